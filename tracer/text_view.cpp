@@ -8,7 +8,7 @@ namespace {
 
 constexpr size_t kTimeWidth = 14;
 constexpr size_t kKindWidth = 15;
-constexpr size_t kWhoWidth = 36;
+constexpr size_t kWhoWidth = 46;
 constexpr size_t kSizeWidth = 8;
 
 std::string Hex32(uint32_t v) {
@@ -130,7 +130,7 @@ class LineBuilder {
     details = "method " + std::to_string(v.method) + ", call " + std::to_string(v.call_id) +
               ", status " + std::to_string(v.status);
     details += info_.rpc_latency_ns ? ", latency " + FormatDuration(*info_.rpc_latency_ns)
-                                    : ", latency ?";
+                                    : ", no matching call";
   }
   void operator()(const MemRegion& v) {
     who = Proc(v.owner_pid) + " -> " + Proc(v.grantee_pid);

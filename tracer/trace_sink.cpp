@@ -7,7 +7,7 @@ namespace tockctl::tracer {
 namespace {
 
 void WriteAll(std::FILE* out, std::string& buffer) {
-  if (buffer.empty()) return;
+  if (buffer.empty() || out == nullptr) return;
   std::fwrite(buffer.data(), 1, buffer.size(), out);
   std::fflush(out);
   buffer.clear();
@@ -38,6 +38,7 @@ TextSink::TextSink(std::FILE* out, std::FILE* messages, bool header)
 
 void TextSink::OnRecord(const Record& record, const RecordInfo& info,
                         const TraceContext& context) {
+  if (out_ == nullptr) return;
   if (header_pending_) {
     buffer_ += TextHeader();
     header_pending_ = false;
@@ -47,12 +48,14 @@ void TextSink::OnRecord(const Record& record, const RecordInfo& info,
 
 void TextSink::OnLinkEvent(const LinkEvent& event) {
   Flush();
+  if (messages_ == nullptr) return;
   std::fprintf(messages_, "trace: device %s: %s\n", EventName(event.kind), event.detail.c_str());
   std::fflush(messages_);
 }
 
 void TextSink::OnStats(const StatsView& stats) {
   Flush();
+  if (messages_ == nullptr) return;
   const std::string text = stats.statistics.RenderText(stats.decoder, stats.context);
   std::fputs(text.c_str(), messages_);
   std::fflush(messages_);

@@ -42,7 +42,8 @@ class TraceSink {
   virtual void Flush() {}
 };
 
-/// The live text view: records on `out`, link events and statistics on `messages`.
+/// The live text view: records on `out`, link events and statistics on `messages`. Either may be
+/// null to leave that part out (no record view with -w alone; nothing on stderr with -q).
 class TextSink : public TraceSink {
  public:
   TextSink(std::FILE* out, std::FILE* messages, bool header = true);

@@ -12,7 +12,8 @@ namespace {
 using Json = nlohmann::ordered_json;
 using Rows = std::vector<std::vector<std::string>>;
 
-std::string RenderRows(const Rows& rows, const std::string& indent) {
+// Columns after the first are right-aligned numbers, except a last text column if `text_last`.
+std::string RenderRows(const Rows& rows, const std::string& indent, bool text_last = false) {
   std::vector<size_t> width;
   for (const auto& row : rows) {
     if (row.size() > width.size()) width.resize(row.size(), 0);
@@ -23,7 +24,7 @@ std::string RenderRows(const Rows& rows, const std::string& indent) {
     std::string line = indent;
     for (size_t c = 0; c < row.size(); ++c) {
       const bool last = c + 1 == row.size();
-      const bool numeric = c > 0;  // every column but the first holds numbers: right-align
+      const bool numeric = c > 0 && !(text_last && last);
       std::string pad(width[c] - row[c].size(), ' ');
       line += numeric ? pad + row[c] : row[c] + (last ? "" : pad);
       if (!last) line += "  ";
@@ -198,7 +199,7 @@ std::string TraceStatistics::RenderText(const DecoderStats& decoder,
                       std::to_string(s.tx_bytes), std::to_string(s.rx_frames),
                       std::to_string(s.rx_bytes), std::to_string(s.drops), DropReasons(s)});
     }
-    out += RenderRows(rows, "  ");
+    out += RenderRows(rows, "  ", true);
   }
   return out;
 }
