@@ -17,7 +17,6 @@ const char* EventName(LinkEvent::Kind kind) {
   switch (kind) {
     case LinkEvent::Kind::kDisconnected: return "disconnected";
     case LinkEvent::Kind::kReconnected: return "reconnected";
-    case LinkEvent::Kind::kEnded: return "ended";
   }
   return "unknown";
 }
@@ -49,7 +48,8 @@ void TextSink::OnRecord(const Record& record, const RecordInfo& info,
 void TextSink::OnLinkEvent(const LinkEvent& event) {
   Flush();
   if (messages_ == nullptr) return;
-  std::fprintf(messages_, "trace: device %s: %s\n", EventName(event.kind), event.detail.c_str());
+  const char* what = event.kind == LinkEvent::Kind::kDisconnected ? "link lost" : "link up";
+  std::fprintf(messages_, "trace: %s: %s\n", what, event.detail.c_str());
   std::fflush(messages_);
 }
 

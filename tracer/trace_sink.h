@@ -14,7 +14,7 @@ namespace tockctl::tracer {
 
 /// A change of the link state reported by the byte source.
 struct LinkEvent {
-  enum class Kind { kDisconnected, kReconnected, kEnded };
+  enum class Kind { kDisconnected, kReconnected };
   Kind kind = Kind::kDisconnected;
   std::string detail;  ///< The source's own words ("USB device unplugged").
   int64_t host_ns = 0;

@@ -197,7 +197,7 @@ TEST(TraceSession, TextModeReportsLinkEventsOnMessages) {
   TraceSession session({}, clock, {&sink});
   std::atomic<bool> stop{false};
   session.Run(source, stop);
-  EXPECT_EQ(run.err.str(), "trace: device disconnected: USB device unplugged\n");
+  EXPECT_EQ(run.err.str(), "trace: link lost: USB device unplugged\n");
   EXPECT_EQ(run.out.str(), "");
 }
 
