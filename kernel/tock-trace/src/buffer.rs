@@ -245,3 +245,172 @@ impl<const N: usize> RingSink<'_, N> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::{NetPacket, NetUp, ProcRestart};
+    use crate::{cobs_decode, crc32c, encode_frame, MAX_WIRE_FRAME};
+
+    const SMALL: Record<'static> = Record::NetUp(NetUp { iface_id: 3 });
+
+    fn small_frame_len() -> usize {
+        let mut out = [0u8; 64];
+        encode_frame(&SMALL, 0, 0, &mut out).unwrap()
+    }
+
+    /// Splits drained bytes into frames and returns (type, seq) of each, or
+    /// the OVERFLOW `dropped` value as type 0x03 with dropped in `seq`.
+    fn frames(bytes: &[u8]) -> [(u8, u32); 64] {
+        let mut found = [(0u8, 0u32); 64];
+        for (i, chunk) in bytes.split(|&b| b == 0).filter(|c| !c.is_empty()).enumerate() {
+            let mut p = [0u8; 2100];
+            let n = cobs_decode(chunk, &mut p).unwrap();
+            assert_eq!(crc32c(&p[..n - 4]).to_le_bytes(), p[n - 4..n]);
+            let seq = u32::from_le_bytes(p[4..8].try_into().unwrap());
+            let dropped = u32::from_le_bytes(p[16..20].try_into().unwrap());
+            found[i] = (p[1], if p[1] == 0x03 { dropped } else { seq });
+        }
+        found
+    }
+
+    fn drain<const N: usize>(buf: &mut TraceBuffer<N>, out: &mut [u8]) -> usize {
+        buf.read_into(out)
+    }
+
+    #[test]
+    fn zero_size_buffer_drops_everything() {
+        let mut buf: TraceBuffer<0> = TraceBuffer::new();
+        assert_eq!(buf.push(&SMALL, 1), Err(PushError::Dropped));
+        assert_eq!(buf.push(&SMALL, 2), Err(PushError::Dropped));
+        assert!(!buf.flush_overflow(3));
+        assert!(!buf.push_resync());
+        assert_eq!(buf.readable(), &[] as &[u8]);
+        buf.consume(10);
+        assert_eq!(buf.read_into(&mut [0u8; 4]), 0);
+        assert_eq!((buf.total_dropped(), buf.pending_dropped(), buf.next_seq()), (2, 2, 0));
+    }
+
+    #[test]
+    fn seq_counts_only_queued_records() {
+        let mut buf: TraceBuffer<256> = TraceBuffer::new();
+        assert_eq!(buf.push(&SMALL, 0), Ok(0));
+        assert_eq!(buf.push(&SMALL, 0), Ok(1));
+        assert_eq!(buf.next_seq(), 2);
+        assert_eq!(buf.len(), 2 * small_frame_len());
+    }
+
+    #[test]
+    fn full_buffer_drops_then_reports_overflow_first() {
+        let frame = small_frame_len();
+        let mut buf: TraceBuffer<128> = TraceBuffer::new();
+        let mut queued = 0;
+        while buf.push(&SMALL, 0).is_ok() {
+            queued += 1;
+        }
+        assert_eq!(queued, 128 / frame);
+        assert_eq!(buf.push(&SMALL, 0), Err(PushError::Dropped));
+        assert_eq!(buf.pending_dropped(), 2);
+        let mut out = [0u8; 512];
+        let n = drain(&mut buf, &mut out);
+        assert_eq!(n, queued * frame);
+        let seq = buf.push(&SMALL, 7).unwrap();
+        assert_eq!(seq, queued as u32 + 1, "OVERFLOW took seq {}", queued);
+        let m = drain(&mut buf, &mut out[n..]);
+        let f = frames(&out[..n + m]);
+        assert_eq!(f[queued], (0x03, 2));
+        assert_eq!(f[queued + 1], (0x40, queued as u32 + 1));
+        assert_eq!((buf.pending_dropped(), buf.total_dropped()), (0, 2));
+    }
+
+    #[test]
+    fn overflow_that_does_not_fit_counts_the_new_record() {
+        let mut buf: TraceBuffer<40> = TraceBuffer::new();
+        while buf.push(&SMALL, 0).is_ok() {}
+        buf.consume(5);
+        assert_eq!(buf.push(&SMALL, 0), Err(PushError::Dropped));
+        assert_eq!(buf.pending_dropped(), 2);
+    }
+
+    #[test]
+    fn flush_overflow_without_new_records() {
+        let mut buf: TraceBuffer<64> = TraceBuffer::new();
+        while buf.push(&SMALL, 0).is_ok() {}
+        let mut out = [0u8; 128];
+        let n = buf.read_into(&mut out);
+        assert!(buf.flush_overflow(9));
+        assert!(buf.flush_overflow(9), "nothing pending is success");
+        let m = buf.read_into(&mut out[n..]);
+        let f = frames(&out[..n + m]);
+        assert_eq!(f[n / small_frame_len()], (0x03, 1));
+    }
+
+    #[test]
+    fn frames_wrap_around_the_ring() {
+        let mut buf: TraceBuffer<100> = TraceBuffer::new();
+        let mut out = [0u8; 4096];
+        let mut total = 0;
+        for i in 0..60u16 {
+            let rec = Record::ProcRestart(ProcRestart { pid: i, restart_count: 0xFF00 | i });
+            assert_eq!(buf.push(&rec, u64::from(i) << 40), Ok(u32::from(i)));
+            total += buf.read_into(&mut out[total..total + 25]);
+        }
+        total += buf.read_into(&mut out[total..]);
+        assert!(buf.is_empty());
+        let f = frames(&out[..total]);
+        for (i, found) in f.iter().take(60).enumerate() {
+            assert_eq!(*found, (0x12, i as u32));
+        }
+    }
+
+    #[test]
+    fn readable_and_consume_expose_contiguous_runs() {
+        let mut buf: TraceBuffer<75> = TraceBuffer::new();
+        let frame = small_frame_len();
+        assert!(3 * frame <= 75);
+        for _ in 0..3 {
+            buf.push(&SMALL, 0).unwrap();
+        }
+        buf.consume(2 * frame + 3);
+        buf.push(&SMALL, 0).unwrap();
+        buf.push(&SMALL, 0).unwrap();
+        let first = buf.readable().len();
+        assert!(first < buf.len());
+        buf.consume(first);
+        assert_eq!(buf.readable().len(), buf.len());
+        buf.consume(usize::MAX);
+        assert!(buf.is_empty());
+        assert_eq!(buf.free(), 75);
+    }
+
+    #[test]
+    fn max_size_record_needs_a_large_enough_ring() {
+        let data = [0xFFu8; 4000];
+        let rec = Record::NetTx(NetPacket::whole(0, 1, &data));
+        let mut small: TraceBuffer<1000> = TraceBuffer::new();
+        assert_eq!(small.push(&rec, 0), Err(PushError::Dropped));
+        let mut big: TraceBuffer<MAX_WIRE_FRAME> = TraceBuffer::new();
+        assert_eq!(big.push(&rec, 0), Ok(0));
+        assert!(big.len() <= MAX_WIRE_FRAME);
+        let mut limited: TraceBuffer<1000> = TraceBuffer::with_max_payload(512);
+        assert_eq!(limited.push(&rec, 0), Ok(0));
+        assert_eq!(limited.max_payload(), 512);
+    }
+
+    #[test]
+    fn too_large_record_is_counted() {
+        let pids = [0u16; 300];
+        let rec = Record::NetDeliver(crate::record::NetDeliver { iface_id: 0, rx_seq: 0, pids: &pids });
+        let mut buf: TraceBuffer<4096> = TraceBuffer::new();
+        assert_eq!(buf.push(&rec, 0), Err(PushError::TooLarge));
+        assert_eq!(buf.pending_dropped(), 1);
+        assert_eq!(buf.push(&SMALL, 0), Ok(1), "OVERFLOW took seq 0");
+    }
+
+    #[test]
+    fn resync_byte_is_queued() {
+        let mut buf: TraceBuffer<4> = TraceBuffer::new();
+        assert!(buf.push_resync());
+        assert_eq!(buf.readable(), &[0]);
+    }
+}

@@ -398,3 +398,204 @@ impl<S: Sink> PayloadWriter<S> {
         Ok(sink)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cobs::cobs_decode;
+    use crate::crc::crc32c;
+    use crate::MAX_WIRE_FRAME;
+
+    fn hex(s: &str) -> ([u8; 128], usize) {
+        let mut out = [0u8; 128];
+        let mut n = 0;
+        for byte in s.split_whitespace() {
+            out[n] = u8::from_str_radix(byte, 16).unwrap();
+            n += 1;
+        }
+        (out, n)
+    }
+
+    fn frame(record: &Record<'_>, seq: u32, ticks: u64) -> ([u8; MAX_WIRE_FRAME], usize) {
+        let mut out = [0u8; MAX_WIRE_FRAME];
+        let n = encode_frame(record, seq, ticks, &mut out).unwrap();
+        (out, n)
+    }
+
+    /// Decodes a wire frame, checks its CRC and returns (payload, len).
+    fn payload(wire: &[u8]) -> ([u8; MAX_PAYLOAD + 16], usize) {
+        assert_eq!(wire.last(), Some(&0));
+        let mut out = [0u8; MAX_PAYLOAD + 16];
+        let n = cobs_decode(&wire[..wire.len() - 1], &mut out).unwrap();
+        let crc = u32::from_le_bytes(out[n - 4..n].try_into().unwrap());
+        assert_eq!(crc32c(&out[..n - 4]), crc);
+        (out, n)
+    }
+
+    const SPEC_SEND: Record<'static> = Record::IpcSend(IpcMessage {
+        src_pid: 1,
+        dst_pid: 2,
+        service_id: 3,
+        conn_id: 7,
+        msg_id: 42,
+        len: 16,
+        mode: TransferMode::Copy,
+    });
+
+    #[test]
+    fn spec_worked_example_ipc_send() {
+        let (expected, len) = hex(
+            "03 01 24 01 02 05 01 01 03 39 30 01 01 01 01 01
+             02 01 02 02 02 03 02 07 02 2a 01 01 02 10 01 01
+             01 05 8d 5f 25 4a 00",
+        );
+        let (out, n) = frame(&SPEC_SEND, 5, 12345);
+        assert_eq!(&out[..n], &expected[..len]);
+    }
+
+    #[test]
+    fn spec_worked_example_hello() {
+        let (expected, len) = hex(
+            "03 01 01 01 01 01 01 01 01 01 01 01 01 01 01 01
+             04 40 42 0f 01 16 08 0e 71 65 6d 75 5f 72 76 33
+             32 5f 76 69 72 74 03 32 2e 32 01 03 01 01 05 dc
+             05 06 02 01 01 01 02 01 01 0a 04 65 74 68 30 af
+             86 8f a3 00",
+        );
+        let ifaces = [Interface {
+            iface_id: 0,
+            kind: IfaceKind::Ethernet,
+            linktype: 1,
+            mtu: 1500,
+            addr: LinkAddr::mac48([2, 0, 0, 0, 0, 1]),
+            name: "eth0",
+        }];
+        let hello = Hello {
+            tick_hz: 1_000_000,
+            max_payload: 2048,
+            board: "qemu_rv32_virt",
+            kernel_version: "2.2",
+            interfaces: &ifaces,
+        };
+        let (out, n) = frame(&Record::Hello(hello), 0, 0);
+        assert_eq!(&out[..n], &expected[..len]);
+    }
+
+    #[test]
+    fn output_too_small_is_full() {
+        let (_, n) = frame(&SPEC_SEND, 5, 12345);
+        let mut out = [0u8; 64];
+        assert_eq!(encode_frame(&SPEC_SEND, 5, 12345, &mut out[..n - 1]), Err(EncodeError::Full));
+        assert_eq!(encode_frame(&SPEC_SEND, 5, 12345, &mut []), Err(EncodeError::Full));
+        assert_eq!(encode_frame(&SPEC_SEND, 5, 12345, &mut out[..n]), Ok(n));
+    }
+
+    #[test]
+    fn oversize_packet_is_truncated_with_flag_and_orig_len() {
+        let data = [0xAAu8; 3000];
+        let rec = Record::NetTx(NetPacket::whole(1, 4, &data));
+        let (out, n) = frame(&rec, 9, 1);
+        let (p, plen) = payload(&out[..n]);
+        assert_eq!(plen, MAX_PAYLOAD);
+        assert_eq!(u16::from_le_bytes([p[2], p[3]]), FLAG_TRUNCATED);
+        assert_eq!(u32::from_le_bytes(p[19..23].try_into().unwrap()), 3000);
+        assert_eq!(plen - 4 - 23, 2021);
+        assert!(n <= MAX_WIRE_FRAME);
+    }
+
+    #[test]
+    fn max_size_packet_is_not_truncated() {
+        let data = [0x00u8; 2019];
+        let rec = Record::NetDrop(NetDrop {
+            iface_id: 0,
+            direction: Direction::Rx,
+            pid: 0xFFFF,
+            reason: DropReason::TooBig,
+            orig_len: 2019,
+            data: &data,
+        });
+        let (out, n) = frame(&rec, 0, 0);
+        let (p, plen) = payload(&out[..n]);
+        assert_eq!(plen, MAX_PAYLOAD);
+        assert_eq!(p[2], 0);
+    }
+
+    #[test]
+    fn empty_drop_of_nonempty_frame_is_truncated() {
+        let rec = Record::NetDrop(NetDrop {
+            iface_id: 0,
+            direction: Direction::Tx,
+            pid: 3,
+            reason: DropReason::QueueFull,
+            orig_len: 60,
+            data: &[],
+        });
+        let (out, n) = frame(&rec, 0, 0);
+        let (p, _) = payload(&out[..n]);
+        assert_eq!(p[2], 1);
+    }
+
+    #[test]
+    fn data_beyond_orig_len_is_not_sent() {
+        let rec = Record::NetRx(NetPacket { iface_id: 0, pid: 0xFFFF, orig_len: 2, data: &[1, 2, 3] });
+        let (out, n) = frame(&rec, 0, 0);
+        let (p, plen) = payload(&out[..n]);
+        assert_eq!(&p[23..plen - 4], &[1, 2]);
+        assert_eq!(p[2], 0);
+    }
+
+    #[test]
+    fn limited_payload_truncates_earlier() {
+        let data = [7u8; 300];
+        let rec = Record::NetRx(NetPacket::whole(0, 0xFFFF, &data));
+        let mut out = [0u8; 400];
+        let n = encode_frame_limited(&rec, 0, 0, 128, &mut out).unwrap();
+        let (p, plen) = payload(&out[..n]);
+        assert_eq!(plen, 128);
+        assert_eq!(p[2], 1);
+    }
+
+    #[test]
+    fn too_many_items_is_too_large() {
+        let pids = [1u16; 256];
+        let rec = Record::NetDeliver(NetDeliver { iface_id: 0, rx_seq: 0, pids: &pids });
+        let mut out = [0u8; MAX_WIRE_FRAME];
+        assert_eq!(encode_frame(&rec, 0, 0, &mut out), Err(EncodeError::TooLarge));
+    }
+
+    #[test]
+    fn hello_over_limit_is_too_large() {
+        let name = NAME64;
+        let iface = Interface {
+            iface_id: 0,
+            kind: IfaceKind::Can,
+            linktype: 227,
+            mtu: 16,
+            addr: LinkAddr::none(),
+            name,
+        };
+        let ifaces = [iface; 30];
+        let hello = Hello { tick_hz: 1, max_payload: 2048, board: "b", kernel_version: "k", interfaces: &ifaces };
+        let mut out = [0u8; 4096];
+        assert_eq!(encode_frame(&Record::Hello(hello), 0, 0, &mut out), Err(EncodeError::TooLarge));
+        let ok = Hello { interfaces: &ifaces[..24], ..hello };
+        assert!(encode_frame(&Record::Hello(ok), 0, 0, &mut out).is_ok());
+    }
+
+    /// A 64-byte name, the longest that is sent.
+    const NAME64: &str = "nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn";
+
+    #[test]
+    fn strings_are_clipped_at_char_boundaries() {
+        assert_eq!(clip_str("abcdef", 4), "abcd");
+        assert_eq!(clip_str("aé", 2), "a");
+        assert_eq!(clip_str("€", 2), "");
+        assert_eq!(clip_str("ok", 64), "ok");
+        let long = "ééééééééééééééééééééééééééé"; // 54 bytes
+        let rec = Record::IpcRegister(IpcRegister { server_pid: 1, service_id: 2, service_name: long });
+        let (out, n) = frame(&rec, 0, 0);
+        let (p, _) = payload(&out[..n]);
+        assert_eq!(p[20], 20);
+        assert!(core::str::from_utf8(&p[21..41]).is_ok());
+    }
+}
