@@ -80,8 +80,14 @@ impl<const N: usize> TraceBuffer<N> {
         if self.pending_dropped == 0 {
             return true;
         }
-        let overflow = Overflow { dropped: self.pending_dropped, total_dropped: self.total_dropped };
-        if self.write_frame(&Record::Overflow(overflow), ticks).is_err() {
+        let overflow = Overflow {
+            dropped: self.pending_dropped,
+            total_dropped: self.total_dropped,
+        };
+        if self
+            .write_frame(&Record::Overflow(overflow), ticks)
+            .is_err()
+        {
             return false;
         }
         self.pending_dropped = 0;
@@ -188,7 +194,12 @@ impl<const N: usize> TraceBuffer<N> {
 
     fn free_space(&mut self) -> RingSink<'_, N> {
         let start = wrap::<N>(self.head + self.len);
-        RingSink { ring: &mut self.ring, start, avail: N - self.len, written: 0 }
+        RingSink {
+            ring: &mut self.ring,
+            start,
+            avail: N - self.len,
+            written: 0,
+        }
     }
 }
 
@@ -263,7 +274,11 @@ mod tests {
     /// the OVERFLOW `dropped` value as type 0x03 with dropped in `seq`.
     fn frames(bytes: &[u8]) -> [(u8, u32); 64] {
         let mut found = [(0u8, 0u32); 64];
-        for (i, chunk) in bytes.split(|&b| b == 0).filter(|c| !c.is_empty()).enumerate() {
+        for (i, chunk) in bytes
+            .split(|&b| b == 0)
+            .filter(|c| !c.is_empty())
+            .enumerate()
+        {
             let mut p = [0u8; 2100];
             let n = cobs_decode(chunk, &mut p).unwrap();
             assert_eq!(crc32c(&p[..n - 4]).to_le_bytes(), p[n - 4..n]);
@@ -288,7 +303,10 @@ mod tests {
         assert_eq!(buf.readable(), &[] as &[u8]);
         buf.consume(10);
         assert_eq!(buf.read_into(&mut [0u8; 4]), 0);
-        assert_eq!((buf.total_dropped(), buf.pending_dropped(), buf.next_seq()), (2, 2, 0));
+        assert_eq!(
+            (buf.total_dropped(), buf.pending_dropped(), buf.next_seq()),
+            (2, 2, 0)
+        );
     }
 
     #[test]
@@ -351,7 +369,10 @@ mod tests {
         let mut out = [0u8; 4096];
         let mut total = 0;
         for i in 0..60u16 {
-            let rec = Record::ProcRestart(ProcRestart { pid: i, restart_count: 0xFF00 | i });
+            let rec = Record::ProcRestart(ProcRestart {
+                pid: i,
+                restart_count: 0xFF00 | i,
+            });
             assert_eq!(buf.push(&rec, u64::from(i) << 40), Ok(u32::from(i)));
             total += buf.read_into(&mut out[total..total + 25]);
         }
@@ -400,7 +421,11 @@ mod tests {
     #[test]
     fn too_large_record_is_counted() {
         let pids = [0u16; 300];
-        let rec = Record::NetDeliver(crate::record::NetDeliver { iface_id: 0, rx_seq: 0, pids: &pids });
+        let rec = Record::NetDeliver(crate::record::NetDeliver {
+            iface_id: 0,
+            rx_seq: 0,
+            pids: &pids,
+        });
         let mut buf: TraceBuffer<4096> = TraceBuffer::new();
         assert_eq!(buf.push(&rec, 0), Err(PushError::TooLarge));
         assert_eq!(buf.pending_dropped(), 1);

@@ -25,7 +25,11 @@ impl<S: Sink> CobsWriter<S> {
     /// Starts an encoding (opens the first block). Fails if `sink` is full.
     pub fn new(mut sink: S) -> Result<Self, Full> {
         let pos = sink.push(0)?;
-        Ok(CobsWriter { sink, code_pos: Some(pos), code: 1 })
+        Ok(CobsWriter {
+            sink,
+            code_pos: Some(pos),
+            code: 1,
+        })
     }
 
     /// Encodes one payload byte.
@@ -185,10 +189,22 @@ mod tests {
     #[test]
     fn decode_errors() {
         let mut out = [0u8; 8];
-        assert_eq!(cobs_decode(&[0x03, 0x11], &mut out), Err(CobsError::Truncated));
-        assert_eq!(cobs_decode(&[0x02, 0x11, 0x00], &mut out), Err(CobsError::ZeroCode));
-        assert_eq!(cobs_decode(&[0x02, 0x00], &mut out), Err(CobsError::ZeroCode));
-        assert_eq!(cobs_decode(&[0x0A, 1, 1, 1, 1, 1, 1, 1, 1, 1], &mut out), Err(CobsError::OutputFull));
+        assert_eq!(
+            cobs_decode(&[0x03, 0x11], &mut out),
+            Err(CobsError::Truncated)
+        );
+        assert_eq!(
+            cobs_decode(&[0x02, 0x11, 0x00], &mut out),
+            Err(CobsError::ZeroCode)
+        );
+        assert_eq!(
+            cobs_decode(&[0x02, 0x00], &mut out),
+            Err(CobsError::ZeroCode)
+        );
+        assert_eq!(
+            cobs_decode(&[0x0A, 1, 1, 1, 1, 1, 1, 1, 1, 1], &mut out),
+            Err(CobsError::OutputFull)
+        );
     }
 
     #[test]
@@ -208,7 +224,8 @@ mod tests {
     #[test]
     fn roundtrip_all_lengths_with_zeros() {
         for len in 0..520usize {
-            let data: [u8; 520] = core::array::from_fn(|i| if i % 97 == 3 { 0 } else { (i * 7) as u8 | 1 });
+            let data: [u8; 520] =
+                core::array::from_fn(|i| if i % 97 == 3 { 0 } else { (i * 7) as u8 | 1 });
             let (out, n) = enc(&data[..len]);
             assert!(n <= max_encoded_len(len));
             assert!(!out[..n].contains(&0));

@@ -15,7 +15,11 @@ const fn make_table() -> [u32; 256] {
         let mut crc = i as u32;
         let mut bit = 0;
         while bit < 8 {
-            crc = if crc & 1 != 0 { (crc >> 1) ^ CRC32C_POLY } else { crc >> 1 };
+            crc = if crc & 1 != 0 {
+                (crc >> 1) ^ CRC32C_POLY
+            } else {
+                crc >> 1
+            };
             bit += 1;
         }
         table[i] = crc;
@@ -100,7 +104,11 @@ mod tests {
             for &b in data {
                 c ^= u32::from(b);
                 for _ in 0..8 {
-                    c = if c & 1 != 0 { (c >> 1) ^ CRC32C_POLY } else { c >> 1 };
+                    c = if c & 1 != 0 {
+                        (c >> 1) ^ CRC32C_POLY
+                    } else {
+                        c >> 1
+                    };
                 }
             }
             !c

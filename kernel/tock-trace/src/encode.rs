@@ -82,9 +82,18 @@ fn clip_packet<'a>(record: &Record<'a>, room: usize) -> Record<'a> {
         data.get(..limit).unwrap_or(data)
     };
     match *record {
-        Record::NetTx(p) => Record::NetTx(NetPacket { data: clip(p.data, p.orig_len), ..p }),
-        Record::NetRx(p) => Record::NetRx(NetPacket { data: clip(p.data, p.orig_len), ..p }),
-        Record::NetDrop(d) => Record::NetDrop(NetDrop { data: clip(d.data, d.orig_len), ..d }),
+        Record::NetTx(p) => Record::NetTx(NetPacket {
+            data: clip(p.data, p.orig_len),
+            ..p
+        }),
+        Record::NetRx(p) => Record::NetRx(NetPacket {
+            data: clip(p.data, p.orig_len),
+            ..p
+        }),
+        Record::NetDrop(d) => Record::NetDrop(NetDrop {
+            data: clip(d.data, d.orig_len),
+            ..d
+        }),
         other => other,
     }
 }
@@ -146,7 +155,11 @@ fn fixed_len(record: &Record<'_>) -> Result<usize, EncodeError> {
 fn hello_len(h: &Hello<'_>) -> Result<usize, EncodeError> {
     count_u8(h.interfaces.len())?;
     let strings = str8_len(h.board, MAX_STR) + str8_len(h.kernel_version, MAX_STR);
-    let ifaces: usize = h.interfaces.iter().map(|i| 15 + str8_len(i.name, MAX_STR)).sum();
+    let ifaces: usize = h
+        .interfaces
+        .iter()
+        .map(|i| 15 + str8_len(i.name, MAX_STR))
+        .sum();
     Ok(7 + strings + ifaces)
 }
 
@@ -295,12 +308,24 @@ fn write_rpc_head<S: Sink>(
 }
 
 fn write_rpc_call<S: Sink>(w: &mut PayloadWriter<S>, c: &RpcCall) -> Result<(), Full> {
-    write_rpc_head(w, (c.client_pid, c.server_pid), c.service_id, c.method, c.call_id)?;
+    write_rpc_head(
+        w,
+        (c.client_pid, c.server_pid),
+        c.service_id,
+        c.method,
+        c.call_id,
+    )?;
     w.u32(c.arg_len)
 }
 
 fn write_rpc_return<S: Sink>(w: &mut PayloadWriter<S>, r: &RpcReturn) -> Result<(), Full> {
-    write_rpc_head(w, (r.client_pid, r.server_pid), r.service_id, r.method, r.call_id)?;
+    write_rpc_head(
+        w,
+        (r.client_pid, r.server_pid),
+        r.service_id,
+        r.method,
+        r.call_id,
+    )?;
     w.u32(r.ret_len)?;
     w.bytes(&r.status.to_le_bytes())
 }
@@ -358,7 +383,10 @@ struct PayloadWriter<S: Sink> {
 
 impl<S: Sink> PayloadWriter<S> {
     fn new(sink: S) -> Result<Self, Full> {
-        Ok(PayloadWriter { cobs: CobsWriter::new(sink)?, crc: Crc32c::new() })
+        Ok(PayloadWriter {
+            cobs: CobsWriter::new(sink)?,
+            crc: Crc32c::new(),
+        })
     }
 
     fn bytes(&mut self, bytes: &[u8]) -> Result<(), Full> {
@@ -444,24 +472,20 @@ mod tests {
 
     #[test]
     fn spec_worked_example_ipc_send() {
-        let (expected, len) = hex(
-            "03 01 24 01 02 05 01 01 03 39 30 01 01 01 01 01
+        let (expected, len) = hex("03 01 24 01 02 05 01 01 03 39 30 01 01 01 01 01
              02 01 02 02 02 03 02 07 02 2a 01 01 02 10 01 01
-             01 05 8d 5f 25 4a 00",
-        );
+             01 05 8d 5f 25 4a 00");
         let (out, n) = frame(&SPEC_SEND, 5, 12345);
         assert_eq!(&out[..n], &expected[..len]);
     }
 
     #[test]
     fn spec_worked_example_hello() {
-        let (expected, len) = hex(
-            "03 01 01 01 01 01 01 01 01 01 01 01 01 01 01 01
+        let (expected, len) = hex("03 01 01 01 01 01 01 01 01 01 01 01 01 01 01 01
              04 40 42 0f 01 16 08 0e 71 65 6d 75 5f 72 76 33
              32 5f 76 69 72 74 03 32 2e 32 01 03 01 01 05 dc
              05 06 02 01 01 01 02 01 01 0a 04 65 74 68 30 af
-             86 8f a3 00",
-        );
+             86 8f a3 00");
         let ifaces = [Interface {
             iface_id: 0,
             kind: IfaceKind::Ethernet,
@@ -485,8 +509,14 @@ mod tests {
     fn output_too_small_is_full() {
         let (_, n) = frame(&SPEC_SEND, 5, 12345);
         let mut out = [0u8; 64];
-        assert_eq!(encode_frame(&SPEC_SEND, 5, 12345, &mut out[..n - 1]), Err(EncodeError::Full));
-        assert_eq!(encode_frame(&SPEC_SEND, 5, 12345, &mut []), Err(EncodeError::Full));
+        assert_eq!(
+            encode_frame(&SPEC_SEND, 5, 12345, &mut out[..n - 1]),
+            Err(EncodeError::Full)
+        );
+        assert_eq!(
+            encode_frame(&SPEC_SEND, 5, 12345, &mut []),
+            Err(EncodeError::Full)
+        );
         assert_eq!(encode_frame(&SPEC_SEND, 5, 12345, &mut out[..n]), Ok(n));
     }
 
@@ -537,7 +567,12 @@ mod tests {
 
     #[test]
     fn data_beyond_orig_len_is_not_sent() {
-        let rec = Record::NetRx(NetPacket { iface_id: 0, pid: 0xFFFF, orig_len: 2, data: &[1, 2, 3] });
+        let rec = Record::NetRx(NetPacket {
+            iface_id: 0,
+            pid: 0xFFFF,
+            orig_len: 2,
+            data: &[1, 2, 3],
+        });
         let (out, n) = frame(&rec, 0, 0);
         let (p, plen) = payload(&out[..n]);
         assert_eq!(&p[23..plen - 4], &[1, 2]);
@@ -558,9 +593,16 @@ mod tests {
     #[test]
     fn too_many_items_is_too_large() {
         let pids = [1u16; 256];
-        let rec = Record::NetDeliver(NetDeliver { iface_id: 0, rx_seq: 0, pids: &pids });
+        let rec = Record::NetDeliver(NetDeliver {
+            iface_id: 0,
+            rx_seq: 0,
+            pids: &pids,
+        });
         let mut out = [0u8; MAX_WIRE_FRAME];
-        assert_eq!(encode_frame(&rec, 0, 0, &mut out), Err(EncodeError::TooLarge));
+        assert_eq!(
+            encode_frame(&rec, 0, 0, &mut out),
+            Err(EncodeError::TooLarge)
+        );
     }
 
     #[test]
@@ -575,10 +617,22 @@ mod tests {
             name,
         };
         let ifaces = [iface; 30];
-        let hello = Hello { tick_hz: 1, max_payload: 2048, board: "b", kernel_version: "k", interfaces: &ifaces };
+        let hello = Hello {
+            tick_hz: 1,
+            max_payload: 2048,
+            board: "b",
+            kernel_version: "k",
+            interfaces: &ifaces,
+        };
         let mut out = [0u8; 4096];
-        assert_eq!(encode_frame(&Record::Hello(hello), 0, 0, &mut out), Err(EncodeError::TooLarge));
-        let ok = Hello { interfaces: &ifaces[..24], ..hello };
+        assert_eq!(
+            encode_frame(&Record::Hello(hello), 0, 0, &mut out),
+            Err(EncodeError::TooLarge)
+        );
+        let ok = Hello {
+            interfaces: &ifaces[..24],
+            ..hello
+        };
         assert!(encode_frame(&Record::Hello(ok), 0, 0, &mut out).is_ok());
     }
 
@@ -592,7 +646,11 @@ mod tests {
         assert_eq!(clip_str("€", 2), "");
         assert_eq!(clip_str("ok", 64), "ok");
         let long = "ééééééééééééééééééééééééééé"; // 54 bytes
-        let rec = Record::IpcRegister(IpcRegister { server_pid: 1, service_id: 2, service_name: long });
+        let rec = Record::IpcRegister(IpcRegister {
+            server_pid: 1,
+            service_id: 2,
+            service_name: long,
+        });
         let (out, n) = frame(&rec, 0, 0);
         let (p, _) = payload(&out[..n]);
         assert_eq!(p[20], 20);

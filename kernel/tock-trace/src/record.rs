@@ -236,13 +236,19 @@ pub struct LinkAddr {
 impl LinkAddr {
     /// No address (`addr_len` 0).
     pub const fn none() -> Self {
-        LinkAddr { len: 0, bytes: [0; 8] }
+        LinkAddr {
+            len: 0,
+            bytes: [0; 8],
+        }
     }
 
     /// A 6-byte MAC-48 address.
     pub const fn mac48(mac: [u8; 6]) -> Self {
         let [a, b, c, d, e, f] = mac;
-        LinkAddr { len: 6, bytes: [a, b, c, d, e, f, 0, 0] }
+        LinkAddr {
+            len: 6,
+            bytes: [a, b, c, d, e, f, 0, 0],
+        }
     }
 
     /// An 8-byte EUI-64 address.
@@ -528,7 +534,12 @@ impl<'a> NetPacket<'a> {
     /// A packet record carrying the whole `frame` (`orig_len = frame.len()`).
     pub fn whole(iface_id: u8, pid: u16, frame: &'a [u8]) -> Self {
         let orig_len = u32::try_from(frame.len()).unwrap_or(u32::MAX);
-        NetPacket { iface_id, pid, orig_len, data: frame }
+        NetPacket {
+            iface_id,
+            pid,
+            orig_len,
+            data: frame,
+        }
     }
 }
 
