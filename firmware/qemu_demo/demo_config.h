@@ -23,7 +23,7 @@
 /* Background activities (a sensor report, an RPC call, a received frame, ...)
  * started per second; each produces about three records. */
 #ifndef DEMO_ACTIVITY_HZ
-#define DEMO_ACTIVITY_HZ 70u
+#define DEMO_ACTIVITY_HZ 40u
 #endif
 
 /* Length of the scripted cycle (client fault, radio down/up, multicast storm,

@@ -658,7 +658,7 @@ static const activity kActivities[] = {
     {18, act_sensor_report}, {6, act_sensor_radio}, {18, act_rpc_call},   {6, act_log_batch},
     {8, act_log_line},       {9, act_eth_request},  {3, act_eth_multicast}, {2, act_queue_full},
     {2, act_eth_unbound},    {1, act_tx_too_big},   {8, act_wpan_rx},     {2, act_wpan_broadcast},
-    {8, act_alarm},          {2, act_kernel_log},
+    {4, act_alarm},          {2, act_kernel_log},
 };
 #define N_ACTIVITIES (sizeof kActivities / sizeof kActivities[0])
 
@@ -697,10 +697,12 @@ static void tl_radio_up(tock_sim *s) {
 /* A burst of multicast frames: net_service's queue fills after a few, and
  * the trace buffer overflows (OVERFLOW records follow). */
 static void tl_storm(tock_sim *s) {
+  static const uint32_t kFrames = DEMO_STORM_FRAMES;
+  if (kFrames == 0) return;
   uint8_t mac[6] = {0x02, 0x00, 0x00, 0x00, 0x01, 0x00};
   uint16_t pids[1];
   uint8_t np = add_if_running(s, pids, 0, PID_NET);
-  for (uint32_t i = 0; i < DEMO_STORM_FRAMES; i++) {
+  for (uint32_t i = 0; i < kFrames; i++) {
     mac[5] = (uint8_t)i;
     size_t n = eth_coap_discovery(s, mac);
     if (i < 4 || np == 0) {
@@ -714,7 +716,7 @@ static void tl_storm(tock_sim *s) {
   strbuf b;
   sb_init(&b, s->text, sizeof s->text);
   sb_puts(&b, "eth0: multicast storm, ");
-  sb_putu(&b, DEMO_STORM_FRAMES);
+  sb_putu(&b, kFrames);
   sb_puts(&b, " frames");
   log_text(s, TRACE_LOG_WARN);
 }
