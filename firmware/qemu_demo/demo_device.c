@@ -3,7 +3,6 @@
 
 enum {
   TICKS_PER_BYTE = DEMO_TICK_HZ / (DEMO_UART_BAUD / 10u), /* 8N1: 10 bits per byte */
-  UART_FIFO_BYTES = 16,                                   /* a 16550's burst */
   PUMP_PERIOD_TICKS = DEMO_TICK_HZ / 1000u,               /* poll each 1 ms while sending */
 };
 
@@ -11,7 +10,7 @@ void demo_device_init(demo_device *d, uint64_t now, uart_put_fn put, void *put_c
   d->put = put;
   d->put_ctx = put_ctx;
   trace_link_init(&d->link, d->ring, sizeof d->ring);
-  uart_pacer_init(&d->pacer, now, TICKS_PER_BYTE, UART_FIFO_BYTES);
+  uart_pacer_init(&d->pacer, now, TICKS_PER_BYTE);
   tock_sim_init(&d->sim, &d->link, now);
 }
 

@@ -11,18 +11,19 @@
 #include "trace_link.h"
 
 typedef struct uart_pacer {
-  uint64_t next_byte_at;   /* earliest tick the line takes the next byte */
+  uint64_t next_byte_at; /* when the line can take the next byte */
   uint32_t ticks_per_byte;
-  uint32_t burst_bytes;    /* credit kept while idle (a FIFO's worth) */
+  int idle; /* nothing was left to send (or the UART refused) last time */
 } uart_pacer;
 
 /** Writes one byte; returns 0 if the UART cannot take it now. */
 typedef int (*uart_put_fn)(void *ctx, uint8_t byte);
 
-void uart_pacer_init(uart_pacer *p, uint64_t now, uint32_t ticks_per_byte, uint32_t burst_bytes);
+void uart_pacer_init(uart_pacer *p, uint64_t now, uint32_t ticks_per_byte);
 
-/** Sends queued bytes of `link` through `put` while the line rate allows at
- *  `now`; stops early when `put` refuses. Returns the number sent. */
+/** Sends queued bytes of `link` through `put` as far as the line rate
+ *  allows by `now`; a line that was idle earns no credit for the idle time.
+ *  Returns the number of bytes sent. */
 size_t uart_pacer_pump(uart_pacer *p, trace_link *link, uint64_t now, uart_put_fn put, void *ctx);
 
 #endif

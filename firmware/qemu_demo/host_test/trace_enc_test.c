@@ -8,6 +8,7 @@
 #include "../netframe.h"
 #include "../trace_enc.h"
 #include "../trace_link.h"
+#include "../uart_pacer.h"
 #include "check.h"
 #include "stream_decode.h"
 
@@ -159,6 +160,35 @@ static void test_link_overflow(void) {
   EXPECT_EQ(expect_seq, accepted + 2);
 }
 
+static int count_put(void *ctx, uint8_t byte) {
+  (void)byte;
+  ++*(size_t *)ctx;
+  return 1;
+}
+
+/* The pacer sends at the line rate while busy and earns no credit while idle. */
+static void test_uart_pacer(void) {
+  static uint8_t ring[4096], bytes[3000];
+  static trace_link link;
+  trace_link_init(&link, ring, sizeof ring);
+  uart_pacer p;
+  size_t sent = 0;
+  uart_pacer_init(&p, 0, 100); /* 100 ticks per byte */
+  trace_net_frame f = {0, 0, sizeof bytes / 2, bytes, sizeof bytes / 2};
+  trace_build_net_frame(&g_rec, TRACE_NET_TX, 0, &f);
+  EXPECT_TRUE(trace_link_submit(&link, &g_rec, 0));
+  size_t queued = trace_link_pending(&link);
+  for (uint64_t now = 0; now < 100000; now += 10000) uart_pacer_pump(&p, &link, now, count_put, &sent);
+  EXPECT_EQ(sent, 901u); /* bytes at ticks 0, 100, ..., 90000 */
+  for (uint64_t now = 100000; trace_link_pending(&link) > 0; now += 10000) {
+    uart_pacer_pump(&p, &link, now, count_put, &sent);
+  }
+  EXPECT_EQ(sent, queued);
+  EXPECT_TRUE(trace_link_submit(&link, &g_rec, 0));
+  uart_pacer_pump(&p, &link, 10000000, count_put, &sent); /* long idle before */
+  EXPECT_EQ(sent, queued + 1);
+}
+
 /* Ones' complement sum over the IPv6 pseudo-header and the UDP datagram,
  * checksum included: 0xFFFF when the checksum is right. */
 static uint16_t udp_verify(const uint8_t *src, const uint8_t *dst, const uint8_t *udp,
@@ -225,6 +255,7 @@ int main(void) {
   test_string_clipping();
   test_truncation();
   test_link_overflow();
+  test_uart_pacer();
   test_eth_udp6();
   test_wpan_udp6();
   test_coap();
