@@ -1,0 +1,104 @@
+#include "cli/context.h"
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+
+#include "common/data_dir.h"
+
+namespace tockctl::cli {
+namespace {
+
+spdlog::level::level_enum LevelFor(const GlobalOptions& o) {
+  if (o.quiet) return spdlog::level::err;
+  if (const char* env = std::getenv("TOCKCTL_LOG"); env && *env && o.verbosity == 0)
+    return spdlog::level::from_str(env);
+  switch (o.verbosity) {
+    case 0: return spdlog::level::warn;
+    case 1: return spdlog::level::info;
+    case 2: return spdlog::level::debug;
+    default: return spdlog::level::trace;
+  }
+}
+
+}  // namespace
+
+std::shared_ptr<spdlog::logger> CliContext::Log() {
+  if (log_) return log_;
+  spdlog::sink_ptr sink;
+  if (UseColor(err_)) {
+    sink = std::make_shared<spdlog::sinks::stderr_color_sink_st>(spdlog::color_mode::always);
+  } else {
+    sink = std::make_shared<spdlog::sinks::stderr_sink_st>();
+  }
+  sink->set_pattern("%^%l%$: %v");
+  log_ = std::make_shared<spdlog::logger>("tockctl", sink);
+  log_->set_level(LevelFor(options));
+  return log_;
+}
+
+const std::filesystem::path& CliContext::DataDir() {
+  if (!data_dir_)
+    data_dir_ = ResolveDataDir(options.data_dir, std::getenv("TOCKCTL_DATA_DIR"),
+                               CurrentExecutable());
+  return *data_dir_;
+}
+
+bool CliContext::UseColor(std::FILE* stream) const {
+  if (options.color == "always") return true;
+  if (options.color == "never") return false;
+  const char* no_color = std::getenv("NO_COLOR");
+  if (no_color && *no_color) return false;
+  return ::isatty(::fileno(stream)) == 1;
+}
+
+void CliContext::Print(const std::string& line) const {
+  std::fputs(line.c_str(), out_);
+  std::fputc('\n', out_);
+  std::fflush(out_);
+}
+
+void CliContext::PrintJson(const nlohmann::json& doc) const {
+  Print(doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
+void CliContext::Note(const std::string& line) const {
+  if (options.quiet) return;
+  std::fputs(line.c_str(), err_);
+  std::fputc('\n', err_);
+}
+
+void CliContext::Warn(const std::string& line) const {
+  if (options.quiet) return;
+  std::string prefix = UseColor(err_) ? "\033[1;33mwarning\033[0m: " : "warning: ";
+  std::fputs((prefix + line + "\n").c_str(), err_);
+}
+
+std::string CliContext::Paint(const std::string& text, const char* sgr) const {
+  if (!UseColor(out_)) return text;
+  return std::string("\033[") + sgr + "m" + text + "\033[0m";
+}
+
+std::string RenderTable(const std::vector<std::vector<std::string>>& rows) {
+  std::vector<size_t> widths;
+  for (const auto& row : rows)
+    for (size_t i = 0; i < row.size(); ++i) {
+      if (widths.size() <= i) widths.push_back(0);
+      widths[i] = std::max(widths[i], row[i].size());
+    }
+  std::string out;
+  for (const auto& row : rows) {
+    std::string line;
+    for (size_t i = 0; i < row.size(); ++i) {
+      line += row[i];
+      if (i + 1 < row.size()) line += std::string(widths[i] - row[i].size() + 2, ' ');
+    }
+    out += line + "\n";
+  }
+  return out;
+}
+
+}  // namespace tockctl::cli

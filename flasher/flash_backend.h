@@ -1,0 +1,78 @@
+// The interface every flashing back-end implements (gdb, qemu, tock-bootloader, picoboot, dfu,
+// openocd, jlink, probe-rs, nrfutil), and the progress reporting they share.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tockctl::flasher {
+
+/// A contiguous run of bytes to place at a target address.
+struct Segment {
+  uint64_t address = 0;
+  std::vector<uint8_t> data;
+  std::string name;  ///< e.g. "PT_LOAD[0] (.text .rodata)", "hex record block 2"
+  uint64_t end() const { return address + data.size(); }
+};
+
+/// A loadable image: segments sorted by address, non-overlapping, plus the entry point if known.
+struct Image {
+  std::vector<Segment> segments;
+  std::optional<uint64_t> entry;
+  std::string source;  ///< File it came from.
+  std::string format;  ///< elf | bin | ihex | uf2
+};
+
+/// What a back-end can do; the plan refuses steps a back-end lacks.
+struct Capabilities {
+  bool erase = false;
+  bool write = false;
+  bool verify = false;  ///< Device-side CRC or read-back.
+  bool read = false;
+  bool reset = false;
+  bool start = false;   ///< Can set the entry point and run.
+};
+
+/// Phases shown to the user.
+enum class Phase { kConnect, kErase, kWrite, kVerify, kReset };
+
+/// Receives progress; the CLI renders bars (terminal), plain lines, or JSON events.
+class ProgressSink {
+ public:
+  virtual ~ProgressSink() = default;
+  virtual void Begin(Phase phase, uint64_t total_bytes) = 0;
+  virtual void Advance(uint64_t bytes_done_in_phase) = 0;  ///< Cumulative within the phase.
+  virtual void End(Phase phase) = 0;
+  virtual void Message(const std::string& text) = 0;  ///< Informational line.
+};
+
+/// Outcome of a verify step.
+struct VerifyResult {
+  bool match = true;
+  uint64_t first_mismatch = 0;  ///< Address of the first differing byte (or region) when !match.
+  std::string detail;           ///< "CRC 0x1234abcd, expected 0x...".
+};
+
+/// One way to talk to a board's flash. Transport failures throw Error(kTransport); a device that
+/// answers with an error throws Error(kDeviceReported); the conversion happens in each back-end's
+/// one protocol wrapper.
+class FlashBackend {
+ public:
+  virtual ~FlashBackend() = default;
+  virtual std::string name() const = 0;
+  virtual Capabilities capabilities() const = 0;
+  virtual void Connect(ProgressSink& progress) = 0;
+  /// Erases [address, address+length) (page-aligned by the plan).
+  virtual void Erase(uint64_t address, uint64_t length, ProgressSink& progress) = 0;
+  virtual void Write(const Segment& segment, ProgressSink& progress) = 0;
+  virtual VerifyResult Verify(const Segment& segment, ProgressSink& progress) = 0;
+  virtual std::vector<uint8_t> Read(uint64_t address, uint64_t length) = 0;
+  /// Starts the image at `entry` (or resets when unset) and lets go of the device.
+  virtual void Start(std::optional<uint64_t> entry) = 0;
+  /// Leaves the device as it is and closes the connection.
+  virtual void Disconnect() = 0;
+};
+
+}  // namespace tockctl::flasher

@@ -1,0 +1,47 @@
+#include "tests/support/test_support.h"
+
+#include <cstdlib>
+#include <fstream>
+
+#include "common/process.h"
+
+namespace tockctl::testing {
+
+CliRun RunTockctl(const std::vector<std::string>& args, const std::string& cwd) {
+  ProcessSpec spec;
+  spec.argv.push_back(TOCKCTL_BINARY);
+  spec.argv.insert(spec.argv.end(), args.begin(), args.end());
+  spec.cwd = cwd;
+  spec.env["NO_COLOR"] = "1";
+  spec.env["TOCKCTL_DATA_DIR"] = TOCKCTL_SOURCE_DIR;
+  spec.timeout = std::chrono::seconds(60);
+  PosixProcessRunner runner;
+  ProcessResult r = runner.Run(spec);
+  return CliRun{r.exit_code, r.stdout_text, r.stderr_text};
+}
+
+std::filesystem::path SourceDir() { return TOCKCTL_SOURCE_DIR; }
+std::filesystem::path BuildDir() { return TOCKCTL_BUILD_DIR; }
+
+TempDir::TempDir() {
+  std::string tmpl = (std::filesystem::temp_directory_path() / "tockctl-test-XXXXXX").string();
+  char* made = ::mkdtemp(tmpl.data());
+  if (made == nullptr) std::abort();
+  path_ = made;
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::permissions(path_, std::filesystem::perms::owner_all,
+                               std::filesystem::perm_options::add, ec);
+  std::filesystem::remove_all(path_, ec);
+}
+
+std::filesystem::path TempDir::Write(const std::string& name, const std::string& content) const {
+  auto p = path_ / name;
+  std::filesystem::create_directories(p.parent_path());
+  std::ofstream(p, std::ios::binary) << content;
+  return p;
+}
+
+}  // namespace tockctl::testing

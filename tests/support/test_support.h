@@ -1,0 +1,40 @@
+// Helpers shared by tockctl's tests: running the real binary, temporary directories.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace tockctl::testing {
+
+/// Output and exit code of one tockctl run.
+struct CliRun {
+  int exit_code = -1;
+  std::string out;  ///< stdout
+  std::string err;  ///< stderr
+};
+
+/// Runs the built tockctl binary with `args` (NO_COLOR set, data dir = source tree), 60 s timeout.
+CliRun RunTockctl(const std::vector<std::string>& args, const std::string& cwd = "");
+
+/// The repository root (source tree).
+std::filesystem::path SourceDir();
+/// The CMake build directory.
+std::filesystem::path BuildDir();
+
+/// A fresh directory under /tmp, removed with everything in it on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+  /// Writes `content` to path()/name and returns the full path.
+  std::filesystem::path Write(const std::string& name, const std::string& content) const;
+
+ private:
+  std::filesystem::path path_;
+};
+
+}  // namespace tockctl::testing
