@@ -19,11 +19,11 @@ enum {
   MIE_MTIE = 1u << 7,
 };
 
-static volatile uint8_t *uart_reg(uint32_t offset) {
-  return (volatile uint8_t *)(uintptr_t)(UART0_BASE + offset);
+static volatile uint8_t* uart_reg(uint32_t offset) {
+  return (volatile uint8_t*)(uintptr_t)(UART0_BASE + offset);
 }
 
-static volatile uint32_t *clint_word(uint32_t addr) { return (volatile uint32_t *)(uintptr_t)addr; }
+static volatile uint32_t* clint_word(uint32_t addr) { return (volatile uint32_t*)(uintptr_t)addr; }
 
 void board_init(void) {
   *uart_reg(UART_IER) = 0;
@@ -39,8 +39,8 @@ int board_uart_try_put(uint8_t byte) {
 }
 
 uint64_t board_mtime(void) {
-  volatile uint32_t *lo = clint_word(CLINT_MTIME);
-  volatile uint32_t *hi = clint_word(CLINT_MTIME + 4);
+  volatile uint32_t* lo = clint_word(CLINT_MTIME);
+  volatile uint32_t* hi = clint_word(CLINT_MTIME + 4);
   uint32_t h, l;
   do {
     h = *hi;
@@ -50,8 +50,8 @@ uint64_t board_mtime(void) {
 }
 
 static void set_mtimecmp(uint64_t t) {
-  volatile uint32_t *lo = clint_word(CLINT_MTIMECMP0);
-  volatile uint32_t *hi = clint_word(CLINT_MTIMECMP0 + 4);
+  volatile uint32_t* lo = clint_word(CLINT_MTIMECMP0);
+  volatile uint32_t* hi = clint_word(CLINT_MTIMECMP0 + 4);
   *hi = 0xFFFFFFFFu; /* no spurious match while the halves are inconsistent */
   *lo = (uint32_t)t;
   *hi = (uint32_t)(t >> 32);

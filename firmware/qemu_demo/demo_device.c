@@ -6,7 +6,7 @@ enum {
   PUMP_PERIOD_TICKS = DEMO_TICK_HZ / 1000u,               /* poll each 1 ms while sending */
 };
 
-void demo_device_init(demo_device *d, uint64_t now, uart_put_fn put, void *put_ctx) {
+void demo_device_init(demo_device* d, uint64_t now, uart_put_fn put, void* put_ctx) {
   d->put = put;
   d->put_ctx = put_ctx;
   trace_link_init(&d->link, d->ring, sizeof d->ring);
@@ -14,7 +14,7 @@ void demo_device_init(demo_device *d, uint64_t now, uart_put_fn put, void *put_c
   tock_sim_init(&d->sim, &d->link, now);
 }
 
-uint64_t demo_device_step(demo_device *d, uint64_t now) {
+uint64_t demo_device_step(demo_device* d, uint64_t now) {
   tock_sim_run(&d->sim, now);
   uart_pacer_pump(&d->pacer, &d->link, now, d->put, d->put_ctx);
   /* Report drops even if no record follows; never stamp before the last one. */

@@ -18,14 +18,14 @@ typedef struct demo_device {
   tock_sim sim;
   uart_pacer pacer;
   uart_put_fn put;
-  void *put_ctx;
+  void* put_ctx;
 } demo_device;
 
 /** Boots the device at `now` (ticks); trace bytes go out through `put`. */
-void demo_device_init(demo_device *d, uint64_t now, uart_put_fn put, void *put_ctx);
+void demo_device_init(demo_device* d, uint64_t now, uart_put_fn put, void* put_ctx);
 
 /** Handles everything due at `now` and sends what the line rate allows.
  *  Returns the tick at which to call it again. */
-uint64_t demo_device_step(demo_device *d, uint64_t now);
+uint64_t demo_device_step(demo_device* d, uint64_t now);
 
 #endif

@@ -3,11 +3,9 @@
 #include "board.h"
 #include "demo_device.h"
 
-int main(void);
-
 static demo_device g_device;
 
-static int uart_put(void *ctx, uint8_t byte) {
+static int uart_put(void* ctx, uint8_t byte) {
   (void)ctx;
   return board_uart_try_put(byte);
 }

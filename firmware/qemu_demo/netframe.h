@@ -25,18 +25,18 @@ typedef struct net_udp6 {
   uint16_t src_port;
   uint16_t dst_port;
   uint8_t hop_limit;
-  const uint8_t *payload;
+  const uint8_t* payload;
   size_t payload_len;
 } net_udp6;
 
 /** UDP checksum over the IPv6 pseudo-header and `udp` (header with a zero
  *  checksum field, then payload). Never returns 0 (0 is sent as 0xFFFF). */
-uint16_t net_udp6_checksum(const uint8_t src[16], const uint8_t dst[16], const uint8_t *udp,
+uint16_t net_udp6_checksum(const uint8_t src[16], const uint8_t dst[16], const uint8_t* udp,
                            size_t udp_len);
 
 /** Ethernet II (no FCS) + IPv6 + UDP datagram. */
-size_t net_build_eth_udp6(uint8_t *out, size_t cap, const uint8_t dst_mac[6],
-                          const uint8_t src_mac[6], const net_udp6 *u);
+size_t net_build_eth_udp6(uint8_t* out, size_t cap, const uint8_t dst_mac[6],
+                          const uint8_t src_mac[6], const net_udp6* u);
 
 /** Link-local fe80::/64 address whose IID is the modified EUI-64 of `mac`. */
 void net_ipv6_link_local_from_mac(uint8_t out[16], const uint8_t mac[6]);
@@ -59,8 +59,8 @@ typedef struct net_wpan_hdr {
 /** 802.15.4-2006 data frame carrying 6LoWPAN IPHC (addresses elided, derived
  *  from the MAC header; ff02::XX when the destination is broadcast) and
  *  NHC-compressed UDP with the checksum inline. No FCS. */
-size_t net_build_wpan_udp6(uint8_t *out, size_t cap, const net_wpan_hdr *h, uint16_t src_port,
-                           uint16_t dst_port, const uint8_t *payload, size_t payload_len);
+size_t net_build_wpan_udp6(uint8_t* out, size_t cap, const net_wpan_hdr* h, uint16_t src_port,
+                           uint16_t dst_port, const uint8_t* payload, size_t payload_len);
 
 enum net_coap_type { NET_COAP_CON = 0, NET_COAP_NON = 1, NET_COAP_ACK = 2 };
 enum {
@@ -76,13 +76,13 @@ typedef struct net_coap_msg {
   uint8_t type; /* enum net_coap_type */
   uint8_t code;
   uint16_t msg_id;
-  uint16_t token; /* sent as a 2-byte token */
-  const char *uri_path;  /* "a/b", may be NULL; segments shorter than 13 bytes */
-  int content_format;    /* -1 for none */
-  const char *payload;   /* may be NULL */
+  uint16_t token;       /* sent as a 2-byte token */
+  const char* uri_path; /* "a/b", may be NULL; segments shorter than 13 bytes */
+  int content_format;   /* -1 for none */
+  const char* payload;  /* may be NULL */
 } net_coap_msg;
 
 /** A CoAP (RFC 7252) message. */
-size_t net_build_coap(uint8_t *out, size_t cap, const net_coap_msg *m);
+size_t net_build_coap(uint8_t* out, size_t cap, const net_coap_msg* m);
 
 #endif

@@ -9,9 +9,9 @@ typedef struct prng {
   uint32_t state; /* never 0 */
 } prng;
 
-static inline void prng_seed(prng *p, uint32_t seed) { p->state = seed ? seed : 0x9E3779B9u; }
+static inline void prng_seed(prng* p, uint32_t seed) { p->state = seed ? seed : 0x9E3779B9u; }
 
-static inline uint32_t prng_next(prng *p) {
+static inline uint32_t prng_next(prng* p) {
   uint32_t x = p->state;
   x ^= x << 13;
   x ^= x >> 17;
@@ -21,11 +21,11 @@ static inline uint32_t prng_next(prng *p) {
 }
 
 /** Uniform-ish value in [lo, hi] (inclusive); lo <= hi. */
-static inline uint32_t prng_range(prng *p, uint32_t lo, uint32_t hi) {
+static inline uint32_t prng_range(prng* p, uint32_t lo, uint32_t hi) {
   return lo + prng_next(p) % (hi - lo + 1u);
 }
 
 /** 1 with probability percent/100. */
-static inline int prng_chance(prng *p, uint32_t percent) { return prng_next(p) % 100u < percent; }
+static inline int prng_chance(prng* p, uint32_t percent) { return prng_next(p) % 100u < percent; }
 
 #endif

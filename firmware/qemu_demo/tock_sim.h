@@ -17,7 +17,7 @@
 enum { TOCK_SIM_PROCS = 4, TOCK_SIM_FRAME_MAX = 1600 };
 
 typedef struct tock_sim {
-  trace_link *link;
+  trace_link* link;
   prng rng;
   sim_queue queue;
   uint64_t clock;       /* time of the event being handled; never goes back */
@@ -50,12 +50,12 @@ typedef struct tock_sim {
 
 /** Boots the simulated system at `now` (ticks): resync byte, HELLO,
  *  process starts, service registration; schedules everything after. */
-void tock_sim_init(tock_sim *s, trace_link *link, uint64_t now);
+void tock_sim_init(tock_sim* s, trace_link* link, uint64_t now);
 
 /** Handles every event due at or before `now`. */
-void tock_sim_run(tock_sim *s, uint64_t now);
+void tock_sim_run(tock_sim* s, uint64_t now);
 
 /** When the next event is due (ticks). */
-uint64_t tock_sim_next_due(const tock_sim *s);
+uint64_t tock_sim_next_due(const tock_sim* s);
 
 #endif

@@ -102,11 +102,11 @@ enum trace_drop_reason {
 };
 
 /** CRC-32C (Castagnoli, reflected, init and final xor 0xFFFFFFFF). */
-uint32_t trace_crc32c(const uint8_t *data, size_t len);
+uint32_t trace_crc32c(const uint8_t* data, size_t len);
 
 /** COBS-encodes `len` bytes into `out` (no delimiter). Returns the encoded
  *  length, or 0 if `cap` is too small. */
-size_t trace_cobs_encode(const uint8_t *in, size_t len, uint8_t *out, size_t cap);
+size_t trace_cobs_encode(const uint8_t* in, size_t len, uint8_t* out, size_t cap);
 
 /** A record under construction: header (seq filled in at framing) + body. */
 typedef struct trace_rec {
@@ -118,33 +118,33 @@ typedef struct trace_rec {
 
 /** Starts a record of `type` stamped with `ticks` (flags 0, seq 0). Keeps
  *  `max_payload`. */
-void trace_rec_begin(trace_rec *r, uint8_t type, uint64_t ticks);
+void trace_rec_begin(trace_rec* r, uint8_t type, uint64_t ticks);
 /** ORs `flags` into the header flags field. */
-void trace_rec_add_flags(trace_rec *r, uint16_t flags);
+void trace_rec_add_flags(trace_rec* r, uint16_t flags);
 /** Reads back the timestamp written by trace_rec_begin(). */
-uint64_t trace_rec_ticks(const trace_rec *r);
+uint64_t trace_rec_ticks(const trace_rec* r);
 /** Sets the payload limit for records built in `r` from now on (clamped to
  *  TRACE_HEADER_LEN + TRACE_CRC_LEN .. TRACE_MAX_PAYLOAD). */
-void trace_rec_set_max_payload(trace_rec *r, size_t max_payload);
+void trace_rec_set_max_payload(trace_rec* r, size_t max_payload);
 /** Bytes of body space left. */
-size_t trace_rec_room(const trace_rec *r);
+size_t trace_rec_room(const trace_rec* r);
 
-void trace_put_u8(trace_rec *r, uint8_t v);
-void trace_put_u16(trace_rec *r, uint16_t v);
-void trace_put_u32(trace_rec *r, uint32_t v);
-void trace_put_u64(trace_rec *r, uint64_t v);
-void trace_put_i32(trace_rec *r, int32_t v);
-void trace_put_bytes(trace_rec *r, const uint8_t *p, size_t n);
+void trace_put_u8(trace_rec* r, uint8_t v);
+void trace_put_u16(trace_rec* r, uint16_t v);
+void trace_put_u32(trace_rec* r, uint32_t v);
+void trace_put_u64(trace_rec* r, uint64_t v);
+void trace_put_i32(trace_rec* r, int32_t v);
+void trace_put_bytes(trace_rec* r, const uint8_t* p, size_t n);
 /** u8 length + UTF-8 bytes of the NUL-terminated `s`, cut to at most `max`
  *  bytes (TRACE_MAX_STR or TRACE_MAX_SERVICE_NAME) at a character boundary. */
-void trace_put_str(trace_rec *r, const char *s, size_t max);
+void trace_put_str(trace_rec* r, const char* s, size_t max);
 /** u16 length + bytes of `s` (LOG text), cut like trace_put_str() at
  *  TRACE_MAX_LOG_TEXT. */
-void trace_put_text(trace_rec *r, const char *s);
+void trace_put_text(trace_rec* r, const char* s);
 
 /** Stamps `seq`, appends the CRC and writes COBS(payload) + 0x00 to `out`.
  *  Returns the frame length, or 0 if the record overran or `cap` is short. */
-size_t trace_rec_frame(trace_rec *r, uint32_t seq, uint8_t *out, size_t cap);
+size_t trace_rec_frame(trace_rec* r, uint32_t seq, uint8_t* out, size_t cap);
 
 /* ---- Typed record builders: each starts `r` and fills the whole body. ---- */
 
@@ -153,17 +153,17 @@ typedef struct trace_iface {
   uint8_t kind;      /* enum trace_iface_kind */
   uint16_t linktype; /* enum trace_linktype */
   uint16_t mtu;
-  uint8_t addr_len;  /* 0, 6 or 8 */
-  uint8_t addr[8];   /* MAC or EUI-64 in transmission order, zero padded */
-  const char *name;
+  uint8_t addr_len; /* 0, 6 or 8 */
+  uint8_t addr[8];  /* MAC or EUI-64 in transmission order, zero padded */
+  const char* name;
 } trace_iface;
 
 typedef struct trace_hello {
   uint32_t tick_hz;
   uint16_t max_payload; /* largest payload this device sends, <= TRACE_MAX_PAYLOAD */
-  const char *board;
-  const char *kernel_version;
-  const trace_iface *ifaces;
+  const char* board;
+  const char* kernel_version;
+  const trace_iface* ifaces;
   uint8_t n_ifaces;
 } trace_hello;
 
@@ -222,38 +222,39 @@ typedef struct trace_net_frame {
   uint8_t iface_id;
   uint16_t pid;      /* TRACE_PID_KERNEL for NET_RX */
   uint32_t orig_len; /* length on the wire; bytes beyond `len` are cut */
-  const uint8_t *bytes;
+  const uint8_t* bytes;
   size_t len;
 } trace_net_frame;
 
-void trace_build_hello(trace_rec *r, uint64_t ticks, const trace_hello *h);
-void trace_build_log(trace_rec *r, uint64_t ticks, uint8_t level, const char *text);
-void trace_build_overflow(trace_rec *r, uint64_t ticks, uint32_t dropped, uint32_t total_dropped);
-void trace_build_proc_start(trace_rec *r, uint64_t ticks, uint16_t pid, uint16_t restart_count,
-                            const char *name);
-void trace_build_proc_fault(trace_rec *r, uint64_t ticks, const trace_proc_fault *f);
-void trace_build_proc_restart(trace_rec *r, uint64_t ticks, uint16_t pid, uint16_t restart_count);
-void trace_build_ipc_register(trace_rec *r, uint64_t ticks, uint16_t server_pid, uint16_t service_id,
-                              const char *service_name);
-void trace_build_ipc_discover(trace_rec *r, uint64_t ticks, uint16_t client_pid, uint16_t service_id,
-                              uint8_t result, const char *service_name);
-void trace_build_ipc_connect(trace_rec *r, uint64_t ticks, const trace_ipc_conn *c);
-void trace_build_ipc_disconnect(trace_rec *r, uint64_t ticks, const trace_ipc_conn *c, uint8_t reason);
+void trace_build_hello(trace_rec* r, uint64_t ticks, const trace_hello* h);
+void trace_build_log(trace_rec* r, uint64_t ticks, uint8_t level, const char* text);
+void trace_build_overflow(trace_rec* r, uint64_t ticks, uint32_t dropped, uint32_t total_dropped);
+void trace_build_proc_start(trace_rec* r, uint64_t ticks, uint16_t pid, uint16_t restart_count,
+                            const char* name);
+void trace_build_proc_fault(trace_rec* r, uint64_t ticks, const trace_proc_fault* f);
+void trace_build_proc_restart(trace_rec* r, uint64_t ticks, uint16_t pid, uint16_t restart_count);
+void trace_build_ipc_register(trace_rec* r, uint64_t ticks, uint16_t server_pid,
+                              uint16_t service_id, const char* service_name);
+void trace_build_ipc_discover(trace_rec* r, uint64_t ticks, uint16_t client_pid,
+                              uint16_t service_id, uint8_t result, const char* service_name);
+void trace_build_ipc_connect(trace_rec* r, uint64_t ticks, const trace_ipc_conn* c);
+void trace_build_ipc_disconnect(trace_rec* r, uint64_t ticks, const trace_ipc_conn* c,
+                                uint8_t reason);
 /** `type` is TRACE_IPC_SEND or TRACE_IPC_RECV (same layout). */
-void trace_build_ipc_msg(trace_rec *r, uint8_t type, uint64_t ticks, const trace_ipc_msg *m);
-void trace_build_rpc_call(trace_rec *r, uint64_t ticks, const trace_rpc *c);
-void trace_build_rpc_return(trace_rec *r, uint64_t ticks, const trace_rpc *c);
+void trace_build_ipc_msg(trace_rec* r, uint8_t type, uint64_t ticks, const trace_ipc_msg* m);
+void trace_build_rpc_call(trace_rec* r, uint64_t ticks, const trace_rpc* c);
+void trace_build_rpc_return(trace_rec* r, uint64_t ticks, const trace_rpc* c);
 /** `type` is TRACE_MEM_GRANT or TRACE_MEM_REVOKE (same layout). */
-void trace_build_mem(trace_rec *r, uint8_t type, uint64_t ticks, const trace_mem *m);
-void trace_build_upcall(trace_rec *r, uint64_t ticks, const trace_upcall *u);
-void trace_build_net_up(trace_rec *r, uint64_t ticks, uint8_t iface_id);
-void trace_build_net_down(trace_rec *r, uint64_t ticks, uint8_t iface_id, uint8_t reason);
+void trace_build_mem(trace_rec* r, uint8_t type, uint64_t ticks, const trace_mem* m);
+void trace_build_upcall(trace_rec* r, uint64_t ticks, const trace_upcall* u);
+void trace_build_net_up(trace_rec* r, uint64_t ticks, uint8_t iface_id);
+void trace_build_net_down(trace_rec* r, uint64_t ticks, uint8_t iface_id, uint8_t reason);
 /** `type` is TRACE_NET_TX or TRACE_NET_RX. Frame bytes that do not fit the
  *  record, or `len` < `orig_len`, set the TRUNCATED flag. */
-void trace_build_net_frame(trace_rec *r, uint8_t type, uint64_t ticks, const trace_net_frame *f);
-void trace_build_net_drop(trace_rec *r, uint64_t ticks, const trace_net_frame *f, uint8_t direction,
+void trace_build_net_frame(trace_rec* r, uint8_t type, uint64_t ticks, const trace_net_frame* f);
+void trace_build_net_drop(trace_rec* r, uint64_t ticks, const trace_net_frame* f, uint8_t direction,
                           uint8_t reason);
-void trace_build_net_deliver(trace_rec *r, uint64_t ticks, uint8_t iface_id, uint32_t rx_seq,
-                             const uint16_t *pids, uint8_t n);
+void trace_build_net_deliver(trace_rec* r, uint64_t ticks, uint8_t iface_id, uint32_t rx_seq,
+                             const uint16_t* pids, uint8_t n);
 
 #endif

@@ -17,13 +17,13 @@ typedef struct uart_pacer {
 } uart_pacer;
 
 /** Writes one byte; returns 0 if the UART cannot take it now. */
-typedef int (*uart_put_fn)(void *ctx, uint8_t byte);
+typedef int (*uart_put_fn)(void* ctx, uint8_t byte);
 
-void uart_pacer_init(uart_pacer *p, uint64_t now, uint32_t ticks_per_byte);
+void uart_pacer_init(uart_pacer* p, uint64_t now, uint32_t ticks_per_byte);
 
 /** Sends queued bytes of `link` through `put` as far as the line rate
  *  allows by `now`; a line that was idle earns no credit for the idle time.
  *  Returns the number of bytes sent. */
-size_t uart_pacer_pump(uart_pacer *p, trace_link *link, uint64_t now, uart_put_fn put, void *ctx);
+size_t uart_pacer_pump(uart_pacer* p, trace_link* link, uint64_t now, uart_put_fn put, void* ctx);
 
 #endif

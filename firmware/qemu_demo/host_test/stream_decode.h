@@ -15,7 +15,7 @@ typedef struct decoded_record {
   uint16_t flags;
   uint32_t seq;
   uint64_t ticks;
-  const uint8_t *body; /* valid until the next stream_decoder_push() */
+  const uint8_t* body; /* valid until the next stream_decoder_push() */
   size_t body_len;
 } decoded_record;
 
@@ -29,15 +29,15 @@ typedef struct stream_decoder {
 } stream_decoder;
 
 /** Decodes COBS `in` into `out`; returns the length or -1 if malformed. */
-long cobs_decode(const uint8_t *in, size_t len, uint8_t *out, size_t cap);
+long cobs_decode(const uint8_t* in, size_t len, uint8_t* out, size_t cap);
 
-void stream_decoder_init(stream_decoder *d);
+void stream_decoder_init(stream_decoder* d);
 
 /** Feeds one byte. Returns 1 and fills `*rec` when it completes a frame
  *  that passes COBS, length and CRC checks; bad frames count as corrupt. */
-int stream_decoder_push(stream_decoder *d, uint8_t byte, decoded_record *rec);
+int stream_decoder_push(stream_decoder* d, uint8_t byte, decoded_record* rec);
 
-uint16_t read_u16(const uint8_t *p);
-uint32_t read_u32(const uint8_t *p);
+uint16_t read_u16(const uint8_t* p);
+uint32_t read_u32(const uint8_t* p);
 
 #endif
