@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "common/file_io.h"
 #include "tests/support/test_support.h"
 
 namespace tockctl {
@@ -156,6 +157,27 @@ TEST(BoardsCommandTest, BadDataDirectoryIsAClearError) {
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_EQ(r.err, "error: " + (dir.path() / "boards" / "broken.json").string() +
                        ":1:25: /board: missing required key \"name\"\n");
+}
+
+}  // namespace
+}  // namespace tockctl
+
+namespace tockctl {
+namespace {
+
+TEST(BoardsCommandTest, DocsListExcerptMatchesTheRealOutput) {
+  std::string docs = ReadFile(testing::SourceDir() / "docs" / "boards.md");
+  std::string out = RunTockctl({"boards", "list"}).out;
+  std::istringstream lines(docs);
+  int checked = 0;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("    NAME ", 0) != 0 && line.rfind("    nrf52840dk ", 0) != 0 &&
+        line.rfind("    nucleo_f429zi ", 0) != 0 && line.rfind("    qemu_rv32_virt ", 0) != 0)
+      continue;
+    EXPECT_NE(out.find(line.substr(4) + "\n"), std::string::npos) << line;
+    ++checked;
+  }
+  EXPECT_EQ(checked, 4);
 }
 
 }  // namespace
