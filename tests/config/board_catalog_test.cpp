@@ -190,7 +190,10 @@ TEST(BoardCatalogTest, ErrorsNameTheFile) {
             (dir.path() / "a.json").string() +
                 ":1:12: /format: unsupported format 2; this tockctl reads format 1");
   dir.Write("a.json", "{\"format\": 1,\n \"board\": {\n");
-  EXPECT_EQ(ErrorText([&] { BoardCatalog::Load(dir.path()); }).rfind((dir.path() / "a.json").string() + ":3:1: malformed JSON", 0), 0u);
+  EXPECT_EQ(ErrorText([&] {
+              BoardCatalog::Load(dir.path());
+            }).rfind((dir.path() / "a.json").string() + ":3:1: malformed JSON", 0),
+            0u);
 }
 
 TEST(BoardCatalogTest, MissingDirectoryIsAnIoError) {
@@ -213,8 +216,9 @@ TEST(BoardCatalogTest, TopLevelUnknownKeysAreWarnings) {
   CatalogEntry entry = LoadCatalogFile(path);
   ASSERT_EQ(entry.warnings.size(), 1u);
   EXPECT_EQ(FormatBoardWarning(entry.file, entry.warnings[0]),
-            path.string() + ":2:3: warning: /colour: unknown key \"colour\" ignored; known keys: "
-                            "format, board, $schema, ipc, network");
+            path.string() +
+                ":2:3: warning: /colour: unknown key \"colour\" ignored; known keys: "
+                "format, board, $schema, ipc, network");
 }
 
 }  // namespace
