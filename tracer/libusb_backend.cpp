@@ -17,27 +17,43 @@ using Clock = std::chrono::steady_clock;
 
 UsbCode CodeOfError(int rc) {
   switch (rc) {
-    case LIBUSB_SUCCESS: return UsbCode::kOk;
-    case LIBUSB_ERROR_ACCESS: return UsbCode::kAccessDenied;
-    case LIBUSB_ERROR_NO_DEVICE: return UsbCode::kNoDevice;
-    case LIBUSB_ERROR_NOT_FOUND: return UsbCode::kNotFound;
-    case LIBUSB_ERROR_BUSY: return UsbCode::kBusy;
-    case LIBUSB_ERROR_TIMEOUT: return UsbCode::kTimeout;
-    case LIBUSB_ERROR_PIPE: return UsbCode::kStall;
-    case LIBUSB_ERROR_OVERFLOW: return UsbCode::kOverflow;
-    default: return UsbCode::kOther;
+    case LIBUSB_SUCCESS:
+      return UsbCode::kOk;
+    case LIBUSB_ERROR_ACCESS:
+      return UsbCode::kAccessDenied;
+    case LIBUSB_ERROR_NO_DEVICE:
+      return UsbCode::kNoDevice;
+    case LIBUSB_ERROR_NOT_FOUND:
+      return UsbCode::kNotFound;
+    case LIBUSB_ERROR_BUSY:
+      return UsbCode::kBusy;
+    case LIBUSB_ERROR_TIMEOUT:
+      return UsbCode::kTimeout;
+    case LIBUSB_ERROR_PIPE:
+      return UsbCode::kStall;
+    case LIBUSB_ERROR_OVERFLOW:
+      return UsbCode::kOverflow;
+    default:
+      return UsbCode::kOther;
   }
 }
 
 UsbCode CodeOfTransfer(libusb_transfer_status status) {
   switch (status) {
-    case LIBUSB_TRANSFER_COMPLETED: return UsbCode::kOk;
-    case LIBUSB_TRANSFER_TIMED_OUT: return UsbCode::kTimeout;
-    case LIBUSB_TRANSFER_CANCELLED: return UsbCode::kCancelled;
-    case LIBUSB_TRANSFER_STALL: return UsbCode::kStall;
-    case LIBUSB_TRANSFER_NO_DEVICE: return UsbCode::kNoDevice;
-    case LIBUSB_TRANSFER_OVERFLOW: return UsbCode::kOverflow;
-    default: return UsbCode::kOther;
+    case LIBUSB_TRANSFER_COMPLETED:
+      return UsbCode::kOk;
+    case LIBUSB_TRANSFER_TIMED_OUT:
+      return UsbCode::kTimeout;
+    case LIBUSB_TRANSFER_CANCELLED:
+      return UsbCode::kCancelled;
+    case LIBUSB_TRANSFER_STALL:
+      return UsbCode::kStall;
+    case LIBUSB_TRANSFER_NO_DEVICE:
+      return UsbCode::kNoDevice;
+    case LIBUSB_TRANSFER_OVERFLOW:
+      return UsbCode::kOverflow;
+    default:
+      return UsbCode::kOther;
   }
 }
 
@@ -358,8 +374,7 @@ UsbStatus LibusbBackend::Open(const UsbDeviceInfo& device, std::unique_ptr<UsbDe
 }
 
 std::unique_ptr<UsbSource> OpenUsbSource(UsbOptions options, std::shared_ptr<spdlog::logger> log) {
-  return std::make_unique<UsbSource>(std::move(options), std::make_unique<LibusbBackend>(log),
-                                     log);
+  return std::make_unique<UsbSource>(std::move(options), std::make_unique<LibusbBackend>(log), log);
 }
 
 }  // namespace tockctl::tracer

@@ -15,8 +15,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const char* kSourceChoices = "use one of --serial PATH, --usb VID:PID[:SERIAL], --tcp HOST:PORT "
-                             "or --replay FILE";
+const char* kSourceChoices =
+    "use one of --serial PATH, --usb VID:PID[:SERIAL], --tcp HOST:PORT "
+    "or --replay FILE";
 
 Error Usage(const std::string& message, std::string hint = {}) {
   return Error(ErrorCategory::kUsage, message, {}, std::move(hint));
@@ -25,7 +26,9 @@ Error Usage(const std::string& message, std::string hint = {}) {
 // The one source flag given, as {flag name, value}.
 std::pair<std::string, std::string> ChosenSource(const SourceFlags& flags) {
   std::vector<std::pair<std::string, const std::optional<std::string>*>> all = {
-      {"--serial", &flags.serial}, {"--usb", &flags.usb}, {"--tcp", &flags.tcp},
+      {"--serial", &flags.serial},
+      {"--usb", &flags.usb},
+      {"--tcp", &flags.tcp},
       {"--replay", &flags.replay}};
   std::vector<std::pair<std::string, std::string>> given;
   for (const auto& [name, value] : all) {
@@ -53,8 +56,9 @@ uint32_t CheckedBaud(int64_t baud) {
 void CheckApplicable(const SourceFlags& flags, const std::string& source) {
   bool live = source != "--replay";
   if (flags.baud && source != "--serial" && source != "--replay") {
-    throw Usage("--baud does not apply to " + source, "--baud sets the rate of --serial (or the "
-                                                      "pace of --replay)");
+    throw Usage("--baud does not apply to " + source,
+                "--baud sets the rate of --serial (or the "
+                "pace of --replay)");
   }
   if (flags.usb_interface && source != "--usb") {
     throw Usage("--usb-interface does not apply to " + source);
@@ -127,8 +131,8 @@ SourceSpec ParseSourceSpec(const SourceFlags& flags) {
     spec.usb = ParseUsbSelector(value);
     if (flags.usb_interface) {
       if (*flags.usb_interface < 0 || *flags.usb_interface > 255) {
-        throw Usage("--usb-interface " + std::to_string(*flags.usb_interface) +
-                    " is out of range", "interface numbers go from 0 to 255");
+        throw Usage("--usb-interface " + std::to_string(*flags.usb_interface) + " is out of range",
+                    "interface numbers go from 0 to 255");
       }
       spec.usb_interface = static_cast<uint8_t>(*flags.usb_interface);
     }

@@ -19,16 +19,16 @@ namespace tockctl::tracer {
 
 /// The source flags exactly as the command line gave them (unset = not given).
 struct SourceFlags {
-  std::optional<std::string> serial;    ///< --serial PATH
-  std::optional<int64_t> baud;          ///< --baud N (serial line rate, or replay pacing)
-  std::optional<std::string> usb;       ///< --usb VID:PID[:SERIAL]
-  std::optional<int64_t> usb_interface; ///< --usb-interface N (instead of the "trace" search)
-  std::optional<std::string> tcp;       ///< --tcp HOST:PORT
-  std::optional<std::string> replay;    ///< --replay FILE
-  std::optional<std::string> save_raw;  ///< --save-raw FILE
-  bool overwrite_raw = false;           ///< Let --save-raw replace an existing file.
-  bool wait = false;                    ///< --wait: wait for the device instead of failing
-  bool no_reconnect = false;            ///< --no-reconnect: end when the device goes away
+  std::optional<std::string> serial;     ///< --serial PATH
+  std::optional<int64_t> baud;           ///< --baud N (serial line rate, or replay pacing)
+  std::optional<std::string> usb;        ///< --usb VID:PID[:SERIAL]
+  std::optional<int64_t> usb_interface;  ///< --usb-interface N (instead of the "trace" search)
+  std::optional<std::string> tcp;        ///< --tcp HOST:PORT
+  std::optional<std::string> replay;     ///< --replay FILE
+  std::optional<std::string> save_raw;   ///< --save-raw FILE
+  bool overwrite_raw = false;            ///< Let --save-raw replace an existing file.
+  bool wait = false;                     ///< --wait: wait for the device instead of failing
+  bool no_reconnect = false;             ///< --no-reconnect: end when the device goes away
 };
 
 /// Which kind of source.

@@ -11,8 +11,9 @@ namespace {
 
 Error SelectorUsage(std::string_view text, const std::string& what) {
   return Error(ErrorCategory::kUsage, "invalid USB selector '" + std::string(text) + "': " + what,
-               {}, "expected VID:PID[:SERIAL] with hexadecimal ids, e.g. 1209:0001 or "
-                   "2e8a:000a:E6616407E3");
+               {},
+               "expected VID:PID[:SERIAL] with hexadecimal ids, e.g. 1209:0001 or "
+               "2e8a:000a:E6616407E3");
 }
 
 uint16_t ParseUsbId(std::string_view text, std::string_view id, const char* which) {

@@ -34,11 +34,11 @@ enum class UsbCode {
   kAccessDenied,  ///< No permission to open the device (udev rules).
   kNoDevice,      ///< The device is gone (unplugged).
   kNotFound,
-  kBusy,          ///< The interface is claimed by another program or driver.
-  kTimeout,       ///< A transfer timed out (it may still carry bytes).
-  kStall,         ///< The endpoint halted.
-  kOverflow,      ///< The device sent more than the buffer holds.
-  kCancelled,     ///< The transfer was cancelled by us.
+  kBusy,       ///< The interface is claimed by another program or driver.
+  kTimeout,    ///< A transfer timed out (it may still carry bytes).
+  kStall,      ///< The endpoint halted.
+  kOverflow,   ///< The device sent more than the buffer holds.
+  kCancelled,  ///< The transfer was cancelled by us.
   kOther,
 };
 

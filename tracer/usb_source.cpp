@@ -54,8 +54,8 @@ std::optional<UsbTraceEndpoint> FindByNumber(const std::vector<UsbInterfaceInfo>
     if (auto ep = BulkIn(i)) return UsbTraceEndpoint{i.number, i.alternate, *ep};
   }
   *why = exists ? "has no bulk IN endpoint on interface " + std::to_string(number)
-                : "has no interface " + std::to_string(number) + " (interfaces: " +
-                      ListInterfaces(interfaces) + ")";
+                : "has no interface " + std::to_string(number) +
+                      " (interfaces: " + ListInterfaces(interfaces) + ")";
   return std::nullopt;
 }
 
@@ -143,8 +143,8 @@ UsbSource::Attempt UsbSource::FindDevice() {
   std::vector<UsbDeviceInfo> devices;
   if (UsbStatus st = backend_->ListDevices(&devices); !st.ok()) {
     log_->error("listing USB devices failed: {}", st.name);
-    result.error = DeviceError(ErrorCategory::kTransport,
-                               "cannot list USB devices (" + st.name + ")", "list");
+    result.error =
+        DeviceError(ErrorCategory::kTransport, "cannot list USB devices (" + st.name + ")", "list");
     return result;
   }
   std::vector<Attempt> matches;
@@ -183,8 +183,7 @@ UsbSource::Attempt UsbSource::FindDevice() {
     result.error = DeviceError(ErrorCategory::kUsage,
                                std::to_string(matches.size()) + " USB devices match " + ids +
                                    " (serial numbers " + JoinSerials(other_serials) + ")",
-                               "open",
-                               "pick one with --usb " + ids + ":" + other_serials.front());
+                               "open", "pick one with --usb " + ids + ":" + other_serials.front());
     return result;
   }
   if (denied) {
@@ -205,8 +204,8 @@ UsbSource::Attempt UsbSource::FindDevice() {
       : !other_serials.empty()
           ? "the attached " + ids + " devices have serial numbers " + JoinSerials(other_serials)
           : "is it plugged in? lsusb lists the devices this host sees";
-  result.error = DeviceError(ErrorCategory::kTransport,
-                             "no USB device matches " + sel.ToString(), "open", hint);
+  result.error = DeviceError(ErrorCategory::kTransport, "no USB device matches " + sel.ToString(),
+                             "open", hint);
   return result;
 }
 
@@ -216,9 +215,10 @@ UsbSource::Attempt UsbSource::Claim(Attempt found) {
   std::vector<UsbInterfaceInfo> interfaces;
   if (UsbStatus st = found.link->ReadInterfaces(&interfaces); !st.ok()) {
     result.absent = st.code == UsbCode::kNoDevice;
-    result.error = DeviceError(ErrorCategory::kTransport,
-                               "cannot read the configuration of " + DeviceName(found.device) +
-                                   " (" + st.name + ")", "describe");
+    result.error = DeviceError(
+        ErrorCategory::kTransport,
+        "cannot read the configuration of " + DeviceName(found.device) + " (" + st.name + ")",
+        "describe");
     return result;
   }
   std::string why;
@@ -240,9 +240,9 @@ UsbSource::Attempt UsbSource::Claim(Attempt found) {
                                  what + " is in use by another program or driver (" + st.name + ")",
                                  "claim", "stop the other program (another tockctl trace?)");
     } else if (st.code == UsbCode::kAccessDenied) {
-      result.error = DeviceError(ErrorCategory::kTransport, "permission denied claiming " + what,
-                                 "claim", UdevHint(options_.selector.vendor_id,
-                                                   options_.selector.product_id));
+      result.error =
+          DeviceError(ErrorCategory::kTransport, "permission denied claiming " + what, "claim",
+                      UdevHint(options_.selector.vendor_id, options_.selector.product_id));
     } else {
       result.error = DeviceError(ErrorCategory::kTransport,
                                  "cannot claim " + what + " (" + st.name + ")", "claim");
@@ -263,16 +263,16 @@ std::optional<Error> UsbSource::Start(Attempt attempt) {
   consecutive_errors_ = 0;
   for (size_t slot = 0; slot < options_.transfers_in_flight; ++slot) Submit(slot);
   if (in_flight_ > 0) {
-    log_->info("reading {} interface {} endpoint {} ({} x {} byte transfers)",
-               DeviceName(device_), endpoint_.interface_number, Hex2(endpoint_.endpoint),
-               in_flight_, options_.transfer_size);
+    log_->info("reading {} interface {} endpoint {} ({} x {} byte transfers)", DeviceName(device_),
+               endpoint_.interface_number, Hex2(endpoint_.endpoint), in_flight_,
+               options_.transfer_size);
     was_open_ = true;
     return std::nullopt;
   }
   std::string why = gone_.value_or("could not start any transfer");
   CloseLink();
-  return DeviceError(ErrorCategory::kTransport, "cannot read " + DeviceName(attempt.device) + ": " +
-                                                    why, "submit");
+  return DeviceError(ErrorCategory::kTransport,
+                     "cannot read " + DeviceName(attempt.device) + ": " + why, "submit");
 }
 
 void UsbSource::CloseLink() {
@@ -312,8 +312,10 @@ void UsbSource::Pump(SourceClock::TimePoint deadline) {
   UsbStatus st = link_->HandleEvents(std::max(left, milliseconds(0)), &done);
   if (!st.ok()) {
     log_->error("handling USB events failed: {}", st.name);
-    if (st.code == UsbCode::kNoDevice) MarkGone("was unplugged (" + st.name + ")");
-    else CountError(st, "handling events");
+    if (st.code == UsbCode::kNoDevice)
+      MarkGone("was unplugged (" + st.name + ")");
+    else
+      CountError(st, "handling events");
   }
   for (const UsbCompletion& c : done) OnCompletion(c);
 }
@@ -375,8 +377,10 @@ void UsbSource::Submit(size_t slot) {
   }
   log_->error("submitting a bulk IN transfer to {} failed: {}", DeviceName(device_), st.name);
   idle_slots_.push_back(slot);
-  if (st.code == UsbCode::kNoDevice) MarkGone("was unplugged (" + st.name + ")");
-  else CountError(st, "submitting a transfer");
+  if (st.code == UsbCode::kNoDevice)
+    MarkGone("was unplugged (" + st.name + ")");
+  else
+    CountError(st, "submitting a transfer");
 }
 
 void UsbSource::ResubmitIdle() {
@@ -427,10 +431,9 @@ ReadResult UsbSource::TryToReturn(SourceClock::TimePoint deadline) {
       log_->debug("USB device not usable yet: {}", error->Describe());
       continue;
     }
-    std::string detail = "USB device " + options_.selector.ToString() +
-                         (first ? " appeared" : " is back") + " (bus " +
-                         std::to_string(device.bus) + ", address " +
-                         std::to_string(device.address) + ")";
+    std::string detail =
+        "USB device " + options_.selector.ToString() + (first ? " appeared" : " is back") +
+        " (bus " + std::to_string(device.bus) + ", address " + std::to_string(device.address) + ")";
     log_->info("{}", detail);
     return {ReadStatus::kReconnected, 0, detail};
   }

@@ -38,12 +38,14 @@ TEST(LibusbBackendTest, NoMatchingDeviceGivesTheExactError) {
                ") (usb 1209:0001: init); in a container pass the USB bus in (--device "
                "/dev/bus/usb), or trace over --serial or --tcp instead";
   } else if (!std::filesystem::exists("/dev/bus/usb")) {
-    expected = "no USB device matches 1209:0001 (usb 1209:0001: open); this host has no USB "
-               "access (/dev/bus/usb is missing; in a container pass --device /dev/bus/usb), or "
-               "trace over --serial or --tcp";
+    expected =
+        "no USB device matches 1209:0001 (usb 1209:0001: open); this host has no USB "
+        "access (/dev/bus/usb is missing; in a container pass --device /dev/bus/usb), or "
+        "trace over --serial or --tcp";
   } else {
-    expected = "no USB device matches 1209:0001 (usb 1209:0001: open); is it plugged in? lsusb "
-               "lists the devices this host sees";
+    expected =
+        "no USB device matches 1209:0001 (usb 1209:0001: open); is it plugged in? lsusb "
+        "lists the devices this host sees";
   }
   try {
     OpenUsbSource(options, TestLogger());

@@ -146,8 +146,8 @@ TEST(OpenTraceSourceTest, ReplayWithSaveRawCopiesTheStreamByteForByte) {
   flags.replay = dir.Write("in.raw", std::string(bytes.begin(), bytes.end())).string();
   flags.save_raw = (dir.path() / "out.raw").string();
   auto source = OpenTraceSource(ParseSourceSpec(flags), TestLogger());
-  EXPECT_EQ(source->Describe(), "replay " + *flags.replay + ", saving raw bytes to " +
-                                    *flags.save_raw);
+  EXPECT_EQ(source->Describe(),
+            "replay " + *flags.replay + ", saving raw bytes to " + *flags.save_raw);
   auto got = ReadUntil(*source, bytes.size() + 1, milliseconds(10'000));
   ASSERT_EQ(got.events.size(), 1u);
   EXPECT_EQ(got.events[0].status, ReadStatus::kEnd);

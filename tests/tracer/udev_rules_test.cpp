@@ -51,13 +51,18 @@ TEST(UdevRulesTest, EveryLineIsAWellFormedUaccessRule) { EXPECT_FALSE(ReadRules(
 TEST(UdevRulesTest, CoversTockBoardsProbesAndBootloaders) {
   auto rules = ReadRules();
   const std::vector<std::pair<std::string, std::string>> devices = {
-      {"6667", "0001"},                                    // Tock USB (console + trace)
-      {"2e8a", "0003"}, {"2e8a", "000f"},                  // RP2040 / RP2350 BOOTSEL
-      {"2e8a", "000c"},                                    // debugprobe (CMSIS-DAP)
-      {"1366", "0101"}, {"1366", "1015"},                  // J-Link
-      {"0483", "3748"}, {"0483", "374b"}, {"0483", "374e"},  // ST-LINK
-      {"0483", "374f"}, {"0483", "3753"},
-      {"1915", "521f"},                                    // nRF52840 Dongle bootloader
+      {"6667", "0001"},  // Tock USB (console + trace)
+      {"2e8a", "0003"},  // RP2040 BOOTSEL
+      {"2e8a", "000f"},  // RP2350 BOOTSEL
+      {"2e8a", "000c"},  // debugprobe (CMSIS-DAP)
+      {"1366", "0101"},  // J-Link
+      {"1366", "1015"},  // J-Link OB
+      {"0483", "3748"},  // ST-LINK/V2
+      {"0483", "374b"},  // ST-LINK/V2-1
+      {"0483", "374e"},  // ST-LINK/V3
+      {"0483", "374f"},  // ST-LINK/V3
+      {"0483", "3753"},  // ST-LINK/V3
+      {"1915", "521f"},  // nRF52840 Dongle bootloader
   };
   for (const auto& [vendor, product] : devices) {
     EXPECT_TRUE(Covers(rules, vendor, product)) << vendor << ":" << product;

@@ -165,9 +165,10 @@ TEST_F(UsbSourceTest, NoUsbAccessAtAllIsOneClearLine) {
 TEST_F(UsbSourceTest, PermissionDeniedNamesTheDeviceNodeAndGivesAUdevRule) {
   world_->devices = {Board(5)};
   world_->devices[0].open_result = {UsbCode::kAccessDenied, "LIBUSB_ERROR_ACCESS"};
-  EXPECT_EQ(OpenError(), "permission denied opening USB device 1209:0001 (bus 1, address 5), "
-                         "/dev/bus/usb/001/005 (usb 1209:0001: open); " +
-                             kUdevHint);
+  EXPECT_EQ(OpenError(),
+            "permission denied opening USB device 1209:0001 (bus 1, address 5), "
+            "/dev/bus/usb/001/005 (usb 1209:0001: open); " +
+                kUdevHint);
 }
 
 TEST_F(UsbSourceTest, BusyInterface) {
@@ -321,8 +322,9 @@ TEST(FindTraceEndpointTest, ExplainsWhatIsMissing) {
   EXPECT_EQ(FindTraceEndpoint(TockBoardInterfaces(), 0, &why), std::nullopt);
   EXPECT_EQ(why, "has no bulk IN endpoint on interface 0");
   EXPECT_EQ(FindTraceEndpoint(TockBoardInterfaces(), 7, &why), std::nullopt);
-  EXPECT_EQ(why, "has no interface 7 (interfaces: 0 class 0x02 \"CDC ACM\", 1 class 0x0a, 2 "
-                 "class 0xff \"CMSIS-DAP v2\", 3 class 0xff \"Tock Trace\")");
+  EXPECT_EQ(why,
+            "has no interface 7 (interfaces: 0 class 0x02 \"CDC ACM\", 1 class 0x0a, 2 "
+            "class 0xff \"CMSIS-DAP v2\", 3 class 0xff \"Tock Trace\")");
   EXPECT_EQ(FindTraceEndpoint({}, std::nullopt, &why), std::nullopt);
   EXPECT_EQ(why, "has no trace interface (interfaces: none)");
 }
@@ -351,13 +353,15 @@ TEST(UsbSelectorTest, RejectsMalformedSelectorsClearly) {
   EXPECT_EQ(SelectorError("1209"), "invalid USB selector '1209': the product id is missing" + hint);
   EXPECT_EQ(SelectorError("12345:0001"),
             "invalid USB selector '12345:0001': the vendor id '12345' is not 1 to 4 hexadecimal "
-            "digits" + hint);
+            "digits" +
+                hint);
   EXPECT_EQ(SelectorError("1209:xyz"),
             "invalid USB selector '1209:xyz': the product id 'xyz' is not 1 to 4 hexadecimal "
-            "digits" + hint);
-  EXPECT_EQ(SelectorError(":0001"),
-            "invalid USB selector ':0001': the vendor id '' is not 1 to 4 hexadecimal digits" +
+            "digits" +
                 hint);
+  EXPECT_EQ(
+      SelectorError(":0001"),
+      "invalid USB selector ':0001': the vendor id '' is not 1 to 4 hexadecimal digits" + hint);
   EXPECT_EQ(SelectorError("1209:0001:"),
             "invalid USB selector '1209:0001:': the serial number after ':' is empty" + hint);
 }
