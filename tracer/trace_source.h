@@ -26,7 +26,7 @@ struct SourceFlags {
   std::optional<std::string> tcp;        ///< --tcp HOST:PORT
   std::optional<std::string> replay;     ///< --replay FILE
   std::optional<std::string> save_raw;   ///< --save-raw FILE
-  bool overwrite_raw = false;            ///< Let --save-raw replace an existing file.
+  bool overwrite_raw = false;            ///< --overwrite-raw: let --save-raw replace a file.
   bool wait = false;                     ///< --wait: wait for the device instead of failing
   bool no_reconnect = false;             ///< --no-reconnect: end when the device goes away
 };

@@ -195,8 +195,8 @@ UsbSource::Attempt UsbSource::FindDevice() {
     return result;
   }
   if (result.error) return result;
-  result.absent = true;
   std::string problem = backend_->AccessProblem();
+  result.absent = problem.empty();  // on a host without USB access, waiting is pointless
   std::string hint =
       !problem.empty()
           ? "this host has no USB access (" + problem +

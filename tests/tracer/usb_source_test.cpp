@@ -144,8 +144,9 @@ TEST_F(UsbSourceTest, NoMatchingDevice) {
   EXPECT_EQ(category, ErrorCategory::kTransport);
 }
 
-TEST_F(UsbSourceTest, NoMatchingDeviceOnAHostWithoutUsbfsSaysSo) {
+TEST_F(UsbSourceTest, NoMatchingDeviceOnAHostWithoutUsbfsSaysSoEvenWhenAskedToWait) {
   world_->access_problem = "/dev/bus/usb is missing";
+  options_.wait_for_device = true;  // no device can ever appear
   EXPECT_EQ(OpenError(),
             "no USB device matches 1209:0001 (usb 1209:0001: open); this host has no USB access "
             "(/dev/bus/usb is missing; in a container pass --device /dev/bus/usb), or trace over "
