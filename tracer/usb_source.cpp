@@ -138,74 +138,88 @@ UsbSource::Attempt UsbSource::OpenTraceLink() {
 
 // Lists devices, keeps those with the selector's VID:PID, opens them and checks serial numbers.
 UsbSource::Attempt UsbSource::FindDevice() {
-  const UsbSelector& sel = options_.selector;
-  Attempt result;
   std::vector<UsbDeviceInfo> devices;
   if (UsbStatus st = backend_->ListDevices(&devices); !st.ok()) {
     log_->error("listing USB devices failed: {}", st.name);
+    Attempt result;
     result.error =
         DeviceError(ErrorCategory::kTransport, "cannot list USB devices (" + st.name + ")", "list");
     return result;
   }
-  std::vector<Attempt> matches;
-  std::vector<std::string> other_serials;
-  std::optional<UsbDeviceInfo> denied;
+  Candidates found = OpenCandidates(devices);
+  if (found.matches.size() == 1) return std::move(found.matches.front());
+  return NoSingleMatch(found);
+}
+
+UsbSource::Candidates UsbSource::OpenCandidates(const std::vector<UsbDeviceInfo>& devices) {
+  const UsbSelector& sel = options_.selector;
+  Candidates found;
   for (const UsbDeviceInfo& d : devices) {
     if (d.vendor_id != sel.vendor_id || d.product_id != sel.product_id) continue;
     std::unique_ptr<UsbDeviceLink> link;
-    UsbStatus st = backend_->Open(d, &link);
-    if (!st.ok()) {
-      log_->debug("opening {} failed: {}", DeviceName(d), st.name);
-      if (st.code == UsbCode::kAccessDenied && !denied) denied = d;
-      if (st.code != UsbCode::kAccessDenied && st.code != UsbCode::kNoDevice && !result.error) {
-        result.error = DeviceError(ErrorCategory::kTransport,
-                                   "cannot open " + DeviceName(d) + " (" + st.name + ")", "open");
-      }
+    if (UsbStatus st = backend_->Open(d, &link); !st.ok()) {
+      NoteOpenFailure(d, st, found);
       continue;
     }
     std::string serial;
-    if (UsbStatus s = link->ReadSerialNumber(&serial); !s.ok()) {
-      log_->warn("cannot read the serial number of {}: {}", DeviceName(d), s.name);
+    if (UsbStatus st = link->ReadSerialNumber(&serial); !st.ok()) {
+      log_->warn("cannot read the serial number of {}: {}", DeviceName(d), st.name);
     }
-    if (!sel.serial.empty() && serial != sel.serial) {
-      other_serials.push_back(serial);
-      continue;
-    }
-    Attempt m;
-    m.link = std::move(link);
-    m.device = d;
-    other_serials.push_back(serial);
-    matches.push_back(std::move(m));
+    found.serials.push_back(serial);
+    if (!sel.serial.empty() && serial != sel.serial) continue;
+    Attempt match;
+    match.link = std::move(link);
+    match.device = d;
+    found.matches.push_back(std::move(match));
   }
-  if (matches.size() == 1) return std::move(matches.front());
+  return found;
+}
+
+void UsbSource::NoteOpenFailure(const UsbDeviceInfo& device, const UsbStatus& status,
+                                Candidates& found) {
+  log_->debug("opening {} failed: {}", DeviceName(device), status.name);
+  if (status.code == UsbCode::kAccessDenied) {
+    if (!found.denied) found.denied = device;
+  } else if (status.code != UsbCode::kNoDevice && !found.error) {
+    found.error =
+        DeviceError(ErrorCategory::kTransport,
+                    "cannot open " + DeviceName(device) + " (" + status.name + ")", "open");
+  }
+}
+
+// The error when not exactly one device matched: several, denied, failed, or none.
+UsbSource::Attempt UsbSource::NoSingleMatch(Candidates& found) {
+  const UsbSelector& sel = options_.selector;
   std::string ids = UsbSelector{sel.vendor_id, sel.product_id, {}}.ToString();
-  if (matches.size() > 1) {
+  Attempt result;
+  if (found.matches.size() > 1) {
     result.error = DeviceError(ErrorCategory::kUsage,
-                               std::to_string(matches.size()) + " USB devices match " + ids +
-                                   " (serial numbers " + JoinSerials(other_serials) + ")",
-                               "open", "pick one with --usb " + ids + ":" + other_serials.front());
-    return result;
-  }
-  if (denied) {
+                               std::to_string(found.matches.size()) + " USB devices match " + ids +
+                                   " (serial numbers " + JoinSerials(found.serials) + ")",
+                               "open", "pick one with --usb " + ids + ":" + found.serials.front());
+  } else if (found.denied) {
     char node[40];
-    std::snprintf(node, sizeof(node), "/dev/bus/usb/%03u/%03u", denied->bus, denied->address);
-    result.error = DeviceError(ErrorCategory::kTransport,
-                               "permission denied opening " + DeviceName(*denied) + ", " + node,
-                               "open", UdevHint(sel.vendor_id, sel.product_id));
-    return result;
+    std::snprintf(node, sizeof(node), "/dev/bus/usb/%03u/%03u", found.denied->bus,
+                  found.denied->address);
+    result.error =
+        DeviceError(ErrorCategory::kTransport,
+                    "permission denied opening " + DeviceName(*found.denied) + ", " + node, "open",
+                    UdevHint(sel.vendor_id, sel.product_id));
+  } else if (found.error) {
+    result.error = std::move(found.error);
+  } else {
+    std::string problem = backend_->AccessProblem();
+    result.absent = problem.empty();  // on a host without USB access, waiting is pointless
+    std::string hint =
+        !problem.empty()
+            ? "this host has no USB access (" + problem +
+                  "; in a container pass --device /dev/bus/usb), or trace over --serial or --tcp"
+        : !found.serials.empty()
+            ? "the attached " + ids + " devices have serial numbers " + JoinSerials(found.serials)
+            : "is it plugged in? lsusb lists the devices this host sees";
+    result.error = DeviceError(ErrorCategory::kTransport, "no USB device matches " + sel.ToString(),
+                               "open", hint);
   }
-  if (result.error) return result;
-  std::string problem = backend_->AccessProblem();
-  result.absent = problem.empty();  // on a host without USB access, waiting is pointless
-  std::string hint =
-      !problem.empty()
-          ? "this host has no USB access (" + problem +
-                "; in a container pass --device /dev/bus/usb), or trace over --serial or --tcp"
-      : !other_serials.empty()
-          ? "the attached " + ids + " devices have serial numbers " + JoinSerials(other_serials)
-          : "is it plugged in? lsusb lists the devices this host sees";
-  result.error = DeviceError(ErrorCategory::kTransport, "no USB device matches " + sel.ToString(),
-                             "open", hint);
   return result;
 }
 
@@ -232,25 +246,28 @@ UsbSource::Attempt UsbSource::Claim(Attempt found) {
   }
   UsbStatus st = found.link->ClaimInterface(endpoint->interface_number, endpoint->alternate);
   if (!st.ok()) {
-    std::string what = "interface " + std::to_string(endpoint->interface_number) + " of " +
-                       DeviceName(found.device);
     result.absent = st.code == UsbCode::kNoDevice;
-    if (st.code == UsbCode::kBusy) {
-      result.error = DeviceError(ErrorCategory::kTransport,
-                                 what + " is in use by another program or driver (" + st.name + ")",
-                                 "claim", "stop the other program (another tockctl trace?)");
-    } else if (st.code == UsbCode::kAccessDenied) {
-      result.error =
-          DeviceError(ErrorCategory::kTransport, "permission denied claiming " + what, "claim",
-                      UdevHint(options_.selector.vendor_id, options_.selector.product_id));
-    } else {
-      result.error = DeviceError(ErrorCategory::kTransport,
-                                 "cannot claim " + what + " (" + st.name + ")", "claim");
-    }
+    result.error = ClaimError(found.device, endpoint->interface_number, st);
     return result;
   }
   found.endpoint = *endpoint;
   return found;
+}
+
+Error UsbSource::ClaimError(const UsbDeviceInfo& device, uint8_t interface,
+                            const UsbStatus& status) const {
+  std::string what = "interface " + std::to_string(interface) + " of " + DeviceName(device);
+  if (status.code == UsbCode::kBusy) {
+    return DeviceError(ErrorCategory::kTransport,
+                       what + " is in use by another program or driver (" + status.name + ")",
+                       "claim", "stop the other program (another tockctl trace?)");
+  }
+  if (status.code == UsbCode::kAccessDenied) {
+    return DeviceError(ErrorCategory::kTransport, "permission denied claiming " + what, "claim",
+                       UdevHint(options_.selector.vendor_id, options_.selector.product_id));
+  }
+  return DeviceError(ErrorCategory::kTransport, "cannot claim " + what + " (" + status.name + ")",
+                     "claim");
 }
 
 // Adopts an opened, claimed device and queues every transfer; an error if none could start.

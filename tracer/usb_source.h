@@ -85,9 +85,21 @@ class UsbSource : public ByteSource {
     bool absent = false;  ///< No matching device (yet): worth waiting for.
   };
 
+  /// Devices with the selector's VID:PID, opened: those that match, and why the others did not.
+  struct Candidates {
+    std::vector<Attempt> matches;
+    std::vector<std::string> serials;  ///< Of every device opened, in listing order.
+    std::optional<UsbDeviceInfo> denied;
+    std::optional<Error> error;
+  };
+
   Attempt OpenTraceLink();
   Attempt FindDevice();
+  Candidates OpenCandidates(const std::vector<UsbDeviceInfo>& devices);
+  void NoteOpenFailure(const UsbDeviceInfo& device, const UsbStatus& status, Candidates& found);
+  Attempt NoSingleMatch(Candidates& found);
   Attempt Claim(Attempt found);
+  Error ClaimError(const UsbDeviceInfo& device, uint8_t interface, const UsbStatus& status) const;
   std::optional<Error> Start(Attempt attempt);
   void CloseLink();
 
