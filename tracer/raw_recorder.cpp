@@ -12,22 +12,30 @@ namespace tockctl::tracer {
 
 namespace {
 
+Error ExistsError(const RawRecorderOptions& options) {
+  return Error(ErrorCategory::kIo, "refusing to overwrite existing file " + options.path.string(),
+               FileContext(options.path.string()),
+               "choose another file name for the raw recording, or remove the file first");
+}
+
 UniqueFd CreateRecording(const RawRecorderOptions& options) {
   int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (options.overwrite ? O_TRUNC : O_EXCL);
   UniqueFd fd(::open(options.path.c_str(), flags, 0644));
   if (fd.valid()) return fd;
   int err = errno;
   ErrorContext where = FileContext(options.path.string());
-  if (err == EEXIST) {
-    throw Error(ErrorCategory::kIo, "refusing to overwrite existing file " + options.path.string(),
-                where, "choose another file name for the raw recording, or remove the file first");
-  }
+  if (err == EEXIST) throw ExistsError(options);
   throw Error(ErrorCategory::kIo,
               "cannot create raw recording " + options.path.string() + ": " + ErrnoText(err),
               where);
 }
 
 }  // namespace
+
+void CheckRawRecordingTarget(const RawRecorderOptions& options) {
+  std::error_code ec;
+  if (!options.overwrite && std::filesystem::exists(options.path, ec)) throw ExistsError(options);
+}
 
 RawRecorder::RawRecorder(std::unique_ptr<ByteSource> inner, RawRecorderOptions options,
                          std::shared_ptr<spdlog::logger> log)

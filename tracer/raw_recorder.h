@@ -18,6 +18,10 @@ struct RawRecorderOptions {
   bool overwrite = false;  ///< Truncate an existing file instead of refusing it.
 };
 
+/// Throws the Error RawRecorder would throw for an existing file, without creating anything, so a
+/// caller can refuse before opening a device.
+void CheckRawRecordingTarget(const RawRecorderOptions& options);
+
 /// Passes reads through from `inner` and writes each chunk of bytes to the file with write(2) as
 /// it arrives, so a SIGINT/SIGTERM (or a crash) loses nothing that was already returned.
 class RawRecorder : public ByteSource {

@@ -75,9 +75,7 @@ ReadResult ReplaySource::Read(std::span<uint8_t> buf, std::chrono::milliseconds 
 // How many of `wanted` bytes the paced UART has sent by now, waiting until `deadline` for at
 // least one.
 size_t ReplaySource::PacedLimit(size_t wanted, SourceClock::TimePoint deadline) {
-  auto elapsed = [&] {
-    return std::chrono::duration_cast<microseconds>(clock_->Now() - start_);
-  };
+  auto elapsed = [&] { return std::chrono::duration_cast<microseconds>(clock_->Now() - start_); };
   uint64_t sent = BytesSent(elapsed(), options_.pace_baud);
   if (sent <= delivered_) {
     clock_->SleepUntil(std::min(deadline, start_ + TimeToSend(delivered_ + 1, options_.pace_baud)));

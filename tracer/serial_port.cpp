@@ -59,8 +59,9 @@ SerialOpenAttempt OpenFailure(const fs::path& path, int err, const fs::path& loc
     case ENOENT:
     case ENXIO:
     case ENODEV:
-      return Failed(PortError(path, what, "open", "check the path; ls /dev/serial/by-id/ lists "
-                                                  "USB serial ports"),
+      return Failed(PortError(path, what, "open",
+                              "check the path; ls /dev/serial/by-id/ lists "
+                              "USB serial ports"),
                     true);
     case EACCES:
     case EPERM:
@@ -112,12 +113,14 @@ SerialOpenAttempt LockAndConfigure(const fs::path& path, UniqueFd fd, uint32_t b
     log.debug("TIOCEXCL on {} failed: {}", path.string(), ErrnoText(errno));
   }
   if (int err = ConfigureRaw(fd.get()); err != 0) {
-    return Failed(PortError(path, "cannot configure serial port " + path.string() + ": " +
-                                      ErrnoText(err), "configure"));
+    return Failed(PortError(path,
+                            "cannot configure serial port " + path.string() + ": " + ErrnoText(err),
+                            "configure"));
   }
   if (int err = SetSerialBaud(fd.get(), baud); err != 0) {
-    return Failed(PortError(path, "serial port " + path.string() + " does not accept " +
-                                      std::to_string(baud) + " baud: " + ErrnoText(err),
+    return Failed(PortError(path,
+                            "serial port " + path.string() + " does not accept " +
+                                std::to_string(baud) + " baud: " + ErrnoText(err),
                             "configure", "pick a baud rate the adapter supports, e.g. 115200"));
   }
   struct stat st {};
@@ -150,8 +153,8 @@ SerialOpenAttempt OpenSerialPort(const fs::path& path, uint32_t baud, const fs::
   UniqueFd fd(::open(path.c_str(), O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC));
   if (!fd.valid()) return OpenFailure(path, errno, lock_dir);
   if (!::isatty(fd.get())) {
-    return Failed(PortError(path, path.string() + " is not a serial port (not a terminal device)",
-                            "open"));
+    return Failed(
+        PortError(path, path.string() + " is not a serial port (not a terminal device)", "open"));
   }
   return LockAndConfigure(path, std::move(fd), baud, lock_dir, log);
 }

@@ -21,7 +21,8 @@ SerialSource::SerialSource(SerialOptions options, std::shared_ptr<spdlog::logger
       log_(std::move(log)),
       schedule_(options_.reconnect_interval, std::move(clock)),
       current_path_(options_.path) {
-  SerialOpenAttempt attempt = OpenSerialPort(options_.path, options_.baud, options_.lock_dir, *log_);
+  SerialOpenAttempt attempt =
+      OpenSerialPort(options_.path, options_.baud, options_.lock_dir, *log_);
   if (attempt.port) {
     Adopt(std::move(attempt.port));
     return;

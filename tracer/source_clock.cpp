@@ -15,9 +15,7 @@ class SteadySourceClock : public SourceClock {
 
 }  // namespace
 
-std::shared_ptr<SourceClock> RealSourceClock() {
-  return std::make_shared<SteadySourceClock>();
-}
+std::shared_ptr<SourceClock> RealSourceClock() { return std::make_shared<SteadySourceClock>(); }
 
 ReconnectSchedule::ReconnectSchedule(std::chrono::milliseconds interval,
                                      std::shared_ptr<SourceClock> clock)

@@ -84,8 +84,8 @@ void TcpConnector::Start() {
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
   addrinfo* found = nullptr;
-  int rc = ::getaddrinfo(endpoint_.host.c_str(), std::to_string(endpoint_.port).c_str(), &hints,
-                         &found);
+  int rc =
+      ::getaddrinfo(endpoint_.host.c_str(), std::to_string(endpoint_.port).c_str(), &hints, &found);
   if (rc != 0) {
     Fail(Error(ErrorCategory::kTransport,
                "cannot resolve host '" + endpoint_.host + "': " + ::gai_strerror(rc),
@@ -147,8 +147,10 @@ TcpConnector::Progress TcpConnector::CheckPending(TimePoint deadline) {
   }
   int err = 0;
   socklen_t len = sizeof(err);
-  if (ready < 0) err = errno;
-  else ::getsockopt(socket_.get(), SOL_SOCKET, SO_ERROR, &err, &len);
+  if (ready < 0)
+    err = errno;
+  else
+    ::getsockopt(socket_.get(), SOL_SOCKET, SO_ERROR, &err, &len);
   if (err == EINTR) return Progress::kPending;
   if (err == 0) {
     active_ = false;
@@ -170,11 +172,11 @@ TcpConnector::Progress TcpConnector::FailAfterAllAddresses() {
                 true);
   }
   if (last_errno_ == ETIMEDOUT) {
-    return Fail(Error(ErrorCategory::kTransport,
-                      prefix + "no answer within " + std::to_string(attempt_timeout_.count()) +
-                          " ms",
-                      ctx, "check the host and port"),
-                true);
+    return Fail(
+        Error(ErrorCategory::kTransport,
+              prefix + "no answer within " + std::to_string(attempt_timeout_.count()) + " ms", ctx,
+              "check the host and port"),
+        true);
   }
   bool transient = last_errno_ == ENETUNREACH || last_errno_ == EHOSTUNREACH;
   return Fail(Error(ErrorCategory::kTransport, prefix + ErrnoText(last_errno_), ctx), transient);

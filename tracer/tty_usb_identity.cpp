@@ -49,10 +49,9 @@ std::optional<TtyUsbIdentity> LookUpTtyUsbIdentity(const fs::path& sysfs_root,
   auto interface = AncestorWith(device, "bInterfaceNumber");
   auto usb_device = AncestorWith(device, "idVendor");
   if (!interface || !usb_device || !fs::exists(*usb_device / "serial", ec)) return std::nullopt;
-  TtyUsbIdentity id{ReadSysfsValue(*usb_device / "idVendor"),
-                    ReadSysfsValue(*usb_device / "idProduct"),
-                    ReadSysfsValue(*usb_device / "serial"),
-                    ReadSysfsValue(*interface / "bInterfaceNumber")};
+  TtyUsbIdentity id{
+      ReadSysfsValue(*usb_device / "idVendor"), ReadSysfsValue(*usb_device / "idProduct"),
+      ReadSysfsValue(*usb_device / "serial"), ReadSysfsValue(*interface / "bInterfaceNumber")};
   if (id.serial.empty()) return std::nullopt;
   return id;
 }

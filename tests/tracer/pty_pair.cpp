@@ -52,7 +52,8 @@ void PtyPair::WritePaced(std::span<const uint8_t> bytes, uint32_t baud) const {
   while (sent < bytes.size()) {
     auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start);
     size_t due = std::min<size_t>(
-        bytes.size(), static_cast<size_t>(elapsed.count() * static_cast<int64_t>(baud) / 10'000'000));
+        bytes.size(),
+        static_cast<size_t>(elapsed.count() * static_cast<int64_t>(baud) / 10'000'000));
     if (due > sent) {
       Write(bytes.subspan(sent, due - sent));
       sent = due;

@@ -60,7 +60,8 @@ TEST(ReplaySourceTest, DirectoryIsRefused) {
     ReplaySource source(ReplayOptions{.path = dir.path()});
     FAIL() << "expected an error";
   } catch (const Error& e) {
-    EXPECT_EQ(e.message(), "cannot read replay file " + dir.path().string() + ": it is a directory");
+    EXPECT_EQ(e.message(),
+              "cannot read replay file " + dir.path().string() + ": it is a directory");
   }
 }
 

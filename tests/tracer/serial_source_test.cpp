@@ -180,7 +180,8 @@ TEST(SerialSourceTest, DeviceGoneReportsDisconnectedOnceThenANewDeviceAtThePathR
   PointLink(link, first->slave_path());
   SerialSource source(TestOptions(dir, link), TestLogger());
   first->Write("before");
-  EXPECT_EQ(ReadUntil(source, 6, kPatience).bytes, std::vector<uint8_t>({'b', 'e', 'f', 'o', 'r', 'e'}));
+  EXPECT_EQ(ReadUntil(source, 6, kPatience).bytes,
+            std::vector<uint8_t>({'b', 'e', 'f', 'o', 'r', 'e'}));
 
   first->CloseMaster();  // the device is gone; /dev/pts/N disappears
   ReadResult gone = WaitForStatus(source, ReadStatus::kDisconnected, kPatience);
@@ -205,8 +206,7 @@ TEST(SerialSourceTest, WithoutReconnectADisappearingDeviceEndsTheStream) {
   SerialSource source(options, TestLogger());
   pty.CloseMaster();
   ReadResult end = WaitForStatus(source, ReadStatus::kEnd, kPatience);
-  EXPECT_EQ(end.detail, "serial port " + pty.slave_path() +
-                            " disappeared (the line hung up)");
+  EXPECT_EQ(end.detail, "serial port " + pty.slave_path() + " disappeared (the line hung up)");
   std::vector<uint8_t> buf(16);
   EXPECT_EQ(source.Read(buf, milliseconds(0)).status, ReadStatus::kEnd);
 }

@@ -38,8 +38,8 @@ ReadResult WaitForStatus(ByteSource& source, ReadStatus status, std::chrono::mil
     if (r.status == ReadStatus::kData && data != nullptr) {
       data->insert(data->end(), buf.begin(), buf.begin() + static_cast<long>(r.bytes));
     } else if (r.status != ReadStatus::kData && r.status != ReadStatus::kTimeout) {
-      ADD_FAILURE() << "expected " << StatusName(status) << ", got " << StatusName(r.status)
-                    << ": " << r.detail;
+      ADD_FAILURE() << "expected " << StatusName(status) << ", got " << StatusName(r.status) << ": "
+                    << r.detail;
       return r;
     }
   }
@@ -55,19 +55,24 @@ std::vector<uint8_t> CountingBytes(size_t n, uint8_t first) {
 
 const char* StatusName(ReadStatus status) {
   switch (status) {
-    case ReadStatus::kData: return "kData";
-    case ReadStatus::kTimeout: return "kTimeout";
-    case ReadStatus::kDisconnected: return "kDisconnected";
-    case ReadStatus::kReconnected: return "kReconnected";
-    case ReadStatus::kEnd: return "kEnd";
+    case ReadStatus::kData:
+      return "kData";
+    case ReadStatus::kTimeout:
+      return "kTimeout";
+    case ReadStatus::kDisconnected:
+      return "kDisconnected";
+    case ReadStatus::kReconnected:
+      return "kReconnected";
+    case ReadStatus::kEnd:
+      return "kEnd";
   }
   return "?";
 }
 
 std::shared_ptr<spdlog::logger> TestLogger() {
   if (std::getenv("TOCKCTL_TEST_LOG") != nullptr) {
-    auto log = std::make_shared<spdlog::logger>(
-        "test", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+    auto log =
+        std::make_shared<spdlog::logger>("test", std::make_shared<spdlog::sinks::stderr_sink_mt>());
     log->set_level(spdlog::level::trace);
     return log;
   }

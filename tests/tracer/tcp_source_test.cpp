@@ -216,9 +216,12 @@ std::string ParseError(const std::string& text) {
 }
 
 TEST(TcpEndpointTest, RejectsMalformedEndpointsClearly) {
-  const std::string hint = "; expected HOST:PORT, e.g. 127.0.0.1:4444, localhost:4444 or [::1]:4444";
-  EXPECT_EQ(ParseError("localhost"), "invalid TCP endpoint 'localhost': the port is missing" + hint);
-  EXPECT_EQ(ParseError("localhost:"), "invalid TCP endpoint 'localhost:': the port is missing" + hint);
+  const std::string hint =
+      "; expected HOST:PORT, e.g. 127.0.0.1:4444, localhost:4444 or [::1]:4444";
+  EXPECT_EQ(ParseError("localhost"),
+            "invalid TCP endpoint 'localhost': the port is missing" + hint);
+  EXPECT_EQ(ParseError("localhost:"),
+            "invalid TCP endpoint 'localhost:': the port is missing" + hint);
   EXPECT_EQ(ParseError(":4444"), "invalid TCP endpoint ':4444': the host is missing" + hint);
   EXPECT_EQ(ParseError("host:0"),
             "invalid TCP endpoint 'host:0': the port must be a number from 1 to 65535" + hint);
@@ -226,9 +229,9 @@ TEST(TcpEndpointTest, RejectsMalformedEndpointsClearly) {
             "invalid TCP endpoint 'host:70000': the port must be a number from 1 to 65535" + hint);
   EXPECT_EQ(ParseError("host:44a"),
             "invalid TCP endpoint 'host:44a': the port must be a number from 1 to 65535" + hint);
-  EXPECT_EQ(ParseError("::1:4444"),
-            "invalid TCP endpoint '::1:4444': write IPv6 addresses in brackets, e.g. [::1]:4444" +
-                hint);
+  EXPECT_EQ(
+      ParseError("::1:4444"),
+      "invalid TCP endpoint '::1:4444': write IPv6 addresses in brackets, e.g. [::1]:4444" + hint);
   EXPECT_EQ(ParseError("[::1"), "invalid TCP endpoint '[::1': missing ']'" + hint);
   EXPECT_EQ(ParseError("[::1]"), "invalid TCP endpoint '[::1]': the port is missing" + hint);
 }
