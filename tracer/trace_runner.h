@@ -12,25 +12,16 @@
 #include "tracer/byte_source.h"
 #include "tracer/clock.h"
 #include "tracer/trace_session.h"
+#include "tracer/trace_source.h"
 
 namespace tockctl::tracer {
-
-/// Exactly one of serial, usb, tcp, replay.
-struct TraceSourceOptions {
-  std::optional<std::string> serial;   ///< Serial port path.
-  std::optional<uint32_t> baud;        ///< Serial line rate; with replay, pace like that UART.
-  std::optional<std::string> usb;      ///< VID:PID[:SERIAL].
-  std::optional<std::string> tcp;      ///< HOST:PORT.
-  std::optional<std::string> replay;   ///< A recorded raw stream.
-  std::optional<std::string> save_raw; ///< Also record the raw bytes here.
-};
 
 /// What the per-record view on stdout looks like.
 enum class TraceFormat { kText, kJson, kNone };
 
 /// Everything `tockctl trace` was asked to do.
 struct TraceOptions {
-  TraceSourceOptions source;
+  SourceFlags source;  ///< The source flags as given; checked by ParseSourceSpec.
   TraceFormat format = TraceFormat::kText;
   std::optional<std::string> capture_path;  ///< -w FILE (pcapng).
   SessionOptions session;
@@ -54,20 +45,13 @@ struct TraceOutcome {
   DecoderStats decoder;
 };
 
-/// Opens the source named in `options` (wrapped in a raw recorder for save_raw). Throws
-/// Error(kUsage) unless exactly one source is given, and the source's own errors.
-std::unique_ptr<ByteSource> OpenTraceSource(const TraceSourceOptions& options,
-                                            std::shared_ptr<spdlog::logger> log);
-
-/// True for sources that join a running stream (serial, USB, TCP) rather than a file.
-bool IsLiveSource(const TraceSourceOptions& options);
-
 /// Runs a trace over `source` until it ends, a limit is reached or *env.stop is set; prints records,
 /// link events and statistics, writes the capture file. Throws the source's and the capture file's
 /// errors.
 TraceOutcome RunTrace(const TraceOptions& options, ByteSource& source, const TraceEnvironment& env);
 
-/// OpenTraceSource + RunTrace.
+/// Checks the source flags, opens the source (joining a live stream mid-way) and runs RunTrace.
+/// Throws Error(kUsage) for bad source flags and the source's own errors.
 TraceOutcome RunTraceCommand(const TraceOptions& options, const TraceEnvironment& env);
 
 }  // namespace tockctl::tracer
