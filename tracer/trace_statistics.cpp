@@ -53,7 +53,9 @@ std::string DropReasons(const InterfaceStats& s) {
   std::string out;
   for (const auto& [reason, count] : s.drops_by_reason) {
     if (!out.empty()) out += ", ";
-    out += ReasonName(reason) + " " + std::to_string(count);
+    const char* name = DropReasonName(reason);
+    out += (name != nullptr ? std::string(name) : "reason " + std::to_string(reason)) + " x" +
+           std::to_string(count);
   }
   return out.empty() ? "-" : out;
 }
