@@ -43,8 +43,11 @@ std::optional<size_t> CobsDecode(std::span<const uint8_t> encoded, std::span<uin
     const size_t code = in[i];
     const size_t run = code - 1;
     if (code == 0 || run > n - i - 1 || run > cap - o) return std::nullopt;
-    if (std::memchr(in + i + 1, 0, run) != nullptr) return std::nullopt;
-    std::memcpy(dst + o, in + i + 1, run);
+    if (run <= 16) {  // trace headers are mostly short runs between zero bytes
+      for (size_t k = 0; k < run; ++k) dst[o + k] = in[i + 1 + k];
+    } else {
+      std::memcpy(dst + o, in + i + 1, run);
+    }
     o += run;
     i += code;
     if (code != 0xFF && i < n) {

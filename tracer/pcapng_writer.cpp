@@ -127,19 +127,30 @@ uint32_t PcapngWriter::AddInterface(const PcapngInterface& interface) {
 void PcapngWriter::WritePacket(uint32_t iface, uint64_t timestamp_ns,
                                std::span<const uint8_t> data, uint32_t orig_len,
                                uint32_t epb_flags) {
-  BlockBuilder b(buffer_, kEpbType);
-  b.U32(iface);
-  b.U32(static_cast<uint32_t>(timestamp_ns >> 32));
-  b.U32(static_cast<uint32_t>(timestamp_ns));
-  b.U32(static_cast<uint32_t>(data.size()));
-  b.U32(orig_len);
-  b.Bytes(data);
+  // Hot path: one resize, then fixed stores (the layout BlockBuilder would produce).
+  const size_t padded = Padded(data.size());
+  const size_t options = (epb_flags != 0 ? 8 : 0) + 4;
+  const auto total = static_cast<uint32_t>(28 + padded + options + 4);
+  const size_t at = buffer_.size();
+  buffer_.resize(at + total);
+  uint8_t* p = buffer_.data() + at;
+  StoreU32Le(p, kEpbType);
+  StoreU32Le(p + 4, total);
+  StoreU32Le(p + 8, iface);
+  StoreU32Le(p + 12, static_cast<uint32_t>(timestamp_ns >> 32));
+  StoreU32Le(p + 16, static_cast<uint32_t>(timestamp_ns));
+  StoreU32Le(p + 20, static_cast<uint32_t>(data.size()));
+  StoreU32Le(p + 24, orig_len);
+  if (!data.empty()) std::memcpy(p + 28, data.data(), data.size());
+  uint8_t* o = p + 28 + padded;
   if (epb_flags != 0) {
-    uint8_t flags[4];
-    StoreU32Le(flags, epb_flags);
-    b.Option(kOptEpbFlags, flags);
+    StoreU16Le(o, kOptEpbFlags);
+    StoreU16Le(o + 2, 4);
+    StoreU32Le(o + 4, epb_flags);
+    o += 8;
   }
-  b.Finish();
+  StoreU32Le(o, 0);  // opt_endofopt
+  StoreU32Le(o + 4, total);
   if (buffer_.size() >= kFlushThreshold) Flush();
 }
 

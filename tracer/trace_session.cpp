@@ -16,7 +16,8 @@ TraceSession::TraceSession(SessionOptions options, const Clock& clock,
       sinks_(std::move(sinks)),
       handler_(*this),
       decoder_(handler_),
-      filter_(options_.filter) {}
+      filter_(options_.filter),
+      filter_passes_all_(filter_.PassesEverything()) {}
 
 void TraceSession::Handler::OnRecord(const Record& record, bool seq_reset) {
   session_.HandleRecord(record, seq_reset);
@@ -24,7 +25,8 @@ void TraceSession::Handler::OnRecord(const Record& record, bool seq_reset) {
 
 void TraceSession::HandleRecord(const Record& record, bool seq_reset) {
   const RecordInfo info = context_.Observe(record, seq_reset, batch_host_ns_);
-  if (count_reached_ || !filter_.Matches(record, context_)) return;
+  if (count_reached_) return;
+  if (!filter_passes_all_ && !filter_.Matches(record, context_)) return;
   statistics_.Add(record, info);
   for (TraceSink* sink : sinks_) sink->OnRecord(record, info, context_);
   ++written_;

@@ -78,6 +78,7 @@ class TraceSession {
   TraceDecoder decoder_;
   TraceContext context_;
   RecordFilter filter_;
+  bool filter_passes_all_;
   TraceStatistics statistics_;
   uint64_t written_ = 0;
   bool count_reached_ = false;

@@ -74,9 +74,9 @@ TEST(Cobs, RoundTripsRandomPayloads) {
 
 TEST(Cobs, RejectsBlockPastEnd) { EXPECT_EQ(Decode({0x05, 0x11, 0x22}), std::nullopt); }
 
-TEST(Cobs, RejectsZeroByte) {
+TEST(Cobs, RejectsZeroCodeByte) {
   EXPECT_EQ(Decode({0x00}), std::nullopt);
-  EXPECT_EQ(Decode({0x03, 0x11, 0x00}), std::nullopt);
+  EXPECT_EQ(Decode({0x02, 0x11, 0x00, 0x05}), std::nullopt);
 }
 
 TEST(Cobs, RejectsOutputLargerThanBuffer) {
