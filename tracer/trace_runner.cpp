@@ -1,5 +1,7 @@
 #include "tracer/trace_runner.h"
 
+#include <spdlog/spdlog.h>
+
 #include "common/error.h"
 #include "tracer/pcapng_writer.h"
 #include "tracer/trace_sink.h"
@@ -11,6 +13,15 @@ void PrintSummaryNote(const TraceOptions& o, const TraceOutcome& outcome, std::F
   if (o.quiet || !o.capture_path) return;
   std::fprintf(err, "trace: wrote %llu records to %s\n",
                static_cast<unsigned long long>(outcome.written), o.capture_path->c_str());
+}
+
+// The session reports link losses and returns itself ("trace: link lost: ..."), so the sources'
+// own warnings about them would say the same thing twice; they still show with -v.
+std::shared_ptr<spdlog::logger> SourceLogger(const std::shared_ptr<spdlog::logger>& log) {
+  if (!log) return spdlog::default_logger();
+  auto quieter = log->clone(log->name());
+  if (quieter->level() == spdlog::level::warn) quieter->set_level(spdlog::level::err);
+  return quieter;
 }
 
 }  // namespace
@@ -53,7 +64,7 @@ TraceOutcome RunTrace(const TraceOptions& options, ByteSource& source,
 
 TraceOutcome RunTraceCommand(const TraceOptions& options, const TraceEnvironment& env) {
   const SourceSpec spec = ParseSourceSpec(options.source);
-  auto source = OpenTraceSource(spec, env.log);
+  auto source = OpenTraceSource(spec, SourceLogger(env.log));
   if (!options.quiet) std::fprintf(env.err, "trace: reading %s\n", source->Describe().c_str());
   TraceOptions run = options;
   run.session.join_mid_stream = spec.kind != SourceKind::kReplay;
