@@ -53,7 +53,8 @@ const std::vector<uint8_t>& Stream() {
     s.AppendPreamble(wire);
     s.AppendMix(wire, Config().stream_mib * 1024 * 1024);
     std::ofstream(Config().stream_file, std::ios::binary)
-        .write(reinterpret_cast<const char*>(wire.data()), static_cast<std::streamsize>(wire.size()));
+        .write(reinterpret_cast<const char*>(wire.data()),
+               static_cast<std::streamsize>(wire.size()));
     return wire;
   }();
   return stream;
@@ -177,7 +178,8 @@ void BM_Decode(benchmark::State& state) {
     }
     decoder.Finish();
     records = handler.records;
-    if (decoder.stats().corrupt != 0) state.SkipWithError("the generated stream decoded as corrupt");
+    if (decoder.stats().corrupt != 0)
+      state.SkipWithError("the generated stream decoded as corrupt");
   }
   const auto n = static_cast<double>(state.iterations());
   ReportRates(state, records, (ThreadCpuSeconds() - cpu0) / n,
@@ -251,9 +253,7 @@ std::pair<long, long> MemoryKib() {
 // generator is part of the process, so its buffer is counted in the RSS figures.
 class GeneratedSource : public ByteSource {
  public:
-  explicit GeneratedSource(uint64_t total) : total_(total) {
-    stream_.AppendPreamble(buf_);
-  }
+  explicit GeneratedSource(uint64_t total) : total_(total) { stream_.AppendPreamble(buf_); }
   ReadResult Read(std::span<uint8_t> out, std::chrono::milliseconds) override {
     if (delivered_ >= total_) return {ReadStatus::kEnd, 0, {}};
     if (pos_ >= buf_.size()) {
@@ -261,7 +261,8 @@ class GeneratedSource : public ByteSource {
       pos_ = 0;
       stream_.AppendMix(buf_, 8 * 1024 * 1024);
     }
-    const size_t n = std::min({out.size(), buf_.size() - pos_, static_cast<size_t>(total_ - delivered_)});
+    const size_t n =
+        std::min({out.size(), buf_.size() - pos_, static_cast<size_t>(total_ - delivered_)});
     std::memcpy(out.data(), buf_.data() + pos_, n);
     pos_ += n;
     delivered_ += n;

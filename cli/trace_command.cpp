@@ -65,10 +65,8 @@ void AddFilterOptions(CLI::App& cmd, tracer::SessionOptions& s) {
   cmd.add_flag("--ipc", s.filter.ipc, "Only IPC records (with --net: IPC and network)")
       ->group(filters);
   cmd.add_flag("--net", s.filter.net, "Only network records")->group(filters);
-  cmd.add_option("--process", s.filter.process, "Only records naming this process")
-      ->group(filters);
-  cmd.add_option("--service", s.filter.service, "Only records of this IPC service")
-      ->group(filters);
+  cmd.add_option("--process", s.filter.process, "Only records naming this process")->group(filters);
+  cmd.add_option("--service", s.filter.service, "Only records of this IPC service")->group(filters);
   cmd.add_option("--iface", s.filter.iface, "Only records of this network interface")
       ->group(filters);
   cmd.add_option("--count", s.count, "Stop after N records")
@@ -97,7 +95,8 @@ void AddOutputOptions(CLI::App& cmd, TraceCommandOptions& o) {
 
 void RegisterTraceCommand(CLI::App& app, CliContext& ctx) {
   auto opts = std::make_shared<TraceCommandOptions>();
-  auto* cmd = app.add_subcommand("trace", "Stream, decode, print and capture IPC and packet traces");
+  auto* cmd =
+      app.add_subcommand("trace", "Stream, decode, print and capture IPC and packet traces");
   AddSourceOptions(*cmd, opts->trace.source);
   AddOutputOptions(*cmd, *opts);
   AddFilterOptions(*cmd, opts->trace.session);

@@ -47,7 +47,8 @@ class BlockBuilder {
     Bytes(value);
   }
   void Option(uint16_t code, const std::string& text) {
-    Option(code, {reinterpret_cast<const uint8_t*>(text.data()), std::min<size_t>(text.size(), 0xFFFC)});
+    Option(code,
+           {reinterpret_cast<const uint8_t*>(text.data()), std::min<size_t>(text.size(), 0xFFFC)});
   }
   void Finish() {
     Option(kOptEndOfOpt, std::span<const uint8_t>());
@@ -73,8 +74,8 @@ FileBlockOutput::FileBlockOutput(std::string path) : path_(std::move(path)) {
   if (fd_ < 0) {
     ErrorContext ctx;
     ctx.file = path_;
-    throw Error(ErrorCategory::kIo, std::string("cannot create capture file: ") +
-                                        std::strerror(errno), ctx,
+    throw Error(ErrorCategory::kIo,
+                std::string("cannot create capture file: ") + std::strerror(errno), ctx,
                 "check that the directory exists and is writable");
   }
 }
@@ -124,9 +125,8 @@ uint32_t PcapngWriter::AddInterface(const PcapngInterface& interface) {
   return interface_count_++;
 }
 
-void PcapngWriter::WritePacket(uint32_t iface, uint64_t timestamp_ns,
-                               std::span<const uint8_t> data, uint32_t orig_len,
-                               uint32_t epb_flags) {
+void PcapngWriter::WritePacket(uint32_t iface, uint64_t timestamp_ns, std::span<const uint8_t> data,
+                               uint32_t orig_len, uint32_t epb_flags) {
   // Hot path: one resize, then fixed stores (the layout BlockBuilder would produce).
   const size_t padded = Padded(data.size());
   const size_t options = (epb_flags != 0 ? 8 : 0) + 4;

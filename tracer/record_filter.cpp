@@ -97,7 +97,8 @@ bool RecordFilter::MatchesCategory(RecordType type) const {
 
 bool RecordFilter::MatchesProcess(const Record& record, const TraceContext& context) const {
   if (!options_.process) return true;
-  return AnyPid(record, [&](uint16_t pid) { return context.ProcessName(pid) == *options_.process; });
+  return AnyPid(record,
+                [&](uint16_t pid) { return context.ProcessName(pid) == *options_.process; });
 }
 
 bool RecordFilter::MatchesService(const Record& record, const TraceContext& context) const {

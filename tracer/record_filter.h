@@ -12,8 +12,8 @@ namespace tockctl::tracer {
 /// Filter options; all given conditions must hold. With neither `ipc` nor `net`, every category
 /// passes; with one or both, only records of the chosen categories do.
 struct FilterOptions {
-  bool ipc = false;  ///< IPC records (types 0x20-0x2A).
-  bool net = false;  ///< Network records (types 0x40-0x45).
+  bool ipc = false;                    ///< IPC records (types 0x20-0x2A).
+  bool net = false;                    ///< Network records (types 0x40-0x45).
   std::optional<std::string> process;  ///< A pid field names this process (PROC_START name).
   std::optional<std::string> service;  ///< The record's service has this name (IPC_REGISTER).
   std::optional<std::string> iface;    ///< The record's interface has this name (HELLO).

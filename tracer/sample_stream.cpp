@@ -47,8 +47,7 @@ uint16_t UdpChecksum(std::span<const uint8_t> udp) {
 
 }  // namespace
 
-SampleStream::SampleStream(SampleStreamOptions options)
-    : options_(options), rng_(options.seed) {
+SampleStream::SampleStream(SampleStreamOptions options) : options_(options), rng_(options.seed) {
   body_.reserve(kMaxPayload);
 }
 
@@ -105,9 +104,11 @@ void SampleStream::AppendIpcExchange(std::vector<uint8_t>& wire) {
   const uint16_t service = (rng_() & 1) ? kNetService : kKvService;
   const bool shared = rng_() % 4 == 0;
   const auto len = static_cast<uint32_t>(shared ? 256 + rng_() % 4096 : 8 + rng_() % 120);
-  const IpcMessage msg{kClientPid, kServerPid, service, 1, ++msg_id_, len, static_cast<uint8_t>(shared ? 1 : 0)};
+  const IpcMessage msg{
+      kClientPid, kServerPid, service, 1, ++msg_id_, len, static_cast<uint8_t>(shared ? 1 : 0)};
   const RecordBody steps[] = {
-      msg, msg,
+      msg,
+      msg,
       RpcCall{kClientPid, kServerPid, service, 3, ++call_id_, 16},
       RpcReturn{kClientPid, kServerPid, service, 3, call_id_, 8, 0},
       Upcall{kClientPid, 0x10000, 0, kServerPid, len, 0},

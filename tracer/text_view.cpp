@@ -110,8 +110,8 @@ class LineBuilder {
   }
   void operator()(const IpcDisconnect& v) {
     who = Proc(v.client_pid) + " -> " + Service(v.service_id);
-    details = "conn " + std::to_string(v.conn_id) + ", " +
-              EnumText(v.reason, &DisconnectReasonName);
+    details =
+        "conn " + std::to_string(v.conn_id) + ", " + EnumText(v.reason, &DisconnectReasonName);
   }
   void operator()(const IpcMessage& v) {
     who = Proc(v.src_pid) + " -> " + Proc(v.dst_pid) + " " + Service(v.service_id);

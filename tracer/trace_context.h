@@ -1,5 +1,6 @@
 // What a trace has told us so far: interface table and tick rate (HELLO), process names
-// (PROC_START), service names (IPC_REGISTER), open RPC calls, and how device ticks map to host time.
+// (PROC_START), service names (IPC_REGISTER), open RPC calls, and how device ticks map to host
+// time.
 #pragma once
 
 #include <array>

@@ -17,19 +17,19 @@ struct DecoderStats {
   uint64_t frames = 0;   ///< Non-empty frames seen (delimited runs, including corrupt ones).
   uint64_t records = 0;  ///< Records emitted.
   std::array<uint64_t, kRecordTypeCount> by_type{};  ///< `records` per type, spec order.
-  uint64_t gap = 0;             ///< Missing sequence numbers (link loss).
+  uint64_t gap = 0;                                  ///< Missing sequence numbers (link loss).
   uint64_t corrupt = 0;         ///< corrupt_cobs + corrupt_length + corrupt_crc + truncated_at_end.
   uint64_t corrupt_cobs = 0;    ///< Frames whose COBS encoding is invalid.
   uint64_t corrupt_length = 0;  ///< Payloads shorter than 20 or longer than 2048 bytes.
   uint64_t corrupt_crc = 0;     ///< Payloads whose CRC-32C does not match.
   uint64_t truncated_at_end = 0;  ///< Incomplete frame at the end of the stream.
-  uint64_t oversize = 0;        ///< Runs of more than 2058 bytes without a delimiter.
-  uint64_t malformed = 0;       ///< Known type, body too short.
-  uint64_t unknown_type = 0;    ///< Valid frames of a type v1 does not define.
+  uint64_t oversize = 0;          ///< Runs of more than 2058 bytes without a delimiter.
+  uint64_t malformed = 0;         ///< Known type, body too short.
+  uint64_t unknown_type = 0;      ///< Valid frames of a type v1 does not define.
   std::array<uint64_t, 256> unknown_by_type{};  ///< `unknown_type` per type byte.
-  uint64_t other_version = 0;   ///< Valid frames of another major version.
-  uint64_t device_dropped = 0;  ///< Sum of OVERFLOW `dropped`.
-  uint64_t seq_reset = 0;       ///< Times seq went backwards or repeated.
+  uint64_t other_version = 0;                   ///< Valid frames of another major version.
+  uint64_t device_dropped = 0;                  ///< Sum of OVERFLOW `dropped`.
+  uint64_t seq_reset = 0;                       ///< Times seq went backwards or repeated.
 
   /// Records of `type` emitted so far.
   uint64_t Count(RecordType type) const;

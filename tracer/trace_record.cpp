@@ -5,23 +5,23 @@
 namespace tockctl::tracer {
 
 const RecordType kAllRecordTypes[kRecordTypeCount] = {
-    RecordType::kHello,        RecordType::kLog,           RecordType::kOverflow,
-    RecordType::kProcStart,    RecordType::kProcFault,     RecordType::kProcRestart,
-    RecordType::kIpcRegister,  RecordType::kIpcDiscover,   RecordType::kIpcConnect,
-    RecordType::kIpcDisconnect, RecordType::kIpcSend,      RecordType::kIpcRecv,
-    RecordType::kRpcCall,      RecordType::kRpcReturn,     RecordType::kMemGrant,
-    RecordType::kMemRevoke,    RecordType::kUpcall,        RecordType::kNetUp,
-    RecordType::kNetDown,      RecordType::kNetTx,         RecordType::kNetRx,
-    RecordType::kNetDrop,      RecordType::kNetDeliver,
+    RecordType::kHello,         RecordType::kLog,         RecordType::kOverflow,
+    RecordType::kProcStart,     RecordType::kProcFault,   RecordType::kProcRestart,
+    RecordType::kIpcRegister,   RecordType::kIpcDiscover, RecordType::kIpcConnect,
+    RecordType::kIpcDisconnect, RecordType::kIpcSend,     RecordType::kIpcRecv,
+    RecordType::kRpcCall,       RecordType::kRpcReturn,   RecordType::kMemGrant,
+    RecordType::kMemRevoke,     RecordType::kUpcall,      RecordType::kNetUp,
+    RecordType::kNetDown,       RecordType::kNetTx,       RecordType::kNetRx,
+    RecordType::kNetDrop,       RecordType::kNetDeliver,
 };
 
 namespace {
 
 constexpr const char* kTypeNames[kRecordTypeCount] = {
-    "hello",        "log",          "overflow",   "proc_start", "proc_fault", "proc_restart",
-    "ipc_register", "ipc_discover", "ipc_connect", "ipc_disconnect", "ipc_send", "ipc_recv",
-    "rpc_call",     "rpc_return",   "mem_grant",  "mem_revoke", "upcall",     "net_up",
-    "net_down",     "net_tx",       "net_rx",     "net_drop",   "net_deliver",
+    "hello",        "log",          "overflow",    "proc_start",     "proc_fault",  "proc_restart",
+    "ipc_register", "ipc_discover", "ipc_connect", "ipc_disconnect", "ipc_send",    "ipc_recv",
+    "rpc_call",     "rpc_return",   "mem_grant",   "mem_revoke",     "upcall",      "net_up",
+    "net_down",     "net_tx",       "net_rx",      "net_drop",       "net_deliver",
 };
 
 constexpr std::array<int8_t, 256> MakeIndex() {
@@ -88,8 +88,8 @@ const char* DirectionName(uint8_t direction) {
   return Lookup(kNames, direction);
 }
 const char* DropReasonName(uint8_t reason) {
-  static const char* const kNames[] = {"queue_full",   "no_receiver",  "filtered",      "bad_fcs",
-                                       "too_big",      "rate_limited", "interface_down"};
+  static const char* const kNames[] = {"queue_full", "no_receiver",  "filtered",      "bad_fcs",
+                                       "too_big",    "rate_limited", "interface_down"};
   return Lookup(kNames, reason);
 }
 

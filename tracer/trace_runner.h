@@ -25,7 +25,7 @@ struct TraceOptions {
   TraceFormat format = TraceFormat::kText;
   std::optional<std::string> capture_path;  ///< -w FILE (pcapng).
   SessionOptions session;
-  bool quiet = false;         ///< -q: no statistics at exit and no link messages on stderr.
+  bool quiet = false;  ///< -q: no statistics at exit and no link messages on stderr.
   std::string application = "tockctl";  ///< pcapng shb_userappl.
 };
 
@@ -45,9 +45,9 @@ struct TraceOutcome {
   DecoderStats decoder;
 };
 
-/// Runs a trace over `source` until it ends, a limit is reached or *env.stop is set; prints records,
-/// link events and statistics, writes the capture file. Throws the source's and the capture file's
-/// errors.
+/// Runs a trace over `source` until it ends, a limit is reached or *env.stop is set; prints
+/// records, link events and statistics, writes the capture file. Throws the source's and the
+/// capture file's errors.
 TraceOutcome RunTrace(const TraceOptions& options, ByteSource& source, const TraceEnvironment& env);
 
 /// Checks the source flags, opens the source (joining a live stream mid-way) and runs RunTrace.

@@ -35,7 +35,8 @@ void TraceSession::HandleRecord(const Record& record, bool seq_reset) {
 
 SessionEnd TraceSession::Run(ByteSource& source, const std::atomic<bool>& stop) {
   start_ns_ = clock_.MonotonicNs();
-  if (options_.stats_interval_s) next_stats_ns_ = start_ns_ + SecondsToNs(*options_.stats_interval_s);
+  if (options_.stats_interval_s)
+    next_stats_ns_ = start_ns_ + SecondsToNs(*options_.stats_interval_s);
   if (options_.join_mid_stream) decoder_.Resync();
   std::vector<uint8_t> buf(options_.read_size);
   for (;;) {
@@ -44,8 +45,8 @@ SessionEnd TraceSession::Run(ByteSource& source, const std::atomic<bool>& stop) 
       return *end;
     }
     const ReadResult result = source.Read(buf, options_.poll);
-    const bool more = HandleRead(result, std::span<const uint8_t>(buf).first(
-                                             std::min(result.bytes, buf.size())));
+    const bool more =
+        HandleRead(result, std::span<const uint8_t>(buf).first(std::min(result.bytes, buf.size())));
     FlushSinks();
     if (!more) return count_reached_ ? SessionEnd::kCount : SessionEnd::kEndOfStream;
   }

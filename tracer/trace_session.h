@@ -21,8 +21,8 @@ namespace tockctl::tracer {
 /// How a session is run.
 struct SessionOptions {
   FilterOptions filter;
-  std::optional<uint64_t> count;        ///< Stop after this many records reached the outputs.
-  std::optional<double> duration_s;     ///< Stop after this many seconds.
+  std::optional<uint64_t> count;           ///< Stop after this many records reached the outputs.
+  std::optional<double> duration_s;        ///< Stop after this many seconds.
   std::optional<double> stats_interval_s;  ///< Report statistics to the sinks this often.
   bool join_mid_stream = false;  ///< Live link: ignore bytes up to the first 0x00 (uncounted).
   std::chrono::milliseconds poll{100};  ///< Longest wait in one read (bounds reaction time).

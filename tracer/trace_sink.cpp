@@ -15,8 +15,10 @@ void WriteAll(std::FILE* out, std::string& buffer) {
 
 const char* EventName(LinkEvent::Kind kind) {
   switch (kind) {
-    case LinkEvent::Kind::kDisconnected: return "disconnected";
-    case LinkEvent::Kind::kReconnected: return "reconnected";
+    case LinkEvent::Kind::kDisconnected:
+      return "disconnected";
+    case LinkEvent::Kind::kReconnected:
+      return "reconnected";
   }
   return "unknown";
 }
@@ -35,8 +37,7 @@ std::string InterfaceDescription(const InterfaceEntry& e, const TraceContext& co
 TextSink::TextSink(std::FILE* out, std::FILE* messages, bool header)
     : out_(out), messages_(messages), header_pending_(header) {}
 
-void TextSink::OnRecord(const Record& record, const RecordInfo& info,
-                        const TraceContext& context) {
+void TextSink::OnRecord(const Record& record, const RecordInfo& info, const TraceContext& context) {
   if (out_ == nullptr) return;
   if (header_pending_) {
     buffer_ += TextHeader();
@@ -90,12 +91,18 @@ void JsonSink::Flush() { WriteAll(out_, buffer_); }
 uint16_t LinktypeFor(const InterfaceEntry& entry) {
   if (entry.linktype != 0) return entry.linktype;
   switch (entry.kind) {
-    case 1: return 1;    // Ethernet
-    case 2: return 230;  // IEEE 802.15.4 without FCS
-    case 3: return 105;  // IEEE 802.11
-    case 4: return 227;  // SocketCAN
-    case 5: return 251;  // Bluetooth LE link layer
-    default: return PcapngSink::kLinktypeUser0;
+    case 1:
+      return 1;  // Ethernet
+    case 2:
+      return 230;  // IEEE 802.15.4 without FCS
+    case 3:
+      return 105;  // IEEE 802.11
+    case 4:
+      return 227;  // SocketCAN
+    case 5:
+      return 251;  // Bluetooth LE link layer
+    default:
+      return PcapngSink::kLinktypeUser0;
   }
 }
 

@@ -65,15 +65,13 @@ std::string Latency(const LatencySummary& l, uint64_t LatencySummary::*field) {
 }
 
 std::string DecoderLine(const DecoderStats& d, const TraceStatistics& s) {
-  std::string out = "  records " + std::to_string(d.records) + ", lost (gap) " +
-                    std::to_string(d.gap) + ", corrupt " + std::to_string(d.corrupt) +
-                    ", oversize " + std::to_string(d.oversize) + ", device dropped " +
-                    std::to_string(d.device_dropped) + ", malformed " +
-                    std::to_string(d.malformed) + ", unknown type " +
-                    std::to_string(d.unknown_type) + ", other version " +
-                    std::to_string(d.other_version) + ", seq resets " +
-                    std::to_string(d.seq_reset) + ", disconnects " +
-                    std::to_string(s.disconnects()) + "\n";
+  std::string out =
+      "  records " + std::to_string(d.records) + ", lost (gap) " + std::to_string(d.gap) +
+      ", corrupt " + std::to_string(d.corrupt) + ", oversize " + std::to_string(d.oversize) +
+      ", device dropped " + std::to_string(d.device_dropped) + ", malformed " +
+      std::to_string(d.malformed) + ", unknown type " + std::to_string(d.unknown_type) +
+      ", other version " + std::to_string(d.other_version) + ", seq resets " +
+      std::to_string(d.seq_reset) + ", disconnects " + std::to_string(s.disconnects()) + "\n";
   std::string unknown;
   for (size_t t = 0; t < d.unknown_by_type.size(); ++t) {
     if (d.unknown_by_type[t] == 0) continue;
@@ -180,8 +178,8 @@ std::string TraceStatistics::RenderText(const DecoderStats& decoder,
   std::string out = "trace statistics: " + std::to_string(decoder.bytes) + " bytes read\n";
   out += DecoderLine(decoder, *this);
   if (!services_.empty()) {
-    Rows rows = {{"SERVICE", "MSGS", "BYTES", "COPY", "COPY B", "SHARED", "SHARED B", "RECV",
-                  "RPC", "ERR", "RPC MIN", "RPC P50", "RPC P99", "RPC MAX"}};
+    Rows rows = {{"SERVICE", "MSGS", "BYTES", "COPY", "COPY B", "SHARED", "SHARED B", "RECV", "RPC",
+                  "ERR", "RPC MIN", "RPC P50", "RPC P99", "RPC MAX"}};
     for (const auto& [id, s] : services_) {
       const LatencySummary l = s.rpc_latency_ns.Summarize();
       rows.push_back({ServiceLabel(id, context), std::to_string(s.messages),

@@ -36,8 +36,8 @@ std::vector<std::string> Lines(const std::string& text) {
 
 TEST(TraceCommand, JsonOutputEqualsTheGoldenJsonLines) {
   for (const char* name : {"basic", "damaged", "overflow", "stress"}) {
-    auto run = RunTockctl({"-q", "trace", "--replay", Fixture(std::string(name) + ".bin"),
-                           "--format", "json"});
+    auto run = RunTockctl(
+        {"-q", "trace", "--replay", Fixture(std::string(name) + ".bin"), "--format", "json"});
     ASSERT_EQ(run.exit_code, 0) << run.err;
     EXPECT_EQ(run.out, Slurp(Fixture(std::string(name) + ".jsonl"))) << name;
     EXPECT_EQ(run.err, "");
@@ -71,21 +71,26 @@ TEST(TraceCommand, TextViewLines) {
   ASSERT_EQ(run.exit_code, 0) << run.err;
   const auto lines = Lines(run.out);
   ASSERT_EQ(lines.size(), 14u);
-  EXPECT_EQ(lines[0],
-            "       TIME(s)  KIND           WHO                                              BYTES  "
-            "DETAILS");
-  EXPECT_EQ(lines[3],
-            "      0.001370  proc_start     net_server(0)                                           "
-            "restart_count 0");
-  EXPECT_EQ(lines[9],
-            "      0.002310  ipc_send       sensor_client(1) -> net_server(0) net.udp#1         16  "
-            "copy, conn 1, msg 1");
-  EXPECT_EQ(lines[12],
-            "      0.002542  rpc_return     net_server(0) -> sensor_client(1) net.udp#1          4  "
-            "method 3, call 1, status 0, latency 140.0 us");
-  EXPECT_EQ(lines[13],
-            "      0.002612  mem_grant      sensor_client(1) -> net_server(0)                 4096  "
-            "addr 0x80204000, r-");
+  EXPECT_EQ(
+      lines[0],
+      "       TIME(s)  KIND           WHO                                              BYTES  "
+      "DETAILS");
+  EXPECT_EQ(
+      lines[3],
+      "      0.001370  proc_start     net_server(0)                                           "
+      "restart_count 0");
+  EXPECT_EQ(
+      lines[9],
+      "      0.002310  ipc_send       sensor_client(1) -> net_server(0) net.udp#1         16  "
+      "copy, conn 1, msg 1");
+  EXPECT_EQ(
+      lines[12],
+      "      0.002542  rpc_return     net_server(0) -> sensor_client(1) net.udp#1          4  "
+      "method 3, call 1, status 0, latency 140.0 us");
+  EXPECT_EQ(
+      lines[13],
+      "      0.002612  mem_grant      sensor_client(1) -> net_server(0)                 4096  "
+      "addr 0x80204000, r-");
 }
 
 TEST(TraceCommand, TextStatisticsAtExit) {
@@ -117,8 +122,8 @@ TEST(TraceCommand, DamagedStreamStatistics) {
 }
 
 TEST(TraceCommand, FiltersByInterfaceProcessAndService) {
-  auto iface = RunTockctl({"-q", "trace", "--replay", Fixture("basic.bin"), "--format", "json",
-                           "--iface", "wpan0"});
+  auto iface = RunTockctl(
+      {"-q", "trace", "--replay", Fixture("basic.bin"), "--format", "json", "--iface", "wpan0"});
   ASSERT_EQ(iface.exit_code, 0) << iface.err;
   std::vector<std::string> types;
   for (const auto& line : Lines(iface.out)) {
@@ -144,8 +149,8 @@ TEST(TraceCommand, FiltersByInterfaceProcessAndService) {
 }
 
 TEST(TraceCommand, CountLimitsRecords) {
-  auto run = RunTockctl({"-q", "trace", "--replay", Fixture("stress.bin"), "--format", "json",
-                         "--count", "7"});
+  auto run = RunTockctl(
+      {"-q", "trace", "--replay", Fixture("stress.bin"), "--format", "json", "--count", "7"});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   EXPECT_EQ(Lines(run.out).size(), 7u);
 }
@@ -163,8 +168,8 @@ TEST(TraceCommand, CaptureWithoutFormatPrintsNoRecords) {
 TEST(TraceCommand, SaveRawWhileReplayingCopiesTheStream) {
   TempDir dir;
   const std::string raw = (dir.path() / "copy.raw").string();
-  auto run = RunTockctl({"-q", "trace", "--replay", Fixture("damaged.bin"), "--save-raw", raw,
-                         "--format", "json"});
+  auto run = RunTockctl(
+      {"-q", "trace", "--replay", Fixture("damaged.bin"), "--save-raw", raw, "--format", "json"});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   EXPECT_EQ(Slurp(raw), Slurp(Fixture("damaged.bin")));
 }
@@ -181,13 +186,12 @@ TEST(TraceCommand, UsageErrors) {
             "error: --tcp and --replay cannot be used together; give exactly one trace source\n");
   auto format = RunTockctl({"trace", "--replay", Fixture("basic.bin"), "--format", "xml"});
   EXPECT_EQ(format.exit_code, 2);
-  EXPECT_EQ(format.err,
-            "error: --format: xml not in {text,json}; run with --help for usage\n");
+  EXPECT_EQ(format.err, "error: --format: xml not in {text,json}; run with --help for usage\n");
 }
 
 TEST(TraceCommand, UnwritableCaptureIsAnIoError) {
-  auto run = RunTockctl({"-q", "trace", "--replay", Fixture("basic.bin"), "-w",
-                         "/nonexistent-dir/x.pcapng"});
+  auto run = RunTockctl(
+      {"-q", "trace", "--replay", Fixture("basic.bin"), "-w", "/nonexistent-dir/x.pcapng"});
   EXPECT_EQ(run.exit_code, 4);
   EXPECT_EQ(run.err,
             "error: /nonexistent-dir/x.pcapng: cannot create capture file: No such file or "

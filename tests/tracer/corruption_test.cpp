@@ -74,7 +74,8 @@ TEST(Corruption, BitFlipsInsideFramesAreCountedAsCorruptAndLost) {
   Bytes wire = st.wire;
   std::set<size_t> hit;
   for (int flips = 0; flips < 200; ++flips) {
-    const size_t f = rng() % (st.frames.size() - 1);  // never the last frame: a gap needs a successor
+    const size_t f =
+        rng() % (st.frames.size() - 1);  // never the last frame: a gap needs a successor
     const auto [start, end] = st.frames[f];
     const size_t pos = start + rng() % (end - 1 - start);  // not the delimiter
     const auto bit = static_cast<uint8_t>(1u << (rng() % 8));
@@ -96,7 +97,8 @@ TEST(Corruption, ArbitraryBitFlipsNeverProduceForeignRecords) {
   for (uint32_t seed = 1; seed <= 20; ++seed) {
     std::mt19937 rng(seed);
     Bytes wire = st.wire;
-    for (int i = 0; i < 100; ++i) wire[rng() % wire.size()] ^= static_cast<uint8_t>(1u << (rng() % 8));
+    for (int i = 0; i < 100; ++i)
+      wire[rng() % wire.size()] ^= static_cast<uint8_t>(1u << (rng() % 8));
     const Outcome got = Decode(wire, seed);
     ExpectOnlyOriginalRecords(got, clean);
     EXPECT_GT(got.stats.corrupt, 0u);

@@ -73,7 +73,8 @@ TEST(GoldenVectors, DecodeIdenticallyWholeAndInPieces) {
     stem.replace_extension();
     const auto expected_lines = Lines(Slurp(stem.string() + ".jsonl"));
     std::string expected_counters = Slurp(stem.string() + ".expect.json");
-    while (!expected_counters.empty() && expected_counters.back() == '\n') expected_counters.pop_back();
+    while (!expected_counters.empty() && expected_counters.back() == '\n')
+      expected_counters.pop_back();
     for (size_t chunk : {size_t{1} << 30, size_t{1}, size_t{7}, size_t{4096}}) {
       SCOPED_TRACE(bin.filename().string() + " in chunks of " + std::to_string(chunk));
       const Result got = Decode(bin, chunk);

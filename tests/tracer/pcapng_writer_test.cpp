@@ -123,9 +123,9 @@ TEST(PcapngSink, InterfacesFromHelloAndUserInterfaceForRecords) {
   EXPECT_EQ(tx.orig_len, tx.data.size());
   EXPECT_EQ(tx.options.at(2), (std::vector<uint8_t>{2, 0, 0, 0}));
   EXPECT_EQ(cap.packets[10].iface, 2u);
-  EXPECT_EQ(cap.packets[11].iface, 0u);                 // NET_DELIVER as a raw record
-  EXPECT_EQ(cap.packets[11].data[1], 0x45);             // header type byte
-  EXPECT_EQ(cap.packets[11].data.size(), 16u + 10u);    // header + body, no CRC
+  EXPECT_EQ(cap.packets[11].iface, 0u);                         // NET_DELIVER as a raw record
+  EXPECT_EQ(cap.packets[11].data[1], 0x45);                     // header type byte
+  EXPECT_EQ(cap.packets[11].data.size(), 16u + 10u);            // header + body, no CRC
   EXPECT_EQ(cap.packets[0].timestamp, 1700000000000000000ull);  // HELLO anchors host time
 }
 

@@ -46,7 +46,8 @@ TEST(TextView, RawTicksBeforeHelloAndSecondsAfter) {
   std::vector<uint8_t> wire = testing::SendFrame(1);
   InterfaceInfo eth{0, 1, 1, 1500, 6, {2, 0, 0, 0, 0, 1}, "eth0"};
   const InterfaceInfo ifaces[] = {eth};
-  testing::Append(wire, testing::Frame(RecordType::kHello, 2, 2000000, Hello{1000000, 2048, "b", "k", ifaces}));
+  testing::Append(
+      wire, testing::Frame(RecordType::kHello, 2, 2000000, Hello{1000000, 2048, "b", "k", ifaces}));
   testing::Append(wire, testing::SendFrame(3));
   const auto lines = Render(wire);
   ASSERT_EQ(lines.size(), 3u);
@@ -57,15 +58,18 @@ TEST(TextView, RawTicksBeforeHelloAndSecondsAfter) {
 TEST(TextView, UnknownEnumsKernelPidAndControlCharacters) {
   std::vector<uint8_t> wire;
   testing::Append(wire, testing::Frame(RecordType::kLog, 1, 0, Log{9, "two\nlines\x1b[31m"}));
-  testing::Append(wire, testing::Frame(RecordType::kNetDrop, 2, 0, NetDrop{7, 1, kKernelPid, 42, 60, {}}));
+  testing::Append(
+      wire, testing::Frame(RecordType::kNetDrop, 2, 0, NetDrop{7, 1, kKernelPid, 42, 60, {}}));
   const auto lines = Render(wire);
   ASSERT_EQ(lines.size(), 2u);
-  EXPECT_EQ(lines[0],
-            "            0t  log            9                                                       "
-            "two.lines.[31m\n");
-  EXPECT_EQ(lines[1],
-            "            0t  net_drop       if#7 tx                                             60  "
-            "reason 42\n");
+  EXPECT_EQ(
+      lines[0],
+      "            0t  log            9                                                       "
+      "two.lines.[31m\n");
+  EXPECT_EQ(
+      lines[1],
+      "            0t  net_drop       if#7 tx                                             60  "
+      "reason 42\n");
 }
 
 TEST(TextView, EveryGoldenRecordIsOneAlignedLine) {

@@ -24,7 +24,8 @@ fs::path LuaScript() { return SourceDir() / "tracer/dissector/tockctl_ipc.lua"; 
 
 void WriteBytes(const fs::path& path, const std::vector<uint8_t>& bytes) {
   std::ofstream(path, std::ios::binary)
-      .write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+      .write(reinterpret_cast<const char*>(bytes.data()),
+             static_cast<std::streamsize>(bytes.size()));
 }
 
 std::vector<uint8_t> ReadBytes(const fs::path& path) {
@@ -91,8 +92,8 @@ class TraceCapture : public ::testing::Test {
     const fs::path pcap = dir_.path() / "long.pcapng";
     WriteBytes(bin, wire);
     ProcessSpec spec;
-    spec.argv = {TOCKCTL_BINARY, "trace", "--replay", bin.string(), "--baud", "921600", "-w",
-                 pcap.string()};
+    spec.argv = {TOCKCTL_BINARY, "trace",  "--replay", bin.string(),
+                 "--baud",       "921600", "-w",       pcap.string()};
     PosixProcessRunner runner;
     auto child = runner.Spawn(spec, (dir_.path() / "trace.log").string());
     size_t packets = 0;  // wait (bounded) until the capture holds a few packets
@@ -152,32 +153,41 @@ TEST_F(TraceCapture, InterfacesHaveTheRightLinkTypesAndNanosecondResolution) {
 
 TEST_F(TraceCapture, LuaDissectorDecodesIpcRecords) {
   const fs::path pcap = Capture(SmallStream());
-  EXPECT_EQ(Tshark(pcap,
-                   {"-Y", "tockctl.type >= 0x24 && tockctl.type <= 0x27", "-T", "fields", "-e",
-                    "tockctl.type", "-e", "tockctl.seq", "-e", "tockctl.service_id", "-e",
-                    "tockctl.src_pid", "-e", "tockctl.dst_pid", "-e", "tockctl.len", "-e",
-                    "tockctl.mode", "-e", "tockctl.call_id", "-e", "tockctl.status"},
+  EXPECT_EQ(Tshark(pcap, {"-Y", "tockctl.type >= 0x24 && tockctl.type <= 0x27",
+                          "-T", "fields",
+                          "-e", "tockctl.type",
+                          "-e", "tockctl.seq",
+                          "-e", "tockctl.service_id",
+                          "-e", "tockctl.src_pid",
+                          "-e", "tockctl.dst_pid",
+                          "-e", "tockctl.len",
+                          "-e", "tockctl.mode",
+                          "-e", "tockctl.call_id",
+                          "-e", "tockctl.status"},
                    true),
             "0x24\t12\t2\t1\t0\t88\t0\t\t\n"
             "0x25\t13\t2\t1\t0\t88\t0\t\t\n"
             "0x26\t14\t2\t\t\t\t\t1\t\n"
             "0x27\t15\t2\t\t\t\t\t1\t0\n");
-  EXPECT_EQ(Tshark(pcap, {"-Y", "tockctl.type == 0x20", "-T", "fields", "-e", "tockctl.server_pid",
-                          "-e", "tockctl.service_id", "-e", "tockctl.service_name"},
+  EXPECT_EQ(Tshark(pcap,
+                   {"-Y", "tockctl.type == 0x20", "-T", "fields", "-e", "tockctl.server_pid", "-e",
+                    "tockctl.service_id", "-e", "tockctl.service_name"},
                    true),
             "0\t1\tnet.udp\n0\t2\tkv.store\n");
-  EXPECT_EQ(Tshark(pcap, {"-Y", "tockctl.type == 0x01", "-T", "fields", "-e", "tockctl.tick_hz",
-                          "-e", "tockctl.board", "-e", "tockctl.iface.name", "-e",
-                          "tockctl.iface.linktype"},
+  EXPECT_EQ(Tshark(pcap,
+                   {"-Y", "tockctl.type == 0x01", "-T", "fields", "-e", "tockctl.tick_hz", "-e",
+                    "tockctl.board", "-e", "tockctl.iface.name", "-e", "tockctl.iface.linktype"},
                    true),
             "1000000\tqemu_rv32_virt\teth0,wpan0\t1,230\n");
-  EXPECT_EQ(Tshark(pcap, {"-Y", "tockctl.type == 0x44", "-T", "fields", "-e", "tockctl.iface_id",
-                          "-e", "tockctl.direction", "-e", "tockctl.drop.reason", "-e",
-                          "tockctl.orig_len", "-e", "ipv6.dst"},
+  EXPECT_EQ(Tshark(pcap,
+                   {"-Y", "tockctl.type == 0x44", "-T", "fields", "-e", "tockctl.iface_id", "-e",
+                    "tockctl.direction", "-e", "tockctl.drop.reason", "-e", "tockctl.orig_len",
+                    "-e", "ipv6.dst"},
                    true),
             "0\t0\t0\t82\tfe80::fe\n");
-  EXPECT_EQ(Tshark(pcap, {"-Y", "tockctl.type == 0x45", "-T", "fields", "-e", "tockctl.rx_seq",
-                          "-e", "tockctl.deliver.pid"},
+  EXPECT_EQ(Tshark(pcap,
+                   {"-Y", "tockctl.type == 0x45", "-T", "fields", "-e", "tockctl.rx_seq", "-e",
+                    "tockctl.deliver.pid"},
                    true),
             "10\t0,1\n");
   EXPECT_EQ(Tshark(pcap, {"-Y", "tockctl.malformed"}, true), "");
@@ -197,9 +207,9 @@ TEST_F(TraceCapture, GoldenVectorsDecodeInTshark) {
   EXPECT_EQ(Tshark(pcap, {"-Y", "arp", "-T", "fields", "-e", "arp.src.proto_ipv4", "-e",
                           "arp.dst.proto_ipv4"}),
             "192.168.1.2\t192.168.1.1\n192.168.1.1\t192.168.1.2\n");
-  EXPECT_EQ(Tshark(pcap, {"-Y", "tockctl.type == 0x22", "-T", "fields", "-e", "tockctl.client_pid",
-                          "-e", "tockctl.conn_id", "-e", "tockctl.reliable", "-e",
-                          "tockctl.authenticated"},
+  EXPECT_EQ(Tshark(pcap,
+                   {"-Y", "tockctl.type == 0x22", "-T", "fields", "-e", "tockctl.client_pid", "-e",
+                    "tockctl.conn_id", "-e", "tockctl.reliable", "-e", "tockctl.authenticated"},
                    true),
             "1\t1\t1\t0\n");
   EXPECT_EQ(Tshark(pcap, {"-Y", "tockctl.malformed"}, true), "");

@@ -59,10 +59,11 @@ TEST(TraceDecoder, SpecWorkedExampleIpcSend) {
 TEST(TraceDecoder, SpecWorkedExampleHello) {
   Decoded d = DecodeAll(kSpecHelloWire);
   ASSERT_EQ(d.sink.lines.size(), 1u);
-  EXPECT_EQ(d.sink.lines[0],
-            R"({"seq":0,"ticks":0,"type":"hello","tick_hz":1000000,"max_payload":2048,)"
-            R"("board":"qemu_rv32_virt","kernel_version":"2.2","interfaces":[{"iface_id":0,)"
-            R"("kind":"ethernet","linktype":1,"mtu":1500,"addr":"02:00:00:00:00:01","name":"eth0"}]})");
+  EXPECT_EQ(
+      d.sink.lines[0],
+      R"({"seq":0,"ticks":0,"type":"hello","tick_hz":1000000,"max_payload":2048,)"
+      R"("board":"qemu_rv32_virt","kernel_version":"2.2","interfaces":[{"iface_id":0,)"
+      R"("kind":"ethernet","linktype":1,"mtu":1500,"addr":"02:00:00:00:00:01","name":"eth0"}]})");
 }
 
 TEST(TraceDecoder, EncoderReproducesSpecWireBytes) {
@@ -127,7 +128,8 @@ TEST(TraceDecoder, OverflowAddsDeviceDropped) {
   Decoded d = DecodeAll(wire);
   EXPECT_EQ(d.stats.device_dropped, 12u);
   EXPECT_EQ(d.stats.gap, 0u);
-  EXPECT_EQ(d.sink.lines[1], R"({"seq":2,"ticks":5,"type":"overflow","dropped":7,"total_dropped":7})");
+  EXPECT_EQ(d.sink.lines[1],
+            R"({"seq":2,"ticks":5,"type":"overflow","dropped":7,"total_dropped":7})");
 }
 
 TEST(TraceDecoder, UnknownTypeIsSkippedAndCountedPerType) {

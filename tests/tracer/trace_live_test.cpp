@@ -86,8 +86,8 @@ TEST(TraceLive, TcpDisconnectAndReconnectAreReportedAndCounted) {
   const fs::path pcap = dir.path() / "live.pcapng";
   StreamServer server(basic, 2);
   const std::string endpoint = "127.0.0.1:" + std::to_string(server.port());
-  auto run = tockctl::testing::RunTockctl({"trace", "--tcp", endpoint, "--format", "json", "--count", "72",
-                                  "-w", pcap.string()});
+  auto run = tockctl::testing::RunTockctl(
+      {"trace", "--tcp", endpoint, "--format", "json", "--count", "72", "-w", pcap.string()});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   std::vector<nlohmann::json> records;
   std::vector<std::string> events;
@@ -104,10 +104,9 @@ TEST(TraceLive, TcpDisconnectAndReconnectAreReportedAndCounted) {
     }
   }
   EXPECT_EQ(records.size(), 72u);
-  EXPECT_EQ(events, (std::vector<std::string>{
-                        "disconnected: tcp " + endpoint +
-                            ": the peer closed the connection; reconnecting",
-                        "reconnected: reconnected to " + endpoint}));
+  EXPECT_EQ(events, (std::vector<std::string>{"disconnected: tcp " + endpoint +
+                                                  ": the peer closed the connection; reconnecting",
+                                              "reconnected: reconnected to " + endpoint}));
   EXPECT_EQ(stats["link"]["disconnects"], 1);
   EXPECT_EQ(stats["decoder"]["seq_reset"], 1);  // the second connection starts at seq 0 again
   EXPECT_EQ(stats["decoder"]["corrupt"], 0);

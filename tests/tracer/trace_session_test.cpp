@@ -70,7 +70,8 @@ struct SessionRun {
   uint64_t written = 0;
 };
 
-void RunJson(MemorySource& source, SessionOptions options, SessionRun& run, StepClock* clock = nullptr) {
+void RunJson(MemorySource& source, SessionOptions options, SessionRun& run,
+             StepClock* clock = nullptr) {
   StepClock fixed;
   JsonSink sink(run.out.get());
   TraceSession session(std::move(options), clock ? *clock : fixed, {&sink});
@@ -120,8 +121,9 @@ TEST(TraceSession, FiltersSelectRecords) {
   process.process = "sensor_app";
   process.net = true;
   const Case cases[] = {
-      {ipc, {"ipc_register", "ipc_register", "ipc_discover", "ipc_connect", "ipc_send",
-             "ipc_recv", "rpc_call", "rpc_return", "upcall"}},
+      {ipc,
+       {"ipc_register", "ipc_register", "ipc_discover", "ipc_connect", "ipc_send", "ipc_recv",
+        "rpc_call", "rpc_return", "upcall"}},
       {net, {"net_up", "net_up", "net_tx", "net_rx", "net_deliver", "net_drop"}},
       {iface, {"net_up", "net_rx", "net_deliver"}},
       {process, {"net_tx", "net_deliver"}},
@@ -178,8 +180,10 @@ TEST(TraceSession, LinkEventsBecomeStatusObjectsAndResync) {
   std::atomic<bool> stop{false};
   session.Run(source, stop);
   const auto lines = Lines(run.out.str());
-  const std::string disc = R"({"type":"status","event":"disconnected","detail":"device unplugged","host_ns":1000000000000})";
-  const std::string back = R"({"type":"status","event":"reconnected","detail":"device back","host_ns":1000000000000})";
+  const std::string disc =
+      R"({"type":"status","event":"disconnected","detail":"device unplugged","host_ns":1000000000000})";
+  const std::string back =
+      R"({"type":"status","event":"reconnected","detail":"device back","host_ns":1000000000000})";
   EXPECT_NE(std::find(lines.begin(), lines.end(), disc), lines.end());
   EXPECT_NE(std::find(lines.begin(), lines.end(), back), lines.end());
   EXPECT_EQ(session.decoder_stats().corrupt, 0u);  // the cut frame was dropped, not counted
