@@ -13,6 +13,7 @@ namespace tockctl::tracer {
 namespace {
 
 constexpr uint16_t kOptEndOfOpt = 0;
+constexpr uint16_t kOptComment = 1;
 constexpr uint16_t kOptShbUserAppl = 4;
 constexpr uint16_t kOptIfName = 2;
 constexpr uint16_t kOptIfDescription = 3;
@@ -126,10 +127,12 @@ uint32_t PcapngWriter::AddInterface(const PcapngInterface& interface) {
 }
 
 void PcapngWriter::WritePacket(uint32_t iface, uint64_t timestamp_ns, std::span<const uint8_t> data,
-                               uint32_t orig_len, uint32_t epb_flags) {
+                               uint32_t orig_len, uint32_t epb_flags, std::string_view comment) {
   // Hot path: one resize, then fixed stores (the layout BlockBuilder would produce).
   const size_t padded = Padded(data.size());
-  const size_t options = (epb_flags != 0 ? 8 : 0) + 4;
+  comment = comment.substr(0, 0xFFFC);
+  const size_t options =
+      (epb_flags != 0 ? 8 : 0) + (comment.empty() ? 0 : 4 + Padded(comment.size())) + 4;
   const auto total = static_cast<uint32_t>(28 + padded + options + 4);
   const size_t at = buffer_.size();
   buffer_.resize(at + total);
@@ -143,6 +146,12 @@ void PcapngWriter::WritePacket(uint32_t iface, uint64_t timestamp_ns, std::span<
   StoreU32Le(p + 24, orig_len);
   if (!data.empty()) std::memcpy(p + 28, data.data(), data.size());
   uint8_t* o = p + 28 + padded;
+  if (!comment.empty()) {
+    StoreU16Le(o, kOptComment);
+    StoreU16Le(o + 2, static_cast<uint16_t>(comment.size()));
+    std::memcpy(o + 4, comment.data(), comment.size());
+    o += 4 + Padded(comment.size());
+  }
   if (epb_flags != 0) {
     StoreU16Le(o, kOptEpbFlags);
     StoreU16Le(o + 2, 4);

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace tockctl::tracer {
@@ -58,9 +59,10 @@ class PcapngWriter {
 
   /// Adds an interface and returns its id (0, 1, ...).
   uint32_t AddInterface(const PcapngInterface& interface);
-  /// Adds one packet on interface `iface` at `timestamp_ns` since the Unix epoch.
+  /// Adds one packet on interface `iface` at `timestamp_ns` since the Unix epoch, with the
+  /// epb_flags option if `epb_flags` is not 0 and an opt_comment if `comment` is not empty.
   void WritePacket(uint32_t iface, uint64_t timestamp_ns, std::span<const uint8_t> data,
-                   uint32_t orig_len, uint32_t epb_flags = 0);
+                   uint32_t orig_len, uint32_t epb_flags = 0, std::string_view comment = {});
   /// Hands all buffered blocks to the output in one Write.
   void Flush();
 

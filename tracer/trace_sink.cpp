@@ -1,10 +1,15 @@
 #include "tracer/trace_sink.h"
 
+#include <charconv>
+#include <cstring>
+
 #include "tracer/json_lines.h"
 #include "tracer/text_view.h"
 
 namespace tockctl::tracer {
 namespace {
+
+constexpr uint32_t kPow10[9] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000};
 
 void WriteAll(std::FILE* out, std::string& buffer) {
   if (buffer.empty() || out == nullptr) return;
@@ -30,6 +35,35 @@ std::string InterfaceDescription(const InterfaceEntry& e, const TraceContext& co
                      std::to_string(e.mtu);
   if (e.addr_len > 0) text += ", " + e.AddressText();
   return text + ")";
+}
+
+// "seq 21, device time 0.005356000 s" (or "... ticks 5356" before HELLO): ties a frame to the
+// records about it (NET_DELIVER names the NET_RX by seq) and keeps the device clock visible.
+void AppendFrameComment(const RecordHeader& header, const RecordInfo& info, std::string& out) {
+  char buf[64];
+  char* p = buf;
+  char* const end = buf + sizeof buf;
+  auto put = [&](std::string_view s) {
+    std::memcpy(p, s.data(), s.size());
+    p += s.size();
+  };
+  put("seq ");
+  p = std::to_chars(p, end, header.seq).ptr;
+  if (info.time.device_ns) {
+    put(", device time ");
+    p = std::to_chars(p, end, *info.time.device_ns / 1000000000u).ptr;
+    char frac[10];
+    const auto ns = static_cast<uint32_t>(*info.time.device_ns % 1000000000u);
+    for (int i = 8; i >= 0; --i) frac[i] = static_cast<char>('0' + (ns / kPow10[8 - i]) % 10);
+    frac[9] = 0;
+    *p++ = '.';
+    put(std::string_view(frac, 9));
+    put(" s");
+  } else {
+    put(", ticks ");
+    p = std::to_chars(p, end, header.ticks).ptr;
+  }
+  out.append(buf, p);
 }
 
 }  // namespace
@@ -136,9 +170,11 @@ void PcapngSink::OnRecord(const Record& record, const RecordInfo& info,
     auto it = mapped_.find(f->iface_id);
     if (it != mapped_.end()) {
       const bool tx = record.header.type == RecordType::kNetTx;
+      comment_.clear();
+      AppendFrameComment(record.header, info, comment_);
       writer_.WritePacket(it->second.pcapng_id, ts, f->data,
                           std::max<uint32_t>(f->orig_len, static_cast<uint32_t>(f->data.size())),
-                          tx ? kEpbOutbound : kEpbInbound);
+                          tx ? kEpbOutbound : kEpbInbound, comment_);
       return;
     }
   }

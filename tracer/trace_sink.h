@@ -75,7 +75,8 @@ class JsonSink : public TraceSink {
 };
 
 /// pcapng capture: one interface per device interface announced in HELLO (its own link type) and
-/// one LINKTYPE_USER0 interface carrying every other record's raw header+body.
+/// one LINKTYPE_USER0 interface carrying every other record's raw header+body. Frames carry a
+/// comment with their record's seq and device time.
 class PcapngSink : public TraceSink {
  public:
   static constexpr uint16_t kLinktypeUser0 = 147;
@@ -96,6 +97,7 @@ class PcapngSink : public TraceSink {
     uint32_t pcapng_id = 0;
   };
   std::map<uint8_t, Mapped> mapped_;  ///< Device iface_id -> its current pcapng interface.
+  std::string comment_;
 };
 
 /// The pcap LINKTYPE for a HELLO interface: its announced linktype, else one derived from its kind.

@@ -130,6 +130,13 @@ TEST_F(TraceCapture, TsharkDecodesEthernetIpv6Udp) {
             "eth0\t02:00:00:00:00:01\tfe80::1\tfe80::fe\t49152\t5683\t108\n");
 }
 
+TEST_F(TraceCapture, FramesCarrySeqAndDeviceTimeComments) {
+  const fs::path pcap = Capture(SmallStream());
+  const std::string out =
+      Tshark(pcap, {"-Y", "eth || wpan", "-T", "fields", "-e", "frame.comment"});
+  EXPECT_EQ(out.substr(0, out.find('\n')), "seq 9, device time 0.000731000 s");
+}
+
 TEST_F(TraceCapture, TsharkDecodesIeee802154WithoutFcs) {
   const fs::path pcap = Capture(SmallStream());
   EXPECT_EQ(Tshark(pcap, {"-Y", "wpan", "-T", "fields", "-e", "frame.interface_name", "-e",
