@@ -84,6 +84,28 @@ std::string DecoderLine(const DecoderStats& d, const TraceStatistics& s) {
   return out;
 }
 
+bool HasTraffic(const ServiceStats& s) {
+  return s.messages + s.received + s.rpc_calls + s.rpc_returns > 0;
+}
+
+std::vector<std::string> ServiceRow(const std::string& label, const ServiceStats& s) {
+  const LatencySummary l = s.rpc_latency_ns.Summarize();
+  return {label,
+          std::to_string(s.messages),
+          std::to_string(s.bytes),
+          std::to_string(s.copy_messages),
+          std::to_string(s.copy_bytes),
+          std::to_string(s.shared_messages),
+          std::to_string(s.shared_bytes),
+          std::to_string(s.received),
+          std::to_string(s.rpc_calls),
+          std::to_string(s.rpc_errors),
+          Latency(l, &LatencySummary::min),
+          Latency(l, &LatencySummary::p50),
+          Latency(l, &LatencySummary::p99),
+          Latency(l, &LatencySummary::max)};
+}
+
 Json LatencyJson(const LatencySummary& l) {
   Json j;
   j["count"] = l.count;
@@ -137,9 +159,16 @@ void TraceStatistics::Add(const Record& record, const RecordInfo& info) {
   if (t >= 0x42 && t <= 0x44) AddNet(record);
 }
 
+ServiceStats& TraceStatistics::Service(uint16_t service_id) {
+  auto it = services_.find(service_id);
+  if (it != services_.end()) return it->second;
+  if (services_.size() >= kMaxServices) return other_services_;
+  return services_[service_id];
+}
+
 void TraceStatistics::AddIpc(const Record& record, const RecordInfo& info) {
   if (const auto* m = std::get_if<IpcMessage>(&record.body)) {
-    ServiceStats& s = services_[m->service_id];
+    ServiceStats& s = Service(m->service_id);
     if (record.header.type == RecordType::kIpcRecv) {
       ++s.received;
       return;
@@ -150,9 +179,9 @@ void TraceStatistics::AddIpc(const Record& record, const RecordInfo& info) {
     ++(shared ? s.shared_messages : s.copy_messages);
     (shared ? s.shared_bytes : s.copy_bytes) += m->len;
   } else if (const auto* c = std::get_if<RpcCall>(&record.body)) {
-    ++services_[c->service_id].rpc_calls;
+    ++Service(c->service_id).rpc_calls;
   } else if (const auto* r = std::get_if<RpcReturn>(&record.body)) {
-    ServiceStats& s = services_[r->service_id];
+    ServiceStats& s = Service(r->service_id);
     ++s.rpc_returns;
     if (r->status < 0) ++s.rpc_errors;
     if (info.rpc_latency_ns) s.rpc_latency_ns.Add(*info.rpc_latency_ns);
@@ -180,16 +209,9 @@ std::string TraceStatistics::RenderText(const DecoderStats& decoder,
   if (!services_.empty()) {
     Rows rows = {{"SERVICE", "MSGS", "BYTES", "COPY", "COPY B", "SHARED", "SHARED B", "RECV", "RPC",
                   "ERR", "RPC MIN", "RPC P50", "RPC P99", "RPC MAX"}};
-    for (const auto& [id, s] : services_) {
-      const LatencySummary l = s.rpc_latency_ns.Summarize();
-      rows.push_back({ServiceLabel(id, context), std::to_string(s.messages),
-                      std::to_string(s.bytes), std::to_string(s.copy_messages),
-                      std::to_string(s.copy_bytes), std::to_string(s.shared_messages),
-                      std::to_string(s.shared_bytes), std::to_string(s.received),
-                      std::to_string(s.rpc_calls), std::to_string(s.rpc_errors),
-                      Latency(l, &LatencySummary::min), Latency(l, &LatencySummary::p50),
-                      Latency(l, &LatencySummary::p99), Latency(l, &LatencySummary::max)});
-    }
+    for (const auto& [id, s] : services_) rows.push_back(ServiceRow(ServiceLabel(id, context), s));
+    if (HasTraffic(other_services_))
+      rows.push_back(ServiceRow("(other services)", other_services_));
     out += RenderRows(rows, "  ");
   }
   if (!interfaces_.empty()) {
@@ -217,6 +239,11 @@ Json TraceStatistics::RenderJson(const DecoderStats& decoder, const TraceContext
   j["link"] = Json{{"disconnects", disconnects_}, {"reconnects", reconnects_}};
   j["services"] = Json::array();
   for (const auto& [id, s] : services_) j["services"].push_back(ServiceJson(id, s, context));
+  if (HasTraffic(other_services_)) {
+    j["other_services"] = ServiceJson(0xFFFF, other_services_, context);
+    j["other_services"].erase("service_id");
+    j["other_services"].erase("name");
+  }
   j["interfaces"] = Json::array();
   for (const auto& [id, s] : interfaces_) j["interfaces"].push_back(InterfaceJson(id, s, context));
   return j;

@@ -40,9 +40,13 @@ struct InterfaceStats {
   std::map<uint8_t, uint64_t> drops_by_reason;
 };
 
-/// Accumulates statistics from the records that pass the filters and from link events.
+/// Accumulates statistics from the records that pass the filters and from link events. Memory is
+/// bounded: at most kMaxServices services get their own row; traffic of further services is
+/// summed in other_services().
 class TraceStatistics {
  public:
+  static constexpr size_t kMaxServices = 1024;
+
   /// Counts one record.
   void Add(const Record& record, const RecordInfo& info);
   /// Counts a link going away / coming back.
@@ -51,6 +55,7 @@ class TraceStatistics {
 
   const std::map<uint16_t, ServiceStats>& services() const { return services_; }
   const std::map<uint8_t, InterfaceStats>& interfaces() const { return interfaces_; }
+  const ServiceStats& other_services() const { return other_services_; }
   uint64_t disconnects() const { return disconnects_; }
   uint64_t reconnects() const { return reconnects_; }
 
@@ -60,10 +65,12 @@ class TraceStatistics {
   nlohmann::ordered_json RenderJson(const DecoderStats& decoder, const TraceContext& context) const;
 
  private:
+  ServiceStats& Service(uint16_t service_id);
   void AddIpc(const Record& record, const RecordInfo& info);
   void AddNet(const Record& record);
 
   std::map<uint16_t, ServiceStats> services_;
+  ServiceStats other_services_;
   std::map<uint8_t, InterfaceStats> interfaces_;
   uint64_t disconnects_ = 0;
   uint64_t reconnects_ = 0;
