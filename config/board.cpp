@@ -5,6 +5,7 @@
 #include <cctype>
 #include <limits>
 #include <string_view>
+#include <tuple>
 
 #include "common/error.h"
 #include "config/board_reader.h"
@@ -397,6 +398,14 @@ void CheckNetworkNames(const HardwareBoard& b, std::vector<HardwareProblem>& out
                        "network hardware name \"" + b.network_hardware[i].name + "\" is used twice"});
 }
 
+void SortByPosition(std::vector<BoardWarning>& warnings, size_t first) {
+  std::stable_sort(warnings.begin() + static_cast<std::ptrdiff_t>(first), warnings.end(),
+                   [](const BoardWarning& a, const BoardWarning& b) {
+                     return std::tie(a.position.line, a.position.column) <
+                            std::tie(b.position.line, b.position.column);
+                   });
+}
+
 // ---- serialisation ----
 
 Json RegionJson(const MemoryRegion& r, bool with_name) {
@@ -476,6 +485,7 @@ HardwareBoard ReadHardwareBoard(const JsonDocument& doc, const std::string& poin
                                 std::vector<BoardWarning>& warnings) {
   Json::json_pointer ptr(pointer);
   if (!doc.root().contains(ptr)) BoardObjectReader::Fail(doc, pointer, "missing board object");
+  size_t first_warning = warnings.size();
   BoardObjectReader r(doc, doc.root().at(ptr), pointer, warnings);
   HardwareBoard b;
   ReadIdentity(r, b);
@@ -489,6 +499,7 @@ HardwareBoard ReadHardwareBoard(const JsonDocument& doc, const std::string& poin
   b.legacy_ipc = r.OptionalBool("legacy_ipc");
   if (r.Find("source", false)) b.source = r.Object("source").value();
   r.WarnUnknownKeys();
+  SortByPosition(warnings, first_warning);
   return b;
 }
 
