@@ -65,8 +65,7 @@ const std::vector<MethodSpec>& MethodSpecs() {
       {"picoboot", {{"family", KeyType::kString, true, {"rp2040", "rp2350"}}}},
       {"uf2", {{"family_id", KeyType::kUnsigned, true, {}}}},
       {"dfu", {{"vid_pid", KeyType::kVidPid, true, {}}, {"dfuse", KeyType::kBool, false, {}}}},
-      {"external", {{"tool", KeyType::kString, true, {}}, {"command", KeyType::kString, false, {}},
-                    {"note", KeyType::kString, false, {}}}},
+      {"external", {{"tool", KeyType::kString, true, {}}, {"command", KeyType::kString, false, {}}}},
   };
   return specs;
 }
@@ -132,6 +131,7 @@ FlashMethod ReadFlashMethod(BoardObjectReader r) {
   m.method = r.Enum("method", KnownFlashMethods());
   const MethodSpec* spec = FindMethodSpec(m.method);
   for (const auto& key : spec->keys) ReadMethodKey(r, key);
+  r.OptionalString("note");  // any method may carry a remark
   if (m.method == "openocd" && !r.Find("config", false) && !r.Find("tock_config", false))
     BoardObjectReader::Fail(r.doc(), r.pointer(), "openocd needs \"config\" or \"tock_config\"");
   r.WarnUnknownKeys();
