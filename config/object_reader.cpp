@@ -15,15 +15,13 @@ std::optional<uint64_t> ParseUnsigned(const OrderedJson& value) {
   }
   if (!value.is_string()) return std::nullopt;
   const auto& text = value.get_ref<const std::string&>();
-  int base = 10;
   std::string_view digits = text;
-  if (digits.size() > 2 && digits[0] == '0' && (digits[1] == 'x' || digits[1] == 'X')) {
-    base = 16;
-    digits.remove_prefix(2);
-  }
-  if (digits.empty()) return std::nullopt;
+  if (digits.size() < 3 || digits[0] != '0' || (digits[1] != 'x' && digits[1] != 'X'))
+    return std::nullopt;
+  digits.remove_prefix(2);
+  if (digits[0] == '+' || digits[0] == '-') return std::nullopt;
   uint64_t out = 0;
-  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), out, base);
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), out, 16);
   if (ec != std::errc() || end != digits.data() + digits.size()) return std::nullopt;
   return out;
 }

@@ -15,7 +15,7 @@ namespace tockctl::config {
 
 using OrderedJson = nlohmann::ordered_json;
 
-/// Parses "0x1F" / "31" text or a JSON integer into an unsigned value; nullopt if it is neither.
+/// Parses a JSON integer or "0x1F" hex text into an unsigned value; nullopt if it is neither.
 std::optional<uint64_t> ParseUnsigned(const OrderedJson& value);
 
 /// "0x1f" (lowercase hex with prefix), the form tockctl writes addresses and sizes in.
@@ -44,7 +44,7 @@ class ObjectReader {
   /// A string from `values` (error listing them otherwise).
   std::optional<std::string> Enum(const std::string& key, const std::vector<std::string>& values,
                                   bool required = false);
-  /// An integer or hex/decimal string within [min, max].
+  /// An integer or "0x" hex string within [min, max].
   std::optional<uint64_t> Unsigned(const std::string& key, uint64_t min, uint64_t max,
                                    bool required = false);
   std::optional<bool> Bool(const std::string& key, bool required = false);
