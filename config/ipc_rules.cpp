@@ -62,6 +62,7 @@ class IpcRuleChecker {
   }
 
   void CheckInterfaceList() {
+    if (!ipc_.interfaces_listed) return;
     std::set<IpcInterface> seen;
     for (size_t i = 0; i < ipc_.interfaces.size(); ++i) {
       if (seen.insert(ipc_.interfaces[i]).second) continue;
@@ -83,21 +84,32 @@ class IpcRuleChecker {
     if (ipc_.backend == IpcBackend::kAuto)
       report_.Warning(ptr_ + "/backend", "backend \"auto\" falls back to copy: " + why,
                       "copy (to say so explicitly)");
-    for (size_t i = 0; i < ipc_.interfaces.size(); ++i)
-      if (ipc_.interfaces[i] == IpcInterface::kSharedMemory)
-        report_.Error(ptr_ + "/interfaces/" + std::to_string(i),
-                      "interface \"shared_memory\" cannot work: " + why,
-                      "message_passing, rpc");
+    for (const std::string& at : SharedMemoryPointers())
+      report_.Error(at, "interface \"shared_memory\" cannot work: " + why, "message_passing, rpc");
   }
 
   void CheckCopyOnlyInterfaces() {
     if (ipc_.backend != IpcBackend::kCopy) return;
-    for (size_t i = 0; i < ipc_.interfaces.size(); ++i)
-      if (ipc_.interfaces[i] == IpcInterface::kSharedMemory)
-        report_.Error(ptr_ + "/interfaces/" + std::to_string(i),
-                      "interface \"shared_memory\" needs a back-end that shares memory, but "
-                      "backend is \"copy\"",
-                      "backend \"shared\" or \"auto\", or drop shared_memory");
+    for (const std::string& p : SharedMemoryPointers())
+      report_.Error(p,
+                    "interface \"shared_memory\" needs a back-end that shares memory, but "
+                    "backend is \"copy\"",
+                    "backend \"shared\" or \"auto\", or drop shared_memory");
+  }
+
+  // Where shared_memory is asked for: in the listed interfaces, else by the services using it.
+  std::vector<std::string> SharedMemoryPointers() const {
+    std::vector<std::string> out;
+    if (ipc_.interfaces_listed) {
+      for (size_t i = 0; i < ipc_.interfaces.size(); ++i)
+        if (ipc_.interfaces[i] == IpcInterface::kSharedMemory)
+          out.push_back(ptr_ + "/interfaces/" + std::to_string(i));
+      return out;
+    }
+    for (size_t i = 0; i < ipc_.services.size(); ++i)
+      if (ipc_.services[i].interface == IpcInterface::kSharedMemory)
+        out.push_back(Service(i) + "/interface");
+    return out;
   }
 
   void CheckServiceNames() {
@@ -132,8 +144,11 @@ class IpcRuleChecker {
   }
 
   void CheckServiceInterfaces() {
+    if (!ipc_.interfaces_listed) return;  // derived from the services: nothing to compare
     std::vector<std::string> offered;
-    for (auto i : ipc_.interfaces) offered.push_back(Name(i));
+    for (auto i : ipc_.interfaces)
+      if (std::find(offered.begin(), offered.end(), Name(i)) == offered.end())
+        offered.push_back(Name(i));
     std::set<IpcInterface> used;
     for (size_t i = 0; i < ipc_.services.size(); ++i) {
       const IpcService& s = ipc_.services[i];
@@ -146,7 +161,7 @@ class IpcRuleChecker {
     }
     if (ipc_.services.empty()) return;
     for (size_t i = 0; i < ipc_.interfaces.size(); ++i) {
-      if (used.count(ipc_.interfaces[i])) continue;
+      if (!used.insert(ipc_.interfaces[i]).second) continue;  // used, or warned about already
       std::string name = Name(ipc_.interfaces[i]);
       report_.Warning(ptr_ + "/interfaces/" + std::to_string(i),
                       "interface " + Quote(name) + " is offered but no service uses it",
@@ -187,6 +202,7 @@ class IpcRuleChecker {
     for (size_t j = 0; j < s.allowed_clients.apps.size(); ++j) {
       const std::string& app = s.allowed_clients.apps[j];
       std::string p = Service(i) + "/allowed_clients/" + std::to_string(j);
+      if (app.empty()) continue;  // not a name; reported when read
       if (!seen.insert(app).second)
         report_.Warning(p, "app " + Quote(app) + " is listed twice", "each app once");
       else if (std::find(known.begin(), known.end(), app) == known.end())
@@ -219,6 +235,7 @@ class IpcRuleChecker {
     const IpcClient& c = ipc_.clients[i];
     const std::string& name = c.services[j];
     std::string p = Client(i) + "/services/" + std::to_string(j);
+    if (name.empty()) return false;  // not a name; reported when read
     const IpcService* s = ipc_.FindService(name);
     if (s == nullptr) {
       std::vector<std::string> names;
@@ -277,9 +294,12 @@ class IpcRuleChecker {
                     "notify, or server_restart \"restart\"");
   }
 
+  // True for a service whose required keys were read (the others are reported already).
+  static bool Complete(const IpcService& s) { return !s.name.empty() && !s.server.empty(); }
+
   // True if the service's buffers are mapped into both processes (each buffer takes a region).
   bool SharesBuffers(const IpcService& s) const {
-    if (!CanShareMemory(board_->protection)) return false;  // reported by CheckBackend
+    if (!Complete(s) || !CanShareMemory(board_->protection)) return false;
     if (s.interface == IpcInterface::kSharedMemory || ipc_.backend == IpcBackend::kShared)
       return true;
     return ipc_.backend == IpcBackend::kAuto && s.max_message_size > ipc_.copy_threshold;
@@ -331,6 +351,7 @@ class IpcRuleChecker {
     uint64_t total = 0;
     for (size_t i = 0; i < ipc_.services.size(); ++i) {
       const IpcService& s = ipc_.services[i];
+      if (!Complete(s)) continue;
       if (s.max_message_size > ram) {
         report_.Error(Service(i) + "/max_message_size",
                       "a " + std::to_string(s.max_message_size) + "-byte message cannot fit in " +

@@ -43,7 +43,9 @@ NetworkInterface ReadInterface(const OrderedJson& json, const std::string& point
   NetworkInterface n;
   ObjectReader r(json, pointer, report);
   n.name = r.String("name", true).value_or("");
-  ReadEnum(r, "kind", kKindNames, n.kind, true);
+  auto kind = r.Enum("kind", NameList(kKindNames), true);
+  if (kind) n.kind = *EnumFromName<NetworkKind>(kKindNames, *kind);
+  n.kind_known = kind.has_value();
   n.hardware = r.String("hardware").value_or("");
   n.mac = ReadAddress(r, "mac", kMacBytes);
   n.eui64 = ReadAddress(r, "eui64", kEui64Bytes);

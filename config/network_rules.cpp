@@ -109,6 +109,7 @@ class NetworkRuleChecker {
     CheckAddressesUnique();
     for (size_t i = 0; i < net_.interfaces.size(); ++i) {
       const NetworkInterface& n = net_.interfaces[i];
+      if (!n.kind_known) continue;  // reported when read; every rule below depends on the kind
       CheckKindFields(i, n);
       CheckAddress(i, n);
       CheckStack(i, n);
@@ -248,7 +249,7 @@ class NetworkRuleChecker {
   void CheckApps(size_t i, const NetworkInterface& n) {
     std::set<std::string> seen;
     for (size_t j = 0; j < n.apps.apps.size(); ++j)
-      if (!seen.insert(n.apps.apps[j]).second)
+      if (!n.apps.apps[j].empty() && !seen.insert(n.apps.apps[j]).second)
         report_.Warning(Iface(i) + "/apps/" + std::to_string(j),
                         "app " + Quote(n.apps.apps[j]) + " is listed twice", "each app once");
     if (!n.apps.all && n.apps.apps.empty())

@@ -160,6 +160,7 @@ std::optional<std::vector<std::string>> ObjectReader::StringList(
     if (!ok) {
       report_.Error(item_pointer, "unknown " + key + " entry " + item.dump(),
                     allowed.empty() ? "a string" : JoinWords(allowed));
+      out.emplace_back();  // keeps the indexes of later entries
       continue;
     }
     out.push_back(item.get<std::string>());

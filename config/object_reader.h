@@ -52,7 +52,8 @@ class ObjectReader {
   const OrderedJson* Object(const std::string& key, bool required = false);
   /// The member if it is an array (error otherwise).
   const OrderedJson* Array(const std::string& key, bool required = false);
-  /// An array of strings, each checked against `allowed` when it is non-empty.
+  /// An array of strings, each checked against `allowed` when it is non-empty; a bad entry is
+  /// reported and read as "" so that indexes stay those of the file.
   std::optional<std::vector<std::string>> StringList(const std::string& key,
                                                      const std::vector<std::string>& allowed = {},
                                                      bool required = false);
