@@ -192,7 +192,7 @@ class NetworkRuleChecker {
                     std::string("a ") + Name(n.kind) + " interface has a 6-byte MAC, not an EUI-64",
                     "\"mac\": 6 hex byte pairs separated by colons");
     if (n.mac && wants_mac) CheckMac(i, n, *n.mac);
-    if (n.eui64 && !wants_mac) CheckEui64(i, *n.eui64);
+    if (n.eui64 && !wants_mac) CheckEui64(i, n, *n.eui64);
   }
 
   void NoAddress(size_t i, const std::string& key) {
@@ -202,7 +202,7 @@ class NetworkRuleChecker {
 
   void CheckMac(size_t i, const NetworkInterface& n, const std::vector<uint8_t>& mac) {
     std::string text = FormatHardwareAddress(mac);
-    std::string example = FormatHardwareAddress(DeriveHardwareAddress(n.name, kMacBytes));
+    std::string example = FormatHardwareAddress(DeriveHardwareAddress(Seed(n), kMacBytes));
     bool zero = std::all_of(mac.begin(), mac.end(), [](uint8_t b) { return b == 0; });
     if (zero)
       report_.Error(Iface(i) + "/mac", "MAC " + text + " is all zeros",
@@ -214,7 +214,12 @@ class NetworkRuleChecker {
                     "an even first byte, e.g. " + example);
   }
 
-  void CheckEui64(size_t i, const std::vector<uint8_t>& eui) {
+  // What `config init` derives this interface's address from, for suggestions.
+  std::string Seed(const NetworkInterface& n) const {
+    return (board_ != nullptr ? board_->name + "/" : "") + n.name;
+  }
+
+  void CheckEui64(size_t i, const NetworkInterface& n, const std::vector<uint8_t>& eui) {
     bool zero = std::all_of(eui.begin(), eui.end(), [](uint8_t b) { return b == 0; });
     bool ones = std::all_of(eui.begin(), eui.end(), [](uint8_t b) { return b == 0xff; });
     if (!zero && !ones) return;
@@ -222,7 +227,7 @@ class NetworkRuleChecker {
                   "EUI-64 " + FormatHardwareAddress(eui) + " is reserved (" +
                       (zero ? "all zeros" : "all ones") + ")",
                   "a unique address such as " +
-                      FormatHardwareAddress(DeriveHardwareAddress(Iface(i), kEui64Bytes)));
+                      FormatHardwareAddress(DeriveHardwareAddress(Seed(n), kEui64Bytes)));
   }
 
   void CheckStack(size_t i, const NetworkInterface& n) {
