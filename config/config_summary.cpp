@@ -21,8 +21,8 @@ std::string Table(const Rows& rows, const std::string& indent) {
   for (const auto& row : rows) {
     std::string line = indent;
     for (size_t i = 0; i < row.size(); ++i)
-      line += i + 1 < row.size() ? row[i] + std::string(widths[i] - row[i].size() + 2, ' ')
-                                 : row[i];
+      line +=
+          i + 1 < row.size() ? row[i] + std::string(widths[i] - row[i].size() + 2, ' ') : row[i];
     out += line + "\n";
   }
   return out;

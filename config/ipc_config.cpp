@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <array>
 
-
 namespace tockctl::config {
 namespace {
 
@@ -15,9 +14,7 @@ constexpr std::array<const char*, 2> kServerRestartNames{"restart", "stop"};
 constexpr std::array<const char*, 2> kClientFaultNames{"release", "notify_server"};
 constexpr std::array<const char*, 3> kAuthNames{"none", "package_name", "app_id"};
 
-std::string Item(const std::string& pointer, size_t i) {
-  return pointer + "/" + std::to_string(i);
-}
+std::string Item(const std::string& pointer, size_t i) { return pointer + "/" + std::to_string(i); }
 
 IpcService ReadService(const OrderedJson& json, const std::string& pointer,
                        ValidationReport& report) {

@@ -120,9 +120,10 @@ class IpcRuleChecker {
       CheckServiceName(i, s);
       auto [it, inserted] = first.emplace(s.name, i);
       if (!inserted)
-        report_.Error(Service(i) + "/name",
-                      "service name " + Quote(s.name) + " is already used by " + Service(it->second),
-                      "a name no other service uses");
+        report_.Error(
+            Service(i) + "/name",
+            "service name " + Quote(s.name) + " is already used by " + Service(it->second),
+            "a name no other service uses");
     }
   }
 
@@ -131,16 +132,16 @@ class IpcRuleChecker {
       if (!s.server.empty() && s.name != s.server)
         report_.Error(Service(i) + "/name",
                       "with discovery \"package_name\" clients find a service by its server's "
-                      "package name, but name " + Quote(s.name) + " differs from server " +
-                          Quote(s.server),
+                      "package name, but name " +
+                          Quote(s.name) + " differs from server " + Quote(s.server),
                       Quote(s.server) + ", or discovery \"string_name\"");
       return;
     }
     if (s.name.size() > kMaxServiceNameBytes)
-      report_.Error(Service(i) + "/name",
-                    "service name " + Quote(s.name) + " is " + std::to_string(s.name.size()) +
-                        " bytes long",
-                    "at most 20 bytes (the string-name registry stores fixed 20-byte names)");
+      report_.Error(
+          Service(i) + "/name",
+          "service name " + Quote(s.name) + " is " + std::to_string(s.name.size()) + " bytes long",
+          "at most 20 bytes (the string-name registry stores fixed 20-byte names)");
   }
 
   void CheckServiceInterfaces() {
@@ -206,9 +207,9 @@ class IpcRuleChecker {
       if (!seen.insert(app).second)
         report_.Warning(p, "app " + Quote(app) + " is listed twice", "each app once");
       else if (std::find(known.begin(), known.end(), app) == known.end())
-        report_.Error(p, "unknown app " + Quote(app) + ": it is neither a server nor a client in " +
-                             ptr_,
-                      known.empty() ? "an app named in " + ptr_ + "/clients" : QuotedList(known));
+        report_.Error(
+            p, "unknown app " + Quote(app) + ": it is neither a server nor a client in " + ptr_,
+            known.empty() ? "an app named in " + ptr_ + "/clients" : QuotedList(known));
     }
   }
 
@@ -241,15 +242,16 @@ class IpcRuleChecker {
       std::vector<std::string> names;
       for (const auto& svc : ipc_.services)
         if (!svc.name.empty()) names.push_back(svc.name);
-      report_.Error(p, "unknown service " + Quote(name),
-                    names.empty() ? "a service defined in " + ptr_ + "/services"
-                                  : QuotedList(names));
+      report_.Error(
+          p, "unknown service " + Quote(name),
+          names.empty() ? "a service defined in " + ptr_ + "/services" : QuotedList(names));
       return false;
     }
     size_t k = static_cast<size_t>(s - ipc_.services.data());
     if (s->server == c.app) {
-      report_.Error(p, "app " + Quote(c.app) + " is the server of " + Quote(name) +
-                           " and cannot be its own client",
+      report_.Error(p,
+                    "app " + Quote(c.app) + " is the server of " + Quote(name) +
+                        " and cannot be its own client",
                     "services of other apps");
       return false;
     }
@@ -286,8 +288,7 @@ class IpcRuleChecker {
 
   void CheckFaultPolicy() {
     const IpcFaultPolicy& f = ipc_.fault_policy;
-    if (f.server_fault == ServerFaultAction::kReconnect &&
-        f.server_restart == ServerRestart::kStop)
+    if (f.server_fault == ServerFaultAction::kReconnect && f.server_restart == ServerRestart::kStop)
       report_.Error(ptr_ + "/fault_policy/server_fault",
                     "\"reconnect\" waits for the server to restart, but server_restart is "
                     "\"stop\"",
@@ -321,11 +322,11 @@ class IpcRuleChecker {
       if (!SharesBuffers(s) || s.buffers_per_connection <= free) continue;
       too_many.insert(s.name);
       std::string n = std::to_string(s.buffers_per_connection);
-      report_.Error(Service(i) + "/buffers_per_connection",
-                    n + " shared buffers per connection need " + n +
-                        " protection regions in each process, but " + RegionsPhrase(free),
-                    free == 0 ? "backend \"copy\""
-                              : "1.." + std::to_string(free) + ", or backend \"copy\"");
+      report_.Error(
+          Service(i) + "/buffers_per_connection",
+          n + " shared buffers per connection need " + n +
+              " protection regions in each process, but " + RegionsPhrase(free),
+          free == 0 ? "backend \"copy\"" : "1.." + std::to_string(free) + ", or backend \"copy\"");
     }
     for (size_t i = 0; i < ipc_.clients.size(); ++i) CheckClientRegions(i, free, too_many);
   }
@@ -361,17 +362,22 @@ class IpcRuleChecker {
       }
       total += uint64_t{s.buffers_per_connection} * s.max_message_size * s.max_clients;
     }
-    std::string what = "IPC buffers (buffers_per_connection x max_message_size x max_clients, "
-                       "summed over services) need " + std::to_string(total) + " bytes";
+    std::string what =
+        "IPC buffers (buffers_per_connection x max_message_size x max_clients, "
+        "summed over services) need " +
+        std::to_string(total) + " bytes";
     if (total > ram)
-      report_.Error(ptr_ + "/services", what + ", more than " + board_->name + "'s " +
-                                            std::to_string(ram) + " bytes of RAM",
-                    "at most " + std::to_string(ram) + " bytes in total");
+      report_.Error(
+          ptr_ + "/services",
+          what + ", more than " + board_->name + "'s " + std::to_string(ram) + " bytes of RAM",
+          "at most " + std::to_string(ram) + " bytes in total");
     else if (total > ram / 2)
-      report_.Warning(ptr_ + "/services", what + ", more than half of " + board_->name + "'s " +
-                                              std::to_string(ram) + " bytes of RAM",
-                      "at most " + std::to_string(ram / 2) + " bytes, to leave room for the "
-                      "kernel and processes");
+      report_.Warning(ptr_ + "/services",
+                      what + ", more than half of " + board_->name + "'s " + std::to_string(ram) +
+                          " bytes of RAM",
+                      "at most " + std::to_string(ram / 2) +
+                          " bytes, to leave room for the "
+                          "kernel and processes");
   }
 
   const IpcConfig& ipc_;

@@ -20,10 +20,9 @@ std::optional<std::vector<uint8_t>> ReadAddress(ObjectReader& r, const std::stri
   auto address = ParseHardwareAddress(*text, bytes);
   if (!address) {
     std::string example = FormatHardwareAddress(DeriveHardwareAddress("example", bytes));
-    r.report().Error(r.PointerOf(key),
-                     "malformed " + key + " \"" + *text + "\"",
-                     std::to_string(bytes) + " hex byte pairs separated by colons, e.g. " +
-                         example);
+    r.report().Error(
+        r.PointerOf(key), "malformed " + key + " \"" + *text + "\"",
+        std::to_string(bytes) + " hex byte pairs separated by colons, e.g. " + example);
   }
   return address;
 }
@@ -63,11 +62,16 @@ NetworkInterface ReadInterface(const OrderedJson& json, const std::string& point
 
 MtuLimits MtuLimitsFor(NetworkKind kind, bool can_fd) {
   switch (kind) {
-    case NetworkKind::kEthernet: return {68, 1500, 1500};
-    case NetworkKind::kIeee802154: return {9, 127, 127};
-    case NetworkKind::kWifi: return {68, 1500, 1500};
-    case NetworkKind::kCan: return can_fd ? MtuLimits{1, 64, 64} : MtuLimits{1, 8, 8};
-    case NetworkKind::kBle: return {1, 31, 31};
+    case NetworkKind::kEthernet:
+      return {68, 1500, 1500};
+    case NetworkKind::kIeee802154:
+      return {9, 127, 127};
+    case NetworkKind::kWifi:
+      return {68, 1500, 1500};
+    case NetworkKind::kCan:
+      return can_fd ? MtuLimits{1, 64, 64} : MtuLimits{1, 8, 8};
+    case NetworkKind::kBle:
+      return {1, 31, 31};
   }
   return {};
 }
@@ -75,8 +79,10 @@ MtuLimits MtuLimitsFor(NetworkKind kind, bool can_fd) {
 StackPlacement DefaultPlacement(NetworkStack stack) {
   switch (stack) {
     case NetworkStack::kSmoltcp:
-    case NetworkStack::kTockUdp: return StackPlacement::kKernel;
-    default: return StackPlacement::kUserspace;
+    case NetworkStack::kTockUdp:
+      return StackPlacement::kKernel;
+    default:
+      return StackPlacement::kUserspace;
   }
 }
 

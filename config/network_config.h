@@ -27,7 +27,7 @@ struct NetworkInterface {
   std::string name;
   NetworkKind kind = NetworkKind::kEthernet;
   bool kind_known = true;  ///< False when "kind" was missing or unknown: kind rules are skipped.
-  std::string hardware;  ///< network_hardware entry name; empty = the first of this kind.
+  std::string hardware;    ///< network_hardware entry name; empty = the first of this kind.
   std::optional<std::vector<uint8_t>> mac;    ///< 6 bytes (ethernet, wifi, ble).
   std::optional<std::vector<uint8_t>> eui64;  ///< 8 bytes (ieee802154).
   uint32_t mtu = 0;  ///< Bytes; 0 until read (then the kind's default if absent).

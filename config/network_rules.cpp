@@ -13,10 +13,13 @@ std::vector<NetworkStack> StacksFor(NetworkKind kind) {
   using S = NetworkStack;
   switch (kind) {
     case NetworkKind::kEthernet:
-    case NetworkKind::kWifi: return {S::kRaw, S::kLwip, S::kSmoltcp};
-    case NetworkKind::kIeee802154: return {S::kRaw, S::kSmoltcp, S::kOpenthread, S::kTockUdp};
+    case NetworkKind::kWifi:
+      return {S::kRaw, S::kLwip, S::kSmoltcp};
+    case NetworkKind::kIeee802154:
+      return {S::kRaw, S::kSmoltcp, S::kOpenthread, S::kTockUdp};
     case NetworkKind::kCan:
-    case NetworkKind::kBle: return {S::kRaw};
+    case NetworkKind::kBle:
+      return {S::kRaw};
   }
   return {};
 }
@@ -24,11 +27,15 @@ std::vector<NetworkStack> StacksFor(NetworkKind kind) {
 std::vector<StackPlacement> PlacementsFor(NetworkStack stack) {
   using P = StackPlacement;
   switch (stack) {
-    case NetworkStack::kRaw: return {P::kUserspace};
+    case NetworkStack::kRaw:
+      return {P::kUserspace};
     case NetworkStack::kLwip:
-    case NetworkStack::kOpenthread: return {P::kUserspace, P::kEncapsulated};
-    case NetworkStack::kSmoltcp: return {P::kKernel, P::kUserspace};
-    case NetworkStack::kTockUdp: return {P::kKernel};
+    case NetworkStack::kOpenthread:
+      return {P::kUserspace, P::kEncapsulated};
+    case NetworkStack::kSmoltcp:
+      return {P::kKernel, P::kUserspace};
+    case NetworkStack::kTockUdp:
+      return {P::kKernel};
   }
   return {};
 }
@@ -87,13 +94,16 @@ std::string MtuReason(NetworkKind kind, bool can_fd) {
   switch (kind) {
     case NetworkKind::kEthernet:
       return "68..1500 (the EthernetTap driver carries frames of at most 1518 bytes)";
-    case NetworkKind::kIeee802154: return "9..127 (an IEEE 802.15.4 frame is at most 127 bytes)";
-    case NetworkKind::kWifi: return "68..1500";
+    case NetworkKind::kIeee802154:
+      return "9..127 (an IEEE 802.15.4 frame is at most 127 bytes)";
+    case NetworkKind::kWifi:
+      return "68..1500";
     case NetworkKind::kCan:
       return can_fd ? "1..64 (CAN FD)"
                     : "1..8 (a classic CAN frame carries at most 8 data bytes; set \"can_fd\": "
                       "true for up to 64)";
-    case NetworkKind::kBle: return "1..31 (a BLE advertising payload is at most 31 bytes)";
+    case NetworkKind::kBle:
+      return "1..31 (a BLE advertising payload is at most 31 bytes)";
   }
   return "";
 }
@@ -151,19 +161,19 @@ class NetworkRuleChecker {
                    size_t i, const std::string& key, const std::string& label) {
     auto [it, inserted] = seen.emplace(a, i);
     if (inserted) return;
-    report_.Error(Iface(i) + "/" + key,
-                  label + " " + FormatHardwareAddress(a) + " is already used by " +
-                      Iface(it->second),
-                  "an address no other interface uses");
+    report_.Error(
+        Iface(i) + "/" + key,
+        label + " " + FormatHardwareAddress(a) + " is already used by " + Iface(it->second),
+        "an address no other interface uses");
   }
 
   void CheckKindFields(size_t i, const NetworkInterface& n) {
     MtuLimits m = MtuLimitsFor(n.kind, n.can_fd);
     if (n.mtu < m.min || n.mtu > m.max)
-      report_.Error(Iface(i) + "/mtu",
-                    "MTU " + std::to_string(n.mtu) + " is outside what " + Name(n.kind) +
-                        " carries",
-                    MtuReason(n.kind, n.can_fd));
+      report_.Error(
+          Iface(i) + "/mtu",
+          "MTU " + std::to_string(n.mtu) + " is outside what " + Name(n.kind) + " carries",
+          MtuReason(n.kind, n.can_fd));
     if (n.can_fd && n.kind != NetworkKind::kCan) NotForKind(i, n, "can_fd", "can");
     if (n.channel && n.kind != NetworkKind::kIeee802154) NotForKind(i, n, "channel", "ieee802154");
     if (n.pan_id && n.kind != NetworkKind::kIeee802154) NotForKind(i, n, "pan_id", "ieee802154");
@@ -209,8 +219,9 @@ class NetworkRuleChecker {
                     "a unicast address such as " + example);
     else if (n.kind != NetworkKind::kBle && IsGroupAddress(mac))
       report_.Error(Iface(i) + "/mac",
-                    "MAC " + text + " has the multicast (group) bit set; an interface address "
-                    "must be unicast",
+                    "MAC " + text +
+                        " has the multicast (group) bit set; an interface address "
+                        "must be unicast",
                     "an even first byte, e.g. " + example);
   }
 
@@ -272,10 +283,12 @@ class NetworkRuleChecker {
   void CheckService(size_t i, const NetworkInterface& n) {
     std::string p = Iface(i) + "/service";
     if (n.placement != StackPlacement::kUserspace) {
-      report_.Error(p, std::string("a stack placed in the ") +
-                           (n.placement == StackPlacement::kKernel ? "kernel" : "kernel "
-                                                                               "(encapsulated)") +
-                           " serves apps through its syscall driver, not an IPC service",
+      report_.Error(p,
+                    std::string("a stack placed in the ") +
+                        (n.placement == StackPlacement::kKernel ? "kernel"
+                                                                : "kernel "
+                                                                  "(encapsulated)") +
+                        " serves apps through its syscall driver, not an IPC service",
                     "remove \"service\", or placement \"userspace\"");
       return;
     }
@@ -316,8 +329,7 @@ class NetworkRuleChecker {
     if (HardwareNames(kind).empty()) {
       std::vector<std::string> kinds = HardwareKinds();
       report_.Error(Iface(i) + "/kind", board_->name + " has no " + kind + " hardware",
-                    kinds.empty() ? "none: this board has no network hardware"
-                                  : JoinWords(kinds));
+                    kinds.empty() ? "none: this board has no network hardware" : JoinWords(kinds));
       return nullptr;
     }
     if (!n.hardware.empty()) return BindNamed(i, n);
@@ -351,10 +363,10 @@ class NetworkRuleChecker {
     if (h == nullptr) return;
     auto [it, inserted] = bound_.emplace(h->name, i);
     if (!inserted)
-      return report_.Error(Iface(i) + "/hardware",
-                           "hardware " + Quote(h->name) + " is already used by " +
-                               Iface(it->second),
-                           "one interface per hardware entry");
+      return report_.Error(
+          Iface(i) + "/hardware",
+          "hardware " + Quote(h->name) + " is already used by " + Iface(it->second),
+          "one interface per hardware entry");
     if (h->driver_num == 0 && n.placement == StackPlacement::kUserspace)
       report_.Error(Iface(i) + "/placement",
                     "hardware " + Quote(h->name) + " (" + h->device +
@@ -378,8 +390,7 @@ class NetworkRuleChecker {
 }  // namespace
 
 void CheckNetworkRules(const NetworkConfig& network, const std::string& pointer,
-                       const IpcConfig* ipc, const HardwareBoard* board,
-                       ValidationReport& report) {
+                       const IpcConfig* ipc, const HardwareBoard* board, ValidationReport& report) {
   NetworkRuleChecker(network, pointer, ipc, board, report).Run();
 }
 

@@ -94,10 +94,9 @@ std::vector<std::string> NameList(const std::array<const char*, N>& names) {
 /// Reads member `key` as one of `names` (indexed by enum value) into `out`; unchanged if absent
 /// or wrong (a finding says why).
 template <typename E, size_t N>
-void ReadEnum(ObjectReader& reader, const std::string& key,
-              const std::array<const char*, N>& names, E& out, bool required = false) {
-  if (auto text = reader.Enum(key, NameList(names), required))
-    out = *EnumFromName<E>(names, *text);
+void ReadEnum(ObjectReader& reader, const std::string& key, const std::array<const char*, N>& names,
+              E& out, bool required = false) {
+  if (auto text = reader.Enum(key, NameList(names), required)) out = *EnumFromName<E>(names, *text);
 }
 
 }  // namespace tockctl::config

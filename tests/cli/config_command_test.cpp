@@ -77,16 +77,17 @@ TEST_F(ConfigCommandTest, ShowSummarisesAndJsonPrintsTheDocument) {
   std::string path = Init();
   auto r = RunTockctl({"config", "show", path});
   EXPECT_EQ(r.exit_code, 0);
-  EXPECT_EQ(r.out,
-            "board       nrf52840dk: Nordic nRF52840 DK (PCA10056)\n"
-            "chip        nrf52840, cortex-m4f, thumbv7em-none-eabi\n"
-            "protection  armv7m-mpu: 8 regions per process, 6 free for IPC\n"
-            "ram         0x20000000 + 0x40000\n"
-            "ipc: backend copy; interfaces message_passing, rpc; 0 services, 0 clients\n"
-            "network: 2 interfaces\n"
-            "  NAME   KIND        ADDRESS                  MTU  STACK       PLACEMENT  MUX        APPS\n"
-            "  ble0   ble         -                        31   raw         userspace  broadcast  *\n"
-            "  wpan0  ieee802154  1e:a2:73:0f:dc:51:56:98  127  openthread  userspace  broadcast  *\n");
+  EXPECT_EQ(
+      r.out,
+      "board       nrf52840dk: Nordic nRF52840 DK (PCA10056)\n"
+      "chip        nrf52840, cortex-m4f, thumbv7em-none-eabi\n"
+      "protection  armv7m-mpu: 8 regions per process, 6 free for IPC\n"
+      "ram         0x20000000 + 0x40000\n"
+      "ipc: backend copy; interfaces message_passing, rpc; 0 services, 0 clients\n"
+      "network: 2 interfaces\n"
+      "  NAME   KIND        ADDRESS                  MTU  STACK       PLACEMENT  MUX        APPS\n"
+      "  ble0   ble         -                        31   raw         userspace  broadcast  *\n"
+      "  wpan0  ieee802154  1e:a2:73:0f:dc:51:56:98  127  openthread  userspace  broadcast  *\n");
   r = RunTockctl({"config", "show", path, "--json"});
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_EQ(nlohmann::ordered_json::parse(r.out), nlohmann::ordered_json::parse(Slurp(path)));
@@ -104,9 +105,10 @@ TEST_F(ConfigCommandTest, GetPrintsValues) {
   r = RunTockctl({"config", "get", path, "/ipc/nope"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.out, "");
-  EXPECT_EQ(r.err,
-            "error: /ipc/nope: no value at /ipc/nope; /ipc has: interfaces, backend, copy_threshold, "
-            "discovery, services, clients, fault_policy, authentication\n");
+  EXPECT_EQ(
+      r.err,
+      "error: /ipc/nope: no value at /ipc/nope; /ipc has: interfaces, backend, copy_threshold, "
+      "discovery, services, clients, fault_policy, authentication\n");
 }
 
 TEST_F(ConfigCommandTest, SetWritesJsonValuesAndPlainStrings) {
@@ -138,11 +140,12 @@ TEST_F(ConfigCommandTest, SetThatWouldMakeTheFileInvalidIsRefusedByteForByte) {
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_EQ(r.out, "");
   EXPECT_EQ(r.err,
-            path + ":98:16: error: /ipc/backend: backend \"shared\" cannot work: nrf52840dk's "
-                   "armv7m-mpu regions must be power-of-two sized and aligned to their size, so IPC "
-                   "buffers cannot be shared between processes; valid: copy, auto (falls back to "
-                   "copy on this board)\n"
-                   "error: " +
+            path +
+                ":98:16: error: /ipc/backend: backend \"shared\" cannot work: nrf52840dk's "
+                "armv7m-mpu regions must be power-of-two sized and aligned to their size, so IPC "
+                "buffers cannot be shared between processes; valid: copy, auto (falls back to "
+                "copy on this board)\n"
+                "error: " +
                 path +
                 ": refused to set /ipc/backend: it would add 1 error; the file is unchanged; fix "
                 "the value, or use --force to write it anyway\n");
@@ -155,9 +158,10 @@ TEST_F(ConfigCommandTest, ForceWritesAnInvalidEditWithAWarning) {
   auto r = RunTockctl({"config", "set", path, "/network/interfaces/-",
                        R"({"name": "can0", "kind": "can"})", "--force"});
   EXPECT_EQ(r.exit_code, 0);
-  EXPECT_EQ(r.err, path + ":138:17: error: /network/interfaces/2/kind: nrf52840dk has no can "
-                          "hardware; valid: ble, ieee802154\n"
-                          "warning: " +
+  EXPECT_EQ(r.err, path +
+                       ":138:17: error: /network/interfaces/2/kind: nrf52840dk has no can "
+                       "hardware; valid: ble, ieee802154\n"
+                       "warning: " +
                        path + " was written with the errors above (--force)\n" + path +
                        ": set /network/interfaces/- done\n");
   EXPECT_EQ(nlohmann::json::parse(Slurp(path))["network"]["interfaces"][2]["kind"], "can");
@@ -173,9 +177,10 @@ TEST_F(ConfigCommandTest, UnsetRemovesAndIsCheckedToo) {
   std::string before = Slurp(path);
   r = RunTockctl({"config", "unset", path, "/board"});
   EXPECT_EQ(r.exit_code, 3);
-  EXPECT_EQ(r.err, path + ":1:1: error: /: missing required key \"board\"\nerror: " + path +
-                       ": refused to unset /board: it would add 1 error; the file is unchanged; fix "
-                       "the value, or use --force to write it anyway\n");
+  EXPECT_EQ(r.err,
+            path + ":1:1: error: /: missing required key \"board\"\nerror: " + path +
+                ": refused to unset /board: it would add 1 error; the file is unchanged; fix "
+                "the value, or use --force to write it anyway\n");
   EXPECT_EQ(Slurp(path), before);
   r = RunTockctl({"config", "unset", path, "/ipc/zzz"});
   EXPECT_EQ(r.exit_code, 2);
@@ -188,16 +193,16 @@ TEST_F(ConfigCommandTest, EditsOfUnusableFilesFailWithoutWriting) {
   ASSERT_EQ(::chmod(ro.c_str(), 0444), 0);
   auto r = RunTockctl({"config", "set", ro, "/ipc/copy_threshold", "64"});
   EXPECT_EQ(r.exit_code, 4);
-  EXPECT_EQ(r.err, "error: " + ro +
-                       ": is read-only; make it writable (chmod u+w) or write elsewhere\n");
+  EXPECT_EQ(r.err,
+            "error: " + ro + ": is read-only; make it writable (chmod u+w) or write elsewhere\n");
   EXPECT_EQ(Slurp(ro), before);
   EXPECT_EQ(Others(dir_.path(), "board.json"), std::vector<std::string>{});
 
   std::filesystem::create_directory(dir_.path() / "d.json");
   r = RunTockctl({"config", "set", (dir_.path() / "d.json").string(), "/a", "1"});
   EXPECT_EQ(r.exit_code, 4);
-  EXPECT_EQ(r.err, "error: " + (dir_.path() / "d.json").string() +
-                       ": is a directory, expected a file\n");
+  EXPECT_EQ(r.err,
+            "error: " + (dir_.path() / "d.json").string() + ": is a directory, expected a file\n");
 
   std::string missing = (dir_.path() / "missing.json").string();
   r = RunTockctl({"config", "unset", missing, "/a"});
@@ -268,14 +273,16 @@ TEST_F(ConfigCommandTest, ValidateRefusesUnreadableInputClearly) {
   auto huge = dir_.Write("huge.json", "[" + std::string(9 << 20, ' ') + "]");
   r = RunTockctl({"config", "validate", huge.string()});
   EXPECT_EQ(r.exit_code, 3);
-  EXPECT_EQ(r.out, huge.string() + ": error: file is 9437186 bytes, more than the limit of 8388608\n" +
+  EXPECT_EQ(r.out, huge.string() +
+                       ": error: file is 9437186 bytes, more than the limit of 8388608\n" +
                        huge.string() + ": cannot be checked\n");
 
   std::filesystem::create_directory(dir_.path() / "dir.json");
   std::string missing = (dir_.path() / "none.json").string();
   r = RunTockctl({"config", "validate", (dir_.path() / "dir.json").string(), missing});
   EXPECT_EQ(r.exit_code, 4);
-  EXPECT_EQ(r.out, (dir_.path() / "dir.json").string() + ": error: is a directory, expected a file\n" +
+  EXPECT_EQ(r.out, (dir_.path() / "dir.json").string() +
+                       ": error: is a directory, expected a file\n" +
                        (dir_.path() / "dir.json").string() + ": cannot be checked\n" + missing +
                        ": error: no such file\n" + missing + ": cannot be checked\n");
   EXPECT_EQ(r.err, "error: 2 of 2 files are invalid\n");

@@ -31,8 +31,9 @@ TEST(ConfigEditorTest, GetFollowsPointersAndListsWhatExists) {
   EXPECT_EQ(UsageMessage([&] { GetValue(doc, "/a/b~1c/2"); }),
             "/a/b~1c/2: no value at /a/b~1c/2; /a/b~1c has: 0..1");
   EXPECT_EQ(UsageMessage([&] { GetValue(doc, "/q"); }), "/q: no value at /q; / has: a, x");
-  EXPECT_EQ(UsageMessage([&] { GetValue(doc, "a"); }),
-            "malformed JSON pointer \"a\"; a pointer is empty or starts with '/', e.g. /ipc/backend");
+  EXPECT_EQ(
+      UsageMessage([&] { GetValue(doc, "a"); }),
+      "malformed JSON pointer \"a\"; a pointer is empty or starts with '/', e.g. /ipc/backend");
 }
 
 TEST(ConfigEditorTest, ValueArgumentIsJsonElseString) {
@@ -69,7 +70,8 @@ TEST(ConfigEditorTest, UnsetRemovesMembersAndElements) {
   UnsetValue(root, "/a/1");
   UnsetValue(root, "/b/c");
   EXPECT_EQ(root.dump(), R"({"a":[1,3],"b":{"d":2}})");
-  EXPECT_EQ(UsageMessage([&] { UnsetValue(root, "/b/zz"); }), "/b/zz: no value at /b/zz; /b has: d");
+  EXPECT_EQ(UsageMessage([&] { UnsetValue(root, "/b/zz"); }),
+            "/b/zz: no value at /b/zz; /b has: d");
   EXPECT_EQ(UsageMessage([&] { UnsetValue(root, "/q/zz"); }), "/q/zz: no value at /q");
   EXPECT_EQ(UsageMessage([&] { UnsetValue(root, ""); }),
             "cannot remove the whole document; a pointer below /");
@@ -89,7 +91,8 @@ class EditFileTest : public ::testing::Test {
 };
 
 TEST_F(EditFileTest, ValidEditIsWrittenKeepingOrder) {
-  EditOutcome r = EditConfigFile(path_, false, [](Json& j) { SetValue(j, "/ipc/backend", "auto"); });
+  EditOutcome r =
+      EditConfigFile(path_, false, [](Json& j) { SetValue(j, "/ipc/backend", "auto"); });
   EXPECT_TRUE(r.written);
   EXPECT_TRUE(r.introduced.empty());
   std::string after = ReadFile(path_);
@@ -109,7 +112,8 @@ TEST_F(EditFileTest, EditAddingAnErrorIsRefusedAndLeavesTheBytes) {
 }
 
 TEST_F(EditFileTest, ForceWritesAnInvalidEdit) {
-  EditOutcome r = EditConfigFile(path_, true, [](Json& j) { SetValue(j, "/ipc/backend", "shared"); });
+  EditOutcome r =
+      EditConfigFile(path_, true, [](Json& j) { SetValue(j, "/ipc/backend", "shared"); });
   EXPECT_TRUE(r.written);
   EXPECT_EQ(r.introduced.size(), 1u);
   EXPECT_EQ(Json::parse(ReadFile(path_))["ipc"]["backend"], "shared");
@@ -117,7 +121,8 @@ TEST_F(EditFileTest, ForceWritesAnInvalidEdit) {
 
 TEST_F(EditFileTest, ExistingErrorsDoNotBlockOtherEdits) {
   EditConfigFile(path_, true, [](Json& j) { SetValue(j, "/ipc/backend", "shared"); });
-  EditOutcome r = EditConfigFile(path_, false, [](Json& j) { SetValue(j, "/ipc/copy_threshold", 64); });
+  EditOutcome r =
+      EditConfigFile(path_, false, [](Json& j) { SetValue(j, "/ipc/copy_threshold", 64); });
   EXPECT_TRUE(r.written);
   EXPECT_TRUE(r.introduced.empty());
   EXPECT_EQ(r.report.ErrorCount(), 1);

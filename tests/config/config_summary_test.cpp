@@ -10,8 +10,7 @@ namespace {
 TEST(ConfigSummaryTest, DescribesBoardIpcAndNetwork) {
   JsonDocument doc = JsonDocument::Parse(
       FormatJson(testing::BoardFile(
-          "qemu_rv32_virt",
-          nlohmann::ordered_json::parse(R"({"backend": "auto", "services": [
+          "qemu_rv32_virt", nlohmann::ordered_json::parse(R"({"backend": "auto", "services": [
               {"name": "net", "server": "netd", "interface": "rpc", "allowed_clients": ["a", "b"],
                "max_message_size": 1514}]})"),
           nlohmann::ordered_json::parse(R"({"interfaces": [{"name": "eth0", "kind": "ethernet",

@@ -56,7 +56,8 @@ TEST(ConfigTemplateTest, DriverSpecificTemplatesWin) {
 }
 
 TEST(ConfigTemplateTest, EveryCatalogBoardGetsAConfigWithoutFindings) {
-  for (const auto& entry : std::filesystem::directory_iterator(tockctl::testing::SourceDir() / "boards")) {
+  for (const auto& entry :
+       std::filesystem::directory_iterator(tockctl::testing::SourceDir() / "boards")) {
     std::string name = entry.path().stem().string();
     EXPECT_EQ(testing::FindingLines(Build(name)), std::vector<std::string>{}) << name;
   }
@@ -70,8 +71,9 @@ TEST(ConfigTemplateTest, InitRefusesToOverwriteWithoutForce) {
     FAIL() << "no throw";
   } catch (const tockctl::Error& e) {
     EXPECT_EQ(e.category(), ErrorCategory::kUsage);
-    EXPECT_EQ(e.Describe(), out + ": already exists; not overwriting it; use --force to replace "
-                                  "it, or choose another -o FILE");
+    EXPECT_EQ(e.Describe(), out +
+                                ": already exists; not overwriting it; use --force to replace "
+                                "it, or choose another -o FILE");
   }
   EXPECT_EQ(ReadFile(out), "keep me");
   InitConfigFile(tockctl::testing::SourceDir(), "qemu_rv32_virt", out, true);

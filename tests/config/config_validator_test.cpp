@@ -97,7 +97,8 @@ TEST(ConfigValidatorTest, CheckConfigFileReportsLoadErrorsAsText) {
   EXPECT_EQ(check.ErrorCount(), 1);
   EXPECT_EQ(check.load_exit_code, 3);
   EXPECT_EQ(FormatFileCheck(check),
-            bad.string() + ":2:15: error: malformed JSON: unexpected ','; expected string literal\n" +
+            bad.string() +
+                ":2:15: error: malformed JSON: unexpected ','; expected string literal\n" +
                 bad.string() + ": cannot be checked\n");
   FileCheck missing = CheckConfigFile((dir.path() / "nope.json").string());
   EXPECT_EQ(missing.load_exit_code, 4);
@@ -106,8 +107,8 @@ TEST(ConfigValidatorTest, CheckConfigFileReportsLoadErrorsAsText) {
 
 TEST(ConfigValidatorTest, FileCheckJson) {
   tockctl::testing::TempDir dir;
-  auto file = dir.Write("b.json", FormatJson(BoardFile("nrf52840dk",
-                                                       OrderedJson::parse(R"({"backend": "auto"})"))));
+  auto file = dir.Write(
+      "b.json", FormatJson(BoardFile("nrf52840dk", OrderedJson::parse(R"({"backend": "auto"})"))));
   nlohmann::json j = FileCheckToJson(CheckConfigFile(file.string()));
   EXPECT_EQ(j["valid"], true);
   EXPECT_EQ(j["errors"], 0);

@@ -16,9 +16,9 @@ TEST(HardwareAddressTest, ParsesColonSeparatedPairs) {
 }
 
 TEST(HardwareAddressTest, RejectsEverythingElse) {
-  for (const char* text : {"", "02:00:00:00:00", "02:00:00:00:00:00:00", "02-00-00-00-00-00",
-                           "020000000000", "0g:00:00:00:00:00", "02:00:00:00:00:0", " 2:00:00:00:00:00",
-                           "02:00:00:00:00:00:"})
+  for (const char* text :
+       {"", "02:00:00:00:00", "02:00:00:00:00:00:00", "02-00-00-00-00-00", "020000000000",
+        "0g:00:00:00:00:00", "02:00:00:00:00:0", " 2:00:00:00:00:00", "02:00:00:00:00:00:"})
     EXPECT_FALSE(ParseHardwareAddress(text, kMacBytes)) << text;
   EXPECT_FALSE(ParseHardwareAddress("02:00:00:00:00:00", kEui64Bytes));
 }

@@ -40,7 +40,8 @@ TEST(IpcConfigTest, ReadsEveryField) {
   ValidationReport report;
   IpcConfig c = ReadIpcConfig(j, "/ipc", report);
   EXPECT_TRUE(report.findings().empty()) << Lines(report)[0];
-  EXPECT_EQ(c.interfaces, (std::vector<IpcInterface>{IpcInterface::kRpc, IpcInterface::kSharedMemory}));
+  EXPECT_EQ(c.interfaces,
+            (std::vector<IpcInterface>{IpcInterface::kRpc, IpcInterface::kSharedMemory}));
   EXPECT_TRUE(c.interfaces_listed);
   EXPECT_EQ(c.backend, IpcBackend::kShared);
   EXPECT_EQ(c.copy_threshold, 128u);
@@ -97,14 +98,15 @@ TEST(IpcConfigTest, RoundTripsThroughJson) {
   c.clients.push_back({"a", {"log"}, true});
   OrderedJson j;
   to_json(j, c);
-  EXPECT_EQ(j.dump(),
-            R"({"interfaces":["message_passing"],"backend":"copy","copy_threshold":256,)"
-            R"("discovery":"string_name","services":[{"name":"log","server":"logger",)"
-            R"("interface":"message_passing","allowed_clients":["a","b"],)"
-            R"("buffers_per_connection":2,"max_message_size":256,"max_clients":4,)"
-            R"("authenticate":false}],"clients":[{"app":"a","services":["log"],"reliable":true}],)"
-            R"("fault_policy":{"server_fault":"notify","server_restart":"restart",)"
-            R"("client_fault":"notify_server","reliable_timeout_ms":1000},"authentication":"none"})");
+  EXPECT_EQ(
+      j.dump(),
+      R"({"interfaces":["message_passing"],"backend":"copy","copy_threshold":256,)"
+      R"("discovery":"string_name","services":[{"name":"log","server":"logger",)"
+      R"("interface":"message_passing","allowed_clients":["a","b"],)"
+      R"("buffers_per_connection":2,"max_message_size":256,"max_clients":4,)"
+      R"("authenticate":false}],"clients":[{"app":"a","services":["log"],"reliable":true}],)"
+      R"("fault_policy":{"server_fault":"notify","server_restart":"restart",)"
+      R"("client_fault":"notify_server","reliable_timeout_ms":1000},"authentication":"none"})");
   IpcConfig back = j.get<IpcConfig>();
   OrderedJson again;
   to_json(again, back);
@@ -117,7 +119,8 @@ TEST(IpcConfigTest, StrictConversionThrowsTheFirstError) {
     (void)j.get<IpcConfig>();
     FAIL() << "no throw";
   } catch (const tockctl::Error& e) {
-    EXPECT_EQ(e.Describe(), "/ipc/backend: unknown backend \"zero-copy\"; valid: copy, shared, auto");
+    EXPECT_EQ(e.Describe(),
+              "/ipc/backend: unknown backend \"zero-copy\"; valid: copy, shared, auto");
   }
 }
 
@@ -131,9 +134,10 @@ TEST(IpcConfigTest, AppSelectionKeepsIndexesOfBadEntries) {
   ValidationReport r2;
   EXPECT_TRUE(ReadAppSelection(OrderedJson("*"), "/x", r2).all);
   ReadAppSelection(OrderedJson("web"), "/x", r2);
-  EXPECT_EQ(Lines(r2), (std::vector<std::string>{
-                           "error: /x: expected \"*\" or a list of app names, found \"web\"; valid: "
-                           "\"*\" (every app) or a list such as [\"app1\", \"app2\"]"}));
+  EXPECT_EQ(Lines(r2),
+            (std::vector<std::string>{
+                "error: /x: expected \"*\" or a list of app names, found \"web\"; valid: "
+                "\"*\" (every app) or a list such as [\"app1\", \"app2\"]"}));
 }
 
 }  // namespace

@@ -1,10 +1,9 @@
 #include "config/network_config.h"
 
-#include "config/hardware_address.h"
-
 #include <gtest/gtest.h>
 
 #include "common/error.h"
+#include "config/hardware_address.h"
 #include "tests/config/config_test_helpers.h"
 
 namespace tockctl::config {
@@ -26,7 +25,8 @@ TEST(NetworkConfigTest, DefaultsDependOnKindAndStack) {
   EXPECT_EQ(eth.placement, StackPlacement::kUserspace);
   EXPECT_EQ(eth.multiplexing, Multiplexing::kBroadcast);
   EXPECT_TRUE(eth.apps.all);
-  NetworkInterface wpan = ReadOne(R"({"name": "w", "kind": "ieee802154", "stack": "tock-udp"})", report);
+  NetworkInterface wpan =
+      ReadOne(R"({"name": "w", "kind": "ieee802154", "stack": "tock-udp"})", report);
   EXPECT_EQ(wpan.mtu, 127u);
   EXPECT_EQ(wpan.placement, StackPlacement::kKernel);
   NetworkInterface can = ReadOne(R"({"name": "c", "kind": "can", "can_fd": true})", report);
@@ -40,7 +40,8 @@ TEST(NetworkConfigTest, DefaultsDependOnKindAndStack) {
 TEST(NetworkConfigTest, ReadsAddressesAndRadioFields) {
   ValidationReport report;
   NetworkInterface n = ReadOne(R"({"name": "w", "kind": "ieee802154",
-      "eui64": "02:00:00:00:00:00:00:01", "channel": 26, "pan_id": "0xabcd"})", report);
+      "eui64": "02:00:00:00:00:00:00:01", "channel": 26, "pan_id": "0xabcd"})",
+                               report);
   ASSERT_TRUE(n.eui64);
   EXPECT_EQ(FormatHardwareAddress(*n.eui64), "02:00:00:00:00:00:00:01");
   EXPECT_EQ(n.channel, 26u);
@@ -51,19 +52,21 @@ TEST(NetworkConfigTest, ReadsAddressesAndRadioFields) {
 TEST(NetworkConfigTest, StructuralProblemsAreFindings) {
   ValidationReport report;
   NetworkInterface n = ReadOne(R"({"name": "w", "kind": "token-ring", "mac": "02:00",
-      "channel": 27, "pan_id": "0xffff", "mtu": 0, "stack": "uip"})", report);
+      "channel": 27, "pan_id": "0xffff", "mtu": 0, "stack": "uip"})",
+                               report);
   EXPECT_FALSE(n.kind_known);
-  EXPECT_EQ(Lines(report),
-            (std::vector<std::string>{
-                "error: /network/interfaces/0/kind: unknown kind \"token-ring\"; valid: ethernet, "
-                "ieee802154, wifi, can, ble",
-                "error: /network/interfaces/0/mac: malformed mac \"02:00\"; valid: 6 hex byte pairs "
-                "separated by colons, e.g. 42:60:d6:c8:83:14",
-                "error: /network/interfaces/0/mtu: mtu 0 is out of range; valid: 1..65535",
-                "error: /network/interfaces/0/stack: unknown stack \"uip\"; valid: raw, lwip, "
-                "smoltcp, openthread, tock-udp",
-                "error: /network/interfaces/0/channel: channel 27 is out of range; valid: 11..26",
-                "error: /network/interfaces/0/pan_id: pan_id 65535 is out of range; valid: 0..65534"}));
+  EXPECT_EQ(
+      Lines(report),
+      (std::vector<std::string>{
+          "error: /network/interfaces/0/kind: unknown kind \"token-ring\"; valid: ethernet, "
+          "ieee802154, wifi, can, ble",
+          "error: /network/interfaces/0/mac: malformed mac \"02:00\"; valid: 6 hex byte pairs "
+          "separated by colons, e.g. 42:60:d6:c8:83:14",
+          "error: /network/interfaces/0/mtu: mtu 0 is out of range; valid: 1..65535",
+          "error: /network/interfaces/0/stack: unknown stack \"uip\"; valid: raw, lwip, "
+          "smoltcp, openthread, tock-udp",
+          "error: /network/interfaces/0/channel: channel 27 is out of range; valid: 11..26",
+          "error: /network/interfaces/0/pan_id: pan_id 65535 is out of range; valid: 0..65534"}));
 }
 
 TEST(NetworkConfigTest, RoundTripsThroughJson) {

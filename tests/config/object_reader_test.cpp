@@ -57,8 +57,9 @@ TEST(ObjectReaderTest, NonObjectIsOneErrorAndReadsAsEmpty) {
   ObjectReader r(arr, "/ipc", report);
   EXPECT_FALSE(r.String("name", true));
   r.WarnUnknownKeys();
-  EXPECT_EQ(Lines(report), (std::vector<std::string>{
-                               "error: /ipc: expected an object, found an array; valid: an object"}));
+  EXPECT_EQ(Lines(report),
+            (std::vector<std::string>{
+                "error: /ipc: expected an object, found an array; valid: an object"}));
 }
 
 TEST(ObjectReaderTest, KeysWithSlashesAreEscapedInPointers) {
