@@ -84,6 +84,7 @@ struct IpcConfig {
   bool Offers(IpcInterface interface) const;
 };
 
+/// The JSON spelling of each value ("message_passing", "copy", ...); never fails.
 const char* Name(IpcInterface v);
 const char* Name(IpcBackend v);
 const char* Name(IpcDiscovery v);
@@ -105,6 +106,7 @@ AppSelection ReadAppSelection(const OrderedJson& json, const std::string& pointe
 void from_json(const OrderedJson& json, IpcConfig& config);
 /// Writes every field explicitly.
 void to_json(OrderedJson& json, const IpcConfig& config);
+/// "*" or the list of app names.
 void to_json(OrderedJson& json, const AppSelection& selection);
 
 }  // namespace tockctl::config

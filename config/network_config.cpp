@@ -90,7 +90,6 @@ const char* Name(NetworkKind v) { return kKindNames[static_cast<size_t>(v)]; }
 const char* Name(NetworkStack v) { return kStackNames[static_cast<size_t>(v)]; }
 const char* Name(StackPlacement v) { return kPlacementNames[static_cast<size_t>(v)]; }
 const char* Name(Multiplexing v) { return kMultiplexingNames[static_cast<size_t>(v)]; }
-std::vector<std::string> NetworkKindNames() { return NameList(kKindNames); }
 
 NetworkConfig ReadNetworkConfig(const OrderedJson& json, const std::string& pointer,
                                 ValidationReport& report) {

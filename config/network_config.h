@@ -58,12 +58,11 @@ MtuLimits MtuLimitsFor(NetworkKind kind, bool can_fd);
 /// Default placement for a stack: raw/lwip/openthread in userspace, smoltcp/tock-udp in the kernel.
 StackPlacement DefaultPlacement(NetworkStack stack);
 
+/// The JSON spelling of each value ("ieee802154", "tock-udp", ...); never fails.
 const char* Name(NetworkKind v);
 const char* Name(NetworkStack v);
 const char* Name(StackPlacement v);
 const char* Name(Multiplexing v);
-/// Every kind name, for messages.
-std::vector<std::string> NetworkKindNames();
 
 /// Reads the "network" object at `pointer`, adding a finding for every structural problem.
 NetworkConfig ReadNetworkConfig(const OrderedJson& json, const std::string& pointer,
