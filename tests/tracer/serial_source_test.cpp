@@ -198,6 +198,36 @@ TEST(SerialSourceTest, DeviceGoneReportsDisconnectedOnceThenANewDeviceAtThePathR
   EXPECT_EQ(ReadUntil(source, 5, kPatience).bytes, std::vector<uint8_t>({'a', 'f', 't', 'e', 'r'}));
 }
 
+TEST(SerialSourceTest, APathThatVanishesWhileTheDeviceStaysOpenIsADisconnect) {
+  TempDir dir;
+  PtyPair pty;
+  fs::path link = dir.path() / "ttyGONE";
+  PointLink(link, pty.slave_path());
+  SerialSource source(TestOptions(dir, link), TestLogger());
+  fs::remove(link);  // udev removed the node; the open fd has not failed (yet)
+  EXPECT_EQ(WaitForStatus(source, ReadStatus::kDisconnected, kPatience).detail,
+            "serial port " + link.string() + " disappeared (" + link.string() +
+                " vanished); waiting for it to come back");
+}
+
+TEST(SerialSourceTest, APathNowNamingAnotherDeviceIsFollowed) {
+  TempDir dir;
+  PtyPair old_device;
+  PtyPair new_device;
+  fs::path link = dir.path() / "ttySWAP";
+  PointLink(link, old_device.slave_path());
+  SerialSource source(TestOptions(dir, link), TestLogger());
+  PointLink(link, new_device.slave_path());
+  EXPECT_EQ(WaitForStatus(source, ReadStatus::kDisconnected, kPatience).detail,
+            "serial port " + link.string() + " disappeared (" + link.string() +
+                " now names another device); waiting for it to come back");
+  EXPECT_EQ(WaitForStatus(source, ReadStatus::kReconnected, kPatience).detail,
+            "serial port " + link.string() + " is back");
+  old_device.Write("old");
+  new_device.Write("new");
+  EXPECT_EQ(ReadUntil(source, 3, kPatience).bytes, std::vector<uint8_t>({'n', 'e', 'w'}));
+}
+
 TEST(SerialSourceTest, WithoutReconnectADisappearingDeviceEndsTheStream) {
   TempDir dir;
   PtyPair pty;
