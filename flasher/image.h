@@ -58,6 +58,11 @@ Image LoadImage(const std::string& path, const ImageLoadOptions& options = {});
 Image ParseImage(std::span<const uint8_t> bytes, const std::string& path,
                  const ImageLoadOptions& options = {});
 
+/// "0x80000000".
+std::string HexAddress(uint64_t address);
+/// "0x80000000..0x80000400" for [start, end).
+std::string AddressRange(uint64_t start, uint64_t end);
+
 /// Sorts segments by address and throws Error(kInvalidInput) naming both segments if two overlap.
 void SortAndCheckOverlaps(Image& image);
 
