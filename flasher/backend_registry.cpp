@@ -1,12 +1,14 @@
 #include "flasher/backend_registry.h"
 
 #include "common/error.h"
+#include "flasher/gdb_remote_flasher.h"
 
 namespace tockctl::flasher {
 
 const std::vector<BackendEntry>& BackendTable() {
   static const std::vector<BackendEntry> table = {
       // One line per back-end: {"method", &CreateXBackend, "summary"}.
+      {"gdb", &CreateGdbBackend, "GDB remote protocol over TCP or a serial port (QEMU, Black Magic Probe, OpenOCD, J-Link GDB server)"},
   };
   return table;
 }

@@ -44,6 +44,15 @@ std::string RenderPhaseDone(const ProgressSnapshot& s);
 /// {"event": event, "phase", "done", "total", "seconds", "rate"} (rate in bytes/s, rounded).
 nlohmann::ordered_json ProgressEvent(const ProgressSnapshot& s, const std::string& event);
 
+/// A ProgressSink that ignores everything.
+class NullProgress : public ProgressSink {
+ public:
+  void Begin(Phase, uint64_t) override {}
+  void Advance(uint64_t) override {}
+  void End(Phase) override {}
+  void Message(const std::string&) override {}
+};
+
 /// How progress is shown.
 enum class ProgressStyle {
   kBar,     ///< Terminal: one bar redrawn in place with \r (at most every `throttle`).
