@@ -214,7 +214,9 @@ std::string StepsLine(const FlashPlan& plan) {
   if (plan.steps.erase) steps.push_back("erase " + std::to_string(plan.erase_bytes) + " bytes");
   if (plan.steps.write) steps.push_back("write " + std::to_string(plan.write_bytes) + " bytes");
   if (plan.steps.verify) steps.push_back("verify");
-  if (plan.steps.start)
+  if (plan.steps.start && !plan.steps.write)
+    steps.push_back("resume");
+  else if (plan.steps.start)
     steps.push_back(plan.entry ? "start at " + HexAddress(*plan.entry) : "reset");
   std::string out = "Steps:";
   for (size_t i = 0; i < steps.size(); ++i) out += (i ? ", " : " ") + steps[i];

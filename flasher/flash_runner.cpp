@@ -87,7 +87,7 @@ FlashOutcome ExecutePlan(const FlashPlan& plan, FlashBackend& backend, ProgressS
     out.verified = true;
   }
   if (plan.steps.start) {
-    backend.Start(plan.entry);
+    backend.Start(plan.steps.write ? plan.entry : std::nullopt);
     out.started = true;
   } else {
     backend.Disconnect();
@@ -108,7 +108,9 @@ std::string RenderSummary(const FlashPlan& plan, const FlashOutcome& outcome) {
           plan.method + " in " + FormatDuration(outcome.seconds);
   }
   if (outcome.verified) out += ", verified";
-  if (outcome.started)
+  if (outcome.started && !plan.steps.write)
+    out += ", resumed";
+  else if (outcome.started)
     out += plan.entry ? ", started at " + HexAddress(*plan.entry) : ", reset";
   else if (plan.steps.write)
     out += ", left halted";

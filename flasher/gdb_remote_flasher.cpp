@@ -5,6 +5,7 @@
 
 #include "common/error.h"
 #include "flasher/progress.h"
+#include "flasher/qemu_flasher.h"
 
 namespace tockctl::flasher {
 namespace {
@@ -346,6 +347,8 @@ std::unique_ptr<FlashBackend> CreateGdbBackend(const BackendOptions& options) {
   if (auto pc = Setting(options, "pc_register")) gdb.layout.pc_register = std::stoul(*pc, nullptr, 0);
   std::optional<std::string> remote = options.remote;
   std::optional<std::string> port = options.port;
+  if (!remote && !port && options.board->default_flash_method == "qemu")
+    remote = RunningQemuGdbEndpoint();
   if (!remote && !port) {
     remote = Setting(options, "remote");
     port = Setting(options, "port");

@@ -153,23 +153,36 @@ HostPort ParseHostPort(const std::string& text) {
   return hp;
 }
 
-std::unique_ptr<Link> ConnectTcp(const std::string& host_port, std::chrono::milliseconds timeout) {
+std::unique_ptr<Link> TryConnectTcp(const std::string& host_port,
+                                    std::chrono::milliseconds timeout, std::string* error_text) {
   HostPort hp = ParseHostPort(host_port);
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
   addrinfo* result = nullptr;
   int rc = ::getaddrinfo(hp.host.c_str(), std::to_string(hp.port).c_str(), &hints, &result);
-  if (rc != 0)
-    throw TransportError(host_port, "cannot resolve " + hp.host + ": " + gai_strerror(rc), "connect");
+  if (rc != 0) {
+    if (error_text) *error_text = "cannot resolve " + hp.host + ": " + gai_strerror(rc);
+    return nullptr;
+  }
   int error = 0;
   int fd = -1;
   for (addrinfo* ai = result; ai && fd < 0; ai = ai->ai_next) fd = ConnectOne(ai, timeout, error);
   ::freeaddrinfo(result);
-  if (fd < 0)
-    throw TransportError(host_port, std::string("cannot connect: ") + strerror(error), "connect",
-                         "check that the gdb server is running and listening on " + host_port);
+  if (fd < 0) {
+    if (error_text) *error_text = std::string("cannot connect: ") + strerror(error);
+    return nullptr;
+  }
   return std::make_unique<FdLink>(fd, "tcp " + host_port, true);
+}
+
+std::unique_ptr<Link> ConnectTcp(const std::string& host_port, std::chrono::milliseconds timeout) {
+  std::string error;
+  auto link = TryConnectTcp(host_port, timeout, &error);
+  if (!link)
+    throw TransportError(host_port, error, "connect",
+                         "check that the gdb server is running and listening on " + host_port);
+  return link;
 }
 
 std::unique_ptr<Link> OpenSerialLink(const std::string& path, uint32_t baud) {

@@ -35,6 +35,11 @@ HostPort ParseHostPort(const std::string& text);
 /// name does not resolve, the connection is refused, or `timeout` passes.
 std::unique_ptr<Link> ConnectTcp(const std::string& host_port, std::chrono::milliseconds timeout);
 
+/// ConnectTcp that returns nullptr instead of throwing when the server does not accept (yet);
+/// `error` receives the reason. Still throws Error(kUsage) for a malformed HOST:PORT.
+std::unique_ptr<Link> TryConnectTcp(const std::string& host_port, std::chrono::milliseconds timeout,
+                                    std::string* error = nullptr);
+
 /// Opens a serial port (or pty) raw, 8N1, at `baud` (ignored by USB CDC devices). Throws
 /// Error(kTransport) naming the port if it cannot be opened or configured.
 std::unique_ptr<Link> OpenSerialLink(const std::string& path, uint32_t baud);
