@@ -56,11 +56,13 @@ std::string Violation(const config::HardwareBoard& board, FlashTarget target,
   return subject + " lies outside " + region_text;
 }
 
-void Check(FlashPlan& plan, const PlanOptions& options, const std::string& violation) {
+void Check(FlashPlan& plan, const PlanOptions& options, const std::string& violation,
+           const std::string& file = {}) {
   if (violation.empty()) return;
+  ErrorContext ctx;
+  ctx.file = file;
   if (!options.force)
-    throw Error(ErrorCategory::kInvalidInput, violation, ErrorContext{},
-                "use --force to write it anyway");
+    throw Error(ErrorCategory::kInvalidInput, violation, ctx, "use --force to write it anyway");
   plan.forced.push_back(violation);
 }
 
@@ -87,7 +89,8 @@ void AddSegments(FlashPlan& plan, const std::vector<PlanInput>& inputs,
       throw Error(ErrorCategory::kInvalidInput, "image " + input.image->source + " has no data");
     for (const auto& s : input.image->segments) {
       Check(plan, options,
-            Violation(board, input.target, "segment " + s.name, s.address, s.end()));
+            Violation(board, input.target, "segment " + s.name, s.address, s.end()),
+            input.image->source);
       plan.segments.push_back({&s, s.name, s.address, s.end(),
                                LandingRegion(board.memory, s.address, s.end())});
       plan.write_bytes += s.data.size();

@@ -162,7 +162,7 @@ std::unique_ptr<Link> QemuFlasher::ConnectToGdbstub(const QemuInstance& q) {
   auto deadline = std::chrono::steady_clock::now() + options_.start_timeout;
   for (;;) {
     if (auto link = TryConnectTcp(endpoint, std::chrono::milliseconds(500))) return link;
-    if (!QemuProcessAlive(q.pid)) {
+    if (!ProcessRunning(q.pid)) {
       store_.Remove();
       throw Error(ErrorCategory::kToolFailed,
                   "QEMU exited while starting: " + LastLines(q.log_file, 3),

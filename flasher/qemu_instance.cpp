@@ -130,6 +130,8 @@ void QemuStateStore::Remove() const {
   std::filesystem::remove(file(), ec);
 }
 
+bool ProcessRunning(int pid) { return pid > 0 && !Gone(pid); }
+
 bool QemuProcessAlive(int pid) {
   if (pid <= 0 || Gone(pid)) return false;
   return CommandLine(pid).find("qemu-system") != std::string::npos;

@@ -50,6 +50,9 @@ class QemuStateStore {
   std::filesystem::path dir_;
 };
 
+/// True if `pid` exists and has not exited (a zombie counts as exited; our own children are reaped).
+bool ProcessRunning(int pid);
+
 /// True if `pid` is a live (not zombie) process whose command line names qemu-system.
 bool QemuProcessAlive(int pid);
 
