@@ -57,9 +57,11 @@ void AddInputOptions(CLI::App* cmd, ImageOptions& o) {
 
 void RegisterImageCommand(CLI::App& app, CliContext& ctx) {
   auto o = std::make_shared<ImageOptions>();
-  CLI::App* image = app.add_subcommand("image", "Inspect and convert images (ELF, bin, Intel HEX, UF2)");
+  CLI::App* image =
+      app.add_subcommand("image", "Inspect and convert images (ELF, bin, Intel HEX, UF2)");
   image->require_subcommand(1);
-  CLI::App* info = image->add_subcommand("info", "Show an image's segments, entry point and format");
+  CLI::App* info =
+      image->add_subcommand("info", "Show an image's segments, entry point and format");
   info->add_option("FILE", o->input, "Image file")->required();
   AddInputOptions(info, *o);
   info->callback([o, &ctx] { RunInfo(*o, ctx); });

@@ -15,16 +15,19 @@ namespace {
 
 std::optional<ImageFormat> OutputFormatFromExtension(const std::string& path) {
   std::string ext = std::filesystem::path(path).extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::transform(ext.begin(), ext.end(), ext.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
   if (ext == ".bin") return ImageFormat::kBin;
   if (ext == ".hex" || ext == ".ihex" || ext == ".ihx") return ImageFormat::kIhex;
   if (ext == ".uf2") return ImageFormat::kUf2;
   return std::nullopt;
 }
 
-std::vector<uint8_t> Render(const Image& image, ImageFormat format, std::optional<uint32_t> family) {
+std::vector<uint8_t> Render(const Image& image, ImageFormat format,
+                            std::optional<uint32_t> family) {
   switch (format) {
-    case ImageFormat::kBin: return WriteRawBinary(image);
+    case ImageFormat::kBin:
+      return WriteRawBinary(image);
     case ImageFormat::kIhex: {
       std::string text = WriteIntelHex(image);
       return {text.begin(), text.end()};
@@ -34,7 +37,8 @@ std::vector<uint8_t> Render(const Image& image, ImageFormat format, std::optiona
         throw Error(ErrorCategory::kUsage, "UF2 output needs a family ID", ErrorContext{},
                     "pass --family rp2040|rp2350-arm-s|rp2350-riscv|0x...");
       return WriteUf2(image, *family);
-    case ImageFormat::kElf: break;
+    case ImageFormat::kElf:
+      break;
   }
   throw Error(ErrorCategory::kUsage, "tockctl does not write ELF files", ErrorContext{},
               "convert to bin, ihex or uf2");
@@ -52,8 +56,8 @@ nlohmann::ordered_json ImageToJson(const Image& image) {
   j["file"] = image.source;
   j["format"] = image.format;
   j["entry"] = image.entry ? nlohmann::ordered_json(HexAddress(*image.entry)) : nullptr;
-  j["uf2_family"] = image.uf2_family ? nlohmann::ordered_json(Uf2FamilyName(*image.uf2_family))
-                                     : nullptr;
+  j["uf2_family"] =
+      image.uf2_family ? nlohmann::ordered_json(Uf2FamilyName(*image.uf2_family)) : nullptr;
   j["bytes"] = image.TotalBytes();
   j["segments"] = nlohmann::ordered_json::array();
   for (const auto& s : image.segments)
@@ -93,13 +97,14 @@ ConvertResult ConvertImageFile(const std::string& input, const std::string& outp
   std::optional<ImageFormat> format = options.output_format;
   if (!format) format = OutputFormatFromExtension(output);
   if (!format)
-    throw Error(ErrorCategory::kUsage, "cannot tell the output format of " + output,
-                ErrorContext{}, "pass --format bin|ihex|uf2");
+    throw Error(ErrorCategory::kUsage, "cannot tell the output format of " + output, ErrorContext{},
+                "pass --format bin|ihex|uf2");
   CheckWritable(output);
   ConvertResult result;
   result.image = LoadImage(input, options.input);
   result.output_format = *format;
-  std::optional<uint32_t> family = options.uf2_family ? options.uf2_family : result.image.uf2_family;
+  std::optional<uint32_t> family =
+      options.uf2_family ? options.uf2_family : result.image.uf2_family;
   std::vector<uint8_t> bytes = Render(result.image, *format, family);
   WriteFileAtomic(output, bytes);
   result.output_bytes = bytes.size();

@@ -10,16 +10,17 @@
 
 namespace tockctl::flasher {
 
-/// The image as JSON: {file, format, entry, uf2_family, bytes, segments: [{name, start, end, size}], notes}.
+/// The image as JSON: {file, format, entry, uf2_family, bytes, segments: [{name, start, end,
+/// size}], notes}.
 nlohmann::ordered_json ImageToJson(const Image& image);
 /// The image for people: a header line, a segment table, notes.
 std::string RenderImageInfo(const Image& image);
 
 /// How to convert.
 struct ConvertOptions {
-  ImageLoadOptions input;                  ///< Input format/address/UF2 family.
+  ImageLoadOptions input;                    ///< Input format/address/UF2 family.
   std::optional<ImageFormat> output_format;  ///< Default: from the output file's extension.
-  std::optional<uint32_t> uf2_family;      ///< Required for UF2 output (or taken from a UF2 input).
+  std::optional<uint32_t> uf2_family;  ///< Required for UF2 output (or taken from a UF2 input).
 };
 
 /// What a conversion wrote.

@@ -120,8 +120,9 @@ std::optional<uint32_t> ChooseFamily(const std::vector<Block>& blocks,
     return families.empty() ? std::nullopt : std::optional<uint32_t>(*families.begin());
   std::string list;
   for (uint32_t f : families) list += (list.empty() ? "" : ", ") + Uf2FamilyName(f);
-  throw Error(ErrorCategory::kInvalidInput, "UF2 file holds blocks of several families (" + list + ")",
-              ErrorContext{}, "choose one with --family");
+  throw Error(ErrorCategory::kInvalidInput,
+              "UF2 file holds blocks of several families (" + list + ")", ErrorContext{},
+              "choose one with --family");
 }
 
 void AddBlock(Image& image, const Block& b, size_t index, size_t& first_index) {
@@ -193,9 +194,9 @@ std::vector<uint8_t> WriteUf2(const Image& image, uint32_t family_id) {
   std::map<uint64_t, std::vector<uint8_t>> pages;
   for (const auto& s : image.segments) {
     if (s.end() > (uint64_t{1} << 32))
-      throw Error(ErrorCategory::kInvalidInput,
-                  "segment " + s.name + " " + AddressRange(s.address, s.end()) +
-                      " lies above 4 GiB, which UF2 cannot address");
+      throw Error(ErrorCategory::kInvalidInput, "segment " + s.name + " " +
+                                                    AddressRange(s.address, s.end()) +
+                                                    " lies above 4 GiB, which UF2 cannot address");
     for (size_t i = 0; i < s.data.size(); ++i) {
       uint64_t address = s.address + i;
       auto& page = pages[address / kUf2WritePayload * kUf2WritePayload];
@@ -207,9 +208,14 @@ std::vector<uint8_t> WriteUf2(const Image& image, uint32_t family_id) {
   uint32_t index = 0;
   for (const auto& [address, page] : pages) {
     uint8_t* b = out.data() + size_t{index} * kUf2BlockSize;
-    uint32_t header[8] = {kMagicStart0, kMagicStart1, kUf2FlagFamilyIdPresent,
-                          static_cast<uint32_t>(address), kUf2WritePayload, index,
-                          static_cast<uint32_t>(pages.size()), family_id};
+    uint32_t header[8] = {kMagicStart0,
+                          kMagicStart1,
+                          kUf2FlagFamilyIdPresent,
+                          static_cast<uint32_t>(address),
+                          kUf2WritePayload,
+                          index,
+                          static_cast<uint32_t>(pages.size()),
+                          family_id};
     for (int i = 0; i < 8; ++i) StoreU32Le(b + 4 * i, header[i]);
     std::copy(page.begin(), page.end(), b + 32);
     StoreU32Le(b + 508, kMagicEnd);
