@@ -6,17 +6,16 @@
 
 namespace tockctl::flasher {
 
+// clang-format off
 const std::vector<BackendEntry>& BackendTable() {
   static const std::vector<BackendEntry> table = {
       // One line per back-end: {"method", &CreateXBackend, "summary"}.
-      {"gdb", &CreateGdbBackend,
-       "GDB remote protocol over TCP or a serial port (QEMU, Black Magic Probe, OpenOCD, J-Link "
-       "GDB server)"},
-      {"qemu", &CreateQemuBackend,
-       "Start qemu-system-riscv32 (qemu_rv32_virt) halted and load the image through its gdbstub"},
+      {"gdb", &CreateGdbBackend, "GDB remote protocol over TCP or a serial port (QEMU, Black Magic Probe, OpenOCD, J-Link GDB server)"},
+      {"qemu", &CreateQemuBackend, "Start qemu-system-riscv32 (qemu_rv32_virt) halted and load the image through its gdbstub"},
   };
   return table;
 }
+// clang-format on
 
 std::string KnownMethods() {
   std::string out;
