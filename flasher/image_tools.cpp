@@ -51,6 +51,23 @@ std::string Count(uint64_t n, const std::string& noun) {
 
 }  // namespace
 
+std::optional<uint32_t> Uf2FamilyForBoard(const config::HardwareBoard& board) {
+  auto text = [](const config::FlashMethod* m, const char* key) -> std::optional<std::string> {
+    if (!m || !m->settings.is_object() || !m->settings.contains(key)) return std::nullopt;
+    const auto& v = m->settings.at(key);
+    if (v.is_number_unsigned()) return std::to_string(v.get<uint64_t>());
+    if (v.is_string()) return v.get<std::string>();
+    return std::nullopt;
+  };
+  std::optional<std::string> name = text(board.FindFlashMethod("uf2"), "family_id");
+  if (!name) name = text(board.FindFlashMethod("picoboot"), "family");
+  if (!name) return std::nullopt;
+  if (*name == "rp2350") name = "rp2350-arm-s";
+  if (auto id = Uf2FamilyFromText(*name)) return id;
+  throw Error(ErrorCategory::kInvalidInput, "board " + board.name + " names UF2 family `" + *name +
+                                                "`, which tockctl does not know");
+}
+
 nlohmann::ordered_json ImageToJson(const Image& image) {
   nlohmann::ordered_json j;
   j["file"] = image.source;

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "config/board.h"
 #include "flasher/image.h"
 
 namespace tockctl::flasher {
@@ -15,6 +16,11 @@ namespace tockctl::flasher {
 nlohmann::ordered_json ImageToJson(const Image& image);
 /// The image for people: a header line, a segment table, notes.
 std::string RenderImageInfo(const Image& image);
+
+/// The UF2 family of a board: its "uf2" method's family_id, else its "picoboot" method's family
+/// (rp2040, rp2350 = rp2350-arm-s); nullopt when it has neither. Throws Error(kInvalidInput) for
+/// a family_id that is not a number.
+std::optional<uint32_t> Uf2FamilyForBoard(const config::HardwareBoard& board);
 
 /// How to convert.
 struct ConvertOptions {

@@ -1,6 +1,7 @@
 #include "flasher/uf2_image.h"
 
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <set>
 
@@ -224,15 +225,21 @@ std::vector<uint8_t> WriteUf2(const Image& image, uint32_t family_id) {
   return out;
 }
 
-uint32_t ParseUf2Family(const std::string& text) {
+std::optional<uint32_t> Uf2FamilyFromText(const std::string& text) {
   for (const auto& f : kFamilies)
     if (text == f.name) return f.id;
-  try {
-    size_t used = 0;
-    unsigned long long v = std::stoull(text, &used, 0);
-    if (used == text.size() && v <= 0xffffffffull) return static_cast<uint32_t>(v);
-  } catch (const std::exception&) {
-  }
+  bool hex = text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X');
+  std::string digits = hex ? text.substr(2) : text;
+  if (digits.empty() || digits.size() > (hex ? 8u : 10u) ||
+      digits.find_first_not_of(hex ? "0123456789abcdefABCDEF" : "0123456789") != std::string::npos)
+    return std::nullopt;
+  uint64_t v = std::strtoull(digits.c_str(), nullptr, hex ? 16 : 10);
+  if (v > 0xffffffffull) return std::nullopt;
+  return static_cast<uint32_t>(v);
+}
+
+uint32_t ParseUf2Family(const std::string& text) {
+  if (auto id = Uf2FamilyFromText(text)) return *id;
   std::string names;
   for (const auto& f : kFamilies) names += std::string(names.empty() ? "" : ", ") + f.name;
   throw Error(ErrorCategory::kUsage, "unknown UF2 family `" + text + "`", ErrorContext{},

@@ -160,6 +160,16 @@ TEST(ImageCommandTest, InfoAndConvert) {
             "  uf2 blocks 0-0  0x80000000  0x80000100  256\n");
 }
 
+TEST(ImageCommandTest, ConvertTakesTheUf2FamilyFromABoard) {
+  TempDir dir;
+  std::string elf = BuildElf(dir);
+  std::string uf2 = (dir.path() / "kernel.uf2").string();
+  auto r = RunTockctl({"image", "convert", elf, uf2, "--board", "raspberry_pi_pico"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err, "Wrote " + uf2 + " (uf2, 512 B, 1 block, family rp2040) from " + elf +
+                       " (elf, 1 segment)\n");
+}
+
 TEST(ImageCommandTest, MalformedImageErrorsCarryTheFileAndLine) {
   TempDir dir;
   auto hex = dir.Write("bad.hex", ":0400000001020304F2\n:0400100005060708FF\n");

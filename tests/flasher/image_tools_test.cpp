@@ -96,5 +96,22 @@ TEST(ImageToolsTest, InfoListsSegments) {
   EXPECT_EQ(j["bytes"], 740);
 }
 
+TEST(ImageToolsTest, Uf2FamilyComesFromTheBoardsMethods) {
+  config::HardwareBoard board;
+  board.name = "pico";
+  EXPECT_FALSE(Uf2FamilyForBoard(board).has_value());
+  board.flash_methods.push_back({"picoboot", {{"method", "picoboot"}, {"family", "rp2350"}}});
+  EXPECT_EQ(Uf2FamilyForBoard(board), 0xe48bff59u);
+  board.flash_methods.push_back({"uf2", {{"method", "uf2"}, {"family_id", "0xe48bff56"}}});
+  EXPECT_EQ(Uf2FamilyForBoard(board), 0xe48bff56u);
+  board.flash_methods.back().settings["family_id"] = "esp32s2";
+  try {
+    Uf2FamilyForBoard(board);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.Describe(), "board pico names UF2 family `esp32s2`, which tockctl does not know");
+  }
+}
+
 }  // namespace
 }  // namespace tockctl::flasher
