@@ -5,6 +5,7 @@
 #include <cctype>
 #include <limits>
 #include <string_view>
+#include <tuple>
 
 #include "common/error.h"
 #include "config/board_reader.h"
@@ -64,8 +65,7 @@ const std::vector<MethodSpec>& MethodSpecs() {
       {"picoboot", {{"family", KeyType::kString, true, {"rp2040", "rp2350"}}}},
       {"uf2", {{"family_id", KeyType::kUnsigned, true, {}}}},
       {"dfu", {{"vid_pid", KeyType::kVidPid, true, {}}, {"dfuse", KeyType::kBool, false, {}}}},
-      {"external", {{"tool", KeyType::kString, true, {}}, {"command", KeyType::kString, false, {}},
-                    {"note", KeyType::kString, false, {}}}},
+      {"external", {{"tool", KeyType::kString, true, {}}, {"command", KeyType::kString, false, {}}}},
   };
   return specs;
 }
@@ -131,6 +131,7 @@ FlashMethod ReadFlashMethod(BoardObjectReader r) {
   m.method = r.Enum("method", KnownFlashMethods());
   const MethodSpec* spec = FindMethodSpec(m.method);
   for (const auto& key : spec->keys) ReadMethodKey(r, key);
+  r.OptionalString("note");  // any method may carry a remark
   if (m.method == "openocd" && !r.Find("config", false) && !r.Find("tock_config", false))
     BoardObjectReader::Fail(r.doc(), r.pointer(), "openocd needs \"config\" or \"tock_config\"");
   r.WarnUnknownKeys();
@@ -397,6 +398,14 @@ void CheckNetworkNames(const HardwareBoard& b, std::vector<HardwareProblem>& out
                        "network hardware name \"" + b.network_hardware[i].name + "\" is used twice"});
 }
 
+void SortByPosition(std::vector<BoardWarning>& warnings, size_t first) {
+  std::stable_sort(warnings.begin() + static_cast<std::ptrdiff_t>(first), warnings.end(),
+                   [](const BoardWarning& a, const BoardWarning& b) {
+                     return std::tie(a.position.line, a.position.column) <
+                            std::tie(b.position.line, b.position.column);
+                   });
+}
+
 // ---- serialisation ----
 
 Json RegionJson(const MemoryRegion& r, bool with_name) {
@@ -476,6 +485,7 @@ HardwareBoard ReadHardwareBoard(const JsonDocument& doc, const std::string& poin
                                 std::vector<BoardWarning>& warnings) {
   Json::json_pointer ptr(pointer);
   if (!doc.root().contains(ptr)) BoardObjectReader::Fail(doc, pointer, "missing board object");
+  size_t first_warning = warnings.size();
   BoardObjectReader r(doc, doc.root().at(ptr), pointer, warnings);
   HardwareBoard b;
   ReadIdentity(r, b);
@@ -489,6 +499,7 @@ HardwareBoard ReadHardwareBoard(const JsonDocument& doc, const std::string& poin
   b.legacy_ipc = r.OptionalBool("legacy_ipc");
   if (r.Find("source", false)) b.source = r.Object("source").value();
   r.WarnUnknownKeys();
+  SortByPosition(warnings, first_warning);
   return b;
 }
 

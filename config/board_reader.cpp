@@ -54,7 +54,11 @@ std::string ParseBoardUnsigned(const nlohmann::ordered_json& value, uint64_t& ou
     out = value.get<uint64_t>();
     return {};
   }
-  if (value.is_number_integer()) return "expected a non-negative value, got " + value.dump();
+  if (value.is_number_integer()) {
+    if (value.get<int64_t>() < 0) return "expected a non-negative value, got " + value.dump();
+    out = static_cast<uint64_t>(value.get<int64_t>());
+    return {};
+  }
   if (value.is_string()) return ParseHexText(value.get<std::string>(), out);
   return kHexExpected;
 }
