@@ -14,10 +14,10 @@ namespace tockctl::kernel {
 
 /// Kernel use of one board region.
 struct RegionUse {
-  std::string name;     ///< "kernel flash" or "kernel RAM".
+  std::string name;  ///< "kernel flash" or "kernel RAM".
   uint64_t origin = 0;
   uint64_t length = 0;
-  uint64_t used = 0;    ///< From the region's start to the end of the kernel's last byte in it.
+  uint64_t used = 0;  ///< From the region's start to the end of the kernel's last byte in it.
   double Percent() const { return length ? 100.0 * static_cast<double>(used) / length : 0; }
   uint64_t Headroom() const { return used < length ? length - used : 0; }
 };
@@ -26,26 +26,26 @@ struct RegionUse {
 struct AppSpace {
   uint64_t start = 0;
   uint64_t end = 0;
-  std::string source;   ///< "_sapps.._eapps", "board JSON app_flash", ...
+  std::string source;  ///< "_sapps.._eapps", "board JSON app_flash", ...
   uint64_t Size() const { return end > start ? end - start : 0; }
 };
 
 /// Where one section's bytes sit and what they count as.
 struct SectionUse {
   std::string section;
-  std::string group;    ///< "code and constants", "data initializers", "data", "bss", "stack"
-  std::string region;   ///< "kernel flash", "kernel RAM" or "" when outside both.
+  std::string group;   ///< "code and constants", "data initializers", "data", "bss", "stack"
+  std::string region;  ///< "kernel flash", "kernel RAM" or "" when outside both.
   uint64_t address = 0;
   uint64_t size = 0;
 };
 
 /// The whole report.
 struct MemoryReport {
-  uint64_t code = 0;       ///< Flash: code and constants.
-  uint64_t data_init = 0;  ///< Flash: initial values copied to RAM at boot.
-  uint64_t data = 0;       ///< RAM: initialised data (Tock's .relocate).
-  uint64_t bss = 0;        ///< RAM: zeroed data, without the stack.
-  uint64_t stack = 0;      ///< RAM: kernel stack.
+  uint64_t code = 0;         ///< Flash: code and constants.
+  uint64_t data_init = 0;    ///< Flash: initial values copied to RAM at boot.
+  uint64_t data = 0;         ///< RAM: initialised data (Tock's .relocate).
+  uint64_t bss = 0;          ///< RAM: zeroed data, without the stack.
+  uint64_t stack = 0;        ///< RAM: kernel stack.
   std::string stack_source;  ///< "_sstack.._estack", ".stack section" or "unknown".
   RegionUse kernel_flash;
   RegionUse kernel_ram;

@@ -12,6 +12,9 @@ namespace fs = std::filesystem;
 FixtureTree::FixtureTree() {
   fs::copy(tockctl::testing::SourceDir() / "tests" / "fixtures" / "tock-tree", root(),
            fs::copy_options::recursive);
+  fs::copy(tockctl::testing::SourceDir() / "kernel" / "tock-config", dir_.path() / "tock-config",
+           fs::copy_options::recursive);
+  fs::remove_all(dir_.path() / "tock-config" / "target");
 }
 
 fs::path FixtureTree::release_elf() const {
