@@ -337,7 +337,6 @@ ConfigModuleSource CatalogConfigModuleSource(const std::filesystem::path& data_d
   config::JsonDocument doc =
       config::JsonDocument::Parse(config::FormatJson(initial), board_name + ".json");
   ConfigModuleSource source = FromChecked(config::CheckBoardConfig(doc), doc, entry.file);
-  source.path.clear();
   source.catalog_defaults = true;
   return source;
 }

@@ -174,7 +174,8 @@ BuildResult BuildKernel(const BuildRequest& request, BuildEnvironment& env) {
   ConfigModuleSource source = LoadSource(request);
   BuildResult result;
   result.board = source.board;
-  result.source_file = source.catalog_defaults ? "catalog board " + source.board.name : source.path;
+  result.source_file = source.path;
+  result.catalog_defaults = source.catalog_defaults;
   result.source_sha256 = source.sha256;
   result.tool = request.tool;
   result.profile = request.profile;
@@ -198,7 +199,9 @@ BuildResult BuildKernel(const BuildRequest& request, BuildEnvironment& env) {
 nlohmann::ordered_json BuildResultToJson(const BuildResult& r) {
   nlohmann::ordered_json j;
   j["board"] = r.board.name;
-  j["source"] = {{"file", r.source_file}, {"sha256", r.source_sha256}};
+  j["source"] = {{"file", r.source_file},
+                 {"sha256", r.source_sha256},
+                 {"catalog_defaults", r.catalog_defaults}};
   j["tock"] = {{"root", r.tock_root.string()},
                {"found_by", r.tock_found_by},
                {"board_dir", r.board_dir.string()},
@@ -222,7 +225,8 @@ nlohmann::ordered_json BuildResultToJson(const BuildResult& r) {
 }
 
 std::string FormatBuildResult(const BuildResult& r) {
-  std::string out = "board    " + r.board.name + " (" + r.source_file + ")\n";
+  std::string out = "board    " + r.board.name + " (" + r.source_file +
+                    (r.catalog_defaults ? " with `tockctl config init` defaults" : "") + ")\n";
   out += "module   " + r.module.string() + (r.module_written ? "" : " (unchanged)") + "\n";
   if (!r.outputs) return out;
   out += "kernel   " + r.outputs->elf.string() + "\n";
