@@ -164,9 +164,9 @@ TEST_F(BuildCommandTest, KernelLargerThanTheBoardRegionExitsThreeAfterTheReport)
                                ": kernel flash overflows: .text (code and constants) ends at "))
       << last;
   EXPECT_TRUE(
-      last.ends_with(" bytes past the end of kernel flash 0x80000000..0x80000040; make "
-                     "the kernel smaller or give it more room in layout.ld and the board "
-                     "JSON"))
+      last.ends_with(" bytes past the end of kernel flash 0x80000000..0x80000040 (and 1 more "
+                     "problem); make the kernel smaller or give it more room in layout.ld and "
+                     "the board JSON"))
       << last;
 }
 
