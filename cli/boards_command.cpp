@@ -43,12 +43,14 @@ void RunShow(CliContext& ctx, const BoardsOptions& opts) {
 void RegisterBoardsCommand(CLI::App& app, CliContext& ctx) {
   auto* boards = app.add_subcommand("boards", "List the board catalog and show one board's facts");
   boards->require_subcommand(1);
-  boards->add_subcommand("list", "List every catalog board (with --json: an array of board objects)")
+  boards
+      ->add_subcommand("list", "List every catalog board (with --json: an array of board objects)")
       ->callback([&ctx] { RunList(ctx); });
   auto opts = std::make_shared<BoardsOptions>();
   auto* show = boards->add_subcommand(
       "show", "Show a board's memory map, protection, flash methods, console, trace and network");
-  show->add_option("NAME", opts->name, "Board name, e.g. qemu_rv32_virt (see 'tockctl boards list')")
+  show->add_option("NAME", opts->name,
+                   "Board name, e.g. qemu_rv32_virt (see 'tockctl boards list')")
       ->required();
   show->callback([&ctx, opts] { RunShow(ctx, *opts); });
 }

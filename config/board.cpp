@@ -15,8 +15,8 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-constexpr std::array<const char*, 6> kProtectionNames = {
-    "armv6m-mpu", "armv7m-mpu", "armv8m-mpu", "riscv-pmp", "riscv-epmp", "x86-paging"};
+constexpr std::array<const char*, 6> kProtectionNames = {"armv6m-mpu", "armv7m-mpu", "armv8m-mpu",
+                                                         "riscv-pmp",  "riscv-epmp", "x86-paging"};
 const std::vector<std::string> kArchs = {"armv6-m", "armv7e-m", "armv8-m.main", "rv32imac",
                                          "rv32imc", "rv64imac", "i486"};
 const std::vector<std::string> kConsoleKinds = {"uart", "usb-cdc", "rtt"};
@@ -46,26 +46,32 @@ struct MethodSpec {
 
 const std::vector<MethodSpec>& MethodSpecs() {
   static const std::vector<MethodSpec> specs = {
-      {"qemu", {{"machine", KeyType::kString, true, {}}, {"binary", KeyType::kString, true, {}},
-                {"cpu", KeyType::kString, false, {}}}},
+      {"qemu",
+       {{"machine", KeyType::kString, true, {}},
+        {"binary", KeyType::kString, true, {}},
+        {"cpu", KeyType::kString, false, {}}}},
       {"gdb", {{"remote", KeyType::kHostPort, true, {}}}},
-      {"openocd", {{"config", KeyType::kStringOrList, false, {}},
-                   {"tock_config", KeyType::kString, false, {}},
-                   {"commands", KeyType::kString, false, {}}}},
-      {"jlink", {{"device", KeyType::kString, true, {}},
-                 {"interface", KeyType::kString, false, {"swd", "jtag"}},
-                 {"speed_khz", KeyType::kUnsigned, false, {}}}},
-      {"probe-rs", {{"chip", KeyType::kString, true, {}},
-                    {"binary_format", KeyType::kString, false, {"elf", "bin", "hex"}},
-                    {"base_address", KeyType::kUnsigned, false, {}},
-                    {"allow_erase_all", KeyType::kBool, false, {}}}},
+      {"openocd",
+       {{"config", KeyType::kStringOrList, false, {}},
+        {"tock_config", KeyType::kString, false, {}},
+        {"commands", KeyType::kString, false, {}}}},
+      {"jlink",
+       {{"device", KeyType::kString, true, {}},
+        {"interface", KeyType::kString, false, {"swd", "jtag"}},
+        {"speed_khz", KeyType::kUnsigned, false, {}}}},
+      {"probe-rs",
+       {{"chip", KeyType::kString, true, {}},
+        {"binary_format", KeyType::kString, false, {"elf", "bin", "hex"}},
+        {"base_address", KeyType::kUnsigned, false, {}},
+        {"allow_erase_all", KeyType::kBool, false, {}}}},
       {"nrfutil", {}},
-      {"tock-bootloader", {{"baud", KeyType::kUnsigned, false, {}},
-                           {"page_size", KeyType::kUnsigned, false, {}}}},
+      {"tock-bootloader",
+       {{"baud", KeyType::kUnsigned, false, {}}, {"page_size", KeyType::kUnsigned, false, {}}}},
       {"picoboot", {{"family", KeyType::kString, true, {"rp2040", "rp2350"}}}},
       {"uf2", {{"family_id", KeyType::kUnsigned, true, {}}}},
       {"dfu", {{"vid_pid", KeyType::kVidPid, true, {}}, {"dfuse", KeyType::kBool, false, {}}}},
-      {"external", {{"tool", KeyType::kString, true, {}}, {"command", KeyType::kString, false, {}}}},
+      {"external",
+       {{"tool", KeyType::kString, true, {}}, {"command", KeyType::kString, false, {}}}},
   };
   return specs;
 }
@@ -102,26 +108,37 @@ void ReadStringOrList(BoardObjectReader& r, const std::string& key) {
   if (!v || v->is_string()) return;
   bool ok = v->is_array() && !v->empty();
   for (const auto& item : *v) ok = ok && item.is_string();
-  if (!ok) BoardObjectReader::Fail(r.doc(), r.PointerOf(key), "expected a string or a list of strings");
+  if (!ok)
+    BoardObjectReader::Fail(r.doc(), r.PointerOf(key), "expected a string or a list of strings");
 }
 
 void ReadMethodKey(BoardObjectReader& r, const MethodKey& k) {
   if (!k.required && !r.Find(k.key, false)) return;
   switch (k.type) {
     case KeyType::kString:
-      if (k.values.empty()) r.String(k.key);
-      else r.Enum(k.key, k.values);
+      if (k.values.empty())
+        r.String(k.key);
+      else
+        r.Enum(k.key, k.values);
       return;
-    case KeyType::kUnsigned: r.Unsigned(k.key); return;
-    case KeyType::kBool: r.Bool(k.key); return;
-    case KeyType::kStringOrList: ReadStringOrList(r, k.key); return;
+    case KeyType::kUnsigned:
+      r.Unsigned(k.key);
+      return;
+    case KeyType::kBool:
+      r.Bool(k.key);
+      return;
+    case KeyType::kStringOrList:
+      ReadStringOrList(r, k.key);
+      return;
     case KeyType::kVidPid:
       if (!IsVidPid(r.String(k.key)))
-        BoardObjectReader::Fail(r.doc(), r.PointerOf(k.key), "expected \"VID:PID\" in hex, like \"0483:df11\"");
+        BoardObjectReader::Fail(r.doc(), r.PointerOf(k.key),
+                                "expected \"VID:PID\" in hex, like \"0483:df11\"");
       return;
     case KeyType::kHostPort:
       if (!IsHostPort(r.String(k.key)))
-        BoardObjectReader::Fail(r.doc(), r.PointerOf(k.key), "expected \"HOST:PORT\", like \"127.0.0.1:1234\"");
+        BoardObjectReader::Fail(r.doc(), r.PointerOf(k.key),
+                                "expected \"HOST:PORT\", like \"127.0.0.1:1234\"");
       return;
   }
 }
@@ -186,7 +203,8 @@ MemoryMap ReadMemory(BoardObjectReader r) {
 void ReadFlash(BoardObjectReader r, HardwareBoard& b) {
   b.default_flash_method = r.Enum("default", KnownFlashMethods());
   const Json& list = r.Array("methods");
-  if (list.empty()) BoardObjectReader::Fail(r.doc(), r.PointerOf("methods"), "must list at least one flash method");
+  if (list.empty())
+    BoardObjectReader::Fail(r.doc(), r.PointerOf("methods"), "must list at least one flash method");
   for (size_t i = 0; i < list.size(); ++i)
     b.flash_methods.push_back(ReadFlashMethod(BoardObjectReader(
         r.doc(), list[i], r.PointerOf("methods") + "/" + std::to_string(i), r.warnings())));
@@ -205,9 +223,11 @@ Json ReadTrace(BoardObjectReader r) {
   r.Enum("link", kTraceLinks);
   r.OptionalUnsigned("baud", kMaxBaud);
   if (auto vid_pid = r.OptionalString("vid_pid"); vid_pid && !IsVidPid(*vid_pid))
-    BoardObjectReader::Fail(r.doc(), r.PointerOf("vid_pid"), "expected \"VID:PID\" in hex, like \"239a:8071\"");
+    BoardObjectReader::Fail(r.doc(), r.PointerOf("vid_pid"),
+                            "expected \"VID:PID\" in hex, like \"239a:8071\"");
   if (auto address = r.OptionalString("address"); address && !IsHostPort(*address))
-    BoardObjectReader::Fail(r.doc(), r.PointerOf("address"), "expected \"HOST:PORT\", like \"127.0.0.1:4444\"");
+    BoardObjectReader::Fail(r.doc(), r.PointerOf("address"),
+                            "expected \"HOST:PORT\", like \"127.0.0.1:4444\"");
   r.WarnUnknownKeys();
   return r.value();
 }
@@ -225,15 +245,17 @@ NetworkHardware ReadNetworkHardware(BoardObjectReader r) {
 }
 
 bool IsBoardName(const std::string& name) {
-  return !name.empty() && name.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-                                                 "0123456789_.-") == std::string::npos;
+  return !name.empty() && name.find_first_not_of(
+                              "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                              "0123456789_.-") == std::string::npos;
 }
 
 void ReadIdentity(BoardObjectReader& r, HardwareBoard& b) {
   b.name = r.String("name");
   if (!IsBoardName(b.name))
-    BoardObjectReader::Fail(r.doc(), r.PointerOf("name"),
-                            "board name \"" + b.name + "\" may only use letters, digits, '_', '.' and '-'");
+    BoardObjectReader::Fail(
+        r.doc(), r.PointerOf("name"),
+        "board name \"" + b.name + "\" may only use letters, digits, '_', '.' and '-'");
   b.description = r.String("description");
   b.tock_path = r.String("tock_path");
   b.package = r.String("package");
@@ -248,7 +270,8 @@ void ReadNetworkList(BoardObjectReader& r, HardwareBoard& b) {
   const Json& list = r.Array("network_hardware");
   for (size_t i = 0; i < list.size(); ++i)
     b.network_hardware.push_back(ReadNetworkHardware(BoardObjectReader(
-        r.doc(), list[i], r.PointerOf("network_hardware") + "/" + std::to_string(i), r.warnings())));
+        r.doc(), list[i], r.PointerOf("network_hardware") + "/" + std::to_string(i),
+        r.warnings())));
 }
 
 // ---- self-consistency checks ----
@@ -287,17 +310,21 @@ void CheckProtectionRule(const Protection& p, const KindRule& rule,
                          std::vector<HardwareProblem>& out) {
   std::string kind = ProtectionKindName(p.kind);
   if (p.power_of_two != rule.power_of_two)
-    out.push_back({"/protection/power_of_two", kind + " requires power_of_two " + BoolText(rule.power_of_two)});
+    out.push_back({"/protection/power_of_two",
+                   kind + " requires power_of_two " + BoolText(rule.power_of_two)});
   if (p.size_aligned != rule.size_aligned)
-    out.push_back({"/protection/size_aligned", kind + " requires size_aligned " + BoolText(rule.size_aligned)});
+    out.push_back({"/protection/size_aligned",
+                   kind + " requires size_aligned " + BoolText(rule.size_aligned)});
   if (p.subregions != rule.subregions)
-    out.push_back({"/protection/subregions", kind + " requires subregions " + std::to_string(rule.subregions)});
+    out.push_back({"/protection/subregions",
+                   kind + " requires subregions " + std::to_string(rule.subregions)});
   if (p.min_region_size != rule.min_region_size)
     out.push_back({"/protection/min_region_size",
                    kind + " requires min_region_size " + std::to_string(rule.min_region_size)});
   if (p.regions > rule.max_regions)
-    out.push_back({"/protection/regions", kind + " has at most " + std::to_string(rule.max_regions) +
-                                              " regions, got " + std::to_string(p.regions)});
+    out.push_back({"/protection/regions", kind + " has at most " +
+                                              std::to_string(rule.max_regions) + " regions, got " +
+                                              std::to_string(p.regions)});
 }
 
 void CheckProtection(const HardwareBoard& b, std::vector<HardwareProblem>& out) {
@@ -308,11 +335,12 @@ void CheckProtection(const HardwareBoard& b, std::vector<HardwareProblem>& out) 
     out.push_back({"/protection/app_regions", "app_regions " + std::to_string(p.app_regions) +
                                                   " exceeds regions " + std::to_string(p.regions)});
   if (p.process_reserved > p.app_regions)
-    out.push_back({"/protection/process_reserved", "process_reserved " + std::to_string(p.process_reserved) +
-                                                       " exceeds app_regions " + std::to_string(p.app_regions)});
+    out.push_back({"/protection/process_reserved",
+                   "process_reserved " + std::to_string(p.process_reserved) +
+                       " exceeds app_regions " + std::to_string(p.app_regions)});
   if (std::find(rule.archs.begin(), rule.archs.end(), b.arch) == rule.archs.end())
-    out.push_back({"/protection/kind", std::string(ProtectionKindName(p.kind)) +
-                                          " does not fit arch " + b.arch});
+    out.push_back({"/protection/kind",
+                   std::string(ProtectionKindName(p.kind)) + " does not fit arch " + b.arch});
 }
 
 struct NamedRegion {
@@ -330,7 +358,8 @@ std::vector<NamedRegion> AllRegions(const MemoryMap& m) {
 }
 
 std::string RangeText(const MemoryRegion& r) {
-  return r.name + " [" + FormatBoardHex(r.origin) + ", " + FormatBoardHex(r.origin + r.length) + ")";
+  return r.name + " [" + FormatBoardHex(r.origin) + ", " + FormatBoardHex(r.origin + r.length) +
+         ")";
 }
 
 bool FitsAddressSpace(const MemoryRegion& r, bool is_64bit) {
@@ -342,7 +371,8 @@ void CheckRegionSizes(const std::vector<NamedRegion>& all, bool is_64bit,
                       std::vector<HardwareProblem>& out) {
   for (const auto& [region, pointer] : all) {
     if (region->length == 0)
-      out.push_back({pointer + "/length", region->name + " has length 0; regions must not be empty"});
+      out.push_back(
+          {pointer + "/length", region->name + " has length 0; regions must not be empty"});
     else if (!FitsAddressSpace(*region, is_64bit))
       out.push_back({pointer + "/length", region->name + " ends past the " +
                                               (is_64bit ? "64" : "32") + "-bit address space"});
@@ -359,19 +389,22 @@ void CheckOverlaps(const std::vector<NamedRegion>& all, std::vector<HardwareProb
     for (size_t j = 0; j < i; ++j)
       if (Overlap(*all[i].region, *all[j].region))
         out.push_back({all[i].pointer, RangeText(*all[i].region) + " overlaps " +
-                                           RangeText(*all[j].region) + "; regions must not overlap"});
+                                           RangeText(*all[j].region) +
+                                           "; regions must not overlap"});
 }
 
 bool IsPowerOfTwo(uint64_t v) { return v != 0 && (v & (v - 1)) == 0; }
 
 void CheckPages(const HardwareBoard& b, std::vector<HardwareProblem>& out) {
   if (!IsPowerOfTwo(b.page_size)) {
-    out.push_back({"/page_size", "page_size " + std::to_string(b.page_size) + " is not a power of two"});
+    out.push_back(
+        {"/page_size", "page_size " + std::to_string(b.page_size) + " is not a power of two"});
     return;
   }
   if (b.memory.app_flash.origin % b.page_size != 0)
-    out.push_back({"/memory/app_flash/origin", "app_flash origin " + FormatBoardHex(b.memory.app_flash.origin) +
-                                                   " is not aligned to page_size " + std::to_string(b.page_size)});
+    out.push_back({"/memory/app_flash/origin",
+                   "app_flash origin " + FormatBoardHex(b.memory.app_flash.origin) +
+                       " is not aligned to page_size " + std::to_string(b.page_size)});
 }
 
 void CheckFlash(const HardwareBoard& b, std::vector<HardwareProblem>& out) {
@@ -379,7 +412,8 @@ void CheckFlash(const HardwareBoard& b, std::vector<HardwareProblem>& out) {
   for (size_t i = 0; i < b.flash_methods.size(); ++i) {
     const std::string& m = b.flash_methods[i].method;
     if (m != "external" && std::find(seen.begin(), seen.end(), m) != seen.end())
-      out.push_back({"/flash/methods/" + std::to_string(i), "flash method \"" + m + "\" is listed twice"});
+      out.push_back(
+          {"/flash/methods/" + std::to_string(i), "flash method \"" + m + "\" is listed twice"});
     seen.push_back(m);
   }
   if (!b.FindFlashMethod(b.default_flash_method)) {
@@ -394,8 +428,9 @@ void CheckNetworkNames(const HardwareBoard& b, std::vector<HardwareProblem>& out
   for (size_t i = 0; i < b.network_hardware.size(); ++i)
     for (size_t j = 0; j < i; ++j)
       if (b.network_hardware[i].name == b.network_hardware[j].name)
-        out.push_back({"/network_hardware/" + std::to_string(i) + "/name",
-                       "network hardware name \"" + b.network_hardware[i].name + "\" is used twice"});
+        out.push_back(
+            {"/network_hardware/" + std::to_string(i) + "/name",
+             "network hardware name \"" + b.network_hardware[i].name + "\" is used twice"});
 }
 
 void SortByPosition(std::vector<BoardWarning>& warnings, size_t first) {
@@ -417,10 +452,10 @@ Json RegionJson(const MemoryRegion& r, bool with_name) {
 }
 
 Json ProtectionJson(const Protection& p) {
-  Json j = {{"kind", ProtectionKindName(p.kind)}, {"regions", p.regions},
-            {"app_regions", p.app_regions},       {"process_reserved", p.process_reserved},
+  Json j = {{"kind", ProtectionKindName(p.kind)},   {"regions", p.regions},
+            {"app_regions", p.app_regions},         {"process_reserved", p.process_reserved},
             {"min_region_size", p.min_region_size}, {"power_of_two", p.power_of_two},
-            {"size_aligned", p.size_aligned},     {"subregions", p.subregions}};
+            {"size_aligned", p.size_aligned},       {"subregions", p.subregions}};
   if (!p.source.empty()) j["source"] = p.source;
   return j;
 }
@@ -526,9 +561,13 @@ HardwareBoard ReadCheckedHardwareBoard(const JsonDocument& doc, const std::strin
 
 void to_json(Json& j, const HardwareBoard& b) {
   j = Json::object();
-  for (const auto& [key, value] : {std::pair{"name", b.name}, {"description", b.description},
-                                   {"tock_path", b.tock_path}, {"package", b.package},
-                                   {"chip", b.chip}, {"core", b.core}, {"arch", b.arch},
+  for (const auto& [key, value] : {std::pair{"name", b.name},
+                                   {"description", b.description},
+                                   {"tock_path", b.tock_path},
+                                   {"package", b.package},
+                                   {"chip", b.chip},
+                                   {"core", b.core},
+                                   {"arch", b.arch},
                                    {"target", b.target}})
     j[key] = value;
   if (b.tier) j["tier"] = *b.tier;

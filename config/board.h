@@ -2,11 +2,10 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "config/json_document.h"
 
@@ -49,18 +48,18 @@ struct MemoryMap {
 
 /// One way to flash the board; method-specific keys stay in `settings`.
 struct FlashMethod {
-  std::string method;              ///< qemu, gdb, openocd, jlink, probe-rs, nrfutil, tock-bootloader, picoboot, uf2, dfu
-  nlohmann::ordered_json settings; ///< The whole method object as written.
+  std::string method;  ///< One of KnownFlashMethods(): qemu, openocd, jlink, uf2, external, ...
+  nlohmann::ordered_json settings;  ///< The whole method object as written.
 };
 
 /// Network hardware present on the board.
 struct NetworkHardware {
-  std::string kind;      ///< ethernet | ieee802154 | wifi | can | ble
-  std::string name;      ///< e.g. eth0
-  std::string device;    ///< e.g. VirtIO-net, nRF52840 radio
-  std::string driver;    ///< Tock capsule, e.g. EthernetTap
+  std::string kind;         ///< ethernet | ieee802154 | wifi | can | ble
+  std::string name;         ///< e.g. eth0
+  std::string device;       ///< e.g. VirtIO-net, nRF52840 radio
+  std::string driver;       ///< Tock capsule, e.g. EthernetTap
   uint32_t driver_num = 0;  ///< Syscall driver number, e.g. 0x30007; 0 = kernel-only, no driver
-  std::string note;      ///< Optional remark, e.g. when the interface is present.
+  std::string note;         ///< Optional remark, e.g. when the interface is present.
 
   /// True if processes can reach this hardware through a syscall driver.
   bool HasSyscallDriver() const { return driver_num != 0; }
@@ -70,23 +69,23 @@ struct NetworkHardware {
 struct HardwareBoard {
   std::string name;
   std::string description;
-  std::string tock_path;   ///< Board directory inside a Tock checkout.
-  std::string package;     ///< Cargo package, the ELF's name.
+  std::string tock_path;  ///< Board directory inside a Tock checkout.
+  std::string package;    ///< Cargo package, the ELF's name.
   std::string chip;
   std::string core;
   std::string arch;
-  std::string target;      ///< Rust target triple.
+  std::string target;  ///< Rust target triple.
   std::optional<int> tier;
   Protection protection;
   MemoryMap memory;
   uint32_t page_size = 512;
   std::string default_flash_method;
   std::vector<FlashMethod> flash_methods;
-  nlohmann::ordered_json console;   ///< { kind, device, baud }
-  nlohmann::ordered_json trace;     ///< { link, baud | vid_pid }
+  nlohmann::ordered_json console;  ///< { kind, device, baud }
+  nlohmann::ordered_json trace;    ///< { link, baud | vid_pid }
   std::vector<NetworkHardware> network_hardware;
   std::optional<bool> legacy_ipc;
-  nlohmann::ordered_json source;    ///< Optional { layout, makefile }: where the facts came from.
+  nlohmann::ordered_json source;  ///< Optional { layout, makefile }: where the facts came from.
 
   /// The flash method named `method`, or nullptr.
   const FlashMethod* FindFlashMethod(const std::string& method) const;

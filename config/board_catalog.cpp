@@ -22,8 +22,9 @@ std::string Lower(std::string s) {
 void ReadFormat(BoardObjectReader& root) {
   const auto* format = root.Find("format", true);
   if (!format->is_number_unsigned() || format->get<uint64_t>() != 1)
-    BoardObjectReader::Fail(root.doc(), "/format",
-                            "unsupported format " + format->dump() + "; this tockctl reads format 1");
+    BoardObjectReader::Fail(
+        root.doc(), "/format",
+        "unsupported format " + format->dump() + "; this tockctl reads format 1");
 }
 
 void CheckNameMatchesFile(const JsonDocument& doc, const HardwareBoard& board,
@@ -119,7 +120,8 @@ const CatalogEntry& BoardCatalog::FindEntry(const std::string& name) const {
   if (it != entries_.end()) return it->second;
   std::vector<std::string> close = Suggest(name);
   if (close.empty())
-    throw Error(ErrorCategory::kUsage, "unknown board \"" + name + "\"; run \"tockctl boards list\" to see the " +
+    throw Error(ErrorCategory::kUsage, "unknown board \"" + name +
+                                           "\"; run \"tockctl boards list\" to see the " +
                                            std::to_string(entries_.size()) + " known boards");
   throw Error(ErrorCategory::kUsage,
               "unknown board \"" + name + "\"; did you mean " + JoinNames(close) + "?");

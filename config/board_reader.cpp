@@ -125,7 +125,8 @@ std::string BoardObjectReader::String(const std::string& key) {
   return s;
 }
 
-std::string BoardObjectReader::Enum(const std::string& key, const std::vector<std::string>& values) {
+std::string BoardObjectReader::Enum(const std::string& key,
+                                    const std::vector<std::string>& values) {
   std::string s = String(key);
   if (std::find(values.begin(), values.end(), s) == values.end())
     FailAt(key, "unknown value \"" + s + "\"; valid: " + Join(values));
@@ -137,7 +138,8 @@ std::optional<uint64_t> BoardObjectReader::OptionalUnsigned(const std::string& k
   if (!v) return std::nullopt;
   uint64_t out = 0;
   if (std::string why = ParseBoardUnsigned(*v, out); !why.empty()) FailAt(key, why);
-  if (out > max) FailAt(key, "value " + FormatBoardHex(out) + " is larger than " + FormatBoardHex(max));
+  if (out > max)
+    FailAt(key, "value " + FormatBoardHex(out) + " is larger than " + FormatBoardHex(max));
   return out;
 }
 
@@ -182,8 +184,9 @@ void BoardObjectReader::WarnUnknownKeys() {
   for (const auto& item : value_.items()) {
     if (std::find(known_.begin(), known_.end(), item.key()) != known_.end()) continue;
     std::string pointer = PointerOf(item.key());
-    warnings_.push_back({pointer, doc_.KeyPositionOf(pointer),
-                         "unknown key \"" + item.key() + "\" ignored; known keys: " + Join(known_)});
+    warnings_.push_back(
+        {pointer, doc_.KeyPositionOf(pointer),
+         "unknown key \"" + item.key() + "\" ignored; known keys: " + Join(known_)});
   }
 }
 

@@ -56,11 +56,12 @@ std::string ProtectionText(const Protection& p) {
          " of them for its own flash and RAM, leaving " +
          std::to_string(p.app_regions - std::min(p.app_regions, p.process_reserved)) +
          " for sharing\n";
-  out += "  minimum region size " + std::to_string(p.min_region_size) + " bytes; sizes " +
-         (p.power_of_two ? "must be powers of two" : "need not be powers of two") + "; base " +
-         (p.size_aligned ? "aligned to its size" : "not tied to size") + "; " +
-         (p.subregions ? std::to_string(p.subregions) + " subregions per region" : "no subregions") +
-         "\n";
+  out +=
+      "  minimum region size " + std::to_string(p.min_region_size) + " bytes; sizes " +
+      (p.power_of_two ? "must be powers of two" : "need not be powers of two") + "; base " +
+      (p.size_aligned ? "aligned to its size" : "not tied to size") + "; " +
+      (p.subregions ? std::to_string(p.subregions) + " subregions per region" : "no subregions") +
+      "\n";
   if (!p.source.empty()) out += "  source: " + p.source + "\n";
   return out;
 }
@@ -113,7 +114,8 @@ std::string SourceText(const HardwareBoard& b) {
   out += "\n";
   if (b.source.is_object() && !b.source.empty()) {
     std::string files;
-    for (const auto& [key, value] : b.source.items()) files += (files.empty() ? "" : ", ") + ValueText(value);
+    for (const auto& [key, value] : b.source.items())
+      files += (files.empty() ? "" : ", ") + ValueText(value);
     out += "Facts from: " + files + "\n";
   }
   return out;

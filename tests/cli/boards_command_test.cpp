@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "common/file_io.h"
 #include "tests/support/test_support.h"
 
 namespace tockctl {
@@ -43,7 +44,8 @@ TEST(BoardsCommandTest, ListPrintsAnAlignedTableInNameOrder) {
     return std::string();
   };
   std::string qemu = row_of("qemu_rv32_virt");
-  for (const char* cell : {"qemu_rv32_virt_chip", "rv32imac", "riscv-epmp", "qemu", "ethernet 0x30007"})
+  for (const char* cell :
+       {"qemu_rv32_virt_chip", "rv32imac", "riscv-epmp", "qemu", "ethernet 0x30007"})
     EXPECT_NE(qemu.find(cell), std::string::npos) << cell;
   EXPECT_NE(row_of("nucleo_f429zi").find("can 0x20007"), std::string::npos);
   EXPECT_NE(row_of("nrf52840dk").find("ble 0x30000, ieee802154 0x30001"), std::string::npos);
@@ -104,7 +106,8 @@ TEST(BoardsCommandTest, ShowPrintsTheWholeBoard) {
 TEST(BoardsCommandTest, ShowListsReservedRegionsAndDriverNumbers) {
   auto r = RunTockctl({"boards", "show", "clue_nrf52840"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.out.find("  reserved bootloader   0x0-0x35fff             216 KiB\n"), std::string::npos)
+  EXPECT_NE(r.out.find("  reserved bootloader   0x0-0x35fff             216 KiB\n"),
+            std::string::npos)
       << r.out;
   EXPECT_NE(r.out.find("  * tock-bootloader baud=115200\n"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("Trace: usb, vid_pid 239a:8071\n"), std::string::npos) << r.out;
@@ -127,7 +130,8 @@ TEST(BoardsCommandTest, UnknownBoardSuggestsTheClosestNames) {
   auto r = RunTockctl({"boards", "show", "nrf52840"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.out, "");
-  EXPECT_EQ(r.err, "error: unknown board \"nrf52840\"; did you mean nrf52840dk, nrf52840_dongle?\n");
+  EXPECT_EQ(r.err,
+            "error: unknown board \"nrf52840\"; did you mean nrf52840dk, nrf52840_dongle?\n");
   r = RunTockctl({"--json", "boards", "show", "pico2"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.out, "");
@@ -156,6 +160,27 @@ TEST(BoardsCommandTest, BadDataDirectoryIsAClearError) {
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_EQ(r.err, "error: " + (dir.path() / "boards" / "broken.json").string() +
                        ":1:25: /board: missing required key \"name\"\n");
+}
+
+}  // namespace
+}  // namespace tockctl
+
+namespace tockctl {
+namespace {
+
+TEST(BoardsCommandTest, DocsListExcerptMatchesTheRealOutput) {
+  std::string docs = ReadFile(testing::SourceDir() / "docs" / "boards.md");
+  std::string out = RunTockctl({"boards", "list"}).out;
+  std::istringstream lines(docs);
+  int checked = 0;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("    NAME ", 0) != 0 && line.rfind("    nrf52840dk ", 0) != 0 &&
+        line.rfind("    nucleo_f429zi ", 0) != 0 && line.rfind("    qemu_rv32_virt ", 0) != 0)
+      continue;
+    EXPECT_NE(out.find(line.substr(4) + "\n"), std::string::npos) << line;
+    ++checked;
+  }
+  EXPECT_EQ(checked, 4);
 }
 
 }  // namespace

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <functional>
+#include <set>
+#include <sstream>
 
 #include "common/error.h"
 #include "common/file_io.h"
@@ -188,7 +190,10 @@ TEST(BoardCatalogTest, ErrorsNameTheFile) {
             (dir.path() / "a.json").string() +
                 ":1:12: /format: unsupported format 2; this tockctl reads format 1");
   dir.Write("a.json", "{\"format\": 1,\n \"board\": {\n");
-  EXPECT_EQ(ErrorText([&] { BoardCatalog::Load(dir.path()); }).rfind((dir.path() / "a.json").string() + ":3:1: malformed JSON", 0), 0u);
+  EXPECT_EQ(ErrorText([&] {
+              BoardCatalog::Load(dir.path());
+            }).rfind((dir.path() / "a.json").string() + ":3:1: malformed JSON", 0),
+            0u);
 }
 
 TEST(BoardCatalogTest, MissingDirectoryIsAnIoError) {
@@ -211,8 +216,61 @@ TEST(BoardCatalogTest, TopLevelUnknownKeysAreWarnings) {
   CatalogEntry entry = LoadCatalogFile(path);
   ASSERT_EQ(entry.warnings.size(), 1u);
   EXPECT_EQ(FormatBoardWarning(entry.file, entry.warnings[0]),
-            path.string() + ":2:3: warning: /colour: unknown key \"colour\" ignored; known keys: "
-                            "format, board, $schema, ipc, network");
+            path.string() +
+                ":2:3: warning: /colour: unknown key \"colour\" ignored; known keys: "
+                "format, board, $schema, ipc, network");
+}
+
+}  // namespace
+}  // namespace tockctl::config
+
+namespace tockctl::config {
+namespace {
+
+std::string DocsText() { return ReadFile(SourceDir() / "docs" / "boards.md"); }
+
+std::vector<std::string> Cells(const std::string& row) {
+  std::vector<std::string> cells;
+  size_t start = 1;
+  for (size_t bar = row.find('|', start); bar != std::string::npos; bar = row.find('|', start)) {
+    std::string cell = row.substr(start, bar - start);
+    cell.erase(0, cell.find_first_not_of(' '));
+    cell.erase(cell.find_last_not_of(' ') + 1);
+    cells.push_back(cell);
+    start = bar + 1;
+  }
+  return cells;
+}
+
+TEST(BoardCatalogDocsTest, AddABoardExampleLoadsCleanly) {
+  std::string docs = DocsText();
+  size_t start = docs.find("```json\n");
+  ASSERT_NE(start, std::string::npos);
+  start += 8;
+  std::string example = docs.substr(start, docs.find("```", start) - start);
+  TempDir dir;
+  CatalogEntry entry = LoadCatalogFile(dir.Write("my_nrf52840_board.json", example));
+  EXPECT_TRUE(entry.warnings.empty());
+  EXPECT_EQ(entry.board.default_flash_method, "tock-bootloader");
+  EXPECT_TRUE(CheckHardwareBoard(entry.board).empty());
+}
+
+TEST(BoardCatalogDocsTest, BoardTableMatchesTheCatalog) {
+  std::istringstream lines(DocsText());
+  std::set<std::string> documented;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("| ", 0) != 0) continue;
+    std::vector<std::string> cells = Cells(line);
+    if (cells.size() != 6 || !Catalog().Contains(cells[0])) continue;
+    const HardwareBoard& b = Catalog().Find(cells[0]);
+    EXPECT_EQ(cells[1], b.tock_path) << line;
+    EXPECT_EQ(cells[2], b.chip) << line;
+    EXPECT_EQ(cells[3].rfind(ProtectionKindName(b.protection.kind), 0), 0u) << line;
+    EXPECT_EQ(cells[4].rfind(b.default_flash_method, 0), 0u) << line;
+    EXPECT_EQ(cells[5] == "–", b.network_hardware.empty()) << line;
+    documented.insert(cells[0]);
+  }
+  EXPECT_EQ(documented.size(), Catalog().size());
 }
 
 }  // namespace

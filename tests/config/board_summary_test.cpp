@@ -28,14 +28,16 @@ TEST(BoardSummaryTest, NetworkSummary) {
 TEST(BoardSummaryTest, ListRowsHaveAHeaderAndOneRowPerBoard) {
   auto rows = BoardListRows(Catalog());
   ASSERT_EQ(rows.size(), Catalog().size() + 1);
-  EXPECT_EQ(rows[0], (std::vector<std::string>{"NAME", "CHIP", "CORE", "PROTECTION", "FLASH", "NETWORK"}));
+  EXPECT_EQ(rows[0],
+            (std::vector<std::string>{"NAME", "CHIP", "CORE", "PROTECTION", "FLASH", "NETWORK"}));
   for (const auto& row : rows) EXPECT_EQ(row.size(), 6u);
   EXPECT_EQ(BoardListJson(Catalog()).size(), Catalog().size());
 }
 
 TEST(BoardSummaryTest, DescribeShowsReservedRegionsAndProtectionLimits) {
   std::string text = DescribeBoard(Catalog().Find("raspberry_pi_pico_2"));
-  EXPECT_NE(text.find("  reserved boot_block   0x10000000-0x100003ff   1 KiB\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("  reserved boot_block   0x10000000-0x100003ff   1 KiB\n"), std::string::npos)
+      << text;
   EXPECT_NE(text.find("sizes need not be powers of two"), std::string::npos);
   text = DescribeBoard(Catalog().Find("raspberry_pi_pico"));
   EXPECT_NE(text.find("minimum region size 256 bytes; sizes must be powers of two; base aligned to "

@@ -103,9 +103,9 @@ TEST(BoardTest, ReadsAValidBoard) {
 }
 
 TEST(BoardTest, ProtectionKindNamesRoundTrip) {
-  for (auto kind : {ProtectionKind::kArmv6mMpu, ProtectionKind::kArmv7mMpu,
-                    ProtectionKind::kArmv8mMpu, ProtectionKind::kRiscvPmp,
-                    ProtectionKind::kRiscvEpmp, ProtectionKind::kX86Paging})
+  for (auto kind :
+       {ProtectionKind::kArmv6mMpu, ProtectionKind::kArmv7mMpu, ProtectionKind::kArmv8mMpu,
+        ProtectionKind::kRiscvPmp, ProtectionKind::kRiscvEpmp, ProtectionKind::kX86Paging})
     EXPECT_EQ(ProtectionKindFromName(ProtectionKindName(kind)), kind);
   EXPECT_STREQ(ProtectionKindName(ProtectionKind::kRiscvEpmp), "riscv-epmp");
   EXPECT_FALSE(ProtectionKindFromName("armv7-mpu").has_value());
@@ -140,8 +140,9 @@ TEST(BoardTest, MalformedValuesNameFileLineColumnAndPointer) {
   EXPECT_EQ(Err("\"0x20000000\"", "\"0x1ffffffffffffffff\""),
             "boards/demo.json:25:26: /board/memory/ram/origin: value \"0x1ffffffffffffffff\" does "
             "not fit in 64 bits");
-  EXPECT_EQ(Err("262144", "-4"),
-            "boards/demo.json:25:50: /board/memory/ram/length: expected a non-negative value, got -4");
+  EXPECT_EQ(
+      Err("262144", "-4"),
+      "boards/demo.json:25:50: /board/memory/ram/length: expected a non-negative value, got -4");
   EXPECT_EQ(Err("\"armv7m-mpu\"", "\"armv7-mpu\""),
             "boards/demo.json:13:15: /board/protection/kind: unknown value \"armv7-mpu\"; valid: "
             "armv6m-mpu, armv7m-mpu, armv8m-mpu, riscv-pmp, riscv-epmp, x86-paging");
@@ -176,7 +177,8 @@ TEST(BoardTest, MissingAndMistypedMembers) {
             "got \"4K\"");
   std::string no_array = Replace(kBoard, R"("network_hardware": [
       { "kind": "ble", "name": "ble0", "device": "radio", "driver": "BleAdvertising", "driver_num": "0x30000" }
-    ])", R"("network_hardware": "ble")");
+    ])",
+                                 R"("network_hardware": "ble")");
   EXPECT_EQ(ErrorOf(no_array),
             "boards/demo.json:37:25: /board/network_hardware: expected an array, got string");
 }
@@ -185,19 +187,21 @@ TEST(BoardTest, FlashMethodsAreChecked) {
   EXPECT_EQ(Err("\"default\": \"jlink\"", "\"default\": \"probe-rs\""),
             "boards/demo.json:29:18: /board/flash/default: default flash method \"probe-rs\" is "
             "not in methods; valid: jlink, openocd");
-  EXPECT_EQ(Err("{ \"method\": \"jlink\", \"device\": \"nRF52840_xxAA\" }",
-                "{ \"method\": \"stlink\" }"),
-            "boards/demo.json:31:21: /board/flash/methods/0/method: unknown value \"stlink\"; "
-            "valid: qemu, gdb, openocd, jlink, probe-rs, nrfutil, tock-bootloader, picoboot, uf2, "
-            "dfu, external");
-  EXPECT_EQ(Err("{ \"method\": \"jlink\", \"device\": \"nRF52840_xxAA\" }", "{ \"method\": \"jlink\" }"),
-            "boards/demo.json:31:9: /board/flash/methods/0: missing required key \"device\"");
+  EXPECT_EQ(
+      Err("{ \"method\": \"jlink\", \"device\": \"nRF52840_xxAA\" }", "{ \"method\": \"stlink\" }"),
+      "boards/demo.json:31:21: /board/flash/methods/0/method: unknown value \"stlink\"; "
+      "valid: qemu, gdb, openocd, jlink, probe-rs, nrfutil, tock-bootloader, picoboot, uf2, "
+      "dfu, external");
+  EXPECT_EQ(
+      Err("{ \"method\": \"jlink\", \"device\": \"nRF52840_xxAA\" }", "{ \"method\": \"jlink\" }"),
+      "boards/demo.json:31:9: /board/flash/methods/0: missing required key \"device\"");
   EXPECT_EQ(Err("\"config\": \"board/nordic_nrf52_dk.cfg\"", "\"commands\": \"init\""),
             "boards/demo.json:32:9: /board/flash/methods/1: openocd needs \"config\" or "
             "\"tock_config\"");
-  EXPECT_EQ(Err("\"config\": \"board/nordic_nrf52_dk.cfg\" }",
-                "\"config\": \"x.cfg\" },\n        { \"method\": \"jlink\", \"device\": \"X\" }"),
-            "boards/demo.json:33:9: /board/flash/methods/2: flash method \"jlink\" is listed twice");
+  EXPECT_EQ(
+      Err("\"config\": \"board/nordic_nrf52_dk.cfg\" }",
+          "\"config\": \"x.cfg\" },\n        { \"method\": \"jlink\", \"device\": \"X\" }"),
+      "boards/demo.json:33:9: /board/flash/methods/2: flash method \"jlink\" is listed twice");
   EXPECT_EQ(Err("{ \"method\": \"jlink\", \"device\": \"nRF52840_xxAA\" }",
                 "{ \"method\": \"jlink\", \"device\": \"nRF52840_xxAA\", \"interface\": \"spi\" }"),
             "boards/demo.json:31:70: /board/flash/methods/0/interface: unknown value \"spi\"; "
@@ -223,24 +227,27 @@ TEST(BoardTest, RegionsMustNotOverlapOrBeEmpty) {
                 "\"ram\": { \"origin\": \"0xffff0000\", \"length\": \"0x20000\" }"),
             "boards/demo.json:25:50: /board/memory/ram/length: ram ends past the 32-bit address "
             "space");
-  EXPECT_EQ(Err("\"ram\": { \"origin\": \"0x20000000\", \"length\": 262144 }",
-                "\"ram\": { \"origin\": \"0x20000000\", \"length\": 262144 },\n      \"reserved\": "
-                "[ { \"name\": \"bootloader\", \"origin\": \"0x3f000\", \"length\": \"0x1000\" } ]"),
-            "boards/demo.json:26:21: /board/memory/reserved/0: bootloader [0x3f000, 0x40000) "
-            "overlaps kernel_flash [0x0, 0x40000); regions must not overlap");
+  EXPECT_EQ(
+      Err("\"ram\": { \"origin\": \"0x20000000\", \"length\": 262144 }",
+          "\"ram\": { \"origin\": \"0x20000000\", \"length\": 262144 },\n      \"reserved\": "
+          "[ { \"name\": \"bootloader\", \"origin\": \"0x3f000\", \"length\": \"0x1000\" } ]"),
+      "boards/demo.json:26:21: /board/memory/reserved/0: bootloader [0x3f000, 0x40000) "
+      "overlaps kernel_flash [0x0, 0x40000); regions must not overlap");
 }
 
 TEST(BoardTest, ProtectionMustFitItsKindAndArch) {
   EXPECT_EQ(Err("\"power_of_two\": true", "\"power_of_two\": false"),
             "boards/demo.json:18:23: /board/protection/power_of_two: armv7m-mpu requires "
             "power_of_two true");
-  EXPECT_EQ(Err("\"subregions\": 8", "\"subregions\": 0"),
-            "boards/demo.json:20:21: /board/protection/subregions: armv7m-mpu requires subregions 8");
+  EXPECT_EQ(
+      Err("\"subregions\": 8", "\"subregions\": 0"),
+      "boards/demo.json:20:21: /board/protection/subregions: armv7m-mpu requires subregions 8");
   EXPECT_EQ(Err("\"min_region_size\": 32", "\"min_region_size\": 256"),
             "boards/demo.json:17:26: /board/protection/min_region_size: armv7m-mpu requires "
             "min_region_size 32");
-  EXPECT_EQ(Err("\"app_regions\": 8", "\"app_regions\": 9"),
-            "boards/demo.json:15:22: /board/protection/app_regions: app_regions 9 exceeds regions 8");
+  EXPECT_EQ(
+      Err("\"app_regions\": 8", "\"app_regions\": 9"),
+      "boards/demo.json:15:22: /board/protection/app_regions: app_regions 9 exceeds regions 8");
   EXPECT_EQ(Err("\"process_reserved\": 2", "\"process_reserved\": 9"),
             "boards/demo.json:16:27: /board/protection/process_reserved: process_reserved 9 "
             "exceeds app_regions 8");
@@ -274,7 +281,8 @@ TEST(BoardTest, ConsoleTraceAndNetwork) {
 
 TEST(BoardTest, UnknownKeysAreWarningsNotErrors) {
   std::vector<BoardWarning> warnings;
-  std::string text = Replace(kBoard, "\"page_size\": 4096,", "\"page_size\": 4096, \"pagesize\": 1,");
+  std::string text =
+      Replace(kBoard, "\"page_size\": 4096,", "\"page_size\": 4096, \"pagesize\": 1,");
   text = Replace(text, "\"baud\": 115200 },", "\"baud\": 115200, \"parity\": \"none\" },");
   HardwareBoard b = Read(text, &warnings);
   EXPECT_EQ(b.page_size, 4096u);
