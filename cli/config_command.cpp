@@ -74,16 +74,14 @@ void ReportEdit(CliContext& ctx, const ConfigOptions& o, const config::EditOutco
 
 void RunSet(CliContext& ctx, const ConfigOptions& o) {
   OrderedJson value = config::ParseValueArgument(o.value);
-  auto r = config::EditConfigFile(o.file, o.force, [&](OrderedJson& root) {
-    config::SetValue(root, o.pointer, value);
-  });
+  auto r = config::EditConfigFile(
+      o.file, o.force, [&](OrderedJson& root) { config::SetValue(root, o.pointer, value); });
   ReportEdit(ctx, o, r, "set " + o.pointer);
 }
 
 void RunUnset(CliContext& ctx, const ConfigOptions& o) {
-  auto r = config::EditConfigFile(o.file, o.force, [&](OrderedJson& root) {
-    config::UnsetValue(root, o.pointer);
-  });
+  auto r = config::EditConfigFile(o.file, o.force,
+                                  [&](OrderedJson& root) { config::UnsetValue(root, o.pointer); });
   ReportEdit(ctx, o, r, "unset " + o.pointer);
 }
 
@@ -103,8 +101,9 @@ void RunValidate(CliContext& ctx, const ConfigOptions& o) {
   if (invalid == 0) return;
   std::string message = std::to_string(invalid) + " of " + std::to_string(o.files.size()) +
                         (o.files.size() == 1 ? " file is" : " files are") + " invalid";
-  ErrorCategory category = exit_code == ExitCodeFor(ErrorCategory::kIo) ? ErrorCategory::kIo
-                                                                        : ErrorCategory::kInvalidInput;
+  ErrorCategory category = exit_code == ExitCodeFor(ErrorCategory::kIo)
+                               ? ErrorCategory::kIo
+                               : ErrorCategory::kInvalidInput;
   throw Error(category, message);
 }
 
@@ -129,13 +128,13 @@ CLI::App* Sub(CLI::App& parent, CliContext& ctx, std::shared_ptr<ConfigOptions> 
 }
 
 void AddCreateCommands(CLI::App& config, CliContext& ctx, std::shared_ptr<ConfigOptions> o) {
-  CLI::App* init = Sub(config, ctx, o, "init", "Write a board file with default ipc/network",
-                       RunInit);
+  CLI::App* init =
+      Sub(config, ctx, o, "init", "Write a board file with default ipc/network", RunInit);
   init->add_option("BOARD", o->board, "Catalog board name (tockctl boards list)")->required();
   init->add_option("-o,--output", o->out, "File to write")->required();
   init->add_flag("--force", o->force, "Overwrite an existing file");
-  CLI::App* show = Sub(config, ctx, o, "show", "Summarise a board file (--json: the document)",
-                       RunShow);
+  CLI::App* show =
+      Sub(config, ctx, o, "show", "Summarise a board file (--json: the document)", RunShow);
   show->add_option("FILE", o->file, "Board JSON file")->required();
   CLI::App* get = Sub(config, ctx, o, "get", "Print the value at a JSON pointer", RunGet);
   get->add_option("FILE", o->file, "Board JSON file")->required();
@@ -155,8 +154,8 @@ void AddEditCommands(CLI::App& config, CliContext& ctx, std::shared_ptr<ConfigOp
 }
 
 void AddCheckCommands(CLI::App& config, CliContext& ctx, std::shared_ptr<ConfigOptions> o) {
-  CLI::App* validate = Sub(config, ctx, o, "validate", "Report every problem in board files",
-                           RunValidate);
+  CLI::App* validate =
+      Sub(config, ctx, o, "validate", "Report every problem in board files", RunValidate);
   validate->add_option("FILE", o->files, "Board JSON files")->required();
   CLI::App* diff = Sub(config, ctx, o, "diff", "Compare two board files by JSON pointer", RunDiff);
   diff->add_option("A", o->file, "First file")->required();

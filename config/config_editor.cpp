@@ -117,9 +117,9 @@ Json ParseValueArgument(const std::string& text) {
     if (c == ']' || c == '}') --depth;
   }
   if (deepest > kMaxJsonDepth)
-    throw Error(ErrorCategory::kInvalidInput,
-                "VALUE nests " + std::to_string(deepest) + " levels deep, more than the limit of " +
-                    std::to_string(kMaxJsonDepth));
+    throw Error(ErrorCategory::kInvalidInput, "VALUE nests " + std::to_string(deepest) +
+                                                  " levels deep, more than the limit of " +
+                                                  std::to_string(kMaxJsonDepth));
   try {
     return Json::parse(text);
   } catch (const nlohmann::json::parse_error&) {
@@ -218,8 +218,7 @@ bool SameScalar(const Json& a, const Json& b) {
   return x && y && *x == *y;
 }
 
-void Diff(const Json& a, const Json& b, const std::string& pointer,
-          std::vector<JsonChange>& out) {
+void Diff(const Json& a, const Json& b, const std::string& pointer, std::vector<JsonChange>& out) {
   using K = JsonChange::Kind;
   if (a.is_object() && b.is_object()) {
     for (const auto& [k, v] : a.items()) {
@@ -230,7 +229,8 @@ void Diff(const Json& a, const Json& b, const std::string& pointer,
         out.push_back({K::kRemoved, p, v, nullptr});
     }
     for (const auto& [k, v] : b.items())
-      if (!a.contains(k)) out.push_back({K::kAdded, pointer + "/" + EscapePointerToken(k), nullptr, v});
+      if (!a.contains(k))
+        out.push_back({K::kAdded, pointer + "/" + EscapePointerToken(k), nullptr, v});
     return;
   }
   if (a.is_array() && b.is_array()) {
@@ -245,7 +245,9 @@ void Diff(const Json& a, const Json& b, const std::string& pointer,
   if (!SameScalar(a, b)) out.push_back({K::kChanged, pointer, a, b});
 }
 
-std::string Compact(const Json& v) { return v.dump(-1, ' ', false, Json::error_handler_t::replace); }
+std::string Compact(const Json& v) {
+  return v.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
 
 }  // namespace
 
@@ -260,8 +262,12 @@ std::string FormatChanges(const std::vector<JsonChange>& changes) {
   for (const JsonChange& c : changes) {
     std::string p = c.pointer.empty() ? "/" : c.pointer;
     switch (c.kind) {
-      case JsonChange::Kind::kAdded: out += "+ " + p + ": " + Compact(c.after) + "\n"; break;
-      case JsonChange::Kind::kRemoved: out += "- " + p + ": " + Compact(c.before) + "\n"; break;
+      case JsonChange::Kind::kAdded:
+        out += "+ " + p + ": " + Compact(c.after) + "\n";
+        break;
+      case JsonChange::Kind::kRemoved:
+        out += "- " + p + ": " + Compact(c.before) + "\n";
+        break;
       case JsonChange::Kind::kChanged:
         out += "~ " + p + ": " + Compact(c.before) + " -> " + Compact(c.after) + "\n";
         break;

@@ -21,11 +21,15 @@ std::string Table(const Rows& rows, const std::string& indent) {
   for (const auto& row : rows) {
     std::string line = indent;
     for (size_t i = 0; i < row.size(); ++i)
-      line += i + 1 < row.size() ? row[i] + std::string(widths[i] - row[i].size() + 2, ' ')
-                                 : row[i];
+      line +=
+          i + 1 < row.size() ? row[i] + std::string(widths[i] - row[i].size() + 2, ' ') : row[i];
     out += line + "\n";
   }
   return out;
+}
+
+std::string Count(size_t n, const std::string& noun) {
+  return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
 }
 
 std::string Apps(const AppSelection& s) { return s.all ? "*" : JoinWords(s.apps, ","); }
@@ -50,8 +54,8 @@ std::string IpcPart(const IpcConfig& ipc, const HardwareBoard* board) {
                " on this board)";
   std::string out = "ipc: backend " + backend + "; interfaces " +
                     (interfaces.empty() ? "none" : JoinWords(interfaces)) + "; " +
-                    std::to_string(ipc.services.size()) + " services, " +
-                    std::to_string(ipc.clients.size()) + " clients\n";
+                    Count(ipc.services.size(), "service") + ", " +
+                    Count(ipc.clients.size(), "client") + "\n";
   if (ipc.services.empty()) return out;
   Rows rows{{"SERVICE", "SERVER", "INTERFACE", "CLIENTS", "BUFFERS", "MAX MESSAGE", "MAX CLIENTS"}};
   for (const auto& s : ipc.services)
@@ -68,7 +72,7 @@ std::string Address(const NetworkInterface& n) {
 }
 
 std::string NetworkPart(const NetworkConfig& net) {
-  std::string out = "network: " + std::to_string(net.interfaces.size()) + " interfaces\n";
+  std::string out = "network: " + Count(net.interfaces.size(), "interface") + "\n";
   if (net.interfaces.empty()) return out;
   Rows rows{{"NAME", "KIND", "ADDRESS", "MTU", "STACK", "PLACEMENT", "MUX", "APPS"}};
   for (const auto& n : net.interfaces)

@@ -74,7 +74,7 @@ void InitConfigFile(const std::filesystem::path& data_dir, const std::string& bo
                     const std::string& out_path, bool force) {
   BoardCatalog catalog = BoardCatalog::Load(data_dir / "boards");
   const CatalogEntry& entry = catalog.FindEntry(board_name);
-  struct stat st{};
+  struct stat st {};
   if (!force && ::stat(out_path.c_str(), &st) == 0) {
     ErrorContext ctx;
     ctx.file = out_path;

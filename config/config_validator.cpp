@@ -74,7 +74,8 @@ FileCheck CheckConfigFile(const std::string& path) {
     const ErrorContext& c = e.context();
     std::string where = c.file.empty() ? path : c.file;
     if (c.line) where += ":" + std::to_string(*c.line) + ":" + std::to_string(c.column.value_or(1));
-    check.load_error = where + ": error: " + e.message() + (e.hint().empty() ? "" : "; " + e.hint());
+    check.load_error =
+        where + ": error: " + e.message() + (e.hint().empty() ? "" : "; " + e.hint());
     check.load_exit_code = ExitCodeFor(e.category());
   }
   return check;
@@ -82,8 +83,8 @@ FileCheck CheckConfigFile(const std::string& path) {
 
 std::string FormatFileCheck(const FileCheck& check) {
   if (!check.loaded) return check.load_error + "\n" + check.file + ": cannot be checked\n";
-  return FormatFindings(check.file, check.report) + check.file + ": " +
-         CountSummary(check.report) + "\n";
+  return FormatFindings(check.file, check.report) + check.file + ": " + CountSummary(check.report) +
+         "\n";
 }
 
 nlohmann::json FileCheckToJson(const FileCheck& check) {
@@ -94,9 +95,8 @@ nlohmann::json FileCheckToJson(const FileCheck& check) {
   if (check.loaded) {
     out["findings"] = FindingsToJson(check.file, check.report);
   } else {
-    out["findings"] = nlohmann::json::array({{{"file", check.file},
-                                              {"severity", "error"},
-                                              {"message", check.load_error}}});
+    out["findings"] = nlohmann::json::array(
+        {{{"file", check.file}, {"severity", "error"}, {"message", check.load_error}}});
   }
   return out;
 }

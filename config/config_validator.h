@@ -38,9 +38,9 @@ CheckedBoardConfig LoadAndCheckBoardConfig(const std::string& path, JsonDocument
 struct FileCheck {
   std::string file;
   ValidationReport report;
-  bool loaded = false;       ///< False when the file could not be read or parsed.
-  std::string load_error;    ///< "FILE:LINE:COL: error: malformed JSON: ..." when !loaded.
-  int load_exit_code = 0;    ///< Exit code of the load error's category.
+  bool loaded = false;     ///< False when the file could not be read or parsed.
+  std::string load_error;  ///< "FILE:LINE:COL: error: malformed JSON: ..." when !loaded.
+  int load_exit_code = 0;  ///< Exit code of the load error's category.
   int ErrorCount() const { return loaded ? report.ErrorCount() : 1; }
 };
 

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <array>
 
-
 namespace tockctl::config {
 namespace {
 
@@ -15,9 +14,7 @@ constexpr std::array<const char*, 2> kServerRestartNames{"restart", "stop"};
 constexpr std::array<const char*, 2> kClientFaultNames{"release", "notify_server"};
 constexpr std::array<const char*, 3> kAuthNames{"none", "package_name", "app_id"};
 
-std::string Item(const std::string& pointer, size_t i) {
-  return pointer + "/" + std::to_string(i);
-}
+std::string Item(const std::string& pointer, size_t i) { return pointer + "/" + std::to_string(i); }
 
 IpcService ReadService(const OrderedJson& json, const std::string& pointer,
                        ValidationReport& report) {
@@ -59,12 +56,28 @@ IpcFaultPolicy ReadFaultPolicy(const OrderedJson& json, const std::string& point
   return p;
 }
 
-void ReadInterfaces(ObjectReader& r, IpcConfig& c) {
+// Reads "interfaces"; returns false (leaving it empty) when it is absent or has a bad entry.
+bool ReadInterfaces(ObjectReader& r, IpcConfig& c) {
   auto list = r.StringList("interfaces", NameList(kInterfaceNames));
-  if (!list) return;
-  c.interfaces.clear();
-  for (const auto& name : *list)
-    c.interfaces.push_back(*EnumFromName<IpcInterface>(kInterfaceNames, name));
+  if (!list) return false;
+  for (const auto& name : *list) {
+    auto interface = EnumFromName<IpcInterface>(kInterfaceNames, name);
+    if (!interface) {
+      c.interfaces.clear();
+      return false;
+    }
+    c.interfaces.push_back(*interface);
+  }
+  return true;
+}
+
+// The interfaces the services use, in the canonical order.
+void DeriveInterfaces(IpcConfig& c) {
+  for (size_t i = 0; i < kInterfaceNames.size(); ++i) {
+    auto interface = static_cast<IpcInterface>(i);
+    for (const auto& s : c.services)
+      if (s.interface == interface && !c.Offers(interface)) c.interfaces.push_back(interface);
+  }
 }
 
 template <typename T, typename ReadFn>
@@ -113,6 +126,7 @@ AppSelection ReadAppSelection(const OrderedJson& json, const std::string& pointe
     if (!json[i].is_string() || json[i].get<std::string>().empty()) {
       report.Error(Item(pointer, i), "expected an app name, found " + json[i].dump(),
                    "a non-empty app (TBF package) name");
+      sel.apps.emplace_back();  // keeps the indexes of later entries
       continue;
     }
     sel.apps.push_back(json[i].get<std::string>());
@@ -124,7 +138,7 @@ IpcConfig ReadIpcConfig(const OrderedJson& json, const std::string& pointer,
                         ValidationReport& report) {
   IpcConfig c;
   ObjectReader r(json, pointer, report);
-  ReadInterfaces(r, c);
+  c.interfaces_listed = ReadInterfaces(r, c);
   ReadEnum(r, "backend", kBackendNames, c.backend);
   if (auto v = r.Unsigned("copy_threshold", 0, 65536)) c.copy_threshold = *v;
   ReadEnum(r, "discovery", kDiscoveryNames, c.discovery);
@@ -134,6 +148,7 @@ IpcConfig ReadIpcConfig(const OrderedJson& json, const std::string& pointer,
     c.fault_policy = ReadFaultPolicy(*v, r.PointerOf("fault_policy"), report);
   ReadEnum(r, "authentication", kAuthNames, c.authentication);
   r.WarnUnknownKeys();
+  if (!c.interfaces_listed) DeriveInterfaces(c);
   return c;
 }
 

@@ -30,7 +30,7 @@ enum class IpcAuthMethod { kNone, kPackageName, kAppId };
 /// Longest service name the string-name registry stores (bytes).
 inline constexpr size_t kMaxServiceNameBytes = 20;
 
-/// "*" (every app) or a list of app (TBF package) names.
+/// "*" (every app) or a list of app (TBF package) names ("" marks an entry that was not a name).
 struct AppSelection {
   bool all = true;
   std::vector<std::string> apps;
@@ -66,7 +66,10 @@ struct IpcFaultPolicy {
 
 /// The whole "ipc" object.
 struct IpcConfig {
-  std::vector<IpcInterface> interfaces{IpcInterface::kMessagePassing, IpcInterface::kRpc};
+  /// Offered interfaces; when the file does not list them (or lists something invalid), the
+  /// interfaces the services use, and `interfaces_listed` is false.
+  std::vector<IpcInterface> interfaces;
+  bool interfaces_listed = false;
   IpcBackend backend = IpcBackend::kAuto;
   uint32_t copy_threshold = 256;  ///< auto: messages up to this many bytes are copied.
   IpcDiscovery discovery = IpcDiscovery::kStringName;
@@ -81,6 +84,7 @@ struct IpcConfig {
   bool Offers(IpcInterface interface) const;
 };
 
+/// The JSON spelling of each value ("message_passing", "copy", ...); never fails.
 const char* Name(IpcInterface v);
 const char* Name(IpcBackend v);
 const char* Name(IpcDiscovery v);
@@ -102,6 +106,7 @@ AppSelection ReadAppSelection(const OrderedJson& json, const std::string& pointe
 void from_json(const OrderedJson& json, IpcConfig& config);
 /// Writes every field explicitly.
 void to_json(OrderedJson& json, const IpcConfig& config);
+/// "*" or the list of app names.
 void to_json(OrderedJson& json, const AppSelection& selection);
 
 }  // namespace tockctl::config

@@ -62,6 +62,7 @@ class IpcRuleChecker {
   }
 
   void CheckInterfaceList() {
+    if (!ipc_.interfaces_listed) return;
     std::set<IpcInterface> seen;
     for (size_t i = 0; i < ipc_.interfaces.size(); ++i) {
       if (seen.insert(ipc_.interfaces[i]).second) continue;
@@ -83,21 +84,32 @@ class IpcRuleChecker {
     if (ipc_.backend == IpcBackend::kAuto)
       report_.Warning(ptr_ + "/backend", "backend \"auto\" falls back to copy: " + why,
                       "copy (to say so explicitly)");
-    for (size_t i = 0; i < ipc_.interfaces.size(); ++i)
-      if (ipc_.interfaces[i] == IpcInterface::kSharedMemory)
-        report_.Error(ptr_ + "/interfaces/" + std::to_string(i),
-                      "interface \"shared_memory\" cannot work: " + why,
-                      "message_passing, rpc");
+    for (const std::string& at : SharedMemoryPointers())
+      report_.Error(at, "interface \"shared_memory\" cannot work: " + why, "message_passing, rpc");
   }
 
   void CheckCopyOnlyInterfaces() {
     if (ipc_.backend != IpcBackend::kCopy) return;
-    for (size_t i = 0; i < ipc_.interfaces.size(); ++i)
-      if (ipc_.interfaces[i] == IpcInterface::kSharedMemory)
-        report_.Error(ptr_ + "/interfaces/" + std::to_string(i),
-                      "interface \"shared_memory\" needs a back-end that shares memory, but "
-                      "backend is \"copy\"",
-                      "backend \"shared\" or \"auto\", or drop shared_memory");
+    for (const std::string& p : SharedMemoryPointers())
+      report_.Error(p,
+                    "interface \"shared_memory\" needs a back-end that shares memory, but "
+                    "backend is \"copy\"",
+                    "backend \"shared\" or \"auto\", or drop shared_memory");
+  }
+
+  // Where shared_memory is asked for: in the listed interfaces, else by the services using it.
+  std::vector<std::string> SharedMemoryPointers() const {
+    std::vector<std::string> out;
+    if (ipc_.interfaces_listed) {
+      for (size_t i = 0; i < ipc_.interfaces.size(); ++i)
+        if (ipc_.interfaces[i] == IpcInterface::kSharedMemory)
+          out.push_back(ptr_ + "/interfaces/" + std::to_string(i));
+      return out;
+    }
+    for (size_t i = 0; i < ipc_.services.size(); ++i)
+      if (ipc_.services[i].interface == IpcInterface::kSharedMemory)
+        out.push_back(Service(i) + "/interface");
+    return out;
   }
 
   void CheckServiceNames() {
@@ -108,9 +120,10 @@ class IpcRuleChecker {
       CheckServiceName(i, s);
       auto [it, inserted] = first.emplace(s.name, i);
       if (!inserted)
-        report_.Error(Service(i) + "/name",
-                      "service name " + Quote(s.name) + " is already used by " + Service(it->second),
-                      "a name no other service uses");
+        report_.Error(
+            Service(i) + "/name",
+            "service name " + Quote(s.name) + " is already used by " + Service(it->second),
+            "a name no other service uses");
     }
   }
 
@@ -119,21 +132,24 @@ class IpcRuleChecker {
       if (!s.server.empty() && s.name != s.server)
         report_.Error(Service(i) + "/name",
                       "with discovery \"package_name\" clients find a service by its server's "
-                      "package name, but name " + Quote(s.name) + " differs from server " +
-                          Quote(s.server),
+                      "package name, but name " +
+                          Quote(s.name) + " differs from server " + Quote(s.server),
                       Quote(s.server) + ", or discovery \"string_name\"");
       return;
     }
     if (s.name.size() > kMaxServiceNameBytes)
-      report_.Error(Service(i) + "/name",
-                    "service name " + Quote(s.name) + " is " + std::to_string(s.name.size()) +
-                        " bytes long",
-                    "at most 20 bytes (the string-name registry stores fixed 20-byte names)");
+      report_.Error(
+          Service(i) + "/name",
+          "service name " + Quote(s.name) + " is " + std::to_string(s.name.size()) + " bytes long",
+          "at most 20 bytes (the string-name registry stores fixed 20-byte names)");
   }
 
   void CheckServiceInterfaces() {
+    if (!ipc_.interfaces_listed) return;  // derived from the services: nothing to compare
     std::vector<std::string> offered;
-    for (auto i : ipc_.interfaces) offered.push_back(Name(i));
+    for (auto i : ipc_.interfaces)
+      if (std::find(offered.begin(), offered.end(), Name(i)) == offered.end())
+        offered.push_back(Name(i));
     std::set<IpcInterface> used;
     for (size_t i = 0; i < ipc_.services.size(); ++i) {
       const IpcService& s = ipc_.services[i];
@@ -146,7 +162,7 @@ class IpcRuleChecker {
     }
     if (ipc_.services.empty()) return;
     for (size_t i = 0; i < ipc_.interfaces.size(); ++i) {
-      if (used.count(ipc_.interfaces[i])) continue;
+      if (!used.insert(ipc_.interfaces[i]).second) continue;  // used, or warned about already
       std::string name = Name(ipc_.interfaces[i]);
       report_.Warning(ptr_ + "/interfaces/" + std::to_string(i),
                       "interface " + Quote(name) + " is offered but no service uses it",
@@ -187,12 +203,13 @@ class IpcRuleChecker {
     for (size_t j = 0; j < s.allowed_clients.apps.size(); ++j) {
       const std::string& app = s.allowed_clients.apps[j];
       std::string p = Service(i) + "/allowed_clients/" + std::to_string(j);
+      if (app.empty()) continue;  // not a name; reported when read
       if (!seen.insert(app).second)
         report_.Warning(p, "app " + Quote(app) + " is listed twice", "each app once");
       else if (std::find(known.begin(), known.end(), app) == known.end())
-        report_.Error(p, "unknown app " + Quote(app) + ": it is neither a server nor a client in " +
-                             ptr_,
-                      known.empty() ? "an app named in " + ptr_ + "/clients" : QuotedList(known));
+        report_.Error(
+            p, "unknown app " + Quote(app) + ": it is neither a server nor a client in " + ptr_,
+            known.empty() ? "an app named in " + ptr_ + "/clients" : QuotedList(known));
     }
   }
 
@@ -219,20 +236,22 @@ class IpcRuleChecker {
     const IpcClient& c = ipc_.clients[i];
     const std::string& name = c.services[j];
     std::string p = Client(i) + "/services/" + std::to_string(j);
+    if (name.empty()) return false;  // not a name; reported when read
     const IpcService* s = ipc_.FindService(name);
     if (s == nullptr) {
       std::vector<std::string> names;
       for (const auto& svc : ipc_.services)
         if (!svc.name.empty()) names.push_back(svc.name);
-      report_.Error(p, "unknown service " + Quote(name),
-                    names.empty() ? "a service defined in " + ptr_ + "/services"
-                                  : QuotedList(names));
+      report_.Error(
+          p, "unknown service " + Quote(name),
+          names.empty() ? "a service defined in " + ptr_ + "/services" : QuotedList(names));
       return false;
     }
     size_t k = static_cast<size_t>(s - ipc_.services.data());
     if (s->server == c.app) {
-      report_.Error(p, "app " + Quote(c.app) + " is the server of " + Quote(name) +
-                           " and cannot be its own client",
+      report_.Error(p,
+                    "app " + Quote(c.app) + " is the server of " + Quote(name) +
+                        " and cannot be its own client",
                     "services of other apps");
       return false;
     }
@@ -269,17 +288,19 @@ class IpcRuleChecker {
 
   void CheckFaultPolicy() {
     const IpcFaultPolicy& f = ipc_.fault_policy;
-    if (f.server_fault == ServerFaultAction::kReconnect &&
-        f.server_restart == ServerRestart::kStop)
+    if (f.server_fault == ServerFaultAction::kReconnect && f.server_restart == ServerRestart::kStop)
       report_.Error(ptr_ + "/fault_policy/server_fault",
                     "\"reconnect\" waits for the server to restart, but server_restart is "
                     "\"stop\"",
                     "notify, or server_restart \"restart\"");
   }
 
+  // True for a service whose required keys were read (the others are reported already).
+  static bool Complete(const IpcService& s) { return !s.name.empty() && !s.server.empty(); }
+
   // True if the service's buffers are mapped into both processes (each buffer takes a region).
   bool SharesBuffers(const IpcService& s) const {
-    if (!CanShareMemory(board_->protection)) return false;  // reported by CheckBackend
+    if (!Complete(s) || !CanShareMemory(board_->protection)) return false;
     if (s.interface == IpcInterface::kSharedMemory || ipc_.backend == IpcBackend::kShared)
       return true;
     return ipc_.backend == IpcBackend::kAuto && s.max_message_size > ipc_.copy_threshold;
@@ -301,11 +322,11 @@ class IpcRuleChecker {
       if (!SharesBuffers(s) || s.buffers_per_connection <= free) continue;
       too_many.insert(s.name);
       std::string n = std::to_string(s.buffers_per_connection);
-      report_.Error(Service(i) + "/buffers_per_connection",
-                    n + " shared buffers per connection need " + n +
-                        " protection regions in each process, but " + RegionsPhrase(free),
-                    free == 0 ? "backend \"copy\""
-                              : "1.." + std::to_string(free) + ", or backend \"copy\"");
+      report_.Error(
+          Service(i) + "/buffers_per_connection",
+          n + " shared buffers per connection need " + n +
+              " protection regions in each process, but " + RegionsPhrase(free),
+          free == 0 ? "backend \"copy\"" : "1.." + std::to_string(free) + ", or backend \"copy\"");
     }
     for (size_t i = 0; i < ipc_.clients.size(); ++i) CheckClientRegions(i, free, too_many);
   }
@@ -331,6 +352,7 @@ class IpcRuleChecker {
     uint64_t total = 0;
     for (size_t i = 0; i < ipc_.services.size(); ++i) {
       const IpcService& s = ipc_.services[i];
+      if (!Complete(s)) continue;
       if (s.max_message_size > ram) {
         report_.Error(Service(i) + "/max_message_size",
                       "a " + std::to_string(s.max_message_size) + "-byte message cannot fit in " +
@@ -340,17 +362,22 @@ class IpcRuleChecker {
       }
       total += uint64_t{s.buffers_per_connection} * s.max_message_size * s.max_clients;
     }
-    std::string what = "IPC buffers (buffers_per_connection x max_message_size x max_clients, "
-                       "summed over services) need " + std::to_string(total) + " bytes";
+    std::string what =
+        "IPC buffers (buffers_per_connection x max_message_size x max_clients, "
+        "summed over services) need " +
+        std::to_string(total) + " bytes";
     if (total > ram)
-      report_.Error(ptr_ + "/services", what + ", more than " + board_->name + "'s " +
-                                            std::to_string(ram) + " bytes of RAM",
-                    "at most " + std::to_string(ram) + " bytes in total");
+      report_.Error(
+          ptr_ + "/services",
+          what + ", more than " + board_->name + "'s " + std::to_string(ram) + " bytes of RAM",
+          "at most " + std::to_string(ram) + " bytes in total");
     else if (total > ram / 2)
-      report_.Warning(ptr_ + "/services", what + ", more than half of " + board_->name + "'s " +
-                                              std::to_string(ram) + " bytes of RAM",
-                      "at most " + std::to_string(ram / 2) + " bytes, to leave room for the "
-                      "kernel and processes");
+      report_.Warning(ptr_ + "/services",
+                      what + ", more than half of " + board_->name + "'s " + std::to_string(ram) +
+                          " bytes of RAM",
+                      "at most " + std::to_string(ram / 2) +
+                          " bytes, to leave room for the "
+                          "kernel and processes");
   }
 
   const IpcConfig& ipc_;

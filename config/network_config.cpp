@@ -20,10 +20,9 @@ std::optional<std::vector<uint8_t>> ReadAddress(ObjectReader& r, const std::stri
   auto address = ParseHardwareAddress(*text, bytes);
   if (!address) {
     std::string example = FormatHardwareAddress(DeriveHardwareAddress("example", bytes));
-    r.report().Error(r.PointerOf(key),
-                     "malformed " + key + " \"" + *text + "\"",
-                     std::to_string(bytes) + " hex byte pairs separated by colons, e.g. " +
-                         example);
+    r.report().Error(
+        r.PointerOf(key), "malformed " + key + " \"" + *text + "\"",
+        std::to_string(bytes) + " hex byte pairs separated by colons, e.g. " + example);
   }
   return address;
 }
@@ -43,7 +42,9 @@ NetworkInterface ReadInterface(const OrderedJson& json, const std::string& point
   NetworkInterface n;
   ObjectReader r(json, pointer, report);
   n.name = r.String("name", true).value_or("");
-  ReadEnum(r, "kind", kKindNames, n.kind, true);
+  auto kind = r.Enum("kind", NameList(kKindNames), true);
+  if (kind) n.kind = *EnumFromName<NetworkKind>(kKindNames, *kind);
+  n.kind_known = kind.has_value();
   n.hardware = r.String("hardware").value_or("");
   n.mac = ReadAddress(r, "mac", kMacBytes);
   n.eui64 = ReadAddress(r, "eui64", kEui64Bytes);
@@ -61,11 +62,16 @@ NetworkInterface ReadInterface(const OrderedJson& json, const std::string& point
 
 MtuLimits MtuLimitsFor(NetworkKind kind, bool can_fd) {
   switch (kind) {
-    case NetworkKind::kEthernet: return {68, 1500, 1500};
-    case NetworkKind::kIeee802154: return {9, 127, 127};
-    case NetworkKind::kWifi: return {68, 1500, 1500};
-    case NetworkKind::kCan: return can_fd ? MtuLimits{1, 64, 64} : MtuLimits{1, 8, 8};
-    case NetworkKind::kBle: return {1, 31, 31};
+    case NetworkKind::kEthernet:
+      return {68, 1500, 1500};
+    case NetworkKind::kIeee802154:
+      return {9, 127, 127};
+    case NetworkKind::kWifi:
+      return {68, 1500, 1500};
+    case NetworkKind::kCan:
+      return can_fd ? MtuLimits{1, 64, 64} : MtuLimits{1, 8, 8};
+    case NetworkKind::kBle:
+      return {1, 31, 31};
   }
   return {};
 }
@@ -73,8 +79,10 @@ MtuLimits MtuLimitsFor(NetworkKind kind, bool can_fd) {
 StackPlacement DefaultPlacement(NetworkStack stack) {
   switch (stack) {
     case NetworkStack::kSmoltcp:
-    case NetworkStack::kTockUdp: return StackPlacement::kKernel;
-    default: return StackPlacement::kUserspace;
+    case NetworkStack::kTockUdp:
+      return StackPlacement::kKernel;
+    default:
+      return StackPlacement::kUserspace;
   }
 }
 
@@ -82,7 +90,6 @@ const char* Name(NetworkKind v) { return kKindNames[static_cast<size_t>(v)]; }
 const char* Name(NetworkStack v) { return kStackNames[static_cast<size_t>(v)]; }
 const char* Name(StackPlacement v) { return kPlacementNames[static_cast<size_t>(v)]; }
 const char* Name(Multiplexing v) { return kMultiplexingNames[static_cast<size_t>(v)]; }
-std::vector<std::string> NetworkKindNames() { return NameList(kKindNames); }
 
 NetworkConfig ReadNetworkConfig(const OrderedJson& json, const std::string& pointer,
                                 ValidationReport& report) {

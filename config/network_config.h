@@ -26,7 +26,8 @@ enum class Multiplexing { kBroadcast, kDemux };
 struct NetworkInterface {
   std::string name;
   NetworkKind kind = NetworkKind::kEthernet;
-  std::string hardware;  ///< network_hardware entry name; empty = the first of this kind.
+  bool kind_known = true;  ///< False when "kind" was missing or unknown: kind rules are skipped.
+  std::string hardware;    ///< network_hardware entry name; empty = the first of this kind.
   std::optional<std::vector<uint8_t>> mac;    ///< 6 bytes (ethernet, wifi, ble).
   std::optional<std::vector<uint8_t>> eui64;  ///< 8 bytes (ieee802154).
   uint32_t mtu = 0;  ///< Bytes; 0 until read (then the kind's default if absent).
@@ -57,12 +58,11 @@ MtuLimits MtuLimitsFor(NetworkKind kind, bool can_fd);
 /// Default placement for a stack: raw/lwip/openthread in userspace, smoltcp/tock-udp in the kernel.
 StackPlacement DefaultPlacement(NetworkStack stack);
 
+/// The JSON spelling of each value ("ieee802154", "tock-udp", ...); never fails.
 const char* Name(NetworkKind v);
 const char* Name(NetworkStack v);
 const char* Name(StackPlacement v);
 const char* Name(Multiplexing v);
-/// Every kind name, for messages.
-std::vector<std::string> NetworkKindNames();
 
 /// Reads the "network" object at `pointer`, adding a finding for every structural problem.
 NetworkConfig ReadNetworkConfig(const OrderedJson& json, const std::string& pointer,

@@ -13,10 +13,13 @@ std::vector<NetworkStack> StacksFor(NetworkKind kind) {
   using S = NetworkStack;
   switch (kind) {
     case NetworkKind::kEthernet:
-    case NetworkKind::kWifi: return {S::kRaw, S::kLwip, S::kSmoltcp};
-    case NetworkKind::kIeee802154: return {S::kRaw, S::kSmoltcp, S::kOpenthread, S::kTockUdp};
+    case NetworkKind::kWifi:
+      return {S::kRaw, S::kLwip, S::kSmoltcp};
+    case NetworkKind::kIeee802154:
+      return {S::kRaw, S::kSmoltcp, S::kOpenthread, S::kTockUdp};
     case NetworkKind::kCan:
-    case NetworkKind::kBle: return {S::kRaw};
+    case NetworkKind::kBle:
+      return {S::kRaw};
   }
   return {};
 }
@@ -24,11 +27,15 @@ std::vector<NetworkStack> StacksFor(NetworkKind kind) {
 std::vector<StackPlacement> PlacementsFor(NetworkStack stack) {
   using P = StackPlacement;
   switch (stack) {
-    case NetworkStack::kRaw: return {P::kUserspace};
+    case NetworkStack::kRaw:
+      return {P::kUserspace};
     case NetworkStack::kLwip:
-    case NetworkStack::kOpenthread: return {P::kUserspace, P::kEncapsulated};
-    case NetworkStack::kSmoltcp: return {P::kKernel, P::kUserspace};
-    case NetworkStack::kTockUdp: return {P::kKernel};
+    case NetworkStack::kOpenthread:
+      return {P::kUserspace, P::kEncapsulated};
+    case NetworkStack::kSmoltcp:
+      return {P::kKernel, P::kUserspace};
+    case NetworkStack::kTockUdp:
+      return {P::kKernel};
   }
   return {};
 }
@@ -87,13 +94,16 @@ std::string MtuReason(NetworkKind kind, bool can_fd) {
   switch (kind) {
     case NetworkKind::kEthernet:
       return "68..1500 (the EthernetTap driver carries frames of at most 1518 bytes)";
-    case NetworkKind::kIeee802154: return "9..127 (an IEEE 802.15.4 frame is at most 127 bytes)";
-    case NetworkKind::kWifi: return "68..1500";
+    case NetworkKind::kIeee802154:
+      return "9..127 (an IEEE 802.15.4 frame is at most 127 bytes)";
+    case NetworkKind::kWifi:
+      return "68..1500";
     case NetworkKind::kCan:
       return can_fd ? "1..64 (CAN FD)"
                     : "1..8 (a classic CAN frame carries at most 8 data bytes; set \"can_fd\": "
                       "true for up to 64)";
-    case NetworkKind::kBle: return "1..31 (a BLE advertising payload is at most 31 bytes)";
+    case NetworkKind::kBle:
+      return "1..31 (a BLE advertising payload is at most 31 bytes)";
   }
   return "";
 }
@@ -109,6 +119,7 @@ class NetworkRuleChecker {
     CheckAddressesUnique();
     for (size_t i = 0; i < net_.interfaces.size(); ++i) {
       const NetworkInterface& n = net_.interfaces[i];
+      if (!n.kind_known) continue;  // reported when read; every rule below depends on the kind
       CheckKindFields(i, n);
       CheckAddress(i, n);
       CheckStack(i, n);
@@ -150,19 +161,19 @@ class NetworkRuleChecker {
                    size_t i, const std::string& key, const std::string& label) {
     auto [it, inserted] = seen.emplace(a, i);
     if (inserted) return;
-    report_.Error(Iface(i) + "/" + key,
-                  label + " " + FormatHardwareAddress(a) + " is already used by " +
-                      Iface(it->second),
-                  "an address no other interface uses");
+    report_.Error(
+        Iface(i) + "/" + key,
+        label + " " + FormatHardwareAddress(a) + " is already used by " + Iface(it->second),
+        "an address no other interface uses");
   }
 
   void CheckKindFields(size_t i, const NetworkInterface& n) {
     MtuLimits m = MtuLimitsFor(n.kind, n.can_fd);
     if (n.mtu < m.min || n.mtu > m.max)
-      report_.Error(Iface(i) + "/mtu",
-                    "MTU " + std::to_string(n.mtu) + " is outside what " + Name(n.kind) +
-                        " carries",
-                    MtuReason(n.kind, n.can_fd));
+      report_.Error(
+          Iface(i) + "/mtu",
+          "MTU " + std::to_string(n.mtu) + " is outside what " + Name(n.kind) + " carries",
+          MtuReason(n.kind, n.can_fd));
     if (n.can_fd && n.kind != NetworkKind::kCan) NotForKind(i, n, "can_fd", "can");
     if (n.channel && n.kind != NetworkKind::kIeee802154) NotForKind(i, n, "channel", "ieee802154");
     if (n.pan_id && n.kind != NetworkKind::kIeee802154) NotForKind(i, n, "pan_id", "ieee802154");
@@ -191,7 +202,7 @@ class NetworkRuleChecker {
                     std::string("a ") + Name(n.kind) + " interface has a 6-byte MAC, not an EUI-64",
                     "\"mac\": 6 hex byte pairs separated by colons");
     if (n.mac && wants_mac) CheckMac(i, n, *n.mac);
-    if (n.eui64 && !wants_mac) CheckEui64(i, *n.eui64);
+    if (n.eui64 && !wants_mac) CheckEui64(i, n, *n.eui64);
   }
 
   void NoAddress(size_t i, const std::string& key) {
@@ -201,19 +212,25 @@ class NetworkRuleChecker {
 
   void CheckMac(size_t i, const NetworkInterface& n, const std::vector<uint8_t>& mac) {
     std::string text = FormatHardwareAddress(mac);
-    std::string example = FormatHardwareAddress(DeriveHardwareAddress(n.name, kMacBytes));
+    std::string example = FormatHardwareAddress(DeriveHardwareAddress(Seed(n), kMacBytes));
     bool zero = std::all_of(mac.begin(), mac.end(), [](uint8_t b) { return b == 0; });
     if (zero)
       report_.Error(Iface(i) + "/mac", "MAC " + text + " is all zeros",
                     "a unicast address such as " + example);
     else if (n.kind != NetworkKind::kBle && IsGroupAddress(mac))
       report_.Error(Iface(i) + "/mac",
-                    "MAC " + text + " has the multicast (group) bit set; an interface address "
-                    "must be unicast",
+                    "MAC " + text +
+                        " has the multicast (group) bit set; an interface address "
+                        "must be unicast",
                     "an even first byte, e.g. " + example);
   }
 
-  void CheckEui64(size_t i, const std::vector<uint8_t>& eui) {
+  // What `config init` derives this interface's address from, for suggestions.
+  std::string Seed(const NetworkInterface& n) const {
+    return (board_ != nullptr ? board_->name + "/" : "") + n.name;
+  }
+
+  void CheckEui64(size_t i, const NetworkInterface& n, const std::vector<uint8_t>& eui) {
     bool zero = std::all_of(eui.begin(), eui.end(), [](uint8_t b) { return b == 0; });
     bool ones = std::all_of(eui.begin(), eui.end(), [](uint8_t b) { return b == 0xff; });
     if (!zero && !ones) return;
@@ -221,7 +238,7 @@ class NetworkRuleChecker {
                   "EUI-64 " + FormatHardwareAddress(eui) + " is reserved (" +
                       (zero ? "all zeros" : "all ones") + ")",
                   "a unique address such as " +
-                      FormatHardwareAddress(DeriveHardwareAddress(Iface(i), kEui64Bytes)));
+                      FormatHardwareAddress(DeriveHardwareAddress(Seed(n), kEui64Bytes)));
   }
 
   void CheckStack(size_t i, const NetworkInterface& n) {
@@ -248,7 +265,7 @@ class NetworkRuleChecker {
   void CheckApps(size_t i, const NetworkInterface& n) {
     std::set<std::string> seen;
     for (size_t j = 0; j < n.apps.apps.size(); ++j)
-      if (!seen.insert(n.apps.apps[j]).second)
+      if (!n.apps.apps[j].empty() && !seen.insert(n.apps.apps[j]).second)
         report_.Warning(Iface(i) + "/apps/" + std::to_string(j),
                         "app " + Quote(n.apps.apps[j]) + " is listed twice", "each app once");
     if (!n.apps.all && n.apps.apps.empty())
@@ -266,10 +283,12 @@ class NetworkRuleChecker {
   void CheckService(size_t i, const NetworkInterface& n) {
     std::string p = Iface(i) + "/service";
     if (n.placement != StackPlacement::kUserspace) {
-      report_.Error(p, std::string("a stack placed in the ") +
-                           (n.placement == StackPlacement::kKernel ? "kernel" : "kernel "
-                                                                               "(encapsulated)") +
-                           " serves apps through its syscall driver, not an IPC service",
+      report_.Error(p,
+                    std::string("a stack placed in the ") +
+                        (n.placement == StackPlacement::kKernel ? "kernel"
+                                                                : "kernel "
+                                                                  "(encapsulated)") +
+                        " serves apps through its syscall driver, not an IPC service",
                     "remove \"service\", or placement \"userspace\"");
       return;
     }
@@ -310,8 +329,7 @@ class NetworkRuleChecker {
     if (HardwareNames(kind).empty()) {
       std::vector<std::string> kinds = HardwareKinds();
       report_.Error(Iface(i) + "/kind", board_->name + " has no " + kind + " hardware",
-                    kinds.empty() ? "none: this board has no network hardware"
-                                  : JoinWords(kinds));
+                    kinds.empty() ? "none: this board has no network hardware" : JoinWords(kinds));
       return nullptr;
     }
     if (!n.hardware.empty()) return BindNamed(i, n);
@@ -345,10 +363,10 @@ class NetworkRuleChecker {
     if (h == nullptr) return;
     auto [it, inserted] = bound_.emplace(h->name, i);
     if (!inserted)
-      return report_.Error(Iface(i) + "/hardware",
-                           "hardware " + Quote(h->name) + " is already used by " +
-                               Iface(it->second),
-                           "one interface per hardware entry");
+      return report_.Error(
+          Iface(i) + "/hardware",
+          "hardware " + Quote(h->name) + " is already used by " + Iface(it->second),
+          "one interface per hardware entry");
     if (h->driver_num == 0 && n.placement == StackPlacement::kUserspace)
       report_.Error(Iface(i) + "/placement",
                     "hardware " + Quote(h->name) + " (" + h->device +
@@ -372,8 +390,7 @@ class NetworkRuleChecker {
 }  // namespace
 
 void CheckNetworkRules(const NetworkConfig& network, const std::string& pointer,
-                       const IpcConfig* ipc, const HardwareBoard* board,
-                       ValidationReport& report) {
+                       const IpcConfig* ipc, const HardwareBoard* board, ValidationReport& report) {
   NetworkRuleChecker(network, pointer, ipc, board, report).Run();
 }
 

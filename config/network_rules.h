@@ -16,7 +16,6 @@ std::vector<StackPlacement> PlacementsFor(NetworkStack stack);
 /// Adds a finding for every rule `network` (read from `pointer`) breaks. `ipc` (for service
 /// references) and `board` (for hardware rules) may be null; the rules needing them are skipped.
 void CheckNetworkRules(const NetworkConfig& network, const std::string& pointer,
-                       const IpcConfig* ipc, const HardwareBoard* board,
-                       ValidationReport& report);
+                       const IpcConfig* ipc, const HardwareBoard* board, ValidationReport& report);
 
 }  // namespace tockctl::config

@@ -48,8 +48,7 @@ std::string JsonTypeName(const OrderedJson& value) {
   return "a number";
 }
 
-ObjectReader::ObjectReader(const OrderedJson& object, std::string pointer,
-                           ValidationReport& report)
+ObjectReader::ObjectReader(const OrderedJson& object, std::string pointer, ValidationReport& report)
     : object_(object), pointer_(std::move(pointer)), report_(report) {
   is_object_ = object_.is_object();
   if (!is_object_)
@@ -67,8 +66,7 @@ bool ObjectReader::Has(const std::string& key) {
 
 const OrderedJson* ObjectReader::Member(const std::string& key, bool required) {
   if (Has(key)) return &object_.at(key);
-  if (required && is_object_)
-    report_.Error(pointer_, "missing required key \"" + key + "\"");
+  if (required && is_object_) report_.Error(pointer_, "missing required key \"" + key + "\"");
   return nullptr;
 }
 
@@ -92,8 +90,8 @@ std::optional<std::string> ObjectReader::Enum(const std::string& key,
                                               bool required) {
   const OrderedJson* v = Member(key, required);
   if (v == nullptr) return std::nullopt;
-  if (!v->is_string() || std::find(values.begin(), values.end(), v->get<std::string>()) ==
-                             values.end()) {
+  if (!v->is_string() ||
+      std::find(values.begin(), values.end(), v->get<std::string>()) == values.end()) {
     report_.Error(PointerOf(key), "unknown " + key + " " + v->dump(), JoinWords(values));
     return std::nullopt;
   }
@@ -155,11 +153,12 @@ std::optional<std::vector<std::string>> ObjectReader::StringList(
     const OrderedJson& item = (*v)[i];
     std::string item_pointer = PointerOf(key) + "/" + std::to_string(i);
     bool ok = item.is_string() &&
-              (allowed.empty() || std::find(allowed.begin(), allowed.end(),
-                                            item.get<std::string>()) != allowed.end());
+              (allowed.empty() ||
+               std::find(allowed.begin(), allowed.end(), item.get<std::string>()) != allowed.end());
     if (!ok) {
       report_.Error(item_pointer, "unknown " + key + " entry " + item.dump(),
                     allowed.empty() ? "a string" : JoinWords(allowed));
+      out.emplace_back();  // keeps the indexes of later entries
       continue;
     }
     out.push_back(item.get<std::string>());

@@ -52,7 +52,8 @@ class ObjectReader {
   const OrderedJson* Object(const std::string& key, bool required = false);
   /// The member if it is an array (error otherwise).
   const OrderedJson* Array(const std::string& key, bool required = false);
-  /// An array of strings, each checked against `allowed` when it is non-empty.
+  /// An array of strings, each checked against `allowed` when it is non-empty; a bad entry is
+  /// reported and read as "" so that indexes stay those of the file.
   std::optional<std::vector<std::string>> StringList(const std::string& key,
                                                      const std::vector<std::string>& allowed = {},
                                                      bool required = false);
@@ -93,10 +94,9 @@ std::vector<std::string> NameList(const std::array<const char*, N>& names) {
 /// Reads member `key` as one of `names` (indexed by enum value) into `out`; unchanged if absent
 /// or wrong (a finding says why).
 template <typename E, size_t N>
-void ReadEnum(ObjectReader& reader, const std::string& key,
-              const std::array<const char*, N>& names, E& out, bool required = false) {
-  if (auto text = reader.Enum(key, NameList(names), required))
-    out = *EnumFromName<E>(names, *text);
+void ReadEnum(ObjectReader& reader, const std::string& key, const std::array<const char*, N>& names,
+              E& out, bool required = false) {
+  if (auto text = reader.Enum(key, NameList(names), required)) out = *EnumFromName<E>(names, *text);
 }
 
 }  // namespace tockctl::config

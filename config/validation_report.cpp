@@ -10,8 +10,7 @@ void ValidationReport::Error(const std::string& pointer, std::string message, st
   Add(Severity::kError, pointer, std::move(message), std::move(valid), false);
 }
 
-void ValidationReport::Warning(const std::string& pointer, std::string message,
-                               std::string valid) {
+void ValidationReport::Warning(const std::string& pointer, std::string message, std::string valid) {
   Add(Severity::kWarning, pointer, std::move(message), std::move(valid), false);
 }
 
@@ -23,7 +22,8 @@ void ValidationReport::KeyWarning(const std::string& pointer, std::string messag
 void ValidationReport::Add(Severity severity, const std::string& pointer, std::string message,
                            std::string valid, bool at_key) {
   Finding f{severity, pointer, std::move(message), std::move(valid), {}};
-  if (doc_ != nullptr) f.position = at_key ? doc_->KeyPositionOf(pointer) : doc_->PositionOf(pointer);
+  if (doc_ != nullptr)
+    f.position = at_key ? doc_->KeyPositionOf(pointer) : doc_->PositionOf(pointer);
   findings_.push_back(std::move(f));
 }
 

@@ -16,9 +16,9 @@ enum class Severity { kError, kWarning };
 /// One problem: where (JSON pointer and source position), what is wrong, and what would be valid.
 struct Finding {
   Severity severity = Severity::kError;
-  std::string pointer;   ///< RFC 6901 pointer of the value (or key) at fault.
-  std::string message;   ///< What is wrong, one line.
-  std::string valid;     ///< What would be valid (may be empty).
+  std::string pointer;      ///< RFC 6901 pointer of the value (or key) at fault.
+  std::string message;      ///< What is wrong, one line.
+  std::string valid;        ///< What would be valid (may be empty).
   SourcePosition position;  ///< 1-based line and column in the file (1:1 when unknown).
 };
 

@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """Checks docs/board.schema.json with an independent validator (python3-jsonschema) and checks
 that tockctl agrees: every catalog board, every file `tockctl config init` writes, and every
-example in docs/board-config.md.
+example in docs/board-config.md. The schema must also reject the structurally bad fixtures in
+tests/fixtures/config/bad listed in SCHEMA_REJECTS.
 
 Examples in the docs are fenced ```json blocks preceded by a marker line:
   <!-- example: NAME.json -->          a complete file: schema-valid and `config validate` exit 0
   <!-- example-invalid: NAME.json -->  a file tockctl must reject; the next ```text block is the
                                        whole output of `tockctl config validate NAME.json`
+                                       (prose may come between the two blocks)
                                        (stdout then stderr), run in a directory holding the file.
 """
 import argparse
@@ -29,10 +31,13 @@ def run_tockctl(binary, source, args, cwd=None):
                           timeout=120)
 
 
-def fenced_block(lines, start, language):
-    """Returns (text, index after the block) of the first ```language block at or after start."""
+def fenced_block(lines, start, language, prose_allowed=False):
+    """Returns (text, index after the block) of the ```language block at start (after blank
+    lines, or after any prose when prose_allowed)."""
     i = start
-    while i < len(lines) and lines[i].strip() == "":
+    while i < len(lines) and lines[i].strip() != "```" + language and (
+            lines[i].strip() == "" or (prose_allowed and not lines[i].startswith("```")
+                                       and not MARKER.match(lines[i].strip()))):
         i += 1
     if i >= len(lines) or lines[i].strip() != "```" + language:
         raise ValueError(f"line {i + 1}: expected a ```{language} block")
@@ -50,14 +55,14 @@ def doc_examples(doc_path):
         text, after = fenced_block(lines, i + 1, "json")
         expected = None
         if m.group(1) == "example-invalid":
-            expected, _ = fenced_block(lines, after, "text")
+            expected, _ = fenced_block(lines, after, "text", prose_allowed=True)
         examples.append((m.group(2), text, expected, i + 1))
     return examples
 
 
 class Checker:
     def __init__(self, args):
-        self.binary = args.tockctl
+        self.binary = str(pathlib.Path(args.tockctl).resolve())
         self.source = pathlib.Path(args.source)
         schema = json.loads((self.source / "docs" / "board.schema.json").read_text())
         jsonschema.Draft202012Validator.check_schema(schema)
@@ -120,6 +125,25 @@ class Checker:
         return len(examples)
 
 
+# Bad fixtures whose problems are structural: the schema alone must reject each of them.
+SCHEMA_REJECTS = [
+    "address-on-can", "ethernet-mtu-out-of-range", "ieee802154-mtu-over-127", "interface-names",
+    "kind-specific-keys-on-wrong-kind", "malformed-addresses", "malformed-board",
+    "missing-board-and-format-2", "missing-required-keys", "not-an-object", "openthread-on-ethernet",
+    "sections-of-wrong-type", "tock-udp-in-userspace", "unknown-enum-values",
+    "unknown-keys-everywhere", "wrong-types-and-ranges",
+]
+
+
+def check_schema_rejects(checker):
+    bad = checker.source / "tests" / "fixtures" / "config" / "bad"
+    for name in SCHEMA_REJECTS:
+        document = json.loads((bad / f"{name}.json").read_text())
+        if checker.validator.is_valid(document):
+            checker.fail(f"{name}.json: the schema accepts it, but it is structurally wrong")
+    return len(SCHEMA_REJECTS)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--tockctl", required=True)
@@ -133,10 +157,11 @@ def main():
         (tmp / "docs").mkdir()
         made = checker.check_templates(names, tmp / "init")
         examples = checker.check_docs(tmp / "docs")
+    rejected = check_schema_rejects(checker)
     for f in checker.failures:
         print("FAIL: " + f)
-    print(f"{len(names)} catalog boards, {made} init files, {examples} doc examples; "
-          f"{len(checker.failures)} failures")
+    print(f"{len(names)} catalog boards, {made} init files, {examples} doc examples, "
+          f"{rejected} structurally bad fixtures; {len(checker.failures)} failures")
     return 1 if checker.failures else 0
 
 
