@@ -1,5 +1,7 @@
 // `tockctl build`: generate the kernel configuration module from a board file, build the Tock
 // board, and report the outputs and the memory the kernel uses (docs/build.md).
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <cstdlib>
 #include <filesystem>
@@ -8,6 +10,7 @@
 #include "cli/command_registry.h"
 #include "cli/context.h"
 #include "common/process.h"
+#include "flasher/flash_job.h"
 #include "kernel/kernel_build.h"
 
 namespace tockctl::cli {
@@ -57,17 +60,38 @@ void StreamLine(const CliContext& ctx, const std::string& line, kernel::LineKind
   std::fflush(ctx.err());
 }
 
-void PrintResult(CliContext& ctx, const kernel::BuildResult& result) {
-  for (const auto& w : result.warnings) ctx.Warn(w);
-  if (!result.command.empty())
-    ctx.Note("build finished: " +
-             kernel::DiagnosticSummary(result.errors, result.compiler_warnings));
-  if (ctx.options.json)
-    return ctx.Print(kernel::BuildResultToJson(result).dump(
-        -1, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
+void PrintResult(CliContext& ctx, const kernel::BuildResult& result,
+                 const nlohmann::ordered_json& flash_summary) {
+  if (ctx.options.json) {
+    nlohmann::ordered_json doc = kernel::BuildResultToJson(result);
+    if (!flash_summary.is_null()) doc["flash"] = flash_summary;
+    return ctx.Print(doc.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
+  }
   std::string text = kernel::FormatBuildResult(result);
   text.pop_back();  // Print adds the final newline
   ctx.Print(text);
+}
+
+// `tockctl flash KERNEL.bin --address A` for the board the kernel was built for, progress on
+// stderr. The .bin, as with Tock's own tools, leaves out the .apps placeholder in app flash.
+nlohmann::ordered_json FlashBuiltKernel(CliContext& ctx, const kernel::BuildResult& result) {
+  flasher::FlashRequest request;
+  request.image = result.outputs->bin.string();
+  request.format = flasher::ImageFormat::kBin;
+  request.address = result.outputs->bin_address;
+  auto style = ctx.options.quiet               ? flasher::ProgressStyle::kSilent
+               : ::isatty(::fileno(ctx.err())) ? flasher::ProgressStyle::kBar
+                                               : flasher::ProgressStyle::kLines;
+  std::FILE* err = ctx.err();
+  flasher::ProgressPrinter progress(style, [err](const std::string& text) {
+    std::fputs(text.c_str(), err);
+    std::fflush(err);
+  });
+  PosixProcessRunner runner;
+  flasher::FlashEnvironment env{ctx.Log(), &runner, &progress, flasher::SteadyClock()};
+  flasher::FlashReport report = flasher::RunFlash(request, result.board, env);
+  ctx.Note(flasher::RenderSummary(report.plan, *report.outcome));
+  return flasher::SummaryToJson(report.plan, *report.outcome);
 }
 
 void RunBuildCommand(CliContext& ctx, const BuildOptions& o) {
@@ -79,7 +103,15 @@ void RunBuildCommand(CliContext& ctx, const BuildOptions& o) {
   };
   env.on_note = [&ctx](const std::string& note) { ctx.Note(note); };
   kernel::BuildResult result = kernel::BuildKernel(MakeRequest(o, ctx), env);
-  PrintResult(ctx, result);
+  for (const auto& w : result.warnings) ctx.Warn(w);
+  if (!result.command.empty())
+    ctx.Note("build finished: " +
+             kernel::DiagnosticSummary(result.errors, result.compiler_warnings));
+  bool fits = !result.memory || result.memory->problems.empty();
+  nlohmann::ordered_json flash_summary;
+  if (!ctx.options.json) PrintResult(ctx, result, flash_summary);
+  if (o.flash && fits) flash_summary = FlashBuiltKernel(ctx, result);
+  if (ctx.options.json) PrintResult(ctx, result, flash_summary);
   if (result.memory) kernel::ThrowIfOverflowing(*result.memory, result.outputs->elf.string());
 }
 
