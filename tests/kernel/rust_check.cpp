@@ -25,21 +25,25 @@ std::string ModuleName(const std::filesystem::path& file) {
   return name;
 }
 
+// One inline module per generated file, holding it as `tockctl_config` beside the usage example
+// docs/examples/build/board_setup.rs, with compile-time checks of the count constants.
 std::string WrapperCrate(const std::vector<std::filesystem::path>& modules) {
+  auto usage = tockctl::testing::SourceDir() / "docs" / "examples" / "build" / "board_setup.rs";
   std::string text = "#![no_std]\n#![deny(warnings)]\n";
   for (const auto& m : modules) {
-    std::string name = ModuleName(m);
-    text += "#[path = \"" + m.string() + "\"]\nmod " + name + ";\n";
-    text += "const _: () = assert!(" + name + "::NETWORK_INTERFACE_COUNT == " + name +
-            "::NETWORK.interfaces.len());\n";
-    text += "const _: () = assert!(" + name + "::IPC_SERVICE_COUNT == " + name +
-            "::IPC.services.len());\n";
-    text += "const _: () = assert!(" + name + "::IPC_CLIENT_COUNT == " + name +
-            "::IPC.clients.len());\n";
-    text += "const _: () = assert!(" + name + "::NETWORK_MAX_MTU as u32 == " + name +
-            "::NETWORK.max_mtu());\n";
-    text += "const _: () = assert!(" + name + "::IPC_MAX_MESSAGE_SIZE as u32 == " + name +
-            "::IPC.max_message_size());\n";
+    text += "mod " + ModuleName(m) + " {\n";
+    text += "    #[path = \"" + m.string() + "\"]\n    pub mod tockctl_config;\n";
+    text +=
+        "    #[allow(dead_code)]\n    #[path = \"" + usage.string() + "\"]\n    mod board_setup;\n";
+    text += "    use tockctl_config as c;\n";
+    text +=
+        "    const _: () = assert!(c::NETWORK_INTERFACE_COUNT == c::NETWORK.interfaces.len());\n";
+    text += "    const _: () = assert!(c::IPC_SERVICE_COUNT == c::IPC.services.len());\n";
+    text += "    const _: () = assert!(c::IPC_CLIENT_COUNT == c::IPC.clients.len());\n";
+    text += "    const _: () = assert!(c::NETWORK_MAX_MTU as u32 == c::NETWORK.max_mtu());\n";
+    text +=
+        "    const _: () = assert!(c::IPC_MAX_MESSAGE_SIZE as u32 == c::IPC.max_message_size());\n";
+    text += "}\n";
   }
   return text;
 }
