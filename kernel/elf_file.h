@@ -12,13 +12,14 @@
 
 namespace tockctl::kernel {
 
+/// ELF section types, section flags and the loadable segment type used here.
 inline constexpr uint32_t kShtProgbits = 1;
-inline constexpr uint32_t kShtSymtab = 2;
-inline constexpr uint32_t kShtNobits = 8;
+inline constexpr uint32_t kShtSymtab = 2;  ///< Symbol table.
+inline constexpr uint32_t kShtNobits = 8;  ///< No bytes in the file (.bss).
 inline constexpr uint64_t kShfWrite = 0x1;
-inline constexpr uint64_t kShfAlloc = 0x2;
+inline constexpr uint64_t kShfAlloc = 0x2;  ///< Occupies memory at run time.
 inline constexpr uint64_t kShfExecInstr = 0x4;
-inline constexpr uint32_t kPtLoad = 1;
+inline constexpr uint32_t kPtLoad = 1;  ///< PT_LOAD program header.
 
 /// One program header.
 struct ElfSegment {

@@ -54,8 +54,8 @@ struct BuildOutputs {
 /// Everything `tockctl build` found and did.
 struct BuildResult {
   config::HardwareBoard board;
-  std::string source_file;       ///< The board file (the catalog file for --board).
-  std::string source_sha256;     ///< Of the file, or of the `config init` document for --board.
+  std::string source_file;        ///< The board file (the catalog file for --board).
+  std::string source_sha256;      ///< Of the file, or of the `config init` document for --board.
   bool catalog_defaults = false;  ///< --board: catalog board with `config init` defaults.
   std::filesystem::path tock_root;
   std::string tock_found_by;

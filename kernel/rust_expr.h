@@ -14,6 +14,7 @@ namespace tockctl::kernel {
 /// string literals, struct literals, one-argument calls (`Some(x)`, `Mac([..])`) and arrays.
 class RustExpr {
  public:
+  /// What the expression is.
   enum class Kind { kAtom, kStruct, kCall, kArray };
 
   /// A literal or path written as is: `0x30007`, `true`, `IpcBackend::Auto`.
@@ -41,11 +42,12 @@ class RustExpr {
   bool borrowed_ = false;
 };
 
-/// rustfmt's default limits.
+/// rustfmt's default limits: line width, and the widths up to which struct literals and arrays
+/// stay on one line; array items up to kRustShortArrayElementWidth fill lines instead of one each.
 inline constexpr size_t kRustMaxWidth = 100;
-inline constexpr size_t kRustStructLitWidth = 18;
-inline constexpr size_t kRustArrayWidth = 60;
-inline constexpr size_t kRustShortArrayElementWidth = 10;
+inline constexpr size_t kRustStructLitWidth = 18;          ///< Fields of a one-line struct literal.
+inline constexpr size_t kRustArrayWidth = 60;              ///< Items of a one-line array.
+inline constexpr size_t kRustShortArrayElementWidth = 10;  ///< "Short" array items.
 
 /// `head` followed by `expr` and `;`, e.g. head "pub static IPC: IpcConfig = ", as lines
 /// joined with '\n' (no final newline), formatted as rustfmt would at column 0.
