@@ -42,7 +42,8 @@ Error Unexpected(const std::string& endpoint, const std::string& operation,
 }
 
 uint64_t ParseHexNumber(const std::string& text, const std::string& what) {
-  if (text.empty() || text.size() > 16 || text.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos)
+  if (text.empty() || text.size() > 16 ||
+      text.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos)
     throw Error(ErrorCategory::kTransport, what + " is not a hex number: \"" + text + "\"");
   return std::stoull(text, nullptr, 16);
 }
@@ -82,7 +83,8 @@ void GdbRemoteFlasher::Connect(ProgressSink& progress) {
 }
 
 void GdbRemoteFlasher::Handshake(ProgressSink& progress) {
-  std::string reply = Client().Request("qSupported:swbreak+;hwbreak+;vContSupported+", "qSupported");
+  std::string reply =
+      Client().Request("qSupported:swbreak+;hwbreak+;vContSupported+", "qSupported");
   bool offers_no_ack = false;
   bool offers_xml = false;
   size_t start = 0;
@@ -90,8 +92,8 @@ void GdbRemoteFlasher::Handshake(ProgressSink& progress) {
     size_t end = std::min(reply.find(';', start), reply.size());
     std::string feature = reply.substr(start, end - start);
     if (feature.rfind("PacketSize=", 0) == 0)
-      features_.packet_size = std::clamp<uint64_t>(
-          ParseHexNumber(feature.substr(11), "PacketSize"), 64, 1 << 20);
+      features_.packet_size =
+          std::clamp<uint64_t>(ParseHexNumber(feature.substr(11), "PacketSize"), 64, 1 << 20);
     offers_no_ack |= feature == "QStartNoAckMode+";
     offers_xml |= feature == "qXfer:features:read+";
     start = end + 1;
@@ -112,10 +114,10 @@ void GdbRemoteFlasher::Handshake(ProgressSink& progress) {
 void GdbRemoteFlasher::ReadTargetDescription() {
   std::string xml;
   for (int round = 0; round < 64; ++round) {
-    std::string reply = Client().Request(
-        "qXfer:features:read:target.xml:" + HexNumber(xml.size()) + "," +
-            HexNumber(features_.packet_size - kFramingBytes - 1),
-        "read target.xml");
+    std::string reply =
+        Client().Request("qXfer:features:read:target.xml:" + HexNumber(xml.size()) + "," +
+                             HexNumber(features_.packet_size - kFramingBytes - 1),
+                         "read target.xml");
     if (reply.empty() || (reply[0] != 'm' && reply[0] != 'l')) return;
     auto bytes = UnescapeBinary(std::string_view(reply).substr(1));
     xml.append(bytes.begin(), bytes.end());
@@ -264,9 +266,11 @@ std::optional<VerifyResult> GdbRemoteFlasher::VerifyByCrc(const Segment& segment
     uint32_t expected = GdbCrc32(std::span<const uint8_t>(segment.data).subspan(off, n));
     if (device != expected) {
       Client().set_timeout(saved);
-      Segment piece{address, std::vector<uint8_t>(segment.data.begin() + static_cast<std::ptrdiff_t>(off),
-                                                  segment.data.begin() + static_cast<std::ptrdiff_t>(off + n)),
-                    segment.name};
+      Segment piece{
+          address,
+          std::vector<uint8_t>(segment.data.begin() + static_cast<std::ptrdiff_t>(off),
+                               segment.data.begin() + static_cast<std::ptrdiff_t>(off + n)),
+          segment.name};
       NullProgress quiet;
       VerifyResult located = VerifyByReadBack(piece, quiet);
       char detail[96];
@@ -308,9 +312,7 @@ void GdbRemoteFlasher::WritePc(uint64_t entry) {
   if (reply != "OK") throw Unexpected(Client().endpoint(), "write registers", reply);
 }
 
-void GdbRemoteFlasher::Resume() {
-  Client().Send(vcont_c_ ? "vCont;c" : "c");
-}
+void GdbRemoteFlasher::Resume() { Client().Send(vcont_c_ ? "vCont;c" : "c"); }
 
 void GdbRemoteFlasher::Start(std::optional<uint64_t> entry) {
   if (entry && options_.layout.pc_register) {
@@ -344,7 +346,8 @@ std::optional<std::string> Setting(const BackendOptions& options, const char* ke
 std::unique_ptr<FlashBackend> CreateGdbBackend(const BackendOptions& options) {
   GdbFlasherOptions gdb;
   gdb.layout = RegisterLayoutFor(options.board->arch);
-  if (auto pc = Setting(options, "pc_register")) gdb.layout.pc_register = std::stoul(*pc, nullptr, 0);
+  if (auto pc = Setting(options, "pc_register"))
+    gdb.layout.pc_register = std::stoul(*pc, nullptr, 0);
   std::optional<std::string> remote = options.remote;
   std::optional<std::string> port = options.port;
   if (!remote && !port && options.board->default_flash_method == "qemu")

@@ -29,20 +29,20 @@ GdbRegisterLayout RegisterLayoutFor(const std::string& arch);
 
 /// Tuning and facts for one GdbRemoteFlasher.
 struct GdbFlasherOptions {
-  std::string name = "gdb";          ///< Back-end name shown to users.
-  GdbRegisterLayout layout;          ///< From the board; target.xml fills it in when unknown.
-  std::chrono::milliseconds timeout{5000};   ///< Per reply.
+  std::string name = "gdb";  ///< Back-end name shown to users.
+  GdbRegisterLayout layout;  ///< From the board; target.xml fills it in when unknown.
+  std::chrono::milliseconds timeout{5000};       ///< Per reply.
   std::chrono::milliseconds crc_timeout{30000};  ///< Per qCRC reply.
-  size_t window = 16;                ///< Packets in flight while writing and reading.
+  size_t window = 16;                            ///< Packets in flight while writing and reading.
 };
 
 /// What the server said it supports (filled by Connect).
 struct GdbServerFeatures {
-  size_t packet_size = 400;          ///< PacketSize from qSupported (GDB's default when absent).
-  bool no_ack_mode = false;          ///< QStartNoAckMode accepted.
-  bool binary_writes = false;        ///< X accepted (else M, hex).
-  bool crc = false;                  ///< qCRC answered (else read-back with m).
-  std::string architecture;          ///< From target.xml, if offered.
+  size_t packet_size = 400;    ///< PacketSize from qSupported (GDB's default when absent).
+  bool no_ack_mode = false;    ///< QStartNoAckMode accepted.
+  bool binary_writes = false;  ///< X accepted (else M, hex).
+  bool crc = false;            ///< qCRC answered (else read-back with m).
+  std::string architecture;    ///< From target.xml, if offered.
 };
 
 /// Flashes through a GDB server. Creating it touches nothing; Connect opens the link with

@@ -53,7 +53,8 @@ uint32_t ReferenceCrc(const uint8_t* data, size_t n) {
   uint32_t crc = 0xffffffff;
   for (size_t i = 0; i < n; ++i) {
     crc ^= static_cast<uint32_t>(data[i]) << 24;
-    for (int bit = 0; bit < 8; ++bit) crc = (crc & 0x80000000u) ? (crc << 1) ^ 0x04c11db7u : crc << 1;
+    for (int bit = 0; bit < 8; ++bit)
+      crc = (crc & 0x80000000u) ? (crc << 1) ^ 0x04c11db7u : crc << 1;
   }
   return crc;
 }
@@ -91,7 +92,10 @@ void FakeGdbStub::Feed(uint8_t b) {
         payload_.push_back(static_cast<char>(b));
       }
       return;
-    case State::kCheck1: check_.push_back(static_cast<char>(b)); state_ = State::kCheck2; return;
+    case State::kCheck1:
+      check_.push_back(static_cast<char>(b));
+      state_ = State::kCheck2;
+      return;
     case State::kCheck2: {
       check_.push_back(static_cast<char>(b));
       state_ = State::kIdle;

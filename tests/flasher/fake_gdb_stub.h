@@ -18,9 +18,9 @@ namespace tockctl::flasher::testing {
 struct FakeStubConfig {
   size_t packet_size = 0x1000;
   bool offer_no_ack = true;
-  bool binary_writes = true;   ///< X
-  bool crc = true;             ///< qCRC
-  bool p_packet = true;        ///< P
+  bool binary_writes = true;  ///< X
+  bool crc = true;            ///< qCRC
+  bool p_packet = true;       ///< P
   bool vcont = true;
   std::string architecture = "riscv:rv32";  ///< target.xml; empty: no qXfer:features
 };
@@ -38,11 +38,11 @@ class FakeGdbStub : public Link {
   uint64_t base;
   std::vector<uint8_t> memory;
   std::vector<uint32_t> regs = std::vector<uint32_t>(33, 0);
-  std::vector<std::string> packets;           ///< Every payload received, in order.
-  std::map<uint64_t, std::string> error_at;   ///< Writes covering the address get this reply.
-  int corrupt_next_replies = 0;               ///< Send this many replies with a bad checksum.
-  bool running = false;                       ///< Set by c / vCont;c.
-  size_t oversized_packets = 0;               ///< Packets longer than packet_size.
+  std::vector<std::string> packets;          ///< Every payload received, in order.
+  std::map<uint64_t, std::string> error_at;  ///< Writes covering the address get this reply.
+  int corrupt_next_replies = 0;              ///< Send this many replies with a bad checksum.
+  bool running = false;                      ///< Set by c / vCont;c.
+  size_t oversized_packets = 0;              ///< Packets longer than packet_size.
   size_t naks_received = 0;
   bool no_ack = false;
 

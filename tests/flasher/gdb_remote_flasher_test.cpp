@@ -27,7 +27,9 @@ class BorrowedLink : public Link {
  public:
   explicit BorrowedLink(Link& inner) : inner_(inner) {}
   void Write(std::span<const uint8_t> d) override { inner_.Write(d); }
-  size_t Read(std::span<uint8_t> b, std::chrono::milliseconds t) override { return inner_.Read(b, t); }
+  size_t Read(std::span<uint8_t> b, std::chrono::milliseconds t) override {
+    return inner_.Read(b, t);
+  }
   std::string Describe() const override { return inner_.Describe(); }
 
  private:
@@ -127,9 +129,9 @@ TEST(GdbRemoteFlasherTest, VerifiesByReadBackWhenQcrcIsUnsupported) {
   EXPECT_FALSE(r.match);
   EXPECT_EQ(r.first_mismatch, kBase + 4321);
   EXPECT_EQ(CountPrefix(stub.packets, "qCRC"), 1u);  // asked once, then remembered
-  EXPECT_EQ(flasher.Read(kBase + 4320, 3),
-            (std::vector<uint8_t>{s.data[4320], static_cast<uint8_t>(s.data[4321] + 1),
-                                  s.data[4322]}));
+  EXPECT_EQ(
+      flasher.Read(kBase + 4320, 3),
+      (std::vector<uint8_t>{s.data[4320], static_cast<uint8_t>(s.data[4321] + 1), s.data[4322]}));
 }
 
 TEST(GdbRemoteFlasherTest, WriteErrorReplyIsADeviceErrorNamingTheAddress) {
@@ -210,8 +212,7 @@ TEST(GdbRemoteFlasherTest, NoAckModeCorruptedReplyIsATransportError) {
     FAIL();
   } catch (const Error& e) {
     EXPECT_EQ(e.category(), ErrorCategory::kTransport);
-    EXPECT_EQ(e.Describe(),
-              "reply with a bad checksum: \"00000000\" (fake stub: read 0x80000000)");
+    EXPECT_EQ(e.Describe(), "reply with a bad checksum: \"00000000\" (fake stub: read 0x80000000)");
   }
 }
 
@@ -271,8 +272,8 @@ TEST(GdbRemoteFlasherTest, WorksOverASerialPtyLikeABlackMagicProbe) {
 TEST(GdbRemoteFlasherTest, RefusedConnectionIsATransportError) {
   uint16_t port = PickFreeLocalPort();
   std::string endpoint = "127.0.0.1:" + std::to_string(port);
-  GdbRemoteFlasher flasher([endpoint] { return ConnectTcp(endpoint, std::chrono::seconds(1)); },
-                           {}, NullLog());
+  GdbRemoteFlasher flasher([endpoint] { return ConnectTcp(endpoint, std::chrono::seconds(1)); }, {},
+                           NullLog());
   NullProgress progress;
   try {
     flasher.Connect(progress);
@@ -281,7 +282,8 @@ TEST(GdbRemoteFlasherTest, RefusedConnectionIsATransportError) {
     EXPECT_EQ(e.category(), ErrorCategory::kTransport);
     EXPECT_EQ(e.Describe(), "cannot connect: Connection refused (" + endpoint +
                                 ": connect); check that the gdb server is running and listening "
-                                "on " + endpoint);
+                                "on " +
+                                endpoint);
   }
 }
 
