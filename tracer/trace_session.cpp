@@ -71,6 +71,10 @@ bool TraceSession::HandleRead(const ReadResult& result, std::span<const uint8_t>
       HandleLinkEvent(LinkEvent::Kind::kReconnected, result.detail);
       return true;
     case ReadStatus::kEnd:
+      if (options_.end_is_link_loss) {
+        statistics_.AddDisconnect();
+        HandleLinkEvent(LinkEvent::Kind::kDisconnected, result.detail);
+      }
       decoder_.Finish();
       return false;
   }
