@@ -118,7 +118,8 @@ BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv,
     ::dup2(in, 0);
     ::dup2(out, 1);
     ::dup2(err, 2);
-    ::execve(exec.argv[0], exec.argv.data(), exec.envp.data());
+    if (::chdir(dir.c_str()) != 0) _exit(126);
+    ::execvpe(exec.argv[0], exec.argv.data(), exec.envp.data());
     _exit(127);
   }
   for (int fd : {in, out, err}) ::close(fd);

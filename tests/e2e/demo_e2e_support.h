@@ -48,8 +48,8 @@ class DemoWorkspace {
   TempDir temp_;
 };
 
-/// A program started in its own process group with stdout and stderr going to files in `dir`.
-/// Destroying it SIGKILLs the group if it still runs, and reaps it.
+/// A program started in its own process group (in `dir`) with stdout and stderr going to files
+/// in `dir`. Destroying it SIGKILLs the group if it still runs, and reaps it.
 class BackgroundProcess {
  public:
   BackgroundProcess(const std::vector<std::string>& argv,

@@ -124,6 +124,23 @@ void CheckBootAndEveryRecordInOrder(const TracedRun& run) {
       << run.trace_err;
 }
 
+// Frames dropped for a reason: the cycle's wpan0 outage and multicast storm fall in the first
+// seconds; an oversized send carries its first 64 bytes.
+void CheckDrops(const TracedRun& run) {
+  std::set<std::string> reasons;
+  for (const json& r : run.records) {
+    if (r["type"] != "net_drop") continue;
+    reasons.insert(r["reason"].get<std::string>());
+    if (r["reason"] == "too_big") {
+      EXPECT_EQ(r["orig_len"], 1622) << r;
+      EXPECT_EQ(r["truncated"], true) << r;
+      EXPECT_EQ(r["data"].get<std::string>().size(), 2u * 64) << r;
+    }
+  }
+  EXPECT_TRUE(reasons.count("interface_down")) << "wpan0 did not go down";
+  EXPECT_TRUE(reasons.count("queue_full")) << "no multicast storm";
+}
+
 void CheckFramesPerInterface(const TracedRun& run) {
   CliRun r = RunTshark({"-r", run.capture.string(), "-T", "fields", "-e", "frame.interface_name"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -213,6 +230,7 @@ TEST(DemoFlowTest, BuildFlashTraceThenTsharkReadsTheCapture) {
   ASSERT_FALSE(HasFailure());
   CheckSameFirmwareAsTheCMakeBuild(ws);
   CheckBootAndEveryRecordInOrder(run);
+  CheckDrops(run);
   CheckFramesPerInterface(run);
   CheckEth0(run);
   CheckWpan0(run);
