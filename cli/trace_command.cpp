@@ -35,9 +35,9 @@ void ResolveQemuSource(tracer::SourceFlags& s) {
   for (const auto& [flag, value] : {std::pair{"--serial", &s.serial}, std::pair{"--usb", &s.usb},
                                     std::pair{"--tcp", &s.tcp}, std::pair{"--replay", &s.replay}}) {
     if (*value)
-      throw Error(ErrorCategory::kUsage, std::string("--qemu and ") + flag +
-                                             " cannot be used together",
-                  {}, "give exactly one trace source");
+      throw Error(ErrorCategory::kUsage,
+                  std::string("--qemu and ") + flag + " cannot be used together", {},
+                  "give exactly one trace source");
   }
   s.tcp = flasher::RecordedQemuUartEndpoint(flasher::QemuStateStore(flasher::QemuStateDir()));
 }

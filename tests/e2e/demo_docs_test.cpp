@@ -154,6 +154,13 @@ class DemoShell {
   std::unique_ptr<BackgroundProcess> background_;
 };
 
+std::string FirstLines(const std::string& text, size_t count) {
+  std::vector<std::string> lines = SplitLines(text);
+  std::string out;
+  for (size_t i = 0; i < std::min(count, lines.size()); ++i) out += lines[i] + "\n";
+  return out;
+}
+
 // The repository root as the commands see it, in `dir`.
 void LayOutRepository(const fs::path& dir) {
   fs::create_directories(dir / "firmware");
@@ -190,9 +197,9 @@ TEST(DemoDocsTest, EveryCommandOfDocsDemoMdRunsAndPrintsWhatItShows) {
     for (const std::string& shown : examples[i].shown) {
       bool found = std::any_of(printed.begin(), printed.end(),
                                [&](const std::string& line) { return Matches(shown, line); });
-      EXPECT_TRUE(found) << "$ " << examples[i].command << "\nshown:   " << shown
-                         << "\nprinted:\n"
-                         << outputs[i];
+      EXPECT_TRUE(found) << "$ " << examples[i].command << "\nshown:   " << shown << "\nprinted:\n"
+                         << outputs[i] << "in the background (first lines):\n"
+                         << FirstLines(shell.BackgroundOutput(), 30);
     }
   }
 }

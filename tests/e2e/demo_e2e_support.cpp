@@ -10,7 +10,6 @@
 #include <sstream>
 #include <thread>
 
-
 extern char** environ;
 
 namespace tockctl::testing {
@@ -72,7 +71,9 @@ DemoWorkspace::DemoWorkspace() {
   fs::create_directories(dir() / "target");
 }
 
-fs::path DemoWorkspace::BoardFile() { return SourceDir() / "firmware" / "qemu_demo" / "board.json"; }
+fs::path DemoWorkspace::BoardFile() {
+  return SourceDir() / "firmware" / "qemu_demo" / "board.json";
+}
 
 fs::path DemoWorkspace::TockTree() { return SourceDir() / "firmware" / "tock-tree"; }
 

@@ -53,8 +53,8 @@ class DemoWorkspace {
 class BackgroundProcess {
  public:
   BackgroundProcess(const std::vector<std::string>& argv,
-                    const std::map<std::string, std::string>& env,
-                    const std::filesystem::path& dir, const std::string& name);
+                    const std::map<std::string, std::string>& env, const std::filesystem::path& dir,
+                    const std::string& name);
   ~BackgroundProcess();
   BackgroundProcess(const BackgroundProcess&) = delete;
   BackgroundProcess& operator=(const BackgroundProcess&) = delete;

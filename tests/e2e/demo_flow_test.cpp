@@ -25,14 +25,14 @@ const char* kRecordsShown = "600";  // about 4 s of the demo: boot, a client fau
 
 // Record type numbers of docs/trace-protocol.md section 5, as the Lua dissector shows them.
 const std::map<std::string, std::string> kTypeNumbers = {
-    {"hello", "0x01"},        {"log", "0x02"},          {"overflow", "0x03"},
-    {"proc_start", "0x10"},   {"proc_fault", "0x11"},   {"proc_restart", "0x12"},
-    {"ipc_register", "0x20"}, {"ipc_discover", "0x21"}, {"ipc_connect", "0x22"},
-    {"ipc_disconnect", "0x23"}, {"ipc_send", "0x24"},   {"ipc_recv", "0x25"},
-    {"rpc_call", "0x26"},     {"rpc_return", "0x27"},   {"mem_grant", "0x28"},
-    {"mem_revoke", "0x29"},   {"upcall", "0x2a"},       {"net_up", "0x40"},
-    {"net_down", "0x41"},     {"net_tx", "0x42"},       {"net_rx", "0x43"},
-    {"net_drop", "0x44"},     {"net_deliver", "0x45"}};
+    {"hello", "0x01"},          {"log", "0x02"},          {"overflow", "0x03"},
+    {"proc_start", "0x10"},     {"proc_fault", "0x11"},   {"proc_restart", "0x12"},
+    {"ipc_register", "0x20"},   {"ipc_discover", "0x21"}, {"ipc_connect", "0x22"},
+    {"ipc_disconnect", "0x23"}, {"ipc_send", "0x24"},     {"ipc_recv", "0x25"},
+    {"rpc_call", "0x26"},       {"rpc_return", "0x27"},   {"mem_grant", "0x28"},
+    {"mem_revoke", "0x29"},     {"upcall", "0x2a"},       {"net_up", "0x40"},
+    {"net_down", "0x41"},       {"net_tx", "0x42"},       {"net_rx", "0x43"},
+    {"net_drop", "0x44"},       {"net_deliver", "0x45"}};
 
 bool IsFrame(const json& record) {
   return record["type"] == "net_tx" || record["type"] == "net_rx";
@@ -61,8 +61,8 @@ TracedRun RunDemoFlow(const DemoWorkspace& ws) {
   EXPECT_NE(flash.err.find(", verified, left halted"), std::string::npos) << flash.err;
   uint16_t uart = qemu.RecordedUartPort();
   EXPECT_NE(uart, 0);
-  auto trace = StartTrace(ws, {"--qemu", "--format", "json", "-w", run.capture.string(), "--count",
-                               kRecordsShown});
+  auto trace = StartTrace(
+      ws, {"--qemu", "--format", "json", "-w", run.capture.string(), "--count", kRecordsShown});
   EXPECT_TRUE(trace->WaitForStderr("trace: reading tcp 127.0.0.1:" + std::to_string(uart) + "\n",
                                    seconds(10)))
       << trace->Stderr();
@@ -89,8 +89,10 @@ std::map<std::string, int> FramesPerInterface(const std::vector<json>& records) 
     names[std::to_string(iface["iface_id"].get<int>())] = iface["name"];
   std::map<std::string, int> frames;
   for (const json& r : records) {
-    if (IsFrame(r)) ++frames[names.at(std::to_string(r["iface_id"].get<int>()))];
-    else ++frames["tock-trace"];
+    if (IsFrame(r))
+      ++frames[names.at(std::to_string(r["iface_id"].get<int>()))];
+    else
+      ++frames["tock-trace"];
   }
   return frames;
 }
@@ -113,13 +115,13 @@ void CheckBootAndEveryRecordInOrder(const TracedRun& run) {
     EXPECT_EQ(records[i]["seq"], i);
     if (records[i]["type"] == "proc_start") started.insert(records[i]["name"].get<std::string>());
   }
-  EXPECT_EQ(started, (std::set<std::string>{"net_service", "sensor_client", "logger_client",
-                                            "rpc_client"}));
+  EXPECT_EQ(started,
+            (std::set<std::string>{"net_service", "sensor_client", "logger_client", "rpc_client"}));
   EXPECT_EQ(run.stats["decoder"]["gap"], 0);
   EXPECT_EQ(run.stats["decoder"]["corrupt"], 0);
   EXPECT_EQ(run.stats["link"]["disconnects"], 0);
   EXPECT_NE(run.trace_err.find("trace: wrote " + std::string(kRecordsShown) + " records to " +
-                                 run.capture.string() + "\n"),
+                               run.capture.string() + "\n"),
             std::string::npos)
       << run.trace_err;
 }
@@ -151,15 +153,23 @@ void CheckFramesPerInterface(const TracedRun& run) {
   EXPECT_GT(expected["wpan0"], 0);
   for (const json& iface : run.stats["interfaces"]) {
     std::string name = iface["name"];
-    EXPECT_EQ(iface["tx_frames"].get<int>() + iface["rx_frames"].get<int>(), expected[name]) << name;
+    EXPECT_EQ(iface["tx_frames"].get<int>() + iface["rx_frames"].get<int>(), expected[name])
+        << name;
   }
 }
 
 void CheckEth0(const TracedRun& run) {
-  CliRun r = RunTshark({"-r", run.capture.string(), "-o", "udp.check_checksum:TRUE", "-Y",
-                        "frame.interface_name == \"eth0\"", "-T", "fields", "-E", "separator=|",
-                        "-e", "eth.type", "-e", "ipv6.src", "-e", "ipv6.dst", "-e", "udp.srcport",
-                        "-e", "udp.dstport", "-e", "udp.checksum.status"});
+  CliRun r = RunTshark({"-r", run.capture.string(),
+                        "-o", "udp.check_checksum:TRUE",
+                        "-Y", "frame.interface_name == \"eth0\"",
+                        "-T", "fields",
+                        "-E", "separator=|",
+                        "-e", "eth.type",
+                        "-e", "ipv6.src",
+                        "-e", "ipv6.dst",
+                        "-e", "udp.srcport",
+                        "-e", "udp.dstport",
+                        "-e", "udp.checksum.status"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto lines = SplitLines(r.out);
   EXPECT_EQ(static_cast<int>(lines.size()), FramesPerInterface(run.records)["eth0"]);
@@ -178,11 +188,18 @@ void CheckEth0(const TracedRun& run) {
 }
 
 void CheckWpan0(const TracedRun& run) {
-  CliRun r = RunTshark({"-r", run.capture.string(), "-o", "udp.check_checksum:TRUE", "-Y",
-                        "frame.interface_name == \"wpan0\"", "-T", "fields", "-E",
-                        "separator=|", "-e", "wpan.frame_type", "-e", "wpan.dst_pan", "-e",
-                        "wpan.src64", "-e", "wpan.dst64", "-e", "6lowpan.pattern", "-e",
-                        "udp.checksum.status", "-e", "_ws.malformed"});
+  CliRun r = RunTshark({"-r", run.capture.string(),
+                        "-o", "udp.check_checksum:TRUE",
+                        "-Y", "frame.interface_name == \"wpan0\"",
+                        "-T", "fields",
+                        "-E", "separator=|",
+                        "-e", "wpan.frame_type",
+                        "-e", "wpan.dst_pan",
+                        "-e", "wpan.src64",
+                        "-e", "wpan.dst64",
+                        "-e", "6lowpan.pattern",
+                        "-e", "udp.checksum.status",
+                        "-e", "_ws.malformed"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto lines = SplitLines(r.out);
   EXPECT_EQ(static_cast<int>(lines.size()), FramesPerInterface(run.records)["wpan0"]);
@@ -204,10 +221,16 @@ void CheckWpan0(const TracedRun& run) {
 
 void CheckLuaDissector(const TracedRun& run) {
   fs::path lua = SourceDir() / "tracer" / "dissector" / "tockctl_ipc.lua";
-  CliRun r = RunTshark({"-r", run.capture.string(), "-X", "lua_script:" + lua.string(), "-Y",
-                        "frame.interface_name == \"tock-trace\"", "-T", "fields", "-E",
-                        "separator=|", "-e", "tockctl.seq", "-e", "tockctl.type", "-e",
-                        "tockctl.proc.name", "-e", "tockctl.service_name", "-e", "tockctl.call_id",
+  CliRun r = RunTshark({"-r", run.capture.string(),
+                        "-X", "lua_script:" + lua.string(),
+                        "-Y", "frame.interface_name == \"tock-trace\"",
+                        "-T", "fields",
+                        "-E", "separator=|",
+                        "-e", "tockctl.seq",
+                        "-e", "tockctl.type",
+                        "-e", "tockctl.proc.name",
+                        "-e", "tockctl.service_name",
+                        "-e", "tockctl.call_id",
                         "-e", "_ws.malformed"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.err, "");

@@ -56,8 +56,8 @@ TEST(DemoLinkLossTest, QemuKilledEndsTraceWithNoReconnectAndCaptureStaysReadable
   fs::path capture = ws.dir() / "gone.pcapng";
   auto trace =
       StartTrace(ws, {"--qemu", "--no-reconnect", "--format", "text", "-w", capture.string()});
-  ASSERT_TRUE(trace->WaitForStdout([](const std::string& out) { return HasRecords(out, 50); },
-                                   seconds(20)))
+  ASSERT_TRUE(
+      trace->WaitForStdout([](const std::string& out) { return HasRecords(out, 50); }, seconds(20)))
       << trace->Stderr();
 
   ASSERT_EQ(::kill(qemu.RecordedPid(), SIGKILL), 0);
@@ -81,8 +81,8 @@ TEST(DemoLinkLossTest, QemuRestartedOnTheSameUartPortIsPickedUpAgain) {
   ASSERT_NE(port, 0);
   fs::path capture = ws.dir() / "restart.pcapng";
   auto trace = StartTrace(ws, {"--qemu", "--format", "text", "-w", capture.string()});
-  ASSERT_TRUE(trace->WaitForStdout([](const std::string& out) { return HasRecords(out, 50); },
-                                   seconds(20)))
+  ASSERT_TRUE(
+      trace->WaitForStdout([](const std::string& out) { return HasRecords(out, 50); }, seconds(20)))
       << trace->Stderr();
 
   ASSERT_EQ(::kill(qemu.RecordedPid(), SIGKILL), 0);

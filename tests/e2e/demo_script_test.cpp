@@ -47,24 +47,20 @@ TEST(DemoScriptTest, RunsEveryStepAndLeavesNoQemuRunning) {
 
     fs::path pcap = ws.dir() / "demo.pcapng";
     fs::path lua = SourceDir() / "tracer" / "dissector" / "tockctl_ipc.lua";
-    for (const std::string& part : {
-             std::string("$ tockctl boards show qemu_rv32_virt\n"),
-             std::string("firmware/qemu_demo/board.json: no errors, no warnings\n"),
-             std::string("  wpan0  ieee802154  02:00:00:00:00:00:00:01  127"),
-             std::string("build finished: 0 errors, 0 warnings\n"),
-             std::string(", verified, left halted\n"),
-             std::string("trace: reading tcp 127.0.0.1:"),
-             std::string(", verified, resumed\n"),
-             std::string("  proc_start     net_service(0)"),
-             std::string("  ipc_connect    rpc_client(3) -> kv.store#2"),
-             std::string("trace statistics: "),
-             std::string("  INTERFACE  TX  TX BYTES  RX  RX BYTES  DROPS  DROP REASONS\n"),
-             std::string("trace: wrote "),
-             std::string("Stopped QEMU pid " + std::to_string(qemu_pid) + "\n"),
-             std::string(" eth0\n"),
-             std::string(" wpan0\n"),
-             std::string(" tock-trace\n"),
-             "  wireshark -X lua_script:" + lua.string() + " -r " + pcap.string() + "\n"}) {
+    for (const std::string& part :
+         {std::string("$ tockctl boards show qemu_rv32_virt\n"),
+          std::string("firmware/qemu_demo/board.json: no errors, no warnings\n"),
+          std::string("  wpan0  ieee802154  02:00:00:00:00:00:00:01  127"),
+          std::string("build finished: 0 errors, 0 warnings\n"),
+          std::string(", verified, left halted\n"), std::string("trace: reading tcp 127.0.0.1:"),
+          std::string(", verified, resumed\n"), std::string("  proc_start     net_service(0)"),
+          std::string("  ipc_connect    rpc_client(3) -> kv.store#2"),
+          std::string("trace statistics: "),
+          std::string("  INTERFACE  TX  TX BYTES  RX  RX BYTES  DROPS  DROP REASONS\n"),
+          std::string("trace: wrote "),
+          std::string("Stopped QEMU pid " + std::to_string(qemu_pid) + "\n"),
+          std::string(" eth0\n"), std::string(" wpan0\n"), std::string(" tock-trace\n"),
+          "  wireshark -X lua_script:" + lua.string() + " -r " + pcap.string() + "\n"}) {
       EXPECT_TRUE(Contains(all, part)) << "missing: " << part << "\n" << all;
     }
     CliRun tshark = RunTshark({"-r", pcap.string(), "-q"});
