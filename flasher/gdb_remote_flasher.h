@@ -8,10 +8,13 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
+#include <vector>
 
 #include "flasher/backend_registry.h"
 #include "flasher/flash_backend.h"
+#include "flasher/gdb_memory_map.h"
 #include "flasher/gdb_rsp.h"
 #include "flasher/link.h"
 
@@ -43,10 +46,14 @@ struct GdbServerFeatures {
   bool binary_writes = false;  ///< X accepted (else M, hex).
   bool crc = false;            ///< qCRC answered (else read-back with m).
   std::string architecture;    ///< From target.xml, if offered.
+  std::vector<GdbFlashRegion> flash_regions;  ///< From the memory map, if offered.
 };
 
 /// Flashes through a GDB server. Creating it touches nothing; Connect opens the link with
 /// `open_link`. Writes use X (escaped binary) sized to PacketSize, or M when X is unsupported;
+/// into flash regions of the server's memory map they use vFlashErase (blocks not yet erased in
+/// this session), vFlashWrite and vFlashDone (before verify, read, start or disconnect), as GDB's
+/// load does;
 /// verify uses qCRC in 64 KiB pieces, or read-back with m; Start writes the PC (P, or g/G) and
 /// continues (vCont;c or c); Disconnect closes the link and leaves the target halted.
 class GdbRemoteFlasher : public FlashBackend {
@@ -74,8 +81,13 @@ class GdbRemoteFlasher : public FlashBackend {
   GdbRspClient& Client();
   void Handshake(ProgressSink& progress);
   void ReadTargetDescription();
+  std::string ReadXfer(const std::string& object, const std::string& annex);
+  const GdbFlashRegion* FlashRegionFor(const Segment& segment) const;
+  void EraseFlashBlocks(const Segment& segment, const GdbFlashRegion& region);
+  void FinishFlash();
   bool ProbeBinaryWrites(uint64_t address);
-  std::vector<std::string> WritePackets(const Segment& segment, std::vector<uint64_t>& sizes);
+  std::vector<std::string> WritePackets(const Segment& segment, bool flash,
+                                        std::vector<uint64_t>& sizes);
   void ReadRange(uint64_t address, uint64_t length,
                  const std::function<void(uint64_t, const std::vector<uint8_t>&)>& on_chunk);
   std::optional<VerifyResult> VerifyByCrc(const Segment& segment, ProgressSink& progress);
@@ -92,6 +104,8 @@ class GdbRemoteFlasher : public FlashBackend {
   bool x_probed_ = false;
   bool crc_probed_ = false;
   bool vcont_c_ = false;
+  bool flash_pending_ = false;
+  std::set<uint64_t> erased_blocks_;
 };
 
 /// Back-end factory for "gdb": the server is --remote HOST:PORT, --port DEVICE (Black Magic

@@ -23,6 +23,12 @@ struct FakeStubConfig {
   bool p_packet = true;       ///< P
   bool vcont = true;
   std::string architecture = "riscv:rv32";  ///< target.xml; empty: no qXfer:features
+  /// Flash regions offered in a memory map (qXfer:memory-map:read); X/M into them fail, as on
+  /// OpenOCD or a Black Magic Probe.
+  struct Flash {
+    uint64_t start, length, block;
+  };
+  std::vector<Flash> flash;
 };
 
 /// The stub. Memory is `memory` at `base`; registers are 33 x 32-bit (x0..x31, pc).
@@ -44,6 +50,8 @@ class FakeGdbStub : public Link {
   bool running = false;                      ///< Set by c / vCont;c.
   size_t oversized_packets = 0;              ///< Packets longer than packet_size.
   size_t naks_received = 0;
+  size_t flash_erases = 0;
+  size_t flash_done = 0;
   bool no_ack = false;
 
  private:
@@ -54,6 +62,9 @@ class FakeGdbStub : public Link {
   std::string HandleRead(const std::string& payload);
   std::string HandleCrc(const std::string& payload);
   std::string HandleRegisters(const std::string& payload);
+  std::string HandleFlash(const std::string& payload);
+  std::string MemoryMap() const;
+  bool InFlash(uint64_t address, uint64_t length) const;
   bool InRange(uint64_t address, uint64_t length) const;
   void Reply(const std::string& payload);
 
