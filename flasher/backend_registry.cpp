@@ -1,0 +1,31 @@
+#include "flasher/backend_registry.h"
+
+#include "common/error.h"
+
+namespace tockctl::flasher {
+
+const std::vector<BackendEntry>& BackendTable() {
+  static const std::vector<BackendEntry> table = {
+      // One line per back-end: {"method", &CreateXBackend, "summary"}.
+  };
+  return table;
+}
+
+std::string KnownMethods() {
+  std::string out;
+  for (const auto& entry : BackendTable()) {
+    if (!out.empty()) out += ", ";
+    out += entry.method;
+  }
+  return out;
+}
+
+std::unique_ptr<FlashBackend> CreateBackend(const BackendOptions& options) {
+  for (const auto& entry : BackendTable()) {
+    if (options.method == entry.method) return entry.create(options);
+  }
+  throw Error(ErrorCategory::kUsage, "unknown flash method `" + options.method + "`",
+              ErrorContext{}, "use one of: " + KnownMethods());
+}
+
+}  // namespace tockctl::flasher
