@@ -61,11 +61,12 @@ PageAction ClassifyPage(std::span<const uint8_t> page, bool skip_zero_pages) {
 }
 
 TockBootloaderBackend::TockBootloaderBackend(TockBootloaderSettings settings,
-                                             SerialOpener opener, SerialPortLister& lister,
+                                             SerialOpener opener,
+                                             std::shared_ptr<SerialPortLister> lister,
                                              std::shared_ptr<spdlog::logger> log)
     : settings_(std::move(settings)),
       opener_(std::move(opener)),
-      lister_(lister),
+      lister_(std::move(lister)),
       log_(std::move(log)),
       baud_(settings_.baud) {}
 
@@ -88,7 +89,6 @@ void TockBootloaderBackend::Connect(ProgressSink& progress) {
   if (settings_.port.empty())
     throw Error(ErrorCategory::kUsage, "the tock-bootloader method needs a serial port",
                 ErrorContext{}, "pass --port /dev/ttyACM0 (list ports with: tockctl devices)");
-  progress.Begin(Phase::kConnect, 0);
   link_ = opener_(settings_.port, settings_.baud);
   client_ = std::make_unique<TockBootloaderClient>(*link_, settings_.timeouts, log_);
   EnterBootloader(progress);
@@ -104,7 +104,6 @@ void TockBootloaderBackend::Connect(ProgressSink& progress) {
       progress.Message(fmt::format("bootloader stays at {} baud", baud_));
     }
   }
-  progress.End(Phase::kConnect);
 }
 
 void TockBootloaderBackend::EnterBootloader(ProgressSink& progress) {
@@ -133,7 +132,7 @@ void TockBootloaderBackend::EnterBootloader(ProgressSink& progress) {
 
 void TockBootloaderBackend::LearnSerialNumber() {
   if (!settings_.serial_number.empty()) return;
-  for (const auto& port : lister_.ListSerialPorts())
+  for (const auto& port : lister_->ListSerialPorts())
     if (port.path == settings_.port) settings_.serial_number = port.serial_number;
 }
 
@@ -151,7 +150,7 @@ bool TockBootloaderBackend::TouchAndReopen() {
   link_.reset();
   for (int i = 0; i < settings_.timings.refind_attempts; ++i) {
     Pause(settings_.timings.refind_interval);
-    for (const auto& port : lister_.ListSerialPorts()) {
+    for (const auto& port : lister_->ListSerialPorts()) {
       bool same = settings_.serial_number.empty() ? port.path == old_path
                                                   : port.serial_number == settings_.serial_number;
       if (!same || ::access(port.path.c_str(), R_OK | W_OK) != 0) continue;
@@ -201,12 +200,10 @@ void TockBootloaderBackend::Erase(uint64_t address, uint64_t length, ProgressSin
     throw Error(ErrorCategory::kInvalidInput,
                 fmt::format("cannot erase {} +{} with the Tock bootloader: it erases whole "
                             "512-byte pages below 4 GiB", Hex32(address), length));
-  progress.Begin(Phase::kErase, length);
   for (uint64_t done = 0; done < length; done += kPage) {
     client().ErasePage(static_cast<uint32_t>(address + done));
     progress.Advance(done + kPage);
   }
-  progress.End(Phase::kErase);
 }
 
 std::vector<uint8_t> TockBootloaderBackend::PagesFor(const Segment& segment, uint32_t first,
@@ -249,7 +246,6 @@ void TockBootloaderBackend::Write(const Segment& segment, ProgressSink& progress
   uint32_t first = static_cast<uint32_t>(segment.address / kPage * kPage);
   uint32_t last = static_cast<uint32_t>((segment.end() + kPage - 1) / kPage * kPage);
   auto pages = PagesFor(segment, first, last);
-  progress.Begin(Phase::kWrite, pages.size());
   uint32_t run_start = first;
   for (uint32_t at = first; at < last; at += kPage) {
     std::span<const uint8_t> page(pages.data() + (at - first), kPage);
@@ -262,14 +258,13 @@ void TockBootloaderBackend::Write(const Segment& segment, ProgressSink& progress
     } else {
       client().WritePage(at, page);
     }
-    progress.Advance(at + kPage - first);
+    uint64_t covered = std::max<uint64_t>(at + kPage, segment.address) - segment.address;
+    progress.Advance(std::min<uint64_t>(covered, segment.data.size()));
   }
   CheckRun(run_start, std::span(pages.data() + (run_start - first), last - run_start));
-  progress.End(Phase::kWrite);
 }
 
 VerifyResult TockBootloaderBackend::Verify(const Segment& segment, ProgressSink& progress) {
-  progress.Begin(Phase::kVerify, segment.data.size());
   VerifyResult result;
   uint32_t start = static_cast<uint32_t>(segment.address);
   uint32_t want = Crc32(segment.data);
@@ -290,7 +285,6 @@ VerifyResult TockBootloaderBackend::Verify(const Segment& segment, ProgressSink&
     }
   }
   progress.Advance(segment.data.size());
-  progress.End(Phase::kVerify);
   return result;
 }
 

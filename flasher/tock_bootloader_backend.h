@@ -63,7 +63,8 @@ class TockBootloaderBackend : public FlashBackend {
   /// `opener` opens ports (TermiosSerialLink::Open in production); `lister` finds the port again
   /// after a 1200-baud reset. Neither is used before Connect.
   TockBootloaderBackend(TockBootloaderSettings settings, SerialOpener opener,
-                        SerialPortLister& lister, std::shared_ptr<spdlog::logger> log);
+                        std::shared_ptr<SerialPortLister> lister,
+                        std::shared_ptr<spdlog::logger> log);
   ~TockBootloaderBackend() override;
 
   std::string name() const override { return "tock-bootloader"; }
@@ -95,7 +96,7 @@ class TockBootloaderBackend : public FlashBackend {
 
   TockBootloaderSettings settings_;
   SerialOpener opener_;
-  SerialPortLister& lister_;
+  std::shared_ptr<SerialPortLister> lister_;
   std::shared_ptr<spdlog::logger> log_;
   std::unique_ptr<SerialLink> link_;
   std::unique_ptr<TockBootloaderClient> client_;
