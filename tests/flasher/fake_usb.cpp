@@ -302,7 +302,7 @@ constexpr uint32_t kStmFlash = 0x08000000;
 constexpr uint8_t kDfuIdle = 2, kDnloadSync = 3, kDnBusy = 4, kDnloadIdle = 5, kManifestSync = 6,
                   kManifest = 7, kUploadIdle = 9, kDfuError = 10;
 
-UsbDeviceInfo StmInfo(std::string serial) {
+UsbDeviceInfo StmInfo(std::string serial, bool plain) {
   UsbDeviceInfo info;
   info.vid = 0x0483;
   info.pid = 0xdf11;
@@ -326,6 +326,13 @@ UsbDeviceInfo StmInfo(std::string serial) {
     itf.name = names[alt];
     // DFU functional descriptor: bmAttributes 0x0b, detach 255 ms, wTransferSize 2048, DfuSe 1.1a.
     itf.extra = {0x09, 0x21, 0x0b, 0xff, 0x00, 0x00, 0x08, 0x1a, 0x01};
+    if (plain) {
+      itf.name = "Firmware";
+      itf.extra = {0x09, 0x21, 0x07, 0xff, 0x00, 0x00, 0x08, 0x10, 0x01};  // DFU 1.1, tolerant
+      info.pid = 0xdf12;
+      info.interfaces.push_back(itf);
+      break;
+    }
     info.interfaces.push_back(itf);
   }
   return info;
@@ -345,8 +352,10 @@ uint32_t SectorSize(uint32_t offset) {
 
 }  // namespace
 
-FakeStm32Dfu::FakeStm32Dfu(std::string serial)
-    : FakeUsbDevice(StmInfo(std::move(serial))), flash(1024 * 1024, 0xFF) {}
+FakeStm32Dfu::FakeStm32Dfu(std::string serial, bool plain_dfu)
+    : FakeUsbDevice(StmInfo(std::move(serial), plain_dfu)),
+      flash(1024 * 1024, 0xFF),
+      plain(plain_dfu) {}
 
 UsbResult FakeStm32Dfu::Error(uint8_t dfu_status) {
   status = dfu_status;
@@ -379,7 +388,7 @@ UsbResult FakeStm32Dfu::ControlOut(const UsbControlSetup& s, std::span<const uin
 }
 
 UsbResult FakeStm32Dfu::Download(uint16_t block, std::span<const uint8_t> data) {
-  if (data.empty() && block >= 2) {  // leave: manifest and reset
+  if (data.empty() && (plain || block >= 2)) {  // end of download / leave: manifest
     state = kManifestSync;
     return Ok();
   }
@@ -394,6 +403,12 @@ UsbResult FakeStm32Dfu::Download(uint16_t block, std::span<const uint8_t> data) 
 void FakeStm32Dfu::Finish() {
   pending_valid_ = false;
   state = kDnloadIdle;
+  if (plain) {
+    uint32_t at = pending_block_ * 2048u;
+    for (size_t i = 0; i < pending_.size() && at + i < flash.size(); ++i)
+      flash[at + i] = pending_[i];  // a plain DFU device erases as it goes
+    return;
+  }
   if (pending_block_ == 0) {
     if (pending_.size() == 1 && pending_[0] == 0x41) {
       std::fill(flash.begin(), flash.end(), 0xFF);
@@ -463,8 +478,9 @@ UsbResult FakeStm32Dfu::ControlIn(const UsbControlSetup& s, std::span<uint8_t> d
     Finish();
   } else if (state == kManifestSync) {
     state = kManifest;
+    if (!plain) left = true;  // the STM32 resets into the new firmware after this reply
   } else if (state == kManifest) {
-    left = true;
+    state = kDfuIdle;  // manifestation tolerant
   }
   data[0] = status;
   data[1] = static_cast<uint8_t>(poll_timeout_ms);

@@ -96,7 +96,8 @@ class FakeRpBootsel : public FakeUsbDevice {
 /// download, errors as a stall plus GETSTATUS.
 class FakeStm32Dfu : public FakeUsbDevice {
  public:
-  explicit FakeStm32Dfu(std::string serial = "3866365A3235");
+  /// `plain`: a DFU 1.1 device without DfuSe (blocks are numbered from 0 at the flash start).
+  explicit FakeStm32Dfu(std::string serial = "3866365A3235", bool plain = false);
 
   UsbResult ControlIn(const UsbControlSetup& setup, std::span<uint8_t> data) override;
   UsbResult ControlOut(const UsbControlSetup& setup, std::span<const uint8_t> data) override;
@@ -115,6 +116,7 @@ class FakeStm32Dfu : public FakeUsbDevice {
   /// How many GETSTATUS polls a download stays busy for.
   int busy_polls = 1;
   uint32_t poll_timeout_ms = 1;
+  bool plain = false;
 
  private:
   UsbResult Download(uint16_t block, std::span<const uint8_t> data);
