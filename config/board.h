@@ -2,11 +2,12 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include "config/json_document.h"
 
 namespace tockctl::config {
 
@@ -47,39 +48,44 @@ struct MemoryMap {
 
 /// One way to flash the board; method-specific keys stay in `settings`.
 struct FlashMethod {
-  std::string method;              ///< qemu, gdb, openocd, jlink, probe-rs, nrfutil, tock-bootloader, picoboot, uf2, dfu
-  nlohmann::ordered_json settings; ///< The whole method object as written.
+  std::string method;  ///< One of KnownFlashMethods(): qemu, openocd, jlink, uf2, external, ...
+  nlohmann::ordered_json settings;  ///< The whole method object as written.
 };
 
 /// Network hardware present on the board.
 struct NetworkHardware {
-  std::string kind;      ///< ethernet | ieee802154 | wifi | can | ble
-  std::string name;      ///< e.g. eth0
-  std::string device;    ///< e.g. VirtIO-net, nRF52840 radio
-  std::string driver;    ///< Tock capsule, e.g. EthernetTap
-  uint32_t driver_num = 0;  ///< Syscall driver number, e.g. 0x30007
+  std::string kind;         ///< ethernet | ieee802154 | wifi | can | ble
+  std::string name;         ///< e.g. eth0
+  std::string device;       ///< e.g. VirtIO-net, nRF52840 radio
+  std::string driver;       ///< Tock capsule, e.g. EthernetTap
+  uint32_t driver_num = 0;  ///< Syscall driver number, e.g. 0x30007; 0 = kernel-only, no driver
+  std::string note;         ///< Optional remark, e.g. when the interface is present.
+
+  /// True if processes can reach this hardware through a syscall driver.
+  bool HasSyscallDriver() const { return driver_num != 0; }
 };
 
 /// The "board" object.
 struct HardwareBoard {
   std::string name;
   std::string description;
-  std::string tock_path;   ///< Board directory inside a Tock checkout.
-  std::string package;     ///< Cargo package, the ELF's name.
+  std::string tock_path;  ///< Board directory inside a Tock checkout.
+  std::string package;    ///< Cargo package, the ELF's name.
   std::string chip;
   std::string core;
   std::string arch;
-  std::string target;      ///< Rust target triple.
+  std::string target;  ///< Rust target triple.
   std::optional<int> tier;
   Protection protection;
   MemoryMap memory;
   uint32_t page_size = 512;
   std::string default_flash_method;
   std::vector<FlashMethod> flash_methods;
-  nlohmann::ordered_json console;   ///< { kind, device, baud }
-  nlohmann::ordered_json trace;     ///< { link, baud | vid_pid }
+  nlohmann::ordered_json console;  ///< { kind, device, baud }
+  nlohmann::ordered_json trace;    ///< { link, baud | vid_pid }
   std::vector<NetworkHardware> network_hardware;
   std::optional<bool> legacy_ipc;
+  nlohmann::ordered_json source;  ///< Optional { layout, makefile }: where the facts came from.
 
   /// The flash method named `method`, or nullptr.
   const FlashMethod* FindFlashMethod(const std::string& method) const;
@@ -89,5 +95,46 @@ struct HardwareBoard {
 
 /// Name used in JSON for a protection kind ("armv7m-mpu", ...).
 const char* ProtectionKindName(ProtectionKind kind);
+/// The protection kind named `name`, or nullopt.
+std::optional<ProtectionKind> ProtectionKindFromName(const std::string& name);
+
+/// A non-fatal remark about a board file, e.g. an unknown key.
+struct BoardWarning {
+  std::string pointer;      ///< JSON pointer of the key or value.
+  SourcePosition position;  ///< Where it is in the file.
+  std::string message;
+};
+
+/// "FILE:LINE:COL: warning: /pointer: message".
+std::string FormatBoardWarning(const std::string& file, const BoardWarning& warning);
+
+/// A hardware fact that contradicts another (overlapping regions, impossible protection limits).
+struct HardwareProblem {
+  std::string pointer;  ///< JSON pointer relative to the "board" object, e.g. "/memory/ram".
+  std::string message;
+};
+
+/// Reads the "board" object at `pointer` of `doc`. Unknown keys are appended to `warnings`.
+/// Throws Error(kInvalidInput) with file, line, column and JSON pointer at the first missing,
+/// mistyped or out-of-range value.
+HardwareBoard ReadHardwareBoard(const JsonDocument& doc, const std::string& pointer,
+                                std::vector<BoardWarning>& warnings);
+
+/// Self-consistency of the hardware facts: regions non-empty and non-overlapping, within the
+/// address space, default flash method listed once, method keys present, protection limits
+/// consistent with the protection kind and arch. Returns every problem found (empty when sound).
+std::vector<HardwareProblem> CheckHardwareBoard(const HardwareBoard& board);
+
+/// ReadHardwareBoard, then CheckHardwareBoard; throws Error(kInvalidInput) at the position of
+/// the first problem.
+HardwareBoard ReadCheckedHardwareBoard(const JsonDocument& doc, const std::string& pointer,
+                                       std::vector<BoardWarning>& warnings);
+
+/// Writes the board the way catalog files hold it: key order of docs/boards.md, addresses and
+/// sizes as "0x..." strings, optional members only when set.
+void to_json(nlohmann::ordered_json& json, const HardwareBoard& board);
+
+/// Flash methods tockctl knows, in the order docs/boards.md lists them.
+const std::vector<std::string>& KnownFlashMethods();
 
 }  // namespace tockctl::config

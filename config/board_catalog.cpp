@@ -1,0 +1,170 @@
+#include "config/board_catalog.h"
+
+#include <algorithm>
+#include <cctype>
+#include <system_error>
+#include <tuple>
+
+#include "common/error.h"
+#include "config/board_reader.h"
+#include "config/json_document.h"
+
+namespace tockctl::config {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string Lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+void ReadFormat(BoardObjectReader& root) {
+  const auto* format = root.Find("format", true);
+  if (!format->is_number_unsigned() || format->get<uint64_t>() != 1)
+    BoardObjectReader::Fail(
+        root.doc(), "/format",
+        "unsupported format " + format->dump() + "; this tockctl reads format 1");
+}
+
+void CheckNameMatchesFile(const JsonDocument& doc, const HardwareBoard& board,
+                          const fs::path& path) {
+  std::string stem = path.stem().string();
+  if (board.name != stem)
+    BoardObjectReader::Fail(doc, "/board/name",
+                            "board name \"" + board.name + "\" does not match the file name \"" +
+                                path.filename().string() + "\"; rename the file or the board");
+}
+
+std::vector<fs::path> JsonFilesIn(const fs::path& dir) {
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) {
+    ErrorContext ctx;
+    ctx.file = dir.string();
+    throw Error(ErrorCategory::kIo, "board catalog directory not found", ctx,
+                "pass --data-dir DIR with a boards/ subdirectory, or set TOCKCTL_DATA_DIR");
+  }
+  std::vector<fs::path> files;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
+    if (it->path().extension() == ".json") files.push_back(it->path());
+  if (ec) {
+    ErrorContext ctx;
+    ctx.file = dir.string();
+    throw Error(ErrorCategory::kIo, "cannot list the board catalog: " + ec.message(), ctx);
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+// How well `candidate` matches what the user typed: 0 same but for case, 1 prefix, 2 substring,
+// 3 close by edit distance, 4 no match.
+int MatchTier(const std::string& typed, const std::string& candidate) {
+  std::string a = Lower(typed), b = Lower(candidate);
+  if (a == b) return 0;
+  if (b.rfind(a, 0) == 0 || a.rfind(b, 0) == 0) return 1;
+  if (b.find(a) != std::string::npos || a.find(b) != std::string::npos) return 2;
+  size_t threshold = std::max<size_t>(2, a.size() / 3);
+  return EditDistance(a, b) <= threshold ? 3 : 4;
+}
+
+std::string JoinNames(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
+}  // namespace
+
+size_t EditDistance(const std::string& a_in, const std::string& b_in) {
+  std::string a = Lower(a_in), b = Lower(b_in);
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+CatalogEntry LoadCatalogFile(const fs::path& path) {
+  CatalogEntry entry;
+  entry.file = path.string();
+  JsonDocument doc = JsonDocument::Load(entry.file);
+  BoardObjectReader root(doc, doc.root(), "", entry.warnings);
+  ReadFormat(root);
+  root.Find("board", true);
+  root.Accept({"$schema", "ipc", "network"});
+  root.WarnUnknownKeys();
+  entry.board = ReadCheckedHardwareBoard(doc, "/board", entry.warnings);
+  CheckNameMatchesFile(doc, entry.board, path);
+  return entry;
+}
+
+BoardCatalog BoardCatalog::Load(const fs::path& dir) {
+  BoardCatalog catalog;
+  for (const auto& path : JsonFilesIn(dir)) {
+    CatalogEntry entry = LoadCatalogFile(path);
+    std::string name = entry.board.name;
+    catalog.entries_.emplace(name, std::move(entry));
+  }
+  return catalog;
+}
+
+const CatalogEntry& BoardCatalog::FindEntry(const std::string& name) const {
+  auto it = entries_.find(name);
+  if (it != entries_.end()) return it->second;
+  std::vector<std::string> close = Suggest(name);
+  if (close.empty())
+    throw Error(ErrorCategory::kUsage, "unknown board \"" + name +
+                                           "\"; run \"tockctl boards list\" to see the " +
+                                           std::to_string(entries_.size()) + " known boards");
+  throw Error(ErrorCategory::kUsage,
+              "unknown board \"" + name + "\"; did you mean " + JoinNames(close) + "?");
+}
+
+const HardwareBoard& BoardCatalog::Find(const std::string& name) const {
+  return FindEntry(name).board;
+}
+
+std::vector<const CatalogEntry*> BoardCatalog::Entries() const {
+  std::vector<const CatalogEntry*> out;
+  for (const auto& [name, entry] : entries_) out.push_back(&entry);
+  return out;
+}
+
+std::vector<std::string> BoardCatalog::Names() const {
+  std::vector<std::string> out;
+  for (const auto& [name, entry] : entries_) out.push_back(name);
+  return out;
+}
+
+std::vector<std::string> BoardCatalog::Suggest(const std::string& name, size_t limit) const {
+  struct Scored {
+    int tier;
+    size_t distance;
+    std::string name;
+    bool operator<(const Scored& o) const {
+      return std::tie(tier, distance, name) < std::tie(o.tier, o.distance, o.name);
+    }
+  };
+  std::vector<Scored> scored;
+  for (const auto& [candidate, entry] : entries_)
+    if (int tier = MatchTier(name, candidate); tier < 4)
+      scored.push_back({tier, EditDistance(name, candidate), candidate});
+  std::sort(scored.begin(), scored.end());
+  std::vector<std::string> out;
+  for (size_t i = 0; i < scored.size() && out.size() < limit; ++i) {
+    // Stop at a weaker kind of match after a case-insensitive match or two good ones.
+    bool weaker = i > 0 && scored[i].tier != scored[i - 1].tier;
+    if (weaker && (out.size() >= 2 || scored[i - 1].tier == 0)) break;
+    out.push_back(scored[i].name);
+  }
+  return out;
+}
+
+}  // namespace tockctl::config

@@ -1,0 +1,277 @@
+#include "config/board_catalog.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <functional>
+#include <set>
+#include <sstream>
+
+#include "common/error.h"
+#include "common/file_io.h"
+#include "tests/support/test_support.h"
+
+namespace tockctl::config {
+namespace {
+
+using testing::SourceDir;
+using testing::TempDir;
+
+const BoardCatalog& Catalog() {
+  static const BoardCatalog catalog = BoardCatalog::Load(SourceDir() / "boards");
+  return catalog;
+}
+
+std::string ErrorText(const std::function<void()>& fn) {
+  try {
+    fn();
+  } catch (const Error& e) {
+    return e.Describe();
+  }
+  return "(no error)";
+}
+
+TEST(BoardCatalogTest, EveryCatalogFileLoadsWithoutWarningsAndPassesSelfChecks) {
+  EXPECT_GE(Catalog().size(), 20u);
+  for (const CatalogEntry* entry : Catalog().Entries()) {
+    SCOPED_TRACE(entry->file);
+    EXPECT_TRUE(entry->warnings.empty())
+        << FormatBoardWarning(entry->file, entry->warnings.front());
+    EXPECT_TRUE(CheckHardwareBoard(entry->board).empty());
+    EXPECT_NE(entry->board.FindFlashMethod(entry->board.default_flash_method), nullptr);
+  }
+}
+
+TEST(BoardCatalogTest, RequiredBoardsArePresent) {
+  for (const char* name :
+       {"qemu_rv32_virt", "nrf52840dk", "microbit_v2", "raspberry_pi_pico", "raspberry_pi_pico_2",
+        "lpc55s69-evk", "nucleo_f429zi", "hifive1", "earlgrey-cw310", "imix", "nano33ble",
+        "esp32-c3-devkitM-1", "litex_arty", "clue_nrf52840", "particle_boron"})
+    EXPECT_TRUE(Catalog().Contains(name)) << name;
+}
+
+TEST(BoardCatalogTest, NamesAreInOrder) {
+  std::vector<std::string> names = Catalog().Names();
+  EXPECT_TRUE(std::is_sorted(names.begin(), names.end()));
+  ASSERT_EQ(Catalog().Entries().size(), names.size());
+  EXPECT_EQ(Catalog().Entries().front()->board.name, names.front());
+}
+
+TEST(BoardCatalogTest, Nrf52840dkFactsMatchTheReference) {
+  const HardwareBoard& b = Catalog().Find("nrf52840dk");
+  EXPECT_EQ(b.tock_path, "boards/nordic/nrf52840dk");
+  EXPECT_EQ(b.memory.kernel_flash.origin, 0x0u);
+  EXPECT_EQ(b.memory.kernel_flash.length, 256u * 1024);
+  EXPECT_EQ(b.memory.app_flash.origin, 0x40000u);
+  EXPECT_EQ(b.memory.app_flash.length, 768u * 1024);
+  EXPECT_EQ(b.memory.ram.origin, 0x20000000u);
+  EXPECT_EQ(b.memory.ram.length, 256u * 1024);
+  EXPECT_EQ(b.protection.kind, ProtectionKind::kArmv7mMpu);
+  EXPECT_EQ(b.protection.regions, 8u);
+  EXPECT_TRUE(b.protection.power_of_two);
+  EXPECT_EQ(b.protection.subregions, 8u);
+  EXPECT_EQ(b.target, "thumbv7em-none-eabi");
+  EXPECT_EQ(b.page_size, 4096u);
+  EXPECT_EQ(b.default_flash_method, "jlink");
+  EXPECT_TRUE(b.HasNetworkKind("ieee802154"));
+  EXPECT_TRUE(b.HasNetworkKind("ble"));
+  EXPECT_FALSE(b.HasNetworkKind("can"));
+  EXPECT_EQ(b.network_hardware[1].driver_num, 0x30001u);
+  EXPECT_EQ(b.network_hardware[0].driver_num, 0x30000u);
+}
+
+TEST(BoardCatalogTest, QemuRv32VirtFactsMatchTheReference) {
+  const HardwareBoard& b = Catalog().Find("qemu_rv32_virt");
+  EXPECT_EQ(b.memory.kernel_flash.origin, 0x80000000u);
+  EXPECT_EQ(b.memory.app_flash.origin, 0x80100000u);
+  EXPECT_EQ(b.memory.ram.origin, 0x80200000u);
+  EXPECT_EQ(b.memory.ram.length, 0x200000u);
+  EXPECT_EQ(b.protection.kind, ProtectionKind::kRiscvEpmp);
+  EXPECT_EQ(b.protection.regions, 16u);
+  EXPECT_EQ(b.protection.app_regions, 5u);
+  EXPECT_EQ(b.target, "riscv32imac-unknown-none-elf");
+  EXPECT_EQ(b.default_flash_method, "qemu");
+  EXPECT_EQ(b.trace["link"], "uart");
+  ASSERT_EQ(b.network_hardware.size(), 1u);
+  EXPECT_EQ(b.network_hardware[0].kind, "ethernet");
+  EXPECT_EQ(b.network_hardware[0].driver_num, 0x30007u);
+}
+
+TEST(BoardCatalogTest, ProtectionKindsPerChip) {
+  EXPECT_EQ(Catalog().Find("raspberry_pi_pico").protection.kind, ProtectionKind::kArmv6mMpu);
+  EXPECT_EQ(Catalog().Find("raspberry_pi_pico").protection.min_region_size, 256u);
+  EXPECT_EQ(Catalog().Find("raspberry_pi_pico_2").protection.kind, ProtectionKind::kArmv8mMpu);
+  EXPECT_FALSE(Catalog().Find("raspberry_pi_pico_2").protection.power_of_two);
+  EXPECT_EQ(Catalog().Find("lpc55s69-evk").protection.kind, ProtectionKind::kArmv8mMpu);
+  EXPECT_EQ(Catalog().Find("earlgrey-cw310").protection.kind, ProtectionKind::kRiscvEpmp);
+  EXPECT_EQ(Catalog().Find("hifive1").protection.kind, ProtectionKind::kRiscvPmp);
+  EXPECT_EQ(Catalog().Find("hifive1").protection.regions, 8u);
+  EXPECT_EQ(Catalog().Find("hifive1").protection.app_regions, 4u);
+  EXPECT_EQ(Catalog().Find("esp32-c3-devkitM-1").protection.regions, 16u);
+  EXPECT_EQ(Catalog().Find("teensy40").protection.regions, 16u);
+}
+
+TEST(BoardCatalogTest, PackagesAndPathsFollowTheTockTree) {
+  EXPECT_EQ(Catalog().Find("esp32-c3-devkitM-1").package, "esp32-c3-board");
+  EXPECT_EQ(Catalog().Find("litex_arty").tock_path, "boards/litex/arty");
+  EXPECT_EQ(Catalog().Find("earlgrey-cw310").tock_path, "boards/opentitan/earlgrey-cw310");
+  EXPECT_EQ(Catalog().Find("earlgrey-cw310").target, "riscv32imc-unknown-none-elf");
+}
+
+TEST(BoardCatalogTest, BootloaderAndBootBlockAreReserved) {
+  const auto& clue = Catalog().Find("clue_nrf52840").memory;
+  ASSERT_EQ(clue.reserved.size(), 1u);
+  EXPECT_EQ(clue.reserved[0].origin, 0x0u);
+  EXPECT_EQ(clue.reserved[0].length, 0x36000u);
+  for (const char* name : {"imix", "nano33ble", "hail"}) {
+    const auto& m = Catalog().Find(name).memory;
+    ASSERT_EQ(m.reserved.size(), 1u) << name;
+    EXPECT_EQ(m.reserved[0].end(), m.kernel_flash.origin) << name;
+  }
+  const auto& pico2 = Catalog().Find("raspberry_pi_pico_2").memory;
+  ASSERT_EQ(pico2.reserved.size(), 1u);
+  EXPECT_EQ(pico2.reserved[0].origin, 0x10000000u);
+  EXPECT_EQ(pico2.reserved[0].length, 0x400u);
+}
+
+TEST(BoardCatalogTest, NetworkHardwareAndTraceLinks) {
+  EXPECT_TRUE(Catalog().Find("nucleo_f429zi").HasNetworkKind("can"));
+  EXPECT_EQ(Catalog().Find("nucleo_f429zi").network_hardware[0].driver_num, 0x20007u);
+  EXPECT_EQ(Catalog().Find("raspberry_pi_pico_w").network_hardware[0].driver_num, 0x30008u);
+  const NetworkHardware& liteeth = Catalog().Find("litex_arty").network_hardware.at(0);
+  EXPECT_EQ(liteeth.kind, "ethernet");
+  EXPECT_FALSE(liteeth.HasSyscallDriver());
+  EXPECT_EQ(Catalog().Find("clue_nrf52840").trace["link"], "usb");
+  EXPECT_EQ(Catalog().Find("clue_nrf52840").trace["vid_pid"], "239a:8071");
+  EXPECT_EQ(Catalog().Find("sma_q3").trace["link"], "rtt");
+  EXPECT_EQ(Catalog().Find("microbit_v2").trace["link"], "uart");
+}
+
+TEST(BoardCatalogTest, UnknownNameSuggestsClosestBoards) {
+  EXPECT_EQ(ErrorText([] { Catalog().Find("nrf52840"); }),
+            "unknown board \"nrf52840\"; did you mean nrf52840dk, nrf52840_dongle?");
+  EXPECT_EQ(ErrorText([] { Catalog().Find("QEMU_RV32_VIRT"); }),
+            "unknown board \"QEMU_RV32_VIRT\"; did you mean qemu_rv32_virt?");
+  EXPECT_EQ(ErrorText([] { Catalog().Find("hifive2"); }),
+            "unknown board \"hifive2\"; did you mean hifive1?");
+  EXPECT_EQ(ErrorText([] { Catalog().Find("zzzzzzzzzzzz"); }),
+            "unknown board \"zzzzzzzzzzzz\"; run \"tockctl boards list\" to see the " +
+                std::to_string(Catalog().size()) + " known boards");
+  try {
+    Catalog().Find("nope");
+  } catch (const Error& e) {
+    EXPECT_EQ(e.category(), ErrorCategory::kUsage);
+  }
+}
+
+TEST(BoardCatalogTest, EditDistance) {
+  EXPECT_EQ(EditDistance("kitten", "sitting"), 3u);
+  EXPECT_EQ(EditDistance("", "abc"), 3u);
+  EXPECT_EQ(EditDistance("ABC", "abc"), 0u);
+}
+
+TEST(BoardCatalogTest, FileNameMustMatchBoardName) {
+  TempDir dir;
+  std::string text = ReadFile(SourceDir() / "boards" / "hifive1.json");
+  dir.Write("hifive2.json", text);
+  EXPECT_EQ(ErrorText([&] { BoardCatalog::Load(dir.path()); }),
+            (dir.path() / "hifive2.json").string() +
+                ":4:13: /board/name: board name \"hifive1\" does not match the file name "
+                "\"hifive2.json\"; rename the file or the board");
+}
+
+TEST(BoardCatalogTest, ErrorsNameTheFile) {
+  TempDir dir;
+  dir.Write("a.json", "{\"format\": 1, \"board\": [] }\n");
+  EXPECT_EQ(ErrorText([&] { BoardCatalog::Load(dir.path()); }),
+            (dir.path() / "a.json").string() + ":1:24: /board: expected an object, got array");
+  dir.Write("a.json", "{\"format\": 2, \"board\": {} }\n");
+  EXPECT_EQ(ErrorText([&] { BoardCatalog::Load(dir.path()); }),
+            (dir.path() / "a.json").string() +
+                ":1:12: /format: unsupported format 2; this tockctl reads format 1");
+  dir.Write("a.json", "{\"format\": 1,\n \"board\": {\n");
+  EXPECT_EQ(ErrorText([&] {
+              BoardCatalog::Load(dir.path());
+            }).rfind((dir.path() / "a.json").string() + ":3:1: malformed JSON", 0),
+            0u);
+}
+
+TEST(BoardCatalogTest, MissingDirectoryIsAnIoError) {
+  try {
+    BoardCatalog::Load("/nonexistent/boards");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.category(), ErrorCategory::kIo);
+    EXPECT_EQ(e.Describe(),
+              "/nonexistent/boards: board catalog directory not found; pass --data-dir DIR with a "
+              "boards/ subdirectory, or set TOCKCTL_DATA_DIR");
+  }
+}
+
+TEST(BoardCatalogTest, TopLevelUnknownKeysAreWarnings) {
+  TempDir dir;
+  std::string text = ReadFile(SourceDir() / "boards" / "hifive1.json");
+  text.insert(1, "\n  \"colour\": \"red\",");
+  auto path = dir.Write("hifive1.json", text);
+  CatalogEntry entry = LoadCatalogFile(path);
+  ASSERT_EQ(entry.warnings.size(), 1u);
+  EXPECT_EQ(FormatBoardWarning(entry.file, entry.warnings[0]),
+            path.string() +
+                ":2:3: warning: /colour: unknown key \"colour\" ignored; known keys: "
+                "format, board, $schema, ipc, network");
+}
+
+}  // namespace
+}  // namespace tockctl::config
+
+namespace tockctl::config {
+namespace {
+
+std::string DocsText() { return ReadFile(SourceDir() / "docs" / "boards.md"); }
+
+std::vector<std::string> Cells(const std::string& row) {
+  std::vector<std::string> cells;
+  size_t start = 1;
+  for (size_t bar = row.find('|', start); bar != std::string::npos; bar = row.find('|', start)) {
+    std::string cell = row.substr(start, bar - start);
+    cell.erase(0, cell.find_first_not_of(' '));
+    cell.erase(cell.find_last_not_of(' ') + 1);
+    cells.push_back(cell);
+    start = bar + 1;
+  }
+  return cells;
+}
+
+TEST(BoardCatalogDocsTest, AddABoardExampleLoadsCleanly) {
+  std::string docs = DocsText();
+  size_t start = docs.find("```json\n");
+  ASSERT_NE(start, std::string::npos);
+  start += 8;
+  std::string example = docs.substr(start, docs.find("```", start) - start);
+  TempDir dir;
+  CatalogEntry entry = LoadCatalogFile(dir.Write("my_nrf52840_board.json", example));
+  EXPECT_TRUE(entry.warnings.empty());
+  EXPECT_EQ(entry.board.default_flash_method, "tock-bootloader");
+  EXPECT_TRUE(CheckHardwareBoard(entry.board).empty());
+}
+
+TEST(BoardCatalogDocsTest, BoardTableMatchesTheCatalog) {
+  std::istringstream lines(DocsText());
+  std::set<std::string> documented;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("| ", 0) != 0) continue;
+    std::vector<std::string> cells = Cells(line);
+    if (cells.size() != 6 || !Catalog().Contains(cells[0])) continue;
+    const HardwareBoard& b = Catalog().Find(cells[0]);
+    EXPECT_EQ(cells[1], b.tock_path) << line;
+    EXPECT_EQ(cells[2], b.chip) << line;
+    EXPECT_EQ(cells[3].rfind(ProtectionKindName(b.protection.kind), 0), 0u) << line;
+    EXPECT_EQ(cells[4].rfind(b.default_flash_method, 0), 0u) << line;
+    EXPECT_EQ(cells[5] == "–", b.network_hardware.empty()) << line;
+    documented.insert(cells[0]);
+  }
+  EXPECT_EQ(documented.size(), Catalog().size());
+}
+
+}  // namespace
+}  // namespace tockctl::config
