@@ -35,10 +35,10 @@ MethodSettingsReader::MethodSettingsReader(const nlohmann::ordered_json& method,
   if (!method_.is_object())
     throw Error(ErrorCategory::kInvalidInput, "the " + name_ + " flash method must be an object",
                 PointerContext(prefix_));
-  std::string known = "method";
+  std::string known = "method, note";
   for (const char* k : known_keys) known += std::string(", ") + k;
   for (const auto& [key, value] : method_.items()) {
-    bool ok = key == "method" || std::any_of(known_keys.begin(), known_keys.end(),
+    bool ok = key == "method" || key == "note" || std::any_of(known_keys.begin(), known_keys.end(),
                                              [&](const char* k) { return key == k; });
     if (!ok)
       throw Error(ErrorCategory::kInvalidInput,
@@ -92,6 +92,13 @@ std::optional<std::vector<std::string>> MethodSettingsReader::Strings(
     out.push_back(item.get<std::string>());
   }
   return out;
+}
+
+std::optional<std::vector<std::string>> MethodSettingsReader::StringList(
+    const std::string& key) const {
+  const auto* v = Find(key);
+  if (v && v->is_string()) return std::vector<std::string>{v->get<std::string>()};
+  return Strings(key);
 }
 
 std::optional<std::pair<uint16_t, uint16_t>> MethodSettingsReader::VidPid(

@@ -17,7 +17,7 @@ namespace tockctl::flasher {
 ErrorContext PointerContext(std::string pointer);
 
 /// Reads keys of a method object. Construction throws Error(kInvalidInput) for a key the method
-/// does not know; each getter throws Error(kInvalidInput) for a value of the wrong type and
+/// does not know ("method" and "note" are always allowed); each getter throws Error(kInvalidInput) for a value of the wrong type and
 /// returns nullopt for an absent key. Pointers are `pointer_prefix` + "/key".
 class MethodSettingsReader {
  public:
@@ -33,6 +33,8 @@ class MethodSettingsReader {
   std::optional<uint64_t> Address(const std::string& key) const { return Integer(key); }
   /// An array of strings.
   std::optional<std::vector<std::string>> Strings(const std::string& key) const;
+  /// A string or an array of strings.
+  std::optional<std::vector<std::string>> StringList(const std::string& key) const;
   /// "VID:PID" with 4 hex digits each.
   std::optional<std::pair<uint16_t, uint16_t>> VidPid(const std::string& key) const;
 

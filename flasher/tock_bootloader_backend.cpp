@@ -35,9 +35,15 @@ void Pause(std::chrono::milliseconds d) { std::this_thread::sleep_for(d); }
 
 TockBootloaderSettings ParseTockBootloaderSettings(const nlohmann::ordered_json& method) {
   MethodSettingsReader r(method, "tock-bootloader",
-                         {"baud", "fast_baud", "entry", "skip_zero_pages", "start_address"});
+                         {"baud", "page_size", "fast_baud", "entry", "skip_zero_pages",
+                          "start_address"});
   TockBootloaderSettings s;
   if (auto v = r.Integer("baud")) s.baud = static_cast<uint32_t>(*v);
+  if (auto v = r.Integer("page_size"); v && *v != kPage)
+    throw Error(ErrorCategory::kInvalidInput,
+                fmt::format("page_size {} in the tock-bootloader flash method is not 512", *v),
+                PointerContext("/page_size"),
+                "the Tock bootloader protocol always moves 512-byte pages; use 512 or leave it out");
   if (auto v = r.Integer("fast_baud")) s.fast_baud = static_cast<uint32_t>(*v);
   if (auto v = r.String("entry")) s.entry = ParseEntry(*v, "/entry");
   if (auto v = r.Boolean("skip_zero_pages")) s.skip_zero_pages = *v;
@@ -74,7 +80,8 @@ TockBootloaderBackend::~TockBootloaderBackend() = default;
 
 Capabilities TockBootloaderBackend::capabilities() const {
   Capabilities c;
-  c.erase = c.write = c.verify = c.read = c.reset = true;
+  c.write = c.verify = c.read = c.reset = true;
+  c.erase = false;  // WRITE_PAGE erases the page it writes; Erase() is still available
   c.start = false;  // EXIT jumps to the bootloader's stored start address, not to an entry point
   return c;
 }

@@ -141,7 +141,7 @@ TEST(BootloaderSettingsTest, ReportsUnknownKeysAndBadValues) {
   });
   EXPECT_EQ(e.Describe(),
             "/bd: unknown key \"bd\" in the tock-bootloader flash method; known keys: method, "
-            "baud, fast_baud, entry, skip_zero_pages, start_address");
+            "note, baud, page_size, fast_baud, entry, skip_zero_pages, start_address");
   auto baud = Capture([] {
     ParseTockBootloaderSettings(nlohmann::ordered_json::parse(R"({"method":"tock-bootloader","baud":1234})"));
   });
