@@ -1,12 +1,16 @@
 #include "flasher/backend_registry.h"
 
 #include "common/error.h"
+#include "flasher/gdb_remote_flasher.h"
+#include "flasher/qemu_flasher.h"
 
 namespace tockctl::flasher {
 
 const std::vector<BackendEntry>& BackendTable() {
   static const std::vector<BackendEntry> table = {
       // One line per back-end: {"method", &CreateXBackend, "summary"}.
+      {"gdb", &CreateGdbBackend, "GDB remote protocol over TCP or a serial port (QEMU, Black Magic Probe, OpenOCD, J-Link GDB server)"},
+      {"qemu", &CreateQemuBackend, "Start qemu-system-riscv32 (qemu_rv32_virt) halted and load the image through its gdbstub"},
   };
   return table;
 }

@@ -56,11 +56,13 @@ std::string Violation(const config::HardwareBoard& board, FlashTarget target,
   return subject + " lies outside " + region_text;
 }
 
-void Check(FlashPlan& plan, const PlanOptions& options, const std::string& violation) {
+void Check(FlashPlan& plan, const PlanOptions& options, const std::string& violation,
+           const std::string& file = {}) {
   if (violation.empty()) return;
+  ErrorContext ctx;
+  ctx.file = file;
   if (!options.force)
-    throw Error(ErrorCategory::kInvalidInput, violation, ErrorContext{},
-                "use --force to write it anyway");
+    throw Error(ErrorCategory::kInvalidInput, violation, ctx, "use --force to write it anyway");
   plan.forced.push_back(violation);
 }
 
@@ -87,7 +89,8 @@ void AddSegments(FlashPlan& plan, const std::vector<PlanInput>& inputs,
       throw Error(ErrorCategory::kInvalidInput, "image " + input.image->source + " has no data");
     for (const auto& s : input.image->segments) {
       Check(plan, options,
-            Violation(board, input.target, "segment " + s.name, s.address, s.end()));
+            Violation(board, input.target, "segment " + s.name, s.address, s.end()),
+            input.image->source);
       plan.segments.push_back({&s, s.name, s.address, s.end(),
                                LandingRegion(board.memory, s.address, s.end())});
       plan.write_bytes += s.data.size();
@@ -214,7 +217,9 @@ std::string StepsLine(const FlashPlan& plan) {
   if (plan.steps.erase) steps.push_back("erase " + std::to_string(plan.erase_bytes) + " bytes");
   if (plan.steps.write) steps.push_back("write " + std::to_string(plan.write_bytes) + " bytes");
   if (plan.steps.verify) steps.push_back("verify");
-  if (plan.steps.start)
+  if (plan.steps.start && !plan.steps.write)
+    steps.push_back("resume");
+  else if (plan.steps.start)
     steps.push_back(plan.entry ? "start at " + HexAddress(*plan.entry) : "reset");
   std::string out = "Steps:";
   for (size_t i = 0; i < steps.size(); ++i) out += (i ? ", " : " ") + steps[i];

@@ -1,7 +1,9 @@
 #include "flasher/image.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 
 #include "common/error.h"
@@ -36,6 +38,21 @@ ImageFormat ParseImageFormat(const std::string& name) {
   if (name == "uf2") return ImageFormat::kUf2;
   throw Error(ErrorCategory::kUsage, "unknown image format `" + name + "`", ErrorContext{},
               "use one of: elf, bin, ihex, uf2");
+}
+
+uint64_t ParseAddressArgument(const std::string& text, const std::string& what) {
+  bool hex = text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X');
+  std::string digits = hex ? text.substr(2) : text;
+  const char* allowed = hex ? "0123456789abcdefABCDEF" : "0123456789";
+  if (digits.empty() || digits.size() > (hex ? 16u : 20u) ||
+      digits.find_first_not_of(allowed) != std::string::npos)
+    throw Error(ErrorCategory::kUsage, what + " `" + text + "` is not a number", ErrorContext{},
+                "write it like 0x80100000 or 1048576");
+  errno = 0;
+  unsigned long long v = std::strtoull(digits.c_str(), nullptr, hex ? 16 : 10);
+  if (errno == ERANGE)
+    throw Error(ErrorCategory::kUsage, what + " `" + text + "` does not fit in 64 bits");
+  return v;
 }
 
 std::string HexAddress(uint64_t address) {

@@ -58,6 +58,10 @@ Image LoadImage(const std::string& path, const ImageLoadOptions& options = {});
 Image ParseImage(std::span<const uint8_t> bytes, const std::string& path,
                  const ImageLoadOptions& options = {});
 
+/// Parses a command-line address or size ("0x80100000", "1048576"); throws Error(kUsage) naming
+/// `what` otherwise.
+uint64_t ParseAddressArgument(const std::string& text, const std::string& what);
+
 /// "0x80000000".
 std::string HexAddress(uint64_t address);
 /// "0x80000000..0x80000400" for [start, end).

@@ -72,14 +72,14 @@ TEST(FlashPlanTest, RefusesSegmentOutsideKernelFlash) {
   Image image = KernelImage({{0x80000000, std::vector<uint8_t>(16), "PT_LOAD[0]"},
                              {0x80100000, std::vector<uint8_t>(0x400), "PT_LOAD[1]"}});
   EXPECT_EQ(PlanError(image, testing::QemuBoard()),
-            "segment PT_LOAD[1] 0x80100000..0x80100400 lies outside kernel flash "
+            "kernel.elf: segment PT_LOAD[1] 0x80100000..0x80100400 lies outside kernel flash "
             "0x80000000..0x80100000 of qemu_rv32_virt; use --force to write it anyway");
 }
 
 TEST(FlashPlanTest, RefusesSegmentRunningPastTheEndOfFlash) {
   Image image = KernelImage({{0x800ffc00, std::vector<uint8_t>(0x800), "PT_LOAD[0]"}});
   EXPECT_EQ(PlanError(image, testing::QemuBoard()),
-            "segment PT_LOAD[0] 0x800ffc00..0x80100400 runs past the end of kernel flash "
+            "kernel.elf: segment PT_LOAD[0] 0x800ffc00..0x80100400 runs past the end of kernel flash "
             "0x80000000..0x80100000 of qemu_rv32_virt by 1024 bytes; use --force to write it "
             "anyway");
 }
@@ -87,7 +87,7 @@ TEST(FlashPlanTest, RefusesSegmentRunningPastTheEndOfFlash) {
 TEST(FlashPlanTest, RefusesSegmentOverReservedBootloader) {
   Image image = KernelImage({{0xff00, std::vector<uint8_t>(0x200), "hex lines 1-32"}});
   EXPECT_EQ(PlanError(image, testing::BootloaderBoard()),
-            "segment hex lines 1-32 0xff00..0x10100 overlaps reserved region bootloader "
+            "kernel.elf: segment hex lines 1-32 0xff00..0x10100 overlaps reserved region bootloader "
             "0x0..0x10000 of nrf52840dk; use --force to write it anyway");
 }
 
@@ -129,7 +129,7 @@ TEST(FlashPlanTest, AppImagesMustFitAppFlash) {
   EXPECT_EQ(plan.segments[1].region, "app flash");
   EXPECT_EQ(plan.sources, (std::vector<std::string>{"kernel.elf", "app.tbf"}));
   EXPECT_EQ(PlanError(kernel, testing::QemuBoard(), FlashTarget::kApp),
-            "segment PT_LOAD[0] 0x80000000..0x80000010 lies outside app flash "
+            "kernel.elf: segment PT_LOAD[0] 0x80000000..0x80000010 lies outside app flash "
             "0x80100000..0x80200000 of qemu_rv32_virt; use --force to write it anyway");
 }
 
