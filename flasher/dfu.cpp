@@ -7,6 +7,7 @@
 
 #include "common/byte_reader.h"
 #include "common/error.h"
+#include "flasher/libusb_transport.h"
 #include "flasher/device_context.h"
 #include "flasher/method_settings.h"
 
@@ -505,6 +506,16 @@ void DfuBackend::Disconnect() {
   client_.reset();
   usb_.reset();
   host_.reset();
+}
+
+std::unique_ptr<FlashBackend> CreateDfuBackend(const BackendOptions& options) {
+  DfuSettings s = ParseDfuSettings(
+      options.method_settings ? options.method_settings->settings : nlohmann::ordered_json::object());
+  if (options.probe) s.probe = ParseUsbSelector(*options.probe);
+  auto log = options.log;
+  return std::make_unique<DfuBackend>(
+      std::move(s), [log]() -> std::unique_ptr<UsbHost> { return std::make_unique<LibusbHost>(log); },
+      options.log);
 }
 
 }  // namespace tockctl::flasher

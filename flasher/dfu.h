@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "flasher/flash_backend.h"
+#include "flasher/backend_registry.h"
 #include "flasher/picoboot.h"  // UsbHostFactory
 #include "flasher/usb_transport.h"
 
@@ -160,5 +161,8 @@ class DfuBackend : public FlashBackend {
   uint16_t next_block_ = 0;  ///< Plain DFU: the next block number.
   uint64_t next_address_ = 0;
 };
+
+/// Registry factory: settings from the board's method object, --probe, libusb at Connect.
+std::unique_ptr<FlashBackend> CreateDfuBackend(const BackendOptions& options);
 
 }  // namespace tockctl::flasher

@@ -428,4 +428,13 @@ void ExternalToolBackend::Start(std::optional<uint64_t> entry) {
 
 void ExternalToolBackend::Disconnect() { scratch_.reset(); }
 
+std::unique_ptr<FlashBackend> CreateExternalToolBackend(const BackendOptions& options) {
+  const char* tock_dir = ::getenv("TOCK_DIR");
+  ExternalToolSettings s = ParseExternalToolSettings(
+      options.method,
+      options.method_settings ? options.method_settings->settings : nlohmann::ordered_json::object(),
+      tock_dir && *tock_dir ? std::optional<std::string>(tock_dir) : std::nullopt, options.probe);
+  return std::make_unique<ExternalToolBackend>(std::move(s), *options.runner, options.log);
+}
+
 }  // namespace tockctl::flasher

@@ -17,6 +17,7 @@
 
 #include "common/process.h"
 #include "flasher/flash_backend.h"
+#include "flasher/backend_registry.h"
 
 namespace tockctl::flasher {
 
@@ -114,5 +115,9 @@ class ExternalToolBackend : public FlashBackend {
 
 /// What a tool printed that means the target memory differs (a verify mismatch), or nullopt.
 std::optional<std::string> FindVerifyMismatch(ExternalTool tool, const ProcessResult& result);
+
+/// Registry factory for openocd, jlink, probe-rs and nrfutil (options.method says which); a
+/// Tock checkout for `tock_config` comes from $TOCK_DIR.
+std::unique_ptr<FlashBackend> CreateExternalToolBackend(const BackendOptions& options);
 
 }  // namespace tockctl::flasher

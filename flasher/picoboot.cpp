@@ -6,6 +6,7 @@
 
 #include "common/byte_reader.h"
 #include "common/error.h"
+#include "flasher/libusb_transport.h"
 #include "flasher/device_context.h"
 #include "flasher/method_settings.h"
 
@@ -382,6 +383,16 @@ void PicobootBackend::Disconnect() {
   client_.reset();
   usb_.reset();
   host_.reset();
+}
+
+std::unique_ptr<FlashBackend> CreatePicobootBackend(const BackendOptions& options) {
+  PicobootSettings s = ParsePicobootSettings(
+      options.method_settings ? options.method_settings->settings : nlohmann::ordered_json::object());
+  if (options.probe) s.probe = ParseUsbSelector(*options.probe);
+  auto log = options.log;
+  return std::make_unique<PicobootBackend>(
+      std::move(s), [log]() -> std::unique_ptr<UsbHost> { return std::make_unique<LibusbHost>(log); },
+      options.log);
 }
 
 }  // namespace tockctl::flasher

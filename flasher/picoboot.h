@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "flasher/flash_backend.h"
+#include "flasher/backend_registry.h"
 #include "flasher/usb_transport.h"
 
 namespace tockctl::flasher {
@@ -151,5 +152,8 @@ class PicobootBackend : public FlashBackend {
   std::unique_ptr<UsbTransport> usb_;
   std::unique_ptr<PicobootClient> client_;
 };
+
+/// Registry factory: family from the board's method object, --probe, libusb at Connect.
+std::unique_ptr<FlashBackend> CreatePicobootBackend(const BackendOptions& options);
 
 }  // namespace tockctl::flasher

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "common/error.h"
+#include "flasher/device_discovery.h"
 #include "flasher/crc32.h"
 #include "flasher/device_context.h"
 #include "flasher/method_settings.h"
@@ -93,9 +94,7 @@ TockBootloaderClient& TockBootloaderBackend::client() {
 }
 
 void TockBootloaderBackend::Connect(ProgressSink& progress) {
-  if (settings_.port.empty())
-    throw Error(ErrorCategory::kUsage, "the tock-bootloader method needs a serial port",
-                ErrorContext{}, "pass --port /dev/ttyACM0 (list ports with: tockctl devices)");
+  if (settings_.port.empty()) settings_.port = SelectSerialPort(lister_->ListSerialPorts(), std::nullopt);
   link_ = opener_(settings_.port, settings_.baud);
   client_ = std::make_unique<TockBootloaderClient>(*link_, settings_.timeouts, log_);
   EnterBootloader(progress);
@@ -314,6 +313,15 @@ void TockBootloaderBackend::Start(std::optional<uint64_t> entry) {
 void TockBootloaderBackend::Disconnect() {
   client_.reset();
   link_.reset();
+}
+
+std::unique_ptr<FlashBackend> CreateTockBootloaderBackend(const BackendOptions& options) {
+  TockBootloaderSettings s = ParseTockBootloaderSettings(
+      options.method_settings ? options.method_settings->settings : nlohmann::ordered_json::object());
+  if (options.port) s.port = *options.port;
+  return std::make_unique<TockBootloaderBackend>(
+      std::move(s), [](const std::string& p, uint32_t b) { return TermiosSerialLink::Open(p, b); },
+      std::make_shared<SysfsDeviceScanner>(), options.log);
 }
 
 }  // namespace tockctl::flasher

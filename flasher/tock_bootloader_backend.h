@@ -12,6 +12,7 @@
 #include <string>
 
 #include "flasher/flash_backend.h"
+#include "flasher/backend_registry.h"
 #include "flasher/serial_link.h"
 #include "flasher/tock_bootloader_protocol.h"
 
@@ -37,7 +38,7 @@ struct BootloaderEntryTimings {
 
 /// Everything the back-end needs, from the board JSON method object and the command line.
 struct TockBootloaderSettings {
-  std::string port;           ///< Serial port path (chosen by device selection).
+  std::string port;           ///< Serial port path; empty: the only Tock-looking port at Connect.
   std::string serial_number;  ///< USB serial number of the port; looked up when empty.
   uint32_t baud = 115200;
   std::optional<uint32_t> fast_baud;  ///< Switch to this rate after connecting.
@@ -103,5 +104,8 @@ class TockBootloaderBackend : public FlashBackend {
   BootloaderInfo info_;
   uint32_t baud_ = 115200;
 };
+
+/// Registry factory: settings from the board's method object, --port, the sysfs port list.
+std::unique_ptr<FlashBackend> CreateTockBootloaderBackend(const BackendOptions& options);
 
 }  // namespace tockctl::flasher

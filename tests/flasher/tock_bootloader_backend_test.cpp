@@ -309,12 +309,21 @@ TEST_F(BootloaderBackendTest, VanishedPortDuringWriteIsATransportError) {
                               "the command again");
 }
 
-TEST_F(BootloaderBackendTest, MissingPortIsAUsageError) {
-  auto b = Make(FastSettings(""));
-  auto e = Capture([&] { b->Connect(progress_); });
+TEST_F(BootloaderBackendTest, WithoutAPortTheOnlyTockPortIsUsed) {
+  auto b = Connected(FastSettings(""));
+  EXPECT_EQ(progress_.messages.back(), "Tock bootloader 1.1.3 on " + peer_.port_path());
+}
+
+TEST_F(BootloaderBackendTest, WithoutAPortOrABoardItSaysSo) {
+  class NoPorts : public SerialPortLister {
+   public:
+    std::vector<SerialPortInfo> ListSerialPorts() override { return {}; }
+  };
+  TockBootloaderBackend b(FastSettings(""), nullptr, std::make_shared<NoPorts>(), QuietLog());
+  auto e = Capture([&] { b.Connect(progress_); });
   EXPECT_EQ(e.Describe(),
-            "the tock-bootloader method needs a serial port; pass --port /dev/ttyACM0 (list ports "
-            "with: tockctl devices)");
+            "no serial port of a Tock board was found; connect the board, or pass --port (list "
+            "ports with: tockctl devices)");
 }
 
 TEST_F(BootloaderBackendTest, PortThatDoesNotExistIsATransportError) {

@@ -77,8 +77,8 @@ class TockBootloaderPeer::Lister : public SerialPortLister {
     if (path.empty()) return {};
     SerialPortInfo info;
     info.path = path;
-    info.vid = 0x1915;
-    info.pid = 0x521f;
+    info.vid = 0x6667;  // Tock's USB vendor id
+    info.pid = 0xabcd;
     info.serial_number = peer_.options_.serial_number;
     info.product = "Tock bootloader peer";
     info.driver = "pty";
