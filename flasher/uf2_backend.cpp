@@ -88,6 +88,7 @@ Uf2FileBackend::Uf2FileBackend(Uf2Settings settings, std::shared_ptr<spdlog::log
 Capabilities Uf2FileBackend::capabilities() const {
   Capabilities c;
   c.write = true;
+  c.reset = settings_.mount.has_value();  // the drive reboots the board once the file is in
   return c;
 }
 

@@ -34,7 +34,7 @@ class Uf2FileBackend : public FlashBackend {
  public:
   Uf2FileBackend(Uf2Settings settings, std::shared_ptr<spdlog::logger> log);
   std::string name() const override { return "uf2"; }
-  /// Write only: the drive's bootloader programs the file; nothing to read back.
+  /// Write only (and reset with --mount: the drive reboots the board); nothing to read back.
   Capabilities capabilities() const override;
   /// Checks the destination before anything is written.
   void Connect(ProgressSink& progress) override;
