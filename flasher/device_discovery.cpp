@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "common/error.h"
+#include "flasher/device_context.h"
 #include "flasher/method_settings.h"
 
 namespace tockctl::flasher {
@@ -332,7 +333,7 @@ std::string Table(const std::vector<std::vector<std::string>>& rows) {
   return out;
 }
 
-std::string Dash(const std::string& s) { return s.empty() ? "-" : s; }
+std::string Dash(const std::string& s) { return s.empty() ? "-" : PrintableText(s, 40); }
 
 }  // namespace
 
@@ -361,7 +362,7 @@ std::string RenderDeviceReport(const DeviceReport& report) {
     std::vector<std::vector<std::string>> rows = {{"PROBE", "KIND", "NAME", "METHODS", "NOTE"}};
     for (const auto& d : report.usb_devices) {
       std::string probe = UsbId(d.device.vid, d.device.pid) +
-                          (d.device.serial_number.empty() ? "" : ":" + d.device.serial_number);
+                          (d.device.serial_number.empty() ? "" : ":" + PrintableText(d.device.serial_number));
       std::string note = d.cmsis_dap_v2 ? "CMSIS-DAP v2" : "";
       if (!d.accessible) note += std::string(note.empty() ? "" : "; ") + "no permission";
       rows.push_back({probe, DeviceKindName(d.known.kind), d.known.name, d.known.methods, Dash(note)});

@@ -55,8 +55,8 @@ std::string Hex(uint64_t v) { return fmt::format("0x{:08x}", v); }
 DfuseSectorRun ParseRun(const std::string& text, uint32_t start, const std::string& whole) {
   auto fail = [&] {
     return Error(ErrorCategory::kInvalidInput,
-                 "DfuSe memory description \"" + whole + "\" has a malformed sector group \"" +
-                     text + "\"",
+                 "DfuSe memory description \"" + PrintableText(whole) +
+                     "\" has a malformed sector group \"" + PrintableText(text) + "\"",
                  ErrorContext{}, "expected groups like 04*016Kg (count*size, unit, type letter)");
   };
   auto star = text.find('*');
@@ -158,12 +158,12 @@ std::optional<std::pair<uint32_t, uint32_t>> DfuseLayout::SectorAt(uint64_t addr
 DfuseLayout ParseDfuseLayout(const std::string& text) {
   if (text.empty() || text[0] != '@')
     throw Error(ErrorCategory::kInvalidInput,
-                "DfuSe memory description \"" + text + "\" does not start with '@'",
+                "DfuSe memory description \"" + PrintableText(text) + "\" does not start with '@'",
                 ErrorContext{}, "is this an ST DfuSe device? set \"dfuse\": false otherwise");
   auto parts = Split(text.substr(1), '/');
   if (parts.size() < 3 || parts.size() % 2 == 0)
     throw Error(ErrorCategory::kInvalidInput,
-                "DfuSe memory description \"" + text + "\" is not @name/address/sectors",
+                "DfuSe memory description \"" + PrintableText(text) + "\" is not @name/address/sectors",
                 ErrorContext{});
   DfuseLayout layout;
   layout.name = Trim(parts[0]);
@@ -171,7 +171,8 @@ DfuseLayout ParseDfuseLayout(const std::string& text) {
     auto base = ParseUnsigned(Trim(parts[p]));
     if (!base)
       throw Error(ErrorCategory::kInvalidInput,
-                  "DfuSe memory description \"" + text + "\" has a bad address \"" + parts[p] + "\"",
+                  "DfuSe memory description \"" + PrintableText(text) + "\" has a bad address \"" +
+                      PrintableText(parts[p]) + "\"",
                   ErrorContext{});
     uint64_t at = *base;
     for (const auto& group : Split(parts[p + 1], ',')) {
@@ -397,7 +398,7 @@ void DfuBackend::Connect(ProgressSink& progress) {
   next_block_ = 0;
   next_address_ = settings_.address.value_or(0);
   progress.Message(fmt::format("{}: {}{}, {} bytes per transfer", name, DescribeUsbDevice(device),
-                               settings_.dfuse ? ", " + layout_.name : "",
+                               settings_.dfuse ? ", " + PrintableText(layout_.name) : "",
                                functional->transfer_size));
 }
 
@@ -408,7 +409,7 @@ void DfuBackend::Erase(uint64_t address, uint64_t length, ProgressSink& progress
     auto sector = layout_.SectorAt(at);
     if (!sector)
       throw Error(ErrorCategory::kInvalidInput,
-                  fmt::format("{} is outside the device's \"{}\"", Hex(at), layout_.name),
+                  fmt::format("{} is outside the device's \"{}\"", Hex(at), PrintableText(layout_.name)),
                   DeviceContext(DescribeUsbDevice(usb_->info()), "erase"),
                   "check the board's flash addresses");
     auto [start, size] = *sector;

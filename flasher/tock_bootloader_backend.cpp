@@ -100,7 +100,7 @@ void TockBootloaderBackend::Connect(ProgressSink& progress) {
   EnterBootloader(progress);
   info_ = client_->Info();
   progress.Message(fmt::format("Tock bootloader {} on {}",
-                               info_.version.empty() ? "(no version)" : info_.version,
+                               info_.version.empty() ? "(no version)" : PrintableText(info_.version),
                                link_->path()));
   if (settings_.fast_baud && *settings_.fast_baud != baud_) {
     if (client_->ChangeBaudRate(baud_, *settings_.fast_baud)) {

@@ -150,7 +150,8 @@ BootloaderInfo DecodeBootloaderInfo(std::span<const uint8_t> payload, const std:
   auto doc = nlohmann::json::parse(info.json, nullptr, false);
   if (doc.is_discarded() || !doc.is_object())
     throw Error(ErrorCategory::kDeviceReported,
-                "INFO reply from the Tock bootloader is not a JSON object: " + info.json, ctx);
+                "INFO reply from the Tock bootloader is not a JSON object: " + PrintableText(info.json),
+                ctx);
   if (doc.contains("version") && doc["version"].is_string()) info.version = doc["version"];
   if (doc.contains("name") && doc["name"].is_string()) info.name = doc["name"];
   if (doc.contains("start_address") && doc["start_address"].is_string())
