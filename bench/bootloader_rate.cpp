@@ -4,8 +4,8 @@
 // flash instantly, so the figure is the protocol's efficiency, not a chip's flash speed.
 //
 //   build/bench/bootloader_rate [--size BYTES] [--baud RATE] [--blank-every N] [--runs N]
-#include <spdlog/sinks/null_sink.h>
 #include <spdlog/fmt/fmt.h>
+#include <spdlog/sinks/null_sink.h>
 
 #include <chrono>
 #include <cstdio>
@@ -42,10 +42,14 @@ Options Parse(int argc, char** argv) {
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string k = argv[i];
     unsigned long v = std::strtoul(argv[i + 1], nullptr, 0);
-    if (k == "--size") o.size = v;
-    else if (k == "--baud") o.baud = static_cast<uint32_t>(v);
-    else if (k == "--blank-every") o.blank_every = v;
-    else if (k == "--runs") o.runs = static_cast<int>(v);
+    if (k == "--size")
+      o.size = v;
+    else if (k == "--baud")
+      o.baud = static_cast<uint32_t>(v);
+    else if (k == "--blank-every")
+      o.blank_every = v;
+    else if (k == "--runs")
+      o.runs = static_cast<int>(v);
   }
   return o;
 }
@@ -73,7 +77,8 @@ double PageByteTimes(const std::vector<uint8_t>& data) {
 int main(int argc, char** argv) {
   Options o = Parse(argc, argv);
   auto data = Payload(o);
-  auto log = std::make_shared<spdlog::logger>("bench", std::make_shared<spdlog::sinks::null_sink_mt>());
+  auto log =
+      std::make_shared<spdlog::logger>("bench", std::make_shared<spdlog::sinks::null_sink_mt>());
   double line_rate = o.baud / 10.0;  // bytes per second, 8N1
   double best = 0, sum = 0;
   for (int run = 0; run < o.runs; ++run) {
@@ -89,7 +94,10 @@ int main(int argc, char** argv) {
     auto lister = std::shared_ptr<tockctl::flasher::SerialPortLister>(std::shared_ptr<void>(),
                                                                       &peer.lister());
     tockctl::flasher::TockBootloaderBackend backend(
-        s, [](const std::string& p, uint32_t b) { return tockctl::flasher::TermiosSerialLink::Open(p, b); },
+        s,
+        [](const std::string& p, uint32_t b) {
+          return tockctl::flasher::TermiosSerialLink::Open(p, b);
+        },
         lister, log);
     NullProgress progress;
     backend.Connect(progress);

@@ -1,8 +1,7 @@
 #include "flasher/device_discovery.h"
 
-#include <unistd.h>
-
 #include <spdlog/fmt/fmt.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <fstream>
@@ -28,9 +27,12 @@ struct IdEntry {
 constexpr IdEntry kKnownIds[] = {
     {0x2e8a, 0x0003, DeviceKind::kBootloader, "RP2040 in BOOTSEL mode", "picoboot, uf2"},
     {0x2e8a, 0x000f, DeviceKind::kBootloader, "RP2350 in BOOTSEL mode", "picoboot, uf2"},
-    {0x2e8a, 0x000c, DeviceKind::kDebugProbe, "Raspberry Pi Debug Probe (CMSIS-DAP)", "openocd, probe-rs"},
-    {0x2e8a, 0x000a, DeviceKind::kTockBoard, "RP2040 running firmware with USB serial", "tock-bootloader"},
-    {0x2e8a, 0x0009, DeviceKind::kTockBoard, "RP2350 running firmware with USB serial", "tock-bootloader"},
+    {0x2e8a, 0x000c, DeviceKind::kDebugProbe, "Raspberry Pi Debug Probe (CMSIS-DAP)",
+     "openocd, probe-rs"},
+    {0x2e8a, 0x000a, DeviceKind::kTockBoard, "RP2040 running firmware with USB serial",
+     "tock-bootloader"},
+    {0x2e8a, 0x0009, DeviceKind::kTockBoard, "RP2350 running firmware with USB serial",
+     "tock-bootloader"},
     {0x0483, 0xdf11, DeviceKind::kBootloader, "STM32 system bootloader (DFU)", "dfu"},
     {0x0483, 0x3748, DeviceKind::kDebugProbe, "ST-LINK/V2", "openocd, probe-rs"},
     {0x0483, 0x374b, DeviceKind::kDebugProbe, "ST-LINK/V2-1", "openocd, probe-rs"},
@@ -107,11 +109,16 @@ std::optional<fs::path> UsbAncestor(fs::path p) {
 
 const char* DeviceKindName(DeviceKind kind) {
   switch (kind) {
-    case DeviceKind::kDebugProbe: return "debug probe";
-    case DeviceKind::kBootloader: return "bootloader";
-    case DeviceKind::kTockBoard: return "Tock board";
-    case DeviceKind::kUsbSerial: return "USB serial";
-    case DeviceKind::kOther: return "other";
+    case DeviceKind::kDebugProbe:
+      return "debug probe";
+    case DeviceKind::kBootloader:
+      return "bootloader";
+    case DeviceKind::kTockBoard:
+      return "Tock board";
+    case DeviceKind::kUsbSerial:
+      return "USB serial";
+    case DeviceKind::kOther:
+      return "other";
   }
   return "other";
 }
@@ -122,7 +129,8 @@ bool HasCmsisDapV2Interface(const UsbDeviceInfo& device) {
     auto out = std::find_if(itf.endpoints.begin(), itf.endpoints.end(),
                             [](const auto& e) { return e.is_bulk() && !e.is_in(); });
     if (out == itf.endpoints.end()) continue;
-    if (std::any_of(out + 1, itf.endpoints.end(), [](const auto& e) { return e.is_bulk() && e.is_in(); }))
+    if (std::any_of(out + 1, itf.endpoints.end(),
+                    [](const auto& e) { return e.is_bulk() && e.is_in(); }))
       return true;
   }
   return false;
@@ -144,8 +152,7 @@ std::optional<KnownDevice> RecogniseUsbDevice(const UsbDeviceInfo& device) {
 
 SysfsDeviceScanner::SysfsDeviceScanner(fs::path sys_root, fs::path dev_root, AccessCheck access)
     : sys_(std::move(sys_root)), dev_(std::move(dev_root)), access_(std::move(access)) {
-  if (!access_)
-    access_ = [](const fs::path& p) { return ::access(p.c_str(), R_OK | W_OK) == 0; };
+  if (!access_) access_ = [](const fs::path& p) { return ::access(p.c_str(), R_OK | W_OK) == 0; };
 }
 
 bool SysfsDeviceScanner::CanOpen(const fs::path& path) const { return access_(path); }
@@ -156,7 +163,8 @@ bool SysfsDeviceScanner::UsbAvailable() const {
 }
 
 fs::path SysfsDeviceScanner::UsbNode(const UsbDeviceInfo& device) const {
-  return dev_ / "bus" / "usb" / fmt::format("{:03}", device.bus) / fmt::format("{:03}", device.address);
+  return dev_ / "bus" / "usb" / fmt::format("{:03}", device.bus) /
+         fmt::format("{:03}", device.address);
 }
 
 std::optional<UsbDeviceInfo> SysfsDeviceScanner::ReadUsbDevice(const fs::path& dir) const {
@@ -278,13 +286,15 @@ nlohmann::ordered_json DeviceReportToJson(const DeviceReport& report) {
   for (const auto& p : report.serial_ports) {
     nlohmann::ordered_json j;
     j["path"] = p.port.path;
-    j["vid_pid"] = p.port.vid && p.port.pid ? nlohmann::ordered_json(UsbId(*p.port.vid, *p.port.pid))
-                                            : nlohmann::ordered_json(nullptr);
+    j["vid_pid"] = p.port.vid && p.port.pid
+                       ? nlohmann::ordered_json(UsbId(*p.port.vid, *p.port.pid))
+                       : nlohmann::ordered_json(nullptr);
     j["serial_number"] = p.port.serial_number;
     j["manufacturer"] = p.port.manufacturer;
     j["product"] = p.port.product;
     j["driver"] = p.port.driver;
-    j["known_as"] = p.known ? nlohmann::ordered_json(p.known->name) : nlohmann::ordered_json(nullptr);
+    j["known_as"] =
+        p.known ? nlohmann::ordered_json(p.known->name) : nlohmann::ordered_json(nullptr);
     j["accessible"] = p.accessible;
     ports.push_back(j);
   }
@@ -346,26 +356,28 @@ std::string RenderDeviceReport(const DeviceReport& report) {
     for (const auto& p : report.serial_ports) {
       std::string note = p.known ? p.known->name : "";
       if (!p.accessible) note += std::string(note.empty() ? "" : "; ") + "no permission";
-      rows.push_back({p.port.path,
-                      p.port.vid && p.port.pid ? UsbId(*p.port.vid, *p.port.pid) : "-",
+      rows.push_back({p.port.path, p.port.vid && p.port.pid ? UsbId(*p.port.vid, *p.port.pid) : "-",
                       Dash(p.port.serial_number), Dash(p.port.product), Dash(note)});
     }
     out += Table(rows);
   }
   out += "\n";
   if (!report.usb_available) {
-    out += "USB: this host shows no USB bus (no /sys/bus/usb); probes and bootloaders cannot be "
-           "listed.\n";
+    out +=
+        "USB: this host shows no USB bus (no /sys/bus/usb); probes and bootloaders cannot be "
+        "listed.\n";
   } else if (report.usb_devices.empty()) {
     out += "No known USB debug probes or bootloaders.\n";
   } else {
     std::vector<std::vector<std::string>> rows = {{"PROBE", "KIND", "NAME", "METHODS", "NOTE"}};
     for (const auto& d : report.usb_devices) {
-      std::string probe = UsbId(d.device.vid, d.device.pid) +
-                          (d.device.serial_number.empty() ? "" : ":" + PrintableText(d.device.serial_number));
+      std::string probe =
+          UsbId(d.device.vid, d.device.pid) +
+          (d.device.serial_number.empty() ? "" : ":" + PrintableText(d.device.serial_number));
       std::string note = d.cmsis_dap_v2 ? "CMSIS-DAP v2" : "";
       if (!d.accessible) note += std::string(note.empty() ? "" : "; ") + "no permission";
-      rows.push_back({probe, DeviceKindName(d.known.kind), d.known.name, d.known.methods, Dash(note)});
+      rows.push_back(
+          {probe, DeviceKindName(d.known.kind), d.known.name, d.known.methods, Dash(note)});
     }
     out += Table(rows);
   }
@@ -396,7 +408,8 @@ std::string SelectSerialPort(const std::vector<SerialPortInfo>& ports,
   if (candidates.size() == 1) return candidates.front()->path;
   if (candidates.empty())
     throw Error(ErrorCategory::kTransport, "no serial port of a Tock board was found",
-                ErrorContext{}, "connect the board, or pass --port (list ports with: tockctl devices)");
+                ErrorContext{},
+                "connect the board, or pass --port (list ports with: tockctl devices)");
   std::string list;
   for (const auto* p : candidates) list += (list.empty() ? "" : ", ") + ("--port " + p->path);
   throw Error(ErrorCategory::kUsage,

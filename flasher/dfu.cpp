@@ -7,16 +7,17 @@
 
 #include "common/byte_reader.h"
 #include "common/error.h"
-#include "flasher/libusb_transport.h"
 #include "flasher/device_context.h"
+#include "flasher/libusb_transport.h"
 #include "flasher/method_settings.h"
 
 namespace tockctl::flasher {
 namespace {
 
-constexpr const char* kStateNames[] = {
-    "appIDLE",       "appDETACH", "dfuIDLE",   "dfuDNLOAD-SYNC",        "dfuDNBUSY", "dfuDNLOAD-IDLE",
-    "dfuMANIFEST-SYNC", "dfuMANIFEST", "dfuMANIFEST-WAIT-RESET", "dfuUPLOAD-IDLE", "dfuERROR"};
+constexpr const char* kStateNames[] = {"appIDLE",          "appDETACH",   "dfuIDLE",
+                                       "dfuDNLOAD-SYNC",   "dfuDNBUSY",   "dfuDNLOAD-IDLE",
+                                       "dfuMANIFEST-SYNC", "dfuMANIFEST", "dfuMANIFEST-WAIT-RESET",
+                                       "dfuUPLOAD-IDLE",   "dfuERROR"};
 
 struct StatusEntry {
   const char* name;
@@ -69,7 +70,10 @@ DfuseSectorRun ParseRun(const std::string& text, uint32_t start, const std::stri
   if (!count || !size || digits + 2 != text.size()) throw fail();
   char unit = text[digits];
   char type = text[digits + 1];
-  uint64_t mult = unit == 'K' ? 1024 : unit == 'M' ? 1024 * 1024 : (unit == 'B' || unit == ' ') ? 1 : 0;
+  uint64_t mult = unit == 'K'                    ? 1024
+                  : unit == 'M'                  ? 1024 * 1024
+                  : (unit == 'B' || unit == ' ') ? 1
+                                                 : 0;
   if (!mult || type < 'a' || type > 'g') throw fail();
   int bits = type - 'a' + 1;
   DfuseSectorRun run;
@@ -162,9 +166,10 @@ DfuseLayout ParseDfuseLayout(const std::string& text) {
                 ErrorContext{}, "is this an ST DfuSe device? set \"dfuse\": false otherwise");
   auto parts = Split(text.substr(1), '/');
   if (parts.size() < 3 || parts.size() % 2 == 0)
-    throw Error(ErrorCategory::kInvalidInput,
-                "DfuSe memory description \"" + PrintableText(text) + "\" is not @name/address/sectors",
-                ErrorContext{});
+    throw Error(
+        ErrorCategory::kInvalidInput,
+        "DfuSe memory description \"" + PrintableText(text) + "\" is not @name/address/sectors",
+        ErrorContext{});
   DfuseLayout layout;
   layout.name = Trim(parts[0]);
   for (size_t p = 1; p + 1 < parts.size(); p += 2) {
@@ -195,16 +200,15 @@ DfuClient::DfuClient(UsbTransport& usb, uint8_t interface_number, DfuFunctional 
 void DfuClient::DeviceError(const DfuStatus& status, const std::string& operation) {
   UsbControlSetup clear{0x21, static_cast<uint8_t>(DfuRequest::kClrStatus), 0, interface_};
   usb_.ControlOut(clear, {});  // leave dfuERROR so the device stays usable
-  throw Error(ErrorCategory::kDeviceReported,
-              fmt::format("the {} reported {} (0x{:02x}), {}", device_name_,
-                          DfuStatusName(status.status), status.status,
-                          DfuStatusMeaning(status.status)),
-              DeviceContext(DescribeUsbDevice(usb_.info()), operation));
+  throw Error(
+      ErrorCategory::kDeviceReported,
+      fmt::format("the {} reported {} (0x{:02x}), {}", device_name_, DfuStatusName(status.status),
+                  status.status, DfuStatusMeaning(status.status)),
+      DeviceContext(DescribeUsbDevice(usb_.info()), operation));
 }
 
-UsbResult DfuClient::Request(bool in, DfuRequest request, uint16_t value,
-                             std::span<uint8_t> data, const std::string& operation,
-                             bool device_may_leave) {
+UsbResult DfuClient::Request(bool in, DfuRequest request, uint16_t value, std::span<uint8_t> data,
+                             const std::string& operation, bool device_may_leave) {
   UsbControlSetup setup{static_cast<uint8_t>(in ? 0xA1 : 0x21), static_cast<uint8_t>(request),
                         value, interface_};
   UsbResult r = in ? usb_.ControlIn(setup, data) : usb_.ControlOut(setup, data);
@@ -212,7 +216,8 @@ UsbResult DfuClient::Request(bool in, DfuRequest request, uint16_t value,
   ErrorContext ctx = DeviceContext(DescribeUsbDevice(usb_.info()), operation);
   if (r.status == UsbStatus::kStall && request != DfuRequest::kGetStatus) {
     uint8_t buf[6] = {};
-    UsbResult s = usb_.ControlIn({0xA1, static_cast<uint8_t>(DfuRequest::kGetStatus), 0, interface_}, buf);
+    UsbResult s =
+        usb_.ControlIn({0xA1, static_cast<uint8_t>(DfuRequest::kGetStatus), 0, interface_}, buf);
     if (s.ok() && s.transferred == sizeof buf) {
       DfuStatus st = DecodeDfuStatus(buf);
       if (st.status != 0) DeviceError(st, operation);
@@ -257,15 +262,17 @@ void DfuClient::Abort(const std::string& operation) {
 
 void DfuClient::EnsureIdle() {
   DfuStatus st = GetStatus("connect");
-  if (st.state == static_cast<uint8_t>(DfuState::kError)) ClearStatus("connect");
-  else if (st.state != static_cast<uint8_t>(DfuState::kIdle)) Abort("connect");
+  if (st.state == static_cast<uint8_t>(DfuState::kError))
+    ClearStatus("connect");
+  else if (st.state != static_cast<uint8_t>(DfuState::kIdle))
+    Abort("connect");
   uint8_t state = GetState("connect");
   if (state != static_cast<uint8_t>(DfuState::kIdle))
-    throw Error(ErrorCategory::kTransport,
-                "the " + device_name_ + " stays in state " + DfuStateName(state) +
-                    " instead of dfuIDLE",
-                DeviceContext(DescribeUsbDevice(usb_.info()), "connect"),
-                "unplug it and plug it in again in DFU mode");
+    throw Error(
+        ErrorCategory::kTransport,
+        "the " + device_name_ + " stays in state " + DfuStateName(state) + " instead of dfuIDLE",
+        DeviceContext(DescribeUsbDevice(usb_.info()), "connect"),
+        "unplug it and plug it in again in DFU mode");
 }
 
 DfuStatus DfuClient::WaitWhileBusy(const std::string& operation) {
@@ -288,10 +295,10 @@ void DfuClient::Download(uint16_t block, std::span<const uint8_t> data,
   Request(false, DfuRequest::kDnload, block, copy, operation);
   DfuStatus st = WaitWhileBusy(operation);
   if (st.state != static_cast<uint8_t>(DfuState::kDnloadIdle))
-    throw Error(ErrorCategory::kTransport,
-                "the " + device_name_ + " went to " + DfuStateName(st.state) +
-                    " instead of dfuDNLOAD-IDLE",
-                DeviceContext(DescribeUsbDevice(usb_.info()), operation));
+    throw Error(
+        ErrorCategory::kTransport,
+        "the " + device_name_ + " went to " + DfuStateName(st.state) + " instead of dfuDNLOAD-IDLE",
+        DeviceContext(DescribeUsbDevice(usb_.info()), operation));
 }
 
 std::vector<uint8_t> DfuClient::Upload(uint16_t block, size_t length,
@@ -351,7 +358,9 @@ DfuSettings ParseDfuSettings(const nlohmann::ordered_json& method) {
 
 DfuBackend::DfuBackend(DfuSettings settings, UsbHostFactory host_factory,
                        std::shared_ptr<spdlog::logger> log)
-    : settings_(std::move(settings)), host_factory_(std::move(host_factory)), log_(std::move(log)) {}
+    : settings_(std::move(settings)),
+      host_factory_(std::move(host_factory)),
+      log_(std::move(log)) {}
 
 DfuBackend::~DfuBackend() = default;
 
@@ -382,15 +391,17 @@ void DfuBackend::Connect(ProgressSink& progress) {
     if (i.alternate == settings_.alt && !itf) itf = &i;
   }
   if (!itf)
-    throw Error(ErrorCategory::kTransport,
-                fmt::format("the device has no DFU interface with alternate setting {}",
-                            settings_.alt), ctx, "check \"alt\" in the dfu flash method");
+    throw Error(
+        ErrorCategory::kTransport,
+        fmt::format("the device has no DFU interface with alternate setting {}", settings_.alt),
+        ctx, "check \"alt\" in the dfu flash method");
   if (!functional || functional->transfer_size == 0)
     throw Error(ErrorCategory::kTransport, "the device has no DFU functional descriptor", ctx);
   if (!usb_->ClaimInterface(itf->number).ok() ||
       !usb_->SetAltSetting(itf->number, itf->alternate).ok())
-    throw Error(ErrorCategory::kTransport, fmt::format("cannot claim DFU interface {}", itf->number),
-                ctx, "close other programs using the device (dfu-util, STM32CubeProgrammer)");
+    throw Error(ErrorCategory::kTransport,
+                fmt::format("cannot claim DFU interface {}", itf->number), ctx,
+                "close other programs using the device (dfu-util, STM32CubeProgrammer)");
   std::string name = settings_.dfuse ? "STM32 DfuSe bootloader" : "DFU device";
   client_ = std::make_unique<DfuClient>(*usb_, itf->number, *functional, name, log_);
   client_->EnsureIdle();
@@ -408,16 +419,17 @@ void DfuBackend::Erase(uint64_t address, uint64_t length, ProgressSink& progress
   for (uint64_t at = address; at < address + length;) {
     auto sector = layout_.SectorAt(at);
     if (!sector)
-      throw Error(ErrorCategory::kInvalidInput,
-                  fmt::format("{} is outside the device's \"{}\"", Hex(at), PrintableText(layout_.name)),
-                  DeviceContext(DescribeUsbDevice(usb_->info()), "erase"),
-                  "check the board's flash addresses");
+      throw Error(
+          ErrorCategory::kInvalidInput,
+          fmt::format("{} is outside the device's \"{}\"", Hex(at), PrintableText(layout_.name)),
+          DeviceContext(DescribeUsbDevice(usb_->info()), "erase"),
+          "check the board's flash addresses");
     auto [start, size] = *sector;
     if (start < address || uint64_t{start} + size > address + length)
-      progress.Message(fmt::format("erasing the whole sector {}..{} ({} KiB) to cover {}..{}",
-                                   Hex(start), Hex(uint64_t{start} + size), size / 1024,
-                                   Hex(std::max<uint64_t>(start, address)),
-                                   Hex(std::min<uint64_t>(uint64_t{start} + size, address + length))));
+      progress.Message(fmt::format(
+          "erasing the whole sector {}..{} ({} KiB) to cover {}..{}", Hex(start),
+          Hex(uint64_t{start} + size), size / 1024, Hex(std::max<uint64_t>(start, address)),
+          Hex(std::min<uint64_t>(uint64_t{start} + size, address + length))));
     client().ErasePage(start);
     at = uint64_t{start} + size;
     progress.Advance(std::min(at - address, length));
@@ -431,7 +443,8 @@ void DfuBackend::Write(const Segment& segment, ProgressSink& progress) {
     if (segment.address != next_address_)
       throw Error(ErrorCategory::kInvalidInput,
                   fmt::format("plain DFU writes one contiguous image: segment {} starts at {}, "
-                              "expected {}", segment.name, Hex(segment.address), Hex(next_address_)),
+                              "expected {}",
+                              segment.name, Hex(segment.address), Hex(next_address_)),
                   ErrorContext{}, "flash a single binary, or use a DfuSe device");
   }
   for (size_t off = 0; off < segment.data.size();) {
@@ -470,8 +483,8 @@ std::vector<uint8_t> DfuBackend::ReadDfuse(uint32_t address, uint32_t length) {
 }
 
 VerifyResult DfuBackend::Verify(const Segment& segment, ProgressSink& progress) {
-  auto actual = ReadDfuse(static_cast<uint32_t>(segment.address),
-                          static_cast<uint32_t>(segment.data.size()));
+  auto actual =
+      ReadDfuse(static_cast<uint32_t>(segment.address), static_cast<uint32_t>(segment.data.size()));
   progress.Advance(segment.data.size());
   VerifyResult r;
   auto m = std::mismatch(actual.begin(), actual.end(), segment.data.begin());
@@ -487,19 +500,21 @@ VerifyResult DfuBackend::Verify(const Segment& segment, ProgressSink& progress) 
 }
 
 std::vector<uint8_t> DfuBackend::Read(uint64_t address, uint64_t length) {
-  if (!settings_.dfuse)
-    throw Error(ErrorCategory::kUsage, "reading memory needs a DfuSe device");
+  if (!settings_.dfuse) throw Error(ErrorCategory::kUsage, "reading memory needs a DfuSe device");
   return ReadDfuse(static_cast<uint32_t>(address), static_cast<uint32_t>(length));
 }
 
 void DfuBackend::Start(std::optional<uint64_t> entry) {
   if (settings_.dfuse) {
     uint32_t start = settings_.address.value_or(layout_.runs.empty() ? 0 : layout_.runs[0].start);
-    if (entry) log_->debug("dfu: leaving through {}, not the ELF entry {}", Hex(start), Hex(*entry));
+    if (entry)
+      log_->debug("dfu: leaving through {}, not the ELF entry {}", Hex(start), Hex(*entry));
     client().SetAddress(start);
   }
-  if (settings_.dfuse) client().Manifest(2, "leave");
-  else client().Manifest(next_block_, "manifest");
+  if (settings_.dfuse)
+    client().Manifest(2, "leave");
+  else
+    client().Manifest(next_block_, "manifest");
   Disconnect();
 }
 
@@ -510,12 +525,13 @@ void DfuBackend::Disconnect() {
 }
 
 std::unique_ptr<FlashBackend> CreateDfuBackend(const BackendOptions& options) {
-  DfuSettings s = ParseDfuSettings(
-      options.method_settings ? options.method_settings->settings : nlohmann::ordered_json::object());
+  DfuSettings s = ParseDfuSettings(options.method_settings ? options.method_settings->settings
+                                                           : nlohmann::ordered_json::object());
   if (options.probe) s.probe = ParseUsbSelector(*options.probe);
   auto log = options.log;
   return std::make_unique<DfuBackend>(
-      std::move(s), [log]() -> std::unique_ptr<UsbHost> { return std::make_unique<LibusbHost>(log); },
+      std::move(s),
+      [log]() -> std::unique_ptr<UsbHost> { return std::make_unique<LibusbHost>(log); },
       options.log);
 }
 

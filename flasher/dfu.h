@@ -14,20 +14,35 @@
 #include <string>
 #include <vector>
 
-#include "flasher/flash_backend.h"
 #include "flasher/backend_registry.h"
+#include "flasher/flash_backend.h"
 #include "flasher/picoboot.h"  // UsbHostFactory
 #include "flasher/usb_transport.h"
 
 namespace tockctl::flasher {
 
 enum class DfuRequest : uint8_t {
-  kDetach = 0, kDnload = 1, kUpload = 2, kGetStatus = 3, kClrStatus = 4, kGetState = 5, kAbort = 6,
+  kDetach = 0,
+  kDnload = 1,
+  kUpload = 2,
+  kGetStatus = 3,
+  kClrStatus = 4,
+  kGetState = 5,
+  kAbort = 6,
 };
 
 enum class DfuState : uint8_t {
-  kAppIdle = 0, kAppDetach = 1, kIdle = 2, kDnloadSync = 3, kDnBusy = 4, kDnloadIdle = 5,
-  kManifestSync = 6, kManifest = 7, kManifestWaitReset = 8, kUploadIdle = 9, kError = 10,
+  kAppIdle = 0,
+  kAppDetach = 1,
+  kIdle = 2,
+  kDnloadSync = 3,
+  kDnBusy = 4,
+  kDnloadIdle = 5,
+  kManifestSync = 6,
+  kManifest = 7,
+  kManifestWaitReset = 8,
+  kUploadIdle = 9,
+  kError = 10,
 };
 
 /// GETSTATUS reply.
@@ -119,7 +134,7 @@ struct DfuSettings {
   uint16_t pid = 0xdf11;
   bool dfuse = true;
   uint8_t alt = 0;
-  std::optional<uint32_t> address;    ///< Plain DFU: where the device puts the image.
+  std::optional<uint32_t> address;  ///< Plain DFU: where the device puts the image.
   std::optional<UsbSelector> probe;
 };
 

@@ -1,8 +1,7 @@
 #include "flasher/external_tools.h"
 
-#include <stdlib.h>
-
 #include <spdlog/fmt/fmt.h>
+#include <stdlib.h>
 
 #include <algorithm>
 #include <cctype>
@@ -49,8 +48,15 @@ std::vector<std::string> OpenOcdPrefix(const ExternalToolSettings& s) {
 ToolRun JLinkRun(const ExternalToolSettings& s, const std::string& script_path,
                  std::string script) {
   ToolRun run;
-  run.argv = {"JLinkExe", "-device", s.jlink_device, "-if", s.jlink_interface, "-speed",
-              std::to_string(s.jlink_speed_khz), "-AutoConnect", "1"};
+  run.argv = {"JLinkExe",
+              "-device",
+              s.jlink_device,
+              "-if",
+              s.jlink_interface,
+              "-speed",
+              std::to_string(s.jlink_speed_khz),
+              "-AutoConnect",
+              "1"};
   if (auto serial = SerialOf(s.probe, "jlink")) {
     run.argv.push_back("-SelectEmuBySN");
     run.argv.push_back(*serial);
@@ -98,9 +104,9 @@ std::vector<std::string> Lines(const std::string& text) {
 
 // Lines of JLinkExe output that mean failure although it exits with 0.
 std::optional<std::string> JLinkFailure(const std::string& out) {
-  static const char* kMarkers[] = {"Cannot connect to target", "Can not connect to target",
+  static const char* kMarkers[] = {"Cannot connect to target",      "Can not connect to target",
                                    "Error while programming flash", "USB...FAILED",
-                                   "Could not open J-Link", "Unknown device"};
+                                   "Could not open J-Link",         "Unknown device"};
   for (const auto& line : Lines(out))
     for (const char* m : kMarkers)
       if (line.find(m) != std::string::npos) return line;
@@ -109,9 +115,12 @@ std::optional<std::string> JLinkFailure(const std::string& out) {
 
 std::string InstallHintFor(ExternalTool tool) {
   switch (tool) {
-    case ExternalTool::kOpenOcd: return "";
-    case ExternalTool::kJLink: return "install SEGGER J-Link Software and Documentation Pack";
-    case ExternalTool::kProbeRs: return "install probe-rs (the probe-rs-tools package of its project)";
+    case ExternalTool::kOpenOcd:
+      return "";
+    case ExternalTool::kJLink:
+      return "install SEGGER J-Link Software and Documentation Pack";
+    case ExternalTool::kProbeRs:
+      return "install probe-rs (the probe-rs-tools package of its project)";
     case ExternalTool::kNrfutil:
       return "install nRF Util from Nordic Semiconductor, then run: nrfutil install device";
   }
@@ -122,20 +131,28 @@ std::string InstallHintFor(ExternalTool tool) {
 
 const char* ExternalToolProgram(ExternalTool tool) {
   switch (tool) {
-    case ExternalTool::kOpenOcd: return "openocd";
-    case ExternalTool::kJLink: return "JLinkExe";
-    case ExternalTool::kProbeRs: return "probe-rs";
-    case ExternalTool::kNrfutil: return "nrfutil";
+    case ExternalTool::kOpenOcd:
+      return "openocd";
+    case ExternalTool::kJLink:
+      return "JLinkExe";
+    case ExternalTool::kProbeRs:
+      return "probe-rs";
+    case ExternalTool::kNrfutil:
+      return "nrfutil";
   }
   return "";
 }
 
 const char* ExternalToolMethod(ExternalTool tool) {
   switch (tool) {
-    case ExternalTool::kOpenOcd: return "openocd";
-    case ExternalTool::kJLink: return "jlink";
-    case ExternalTool::kProbeRs: return "probe-rs";
-    case ExternalTool::kNrfutil: return "nrfutil";
+    case ExternalTool::kOpenOcd:
+      return "openocd";
+    case ExternalTool::kJLink:
+      return "jlink";
+    case ExternalTool::kProbeRs:
+      return "probe-rs";
+    case ExternalTool::kNrfutil:
+      return "nrfutil";
   }
   return "";
 }
@@ -154,11 +171,13 @@ ExternalToolSettings ParseExternalToolSettings(const std::string& method,
       if (!tock_dir)
         throw Error(ErrorCategory::kUsage,
                     "the board's openocd method uses " + *tock_config + " from a Tock checkout",
-                    ErrorContext{}, "set TOCK_DIR to your tock directory, e.g. export TOCK_DIR=~/tock");
+                    ErrorContext{},
+                    "set TOCK_DIR to your tock directory, e.g. export TOCK_DIR=~/tock");
       s.openocd_scripts.push_back((std::filesystem::path(*tock_dir) / *tock_config).string());
     }
     if (s.openocd_scripts.empty())
-      throw Error(ErrorCategory::kInvalidInput, "the openocd flash method needs \"config\" or \"tock_config\"",
+      throw Error(ErrorCategory::kInvalidInput,
+                  "the openocd flash method needs \"config\" or \"tock_config\"",
                   PointerContext(""));
   } else if (method == "jlink") {
     MethodSettingsReader r(json, method, {"device", "interface", "speed_khz"});
@@ -171,7 +190,8 @@ ExternalToolSettings ParseExternalToolSettings(const std::string& method,
     s.jlink_interface = r.String("interface").value_or("swd");
     s.jlink_speed_khz = static_cast<uint32_t>(r.Integer("speed_khz").value_or(1200));
   } else if (method == "probe-rs") {
-    MethodSettingsReader r(json, method, {"chip", "binary_format", "base_address", "allow_erase_all"});
+    MethodSettingsReader r(json, method,
+                           {"chip", "binary_format", "base_address", "allow_erase_all"});
     s.tool = ExternalTool::kProbeRs;
     auto chip = r.String("chip");
     if (!chip)
@@ -203,13 +223,18 @@ ToolRun BuildWriteRun(const ExternalToolSettings& s, const std::string& file, ui
                       fmt::format("r\nh\nloadbin {}, {}\nexit\n", file, Hex(address)));
     case ExternalTool::kProbeRs:
       run.argv = ProbeRsArgs(s, "download");
-      run.argv.insert(run.argv.end(), {"--binary-format", "bin", "--base-address",
-                                       fmt::format("0x{:x}", address)});
+      run.argv.insert(run.argv.end(),
+                      {"--binary-format", "bin", "--base-address", fmt::format("0x{:x}", address)});
       if (s.allow_erase_all) run.argv.push_back("--allow-erase-all");
       run.argv.push_back(file);
       return run;
     case ExternalTool::kNrfutil:
-      run.argv = {"nrfutil", "device", "program", "--firmware", file, "--options",
+      run.argv = {"nrfutil",
+                  "device",
+                  "program",
+                  "--firmware",
+                  file,
+                  "--options",
                   "chip_erase_mode=ERASE_RANGES_TOUCHED_BY_FIRMWARE"};
       AddNrfSerial(s, run.argv);
       return run;
@@ -223,10 +248,10 @@ ToolRun BuildVerifyRun(const ExternalToolSettings& s, const std::string& file, u
   switch (s.tool) {
     case ExternalTool::kOpenOcd:
       run.argv = OpenOcdPrefix(s);
-      run.argv.insert(run.argv.end(),
-                      {"-c", "init", "-c", "reset init", "-c",
-                       fmt::format("verify_image {{{}}} {} bin", file, Hex(address)), "-c",
-                       "shutdown"});
+      run.argv.insert(
+          run.argv.end(),
+          {"-c", "init", "-c", "reset init", "-c",
+           fmt::format("verify_image {{{}}} {} bin", file, Hex(address)), "-c", "shutdown"});
       return run;
     case ExternalTool::kJLink:
       return JLinkRun(s, script_path,
@@ -267,8 +292,9 @@ ToolRun BuildStartRun(const ExternalToolSettings& s, const std::string& script_p
 std::optional<std::string> FindVerifyMismatch(ExternalTool tool, const ProcessResult& result) {
   for (const auto& line : Lines(result.stdout_text + "\n" + result.stderr_text)) {
     std::string l = Lower(line);
-    bool verify_failed = l.find("verif") != std::string::npos &&
-                         (l.find("fail") != std::string::npos || l.find("mismatch") != std::string::npos);
+    bool verify_failed =
+        l.find("verif") != std::string::npos &&
+        (l.find("fail") != std::string::npos || l.find("mismatch") != std::string::npos);
     bool openocd_diff = tool == ExternalTool::kOpenOcd && l.rfind("diff ", 0) == 0 &&
                         l.find("address 0x") != std::string::npos;
     if (verify_failed || openocd_diff || l.find("does not match") != std::string::npos ||
@@ -280,9 +306,8 @@ std::optional<std::string> FindVerifyMismatch(ExternalTool tool, const ProcessRe
 
 ScratchDirectory::ScratchDirectory() {
   const char* tmp = ::getenv("TMPDIR");
-  std::string base = tmp && *tmp && std::string(tmp).find_first_of(" ,") == std::string::npos
-                         ? tmp
-                         : "/tmp";
+  std::string base =
+      tmp && *tmp && std::string(tmp).find_first_of(" ,") == std::string::npos ? tmp : "/tmp";
   std::string pattern = base + "/tockctl-flash-XXXXXX";
   if (!::mkdtemp(pattern.data()))
     throw Error(ErrorCategory::kIo, "cannot create a temporary directory in " + base,
@@ -297,7 +322,10 @@ ScratchDirectory::~ScratchDirectory() {
 
 ExternalToolBackend::ExternalToolBackend(ExternalToolSettings settings, ProcessRunner& runner,
                                          std::shared_ptr<spdlog::logger> log, ProgramFinder find)
-    : settings_(std::move(settings)), runner_(runner), log_(std::move(log)), find_(std::move(find)) {}
+    : settings_(std::move(settings)),
+      runner_(runner),
+      log_(std::move(log)),
+      find_(std::move(find)) {}
 
 ExternalToolBackend::~ExternalToolBackend() = default;
 
@@ -329,8 +357,8 @@ void ExternalToolBackend::Erase(uint64_t, uint64_t, ProgressSink&) {
 std::string ExternalToolBackend::SegmentFile(const Segment& segment) {
   if (!scratch_) throw Error(ErrorCategory::kInternal, "external tool used before Connect");
   bool hex = settings_.tool == ExternalTool::kNrfutil;
-  auto path = scratch_->path() / fmt::format("segment-{}-{}.{}", files_++, Hex(segment.address),
-                                              hex ? "hex" : "bin");
+  auto path = scratch_->path() /
+              fmt::format("segment-{}-{}.{}", files_++, Hex(segment.address), hex ? "hex" : "bin");
   if (hex) {
     Image image;
     image.segments.push_back(segment);
@@ -367,15 +395,15 @@ ProcessResult ExternalToolBackend::Run(const ToolRun& run, const std::string& op
 
 void ExternalToolBackend::CheckExit(const ToolRun& run, const ProcessResult& result,
                                     const std::string& operation) {
-  std::optional<std::string> jlink = settings_.tool == ExternalTool::kJLink
-                                         ? JLinkFailure(result.stdout_text)
-                                         : std::nullopt;
+  std::optional<std::string> jlink =
+      settings_.tool == ExternalTool::kJLink ? JLinkFailure(result.stdout_text) : std::nullopt;
   if (result.exit_code == 0 && !jlink) return;
   auto lines = Lines(result.stderr_text.empty() ? result.stdout_text : result.stderr_text);
   if (jlink) lines = {*jlink};
   size_t from = lines.size() > kStderrLinesShown ? lines.size() - kStderrLinesShown : 0;
-  std::string tail = lines.empty() ? std::string("no output")
-                                   : fmt::format("{}", fmt::join(lines.begin() + from, lines.end(), " | "));
+  std::string tail = lines.empty()
+                         ? std::string("no output")
+                         : fmt::format("{}", fmt::join(lines.begin() + from, lines.end(), " | "));
   std::string hint = "run with -v to see its whole output";
   if (settings_.tool == ExternalTool::kNrfutil && Lower(tail).find("install") != std::string::npos)
     hint = "run: nrfutil install device";
@@ -432,7 +460,8 @@ std::unique_ptr<FlashBackend> CreateExternalToolBackend(const BackendOptions& op
   const char* tock_dir = ::getenv("TOCK_DIR");
   ExternalToolSettings s = ParseExternalToolSettings(
       options.method,
-      options.method_settings ? options.method_settings->settings : nlohmann::ordered_json::object(),
+      options.method_settings ? options.method_settings->settings
+                              : nlohmann::ordered_json::object(),
       tock_dir && *tock_dir ? std::optional<std::string>(tock_dir) : std::nullopt, options.probe);
   return std::make_unique<ExternalToolBackend>(std::move(s), *options.runner, options.log);
 }

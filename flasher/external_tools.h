@@ -16,8 +16,8 @@
 #include <vector>
 
 #include "common/process.h"
-#include "flasher/flash_backend.h"
 #include "flasher/backend_registry.h"
+#include "flasher/flash_backend.h"
 
 namespace tockctl::flasher {
 
@@ -30,9 +30,9 @@ struct ExternalToolSettings {
   std::string jlink_device;
   std::string jlink_interface = "swd";
   uint32_t jlink_speed_khz = 1200;
-  std::string chip;                          ///< probe-rs --chip.
-  bool allow_erase_all = false;              ///< probe-rs --allow-erase-all.
-  std::optional<std::string> probe;          ///< --probe VID:PID[:SERIAL] from the command line.
+  std::string chip;                  ///< probe-rs --chip.
+  bool allow_erase_all = false;      ///< probe-rs --allow-erase-all.
+  std::optional<std::string> probe;  ///< --probe VID:PID[:SERIAL] from the command line.
 };
 
 /// Reads the method object of `method` ("openocd", "jlink", "probe-rs", "nrfutil"). A

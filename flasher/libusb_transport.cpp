@@ -22,10 +22,18 @@ UsbResult ResultOf(int rc, size_t transferred) {
   if (rc >= 0) return r;
   r.error_name = libusb_error_name(rc);
   switch (rc) {
-    case LIBUSB_ERROR_PIPE: r.status = UsbStatus::kStall; break;
-    case LIBUSB_ERROR_TIMEOUT: r.status = UsbStatus::kTimeout; break;
-    case LIBUSB_ERROR_NO_DEVICE: r.status = UsbStatus::kNoDevice; break;
-    default: r.status = UsbStatus::kError; break;
+    case LIBUSB_ERROR_PIPE:
+      r.status = UsbStatus::kStall;
+      break;
+    case LIBUSB_ERROR_TIMEOUT:
+      r.status = UsbStatus::kTimeout;
+      break;
+    case LIBUSB_ERROR_NO_DEVICE:
+      r.status = UsbStatus::kNoDevice;
+      break;
+    default:
+      r.status = UsbStatus::kError;
+      break;
   }
   return r;
 }
@@ -46,9 +54,7 @@ using ConfigPtr = std::unique_ptr<libusb_config_descriptor, ConfigFree>;
 // The device list; frees the list and drops its references on destruction.
 class DeviceList {
  public:
-  explicit DeviceList(libusb_context* ctx) {
-    count_ = libusb_get_device_list(ctx, &list_);
-  }
+  explicit DeviceList(libusb_context* ctx) { count_ = libusb_get_device_list(ctx, &list_); }
   ~DeviceList() {
     if (list_) libusb_free_device_list(list_, 1);
   }
@@ -130,7 +136,9 @@ class LibusbTransport : public UsbTransport {
  public:
   LibusbTransport(std::shared_ptr<LibusbHost::Context> ctx, HandlePtr handle, UsbDeviceInfo info,
                   std::shared_ptr<spdlog::logger> log)
-      : ctx_(std::move(ctx)), handle_(std::move(handle)), info_(std::move(info)),
+      : ctx_(std::move(ctx)),
+        handle_(std::move(handle)),
+        info_(std::move(info)),
         log_(std::move(log)) {}
   ~LibusbTransport() override { claimed_.clear(); }  // release before the handle closes
 
@@ -174,8 +182,7 @@ class LibusbTransport : public UsbTransport {
     int done = 0;
     int rc = libusb_bulk_transfer(handle_.get(), endpoint, const_cast<uint8_t*>(data.data()),
                                   static_cast<int>(data.size()), &done, TimeoutMs());
-    return Log(ResultOf(rc, static_cast<size_t>(done)),
-               fmt::format("bulk out 0x{:02x}", endpoint));
+    return Log(ResultOf(rc, static_cast<size_t>(done)), fmt::format("bulk out 0x{:02x}", endpoint));
   }
 
   UsbResult ClearHalt(uint8_t endpoint) override {
@@ -185,8 +192,7 @@ class LibusbTransport : public UsbTransport {
 
  private:
   UsbResult Log(UsbResult r, const std::string& what) {
-    if (!r.ok())
-      log_->debug("libusb {} {}: {}", DescribeUsbDevice(info_), what, r.error_name);
+    if (!r.ok()) log_->debug("libusb {} {}: {}", DescribeUsbDevice(info_), what, r.error_name);
     return r;
   }
 
@@ -217,8 +223,7 @@ LibusbHost::~LibusbHost() = default;
 std::vector<UsbDeviceInfo> LibusbHost::ListDevices() {
   DeviceList list(context_->ctx);
   if (list.count() < 0) {
-    log_->debug("libusb_get_device_list: {}",
-                libusb_error_name(static_cast<int>(list.count())));
+    log_->debug("libusb_get_device_list: {}", libusb_error_name(static_cast<int>(list.count())));
     throw Error(ErrorCategory::kTransport, "cannot list USB devices", ErrorContext{},
                 "check that /dev/bus/usb is readable");
   }
@@ -263,8 +268,8 @@ std::unique_ptr<UsbTransport> LibusbHost::Open(const UsbDeviceInfo& device) {
       log_->debug("libusb_open {}: {}", DescribeUsbDevice(device), libusb_error_name(rc));
       if (rc == LIBUSB_ERROR_ACCESS)
         throw Error(ErrorCategory::kTransport,
-                    "no permission to open USB device " + DescribeUsbDevice(device),
-                    ErrorContext{}, kUdevHint);
+                    "no permission to open USB device " + DescribeUsbDevice(device), ErrorContext{},
+                    kUdevHint);
       throw Error(ErrorCategory::kTransport, "cannot open USB device " + DescribeUsbDevice(device),
                   ErrorContext{}, "unplug and replug it, then retry");
     }

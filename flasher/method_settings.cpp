@@ -17,7 +17,7 @@ std::optional<uint64_t> ParseUnsigned(const std::string& text) {
   uint64_t v = 0;
   for (size_t i = start; i < text.size(); ++i) {
     char c = text[i];
-    int d = (c >= '0' && c <= '9')            ? c - '0'
+    int d = (c >= '0' && c <= '9')          ? c - '0'
             : hex && (c >= 'a' && c <= 'f') ? c - 'a' + 10
             : hex && (c >= 'A' && c <= 'F') ? c - 'A' + 10
                                             : -1;
@@ -38,8 +38,9 @@ MethodSettingsReader::MethodSettingsReader(const nlohmann::ordered_json& method,
   std::string known = "method, note";
   for (const char* k : known_keys) known += std::string(", ") + k;
   for (const auto& [key, value] : method_.items()) {
-    bool ok = key == "method" || key == "note" || std::any_of(known_keys.begin(), known_keys.end(),
-                                             [&](const char* k) { return key == k; });
+    bool ok =
+        key == "method" || key == "note" ||
+        std::any_of(known_keys.begin(), known_keys.end(), [&](const char* k) { return key == k; });
     if (!ok)
       throw Error(ErrorCategory::kInvalidInput,
                   "unknown key \"" + key + "\" in the " + name_ + " flash method",

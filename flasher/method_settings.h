@@ -17,8 +17,9 @@ namespace tockctl::flasher {
 ErrorContext PointerContext(std::string pointer);
 
 /// Reads keys of a method object. Construction throws Error(kInvalidInput) for a key the method
-/// does not know ("method" and "note" are always allowed); each getter throws Error(kInvalidInput) for a value of the wrong type and
-/// returns nullopt for an absent key. Pointers are `pointer_prefix` + "/key".
+/// does not know ("method" and "note" are always allowed); each getter throws Error(kInvalidInput)
+/// for a value of the wrong type and returns nullopt for an absent key. Pointers are
+/// `pointer_prefix` + "/key".
 class MethodSettingsReader {
  public:
   MethodSettingsReader(const nlohmann::ordered_json& method, std::string method_name,

@@ -6,8 +6,8 @@
 
 #include "common/byte_reader.h"
 #include "common/error.h"
-#include "flasher/libusb_transport.h"
 #include "flasher/device_context.h"
+#include "flasher/libusb_transport.h"
 #include "flasher/method_settings.h"
 
 namespace tockctl::flasher {
@@ -104,17 +104,28 @@ std::string PicobootStatusMeaning(uint32_t code) {
 
 std::string PicobootCommandName(uint8_t command) {
   switch (command) {
-    case 0x01: return "EXCLUSIVE_ACCESS";
-    case 0x02: return "REBOOT";
-    case 0x03: return "FLASH_ERASE";
-    case 0x84: return "READ";
-    case 0x05: return "WRITE";
-    case 0x06: return "EXIT_XIP";
-    case 0x07: return "ENTER_CMD_XIP";
-    case 0x08: return "EXEC";
-    case 0x09: return "VECTORIZE_FLASH";
-    case 0x0a: return "REBOOT2";
-    default: return fmt::format("0x{:02x}", command);
+    case 0x01:
+      return "EXCLUSIVE_ACCESS";
+    case 0x02:
+      return "REBOOT";
+    case 0x03:
+      return "FLASH_ERASE";
+    case 0x84:
+      return "READ";
+    case 0x05:
+      return "WRITE";
+    case 0x06:
+      return "EXIT_XIP";
+    case 0x07:
+      return "ENTER_CMD_XIP";
+    case 0x08:
+      return "EXEC";
+    case 0x09:
+      return "VECTORIZE_FLASH";
+    case 0x0a:
+      return "REBOOT2";
+    default:
+      return fmt::format("0x{:02x}", command);
   }
 }
 
@@ -195,10 +206,10 @@ void PicobootClient::Call(PicobootCommand command, std::span<const uint8_t> args
     UsbResult r = usb_.BulkIn(ep_in_, data_in);
     CheckTransport(r, operation);
     if (r.transferred != data_in.size())
-      throw Error(ErrorCategory::kTransport,
-                  fmt::format("the {} sent {} of {} bytes", device_name_, r.transferred,
-                              data_in.size()),
-                  DeviceContext(DescribeUsbDevice(usb_.info()), operation));
+      throw Error(
+          ErrorCategory::kTransport,
+          fmt::format("the {} sent {} of {} bytes", device_name_, r.transferred, data_in.size()),
+          DeviceContext(DescribeUsbDevice(usb_.info()), operation));
   }
   // The ACK is a zero-length packet in the direction opposite to the data.
   if (static_cast<uint8_t>(command) & 0x80) {
@@ -240,8 +251,7 @@ void PicobootClient::Reboot(uint32_t pc, uint32_t sp, uint32_t delay_ms) {
   Call(PicobootCommand::kReboot, args, {}, {}, "REBOOT");
 }
 
-void PicobootClient::Reboot2(uint32_t flags, uint32_t delay_ms, uint32_t param0,
-                             uint32_t param1) {
+void PicobootClient::Reboot2(uint32_t flags, uint32_t delay_ms, uint32_t param0, uint32_t param1) {
   std::vector<uint8_t> args;
   Put32(args, flags);
   Put32(args, delay_ms);
@@ -254,8 +264,10 @@ PicobootSettings ParsePicobootSettings(const nlohmann::ordered_json& method) {
   MethodSettingsReader r(method, "picoboot", {"family"});
   PicobootSettings s;
   if (auto family = r.String("family")) {
-    if (*family == "rp2040") s.family = RpFamily::kRp2040;
-    else if (*family == "rp2350") s.family = RpFamily::kRp2350;
+    if (*family == "rp2040")
+      s.family = RpFamily::kRp2040;
+    else if (*family == "rp2350")
+      s.family = RpFamily::kRp2350;
     else
       throw Error(ErrorCategory::kInvalidInput,
                   "unknown family \"" + *family + "\" in the picoboot flash method",
@@ -266,7 +278,9 @@ PicobootSettings ParsePicobootSettings(const nlohmann::ordered_json& method) {
 
 PicobootBackend::PicobootBackend(PicobootSettings settings, UsbHostFactory host_factory,
                                  std::shared_ptr<spdlog::logger> log)
-    : settings_(std::move(settings)), host_factory_(std::move(host_factory)), log_(std::move(log)) {}
+    : settings_(std::move(settings)),
+      host_factory_(std::move(host_factory)),
+      log_(std::move(log)) {}
 
 PicobootBackend::~PicobootBackend() = default;
 
@@ -281,9 +295,7 @@ PicobootClient& PicobootBackend::client() {
   return *client_;
 }
 
-bool PicobootBackend::is_rp2350() const {
-  return usb_ && usb_->info().pid == kRp2350BootselPid;
-}
+bool PicobootBackend::is_rp2350() const { return usb_ && usb_->info().pid == kRp2350BootselPid; }
 
 void PicobootBackend::Connect(ProgressSink& progress) {
   host_ = host_factory_();
@@ -305,7 +317,8 @@ void PicobootBackend::Erase(uint64_t address, uint64_t length, ProgressSink& pro
       address + length > (1ull << 32))
     throw Error(ErrorCategory::kInvalidInput,
                 fmt::format("cannot erase 0x{:08x} +{} over PICOBOOT: it erases whole 4 KiB "
-                            "sectors", address, length),
+                            "sectors",
+                            address, length),
                 ErrorContext{}, "set the board's page_size to 4096 (a multiple of the sector)");
   for (uint64_t done = 0; done < length;) {
     auto n = static_cast<uint32_t>(std::min<uint64_t>(kEraseChunk, length - done));
@@ -386,12 +399,14 @@ void PicobootBackend::Disconnect() {
 }
 
 std::unique_ptr<FlashBackend> CreatePicobootBackend(const BackendOptions& options) {
-  PicobootSettings s = ParsePicobootSettings(
-      options.method_settings ? options.method_settings->settings : nlohmann::ordered_json::object());
+  PicobootSettings s =
+      ParsePicobootSettings(options.method_settings ? options.method_settings->settings
+                                                    : nlohmann::ordered_json::object());
   if (options.probe) s.probe = ParseUsbSelector(*options.probe);
   auto log = options.log;
   return std::make_unique<PicobootBackend>(
-      std::move(s), [log]() -> std::unique_ptr<UsbHost> { return std::make_unique<LibusbHost>(log); },
+      std::move(s),
+      [log]() -> std::unique_ptr<UsbHost> { return std::make_unique<LibusbHost>(log); },
       options.log);
 }
 

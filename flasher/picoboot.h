@@ -15,8 +15,8 @@
 #include <string>
 #include <vector>
 
-#include "flasher/flash_backend.h"
 #include "flasher/backend_registry.h"
+#include "flasher/flash_backend.h"
 #include "flasher/usb_transport.h"
 
 namespace tockctl::flasher {
@@ -46,7 +46,11 @@ enum class PicobootCommand : uint8_t {
 };
 
 /// EXCLUSIVE_ACCESS argument.
-enum class PicobootExclusive : uint8_t { kNotExclusive = 0, kExclusive = 1, kExclusiveAndEject = 2 };
+enum class PicobootExclusive : uint8_t {
+  kNotExclusive = 0,
+  kExclusive = 1,
+  kExclusiveAndEject = 2
+};
 
 /// The 32-byte little-endian command packet.
 std::array<uint8_t, 32> EncodePicobootCommand(uint32_t token, PicobootCommand command,

@@ -20,7 +20,8 @@ class SerialLink {
   virtual ~SerialLink() = default;
   /// The device path this link was opened on ("/dev/ttyACM0").
   virtual const std::string& path() const = 0;
-  /// Writes every byte; throws Error(kTransport) if the port vanished or stalls past the write timeout.
+  /// Writes every byte; throws Error(kTransport) if the port vanished or stalls past the write
+  /// timeout.
   virtual void Write(std::span<const uint8_t> bytes) = 0;
   /// Reads what is available (up to out.size()), waiting at most `timeout` for the first byte;
   /// returns 0 on timeout; throws Error(kTransport) if the port vanished.
@@ -42,13 +43,13 @@ using SerialOpener =
 
 /// A serial port as the host sees it, with its USB identity when it has one.
 struct SerialPortInfo {
-  std::string path;           ///< "/dev/ttyACM0"
+  std::string path;  ///< "/dev/ttyACM0"
   std::optional<uint16_t> vid;
   std::optional<uint16_t> pid;
   std::string serial_number;  ///< USB iSerialNumber, empty if none.
   std::string manufacturer;
   std::string product;
-  std::string driver;         ///< Kernel driver ("cdc_acm", "ftdi_sio"), empty if unknown.
+  std::string driver;  ///< Kernel driver ("cdc_acm", "ftdi_sio"), empty if unknown.
 };
 
 /// Lists the host's serial ports (tests substitute a list of pseudo-terminals).

@@ -1,16 +1,15 @@
 #include "flasher/tock_bootloader_backend.h"
 
-#include <unistd.h>
-
 #include <spdlog/fmt/fmt.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <thread>
 
 #include "common/error.h"
-#include "flasher/device_discovery.h"
 #include "flasher/crc32.h"
 #include "flasher/device_context.h"
+#include "flasher/device_discovery.h"
 #include "flasher/method_settings.h"
 
 namespace tockctl::flasher {
@@ -35,16 +34,17 @@ void Pause(std::chrono::milliseconds d) { std::this_thread::sleep_for(d); }
 }  // namespace
 
 TockBootloaderSettings ParseTockBootloaderSettings(const nlohmann::ordered_json& method) {
-  MethodSettingsReader r(method, "tock-bootloader",
-                         {"baud", "page_size", "fast_baud", "entry", "skip_zero_pages",
-                          "start_address"});
+  MethodSettingsReader r(
+      method, "tock-bootloader",
+      {"baud", "page_size", "fast_baud", "entry", "skip_zero_pages", "start_address"});
   TockBootloaderSettings s;
   if (auto v = r.Integer("baud")) s.baud = static_cast<uint32_t>(*v);
   if (auto v = r.Integer("page_size"); v && *v != kPage)
-    throw Error(ErrorCategory::kInvalidInput,
-                fmt::format("page_size {} in the tock-bootloader flash method is not 512", *v),
-                PointerContext("/page_size"),
-                "the Tock bootloader protocol always moves 512-byte pages; use 512 or leave it out");
+    throw Error(
+        ErrorCategory::kInvalidInput,
+        fmt::format("page_size {} in the tock-bootloader flash method is not 512", *v),
+        PointerContext("/page_size"),
+        "the Tock bootloader protocol always moves 512-byte pages; use 512 or leave it out");
   if (auto v = r.Integer("fast_baud")) s.fast_baud = static_cast<uint32_t>(*v);
   if (auto v = r.String("entry")) s.entry = ParseEntry(*v, "/entry");
   if (auto v = r.Boolean("skip_zero_pages")) s.skip_zero_pages = *v;
@@ -53,7 +53,8 @@ TockBootloaderSettings ParseTockBootloaderSettings(const nlohmann::ordered_json&
     if (!IsSupportedBaudRate(baud))
       throw Error(ErrorCategory::kInvalidInput,
                   fmt::format("baud rate {} in the tock-bootloader flash method is not one the "
-                              "host can set", baud),
+                              "host can set",
+                              baud),
                   PointerContext(baud == s.baud ? "/baud" : "/fast_baud"),
                   "use a standard rate such as 115200, 460800 or 921600");
   return s;
@@ -67,8 +68,7 @@ PageAction ClassifyPage(std::span<const uint8_t> page, bool skip_zero_pages) {
   return PageAction::kWrite;
 }
 
-TockBootloaderBackend::TockBootloaderBackend(TockBootloaderSettings settings,
-                                             SerialOpener opener,
+TockBootloaderBackend::TockBootloaderBackend(TockBootloaderSettings settings, SerialOpener opener,
                                              std::shared_ptr<SerialPortLister> lister,
                                              std::shared_ptr<spdlog::logger> log)
     : settings_(std::move(settings)),
@@ -94,14 +94,15 @@ TockBootloaderClient& TockBootloaderBackend::client() {
 }
 
 void TockBootloaderBackend::Connect(ProgressSink& progress) {
-  if (settings_.port.empty()) settings_.port = SelectSerialPort(lister_->ListSerialPorts(), std::nullopt);
+  if (settings_.port.empty())
+    settings_.port = SelectSerialPort(lister_->ListSerialPorts(), std::nullopt);
   link_ = opener_(settings_.port, settings_.baud);
   client_ = std::make_unique<TockBootloaderClient>(*link_, settings_.timeouts, log_);
   EnterBootloader(progress);
   info_ = client_->Info();
-  progress.Message(fmt::format("Tock bootloader {} on {}",
-                               info_.version.empty() ? "(no version)" : PrintableText(info_.version),
-                               link_->path()));
+  progress.Message(fmt::format(
+      "Tock bootloader {} on {}",
+      info_.version.empty() ? "(no version)" : PrintableText(info_.version), link_->path()));
   if (settings_.fast_baud && *settings_.fast_baud != baud_) {
     if (client_->ChangeBaudRate(baud_, *settings_.fast_baud)) {
       baud_ = *settings_.fast_baud;
@@ -171,11 +172,11 @@ bool TockBootloaderBackend::TouchAndReopen() {
                           ? "port " + old_path
                           : "serial port with USB serial number " + settings_.serial_number;
   auto waited = settings_.timings.refind_interval * settings_.timings.refind_attempts;
-  throw Error(ErrorCategory::kTransport,
-              fmt::format("the board reset but no {} came back within {} ms", which,
-                          waited.count()),
-              DeviceContext(old_path, "enter bootloader"),
-              "check `tockctl devices`; if the bootloader has a new port, pass it with --port");
+  throw Error(
+      ErrorCategory::kTransport,
+      fmt::format("the board reset but no {} came back within {} ms", which, waited.count()),
+      DeviceContext(old_path, "enter bootloader"),
+      "check `tockctl devices`; if the bootloader has a new port, pass it with --port");
 }
 
 void TockBootloaderBackend::PulseDtrRts() {
@@ -205,7 +206,8 @@ void TockBootloaderBackend::Erase(uint64_t address, uint64_t length, ProgressSin
   if (address % kPage != 0 || length % kPage != 0 || address + length > (1ull << 32))
     throw Error(ErrorCategory::kInvalidInput,
                 fmt::format("cannot erase {} +{} with the Tock bootloader: it erases whole "
-                            "512-byte pages below 4 GiB", Hex32(address), length));
+                            "512-byte pages below 4 GiB",
+                            Hex32(address), length));
   for (uint64_t done = 0; done < length; done += kPage) {
     client().ErasePage(static_cast<uint32_t>(address + done));
     progress.Advance(done + kPage);
@@ -248,7 +250,8 @@ void TockBootloaderBackend::Write(const Segment& segment, ProgressSink& progress
   if (segment.end() > (1ull << 32))
     throw Error(ErrorCategory::kInvalidInput,
                 fmt::format("segment {} at {} ends past 4 GiB, beyond the Tock bootloader's "
-                            "32-bit addresses", segment.name, Hex32(segment.address)));
+                            "32-bit addresses",
+                            segment.name, Hex32(segment.address)));
   uint32_t first = static_cast<uint32_t>(segment.address / kPage * kPage);
   uint32_t last = static_cast<uint32_t>((segment.end() + kPage - 1) / kPage * kPage);
   auto pages = PagesFor(segment, first, last);
@@ -282,7 +285,8 @@ VerifyResult TockBootloaderBackend::Verify(const Segment& segment, ProgressSink&
     // Find the first differing byte page by page.
     for (size_t off = 0; off < segment.data.size(); off += kPage) {
       size_t n = std::min<size_t>(kPage, segment.data.size() - off);
-      auto actual = client().ReadRange(start + static_cast<uint32_t>(off), static_cast<uint32_t>(n));
+      auto actual =
+          client().ReadRange(start + static_cast<uint32_t>(off), static_cast<uint32_t>(n));
       auto mismatch = std::mismatch(actual.begin(), actual.end(), segment.data.begin() + off);
       if (mismatch.first != actual.end()) {
         result.first_mismatch = start + off + (mismatch.first - actual.begin());
@@ -303,8 +307,11 @@ std::vector<uint8_t> TockBootloaderBackend::Read(uint64_t address, uint64_t leng
 }
 
 void TockBootloaderBackend::Start(std::optional<uint64_t> entry) {
-  if (entry) log_->debug("tock-bootloader: entry {} not used; the bootloader jumps to its "
-                         "stored start address", Hex32(*entry));
+  if (entry)
+    log_->debug(
+        "tock-bootloader: entry {} not used; the bootloader jumps to its "
+        "stored start address",
+        Hex32(*entry));
   if (settings_.start_address) client().SetStartAddress(*settings_.start_address);
   client().Exit();
   Disconnect();
@@ -316,8 +323,9 @@ void TockBootloaderBackend::Disconnect() {
 }
 
 std::unique_ptr<FlashBackend> CreateTockBootloaderBackend(const BackendOptions& options) {
-  TockBootloaderSettings s = ParseTockBootloaderSettings(
-      options.method_settings ? options.method_settings->settings : nlohmann::ordered_json::object());
+  TockBootloaderSettings s =
+      ParseTockBootloaderSettings(options.method_settings ? options.method_settings->settings
+                                                          : nlohmann::ordered_json::object());
   if (options.port) s.port = *options.port;
   return std::make_unique<TockBootloaderBackend>(
       std::move(s), [](const std::string& p, uint32_t b) { return TermiosSerialLink::Open(p, b); },

@@ -11,8 +11,8 @@
 #include <optional>
 #include <string>
 
-#include "flasher/flash_backend.h"
 #include "flasher/backend_registry.h"
+#include "flasher/flash_backend.h"
 #include "flasher/serial_link.h"
 #include "flasher/tock_bootloader_protocol.h"
 
@@ -21,7 +21,8 @@ namespace tockctl::flasher {
 /// How to get the board from its kernel into the bootloader.
 enum class BootloaderEntry {
   kAuto,       ///< PING first; else 1200-baud touch; else DTR/RTS pulse.
-  kBaudTouch,  ///< Open at 1200 baud (USB CDC boards reset into the bootloader), find the port again.
+  kBaudTouch,  ///< Open at 1200 baud (USB CDC boards reset into the bootloader), find the port
+               ///< again.
   kDtrRts,     ///< DTR resets the chip while RTS holds the bootloader select line.
   kNone,       ///< The bootloader is already running.
 };
@@ -31,8 +32,8 @@ struct BootloaderEntryTimings {
   std::chrono::milliseconds touch_settle{100};     ///< After switching to 1200 baud.
   std::chrono::milliseconds refind_interval{500};  ///< Between looks for the re-enumerated port.
   int refind_attempts = 30;
-  std::chrono::milliseconds reset_pulse{100};      ///< DTR held (chip in reset).
-  std::chrono::milliseconds select_hold{500};      ///< RTS held after reset is released.
+  std::chrono::milliseconds reset_pulse{100};  ///< DTR held (chip in reset).
+  std::chrono::milliseconds select_hold{500};  ///< RTS held after reset is released.
   int ping_attempts = 30;
 };
 

@@ -18,12 +18,18 @@ struct CodeName {
 };
 
 constexpr CodeName kCommandNames[] = {
-    {0x01, "PING", ""},           {0x03, "INFO", ""},
-    {0x04, "ID", ""},             {0x05, "RESET", ""},
-    {0x06, "ERASE_PAGE", ""},     {0x07, "WRITE_PAGE", ""},
-    {0x11, "READ_RANGE", ""},     {0x13, "SET_ATTRIBUTE", ""},
-    {0x14, "GET_ATTRIBUTE", ""},  {0x15, "CRC_INTERNAL_FLASH", ""},
-    {0x21, "CHANGE_BAUD_RATE", ""}, {0x22, "EXIT", ""},
+    {0x01, "PING", ""},
+    {0x03, "INFO", ""},
+    {0x04, "ID", ""},
+    {0x05, "RESET", ""},
+    {0x06, "ERASE_PAGE", ""},
+    {0x07, "WRITE_PAGE", ""},
+    {0x11, "READ_RANGE", ""},
+    {0x13, "SET_ATTRIBUTE", ""},
+    {0x14, "GET_ATTRIBUTE", ""},
+    {0x15, "CRC_INTERNAL_FLASH", ""},
+    {0x21, "CHANGE_BAUD_RATE", ""},
+    {0x22, "EXIT", ""},
     {0x23, "SET_START_ADDRESS", ""},
 };
 
@@ -143,15 +149,17 @@ BootloaderInfo DecodeBootloaderInfo(std::span<const uint8_t> payload, const std:
   if (length > r.remaining())
     throw Error(ErrorCategory::kDeviceReported,
                 fmt::format("INFO reply from the Tock bootloader claims {} bytes of JSON but holds "
-                            "at most {}", length, r.remaining()),
+                            "at most {}",
+                            length, r.remaining()),
                 ctx);
   BootloaderInfo info;
   info.json = r.String(length);
   auto doc = nlohmann::json::parse(info.json, nullptr, false);
   if (doc.is_discarded() || !doc.is_object())
-    throw Error(ErrorCategory::kDeviceReported,
-                "INFO reply from the Tock bootloader is not a JSON object: " + PrintableText(info.json),
-                ctx);
+    throw Error(
+        ErrorCategory::kDeviceReported,
+        "INFO reply from the Tock bootloader is not a JSON object: " + PrintableText(info.json),
+        ctx);
   if (doc.contains("version") && doc["version"].is_string()) info.version = doc["version"];
   if (doc.contains("name") && doc["name"].is_string()) info.name = doc["name"];
   if (doc.contains("start_address") && doc["start_address"].is_string())
@@ -175,9 +183,11 @@ TockBootloaderClient::TockBootloaderClient(SerialLink& link, BootloaderTimeouts 
                                            std::shared_ptr<spdlog::logger> log)
     : link_(&link), timeouts_(timeouts), log_(std::move(log)) {}
 
-TockBootloaderClient::Exchange TockBootloaderClient::ExchangeOnce(
-    BootloaderCommand command, std::span<const uint8_t> payload, bool sync, uint8_t expected,
-    size_t reply_size, bool escaped_reply) {
+TockBootloaderClient::Exchange TockBootloaderClient::ExchangeOnce(BootloaderCommand command,
+                                                                  std::span<const uint8_t> payload,
+                                                                  bool sync, uint8_t expected,
+                                                                  size_t reply_size,
+                                                                  bool escaped_reply) {
   Exchange ex;
   ex.expected = expected;
   ex.wanted = 2 + reply_size;
@@ -244,8 +254,7 @@ void TockBootloaderClient::ReadReply(Exchange& ex, size_t reply_size, bool escap
 
 std::vector<uint8_t> TockBootloaderClient::Transact(BootloaderCommand command,
                                                     std::span<const uint8_t> payload,
-                                                    BootloaderResponse expected,
-                                                    size_t reply_size,
+                                                    BootloaderResponse expected, size_t reply_size,
                                                     const std::string& operation,
                                                     bool escaped_reply) {
   using O = Exchange::Outcome;
@@ -286,7 +295,8 @@ std::vector<uint8_t> TockBootloaderClient::Transact(BootloaderCommand command,
     case O::kStrayEscape:
       throw Error(ErrorCategory::kTransport,
                   fmt::format("garbled reply from the Tock bootloader: 0xfc followed by {} inside "
-                              "the data{}", Hex8(ex.bad_byte), tries),
+                              "the data{}",
+                              Hex8(ex.bad_byte), tries),
                   ctx, "line noise or a baud-rate mismatch; check the cable and the baud rate");
     case O::kUnexpected:
     case O::kOk:
@@ -350,7 +360,8 @@ void TockBootloaderClient::WritePage(uint32_t address, std::span<const uint8_t> 
   if (page.size() != kBootloaderPageSize || address % kBootloaderPageSize != 0)
     throw Error(ErrorCategory::kInternal,
                 fmt::format("WRITE_PAGE needs a 512-byte page at a 512-byte boundary, got {} bytes "
-                            "at {}", page.size(), Address(address)));
+                            "at {}",
+                            page.size(), Address(address)));
   std::vector<uint8_t> payload;
   payload.reserve(4 + page.size());
   PutU32(payload, address);
@@ -369,8 +380,8 @@ std::vector<uint8_t> TockBootloaderClient::ReadRange(uint32_t address, uint32_t 
     PutU32(payload, at);
     payload.push_back(static_cast<uint8_t>(n));
     payload.push_back(static_cast<uint8_t>(n >> 8));
-    auto data = Transact(BootloaderCommand::kReadRange, payload, BootloaderResponse::kReadRange,
-                         n, fmt::format("READ_RANGE {} +{}", Address(at), n));
+    auto data = Transact(BootloaderCommand::kReadRange, payload, BootloaderResponse::kReadRange, n,
+                         fmt::format("READ_RANGE {} +{}", Address(at), n));
     out.insert(out.end(), data.begin(), data.end());
   }
   return out;
@@ -399,9 +410,8 @@ BootloaderAttribute TockBootloaderClient::GetAttribute(int index) {
     throw Error(ErrorCategory::kUsage,
                 fmt::format("attribute index {} is out of range; use 0-15", index));
   uint8_t payload[1] = {static_cast<uint8_t>(index)};
-  auto slot = Transact(BootloaderCommand::kGetAttribute, payload,
-                       BootloaderResponse::kGetAttribute, kBootloaderAttributeSize,
-                       fmt::format("GET_ATTRIBUTE {}", index));
+  auto slot = Transact(BootloaderCommand::kGetAttribute, payload, BootloaderResponse::kGetAttribute,
+                       kBootloaderAttributeSize, fmt::format("GET_ATTRIBUTE {}", index));
   return DecodeBootloaderAttribute(slot);
 }
 
@@ -411,10 +421,10 @@ uint32_t TockBootloaderClient::CrcInternalFlash(uint32_t address, uint32_t lengt
   PutU32(payload, length);
   // The bootloader sends the four CRC bytes as is, without escaping (some versions append two
   // stray bytes; the next command discards them).
-  auto crc = Transact(BootloaderCommand::kCrcInternalFlash, payload,
-                      BootloaderResponse::kCrcInternalFlash, 4,
-                      fmt::format("CRC_INTERNAL_FLASH {} +{}", Address(address), length),
-                      /*escaped_reply=*/false);
+  auto crc =
+      Transact(BootloaderCommand::kCrcInternalFlash, payload, BootloaderResponse::kCrcInternalFlash,
+               4, fmt::format("CRC_INTERNAL_FLASH {} +{}", Address(address), length),
+               /*escaped_reply=*/false);
   ByteReader r(crc, "CRC_INTERNAL_FLASH reply");
   return r.U32Le();
 }
@@ -435,8 +445,7 @@ bool TockBootloaderClient::ChangeBaudRate(uint32_t old_baud, uint32_t new_baud) 
   link_->SetBaudRate(new_baud);
   auto second = step(2, false);
   if (second.outcome == Exchange::Outcome::kOk) return true;
-  log_->warn("{}: no confirmation at {} baud; going back to {}", link_->path(), new_baud,
-             old_baud);
+  log_->warn("{}: no confirmation at {} baud; going back to {}", link_->path(), new_baud, old_baud);
   link_->SetBaudRate(old_baud);
   return false;
 }

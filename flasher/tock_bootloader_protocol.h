@@ -87,9 +87,9 @@ std::vector<uint8_t> EncodeBootloaderCommand(BootloaderCommand command,
 
 /// What INFO reported.
 struct BootloaderInfo {
-  std::string json;           ///< The raw JSON text.
-  std::string version;        ///< "version" member, empty if absent.
-  std::string name;           ///< "name" member, empty if absent.
+  std::string json;                       ///< The raw JSON text.
+  std::string version;                    ///< "version" member, empty if absent.
+  std::string name;                       ///< "name" member, empty if absent.
   std::optional<uint32_t> start_address;  ///< "start_address" member (newer bootloaders).
 };
 

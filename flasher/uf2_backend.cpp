@@ -1,9 +1,8 @@
 #include "flasher/uf2_backend.h"
 
 #include <fcntl.h>
-#include <unistd.h>
-
 #include <spdlog/fmt/fmt.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -20,8 +19,7 @@ namespace {
 
 // A UF2 drive reboots the chip as soon as the last block arrives, so the file is written in
 // place (no temporary file and rename) and a failing fsync after that is expected.
-void WriteToDrive(const fs::path& path, const std::vector<uint8_t>& data,
-                  spdlog::logger& log) {
+void WriteToDrive(const fs::path& path, const std::vector<uint8_t>& data, spdlog::logger& log) {
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0)
     throw Error(ErrorCategory::kIo, "cannot create " + path.string() + ": " + std::strerror(errno),
@@ -34,12 +32,13 @@ void WriteToDrive(const fs::path& path, const std::vector<uint8_t>& data,
       int err = errno;
       ::close(fd);
       throw Error(ErrorCategory::kIo, "writing " + path.string() + " failed: " + std::strerror(err),
-                  ErrorContext{}, "the drive may have been ejected; put the board in BOOTSEL mode again");
+                  ErrorContext{},
+                  "the drive may have been ejected; put the board in BOOTSEL mode again");
     }
     done += static_cast<size_t>(n);
   }
-  if (::fsync(fd) != 0) log.debug("fsync {}: {} (the board may have rebooted)", path.string(),
-                                  std::strerror(errno));
+  if (::fsync(fd) != 0)
+    log.debug("fsync {}: {} (the board may have rebooted)", path.string(), std::strerror(errno));
   ::close(fd);
 }
 
@@ -54,7 +53,8 @@ uint32_t ParseUf2MethodFamily(const nlohmann::ordered_json& method) {
                 "add \"family_id\": \"0xe48bff56\" (RP2040) or \"0xe48bff59\" (RP2350 Arm)");
   if (v.is_number_unsigned()) return static_cast<uint32_t>(v.get<uint64_t>());
   if (!v.is_string())
-    throw Error(ErrorCategory::kInvalidInput, "\"family_id\" in the uf2 flash method must be a string",
+    throw Error(ErrorCategory::kInvalidInput,
+                "\"family_id\" in the uf2 flash method must be a string",
                 PointerContext("/family_id"));
   return ParseUf2Family(v.get<std::string>());
 }
@@ -69,16 +69,17 @@ std::string Uf2Destination(const Uf2Settings& s) {
   if (s.mount) {
     std::error_code ec;
     if (!fs::is_regular_file(fs::path(*s.mount) / "INFO_UF2.TXT", ec))
-      throw Error(ErrorCategory::kUsage, *s.mount + " is not a mounted UF2 drive (no INFO_UF2.TXT)",
-                  ErrorContext{},
-                  "hold BOOTSEL while plugging the board in; the drive appears as RPI-RP2 or RP2350");
+      throw Error(
+          ErrorCategory::kUsage, *s.mount + " is not a mounted UF2 drive (no INFO_UF2.TXT)",
+          ErrorContext{},
+          "hold BOOTSEL while plugging the board in; the drive appears as RPI-RP2 or RP2350");
     return (fs::path(*s.mount) / name).string();
   }
   fs::path out = image;
   out.replace_extension(".uf2");
   if (out == image)
-    throw Error(ErrorCategory::kUsage, s.image + " is already a UF2 file",
-                ErrorContext{}, "copy it to the drive, or pass --mount DIR or --output FILE");
+    throw Error(ErrorCategory::kUsage, s.image + " is already a UF2 file", ErrorContext{},
+                "copy it to the drive, or pass --mount DIR or --output FILE");
   return out.string();
 }
 
@@ -128,7 +129,8 @@ void Uf2FileBackend::Disconnect() {
   if (settings_.mount) {
     WriteToDrive(destination_, bytes, *log_);
     if (progress_)
-      progress_->Message("copied " + destination_ + " (" + what + "); the board flashes it and reboots");
+      progress_->Message("copied " + destination_ + " (" + what +
+                         "); the board flashes it and reboots");
   } else {
     WriteFileAtomic(destination_, std::span<const uint8_t>(bytes));
     if (progress_) progress_->Message("wrote " + destination_ + " (" + what + ")");

@@ -17,15 +17,18 @@ std::string DescribeUsbDevice(const UsbDeviceInfo& device) {
 UsbSelector ParseUsbSelector(const std::string& text) {
   auto fail = [&] {
     return Error(ErrorCategory::kUsage, "--probe \"" + text + "\" is not VID:PID[:SERIAL]",
-                 ErrorContext{}, "write it like 2e8a:0003 or 2e8a:0003:E6614103E7 (hex VID and PID)");
+                 ErrorContext{},
+                 "write it like 2e8a:0003 or 2e8a:0003:E6614103E7 (hex VID and PID)");
   };
   if (text.size() < 9 || text[4] != ':' || (text.size() > 9 && text[9] != ':')) throw fail();
   auto vid = ParseUnsigned("0x" + text.substr(0, 4));
   auto pid = ParseUnsigned("0x" + text.substr(5, 4));
   if (!vid || !pid) throw fail();
   UsbSelector s{static_cast<uint16_t>(*vid), static_cast<uint16_t>(*pid), std::nullopt};
-  if (text.size() > 10) s.serial = text.substr(10);
-  else if (text.size() == 10) throw fail();
+  if (text.size() > 10)
+    s.serial = text.substr(10);
+  else if (text.size() == 10)
+    throw fail();
   return s;
 }
 
@@ -51,8 +54,7 @@ std::string ProbeValue(const UsbDeviceInfo& d) {
 
 UsbDeviceInfo SelectUsbDevice(const std::vector<UsbDeviceInfo>& devices,
                               const std::vector<std::pair<uint16_t, uint16_t>>& ids,
-                              const std::optional<UsbSelector>& selector,
-                              const std::string& what) {
+                              const std::optional<UsbSelector>& selector, const std::string& what) {
   std::vector<const UsbDeviceInfo*> found;
   for (const auto& d : devices)
     if (Matches(d, ids, selector)) found.push_back(&d);
@@ -60,7 +62,8 @@ UsbDeviceInfo SelectUsbDevice(const std::vector<UsbDeviceInfo>& devices,
   if (found.empty()) {
     std::string wanted;
     if (selector) {
-      wanted = UsbId(selector->vid, selector->pid) + (selector->serial ? ":" + *selector->serial : "");
+      wanted =
+          UsbId(selector->vid, selector->pid) + (selector->serial ? ":" + *selector->serial : "");
     } else {
       for (const auto& [vid, pid] : ids) wanted += (wanted.empty() ? "" : " or ") + UsbId(vid, pid);
     }
@@ -70,8 +73,7 @@ UsbDeviceInfo SelectUsbDevice(const std::vector<UsbDeviceInfo>& devices,
                 "check `tockctl devices`");
   }
   std::string list;
-  for (const auto* d : found)
-    list += (list.empty() ? "" : ", ") + ("--probe " + ProbeValue(*d));
+  for (const auto* d : found) list += (list.empty() ? "" : ", ") + ("--probe " + ProbeValue(*d));
   throw Error(ErrorCategory::kUsage,
               fmt::format("{} devices match the {}; choose one", found.size(), what),
               ErrorContext{}, "pass one of: " + list);

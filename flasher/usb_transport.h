@@ -17,7 +17,7 @@ namespace tockctl::flasher {
 /// How one transfer ended.
 enum class UsbStatus {
   kOk,
-  kStall,     ///< The device stalled the endpoint or refused the request (protocol error).
+  kStall,  ///< The device stalled the endpoint or refused the request (protocol error).
   kTimeout,
   kNoDevice,  ///< The device disappeared (unplugged, rebooted).
   kError,     ///< Any other host or bus failure.
@@ -57,9 +57,9 @@ struct UsbInterfaceInfo {
   uint8_t interface_class = 0;
   uint8_t interface_subclass = 0;
   uint8_t interface_protocol = 0;
-  std::string name;                ///< iInterface string, empty if none or unreadable.
+  std::string name;  ///< iInterface string, empty if none or unreadable.
   std::vector<UsbEndpointInfo> endpoints;
-  std::vector<uint8_t> extra;      ///< Class-specific descriptors that follow (DFU functional).
+  std::vector<uint8_t> extra;  ///< Class-specific descriptors that follow (DFU functional).
 };
 
 /// A device as seen on the bus.
@@ -122,8 +122,7 @@ UsbSelector ParseUsbSelector(const std::string& text);
 /// Error(kUsage) listing the candidates with their --probe values when several match.
 UsbDeviceInfo SelectUsbDevice(const std::vector<UsbDeviceInfo>& devices,
                               const std::vector<std::pair<uint16_t, uint16_t>>& ids,
-                              const std::optional<UsbSelector>& selector,
-                              const std::string& what);
+                              const std::optional<UsbSelector>& selector, const std::string& what);
 
 /// The first interface (alternate 0 unless `alternate` says otherwise) of `device` with this
 /// class, or nullptr.

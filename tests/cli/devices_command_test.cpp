@@ -51,7 +51,8 @@ TEST(DevicesCommandTest, JsonListsPortsAndProbes) {
   fs::path dev = dir.path() / "dev";
   Put(dev / "bus" / "usb" / "001" / "012", "");
   fs::create_directories(sys / "class" / "tty");
-  auto r = RunTockctl({"--json", "devices", "--sys-root", sys.string(), "--dev-root", dev.string()});
+  auto r =
+      RunTockctl({"--json", "devices", "--sys-root", sys.string(), "--dev-root", dev.string()});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["usb_available"], true);

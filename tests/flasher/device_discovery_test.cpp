@@ -37,8 +37,8 @@ class FakeSysfs {
   void EnableUsb() { fs::create_directories(sys() / "bus" / "usb" / "devices"); }
 
   /// A USB device at bus 1, port `port`, with attributes; returns its directory.
-  fs::path AddUsb(const std::string& port, int devnum, const std::string& vid, const std::string& pid,
-                  const std::string& serial, const std::string& product) {
+  fs::path AddUsb(const std::string& port, int devnum, const std::string& vid,
+                  const std::string& pid, const std::string& serial, const std::string& product) {
     EnableUsb();
     fs::path d = sys() / "devices" / "pci0000:00" / "usb1" / port;
     fs::create_directories(d);
@@ -51,12 +51,15 @@ class FakeSysfs {
     Put(d / "manufacturer", "Maker");
     fs::create_directory_symlink(d, sys() / "bus" / "usb" / "devices" / port);
     fs::create_directories(dev() / "bus" / "usb" / "001");
-    Put(dev() / "bus" / "usb" / "001" / (devnum < 10 ? "00" + std::to_string(devnum) : "0" + std::to_string(devnum)), "");
+    Put(dev() / "bus" / "usb" / "001" /
+            (devnum < 10 ? "00" + std::to_string(devnum) : "0" + std::to_string(devnum)),
+        "");
     return d;
   }
   /// An interface of `usb` with class and name; endpoints as (address, attributes).
   fs::path AddInterface(const fs::path& usb, int number, const std::string& klass,
-                        const std::string& name, std::vector<std::pair<std::string, std::string>> eps) {
+                        const std::string& name,
+                        std::vector<std::pair<std::string, std::string>> eps) {
     fs::path i = usb / (usb.filename().string() + ":1." + std::to_string(number));
     fs::create_directories(i);
     Put(i / "bInterfaceNumber", "0" + std::to_string(number));
@@ -83,7 +86,9 @@ class FakeSysfs {
     if (!fs::exists(target / "driver")) fs::create_directory_symlink(drv, target / "driver");
     Put(dev() / name, "");
   }
-  void AddVirtualTty(const std::string& name) { fs::create_directories(sys() / "class" / "tty" / name); }
+  void AddVirtualTty(const std::string& name) {
+    fs::create_directories(sys() / "class" / "tty" / name);
+  }
 
  private:
   static void Put(const fs::path& p, const std::string& text) { std::ofstream(p) << text << "\n"; }
@@ -132,7 +137,8 @@ TEST_F(DeviceDiscoveryTest, RecognisesProbesAndBootloaders) {
   sys_.AddInterface(sys_.AddUsb("1-4", 7, "2e8a", "0003", "E660", "RP2 Boot"), 1, "ff", "",
                     {{"03", "02"}, {"84", "02"}});
   auto dap = sys_.AddUsb("1-5", 8, "c251", "f002", "DAP1", "LPC-Link2");
-  sys_.AddInterface(dap, 0, "ff", "LPC-Link2 CMSIS-DAP", {{"81", "02"}, {"02", "02"}, {"83", "02"}});
+  sys_.AddInterface(dap, 0, "ff", "LPC-Link2 CMSIS-DAP",
+                    {{"81", "02"}, {"02", "02"}, {"83", "02"}});
   sys_.AddUsb("1-6", 9, "046d", "c077", "", "USB Optical Mouse");  // not listed
   sys_.AddUsb("1-7", 10, "0483", "df11", "3866365A3235", "STM32  BOOTLOADER");
   denied_.insert("010");
@@ -145,15 +151,20 @@ TEST_F(DeviceDiscoveryTest, RecognisesProbesAndBootloaders) {
   EXPECT_EQ(r.usb_devices[3].known.kind, DeviceKind::kBootloader);
   EXPECT_FALSE(r.usb_devices[3].accessible);
   EXPECT_TRUE(r.permission_problem);
-  EXPECT_EQ(RenderDeviceReport(r),
-            "No serial ports.\n"
-            "\n"
-            "PROBE                   KIND         NAME                           METHODS            NOTE\n"
-            "1366:1015:000683000000  debug probe  SEGGER J-Link                  jlink              -\n"
-            "2e8a:0003:E660          bootloader   RP2040 in BOOTSEL mode         picoboot, uf2      -\n"
-            "c251:f002:DAP1          debug probe  CMSIS-DAP v2 probe             openocd, probe-rs  CMSIS-DAP v2\n"
-            "0483:df11:3866365A3235  bootloader   STM32 system bootloader (DFU)  dfu                no permission\n"
-            "\n" + UdevHint() + "\n");
+  EXPECT_EQ(
+      RenderDeviceReport(r),
+      "No serial ports.\n"
+      "\n"
+      "PROBE                   KIND         NAME                           METHODS            "
+      "NOTE\n"
+      "1366:1015:000683000000  debug probe  SEGGER J-Link                  jlink              -\n"
+      "2e8a:0003:E660          bootloader   RP2040 in BOOTSEL mode         picoboot, uf2      -\n"
+      "c251:f002:DAP1          debug probe  CMSIS-DAP v2 probe             openocd, probe-rs  "
+      "CMSIS-DAP v2\n"
+      "0483:df11:3866365A3235  bootloader   STM32 system bootloader (DFU)  dfu                no "
+      "permission\n"
+      "\n" +
+          UdevHint() + "\n");
   auto j = DeviceReportToJson(r);
   EXPECT_EQ(j["usb_devices"][3]["probe"], "0483:df11:3866365A3235");
   EXPECT_EQ(j["usb_devices"][3]["node"], (sys_.dev() / "bus/usb/001/010").string());

@@ -74,7 +74,7 @@ class DfuTest : public ::testing::Test {
 };
 
 TEST(DfuDescriptorTest, ReadsTheFunctionalDescriptor) {
-  std::vector<uint8_t> extra = {0x05, 0x24, 0, 0, 0,  // an unrelated class descriptor first
+  std::vector<uint8_t> extra = {0x05, 0x24, 0,    0,    0,  // an unrelated class descriptor first
                                 0x09, 0x21, 0x0b, 0xff, 0x00, 0x00, 0x08, 0x1a, 0x01};
   auto f = FindDfuFunctional(extra);
   ASSERT_TRUE(f.has_value());
@@ -115,10 +115,11 @@ TEST(DfuseLayoutTest, ParsesTheStm32F4Layout) {
 }
 
 TEST(DfuSettingsTest, DefaultsDfuseForTheStm32Bootloader) {
-  auto s = ParseDfuSettings(nlohmann::ordered_json::parse(R"({"method":"dfu","vid_pid":"0483:df11"})"));
+  auto s =
+      ParseDfuSettings(nlohmann::ordered_json::parse(R"({"method":"dfu","vid_pid":"0483:df11"})"));
   EXPECT_TRUE(s.dfuse);
-  auto plain = ParseDfuSettings(
-      nlohmann::ordered_json::parse(R"({"method":"dfu","vid_pid":"1209:70b1","address":"0x4000"})"));
+  auto plain = ParseDfuSettings(nlohmann::ordered_json::parse(
+      R"({"method":"dfu","vid_pid":"1209:70b1","address":"0x4000"})"));
   EXPECT_FALSE(plain.dfuse);
   EXPECT_EQ(plain.vid, 0x1209);
   EXPECT_EQ(plain.address, 0x4000u);
@@ -134,10 +135,10 @@ TEST_F(DfuTest, ConnectSelectsAltSettingAndReachesIdle) {
   stm_->state = 10;  // left in dfuERROR by an earlier session
   stm_->status = 0x0e;
   auto b = Connected(stm_);
-  EXPECT_EQ(stm_->requests, (std::vector<std::string>{
-                                "claim 0", "alt 0 0", "control in GETSTATUS wValue 0",
-                                "control out CLRSTATUS wValue 0 0 bytes",
-                                "control in GETSTATE wValue 0"}));
+  EXPECT_EQ(stm_->requests,
+            (std::vector<std::string>{"claim 0", "alt 0 0", "control in GETSTATUS wValue 0",
+                                      "control out CLRSTATUS wValue 0 0 bytes",
+                                      "control in GETSTATE wValue 0"}));
   EXPECT_EQ(progress_.messages,
             std::vector<std::string>{"STM32 DfuSe bootloader: 0483:df11 (bus 2 device 7), "
                                      "Internal Flash, 2048 bytes per transfer"});

@@ -55,7 +55,8 @@ class RecordingRunner : public ProcessRunner {
       if (a.size() > 6 && a.ends_with(".jlink")) {
         std::string script = ReadFile(a);
         std::smatch m;
-        if (std::regex_search(script, m, std::regex("loadbin ([^,]+),"))) files.push_back(ReadFile(m[1].str()));
+        if (std::regex_search(script, m, std::regex("loadbin ([^,]+),")))
+          files.push_back(ReadFile(m[1].str()));
         scripts.push_back(Normalize(script));
       }
       if (a.ends_with(".bin") || a.ends_with(".hex")) files.push_back(ReadFile(a));
@@ -79,8 +80,10 @@ const nlohmann::ordered_json& MethodOf(const std::string& board, const std::stri
   static std::map<std::string, config::CatalogEntry> cache;
   auto it = cache.find(board);
   if (it == cache.end())
-    it = cache.emplace(board, config::LoadCatalogFile(testing::SourceDir() / "boards" /
-                                                       (board + ".json"))).first;
+    it = cache
+             .emplace(board,
+                      config::LoadCatalogFile(testing::SourceDir() / "boards" / (board + ".json")))
+             .first;
   const config::FlashMethod* m = it->second.board.FindFlashMethod(method);
   if (!m) throw std::runtime_error(board + " has no " + method);
   return m->settings;
@@ -88,12 +91,14 @@ const nlohmann::ordered_json& MethodOf(const std::string& board, const std::stri
 
 class ExternalToolTest : public ::testing::Test {
  protected:
-  std::unique_ptr<ExternalToolBackend> Connected(const std::string& board, const std::string& method,
+  std::unique_ptr<ExternalToolBackend> Connected(const std::string& board,
+                                                 const std::string& method,
                                                  std::optional<std::string> tock_dir = std::nullopt,
                                                  std::optional<std::string> probe = std::nullopt) {
     auto s = ParseExternalToolSettings(method, MethodOf(board, method), tock_dir, probe);
     auto b = std::make_unique<ExternalToolBackend>(
-        s, runner_, QuietLog(), [](const std::string& p) { return std::optional<std::string>("/usr/bin/" + p); });
+        s, runner_, QuietLog(),
+        [](const std::string& p) { return std::optional<std::string>("/usr/bin/" + p); });
     b->Connect(progress_);
     return b;
   }
@@ -110,19 +115,21 @@ class ExternalToolTest : public ::testing::Test {
 TEST_F(ExternalToolTest, Nrf52840dkJLinkUsesACommanderScript) {
   auto b = Connected("nrf52840dk", "jlink");
   Flash(*b, Segment{0x0, std::vector<uint8_t>(100, 0x11), "kernel"});
-  Argv common = {"JLinkExe", "-device", "nRF52840_xxAA", "-if", "swd", "-speed", "1200",
-                 "-AutoConnect", "1", "-CommanderScript"};
+  Argv common = {"JLinkExe", "-device", "nRF52840_xxAA", "-if", "swd",
+                 "-speed",   "1200",    "-AutoConnect",  "1",   "-CommanderScript"};
   auto with = [&](const std::string& script) {
     Argv a = common;
     a.push_back(script);
     return a;
   };
-  EXPECT_EQ(runner_.argvs, (std::vector<Argv>{with("$TMP/write-1.jlink"), with("$TMP/verify-3.jlink"),
-                                              with("$TMP/start-4.jlink")}));
-  EXPECT_EQ(runner_.scripts,
-            (std::vector<std::string>{"r\nh\nloadbin $TMP/segment-0-0x00000000.bin, 0x00000000\nexit\n",
-                                      "r\nh\nverifybin $TMP/segment-2-0x00000000.bin, 0x00000000\nexit\n",
-                                      "r\ng\nexit\n"}));
+  EXPECT_EQ(runner_.argvs,
+            (std::vector<Argv>{with("$TMP/write-1.jlink"), with("$TMP/verify-3.jlink"),
+                               with("$TMP/start-4.jlink")}));
+  EXPECT_EQ(
+      runner_.scripts,
+      (std::vector<std::string>{"r\nh\nloadbin $TMP/segment-0-0x00000000.bin, 0x00000000\nexit\n",
+                                "r\nh\nverifybin $TMP/segment-2-0x00000000.bin, 0x00000000\nexit\n",
+                                "r\ng\nexit\n"}));
   ASSERT_EQ(runner_.files.size(), 1u);
   EXPECT_EQ(runner_.files[0], std::string(100, 0x11));
 }
@@ -136,12 +143,13 @@ TEST_F(ExternalToolTest, Microbitv2OpenOcdUsesTheTockCheckoutConfig) {
     a.insert(a.end(), tail.begin(), tail.end());
     return a;
   };
-  EXPECT_EQ(runner_.argvs,
-            (std::vector<Argv>{
-                with({"-c", "program {$TMP/segment-0-0x00008000.bin} 0x00008000 exit"}),
-                with({"-c", "init", "-c", "reset init", "-c",
-                      "verify_image {$TMP/segment-1-0x00008000.bin} 0x00008000 bin", "-c", "shutdown"}),
-                with({"-c", "init", "-c", "reset run", "-c", "shutdown"})}));
+  EXPECT_EQ(
+      runner_.argvs,
+      (std::vector<Argv>{
+          with({"-c", "program {$TMP/segment-0-0x00008000.bin} 0x00008000 exit"}),
+          with({"-c", "init", "-c", "reset init", "-c",
+                "verify_image {$TMP/segment-1-0x00008000.bin} 0x00008000 bin", "-c", "shutdown"}),
+          with({"-c", "init", "-c", "reset run", "-c", "shutdown"})}));
 }
 
 TEST_F(ExternalToolTest, Microbitv2OpenOcdWithoutATockCheckoutSaysWhatToSet) {
@@ -155,13 +163,14 @@ TEST_F(ExternalToolTest, Microbitv2OpenOcdWithoutATockCheckoutSaysWhatToSet) {
 TEST_F(ExternalToolTest, Microbitv2ProbeRsDownloadsBinariesAtTheirAddress) {
   auto b = Connected("microbit_v2", "probe-rs", std::nullopt, "0d28:0204:9904360259");
   Flash(*b, Segment{0x8000, std::vector<uint8_t>(16, 0x33), "kernel"});
-  EXPECT_EQ(runner_.argvs,
-            (std::vector<Argv>{
-                {"probe-rs", "download", "--chip", "nRF52833_xxAA", "--probe", "0d28:0204:9904360259",
-                 "--binary-format", "bin", "--base-address", "0x8000", "$TMP/segment-0-0x00008000.bin"},
-                {"probe-rs", "verify", "--chip", "nRF52833_xxAA", "--probe", "0d28:0204:9904360259",
-                 "--binary-format", "bin", "--base-address", "0x8000", "$TMP/segment-1-0x00008000.bin"},
-                {"probe-rs", "reset", "--chip", "nRF52833_xxAA", "--probe", "0d28:0204:9904360259"}}));
+  EXPECT_EQ(
+      runner_.argvs,
+      (std::vector<Argv>{
+          {"probe-rs", "download", "--chip", "nRF52833_xxAA", "--probe", "0d28:0204:9904360259",
+           "--binary-format", "bin", "--base-address", "0x8000", "$TMP/segment-0-0x00008000.bin"},
+          {"probe-rs", "verify", "--chip", "nRF52833_xxAA", "--probe", "0d28:0204:9904360259",
+           "--binary-format", "bin", "--base-address", "0x8000", "$TMP/segment-1-0x00008000.bin"},
+          {"probe-rs", "reset", "--chip", "nRF52833_xxAA", "--probe", "0d28:0204:9904360259"}}));
 }
 
 TEST_F(ExternalToolTest, NucleoF429ziOpenOcdUsesTheBoardScript) {
@@ -170,9 +179,9 @@ TEST_F(ExternalToolTest, NucleoF429ziOpenOcdUsesTheBoardScript) {
   EXPECT_EQ(runner_.argvs[0],
             (Argv{"openocd", "-f", "board/st_nucleo_f4.cfg", "-c", "adapter serial 066DFF555185",
                   "-c", "program {$TMP/segment-0-0x08000000.bin} 0x08000000 exit"}));
-  EXPECT_EQ(runner_.argvs[2], (Argv{"openocd", "-f", "board/st_nucleo_f4.cfg", "-c",
-                                    "adapter serial 066DFF555185", "-c", "init", "-c", "reset run",
-                                    "-c", "shutdown"}));
+  EXPECT_EQ(runner_.argvs[2],
+            (Argv{"openocd", "-f", "board/st_nucleo_f4.cfg", "-c", "adapter serial 066DFF555185",
+                  "-c", "init", "-c", "reset run", "-c", "shutdown"}));
 }
 
 TEST_F(ExternalToolTest, NrfutilProgramsAnIntelHexFile) {
@@ -205,15 +214,18 @@ TEST_F(ExternalToolTest, FailingToolReportsItsLastStderrLines) {
       "Error: open failed\nin procedure 'program'\n** OpenOCD init failed **\n"});
   auto e = Capture([&] { b->Write(Segment{0x08000000, {1, 2, 3}, "kernel"}, progress_); });
   EXPECT_EQ(e.category(), ErrorCategory::kToolFailed);
-  EXPECT_EQ(e.Describe(),
-            "openocd failed with exit status 1: Error: open failed | in procedure 'program' | ** "
-            "OpenOCD init failed ** (write kernel at 0x08000000); run with -v to see its whole output");
+  EXPECT_EQ(
+      e.Describe(),
+      "openocd failed with exit status 1: Error: open failed | in procedure 'program' | ** "
+      "OpenOCD init failed ** (write kernel at 0x08000000); run with -v to see its whole output");
 }
 
 TEST_F(ExternalToolTest, JLinkFailureWithExitZeroIsCaught) {
   auto b = Connected("nrf52840dk", "jlink");
   runner_.results.push_back(ProcessResult{
-      0, false, "SEGGER J-Link Commander V7.94\nConnecting to target via SWD\nCannot connect to target.\n", ""});
+      0, false,
+      "SEGGER J-Link Commander V7.94\nConnecting to target via SWD\nCannot connect to target.\n",
+      ""});
   auto e = Capture([&] { b->Write(Segment{0x0, {1}, "kernel"}, progress_); });
   EXPECT_EQ(e.Describe(),
             "JLinkExe failed with exit status 0: Cannot connect to target. (write kernel at "
@@ -222,33 +234,40 @@ TEST_F(ExternalToolTest, JLinkFailureWithExitZeroIsCaught) {
 
 TEST_F(ExternalToolTest, VerifyMismatchIsAResultNotAnError) {
   auto b = Connected("nucleo_f429zi", "openocd");
-  runner_.results.push_back(ProcessResult{
-      1, false, "",
-      "checksum mismatch - attempting binary compare\ndiff 0 address 0x08000004. Was 0x00 instead of 0xff\n"});
-  VerifyResult r = b->Verify(Segment{0x08000000, std::vector<uint8_t>(8, 0xff), "kernel"}, progress_);
+  runner_.results.push_back(ProcessResult{1, false, "",
+                                          "checksum mismatch - attempting binary compare\ndiff 0 "
+                                          "address 0x08000004. Was 0x00 instead of 0xff\n"});
+  VerifyResult r =
+      b->Verify(Segment{0x08000000, std::vector<uint8_t>(8, 0xff), "kernel"}, progress_);
   EXPECT_FALSE(r.match);
   EXPECT_EQ(r.detail, "checksum mismatch - attempting binary compare");
 }
 
 TEST_F(ExternalToolTest, MissingToolsGetInstallHints) {
   auto missing = [](const std::string&) { return std::optional<std::string>(); };
-  auto openocd = ExternalToolBackend(ParseExternalToolSettings("openocd", MethodOf("nucleo_f429zi", "openocd"),
-                                                               std::nullopt, std::nullopt),
-                                     runner_, QuietLog(), missing);
+  auto openocd =
+      ExternalToolBackend(ParseExternalToolSettings("openocd", MethodOf("nucleo_f429zi", "openocd"),
+                                                    std::nullopt, std::nullopt),
+                          runner_, QuietLog(), missing);
   auto e = Capture([&] { openocd.Connect(progress_); });
   EXPECT_EQ(e.category(), ErrorCategory::kToolFailed);
-  EXPECT_EQ(e.Describe(), "`openocd` was not found on PATH; install it with: apt-get install openocd");
-  auto jlink = ExternalToolBackend(ParseExternalToolSettings("jlink", MethodOf("nrf52840dk", "jlink"),
-                                                             std::nullopt, std::nullopt),
-                                   runner_, QuietLog(), missing);
-  EXPECT_EQ(Capture([&] { jlink.Connect(progress_); }).Describe(),
-            "`JLinkExe` was not found on PATH; install SEGGER J-Link Software and Documentation Pack");
-  auto nrf = ExternalToolBackend(ParseExternalToolSettings("nrfutil", MethodOf("nrf52840dk", "nrfutil"),
-                                                           std::nullopt, std::nullopt),
-                                 runner_, QuietLog(), missing);
-  EXPECT_EQ(Capture([&] { nrf.Connect(progress_); }).Describe(),
-            "`nrfutil` was not found on PATH; install nRF Util from Nordic Semiconductor, then run: "
-            "nrfutil install device");
+  EXPECT_EQ(e.Describe(),
+            "`openocd` was not found on PATH; install it with: apt-get install openocd");
+  auto jlink =
+      ExternalToolBackend(ParseExternalToolSettings("jlink", MethodOf("nrf52840dk", "jlink"),
+                                                    std::nullopt, std::nullopt),
+                          runner_, QuietLog(), missing);
+  EXPECT_EQ(
+      Capture([&] { jlink.Connect(progress_); }).Describe(),
+      "`JLinkExe` was not found on PATH; install SEGGER J-Link Software and Documentation Pack");
+  auto nrf =
+      ExternalToolBackend(ParseExternalToolSettings("nrfutil", MethodOf("nrf52840dk", "nrfutil"),
+                                                    std::nullopt, std::nullopt),
+                          runner_, QuietLog(), missing);
+  EXPECT_EQ(
+      Capture([&] { nrf.Connect(progress_); }).Describe(),
+      "`nrfutil` was not found on PATH; install nRF Util from Nordic Semiconductor, then run: "
+      "nrfutil install device");
   EXPECT_TRUE(runner_.argvs.empty());
 }
 
@@ -261,8 +280,9 @@ TEST(ExternalToolSettingsTest, ReportsMissingAndUnknownKeys) {
             "/device: the jlink flash method needs \"device\"; use the J-Link device name, e.g. "
             "nRF52840_xxAA");
   auto u = Capture([] {
-    ParseExternalToolSettings("probe-rs", nlohmann::ordered_json::parse(R"({"method":"probe-rs","chip":"x","speed":1})"),
-                              std::nullopt, std::nullopt);
+    ParseExternalToolSettings(
+        "probe-rs", nlohmann::ordered_json::parse(R"({"method":"probe-rs","chip":"x","speed":1})"),
+        std::nullopt, std::nullopt);
   });
   EXPECT_EQ(u.Describe(),
             "/speed: unknown key \"speed\" in the probe-rs flash method; known keys: method, note, "
@@ -283,13 +303,14 @@ class PathPrepend {
 
 TEST(ExternalToolRealRunTest, ArgumentsReachTheToolVerbatim) {
   testing::TempDir dir;
-  auto script = dir.Write("openocd",
-                          "#!/bin/sh\n"
-                          "out=\"$(dirname \"$0\")\"\n"
-                          ": > \"$out/argv.txt\"\n"
-                          "for a in \"$@\"; do printf '%s\\n' \"$a\" >> \"$out/argv.txt\"; done\n"
-                          "case \"$4\" in program*) f=${4#program \\{}; cp \"${f%%\\}*}\" \"$out/flashed.bin\";; esac\n"
-                          "exit 0\n");
+  auto script = dir.Write(
+      "openocd",
+      "#!/bin/sh\n"
+      "out=\"$(dirname \"$0\")\"\n"
+      ": > \"$out/argv.txt\"\n"
+      "for a in \"$@\"; do printf '%s\\n' \"$a\" >> \"$out/argv.txt\"; done\n"
+      "case \"$4\" in program*) f=${4#program \\{}; cp \"${f%%\\}*}\" \"$out/flashed.bin\";; esac\n"
+      "exit 0\n");
   std::filesystem::permissions(script, std::filesystem::perms::owner_all);
   PathPrepend path(dir.path().string());
   PosixProcessRunner runner;
@@ -301,17 +322,19 @@ TEST(ExternalToolRealRunTest, ArgumentsReachTheToolVerbatim) {
   std::vector<uint8_t> data = {'t', 'o', 'c', 'k', 0, 0xff};
   b.Write(Segment{0x08000000, data, "kernel"}, progress);
   auto argv = ReadFile(dir.path() / "argv.txt");
-  EXPECT_EQ(Normalize(argv),
-            "-f\nboard/st_nucleo_f4.cfg\n-c\nprogram {$TMP/segment-0-0x08000000.bin} 0x08000000 exit\n");
+  EXPECT_EQ(
+      Normalize(argv),
+      "-f\nboard/st_nucleo_f4.cfg\n-c\nprogram {$TMP/segment-0-0x08000000.bin} 0x08000000 exit\n");
   EXPECT_EQ(ReadFile(dir.path() / "flashed.bin"), std::string("tock\0\xff", 6));
   b.Disconnect();
 }
 
 TEST(ExternalToolRealRunTest, FailingToolScriptIsReported) {
   testing::TempDir dir;
-  auto script = dir.Write("probe-rs",
-                          "#!/bin/sh\necho 'Probing target' >&2\necho 'Error: No probe was found.' >&2\n"
-                          "exit 2\n");
+  auto script =
+      dir.Write("probe-rs",
+                "#!/bin/sh\necho 'Probing target' >&2\necho 'Error: No probe was found.' >&2\n"
+                "exit 2\n");
   std::filesystem::permissions(script, std::filesystem::perms::owner_all);
   PathPrepend path(dir.path().string());
   PosixProcessRunner runner;
@@ -321,9 +344,10 @@ TEST(ExternalToolRealRunTest, FailingToolScriptIsReported) {
   NullProgress progress;
   b.Connect(progress);
   auto e = Capture([&] { b.Write(Segment{0x8000, {1, 2}, "kernel"}, progress); });
-  EXPECT_EQ(e.Describe(),
-            "probe-rs failed with exit status 2: Probing target | Error: No probe was found. (write "
-            "kernel at 0x00008000); run with -v to see its whole output");
+  EXPECT_EQ(
+      e.Describe(),
+      "probe-rs failed with exit status 2: Probing target | Error: No probe was found. (write "
+      "kernel at 0x00008000); run with -v to see its whole output");
 }
 
 }  // namespace

@@ -68,9 +68,8 @@ UsbResult FakeUsbDevice::ClearHalt(uint8_t endpoint) {
 }
 
 size_t FakeUsbDevice::CountRequests(const std::string& prefix) const {
-  return static_cast<size_t>(std::count_if(requests.begin(), requests.end(), [&](const auto& r) {
-    return r.rfind(prefix, 0) == 0;
-  }));
+  return static_cast<size_t>(std::count_if(requests.begin(), requests.end(),
+                                           [&](const auto& r) { return r.rfind(prefix, 0) == 0; }));
 }
 
 bool FakeUsbDevice::claimed(uint8_t number) const {
@@ -160,8 +159,8 @@ void FakeRpBootsel::Refuse(uint32_t status) {
 }
 
 UsbResult FakeRpBootsel::ControlIn(const UsbControlSetup& s, std::span<uint8_t> data) {
-  requests.push_back(fmt::format("control in 0x{:02x}/0x{:02x} index {}", s.request_type,
-                                 s.request, s.index));
+  requests.push_back(
+      fmt::format("control in 0x{:02x}/0x{:02x} index {}", s.request_type, s.request, s.index));
   if (auto f = Injected()) return *f;
   if (s.request_type != 0xC1 || s.request != 0x42 || data.size() < 16) return Stall();
   std::fill(data.begin(), data.end(), 0);
@@ -172,8 +171,8 @@ UsbResult FakeRpBootsel::ControlIn(const UsbControlSetup& s, std::span<uint8_t> 
 }
 
 UsbResult FakeRpBootsel::ControlOut(const UsbControlSetup& s, std::span<const uint8_t>) {
-  requests.push_back(fmt::format("control out 0x{:02x}/0x{:02x} index {}", s.request_type,
-                                 s.request, s.index));
+  requests.push_back(
+      fmt::format("control out 0x{:02x}/0x{:02x} index {}", s.request_type, s.request, s.index));
   if (auto f = Injected()) return *f;
   if (s.request_type != 0x41 || s.request != 0x41) return Stall();
   stalled_ = false;
@@ -217,8 +216,10 @@ UsbResult FakeRpBootsel::BulkOut(uint8_t endpoint, std::span<const uint8_t> data
         }
         for (size_t i = 0; i < data_.size(); ++i) {
           uint32_t at = address_ + static_cast<uint32_t>(i);
-          if (InFlash(at, 1)) flash[at - kFlashBase] &= data_[i];  // NOR: bits only clear
-          else ram_[at - kRamBase] = data_[i];
+          if (InFlash(at, 1))
+            flash[at - kFlashBase] &= data_[i];  // NOR: bits only clear
+          else
+            ram_[at - kRamBase] = data_[i];
         }
         expect_ = Expect::kAckIn;
       }
@@ -258,11 +259,16 @@ void FakeRpBootsel::Execute() {
     return;
   }
   bool in = command_ & 0x80;
-  expect_ = transfer_ ? (in ? Expect::kDataIn : Expect::kDataOut) : (in ? Expect::kAckOut : Expect::kAckIn);
+  expect_ = transfer_ ? (in ? Expect::kDataIn : Expect::kDataOut)
+                      : (in ? Expect::kAckOut : Expect::kAckIn);
   data_.clear();
   switch (command_) {
-    case 0x01: exclusive = args_.size() == 1 && args_[0] != 0; break;
-    case 0x06: xip_exited = true; break;
+    case 0x01:
+      exclusive = args_.size() == 1 && args_[0] != 0;
+      break;
+    case 0x06:
+      xip_exited = true;
+      break;
     case 0x03:
       if (address_ % 4096 || size_ % 4096) return Refuse(5);
       if (!InFlash(address_, size_)) return Refuse(4);
@@ -364,8 +370,11 @@ UsbResult FakeStm32Dfu::Error(uint8_t dfu_status) {
 }
 
 UsbResult FakeStm32Dfu::ControlOut(const UsbControlSetup& s, std::span<const uint8_t> data) {
-  std::string what = s.request == 1 ? "DNLOAD" : s.request == 4 ? "CLRSTATUS"
-                   : s.request == 6 ? "ABORT" : s.request == 0 ? "DETACH" : "0x" + std::to_string(s.request);
+  std::string what = s.request == 1   ? "DNLOAD"
+                     : s.request == 4 ? "CLRSTATUS"
+                     : s.request == 6 ? "ABORT"
+                     : s.request == 0 ? "DETACH"
+                                      : "0x" + std::to_string(s.request);
   requests.push_back(fmt::format("control out {} wValue {} {} bytes", what, s.value, data.size()));
   if (auto f = Injected()) return *f;
   if (left) return UsbResult{UsbStatus::kNoDevice, 0, "LIBUSB_ERROR_NO_DEVICE"};
@@ -450,8 +459,10 @@ void FakeStm32Dfu::Finish() {
 }
 
 UsbResult FakeStm32Dfu::ControlIn(const UsbControlSetup& s, std::span<uint8_t> data) {
-  std::string what = s.request == 3 ? "GETSTATUS" : s.request == 5 ? "GETSTATE"
-                   : s.request == 2 ? "UPLOAD" : "0x" + std::to_string(s.request);
+  std::string what = s.request == 3   ? "GETSTATUS"
+                     : s.request == 5 ? "GETSTATE"
+                     : s.request == 2 ? "UPLOAD"
+                                      : "0x" + std::to_string(s.request);
   requests.push_back(fmt::format("control in {} wValue {}", what, s.value));
   if (auto f = Injected()) return *f;
   if (left) return UsbResult{UsbStatus::kNoDevice, 0, "LIBUSB_ERROR_NO_DEVICE"};

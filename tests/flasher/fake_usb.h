@@ -108,10 +108,10 @@ class FakeStm32Dfu : public FakeUsbDevice {
   /// Pages (sector start addresses) erased, in order.
   std::vector<uint32_t> erased;
   bool mass_erased = false;
-  bool left = false;           ///< Manifested and reset after a leave request.
+  bool left = false;  ///< Manifested and reset after a leave request.
   /// Addresses whose write fails with errWRITE.
   std::optional<uint32_t> fail_write_at;
-  uint8_t state = 2;           ///< dfuIDLE.
+  uint8_t state = 2;  ///< dfuIDLE.
   uint8_t status = 0;
   /// How many GETSTATUS polls a download stays busy for.
   int busy_polls = 1;

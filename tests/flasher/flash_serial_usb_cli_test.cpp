@@ -38,8 +38,8 @@ TEST(FlashSerialUsbCliTest, TockBootloaderFlashesOverAPty) {
   TempDir dir;
   auto data = Random(3000, 1);
   std::string bin = WriteBin(dir, data);
-  auto r = RunTockctl({"flash", bin, "--address", "0x10000", "--board", "hail", "--port",
-                       peer.port_path()});
+  auto r = RunTockctl(
+      {"flash", bin, "--address", "0x10000", "--board", "hail", "--port", peer.port_path()});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(peer.ReadFlash(0x10000, data.size()), data);
   EXPECT_NE(r.err.find("Tock bootloader 1.1.3 on " + peer.port_path()), std::string::npos) << r.err;
@@ -58,18 +58,21 @@ TEST(FlashSerialUsbCliTest, TockBootloaderRefusalExitsWithTheDeviceCode) {
   peer.AddFault(fault);
   TempDir dir;
   std::string bin = WriteBin(dir, Random(512, 2));
-  auto r = RunTockctl({"flash", bin, "--address", "0x10000", "--board", "hail", "--port",
-                       peer.port_path()});
+  auto r = RunTockctl(
+      {"flash", bin, "--address", "0x10000", "--board", "hail", "--port", peer.port_path()});
   EXPECT_EQ(r.exit_code, 6) << r.err;
   EXPECT_NE(r.err.find("error: the Tock bootloader refused the command: INTERROR (0x13), internal "
-                       "error while accessing flash (" + peer.port_path() + ": WRITE_PAGE 0x00010000)"),
-            std::string::npos) << r.err;
+                       "error while accessing flash (" +
+                       peer.port_path() + ": WRITE_PAGE 0x00010000)"),
+            std::string::npos)
+      << r.err;
 }
 
 TEST(FlashSerialUsbCliTest, Uf2GoesOntoAMountedDrive) {
   TempDir dir;
   fs::create_directories(dir.path() / "RPI-RP2");
-  std::ofstream(dir.path() / "RPI-RP2" / "INFO_UF2.TXT") << "UF2 Bootloader v3.0\nModel: Raspberry Pi RP2\n";
+  std::ofstream(dir.path() / "RPI-RP2" / "INFO_UF2.TXT")
+      << "UF2 Bootloader v3.0\nModel: Raspberry Pi RP2\n";
   auto data = Random(1000, 3);
   std::string bin = WriteBin(dir, data);
   auto r = RunTockctl({"flash", bin, "--address", "0x10000000", "--board", "raspberry_pi_pico",
@@ -99,12 +102,14 @@ TEST(FlashSerialUsbCliTest, Uf2WithoutADriveIsRefused) {
 TEST(FlashSerialUsbCliTest, Uf2NextToTheImage) {
   TempDir dir;
   std::string bin = WriteBin(dir, Random(300, 5));
-  auto r = RunTockctl({"flash", bin, "--address", "0x10000000", "--board", "raspberry_pi_pico",
-                       "--method", "uf2"});
+  auto r = RunTockctl(
+      {"flash", bin, "--address", "0x10000000", "--board", "raspberry_pi_pico", "--method", "uf2"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(fs::exists(dir.path() / "kernel.uf2"));
-  EXPECT_NE(r.err.find("wrote " + (dir.path() / "kernel.uf2").string() + " (2 blocks, family rp2040)"),
-            std::string::npos) << r.err;
+  EXPECT_NE(
+      r.err.find("wrote " + (dir.path() / "kernel.uf2").string() + " (2 blocks, family rp2040)"),
+      std::string::npos)
+      << r.err;
 }
 
 TEST(FlashSerialUsbCliTest, PicobootWithoutADeviceSaysWhatToDo) {
@@ -116,16 +121,18 @@ TEST(FlashSerialUsbCliTest, PicobootWithoutADeviceSaysWhatToDo) {
   EXPECT_NE(r.err.find("error: no RP2040/RP2350 in BOOTSEL mode (2e8a:0003) is connected; connect "
                        "it (for BOOTSEL or DFU mode hold the boot button while plugging in) and "
                        "check `tockctl devices`"),
-            std::string::npos) << r.err;
+            std::string::npos)
+      << r.err;
 }
 
 TEST(FlashSerialUsbCliTest, OpenOcdRunsTheToolOnPath) {
   TempDir dir;
   auto tools = dir.path() / "bin";
   fs::create_directories(tools);
-  std::ofstream(tools / "openocd") << "#!/bin/sh\nfor a in \"$@\"; do printf '[%s]' \"$a\"; done >> \""
-                                   << (dir.path() / "calls.txt").string() << "\"\necho >> \""
-                                   << (dir.path() / "calls.txt").string() << "\"\nexit 0\n";
+  std::ofstream(tools / "openocd")
+      << "#!/bin/sh\nfor a in \"$@\"; do printf '[%s]' \"$a\"; done >> \""
+      << (dir.path() / "calls.txt").string() << "\"\necho >> \""
+      << (dir.path() / "calls.txt").string() << "\"\nexit 0\n";
   fs::permissions(tools / "openocd", fs::perms::owner_all);
   std::string old_path = getenv("PATH");
   setenv("PATH", (tools.string() + ":" + old_path).c_str(), 1);
@@ -135,8 +142,7 @@ TEST(FlashSerialUsbCliTest, OpenOcdRunsTheToolOnPath) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   std::string calls = ReadFile(dir.path() / "calls.txt");
   std::string first = calls.substr(0, calls.find('\n'));
-  EXPECT_EQ(first.substr(0, first.find("{")),
-            "[-f][board/st_nucleo_f4.cfg][-c][program ");
+  EXPECT_EQ(first.substr(0, first.find("{")), "[-f][board/st_nucleo_f4.cfg][-c][program ");
   EXPECT_NE(calls.find("[-c][init][-c][reset init][-c][verify_image {"), std::string::npos);
   EXPECT_NE(calls.find("[-c][init][-c][reset run][-c][shutdown]"), std::string::npos);
   EXPECT_NE(r.err.find("verified"), std::string::npos) << r.err;

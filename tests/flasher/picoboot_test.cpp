@@ -84,9 +84,9 @@ class PicobootTest : public ::testing::Test {
 TEST(PicobootPacketTest, EncodesTheCommandPacketLittleEndian) {
   uint8_t args[8] = {0x00, 0x01, 0x00, 0x10, 0x00, 0x01, 0x00, 0x00};
   auto p = EncodePicobootCommand(7, PicobootCommand::kWrite, args, 256);
-  std::vector<uint8_t> expected = {0x0b, 0xd1, 0x1f, 0x43, 7, 0, 0, 0, 0x05, 8, 0, 0,
-                                   0x00, 0x01, 0, 0, 0x00, 0x01, 0x00, 0x10, 0x00, 0x01, 0, 0,
-                                   0, 0, 0, 0, 0, 0, 0, 0};
+  std::vector<uint8_t> expected = {0x0b, 0xd1, 0x1f, 0x43, 7, 0,    0,    0,    0x05, 8,    0,
+                                   0,    0x00, 0x01, 0,    0, 0x00, 0x01, 0x00, 0x10, 0x00, 0x01,
+                                   0,    0,    0,    0,    0, 0,    0,    0,    0,    0};
   EXPECT_EQ(std::vector<uint8_t>(p.begin(), p.end()), expected);
 }
 
@@ -102,13 +102,16 @@ TEST(PicobootPacketTest, DecodesStatus) {
 }
 
 TEST(PicobootSettingsTest, ReadsFamily) {
-  auto s = ParsePicobootSettings(nlohmann::ordered_json::parse(R"({"method":"picoboot","family":"rp2350"})"));
+  auto s = ParsePicobootSettings(
+      nlohmann::ordered_json::parse(R"({"method":"picoboot","family":"rp2350"})"));
   EXPECT_EQ(s.family, RpFamily::kRp2350);
   auto e = Capture([] {
-    ParsePicobootSettings(nlohmann::ordered_json::parse(R"({"method":"picoboot","family":"rp2041"})"));
+    ParsePicobootSettings(
+        nlohmann::ordered_json::parse(R"({"method":"picoboot","family":"rp2041"})"));
   });
-  EXPECT_EQ(e.Describe(),
-            "/family: unknown family \"rp2041\" in the picoboot flash method; use rp2040 or rp2350");
+  EXPECT_EQ(
+      e.Describe(),
+      "/family: unknown family \"rp2041\" in the picoboot flash method; use rp2040 or rp2350");
 }
 
 TEST_F(PicobootTest, ConnectClaimsTheVendorInterfaceAndTakesExclusiveAccess) {
@@ -168,7 +171,9 @@ TEST_F(PicobootTest, UnalignedEraseIsRefusedBeforeTouchingTheDevice) {
 
 TEST_F(PicobootTest, StallIsReadBackAsTheDeviceStatus) {
   auto b = Connected();
-  auto e = Capture([&] { b->Write(Segment{0x30000000, std::vector<uint8_t>(256, 1), "x"}, progress_); });
+  auto e = Capture([&] {
+    b->Write(Segment{0x30000000, std::vector<uint8_t>(256, 1), "x"}, progress_);
+  });
   EXPECT_EQ(e.category(), ErrorCategory::kDeviceReported);
   EXPECT_EQ(e.Describe(),
             "the RP2040 boot ROM refused WRITE: INVALID_ADDRESS (4), the address is outside flash "

@@ -18,10 +18,10 @@ struct SpeedName {
 };
 
 constexpr SpeedName kSpeeds[] = {
-    {B1200, 1200},     {B2400, 2400},       {B4800, 4800},       {B9600, 9600},
-    {B19200, 19200},   {B38400, 38400},     {B57600, 57600},     {B115200, 115200},
-    {B230400, 230400}, {B460800, 460800},   {B500000, 500000},   {B576000, 576000},
-    {B921600, 921600}, {B1000000, 1000000}, {B1500000, 1500000}, {B2000000, 2000000},
+    {B1200, 1200},       {B2400, 2400},       {B4800, 4800},       {B9600, 9600},
+    {B19200, 19200},     {B38400, 38400},     {B57600, 57600},     {B115200, 115200},
+    {B230400, 230400},   {B460800, 460800},   {B500000, 500000},   {B576000, 576000},
+    {B921600, 921600},   {B1000000, 1000000}, {B1500000, 1500000}, {B2000000, 2000000},
     {B3000000, 3000000}, {B4000000, 4000000},
 };
 
@@ -40,8 +40,7 @@ PseudoTerminal::PseudoTerminal() {
   if (master_ < 0 || ::grantpt(master_) != 0 || ::unlockpt(master_) != 0)
     throw std::runtime_error(std::string("cannot create a pty: ") + std::strerror(errno));
   char name[128];
-  if (::ptsname_r(master_, name, sizeof name) != 0)
-    throw std::runtime_error("ptsname_r failed");
+  if (::ptsname_r(master_, name, sizeof name) != 0) throw std::runtime_error("ptsname_r failed");
   slave_path_ = name;
   held_slave_ = ::open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
   if (held_slave_ < 0) throw std::runtime_error("cannot open the pty slave " + slave_path_);

@@ -103,8 +103,9 @@ class BootloaderBackendTest : public ::testing::Test {
 
   std::unique_ptr<TockBootloaderBackend> Make(TockBootloaderSettings s) {
     return std::make_unique<TockBootloaderBackend>(
-        std::move(s), [](const std::string& p, uint32_t b) { return TermiosSerialLink::Open(p, b); },
-        Lister(), QuietLog());
+        std::move(s),
+        [](const std::string& p, uint32_t b) { return TermiosSerialLink::Open(p, b); }, Lister(),
+        QuietLog());
   }
   std::shared_ptr<SerialPortLister> Lister() {
     return std::shared_ptr<SerialPortLister>(std::shared_ptr<void>(), &peer_.lister());
@@ -137,19 +138,22 @@ TEST(BootloaderSettingsTest, ReadsTheMethodObject) {
 
 TEST(BootloaderSettingsTest, ReportsUnknownKeysAndBadValues) {
   auto e = Capture([] {
-    ParseTockBootloaderSettings(nlohmann::ordered_json::parse(R"({"method":"tock-bootloader","bd":1})"));
+    ParseTockBootloaderSettings(
+        nlohmann::ordered_json::parse(R"({"method":"tock-bootloader","bd":1})"));
   });
   EXPECT_EQ(e.Describe(),
             "/bd: unknown key \"bd\" in the tock-bootloader flash method; known keys: method, "
             "note, baud, page_size, fast_baud, entry, skip_zero_pages, start_address");
   auto baud = Capture([] {
-    ParseTockBootloaderSettings(nlohmann::ordered_json::parse(R"({"method":"tock-bootloader","baud":1234})"));
+    ParseTockBootloaderSettings(
+        nlohmann::ordered_json::parse(R"({"method":"tock-bootloader","baud":1234})"));
   });
   EXPECT_EQ(baud.Describe(),
             "/baud: baud rate 1234 in the tock-bootloader flash method is not one the host can "
             "set; use a standard rate such as 115200, 460800 or 921600");
   auto entry = Capture([] {
-    ParseTockBootloaderSettings(nlohmann::ordered_json::parse(R"({"method":"tock-bootloader","entry":"jump"})"));
+    ParseTockBootloaderSettings(
+        nlohmann::ordered_json::parse(R"({"method":"tock-bootloader","entry":"jump"})"));
   });
   EXPECT_EQ(entry.Describe(),
             "/entry: unknown bootloader entry \"jump\" in the tock-bootloader flash method; use "
@@ -220,7 +224,8 @@ TEST_F(BootloaderBackendTest, ZeroPagesAreSkippedOnlyWhenAskedAndSplitTheCrcRuns
   EXPECT_EQ(Count(0x07), 2u);
   EXPECT_EQ(Count(0x15), 2u);
   // The skipped page keeps its old contents: why skipping is off by default.
-  EXPECT_EQ(peer_.ReadFlash(0x20200, 512), std::vector<uint8_t>(old.begin() + 512, old.begin() + 1024));
+  EXPECT_EQ(peer_.ReadFlash(0x20200, 512),
+            std::vector<uint8_t>(old.begin() + 512, old.begin() + 1024));
   EXPECT_FALSE(b->Verify(Segment{0x20000, data, "with zeros"}, progress_).match);
 }
 
@@ -249,8 +254,8 @@ TEST_F(BootloaderBackendTest, VerifyFindsTheFirstDifferingByte) {
   VerifyResult r = b->Verify(seg, progress_);
   EXPECT_FALSE(r.match);
   EXPECT_EQ(r.first_mismatch, 0x20000u + 1234);
-  EXPECT_EQ(r.detail, fmt::format("CRC-32 0x{:08x}, expected 0x{:08x}", Crc32(flash),
-                                  Crc32(seg.data)));
+  EXPECT_EQ(r.detail,
+            fmt::format("CRC-32 0x{:08x}, expected 0x{:08x}", Crc32(flash), Crc32(seg.data)));
 }
 
 TEST_F(BootloaderBackendTest, EraseAndReadUsePages) {
@@ -271,8 +276,8 @@ TEST_F(BootloaderBackendTest, WriteIntoTheBootloaderIsRefusedByTheDevice) {
   EXPECT_EQ(e.category(), ErrorCategory::kDeviceReported);
   EXPECT_EQ(e.Describe(),
             "the Tock bootloader refused the command: BADADDR (0x12), the address is outside "
-            "writable flash or inside the bootloader (" + peer_.port_path() +
-                ": WRITE_PAGE 0x00008000)");
+            "writable flash or inside the bootloader (" +
+                peer_.port_path() + ": WRITE_PAGE 0x00008000)");
 }
 
 TEST_F(BootloaderBackendTest, StartStoresTheStartAddressAndExits) {

@@ -98,8 +98,7 @@ TockBootloaderPeer::TockBootloaderPeer(PeerOptions options)
   std::string magic = "TOCKBOOTLOADER";
   std::copy(magic.begin(), magic.end(), s.flash.begin() + kFlagsAddress);
   std::fill(s.flash.begin() + kFlagsAddress + 14, s.flash.begin() + kFlagsAddress + 22, 0);
-  std::copy(options_.version.begin(), options_.version.end(),
-            s.flash.begin() + kFlagsAddress + 14);
+  std::copy(options_.version.begin(), options_.version.end(), s.flash.begin() + kFlagsAddress + 14);
   for (int i = 0; i < 4; ++i)
     s.flash[kStartAddressAt + i] = static_cast<uint8_t>(options_.start_address >> (8 * i));
   PutAttribute(s.flash, 0, "board", "peer");
@@ -248,8 +247,10 @@ void TockBootloaderPeer::Feed(const uint8_t* data, size_t n) {
       State& s = *state_;
       uint8_t b = data[i];
       if (!s.escape_pending) {
-        if (b == kEsc) s.escape_pending = true;
-        else s.rx.push_back(b);
+        if (b == kEsc)
+          s.escape_pending = true;
+        else
+          s.rx.push_back(b);
         continue;
       }
       s.escape_pending = false;
@@ -292,7 +293,8 @@ std::vector<uint8_t> TockBootloaderPeer::Handle(uint8_t command,
       return {};
     case 0x03: {
       uint32_t start = U32(std::vector<uint8_t>(s.flash.begin() + kStartAddressAt,
-                                                s.flash.begin() + kStartAddressAt + 4), 0);
+                                                s.flash.begin() + kStartAddressAt + 4),
+                           0);
       std::string version(reinterpret_cast<const char*>(&s.flash[kFlagsAddress + 14]));
       version = version.substr(0, 8);
       char json[192];
@@ -347,8 +349,9 @@ std::vector<uint8_t> TockBootloaderPeer::Handle(uint8_t command,
       if (!in_flash(a, len)) return Code(kBadAddr);
       uint32_t crc = Crc32(std::span<const uint8_t>(s.flash.data() + a, len));
       // Like the real bootloader, the CRC goes out unescaped.
-      return WithData(kCrcRsp, {static_cast<uint8_t>(crc), static_cast<uint8_t>(crc >> 8),
-                                static_cast<uint8_t>(crc >> 16), static_cast<uint8_t>(crc >> 24)},
+      return WithData(kCrcRsp,
+                      {static_cast<uint8_t>(crc), static_cast<uint8_t>(crc >> 8),
+                       static_cast<uint8_t>(crc >> 16), static_cast<uint8_t>(crc >> 24)},
                       false);
     }
     case 0x21: {
@@ -384,17 +387,33 @@ bool TockBootloaderPeer::ApplyFaults(uint8_t command, const std::vector<uint8_t>
     if (seen <= f.skip || (f.times >= 0 && seen > f.skip + f.times)) continue;
     using K = PeerFault::Kind;
     switch (f.kind) {
-      case K::kNoReply: reply.clear(); break;
-      case K::kCorruptHeader: if (!reply.empty()) reply[0] = 0x00; break;
-      case K::kStrayEscape: reply.insert(reply.begin() + 2, {kEsc, 0x01}); break;
-      case K::kWrongCode: reply = Code(kPong); break;
-      case K::kTruncate: reply.resize(2 + (reply.size() - 2) / 2); break;
-      case K::kRefuse: reply = Code(f.refuse_code); break;
-      case K::kVanish: return true;
+      case K::kNoReply:
+        reply.clear();
+        break;
+      case K::kCorruptHeader:
+        if (!reply.empty()) reply[0] = 0x00;
+        break;
+      case K::kStrayEscape:
+        reply.insert(reply.begin() + 2, {kEsc, 0x01});
+        break;
+      case K::kWrongCode:
+        reply = Code(kPong);
+        break;
+      case K::kTruncate:
+        reply.resize(2 + (reply.size() - 2) / 2);
+        break;
+      case K::kRefuse:
+        reply = Code(f.refuse_code);
+        break;
+      case K::kVanish:
+        return true;
       case K::kCorruptFlash:
         if (command == 0x07 && payload.size() >= 4) s.flash[U32(payload, 0) + 7] ^= 0x01;
         break;
-      case K::kExtraBytes: reply.push_back(0x00); reply.push_back(0x00); break;
+      case K::kExtraBytes:
+        reply.push_back(0x00);
+        reply.push_back(0x00);
+        break;
     }
     return false;
   }
@@ -412,8 +431,8 @@ void TockBootloaderPeer::SendReply(const std::vector<uint8_t>& reply) {
     if (options_.pace) {
       auto bit = std::chrono::duration<double>(1.0 / s.device_baud);
       auto gap = std::chrono::duration_cast<Clock::duration>(bit * options_.idle_gap_bits);
-      auto wire = std::chrono::duration_cast<Clock::duration>(
-          bit * 10.0 * static_cast<double>(reply.size()));
+      auto wire = std::chrono::duration_cast<Clock::duration>(bit * 10.0 *
+                                                              static_cast<double>(reply.size()));
       auto start = std::max(Clock::now() + gap, s.tx_free);
       s.tx_free = start + wire;
       until = s.tx_free;

@@ -20,15 +20,15 @@ namespace tockctl::flasher::testing {
 /// Something the peer does wrong on purpose.
 struct PeerFault {
   enum class Kind {
-    kNoReply,         ///< Swallows the command.
-    kCorruptHeader,   ///< Sends 0x00 where the 0xFC of the reply belongs.
-    kStrayEscape,     ///< Puts FC 01 into the reply data.
-    kWrongCode,       ///< Answers PONG instead of the right code.
-    kTruncate,        ///< Sends the header and only half of the reply data.
-    kRefuse,          ///< Answers `refuse_code` (BADADDR, INTERROR, ...).
-    kVanish,          ///< Closes the pty master: the port disappears mid-transfer.
-    kCorruptFlash,    ///< Acknowledges a WRITE_PAGE but stores one wrong byte.
-    kExtraBytes,      ///< Appends two stray bytes to the reply (an old bootloader's CRC bug).
+    kNoReply,        ///< Swallows the command.
+    kCorruptHeader,  ///< Sends 0x00 where the 0xFC of the reply belongs.
+    kStrayEscape,    ///< Puts FC 01 into the reply data.
+    kWrongCode,      ///< Answers PONG instead of the right code.
+    kTruncate,       ///< Sends the header and only half of the reply data.
+    kRefuse,         ///< Answers `refuse_code` (BADADDR, INTERROR, ...).
+    kVanish,         ///< Closes the pty master: the port disappears mid-transfer.
+    kCorruptFlash,   ///< Acknowledges a WRITE_PAGE but stores one wrong byte.
+    kExtraBytes,     ///< Appends two stray bytes to the reply (an old bootloader's CRC bug).
   };
   Kind kind = Kind::kNoReply;
   uint8_t command = 0;  ///< Command byte it applies to; 0 = any command but RESET.
@@ -38,17 +38,17 @@ struct PeerFault {
 };
 
 struct PeerOptions {
-  uint32_t flash_size = 512 * 1024;       ///< Flash at address 0.
-  uint32_t bootloader_end = 0x10000;      ///< [0, this) is the bootloader: writes get BADADDR.
+  uint32_t flash_size = 512 * 1024;   ///< Flash at address 0.
+  uint32_t bootloader_end = 0x10000;  ///< [0, this) is the bootloader: writes get BADADDR.
   std::string version = "1.1.3";
   uint32_t start_address = 0x10000;
-  bool in_bootloader = true;              ///< false: a running kernel that ignores the protocol.
-  bool touch_resets = true;               ///< 1200 baud while running resets into the bootloader.
+  bool in_bootloader = true;  ///< false: a running kernel that ignores the protocol.
+  bool touch_resets = true;   ///< 1200 baud while running resets into the bootloader.
   std::chrono::milliseconds reenumerate_delay{30};
   bool supports_baud_change = true;
-  uint32_t baud = 115200;                 ///< Device line rate at start.
-  bool pace = false;                      ///< Receive and send at the line rate (10 bits/byte).
-  uint32_t idle_gap_bits = 100;           ///< With pace: idle time before a command is handled.
+  uint32_t baud = 115200;        ///< Device line rate at start.
+  bool pace = false;             ///< Receive and send at the line rate (10 bits/byte).
+  uint32_t idle_gap_bits = 100;  ///< With pace: idle time before a command is handled.
   std::string serial_number = "TOCK0001";
 };
 

@@ -193,8 +193,7 @@ TEST_F(BootloaderProtocolTest, CrcMatchesTheFlashContents) {
   auto data = Pattern(3000, 1);
   peer_.WriteFlash(0x40000, data);
   EXPECT_EQ(client_.CrcInternalFlash(0x40000, 3000), Crc32(data));
-  EXPECT_EQ(Crc32(std::vector<uint8_t>{'1', '2', '3', '4', '5', '6', '7', '8', '9'}),
-            0xCBF43926u);
+  EXPECT_EQ(Crc32(std::vector<uint8_t>{'1', '2', '3', '4', '5', '6', '7', '8', '9'}), 0xCBF43926u);
 }
 
 TEST_F(BootloaderProtocolTest, ChangesBaudRateInTwoSteps) {
@@ -223,7 +222,8 @@ TEST_F(BootloaderProtocolTest, BadAddressIsADeviceError) {
   EXPECT_EQ(e.category(), ErrorCategory::kDeviceReported);
   EXPECT_EQ(e.Describe(),
             "the Tock bootloader refused the command: BADADDR (0x12), the address is outside "
-            "writable flash or inside the bootloader" + Context("WRITE_PAGE 0x00000000"));
+            "writable flash or inside the bootloader" +
+                Context("WRITE_PAGE 0x00000000"));
   EXPECT_EQ(Count(0x07), 1u);  // refusals are not retried
 }
 
@@ -233,7 +233,8 @@ TEST_F(BootloaderProtocolTest, InternalErrorIsADeviceError) {
   EXPECT_EQ(e.category(), ErrorCategory::kDeviceReported);
   EXPECT_EQ(e.Describe(),
             "the Tock bootloader refused the command: INTERROR (0x13), internal error while "
-            "accessing flash" + Context("ERASE_PAGE 0x00020000"));
+            "accessing flash" +
+                Context("ERASE_PAGE 0x00020000"));
 }
 
 TEST_F(BootloaderProtocolTest, UnknownCommandIsADeviceError) {
@@ -241,7 +242,8 @@ TEST_F(BootloaderProtocolTest, UnknownCommandIsADeviceError) {
   auto e = Capture([&] { client_.SetStartAddress(0x40000); });
   EXPECT_EQ(e.Describe(),
             "the Tock bootloader refused the command: UNKNOWN (0x16), it does not know this "
-            "command (the bootloader may be too old)" + Context("SET_START_ADDRESS 0x00040000"));
+            "command (the bootloader may be too old)" +
+                Context("SET_START_ADDRESS 0x00040000"));
 }
 
 TEST_F(BootloaderProtocolTest, LostReplyIsRetried) {
@@ -282,7 +284,8 @@ TEST_F(BootloaderProtocolTest, StrayEscapeInDataIsGarbled) {
   auto e = Capture([&] { client_.GetAttribute(0); });
   EXPECT_EQ(e.Describe(),
             "garbled reply from the Tock bootloader: 0xfc followed by 0x01 inside the data after "
-            "3 attempts" + Context("GET_ATTRIBUTE 0") +
+            "3 attempts" +
+                Context("GET_ATTRIBUTE 0") +
                 "; line noise or a baud-rate mismatch; check the cable and the baud rate");
 }
 
@@ -292,7 +295,8 @@ TEST_F(BootloaderProtocolTest, WrongReplyCodeIsUnexpected) {
   EXPECT_EQ(e.category(), ErrorCategory::kTransport);
   EXPECT_EQ(e.Describe(),
             "unexpected reply from the Tock bootloader: PONG (0x11) instead of OK (0x15) after 3 "
-            "attempts" + Context("ERASE_PAGE 0x00020000") + "; " + kHint);
+            "attempts" +
+                Context("ERASE_PAGE 0x00020000") + "; " + kHint);
 }
 
 TEST_F(BootloaderProtocolTest, TruncatedReplyTimesOut) {
@@ -331,8 +335,7 @@ PeerOptions NoBaudChange() {
 
 class BootloaderWithoutBaudChangeTest : public BootloaderProtocolTest {
  protected:
-  BootloaderWithoutBaudChangeTest()
-      : BootloaderProtocolTest(NoBaudChange()) {}
+  BootloaderWithoutBaudChangeTest() : BootloaderProtocolTest(NoBaudChange()) {}
 };
 
 TEST_F(BootloaderWithoutBaudChangeTest, DeclinedBaudChangeKeepsTheOldRate) {

@@ -20,14 +20,17 @@ Error Capture(F&& f) {
 }
 
 TEST(Uf2BackendTest, FamilyComesFromTheMethodObject) {
-  EXPECT_EQ(ParseUf2MethodFamily(nlohmann::ordered_json::parse(R"({"method":"uf2","family_id":"0xe48bff59"})")),
+  EXPECT_EQ(ParseUf2MethodFamily(
+                nlohmann::ordered_json::parse(R"({"method":"uf2","family_id":"0xe48bff59"})")),
             0xe48bff59u);
-  EXPECT_EQ(ParseUf2MethodFamily(nlohmann::ordered_json::parse(R"({"method":"uf2","family_id":"rp2040"})")),
+  EXPECT_EQ(ParseUf2MethodFamily(
+                nlohmann::ordered_json::parse(R"({"method":"uf2","family_id":"rp2040"})")),
             0xe48bff56u);
   auto e = Capture([] { ParseUf2MethodFamily(nlohmann::ordered_json::object()); });
-  EXPECT_EQ(e.Describe(),
-            "/family_id: the uf2 flash method needs \"family_id\"; add \"family_id\": \"0xe48bff56\" "
-            "(RP2040) or \"0xe48bff59\" (RP2350 Arm)");
+  EXPECT_EQ(
+      e.Describe(),
+      "/family_id: the uf2 flash method needs \"family_id\"; add \"family_id\": \"0xe48bff56\" "
+      "(RP2040) or \"0xe48bff59\" (RP2350 Arm)");
 }
 
 TEST(Uf2BackendTest, DestinationIsOutputOrBesideTheImage) {
