@@ -72,6 +72,40 @@ double PageByteTimes(const std::vector<uint8_t>& data) {
   return (3 + 4 + 512 + 2 + 10 + 2) + static_cast<double>(escapes) / pages;
 }
 
+// Flashes `data` once into a fresh paced peer; returns the write rate in bytes per second.
+double RunOnce(const Options& o, const std::vector<uint8_t>& data,
+               const std::shared_ptr<spdlog::logger>& log) {
+  tockctl::flasher::testing::PeerOptions peer_options;
+  peer_options.pace = true;
+  peer_options.baud = o.baud;
+  peer_options.flash_size = static_cast<uint32_t>(0x10000 + o.size + 0x10000);
+  tockctl::flasher::testing::TockBootloaderPeer peer(peer_options);
+  tockctl::flasher::TockBootloaderSettings s;
+  s.port = peer.port_path();
+  s.baud = o.baud;
+  s.entry = tockctl::flasher::BootloaderEntry::kNone;
+  auto lister =
+      std::shared_ptr<tockctl::flasher::SerialPortLister>(std::shared_ptr<void>(), &peer.lister());
+  tockctl::flasher::TockBootloaderBackend backend(
+      s,
+      [](const std::string& p, uint32_t b) {
+        return tockctl::flasher::TermiosSerialLink::Open(p, b);
+      },
+      lister, log);
+  NullProgress progress;
+  backend.Connect(progress);
+  Segment seg{0x10000, data, "bench"};
+  auto t0 = std::chrono::steady_clock::now();
+  backend.Write(seg, progress);  // pages + the CRC check of the run
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  backend.Disconnect();
+  if (peer.ReadFlash(0x10000, data.size()) != data) {
+    std::fprintf(stderr, "bootloader_rate: flash contents differ after the run\n");
+    std::exit(1);
+  }
+  return static_cast<double>(data.size()) / seconds;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -82,39 +116,11 @@ int main(int argc, char** argv) {
   double line_rate = o.baud / 10.0;  // bytes per second, 8N1
   double best = 0, sum = 0;
   for (int run = 0; run < o.runs; ++run) {
-    tockctl::flasher::testing::PeerOptions peer_options;
-    peer_options.pace = true;
-    peer_options.baud = o.baud;
-    peer_options.flash_size = static_cast<uint32_t>(0x10000 + o.size + 0x10000);
-    tockctl::flasher::testing::TockBootloaderPeer peer(peer_options);
-    tockctl::flasher::TockBootloaderSettings s;
-    s.port = peer.port_path();
-    s.baud = o.baud;
-    s.entry = tockctl::flasher::BootloaderEntry::kNone;
-    auto lister = std::shared_ptr<tockctl::flasher::SerialPortLister>(std::shared_ptr<void>(),
-                                                                      &peer.lister());
-    tockctl::flasher::TockBootloaderBackend backend(
-        s,
-        [](const std::string& p, uint32_t b) {
-          return tockctl::flasher::TermiosSerialLink::Open(p, b);
-        },
-        lister, log);
-    NullProgress progress;
-    backend.Connect(progress);
-    Segment seg{0x10000, data, "bench"};
-    auto t0 = std::chrono::steady_clock::now();
-    backend.Write(seg, progress);  // pages + the CRC check of the run
-    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    backend.Disconnect();
-    if (peer.ReadFlash(0x10000, data.size()) != data) {
-      std::fprintf(stderr, "bootloader_rate: flash contents differ after the run\n");
-      return 1;
-    }
-    double rate = static_cast<double>(data.size()) / seconds;
+    double rate = RunOnce(o, data, log);
     best = std::max(best, rate);
     sum += rate;
-    std::printf("run %d: %zu bytes in %.3f s = %.0f B/s = %.3f of the line rate\n", run + 1,
-                data.size(), seconds, rate, rate / line_rate);
+    std::printf("run %d: %zu bytes at %.0f B/s = %.3f of the line rate\n", run + 1, data.size(),
+                rate, rate / line_rate);
   }
   double mean = sum / o.runs;
   std::printf("line rate at %u baud (8N1): %.0f B/s\n", o.baud, line_rate);

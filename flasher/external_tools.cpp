@@ -157,6 +157,52 @@ const char* ExternalToolMethod(ExternalTool tool) {
   return "";
 }
 
+namespace {
+
+void ReadOpenOcd(const nlohmann::ordered_json& json, const std::optional<std::string>& tock_dir,
+                 ExternalToolSettings& s) {
+  MethodSettingsReader r(json, "openocd", {"config", "tock_config", "commands"});
+  s.tool = ExternalTool::kOpenOcd;
+  if (auto configs = r.StringList("config")) s.openocd_scripts = *configs;
+  if (auto tock_config = r.String("tock_config")) {
+    if (!tock_dir)
+      throw Error(ErrorCategory::kUsage,
+                  "the board's openocd method uses " + *tock_config + " from a Tock checkout",
+                  ErrorContext{},
+                  "set TOCK_DIR to your tock directory, e.g. export TOCK_DIR=~/tock");
+    s.openocd_scripts.push_back((std::filesystem::path(*tock_dir) / *tock_config).string());
+  }
+  if (s.openocd_scripts.empty())
+    throw Error(ErrorCategory::kInvalidInput,
+                "the openocd flash method needs \"config\" or \"tock_config\"", PointerContext(""));
+}
+
+void ReadJLink(const nlohmann::ordered_json& json, ExternalToolSettings& s) {
+  MethodSettingsReader r(json, "jlink", {"device", "interface", "speed_khz"});
+  s.tool = ExternalTool::kJLink;
+  auto device = r.String("device");
+  if (!device)
+    throw Error(ErrorCategory::kInvalidInput, "the jlink flash method needs \"device\"",
+                PointerContext("/device"), "use the J-Link device name, e.g. nRF52840_xxAA");
+  s.jlink_device = *device;
+  s.jlink_interface = r.String("interface").value_or("swd");
+  s.jlink_speed_khz = static_cast<uint32_t>(r.Integer("speed_khz").value_or(1200));
+}
+
+void ReadProbeRs(const nlohmann::ordered_json& json, ExternalToolSettings& s) {
+  MethodSettingsReader r(json, "probe-rs",
+                         {"chip", "binary_format", "base_address", "allow_erase_all"});
+  s.tool = ExternalTool::kProbeRs;
+  auto chip = r.String("chip");
+  if (!chip)
+    throw Error(ErrorCategory::kInvalidInput, "the probe-rs flash method needs \"chip\"",
+                PointerContext("/chip"), "list chip names with: probe-rs chip list");
+  s.chip = *chip;
+  s.allow_erase_all = r.Boolean("allow_erase_all").value_or(false);
+}
+
+}  // namespace
+
 ExternalToolSettings ParseExternalToolSettings(const std::string& method,
                                                const nlohmann::ordered_json& json,
                                                const std::optional<std::string>& tock_dir,
@@ -164,41 +210,11 @@ ExternalToolSettings ParseExternalToolSettings(const std::string& method,
   ExternalToolSettings s;
   s.probe = probe;
   if (method == "openocd") {
-    MethodSettingsReader r(json, method, {"config", "tock_config", "commands"});
-    s.tool = ExternalTool::kOpenOcd;
-    if (auto configs = r.StringList("config")) s.openocd_scripts = *configs;
-    if (auto tock_config = r.String("tock_config")) {
-      if (!tock_dir)
-        throw Error(ErrorCategory::kUsage,
-                    "the board's openocd method uses " + *tock_config + " from a Tock checkout",
-                    ErrorContext{},
-                    "set TOCK_DIR to your tock directory, e.g. export TOCK_DIR=~/tock");
-      s.openocd_scripts.push_back((std::filesystem::path(*tock_dir) / *tock_config).string());
-    }
-    if (s.openocd_scripts.empty())
-      throw Error(ErrorCategory::kInvalidInput,
-                  "the openocd flash method needs \"config\" or \"tock_config\"",
-                  PointerContext(""));
+    ReadOpenOcd(json, tock_dir, s);
   } else if (method == "jlink") {
-    MethodSettingsReader r(json, method, {"device", "interface", "speed_khz"});
-    s.tool = ExternalTool::kJLink;
-    auto device = r.String("device");
-    if (!device)
-      throw Error(ErrorCategory::kInvalidInput, "the jlink flash method needs \"device\"",
-                  PointerContext("/device"), "use the J-Link device name, e.g. nRF52840_xxAA");
-    s.jlink_device = *device;
-    s.jlink_interface = r.String("interface").value_or("swd");
-    s.jlink_speed_khz = static_cast<uint32_t>(r.Integer("speed_khz").value_or(1200));
+    ReadJLink(json, s);
   } else if (method == "probe-rs") {
-    MethodSettingsReader r(json, method,
-                           {"chip", "binary_format", "base_address", "allow_erase_all"});
-    s.tool = ExternalTool::kProbeRs;
-    auto chip = r.String("chip");
-    if (!chip)
-      throw Error(ErrorCategory::kInvalidInput, "the probe-rs flash method needs \"chip\"",
-                  PointerContext("/chip"), "list chip names with: probe-rs chip list");
-    s.chip = *chip;
-    s.allow_erase_all = r.Boolean("allow_erase_all").value_or(false);
+    ReadProbeRs(json, s);
   } else if (method == "nrfutil") {
     MethodSettingsReader r(json, method, {});
     s.tool = ExternalTool::kNrfutil;

@@ -258,55 +258,63 @@ std::vector<uint8_t> TockBootloaderClient::Transact(BootloaderCommand command,
                                                     const std::string& operation,
                                                     bool escaped_reply) {
   using O = Exchange::Outcome;
-  auto want = static_cast<uint8_t>(expected);
   log_->debug("bootloader {} ({} payload bytes)", operation, payload.size());
   Exchange ex;
   int attempt = 1;
   for (;; ++attempt) {
-    ex = ExchangeOnce(command, payload, true, want, reply_size, escaped_reply);
+    ex = ExchangeOnce(command, payload, true, static_cast<uint8_t>(expected), reply_size,
+                      escaped_reply);
     if (ex.outcome == O::kOk) return std::move(ex.payload);
     if (ex.outcome == O::kRefused || attempt >= timeouts_.attempts) break;
     log_->warn("{}: {} attempt {} failed, retrying", link_->path(), operation, attempt);
   }
+  throw ReplyError(ex, attempt, operation);
+}
+
+Error TockBootloaderClient::ReplyError(const Exchange& ex, int attempts,
+                                       const std::string& operation) const {
+  using O = Exchange::Outcome;
   ErrorContext ctx = DeviceContext(link_->path(), operation);
-  std::string tries = attempt > 1 ? fmt::format(" after {} attempts", attempt) : std::string();
+  std::string tries = attempts > 1 ? fmt::format(" after {} attempts", attempts) : std::string();
+  const char* noise = "line noise or a baud-rate mismatch; check the cable and the baud rate";
   switch (ex.outcome) {
     case O::kRefused:
-      throw Error(ErrorCategory::kDeviceReported,
-                  fmt::format("the Tock bootloader refused the command: {} ({}), {}",
-                              BootloaderResponseName(ex.code), Hex8(ex.code),
-                              BootloaderResponseMeaning(ex.code)),
-                  ctx);
+      return Error(ErrorCategory::kDeviceReported,
+                   fmt::format("the Tock bootloader refused the command: {} ({}), {}",
+                               BootloaderResponseName(ex.code), Hex8(ex.code),
+                               BootloaderResponseMeaning(ex.code)),
+                   ctx);
     case O::kSilent:
-      throw Error(ErrorCategory::kTransport,
-                  fmt::format("no reply from the Tock bootloader within {} ms{}",
-                              timeouts_.reply.count(), tries),
-                  ctx, kReplyHint);
+      return Error(ErrorCategory::kTransport,
+                   fmt::format("no reply from the Tock bootloader within {} ms{}",
+                               timeouts_.reply.count(), tries),
+                   ctx, kReplyHint);
     case O::kTruncated:
-      throw Error(ErrorCategory::kTransport,
-                  fmt::format("reply from the Tock bootloader stopped after {} of {} bytes{}",
-                              ex.received, ex.wanted, tries),
-                  ctx, kReplyHint);
+      return Error(ErrorCategory::kTransport,
+                   fmt::format("reply from the Tock bootloader stopped after {} of {} bytes{}",
+                               ex.received, ex.wanted, tries),
+                   ctx, kReplyHint);
     case O::kBadEscape:
-      throw Error(ErrorCategory::kTransport,
-                  fmt::format("garbled reply from the Tock bootloader: expected 0xfc, got {}{}",
-                              Hex8(ex.bad_byte), tries),
-                  ctx, "line noise or a baud-rate mismatch; check the cable and the baud rate");
+      return Error(ErrorCategory::kTransport,
+                   fmt::format("garbled reply from the Tock bootloader: expected 0xfc, got {}{}",
+                               Hex8(ex.bad_byte), tries),
+                   ctx, noise);
     case O::kStrayEscape:
-      throw Error(ErrorCategory::kTransport,
-                  fmt::format("garbled reply from the Tock bootloader: 0xfc followed by {} inside "
-                              "the data{}",
-                              Hex8(ex.bad_byte), tries),
-                  ctx, "line noise or a baud-rate mismatch; check the cable and the baud rate");
+      return Error(ErrorCategory::kTransport,
+                   fmt::format("garbled reply from the Tock bootloader: 0xfc followed by {} "
+                               "inside the data{}",
+                               Hex8(ex.bad_byte), tries),
+                   ctx, noise);
     case O::kUnexpected:
     case O::kOk:
       break;
   }
-  throw Error(ErrorCategory::kTransport,
-              fmt::format("unexpected reply from the Tock bootloader: {} ({}) instead of {} ({}){}",
-                          BootloaderResponseName(ex.code), Hex8(ex.code),
-                          BootloaderResponseName(want), Hex8(want), tries),
-              ctx, kReplyHint);
+  return Error(
+      ErrorCategory::kTransport,
+      fmt::format("unexpected reply from the Tock bootloader: {} ({}) instead of {} ({}){}",
+                  BootloaderResponseName(ex.code), Hex8(ex.code),
+                  BootloaderResponseName(ex.expected), Hex8(ex.expected), tries),
+      ctx, kReplyHint);
 }
 
 bool TockBootloaderClient::TryPing() {

@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/error.h"
 #include "flasher/serial_link.h"
 
 namespace tockctl::flasher {
@@ -160,6 +161,8 @@ class TockBootloaderClient {
                                 BootloaderResponse expected, size_t reply_size,
                                 const std::string& operation, bool escaped_reply = true);
   void ReadReply(Exchange& ex, size_t reply_size, bool escaped_reply);
+  /// The one place a failed exchange becomes an Error (transport or device-reported).
+  Error ReplyError(const Exchange& ex, int attempts, const std::string& operation) const;
 
   SerialLink* link_;
   BootloaderTimeouts timeouts_;

@@ -279,6 +279,50 @@ void TockBootloaderPeer::Feed(const uint8_t* data, size_t n) {
 
 std::vector<uint8_t> TockBootloaderPeer::Handle(uint8_t command,
                                                 const std::vector<uint8_t>& payload) {
+  switch (command) {
+    case 0x01:
+      return Code(kPong);
+    case 0x05:
+      return {};
+    case 0x03:
+      return HandleInfo();
+    case 0x06:
+    case 0x07:
+    case 0x11:
+    case 0x15:
+      return HandleFlash(command, payload);
+    case 0x13:
+    case 0x14:
+      return HandleAttribute(command, payload);
+    case 0x21:
+    case 0x22:
+    case 0x23:
+      return HandleControl(command, payload);
+    default:
+      return Code(kUnknown);
+  }
+}
+
+std::vector<uint8_t> TockBootloaderPeer::HandleInfo() {
+  State& s = *state_;
+  uint32_t start = U32(std::vector<uint8_t>(s.flash.begin() + kStartAddressAt,
+                                            s.flash.begin() + kStartAddressAt + 4),
+                       0);
+  std::string version(reinterpret_cast<const char*>(&s.flash[kFlagsAddress + 14]));
+  version = version.substr(0, 8);
+  char json[192];
+  int len = std::snprintf(json, sizeof json,
+                          "{\"version\":\"%s\", \"start_address\":\"0x%08x\", "
+                          "\"name\":\"Tock Bootloader\"}",
+                          version.c_str(), start);
+  std::vector<uint8_t> data(193, 0);
+  data[0] = static_cast<uint8_t>(len);
+  std::copy(json, json + len, data.begin() + 1);
+  return WithData(kInfoRsp, data, /*escape=*/false);
+}
+
+std::vector<uint8_t> TockBootloaderPeer::HandleFlash(uint8_t command,
+                                                     const std::vector<uint8_t>& payload) {
   State& s = *state_;
   auto in_flash = [&](uint64_t address, uint64_t length) {
     return address + length <= s.flash.size();
@@ -287,26 +331,6 @@ std::vector<uint8_t> TockBootloaderPeer::Handle(uint8_t command,
     return address % kPage == 0 && in_flash(address, kPage) && address >= options_.bootloader_end;
   };
   switch (command) {
-    case 0x01:
-      return Code(kPong);
-    case 0x05:
-      return {};
-    case 0x03: {
-      uint32_t start = U32(std::vector<uint8_t>(s.flash.begin() + kStartAddressAt,
-                                                s.flash.begin() + kStartAddressAt + 4),
-                           0);
-      std::string version(reinterpret_cast<const char*>(&s.flash[kFlagsAddress + 14]));
-      version = version.substr(0, 8);
-      char json[192];
-      int len = std::snprintf(json, sizeof json,
-                              "{\"version\":\"%s\", \"start_address\":\"0x%08x\", "
-                              "\"name\":\"Tock Bootloader\"}",
-                              version.c_str(), start);
-      std::vector<uint8_t> data(193, 0);
-      data[0] = static_cast<uint8_t>(len);
-      std::copy(json, json + len, data.begin() + 1);
-      return WithData(kInfoRsp, data, /*escape=*/false);
-    }
     case 0x06: {
       if (payload.size() != 4) return Code(kBadArgs);
       uint32_t a = U32(payload, 0);
@@ -328,6 +352,26 @@ std::vector<uint8_t> TockBootloaderPeer::Handle(uint8_t command,
       if (!in_flash(a, len)) return Code(kBadAddr);
       return WithData(kReadRangeRsp, {s.flash.begin() + a, s.flash.begin() + a + len}, true);
     }
+    case 0x15: {
+      if (payload.size() != 8) return Code(kBadArgs);
+      uint32_t a = U32(payload, 0), len = U32(payload, 4);
+      if (!in_flash(a, len)) return Code(kBadAddr);
+      uint32_t crc = Crc32(std::span<const uint8_t>(s.flash.data() + a, len));
+      // Like the real bootloader, the CRC goes out unescaped.
+      return WithData(kCrcRsp,
+                      {static_cast<uint8_t>(crc), static_cast<uint8_t>(crc >> 8),
+                       static_cast<uint8_t>(crc >> 16), static_cast<uint8_t>(crc >> 24)},
+                      false);
+    }
+    default:
+      return Code(kUnknown);
+  }
+}
+
+std::vector<uint8_t> TockBootloaderPeer::HandleAttribute(uint8_t command,
+                                                         const std::vector<uint8_t>& payload) {
+  State& s = *state_;
+  switch (command) {
     case 0x13: {
       if (payload.size() < 10 || payload.size() != 10u + payload[9] || payload[9] > 55)
         return Code(kBadArgs);
@@ -343,17 +387,15 @@ std::vector<uint8_t> TockBootloaderPeer::Handle(uint8_t command,
       size_t at = kAttributesAddress + payload[0] * 64u;
       return WithData(kGetAttrRsp, {s.flash.begin() + at, s.flash.begin() + at + 64}, true);
     }
-    case 0x15: {
-      if (payload.size() != 8) return Code(kBadArgs);
-      uint32_t a = U32(payload, 0), len = U32(payload, 4);
-      if (!in_flash(a, len)) return Code(kBadAddr);
-      uint32_t crc = Crc32(std::span<const uint8_t>(s.flash.data() + a, len));
-      // Like the real bootloader, the CRC goes out unescaped.
-      return WithData(kCrcRsp,
-                      {static_cast<uint8_t>(crc), static_cast<uint8_t>(crc >> 8),
-                       static_cast<uint8_t>(crc >> 16), static_cast<uint8_t>(crc >> 24)},
-                      false);
-    }
+    default:
+      return Code(kUnknown);
+  }
+}
+
+std::vector<uint8_t> TockBootloaderPeer::HandleControl(uint8_t command,
+                                                       const std::vector<uint8_t>& payload) {
+  State& s = *state_;
+  switch (command) {
     case 0x21: {
       if (!options_.supports_baud_change) return Code(kUnknown);
       if (payload.size() != 5) return Code(kBadArgs);

@@ -86,6 +86,10 @@ class TockBootloaderPeer {
   void Step();
   void Feed(const uint8_t* data, size_t n);
   std::vector<uint8_t> Handle(uint8_t command, const std::vector<uint8_t>& payload);
+  std::vector<uint8_t> HandleInfo();
+  std::vector<uint8_t> HandleFlash(uint8_t command, const std::vector<uint8_t>& payload);
+  std::vector<uint8_t> HandleAttribute(uint8_t command, const std::vector<uint8_t>& payload);
+  std::vector<uint8_t> HandleControl(uint8_t command, const std::vector<uint8_t>& payload);
   bool ApplyFaults(uint8_t command, const std::vector<uint8_t>& payload,
                    std::vector<uint8_t>& reply);
   void SendReply(const std::vector<uint8_t>& reply);
