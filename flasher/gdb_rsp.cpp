@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdio>
+#include <cstring>
 
 #include "common/error.h"
 
@@ -88,6 +89,7 @@ std::string FramePacket(std::string_view payload) {
 }
 
 std::string ExpandRunLength(std::string_view payload) {
+  if (payload.find('*') == std::string_view::npos) return std::string(payload);
   std::string out;
   out.reserve(payload.size());
   for (size_t i = 0; i < payload.size(); ++i) {
@@ -147,23 +149,43 @@ void GdbRspClient::SendFrame(const std::string& frame) {
   link_.Write(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(frame.data()), frame.size()));
 }
 
-uint8_t GdbRspClient::NextByte(const std::string& operation) {
-  if (buffer_pos_ == buffer_.size()) {
-    buffer_.resize(64 * 1024);
-    size_t n = 0;
-    try {
-      n = link_.Read(buffer_, timeout_);
-    } catch (const Error& e) {
-      throw e.WithContext(ErrorContext{{}, {}, {}, {}, {}, link_.Describe(), operation});
-    }
-    if (n == 0)
-      throw TransportFailure("no reply from the gdb server within " +
-                                 std::to_string(timeout_.count()) + " ms",
-                             operation);
-    buffer_.resize(n);
-    buffer_pos_ = 0;
+void GdbRspClient::Refill(const std::string& operation) {
+  buffer_.resize(64 * 1024);
+  size_t n = 0;
+  try {
+    n = link_.Read(buffer_, timeout_);
+  } catch (const Error& e) {
+    throw e.WithContext(ErrorContext{{}, {}, {}, {}, {}, link_.Describe(), operation});
   }
+  if (n == 0)
+    throw TransportFailure(
+        "no reply from the gdb server within " + std::to_string(timeout_.count()) + " ms",
+        operation);
+  buffer_end_ = n;
+  buffer_pos_ = 0;
+}
+
+uint8_t GdbRspClient::NextByte(const std::string& operation) {
+  if (buffer_pos_ == buffer_end_) Refill(operation);
   return buffer_[buffer_pos_++];
+}
+
+// Appends bytes up to (not including) the next '#' to `payload`; consumes the '#'.
+uint8_t GdbRspClient::ReadUntilHash(std::string& payload, const std::string& operation) {
+  uint8_t sum = 0;
+  for (;;) {
+    if (buffer_pos_ == buffer_end_) Refill(operation);
+    const uint8_t* start = buffer_.data() + buffer_pos_;
+    size_t available = buffer_end_ - buffer_pos_;
+    const void* hash = std::memchr(start, '#', available);
+    size_t n = hash ? static_cast<size_t>(static_cast<const uint8_t*>(hash) - start) : available;
+    for (size_t i = 0; i < n; ++i) sum = static_cast<uint8_t>(sum + start[i]);
+    payload.append(reinterpret_cast<const char*>(start), n);
+    buffer_pos_ += n + (hash ? 1 : 0);
+    if (hash) return sum;
+    if (payload.size() > kMaxReplySize)
+      throw TransportFailure("reply longer than 1 MiB without an end marker", operation);
+  }
 }
 
 // Reads one "$...#xx" packet, skipping acks and notifications; returns whether the checksum held.
@@ -177,13 +199,7 @@ bool GdbRspClient::ReadPacket(std::string& payload, const std::string& operation
     }
     if (c == '$' || c == '%') {
       payload.clear();
-      uint8_t sum = 0;
-      for (uint8_t b = NextByte(operation); b != '#'; b = NextByte(operation)) {
-        payload.push_back(static_cast<char>(b));
-        sum = static_cast<uint8_t>(sum + b);
-        if (payload.size() > kMaxReplySize)
-          throw TransportFailure("reply longer than 1 MiB without an end marker", operation);
-      }
+      uint8_t sum = ReadUntilHash(payload, operation);
       int hi = HexValue(static_cast<char>(NextByte(operation)));
       int lo = HexValue(static_cast<char>(NextByte(operation)));
       if (c == '%') continue;  // asynchronous notification: not ours

@@ -64,6 +64,8 @@ class GdbRspClient {
   std::string ReadReply(const std::string& operation);
   bool ReadPacket(std::string& payload, const std::string& operation);
   uint8_t NextByte(const std::string& operation);
+  void Refill(const std::string& operation);
+  uint8_t ReadUntilHash(std::string& payload, const std::string& operation);
   void WaitForAck(const std::string& frame, const std::string& operation);
   std::string Checked(std::string reply, const std::string& operation) const;
   Error TransportFailure(const std::string& message, const std::string& operation) const;
@@ -74,6 +76,7 @@ class GdbRspClient {
   bool ack_mode_ = true;
   std::vector<uint8_t> buffer_;
   size_t buffer_pos_ = 0;
+  size_t buffer_end_ = 0;
   size_t pending_acks_ = 0;
 };
 

@@ -40,6 +40,11 @@ std::vector<uint8_t> Render(const Image& image, ImageFormat format, std::optiona
               "convert to bin, ihex or uf2");
 }
 
+// "1 segment", "2 segments".
+std::string Count(uint64_t n, const std::string& noun) {
+  return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
+}
+
 }  // namespace
 
 nlohmann::ordered_json ImageToJson(const Image& image) {
@@ -62,8 +67,8 @@ nlohmann::ordered_json ImageToJson(const Image& image) {
 
 std::string RenderImageInfo(const Image& image) {
   std::string out = image.source + ": " + image.format + ", " +
-                    std::to_string(image.segments.size()) + " segments, " +
-                    std::to_string(image.TotalBytes()) + " bytes";
+                    Count(image.segments.size(), "segment") + ", " +
+                    Count(image.TotalBytes(), "byte");
   if (image.entry) out += ", entry " + HexAddress(*image.entry);
   if (image.uf2_family) out += ", UF2 family " + Uf2FamilyName(*image.uf2_family);
   out += "\n";
@@ -108,10 +113,10 @@ std::string RenderConvertResult(const std::string& output, const ConvertResult& 
                     FormatBytes(r.output_bytes);
   if (r.output_format == ImageFormat::kBin) out += ", starts at " + HexAddress(r.base_address);
   if (r.output_format == ImageFormat::kUf2 && r.image.uf2_family)
-    out += ", " + std::to_string(r.output_bytes / 512) + " blocks, family " +
+    out += ", " + Count(r.output_bytes / 512, "block") + ", family " +
            Uf2FamilyName(*r.image.uf2_family);
   return out + ") from " + r.image.source + " (" + r.image.format + ", " +
-         std::to_string(r.image.segments.size()) + " segments)";
+         Count(r.image.segments.size(), "segment") + ")";
 }
 
 }  // namespace tockctl::flasher

@@ -163,6 +163,7 @@ std::unique_ptr<Link> QemuFlasher::ConnectToGdbstub(const QemuInstance& q) {
   for (;;) {
     if (auto link = TryConnectTcp(endpoint, std::chrono::milliseconds(500))) return link;
     if (!ProcessRunning(q.pid)) {
+      StopQemuProcess(q.pid, std::chrono::milliseconds(500));
       store_.Remove();
       throw Error(ErrorCategory::kToolFailed,
                   "QEMU exited while starting: " + LastLines(q.log_file, 3),

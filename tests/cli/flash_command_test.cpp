@@ -126,13 +126,13 @@ TEST(ImageCommandTest, InfoAndConvert) {
   auto r = RunTockctl({"image", "info", elf});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, elf +
-                       ": elf, 1 segments, 75 bytes, entry 0x80000000\n"
+                       ": elf, 1 segment, 75 bytes, entry 0x80000000\n"
                        "  SEGMENT                     START       END         SIZE\n"
                        "  PT_LOAD[1] (.text .rodata)  0x80000000  0x8000004b  75\n");
   std::string hex = (dir.path() / "kernel.hex").string();
   r = RunTockctl({"image", "convert", elf, hex});
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.err, "Wrote " + hex + " (ihex, 258 B) from " + elf + " (elf, 1 segments)\n");
+  EXPECT_EQ(r.err, "Wrote " + hex + " (ihex, 258 B) from " + elf + " (elf, 1 segment)\n");
   r = RunTockctl({"--json", "image", "info", hex});
   auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["format"], "ihex");
@@ -147,7 +147,7 @@ TEST(ImageCommandTest, InfoAndConvert) {
   r = RunTockctl({"image", "convert", hex, uf2, "--family", "rp2350-riscv"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   r = RunTockctl({"image", "info", uf2});
-  EXPECT_EQ(r.out.substr(r.out.find(':')), ": uf2, 1 segments, 256 bytes, UF2 family rp2350-riscv\n"
+  EXPECT_EQ(r.out.substr(r.out.find(':')), ": uf2, 1 segment, 256 bytes, UF2 family rp2350-riscv\n"
                                            "  SEGMENT         START       END         SIZE\n"
                                            "  uf2 blocks 0-0  0x80000000  0x80000100  256\n");
 }
