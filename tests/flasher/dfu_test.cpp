@@ -235,6 +235,21 @@ TEST_F(DfuTest, TimeoutAndDisconnectAreTransportErrors) {
             "0x08000000); plug it in again in DFU mode and retry");
 }
 
+TEST(DfuClientTest, MassEraseClearsAllFlash) {
+  FakeStm32Dfu stm;
+  std::fill(stm.flash.begin(), stm.flash.begin() + 100, 0x00);
+  ASSERT_TRUE(stm.ClaimInterface(0).ok());
+  DfuClient client(stm, 0, *FindDfuFunctional(stm.info().interfaces[0].extra),
+                   "STM32 DfuSe bootloader", QuietLog());
+  client.EnsureIdle();
+  client.MassErase();
+  EXPECT_TRUE(stm.mass_erased);
+  EXPECT_EQ(stm.flash[0], 0xFF);
+  EXPECT_EQ(stm.requests[stm.requests.size() - 4], "control out DNLOAD wValue 0 1 bytes");
+  EXPECT_EQ(stm.requests.back(), "control out ABORT wValue 0 0 bytes");
+  EXPECT_EQ(client.GetState("check"), 2);  // dfuIDLE
+}
+
 TEST_F(DfuTest, PlainDfuDownloadsNumberedBlocksAndManifests) {
   auto plain = std::make_shared<FakeStm32Dfu>("P1", /*plain=*/true);
   DfuSettings s;
