@@ -83,9 +83,15 @@ std::string PortPath(libusb_device* dev) {
   return path;
 }
 
-void AddInterfaces(libusb_device* dev, libusb_device_handle* h, UsbDeviceInfo& info) {
+void AddInterfaces(libusb_device* dev, libusb_device_handle* h, UsbDeviceInfo& info,
+                   spdlog::logger& log) {
   libusb_config_descriptor* raw = nullptr;
-  if (libusb_get_active_config_descriptor(dev, &raw) != 0 || !raw) return;
+  int rc = libusb_get_active_config_descriptor(dev, &raw);
+  if (rc != 0 || !raw) {
+    log.debug("libusb_get_active_config_descriptor {}: {}", DescribeUsbDevice(info),
+              libusb_error_name(rc));
+    return;
+  }
   ConfigPtr config(raw);
   for (int i = 0; i < config->bNumInterfaces; ++i) {
     const libusb_interface& itf = config->interface[i];
@@ -231,7 +237,10 @@ std::vector<UsbDeviceInfo> LibusbHost::ListDevices() {
   for (ssize_t i = 0; i < list.count(); ++i) {
     libusb_device* dev = list[i];
     libusb_device_descriptor desc{};
-    if (libusb_get_device_descriptor(dev, &desc) != 0) continue;
+    if (int rc = libusb_get_device_descriptor(dev, &desc); rc != 0) {
+      log_->debug("libusb_get_device_descriptor: {}", libusb_error_name(rc));
+      continue;
+    }
     UsbDeviceInfo info;
     info.vid = desc.idVendor;
     info.pid = desc.idProduct;
@@ -248,7 +257,7 @@ std::vector<UsbDeviceInfo> LibusbHost::ListDevices() {
     info.serial_number = ReadString(handle.get(), desc.iSerialNumber);
     info.manufacturer = ReadString(handle.get(), desc.iManufacturer);
     info.product = ReadString(handle.get(), desc.iProduct);
-    AddInterfaces(dev, handle.get(), info);
+    AddInterfaces(dev, handle.get(), info, *log_);
     out.push_back(std::move(info));
   }
   return out;
