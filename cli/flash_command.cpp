@@ -61,7 +61,8 @@ void RunFlashCommand(FlashOptions& o, CliContext& ctx) {
 void RegisterFlashCommand(CLI::App& app, CliContext& ctx) {
   auto o = std::make_shared<FlashOptions>();
   CLI::App* cmd = app.add_subcommand(
-      "flash", "Write an image (ELF, bin, Intel HEX, UF2) to a board, checked against its memory map");
+      "flash",
+      "Write an image (ELF, bin, Intel HEX, UF2) to a board, checked against its memory map");
   cmd->add_option("IMAGE", o->image, "Image file")->required();
   auto* board = cmd->add_option("-b,--board", o->board, "Board name from the catalog");
   auto* config = cmd->add_option("-c,--config", o->config, "Board JSON file");

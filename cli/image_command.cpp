@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/command_registry.h"
+#include "flasher/flash_job.h"
 #include "flasher/image_tools.h"
 #include "flasher/uf2_image.h"
 
@@ -15,6 +16,7 @@ struct ImageOptions {
   std::optional<std::string> output_format;
   std::optional<std::string> address;
   std::optional<std::string> family;
+  std::optional<std::string> board;
 };
 
 flasher::ImageLoadOptions LoadOptions(const ImageOptions& o) {
@@ -37,6 +39,9 @@ void RunConvert(const ImageOptions& o, CliContext& ctx) {
   options.input = LoadOptions(o);
   if (o.output_format) options.output_format = flasher::ParseImageFormat(*o.output_format);
   options.uf2_family = options.input.uf2_family;
+  if (!options.uf2_family && o.board)
+    options.uf2_family =
+        flasher::Uf2FamilyForBoard(flasher::ResolveBoard(o.board, {}, ctx.DataDir()));
   flasher::ConvertResult r = flasher::ConvertImageFile(o.input, o.output, options);
   if (ctx.options.json) {
     auto j = flasher::ImageToJson(r.image);
@@ -57,9 +62,11 @@ void AddInputOptions(CLI::App* cmd, ImageOptions& o) {
 
 void RegisterImageCommand(CLI::App& app, CliContext& ctx) {
   auto o = std::make_shared<ImageOptions>();
-  CLI::App* image = app.add_subcommand("image", "Inspect and convert images (ELF, bin, Intel HEX, UF2)");
+  CLI::App* image =
+      app.add_subcommand("image", "Inspect and convert images (ELF, bin, Intel HEX, UF2)");
   image->require_subcommand(1);
-  CLI::App* info = image->add_subcommand("info", "Show an image's segments, entry point and format");
+  CLI::App* info =
+      image->add_subcommand("info", "Show an image's segments, entry point and format");
   info->add_option("FILE", o->input, "Image file")->required();
   AddInputOptions(info, *o);
   info->callback([o, &ctx] { RunInfo(*o, ctx); });
@@ -69,6 +76,8 @@ void RegisterImageCommand(CLI::App& app, CliContext& ctx) {
   convert->add_option("--format", o->output_format,
                       "Output format (default: from OUT's extension): bin, ihex, uf2");
   AddInputOptions(convert, *o);
+  convert->add_option("--board", o->board,
+                      "Take the UF2 family from this board's uf2/picoboot method");
   convert->callback([o, &ctx] { RunConvert(*o, ctx); });
 }
 

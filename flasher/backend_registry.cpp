@@ -11,6 +11,7 @@
 
 namespace tockctl::flasher {
 
+// clang-format off
 const std::vector<BackendEntry>& BackendTable() {
   static const std::vector<BackendEntry> table = {
       // One line per back-end: {"method", &CreateXBackend, "summary"}.
@@ -27,6 +28,7 @@ const std::vector<BackendEntry>& BackendTable() {
   };
   return table;
 }
+// clang-format on
 
 std::string KnownMethods() {
   std::string out;

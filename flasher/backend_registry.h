@@ -20,8 +20,9 @@ namespace tockctl::flasher {
 
 /// Everything a back-end may need to build itself. Creating a back-end must not touch a device.
 struct BackendOptions {
-  const config::HardwareBoard* board = nullptr;      ///< Never null.
-  const config::FlashMethod* method_settings = nullptr;  ///< The board's entry for the method, or null.
+  const config::HardwareBoard* board = nullptr;  ///< Never null.
+  const config::FlashMethod* method_settings =
+      nullptr;                          ///< The board's entry for the method, or null.
   std::string method;                   ///< Method name being created.
   std::optional<std::string> remote;    ///< --remote HOST:PORT (gdb server, ...).
   std::optional<std::string> port;      ///< --port DEVICE (serial port).
@@ -38,9 +39,9 @@ using BackendFactory = std::unique_ptr<FlashBackend> (*)(const BackendOptions& o
 
 /// One row of the back-end table.
 struct BackendEntry {
-  const char* method;       ///< Name used in board JSON "method" and --method.
+  const char* method;  ///< Name used in board JSON "method" and --method.
   BackendFactory create;
-  const char* summary;      ///< One line for --help and docs.
+  const char* summary;  ///< One line for --help and docs.
 };
 
 /// Every known back-end, in the order shown to users.

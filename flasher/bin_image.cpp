@@ -13,8 +13,8 @@ Image ParseRawBinary(std::span<const uint8_t> bytes, const std::string& source, 
   image.source = source;
   image.format = "bin";
   if (!bytes.empty())
-    image.segments.push_back(Segment{address, std::vector<uint8_t>(bytes.begin(), bytes.end()),
-                                     "binary"});
+    image.segments.push_back(
+        Segment{address, std::vector<uint8_t>(bytes.begin(), bytes.end()), "binary"});
   return image;
 }
 
@@ -31,7 +31,8 @@ std::vector<uint8_t> WriteRawBinary(const Image& image, uint8_t fill) {
                 ErrorContext{}, "convert to ihex or uf2, which keep addresses");
   std::vector<uint8_t> out(end - start, fill);
   for (const auto& s : image.segments)
-    std::copy(s.data.begin(), s.data.end(), out.begin() + static_cast<std::ptrdiff_t>(s.address - start));
+    std::copy(s.data.begin(), s.data.end(),
+              out.begin() + static_cast<std::ptrdiff_t>(s.address - start));
   return out;
 }
 

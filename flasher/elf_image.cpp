@@ -118,8 +118,8 @@ ElfHeader ReadHeader(const ByteReader& whole) {
 }
 
 ProgramHeader ReadProgramHeader(const ByteReader& whole, const ElfHeader& h, size_t index) {
-  uint64_t offset = AddOrThrow(h.phoff, static_cast<uint64_t>(index) * h.phentsize,
-                               "program header offset");
+  uint64_t offset =
+      AddOrThrow(h.phoff, static_cast<uint64_t>(index) * h.phentsize, "program header offset");
   ElfFields f(whole.At(offset, h.is64 ? 56 : 32, "program header " + std::to_string(index)),
               h.big_endian, h.is64);
   ProgramHeader p;
@@ -143,10 +143,10 @@ std::vector<SectionHeader> ReadSections(const ByteReader& whole, const ElfHeader
              std::to_string(entry_size),
          h.is64 ? 58 : 46);
   for (size_t i = 0; i < h.shnum; ++i) {
-    uint64_t offset = AddOrThrow(h.shoff, static_cast<uint64_t>(i) * h.shentsize,
-                                 "section header offset");
-    ElfFields f(whole.At(offset, entry_size, "section header " + std::to_string(i)),
-                h.big_endian, h.is64);
+    uint64_t offset =
+        AddOrThrow(h.shoff, static_cast<uint64_t>(i) * h.shentsize, "section header offset");
+    ElfFields f(whole.At(offset, entry_size, "section header " + std::to_string(i)), h.big_endian,
+                h.is64);
     SectionHeader s;
     s.name = f.U32();
     s.type = f.U32();
@@ -177,7 +177,8 @@ std::string SectionName(const ByteReader& whole, const ElfHeader& h,
   return out;
 }
 
-// Allocated sections with file contents, sorted by file offset (the candidates for naming segments).
+// Allocated sections with file contents, sorted by file offset (the candidates for naming
+// segments).
 std::vector<SectionHeader> NamedSections(std::vector<SectionHeader> sections) {
   std::erase_if(sections, [](const SectionHeader& s) {
     return (s.flags & kShfAlloc) == 0 || s.type == kShtNobits || s.size == 0;
@@ -193,9 +194,9 @@ std::string SegmentName(const ByteReader& whole, const ElfHeader& h,
                         const std::vector<SectionHeader>& all,
                         const std::vector<SectionHeader>& candidates, const ProgramHeader& p) {
   constexpr size_t kMaxNames = 6;
-  auto it = std::lower_bound(
-      candidates.begin(), candidates.end(), p.offset,
-      [](const SectionHeader& s, uint64_t offset) { return s.offset < offset; });
+  auto it =
+      std::lower_bound(candidates.begin(), candidates.end(), p.offset,
+                       [](const SectionHeader& s, uint64_t offset) { return s.offset < offset; });
   std::string names;
   size_t named = 0;
   for (; it != candidates.end() && it->offset - p.offset < p.filesz; ++it) {

@@ -94,10 +94,10 @@ FlashReport RunFlash(const FlashRequest& request, const config::HardwareBoard& b
   std::unique_ptr<FlashBackend> backend = CreateBackend(options);
   std::vector<PlanInput> inputs;
   for (size_t i = 0; i < report.images.size(); ++i)
-    inputs.push_back({&report.images[i], i == 0 && !request.image_is_app ? FlashTarget::kKernel
-                                                                         : FlashTarget::kApp});
-  report.plan = PlanFlash(inputs, board, options.method, backend->capabilities(),
-                          PlanOptionsFor(request));
+    inputs.push_back({&report.images[i],
+                      i == 0 && !request.image_is_app ? FlashTarget::kKernel : FlashTarget::kApp});
+  report.plan =
+      PlanFlash(inputs, board, options.method, backend->capabilities(), PlanOptionsFor(request));
   if (request.dry_run) return report;
   AnnounceForced(report.plan, *env.progress);
   report.outcome = ExecutePlan(report.plan, *backend, *env.progress, env.clock);

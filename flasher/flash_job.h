@@ -23,17 +23,17 @@ namespace tockctl::flasher {
 
 /// What the user asked for.
 struct FlashRequest {
-  std::string image;                      ///< Kernel (or any) image file.
-  std::optional<ImageFormat> format;      ///< --format for the image.
-  std::optional<uint64_t> address;        ///< --address for a raw binary image.
-  std::vector<std::string> apps;          ///< --app files, placed in app flash one after another.
-  bool image_is_app = false;              ///< --region app: the image itself belongs in app flash.
-  std::string method;                     ///< --method; empty = the board's default.
+  std::string image;                  ///< Kernel (or any) image file.
+  std::optional<ImageFormat> format;  ///< --format for the image.
+  std::optional<uint64_t> address;    ///< --address for a raw binary image.
+  std::vector<std::string> apps;      ///< --app files, placed in app flash one after another.
+  bool image_is_app = false;          ///< --region app: the image itself belongs in app flash.
+  std::string method;                 ///< --method; empty = the board's default.
   bool force = false;
   bool dry_run = false;
   bool verify = true;
   bool start = true;
-  bool verify_only = false;               ///< Compare the device with the image, write nothing.
+  bool verify_only = false;  ///< Compare the device with the image, write nothing.
   std::optional<std::string> remote;
   std::optional<std::string> port;
   std::optional<std::string> probe;

@@ -47,8 +47,8 @@ std::string Violation(const config::HardwareBoard& board, FlashTarget target,
   const config::MemoryRegion& region = TargetRegion(map, target);
   std::string region_text =
       std::string(TargetRegionName(target)) + " " + RegionRange(region) + " of " + board.name;
-  if (region.length == 0) return subject + " cannot be placed: " + board.name + " has no " +
-                                 TargetRegionName(target);
+  if (region.length == 0)
+    return subject + " cannot be placed: " + board.name + " has no " + TargetRegionName(target);
   if (region.Contains(start, end - start)) return {};
   if (start >= region.origin && start < region.origin + region.length)
     return subject + " runs past the end of " + region_text + " by " +
@@ -88,16 +88,16 @@ void AddSegments(FlashPlan& plan, const std::vector<PlanInput>& inputs,
     if (input.image->segments.empty())
       throw Error(ErrorCategory::kInvalidInput, "image " + input.image->source + " has no data");
     for (const auto& s : input.image->segments) {
-      Check(plan, options,
-            Violation(board, input.target, "segment " + s.name, s.address, s.end()),
+      Check(plan, options, Violation(board, input.target, "segment " + s.name, s.address, s.end()),
             input.image->source);
-      plan.segments.push_back({&s, s.name, s.address, s.end(),
-                               LandingRegion(board.memory, s.address, s.end())});
+      plan.segments.push_back(
+          {&s, s.name, s.address, s.end(), LandingRegion(board.memory, s.address, s.end())});
       plan.write_bytes += s.data.size();
     }
   }
-  std::stable_sort(plan.segments.begin(), plan.segments.end(),
-                   [](const PlannedSegment& a, const PlannedSegment& b) { return a.start < b.start; });
+  std::stable_sort(
+      plan.segments.begin(), plan.segments.end(),
+      [](const PlannedSegment& a, const PlannedSegment& b) { return a.start < b.start; });
   for (size_t i = 1; i < plan.segments.size(); ++i) {
     const auto& a = plan.segments[i - 1];
     const auto& b = plan.segments[i];
@@ -234,8 +234,8 @@ std::string RenderPlan(const FlashPlan& plan) {
   out += " (" + plan.format + (plan.entry ? ", entry " + HexAddress(*plan.entry) : "") + ")\n";
   std::vector<std::vector<std::string>> rows = {{"SEGMENT", "START", "END", "SIZE", "REGION"}};
   for (const auto& s : plan.segments)
-    rows.push_back({s.name, HexAddress(s.start), HexAddress(s.end),
-                    std::to_string(s.end - s.start), s.region});
+    rows.push_back({s.name, HexAddress(s.start), HexAddress(s.end), std::to_string(s.end - s.start),
+                    s.region});
   out += Table(rows);
   out += "Erase pages (" + std::to_string(plan.page_size) + " bytes):";
   for (size_t i = 0; i < plan.erase.size(); ++i)

@@ -28,7 +28,8 @@ struct PlannedSegment {
   std::string name;
   uint64_t start = 0;
   uint64_t end = 0;
-  std::string region;  ///< Where it lands: "kernel flash", "app flash", "ram", a reserved name, or "unmapped".
+  std::string region;  ///< Where it lands: "kernel flash", "app flash", "ram", a reserved name, or
+                       ///< "unmapped".
 };
 
 /// A page-aligned range to erase, [start, end).
@@ -39,7 +40,7 @@ struct EraseRange {
 
 /// Which steps run.
 struct PlanSteps {
-  bool erase = false;   ///< Set by the planner when the back-end erases explicitly.
+  bool erase = false;  ///< Set by the planner when the back-end erases explicitly.
   bool write = true;
   bool verify = true;
   bool start = true;
@@ -49,9 +50,9 @@ struct PlanSteps {
 struct FlashPlan {
   std::string board;
   std::string method;
-  std::vector<std::string> sources;  ///< Image files, kernel first.
-  std::string format;                ///< Format of the first image.
-  std::optional<uint64_t> entry;     ///< Entry of the kernel image.
+  std::vector<std::string> sources;      ///< Image files, kernel first.
+  std::string format;                    ///< Format of the first image.
+  std::optional<uint64_t> entry;         ///< Entry of the kernel image.
   std::vector<PlannedSegment> segments;  ///< Sorted by address.
   std::vector<EraseRange> erase;         ///< Merged page-aligned ranges covering every segment.
   uint32_t page_size = 0;

@@ -51,7 +51,8 @@ void VerifyAll(const FlashPlan& plan, FlashBackend& backend, PhaseOffsetSink& si
       ctx.operation = "verify";
       throw Error(ErrorCategory::kDeviceReported,
                   "verify failed: segment " + s.name + " differs from the image at " +
-                      HexAddress(r.first_mismatch) + (r.detail.empty() ? "" : " (" + r.detail + ")"),
+                      HexAddress(r.first_mismatch) +
+                      (r.detail.empty() ? "" : " (" + r.detail + ")"),
                   ctx, "flash again; if it keeps failing the flash or the connection is faulty");
     }
     sink.Finished(s.end - s.start);
@@ -100,12 +101,12 @@ std::string RenderSummary(const FlashPlan& plan, const FlashOutcome& outcome) {
   std::string out;
   if (plan.steps.write) {
     double busy = outcome.erase.seconds + outcome.write.seconds + outcome.verify.seconds;
-    out = "Flashed " + FormatBytes(plan.write_bytes) + " to " + plan.board + " via " +
-          plan.method + " in " + FormatDuration(outcome.seconds);
+    out = "Flashed " + FormatBytes(plan.write_bytes) + " to " + plan.board + " via " + plan.method +
+          " in " + FormatDuration(outcome.seconds);
     if (busy > 0) out += " (" + FormatRate(static_cast<double>(plan.write_bytes) / busy) + ")";
   } else {
-    out = "Checked " + FormatBytes(plan.write_bytes) + " on " + plan.board + " via " +
-          plan.method + " in " + FormatDuration(outcome.seconds);
+    out = "Checked " + FormatBytes(plan.write_bytes) + " on " + plan.board + " via " + plan.method +
+          " in " + FormatDuration(outcome.seconds);
   }
   if (outcome.verified) out += ", verified";
   if (outcome.started && !plan.steps.write)

@@ -33,10 +33,12 @@ struct FlashOutcome {
 FlashOutcome ExecutePlan(const FlashPlan& plan, FlashBackend& backend, ProgressSink& progress,
                          const Clock& clock = SteadyClock());
 
-/// "Flashed 1.00 MiB to qemu_rv32_virt via gdb in 0.42 s (2.38 MiB/s), verified, started at 0x80000000".
+/// "Flashed 1.00 MiB to qemu_rv32_virt via gdb in 0.42 s (2.38 MiB/s), verified, started at
+/// 0x80000000".
 std::string RenderSummary(const FlashPlan& plan, const FlashOutcome& outcome);
 
-/// {"event":"summary", board, method, bytes, seconds, rate, erase/write/verify {bytes, seconds}, verified, started}.
+/// {"event":"summary", board, method, bytes, seconds, rate, erase/write/verify {bytes, seconds},
+/// verified, started}.
 nlohmann::ordered_json SummaryToJson(const FlashPlan& plan, const FlashOutcome& outcome);
 
 }  // namespace tockctl::flasher

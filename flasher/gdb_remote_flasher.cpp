@@ -42,7 +42,8 @@ Error Unexpected(const std::string& endpoint, const std::string& operation,
 }
 
 uint64_t ParseHexNumber(const std::string& text, const std::string& what) {
-  if (text.empty() || text.size() > 16 || text.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos)
+  if (text.empty() || text.size() > 16 ||
+      text.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos)
     throw Error(ErrorCategory::kTransport, what + " is not a hex number: \"" + text + "\"");
   return std::stoull(text, nullptr, 16);
 }
@@ -82,18 +83,21 @@ void GdbRemoteFlasher::Connect(ProgressSink& progress) {
 }
 
 void GdbRemoteFlasher::Handshake(ProgressSink& progress) {
-  std::string reply = Client().Request("qSupported:swbreak+;hwbreak+;vContSupported+", "qSupported");
+  std::string reply =
+      Client().Request("qSupported:swbreak+;hwbreak+;vContSupported+", "qSupported");
   bool offers_no_ack = false;
   bool offers_xml = false;
+  bool offers_memory_map = false;
   size_t start = 0;
   while (start <= reply.size()) {
     size_t end = std::min(reply.find(';', start), reply.size());
     std::string feature = reply.substr(start, end - start);
     if (feature.rfind("PacketSize=", 0) == 0)
-      features_.packet_size = std::clamp<uint64_t>(
-          ParseHexNumber(feature.substr(11), "PacketSize"), 64, 1 << 20);
+      features_.packet_size =
+          std::clamp<uint64_t>(ParseHexNumber(feature.substr(11), "PacketSize"), 64, 1 << 20);
     offers_no_ack |= feature == "QStartNoAckMode+";
     offers_xml |= feature == "qXfer:features:read+";
+    offers_memory_map |= feature == "qXfer:memory-map:read+";
     start = end + 1;
   }
   if (offers_no_ack && Client().Request("QStartNoAckMode", "QStartNoAckMode") == "OK") {
@@ -102,25 +106,32 @@ void GdbRemoteFlasher::Handshake(ProgressSink& progress) {
   }
   Client().Request("?", "halt reason");
   if (offers_xml) ReadTargetDescription();
+  if (offers_memory_map) features_.flash_regions = ParseGdbMemoryMap(ReadXfer("memory-map", ""));
   vcont_c_ = Client().Request("vCont?", "vCont?").find(";c") != std::string::npos;
   log_->info("gdb server {}: packet size {}, {}", Client().endpoint(), features_.packet_size,
              features_.no_ack_mode ? "no-ack mode" : "acknowledged mode");
   (void)progress;
 }
 
+std::string GdbRemoteFlasher::ReadXfer(const std::string& object, const std::string& annex) {
+  std::string data;
+  constexpr size_t kMaxXferBytes = 1 << 20;
+  while (data.size() < kMaxXferBytes) {
+    std::string reply =
+        Client().Request("qXfer:" + object + ":read:" + annex + ":" + HexNumber(data.size()) + "," +
+                             HexNumber(features_.packet_size - kFramingBytes - 1),
+                         "read " + object);
+    if (reply.empty() || (reply[0] != 'm' && reply[0] != 'l')) break;
+    auto bytes = UnescapeBinary(std::string_view(reply).substr(1));
+    data.append(bytes.begin(), bytes.end());
+    if (reply[0] == 'l' || bytes.empty()) break;
+  }
+  return data;
+}
+
 // Reads target.xml: it names the architecture, and QEMU only accepts P after it was read.
 void GdbRemoteFlasher::ReadTargetDescription() {
-  std::string xml;
-  for (int round = 0; round < 64; ++round) {
-    std::string reply = Client().Request(
-        "qXfer:features:read:target.xml:" + HexNumber(xml.size()) + "," +
-            HexNumber(features_.packet_size - kFramingBytes - 1),
-        "read target.xml");
-    if (reply.empty() || (reply[0] != 'm' && reply[0] != 'l')) return;
-    auto bytes = UnescapeBinary(std::string_view(reply).substr(1));
-    xml.append(bytes.begin(), bytes.end());
-    if (reply[0] == 'l') break;
-  }
+  std::string xml = ReadXfer("features", "target.xml");
   size_t open = xml.find("<architecture>");
   size_t close = xml.find("</architecture>");
   if (open == std::string::npos || close == std::string::npos || close < open) return;
@@ -143,14 +154,15 @@ bool GdbRemoteFlasher::ProbeBinaryWrites(uint64_t address) {
   return features_.binary_writes;
 }
 
-std::vector<std::string> GdbRemoteFlasher::WritePackets(const Segment& segment,
+std::vector<std::string> GdbRemoteFlasher::WritePackets(const Segment& segment, bool flash,
                                                         std::vector<uint64_t>& sizes) {
-  bool binary = ProbeBinaryWrites(segment.address);
+  bool binary = flash || ProbeBinaryWrites(segment.address);
   size_t budget = features_.packet_size - kFramingBytes;
   std::vector<std::string> packets;
   size_t i = 0;
   while (i < segment.data.size()) {
-    std::string head = (binary ? "X" : "M") + HexNumber(segment.address + i) + ",";
+    std::string head = flash ? "vFlashWrite:" + HexNumber(segment.address + i) + ":"
+                             : (binary ? "X" : "M") + HexNumber(segment.address + i) + ",";
     size_t room = budget - head.size() - 9;  // up to 8 length digits and ':'
     size_t n = 0;
     std::string body;
@@ -168,16 +180,71 @@ std::vector<std::string> GdbRemoteFlasher::WritePackets(const Segment& segment,
       n = std::min(room / 2, segment.data.size() - i);
       body = ToHex(std::span<const uint8_t>(segment.data).subspan(i, n));
     }
-    packets.push_back(head + HexNumber(n) + ":" + body);
+    packets.push_back(flash ? head + body : head + HexNumber(n) + ":" + body);
     sizes.push_back(n);
     i += n;
   }
   return packets;
 }
 
+// The flash region holding all of `segment`, or null when it is outside flash; throws if it
+// straddles flash and other memory.
+const GdbFlashRegion* GdbRemoteFlasher::FlashRegionFor(const Segment& segment) const {
+  for (const auto& r : features_.flash_regions) {
+    bool inside = segment.address >= r.start && segment.end() <= r.end();
+    bool overlaps = segment.address < r.end() && r.start < segment.end();
+    if (inside) return &r;
+    if (overlaps)
+      throw Error(ErrorCategory::kInvalidInput,
+                  "segment " + segment.name + " " + AddressRange(segment.address, segment.end()) +
+                      " is partly inside the flash region " + AddressRange(r.start, r.end()) +
+                      " of the gdb server's memory map",
+                  ErrorContext{}, "split the image so each segment is all flash or all RAM");
+  }
+  return nullptr;
+}
+
+// Erases the blocks under `segment` that this session has not erased yet (vFlashErase).
+void GdbRemoteFlasher::EraseFlashBlocks(const Segment& segment, const GdbFlashRegion& region) {
+  uint64_t block = region.block_size;
+  uint64_t first = region.start + (segment.address - region.start) / block * block;
+  uint64_t last = std::min(
+      region.end(), region.start + (segment.end() - region.start + block - 1) / block * block);
+  uint64_t run_start = 0, run_length = 0;
+  auto flush = [&] {
+    if (run_length == 0) return;
+    std::string op = "erase " + AddressRange(run_start, run_start + run_length);
+    std::string reply =
+        Client().Request("vFlashErase:" + HexNumber(run_start) + "," + HexNumber(run_length), op);
+    if (reply != "OK") throw Unexpected(Client().endpoint(), op, reply);
+    run_length = 0;
+  };
+  for (uint64_t b = first; b < last; b += block) {
+    if (!erased_blocks_.insert(b).second) {
+      flush();
+      continue;
+    }
+    if (run_length == 0) run_start = b;
+    run_length += std::min(block, region.end() - b);
+  }
+  flush();
+}
+
+void GdbRemoteFlasher::FinishFlash() {
+  if (!flash_pending_) return;
+  flash_pending_ = false;
+  std::string reply = Client().Request("vFlashDone", "finish flash writes");
+  if (reply != "OK") throw Unexpected(Client().endpoint(), "finish flash writes", reply);
+}
+
 void GdbRemoteFlasher::Write(const Segment& segment, ProgressSink& progress) {
+  const GdbFlashRegion* region = FlashRegionFor(segment);
+  if (region) {
+    EraseFlashBlocks(segment, *region);
+    flash_pending_ = true;
+  }
   std::vector<uint64_t> sizes;
-  std::vector<std::string> packets = WritePackets(segment, sizes);
+  std::vector<std::string> packets = WritePackets(segment, region != nullptr, sizes);
   uint64_t done = 0;
   std::vector<uint64_t> offsets;
   for (uint64_t s : sizes) {
@@ -218,6 +285,7 @@ void GdbRemoteFlasher::ReadRange(
 }
 
 std::vector<uint8_t> GdbRemoteFlasher::Read(uint64_t address, uint64_t length) {
+  FinishFlash();
   std::vector<uint8_t> out(length);
   ReadRange(address, length, [&](uint64_t off, const std::vector<uint8_t>& bytes) {
     std::copy(bytes.begin(), bytes.end(), out.begin() + static_cast<std::ptrdiff_t>(off));
@@ -264,9 +332,11 @@ std::optional<VerifyResult> GdbRemoteFlasher::VerifyByCrc(const Segment& segment
     uint32_t expected = GdbCrc32(std::span<const uint8_t>(segment.data).subspan(off, n));
     if (device != expected) {
       Client().set_timeout(saved);
-      Segment piece{address, std::vector<uint8_t>(segment.data.begin() + static_cast<std::ptrdiff_t>(off),
-                                                  segment.data.begin() + static_cast<std::ptrdiff_t>(off + n)),
-                    segment.name};
+      Segment piece{
+          address,
+          std::vector<uint8_t>(segment.data.begin() + static_cast<std::ptrdiff_t>(off),
+                               segment.data.begin() + static_cast<std::ptrdiff_t>(off + n)),
+          segment.name};
       NullProgress quiet;
       VerifyResult located = VerifyByReadBack(piece, quiet);
       char detail[96];
@@ -283,6 +353,7 @@ std::optional<VerifyResult> GdbRemoteFlasher::VerifyByCrc(const Segment& segment
 }
 
 VerifyResult GdbRemoteFlasher::Verify(const Segment& segment, ProgressSink& progress) {
+  FinishFlash();
   if (!crc_probed_ || features_.crc) {
     if (auto r = VerifyByCrc(segment, progress)) return *r;
   }
@@ -308,11 +379,10 @@ void GdbRemoteFlasher::WritePc(uint64_t entry) {
   if (reply != "OK") throw Unexpected(Client().endpoint(), "write registers", reply);
 }
 
-void GdbRemoteFlasher::Resume() {
-  Client().Send(vcont_c_ ? "vCont;c" : "c");
-}
+void GdbRemoteFlasher::Resume() { Client().Send(vcont_c_ ? "vCont;c" : "c"); }
 
 void GdbRemoteFlasher::Start(std::optional<uint64_t> entry) {
+  FinishFlash();
   if (entry && options_.layout.pc_register) {
     WritePc(*entry);
   } else if (entry) {
@@ -323,6 +393,7 @@ void GdbRemoteFlasher::Start(std::optional<uint64_t> entry) {
 }
 
 void GdbRemoteFlasher::Disconnect() {
+  if (client_) FinishFlash();
   client_.reset();
   link_.reset();
 }
@@ -344,7 +415,8 @@ std::optional<std::string> Setting(const BackendOptions& options, const char* ke
 std::unique_ptr<FlashBackend> CreateGdbBackend(const BackendOptions& options) {
   GdbFlasherOptions gdb;
   gdb.layout = RegisterLayoutFor(options.board->arch);
-  if (auto pc = Setting(options, "pc_register")) gdb.layout.pc_register = std::stoul(*pc, nullptr, 0);
+  if (auto pc = Setting(options, "pc_register"))
+    gdb.layout.pc_register = std::stoul(*pc, nullptr, 0);
   std::optional<std::string> remote = options.remote;
   std::optional<std::string> port = options.port;
   if (!remote && !port && options.board->default_flash_method == "qemu")

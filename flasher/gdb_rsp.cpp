@@ -119,8 +119,8 @@ std::string ToHex(std::span<const uint8_t> data) {
 
 std::vector<uint8_t> FromHex(std::string_view hex, const std::string& what) {
   if (hex.size() % 2 != 0)
-    throw Error(ErrorCategory::kTransport, what + " is not hex (odd length " +
-                                               std::to_string(hex.size()) + ")");
+    throw Error(ErrorCategory::kTransport,
+                what + " is not hex (odd length " + std::to_string(hex.size()) + ")");
   std::vector<uint8_t> out(hex.size() / 2);
   for (size_t i = 0; i < out.size(); ++i) {
     int hi = HexValue(hex[2 * i]);
@@ -137,7 +137,7 @@ GdbRspClient::GdbRspClient(Link& link, std::chrono::milliseconds timeout,
     : link_(link), timeout_(timeout), log_(std::move(log)) {}
 
 Error GdbRspClient::TransportFailure(const std::string& message,
-                                    const std::string& operation) const {
+                                     const std::string& operation) const {
   ErrorContext ctx;
   ctx.device = link_.Describe();
   ctx.operation = operation;
@@ -146,7 +146,8 @@ Error GdbRspClient::TransportFailure(const std::string& message,
 
 void GdbRspClient::SendFrame(const std::string& frame) {
   log_->trace("gdb -> {}", Shorten(frame));
-  link_.Write(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(frame.data()), frame.size()));
+  link_.Write(
+      std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(frame.data()), frame.size()));
 }
 
 void GdbRspClient::Refill(const std::string& operation) {
@@ -194,7 +195,8 @@ bool GdbRspClient::ReadPacket(std::string& payload, const std::string& operation
     uint8_t c = NextByte(operation);
     if (c == '+') continue;
     if (c == '-') {
-      if (pending_acks_ > 0) throw TransportFailure("the gdb server rejected a packet (NAK)", operation);
+      if (pending_acks_ > 0)
+        throw TransportFailure("the gdb server rejected a packet (NAK)", operation);
       continue;
     }
     if (c == '$' || c == '%') {
@@ -213,7 +215,8 @@ std::string GdbRspClient::ReadReply(const std::string& operation) {
   for (int attempt = 0;; ++attempt) {
     bool ok = ReadPacket(payload, operation);
     if (ok) {
-      if (ack_mode_) link_.Write(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>("+"), 1));
+      if (ack_mode_)
+        link_.Write(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>("+"), 1));
       log_->trace("gdb <- {}", Shorten(payload));
       return ExpandRunLength(payload);
     }
@@ -224,8 +227,8 @@ std::string GdbRspClient::ReadReply(const std::string& operation) {
 }
 
 std::string GdbRspClient::Checked(std::string reply, const std::string& operation) const {
-  bool code = reply.size() == 3 && reply[0] == 'E' && HexValue(reply[1]) >= 0 &&
-              HexValue(reply[2]) >= 0;
+  bool code =
+      reply.size() == 3 && reply[0] == 'E' && HexValue(reply[1]) >= 0 && HexValue(reply[2]) >= 0;
   if (!code && reply.rfind("E.", 0) != 0) return reply;
   ErrorContext ctx;
   ctx.device = link_.Describe();
@@ -264,7 +267,8 @@ void GdbRspClient::Pipeline(const std::vector<std::string>& payloads, size_t win
   size_t sent = 0;
   for (size_t received = 0; received < payloads.size(); ++received) {
     std::string batch;
-    while (sent < payloads.size() && sent - received < window) batch += FramePacket(payloads[sent++]);
+    while (sent < payloads.size() && sent - received < window)
+      batch += FramePacket(payloads[sent++]);
     if (!batch.empty()) SendFrame(batch);
     pending_acks_ = sent - received;
     std::string operation = operation_of(received);

@@ -40,8 +40,7 @@ std::vector<uint8_t> FromHex(std::string_view hex, const std::string& what);
 /// Error(kDeviceReported) with the code. Empty replies (unsupported packet) are returned as "".
 class GdbRspClient {
  public:
-  GdbRspClient(Link& link, std::chrono::milliseconds timeout,
-               std::shared_ptr<spdlog::logger> log);
+  GdbRspClient(Link& link, std::chrono::milliseconds timeout, std::shared_ptr<spdlog::logger> log);
 
   /// Sends `payload` and returns the reply payload (run-length encoding expanded).
   std::string Request(std::string_view payload, const std::string& operation);

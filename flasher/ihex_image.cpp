@@ -99,8 +99,7 @@ Record HexParser::DecodeRecord(std::string_view line) const {
   for (size_t i = 0; i + 1 < bytes.size(); ++i) sum = static_cast<uint8_t>(sum + bytes[i]);
   uint8_t expected = static_cast<uint8_t>(-sum);
   if (bytes.back() != expected)
-    Fail("checksum is " + Hex2(bytes.back()) + ", expected " + Hex2(expected),
-         line.size() - 1);
+    Fail("checksum is " + Hex2(bytes.back()) + ", expected " + Hex2(expected), line.size() - 1);
   ByteReader r(bytes, "hex record");
   Record rec;
   r.Skip(1);
@@ -141,13 +140,18 @@ void HexParser::AddData(const Record& record) {
 
 void HexParser::Apply(const Record& record) {
   switch (record.type) {
-    case kData: return AddData(record);
+    case kData:
+      return AddData(record);
     case kEndOfFile:
       if (!record.data.empty()) Fail("end-of-file record (01) must have no data");
       ended_ = true;
       return;
-    case kExtendedSegment: base_ = uint64_t{Word(record, 2)} << 4; return;
-    case kExtendedLinear: base_ = uint64_t{Word(record, 2)} << 16; return;
+    case kExtendedSegment:
+      base_ = uint64_t{Word(record, 2)} << 4;
+      return;
+    case kExtendedLinear:
+      base_ = uint64_t{Word(record, 2)} << 16;
+      return;
     case kStartSegment: {
       Word(record, 4);
       uint64_t cs = uint64_t{record.data[0]} << 8 | record.data[1];
@@ -161,7 +165,8 @@ void HexParser::Apply(const Record& record) {
       image_.entry = r.U32Be();
       return;
     }
-    default: Fail("unknown record type " + Hex2(record.type) + " (valid: 00 to 05)", 8);
+    default:
+      Fail("unknown record type " + Hex2(record.type) + " (valid: 00 to 05)", 8);
   }
 }
 
@@ -193,8 +198,7 @@ Image HexParser::Parse(std::string_view text) {
 void AppendRecord(std::string& out, uint8_t type, uint16_t offset, std::span<const uint8_t> data) {
   char buf[16];
   uint8_t sum = static_cast<uint8_t>(data.size() + (offset >> 8) + (offset & 0xff) + type);
-  std::snprintf(buf, sizeof buf, ":%02X%04X%02X", static_cast<unsigned>(data.size()), offset,
-                type);
+  std::snprintf(buf, sizeof buf, ":%02X%04X%02X", static_cast<unsigned>(data.size()), offset, type);
   out += buf;
   for (uint8_t b : data) {
     std::snprintf(buf, sizeof buf, "%02X", b);

@@ -23,10 +23,14 @@ uint64_t Image::TotalBytes() const {
 
 const char* ImageFormatName(ImageFormat format) {
   switch (format) {
-    case ImageFormat::kElf: return "elf";
-    case ImageFormat::kBin: return "bin";
-    case ImageFormat::kIhex: return "ihex";
-    case ImageFormat::kUf2: return "uf2";
+    case ImageFormat::kElf:
+      return "elf";
+    case ImageFormat::kBin:
+      return "bin";
+    case ImageFormat::kIhex:
+      return "ihex";
+    case ImageFormat::kUf2:
+      return "uf2";
   }
   return "bin";
 }
@@ -69,7 +73,8 @@ namespace {
 
 std::optional<ImageFormat> FormatFromExtension(const std::string& path) {
   std::string ext = std::filesystem::path(path).extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::transform(ext.begin(), ext.end(), ext.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
   if (ext == ".elf" || ext == ".axf" || ext == ".out") return ImageFormat::kElf;
   if (ext == ".bin" || ext == ".tbf" || ext == ".tab") return ImageFormat::kBin;
   if (ext == ".hex" || ext == ".ihex" || ext == ".ihx") return ImageFormat::kIhex;
@@ -105,10 +110,14 @@ Image ParseImage(std::span<const uint8_t> bytes, const std::string& path,
   where.file = path;
   try {
     switch (format) {
-      case ImageFormat::kElf: return ParseElf(bytes, path);
-      case ImageFormat::kIhex: return ParseIntelHex(bytes, path);
-      case ImageFormat::kUf2: return ParseUf2(bytes, path, options.uf2_family);
-      case ImageFormat::kBin: break;
+      case ImageFormat::kElf:
+        return ParseElf(bytes, path);
+      case ImageFormat::kIhex:
+        return ParseIntelHex(bytes, path);
+      case ImageFormat::kUf2:
+        return ParseUf2(bytes, path, options.uf2_family);
+      case ImageFormat::kBin:
+        break;
     }
     if (!options.address)
       throw Error(ErrorCategory::kUsage, "a raw binary image needs a load address", ErrorContext{},

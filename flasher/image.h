@@ -22,10 +22,11 @@ struct Segment {
 struct Image {
   std::vector<Segment> segments;
   std::optional<uint64_t> entry;
-  std::string source;  ///< File it came from.
-  std::string format;  ///< elf | bin | ihex | uf2
+  std::string source;                  ///< File it came from.
+  std::string format;                  ///< elf | bin | ihex | uf2
   std::optional<uint32_t> uf2_family;  ///< UF2 family ID of the blocks that were taken.
-  std::vector<std::string> notes;      ///< What the parser skipped ("2 UF2 blocks flagged NOT_MAIN_FLASH").
+  std::vector<std::string>
+      notes;  ///< What the parser skipped ("2 UF2 blocks flagged NOT_MAIN_FLASH").
 
   /// Total bytes over all segments.
   uint64_t TotalBytes() const;
@@ -41,9 +42,9 @@ ImageFormat ParseImageFormat(const std::string& name);
 
 /// How to read an image file.
 struct ImageLoadOptions {
-  std::optional<ImageFormat> format;    ///< Forced format; otherwise detected from content/extension.
-  std::optional<uint64_t> address;      ///< Load address for raw binaries (required for them).
-  std::optional<uint32_t> uf2_family;   ///< Take only UF2 blocks of this family.
+  std::optional<ImageFormat> format;  ///< Forced format; otherwise detected from content/extension.
+  std::optional<uint64_t> address;    ///< Load address for raw binaries (required for them).
+  std::optional<uint32_t> uf2_family;  ///< Take only UF2 blocks of this family.
 };
 
 /// Format of `bytes` from its content (ELF magic, UF2 magic, ':' of Intel HEX), else from the

@@ -15,16 +15,19 @@ namespace {
 
 std::optional<ImageFormat> OutputFormatFromExtension(const std::string& path) {
   std::string ext = std::filesystem::path(path).extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::transform(ext.begin(), ext.end(), ext.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
   if (ext == ".bin") return ImageFormat::kBin;
   if (ext == ".hex" || ext == ".ihex" || ext == ".ihx") return ImageFormat::kIhex;
   if (ext == ".uf2") return ImageFormat::kUf2;
   return std::nullopt;
 }
 
-std::vector<uint8_t> Render(const Image& image, ImageFormat format, std::optional<uint32_t> family) {
+std::vector<uint8_t> Render(const Image& image, ImageFormat format,
+                            std::optional<uint32_t> family) {
   switch (format) {
-    case ImageFormat::kBin: return WriteRawBinary(image);
+    case ImageFormat::kBin:
+      return WriteRawBinary(image);
     case ImageFormat::kIhex: {
       std::string text = WriteIntelHex(image);
       return {text.begin(), text.end()};
@@ -34,7 +37,8 @@ std::vector<uint8_t> Render(const Image& image, ImageFormat format, std::optiona
         throw Error(ErrorCategory::kUsage, "UF2 output needs a family ID", ErrorContext{},
                     "pass --family rp2040|rp2350-arm-s|rp2350-riscv|0x...");
       return WriteUf2(image, *family);
-    case ImageFormat::kElf: break;
+    case ImageFormat::kElf:
+      break;
   }
   throw Error(ErrorCategory::kUsage, "tockctl does not write ELF files", ErrorContext{},
               "convert to bin, ihex or uf2");
@@ -47,13 +51,30 @@ std::string Count(uint64_t n, const std::string& noun) {
 
 }  // namespace
 
+std::optional<uint32_t> Uf2FamilyForBoard(const config::HardwareBoard& board) {
+  auto text = [](const config::FlashMethod* m, const char* key) -> std::optional<std::string> {
+    if (!m || !m->settings.is_object() || !m->settings.contains(key)) return std::nullopt;
+    const auto& v = m->settings.at(key);
+    if (v.is_number_unsigned()) return std::to_string(v.get<uint64_t>());
+    if (v.is_string()) return v.get<std::string>();
+    return std::nullopt;
+  };
+  std::optional<std::string> name = text(board.FindFlashMethod("uf2"), "family_id");
+  if (!name) name = text(board.FindFlashMethod("picoboot"), "family");
+  if (!name) return std::nullopt;
+  if (*name == "rp2350") name = "rp2350-arm-s";
+  if (auto id = Uf2FamilyFromText(*name)) return id;
+  throw Error(ErrorCategory::kInvalidInput, "board " + board.name + " names UF2 family `" + *name +
+                                                "`, which tockctl does not know");
+}
+
 nlohmann::ordered_json ImageToJson(const Image& image) {
   nlohmann::ordered_json j;
   j["file"] = image.source;
   j["format"] = image.format;
   j["entry"] = image.entry ? nlohmann::ordered_json(HexAddress(*image.entry)) : nullptr;
-  j["uf2_family"] = image.uf2_family ? nlohmann::ordered_json(Uf2FamilyName(*image.uf2_family))
-                                     : nullptr;
+  j["uf2_family"] =
+      image.uf2_family ? nlohmann::ordered_json(Uf2FamilyName(*image.uf2_family)) : nullptr;
   j["bytes"] = image.TotalBytes();
   j["segments"] = nlohmann::ordered_json::array();
   for (const auto& s : image.segments)
@@ -93,13 +114,14 @@ ConvertResult ConvertImageFile(const std::string& input, const std::string& outp
   std::optional<ImageFormat> format = options.output_format;
   if (!format) format = OutputFormatFromExtension(output);
   if (!format)
-    throw Error(ErrorCategory::kUsage, "cannot tell the output format of " + output,
-                ErrorContext{}, "pass --format bin|ihex|uf2");
+    throw Error(ErrorCategory::kUsage, "cannot tell the output format of " + output, ErrorContext{},
+                "pass --format bin|ihex|uf2");
   CheckWritable(output);
   ConvertResult result;
   result.image = LoadImage(input, options.input);
   result.output_format = *format;
-  std::optional<uint32_t> family = options.uf2_family ? options.uf2_family : result.image.uf2_family;
+  std::optional<uint32_t> family =
+      options.uf2_family ? options.uf2_family : result.image.uf2_family;
   std::vector<uint8_t> bytes = Render(result.image, *format, family);
   WriteFileAtomic(output, bytes);
   result.output_bytes = bytes.size();

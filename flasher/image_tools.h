@@ -6,20 +6,27 @@
 #include <optional>
 #include <string>
 
+#include "config/board.h"
 #include "flasher/image.h"
 
 namespace tockctl::flasher {
 
-/// The image as JSON: {file, format, entry, uf2_family, bytes, segments: [{name, start, end, size}], notes}.
+/// The image as JSON: {file, format, entry, uf2_family, bytes, segments: [{name, start, end,
+/// size}], notes}.
 nlohmann::ordered_json ImageToJson(const Image& image);
 /// The image for people: a header line, a segment table, notes.
 std::string RenderImageInfo(const Image& image);
 
+/// The UF2 family of a board: its "uf2" method's family_id, else its "picoboot" method's family
+/// (rp2040, rp2350 = rp2350-arm-s); nullopt when it has neither. Throws Error(kInvalidInput) for
+/// a family_id that is not a number.
+std::optional<uint32_t> Uf2FamilyForBoard(const config::HardwareBoard& board);
+
 /// How to convert.
 struct ConvertOptions {
-  ImageLoadOptions input;                  ///< Input format/address/UF2 family.
+  ImageLoadOptions input;                    ///< Input format/address/UF2 family.
   std::optional<ImageFormat> output_format;  ///< Default: from the output file's extension.
-  std::optional<uint32_t> uf2_family;      ///< Required for UF2 output (or taken from a UF2 input).
+  std::optional<uint32_t> uf2_family;  ///< Required for UF2 output (or taken from a UF2 input).
 };
 
 /// What a conversion wrote.

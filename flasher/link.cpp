@@ -57,7 +57,8 @@ bool FdLink::WaitFor(short events, std::chrono::milliseconds timeout) {
     int r = ::poll(&p, 1, static_cast<int>(std::max<int64_t>(0, left.count())));
     if (r > 0) return true;
     if (r == 0) return false;
-    if (errno != EINTR) throw TransportError(description_, std::string("poll failed: ") + strerror(errno));
+    if (errno != EINTR)
+      throw TransportError(description_, std::string("poll failed: ") + strerror(errno));
   }
 }
 
@@ -120,16 +121,26 @@ int ConnectOne(const addrinfo* ai, std::chrono::milliseconds timeout, int& error
 
 speed_t BaudConstant(uint32_t baud) {
   switch (baud) {
-    case 9600: return B9600;
-    case 19200: return B19200;
-    case 38400: return B38400;
-    case 57600: return B57600;
-    case 115200: return B115200;
-    case 230400: return B230400;
-    case 460800: return B460800;
-    case 921600: return B921600;
-    case 1000000: return B1000000;
-    default: return B115200;
+    case 9600:
+      return B9600;
+    case 19200:
+      return B19200;
+    case 38400:
+      return B38400;
+    case 57600:
+      return B57600;
+    case 115200:
+      return B115200;
+    case 230400:
+      return B230400;
+    case 460800:
+      return B460800;
+    case 921600:
+      return B921600;
+    case 1000000:
+      return B1000000;
+    default:
+      return B115200;
   }
 }
 
@@ -144,7 +155,8 @@ HostPort ParseHostPort(const std::string& text) {
   if (colon == std::string::npos || colon == 0 || colon + 1 == text.size()) throw bad();
   HostPort hp;
   hp.host = text.substr(0, colon);
-  if (hp.host.front() == '[' && hp.host.back() == ']') hp.host = hp.host.substr(1, hp.host.size() - 2);
+  if (hp.host.front() == '[' && hp.host.back() == ']')
+    hp.host = hp.host.substr(1, hp.host.size() - 2);
   std::string port = text.substr(colon + 1);
   if (port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos) throw bad();
   unsigned long v = std::stoul(port);
@@ -153,8 +165,8 @@ HostPort ParseHostPort(const std::string& text) {
   return hp;
 }
 
-std::unique_ptr<Link> TryConnectTcp(const std::string& host_port,
-                                    std::chrono::milliseconds timeout, std::string* error_text) {
+std::unique_ptr<Link> TryConnectTcp(const std::string& host_port, std::chrono::milliseconds timeout,
+                                    std::string* error_text) {
   HostPort hp = ParseHostPort(host_port);
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
@@ -202,7 +214,8 @@ std::unique_ptr<Link> OpenSerialLink(const std::string& path, uint32_t baud) {
     if (::tcsetattr(fd, TCSANOW, &tio) != 0) {
       int e = errno;
       ::close(fd);
-      throw TransportError(path, std::string("cannot configure serial port: ") + strerror(e), "open");
+      throw TransportError(path, std::string("cannot configure serial port: ") + strerror(e),
+                           "open");
     }
   }
   return std::make_unique<FdLink>(fd, "serial " + path, false);
@@ -210,7 +223,8 @@ std::unique_ptr<Link> OpenSerialLink(const std::string& path, uint32_t baud) {
 
 uint16_t PickFreeLocalPort() {
   int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) throw TransportError("127.0.0.1", std::string("cannot create a socket: ") + strerror(errno));
+  if (fd < 0)
+    throw TransportError("127.0.0.1", std::string("cannot create a socket: ") + strerror(errno));
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);

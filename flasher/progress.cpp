@@ -12,11 +12,16 @@ Clock SteadyClock() {
 
 const char* PhaseName(Phase phase) {
   switch (phase) {
-    case Phase::kConnect: return "connect";
-    case Phase::kErase: return "erase";
-    case Phase::kWrite: return "write";
-    case Phase::kVerify: return "verify";
-    case Phase::kReset: return "reset";
+    case Phase::kConnect:
+      return "connect";
+    case Phase::kErase:
+      return "erase";
+    case Phase::kWrite:
+      return "write";
+    case Phase::kVerify:
+      return "verify";
+    case Phase::kReset:
+      return "reset";
   }
   return "write";
 }
@@ -68,15 +73,17 @@ std::string RenderBar(const ProgressSnapshot& s, int width) {
 std::string RenderPhaseDone(const ProgressSnapshot& s) {
   char name[16];
   std::snprintf(name, sizeof name, "%-7s", PhaseName(s.phase));
-  std::string out = std::string(name) + " " + FormatBytes(s.done) + " in " +
-                    FormatDuration(s.seconds);
+  std::string out =
+      std::string(name) + " " + FormatBytes(s.done) + " in " + FormatDuration(s.seconds);
   if (s.rate > 0) out += " (" + FormatRate(s.rate) + ")";
   return out;
 }
 
 nlohmann::ordered_json ProgressEvent(const ProgressSnapshot& s, const std::string& event) {
-  return {{"event", event},         {"phase", PhaseName(s.phase)},
-          {"done", s.done},         {"total", s.total},
+  return {{"event", event},
+          {"phase", PhaseName(s.phase)},
+          {"done", s.done},
+          {"total", s.total},
           {"seconds", std::round(s.seconds * 1000) / 1000},
           {"rate", std::llround(s.rate)}};
 }
@@ -140,10 +147,17 @@ void ProgressPrinter::End(Phase phase) {
   active_ = false;
   ProgressSnapshot s = Snapshot();
   switch (style_) {
-    case ProgressStyle::kBar: ClearBar(); [[fallthrough]];
-    case ProgressStyle::kLines: write_(RenderPhaseDone(s) + "\n"); break;
-    case ProgressStyle::kJson: write_(ProgressEvent(s, "phase").dump() + "\n"); break;
-    case ProgressStyle::kSilent: break;
+    case ProgressStyle::kBar:
+      ClearBar();
+      [[fallthrough]];
+    case ProgressStyle::kLines:
+      write_(RenderPhaseDone(s) + "\n");
+      break;
+    case ProgressStyle::kJson:
+      write_(ProgressEvent(s, "phase").dump() + "\n");
+      break;
+    case ProgressStyle::kSilent:
+      break;
   }
 }
 
@@ -154,11 +168,14 @@ void ProgressPrinter::Message(const std::string& text) {
       write_(text + "\n");
       if (active_) Draw(true);
       break;
-    case ProgressStyle::kLines: write_(text + "\n"); break;
+    case ProgressStyle::kLines:
+      write_(text + "\n");
+      break;
     case ProgressStyle::kJson:
       write_(nlohmann::ordered_json{{"event", "message"}, {"text", text}}.dump() + "\n");
       break;
-    case ProgressStyle::kSilent: break;
+    case ProgressStyle::kSilent:
+      break;
   }
 }
 

@@ -23,9 +23,9 @@ struct ProgressSnapshot {
   Phase phase = Phase::kWrite;
   uint64_t done = 0;
   uint64_t total = 0;
-  double seconds = 0;            ///< Since Begin.
-  double rate = 0;               ///< Bytes per second so far (0 until time has passed).
-  std::optional<double> eta;     ///< Seconds left, when the rate is known.
+  double seconds = 0;         ///< Since Begin.
+  double rate = 0;            ///< Bytes per second so far (0 until time has passed).
+  std::optional<double> eta;  ///< Seconds left, when the rate is known.
 };
 
 /// "connect", "erase", "write", "verify", "reset".

@@ -101,7 +101,8 @@ int SpawnDetached(const std::vector<std::string>& argv, const std::string& log) 
   int err = errno;
   ::close(in);
   ::close(out);
-  if (pid < 0) throw Error(ErrorCategory::kToolFailed, std::string("cannot fork: ") + std::strerror(err));
+  if (pid < 0)
+    throw Error(ErrorCategory::kToolFailed, std::string("cannot fork: ") + std::strerror(err));
   return pid;
 }
 
@@ -186,8 +187,8 @@ void QemuFlasher::Connect(ProgressSink& progress) {
   StopPrevious(progress);
   instance_ = Launch();
   std::shared_ptr<Link> link = ConnectToGdbstub(*instance_);
-  gdb_ = std::make_unique<GdbRemoteFlasher>(
-      [link] { return std::make_unique<SharedLink>(link); }, options_.gdb, log_);
+  gdb_ = std::make_unique<GdbRemoteFlasher>([link] { return std::make_unique<SharedLink>(link); },
+                                            options_.gdb, log_);
   gdb_->Connect(progress);
   const auto& q = *instance_;
   progress.Message("Started QEMU (pid " + std::to_string(q.pid) + "): gdb 127.0.0.1:" +

@@ -68,9 +68,14 @@ QemuInstance FromJson(const Json& j) {
 }
 
 Json ToJson(const QemuInstance& q) {
-  return {{"pid", q.pid},     {"gdb_port", q.gdb_port}, {"uart_port", q.uart_port},
-          {"started_at", q.started_at}, {"board", q.board}, {"image", q.image},
-          {"log", q.log_file}, {"argv", q.argv}};
+  return {{"pid", q.pid},
+          {"gdb_port", q.gdb_port},
+          {"uart_port", q.uart_port},
+          {"started_at", q.started_at},
+          {"board", q.board},
+          {"image", q.image},
+          {"log", q.log_file},
+          {"argv", q.argv}};
 }
 
 }  // namespace
@@ -93,7 +98,7 @@ QemuStateStore::QemuStateStore(std::filesystem::path dir) : dir_(std::move(dir))
 const std::filesystem::path& QemuStateStore::EnsureDir() const {
   std::error_code ec;
   std::filesystem::create_directories(dir_, ec);
-  struct stat st{};
+  struct stat st {};
   ErrorContext ctx;
   ctx.file = dir_.string();
   if (::stat(dir_.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
@@ -115,8 +120,9 @@ std::optional<QemuInstance> QemuStateStore::Load() const {
   } catch (const nlohmann::json::exception& e) {
     ErrorContext ctx;
     ctx.file = file().string();
-    throw Error(ErrorCategory::kInvalidInput, std::string("not a tockctl QEMU state file: ") + e.what(),
-                ctx, "remove it, or run `tockctl qemu stop`");
+    throw Error(ErrorCategory::kInvalidInput,
+                std::string("not a tockctl QEMU state file: ") + e.what(), ctx,
+                "remove it, or run `tockctl qemu stop`");
   }
 }
 
@@ -202,8 +208,8 @@ std::string RenderQemuStatus(const QemuStatus& s) {
   out += "  board  " + q.board + "\n";
   out += "  image  " + q.image + "\n";
   out += "  gdb    127.0.0.1:" + std::to_string(q.gdb_port) + "\n";
-  out += "  uart   127.0.0.1:" + std::to_string(q.uart_port) + "  (tockctl trace --tcp 127.0.0.1:" +
-         std::to_string(q.uart_port) + ")\n";
+  out += "  uart   127.0.0.1:" + std::to_string(q.uart_port) +
+         "  (tockctl trace --tcp 127.0.0.1:" + std::to_string(q.uart_port) + ")\n";
   out += "  log    " + q.log_file + "\n";
   return out;
 }

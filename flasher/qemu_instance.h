@@ -16,10 +16,10 @@ struct QemuInstance {
   int pid = 0;
   uint16_t gdb_port = 0;
   uint16_t uart_port = 0;
-  int64_t started_at = 0;   ///< Unix seconds.
+  int64_t started_at = 0;  ///< Unix seconds.
   std::string board;
-  std::string image;        ///< Image flashed when it was started.
-  std::string log_file;     ///< QEMU's own stdout/stderr.
+  std::string image;     ///< Image flashed when it was started.
+  std::string log_file;  ///< QEMU's own stdout/stderr.
   std::vector<std::string> argv;
 };
 
@@ -50,7 +50,8 @@ class QemuStateStore {
   std::filesystem::path dir_;
 };
 
-/// True if `pid` exists and has not exited (a zombie counts as exited; our own children are reaped).
+/// True if `pid` exists and has not exited (a zombie counts as exited; our own children are
+/// reaped).
 bool ProcessRunning(int pid);
 
 /// True if `pid` is a live (not zombie) process whose command line names qemu-system.
@@ -75,7 +76,8 @@ QemuStatus ReadQemuStatus(const QemuStateStore& store, int64_t now_unix);
 /// status before stopping.
 QemuStatus StopRecordedQemu(const QemuStateStore& store, int64_t now_unix);
 
-/// Status as JSON: {"running", "stale", "pid", "gdb", "uart", "uptime_seconds", "started_at", "board", "image", "log", "state_file"}.
+/// Status as JSON: {"running", "stale", "pid", "gdb", "uart", "uptime_seconds", "started_at",
+/// "board", "image", "log", "state_file"}.
 nlohmann::ordered_json QemuStatusToJson(const QemuStatus& status);
 /// Status as lines for people.
 std::string RenderQemuStatus(const QemuStatus& status);

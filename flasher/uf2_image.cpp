@@ -1,6 +1,7 @@
 #include "flasher/uf2_image.h"
 
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <set>
 
@@ -120,8 +121,9 @@ std::optional<uint32_t> ChooseFamily(const std::vector<Block>& blocks,
     return families.empty() ? std::nullopt : std::optional<uint32_t>(*families.begin());
   std::string list;
   for (uint32_t f : families) list += (list.empty() ? "" : ", ") + Uf2FamilyName(f);
-  throw Error(ErrorCategory::kInvalidInput, "UF2 file holds blocks of several families (" + list + ")",
-              ErrorContext{}, "choose one with --family");
+  throw Error(ErrorCategory::kInvalidInput,
+              "UF2 file holds blocks of several families (" + list + ")", ErrorContext{},
+              "choose one with --family");
 }
 
 void AddBlock(Image& image, const Block& b, size_t index, size_t& first_index) {
@@ -193,9 +195,9 @@ std::vector<uint8_t> WriteUf2(const Image& image, uint32_t family_id) {
   std::map<uint64_t, std::vector<uint8_t>> pages;
   for (const auto& s : image.segments) {
     if (s.end() > (uint64_t{1} << 32))
-      throw Error(ErrorCategory::kInvalidInput,
-                  "segment " + s.name + " " + AddressRange(s.address, s.end()) +
-                      " lies above 4 GiB, which UF2 cannot address");
+      throw Error(ErrorCategory::kInvalidInput, "segment " + s.name + " " +
+                                                    AddressRange(s.address, s.end()) +
+                                                    " lies above 4 GiB, which UF2 cannot address");
     for (size_t i = 0; i < s.data.size(); ++i) {
       uint64_t address = s.address + i;
       auto& page = pages[address / kUf2WritePayload * kUf2WritePayload];
@@ -207,9 +209,14 @@ std::vector<uint8_t> WriteUf2(const Image& image, uint32_t family_id) {
   uint32_t index = 0;
   for (const auto& [address, page] : pages) {
     uint8_t* b = out.data() + size_t{index} * kUf2BlockSize;
-    uint32_t header[8] = {kMagicStart0, kMagicStart1, kUf2FlagFamilyIdPresent,
-                          static_cast<uint32_t>(address), kUf2WritePayload, index,
-                          static_cast<uint32_t>(pages.size()), family_id};
+    uint32_t header[8] = {kMagicStart0,
+                          kMagicStart1,
+                          kUf2FlagFamilyIdPresent,
+                          static_cast<uint32_t>(address),
+                          kUf2WritePayload,
+                          index,
+                          static_cast<uint32_t>(pages.size()),
+                          family_id};
     for (int i = 0; i < 8; ++i) StoreU32Le(b + 4 * i, header[i]);
     std::copy(page.begin(), page.end(), b + 32);
     StoreU32Le(b + 508, kMagicEnd);
@@ -218,15 +225,21 @@ std::vector<uint8_t> WriteUf2(const Image& image, uint32_t family_id) {
   return out;
 }
 
-uint32_t ParseUf2Family(const std::string& text) {
+std::optional<uint32_t> Uf2FamilyFromText(const std::string& text) {
   for (const auto& f : kFamilies)
     if (text == f.name) return f.id;
-  try {
-    size_t used = 0;
-    unsigned long long v = std::stoull(text, &used, 0);
-    if (used == text.size() && v <= 0xffffffffull) return static_cast<uint32_t>(v);
-  } catch (const std::exception&) {
-  }
+  bool hex = text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X');
+  std::string digits = hex ? text.substr(2) : text;
+  if (digits.empty() || digits.size() > (hex ? 8u : 10u) ||
+      digits.find_first_not_of(hex ? "0123456789abcdefABCDEF" : "0123456789") != std::string::npos)
+    return std::nullopt;
+  uint64_t v = std::strtoull(digits.c_str(), nullptr, hex ? 16 : 10);
+  if (v > 0xffffffffull) return std::nullopt;
+  return static_cast<uint32_t>(v);
+}
+
+uint32_t ParseUf2Family(const std::string& text) {
+  if (auto id = Uf2FamilyFromText(text)) return *id;
   std::string names;
   for (const auto& f : kFamilies) names += std::string(names.empty() ? "" : ", ") + f.name;
   throw Error(ErrorCategory::kUsage, "unknown UF2 family `" + text + "`", ErrorContext{},

@@ -36,6 +36,9 @@ Image ParseUf2(std::span<const uint8_t> bytes, const std::string& source,
 /// data above 4 GiB.
 std::vector<uint8_t> WriteUf2(const Image& image, uint32_t family_id);
 
+/// Family ID for a known name or a number, or nullopt.
+std::optional<uint32_t> Uf2FamilyFromText(const std::string& text);
+
 /// Family ID for "rp2040", "rp2350-arm-s", "rp2350-riscv", "rp2350-arm-ns", "absolute", "data",
 /// or a number ("0xe48bff56"); throws Error(kUsage) listing the names otherwise.
 uint32_t ParseUf2Family(const std::string& text);

@@ -214,7 +214,7 @@ TEST_F(ConfigCommandTest, EditsOfUnusableFilesFailWithoutWriting) {
   r = RunTockctl({"config", "set", bad.string(), "/format", "1"});
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_EQ(r.err, "error: " + bad.string() +
-                       ":3:9: malformed JSON: unexpected string literal; expected '}'\n");
+                       ":3:3: malformed JSON: unexpected string literal; expected '}'\n");
   EXPECT_EQ(Slurp(bad), "{\n  \"format\": 1\n  \"board\": {}\n}\n");
 }
 

@@ -16,8 +16,15 @@ std::string BuildElf(const TempDir& dir, const std::string& script = "uart_hello
   auto fixtures = testing::SourceDir() / "tests" / "e2e" / "fixtures";
   auto out = (dir.path() / "kernel.elf").string();
   ProcessSpec spec;
-  spec.argv = {"riscv64-unknown-elf-gcc", "-march=rv32imac", "-mabi=ilp32", "-nostdlib", "-T",
-               (fixtures / script).string(), (fixtures / "uart_hello.S").string(), "-o", out};
+  spec.argv = {"riscv64-unknown-elf-gcc",
+               "-march=rv32imac",
+               "-mabi=ilp32",
+               "-nostdlib",
+               "-T",
+               (fixtures / script).string(),
+               (fixtures / "uart_hello.S").string(),
+               "-o",
+               out};
   PosixProcessRunner runner;
   EXPECT_EQ(runner.Run(spec).exit_code, 0);
   return out;
@@ -95,8 +102,8 @@ TEST(FlashCommandTest, UsageErrors) {
   EXPECT_EQ(r.err.rfind("error: unknown flash method `carrier-pigeon`; use one of: gdb, qemu", 0),
             0u)
       << r.err;
-  r = RunTockctl({"flash", elf, "--board", "qemu_rv32_virt", "--method", "gdb", "--remote",
-                  "nohost"});
+  r = RunTockctl(
+      {"flash", elf, "--board", "qemu_rv32_virt", "--method", "gdb", "--remote", "nohost"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.err,
             "error: `nohost` is not HOST:PORT; write it like 127.0.0.1:1234 or [::1]:1234\n");
@@ -111,8 +118,8 @@ TEST(FlashCommandTest, UsageErrors) {
 TEST(FlashCommandTest, GdbServerThatIsNotThereIsATransportError) {
   TempDir dir;
   std::string elf = BuildElf(dir);
-  auto r = RunTockctl({"flash", elf, "--board", "qemu_rv32_virt", "--method", "gdb", "--remote",
-                       "127.0.0.1:1"});
+  auto r = RunTockctl(
+      {"flash", elf, "--board", "qemu_rv32_virt", "--method", "gdb", "--remote", "127.0.0.1:1"});
   EXPECT_EQ(r.exit_code, 5);
   EXPECT_NE(r.err.find("error: cannot connect: Connection refused (127.0.0.1:1: connect); check "
                        "that the gdb server is running and listening on 127.0.0.1:1\n"),
@@ -147,9 +154,20 @@ TEST(ImageCommandTest, InfoAndConvert) {
   r = RunTockctl({"image", "convert", hex, uf2, "--family", "rp2350-riscv"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   r = RunTockctl({"image", "info", uf2});
-  EXPECT_EQ(r.out.substr(r.out.find(':')), ": uf2, 1 segment, 256 bytes, UF2 family rp2350-riscv\n"
-                                           "  SEGMENT         START       END         SIZE\n"
-                                           "  uf2 blocks 0-0  0x80000000  0x80000100  256\n");
+  EXPECT_EQ(r.out.substr(r.out.find(':')),
+            ": uf2, 1 segment, 256 bytes, UF2 family rp2350-riscv\n"
+            "  SEGMENT         START       END         SIZE\n"
+            "  uf2 blocks 0-0  0x80000000  0x80000100  256\n");
+}
+
+TEST(ImageCommandTest, ConvertTakesTheUf2FamilyFromABoard) {
+  TempDir dir;
+  std::string elf = BuildElf(dir);
+  std::string uf2 = (dir.path() / "kernel.uf2").string();
+  auto r = RunTockctl({"image", "convert", elf, uf2, "--board", "raspberry_pi_pico"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err, "Wrote " + uf2 + " (uf2, 512 B, 1 block, family rp2040) from " + elf +
+                       " (elf, 1 segment)\n");
 }
 
 TEST(ImageCommandTest, MalformedImageErrorsCarryTheFileAndLine) {

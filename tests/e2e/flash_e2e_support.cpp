@@ -15,9 +15,15 @@ std::filesystem::path BuildTestFirmware(const TempDir& dir, const std::string& l
   auto fixtures = SourceDir() / "tests" / "e2e" / "fixtures";
   auto out = dir.path() / name;
   ProcessSpec spec;
-  spec.argv = {"riscv64-unknown-elf-gcc", "-march=rv32imac", "-mabi=ilp32", "-nostdlib",
-               "-T", (fixtures / linker_script).string(), (fixtures / "uart_hello.S").string(),
-               "-o", out.string()};
+  spec.argv = {"riscv64-unknown-elf-gcc",
+               "-march=rv32imac",
+               "-mabi=ilp32",
+               "-nostdlib",
+               "-T",
+               (fixtures / linker_script).string(),
+               (fixtures / "uart_hello.S").string(),
+               "-o",
+               out.string()};
   spec.timeout = std::chrono::seconds(60);
   PosixProcessRunner runner;
   ProcessResult r = runner.Run(spec);
@@ -62,10 +68,20 @@ QemuUnderTest::QemuUnderTest() {
   gdb_port_ = flasher::PickFreeLocalPort();
   uart_port_ = flasher::PickFreeLocalPort();
   ProcessSpec spec;
-  spec.argv = {"qemu-system-riscv32", "-machine", "virt", "-bios", "none", "-display", "none",
-               "-monitor", "none", "-serial",
-               "tcp:127.0.0.1:" + std::to_string(uart_port_) + ",server=on,wait=off", "-gdb",
-               "tcp:127.0.0.1:" + std::to_string(gdb_port_), "-S"};
+  spec.argv = {"qemu-system-riscv32",
+               "-machine",
+               "virt",
+               "-bios",
+               "none",
+               "-display",
+               "none",
+               "-monitor",
+               "none",
+               "-serial",
+               "tcp:127.0.0.1:" + std::to_string(uart_port_) + ",server=on,wait=off",
+               "-gdb",
+               "tcp:127.0.0.1:" + std::to_string(gdb_port_),
+               "-S"};
   PosixProcessRunner runner;
   child_ = runner.Spawn(spec, "");
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);

@@ -66,8 +66,8 @@ TEST_F(FlashQemuTest, SegmentOutsideKernelFlashIsRefusedAndTheDeviceIsUntouched)
   QemuUnderTest qemu;
   std::string before_kernel = ReadMemoryHex(qemu.gdb_endpoint(), 0x80000000, 64);
   std::string before_apps = ReadMemoryHex(qemu.gdb_endpoint(), 0x80100000, 64);
-  CliRun r = RunTockctlIn(runtime, {"flash", bad.string(), "--board", "qemu_rv32_virt",
-                                    "--method", "gdb", "--remote", qemu.gdb_endpoint()});
+  CliRun r = RunTockctlIn(runtime, {"flash", bad.string(), "--board", "qemu_rv32_virt", "--method",
+                                    "gdb", "--remote", qemu.gdb_endpoint()});
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_EQ(r.out, "");
   EXPECT_EQ(r.err,
@@ -77,8 +77,8 @@ TEST_F(FlashQemuTest, SegmentOutsideKernelFlashIsRefusedAndTheDeviceIsUntouched)
   EXPECT_EQ(ReadMemoryHex(qemu.gdb_endpoint(), 0x80000000, 64), before_kernel);
   EXPECT_EQ(ReadMemoryHex(qemu.gdb_endpoint(), 0x80100000, 64), before_apps);
   // The good image goes through on the same device.
-  r = RunTockctlIn(runtime, {"flash", good.string(), "--board", "qemu_rv32_virt", "--method",
-                             "gdb", "--remote", qemu.gdb_endpoint(), "--no-start"});
+  r = RunTockctlIn(runtime, {"flash", good.string(), "--board", "qemu_rv32_virt", "--method", "gdb",
+                             "--remote", qemu.gdb_endpoint(), "--no-start"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(ReadMemoryHex(qemu.gdb_endpoint(), 0x80000000, 64), before_kernel);
 }
@@ -92,17 +92,17 @@ TEST_F(FlashQemuTest, CorruptedMemoryFailsVerificationWithTheAddress) {
   std::string original = ReadMemoryHex(qemu.gdb_endpoint(), 0x80000030, 1);
   std::string corrupt = original == "5a" ? "a5" : "5a";
   WriteMemoryHex(qemu.gdb_endpoint(), 0x80000030, corrupt);
-  r = RunTockctlIn(runtime, {"flash", elf.string(), "--board", "qemu_rv32_virt", "--method",
-                             "gdb", "--remote", qemu.gdb_endpoint(), "--verify-only"});
+  r = RunTockctlIn(runtime, {"flash", elf.string(), "--board", "qemu_rv32_virt", "--method", "gdb",
+                             "--remote", qemu.gdb_endpoint(), "--verify-only"});
   EXPECT_EQ(r.exit_code, 6);
   EXPECT_NE(r.err.find("error: verify failed: segment PT_LOAD[1] (.text .rodata) differs from the "
-                       "image at 0x80000030 (read 0x" + corrupt + ", expected 0x" + original +
-                       ") (gdb: verify); flash again"),
+                       "image at 0x80000030 (read 0x" +
+                       corrupt + ", expected 0x" + original + ") (gdb: verify); flash again"),
             std::string::npos)
       << r.err;
   // Flashing again repairs it.
-  r = RunTockctlIn(runtime, {"flash", elf.string(), "--board", "qemu_rv32_virt", "--method",
-                             "gdb", "--remote", qemu.gdb_endpoint()});
+  r = RunTockctlIn(runtime, {"flash", elf.string(), "--board", "qemu_rv32_virt", "--method", "gdb",
+                             "--remote", qemu.gdb_endpoint()});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(ReadTcpUntil(qemu.uart_port(), kBanner, 10s).find(kBanner), std::string::npos);
 }
@@ -135,8 +135,8 @@ TEST_F(FlashQemuTest, QemuMethodStartsQemuThatStatusAndStopManage) {
   EXPECT_NE(second_pid, first_pid);
 
   // flash --method gdb finds the running QEMU by itself.
-  r = RunTockctlIn(runtime, {"flash", elf.string(), "--board", "qemu_rv32_virt", "--method",
-                             "gdb", "--verify-only"});
+  r = RunTockctlIn(runtime, {"flash", elf.string(), "--board", "qemu_rv32_virt", "--method", "gdb",
+                             "--verify-only"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
 
   r = RunTockctlIn(runtime, {"qemu", "stop"});
@@ -144,8 +144,8 @@ TEST_F(FlashQemuTest, QemuMethodStartsQemuThatStatusAndStopManage) {
   EXPECT_EQ(r.err, "Stopped QEMU pid " + std::to_string(second_pid) + "\n");
   EXPECT_FALSE(flasher::QemuProcessAlive(second_pid));
   status = RunTockctlIn(runtime, {"qemu", "status"});
-  EXPECT_EQ(status.out, "No QEMU started by tockctl (state file " +
-                            (runtime / "qemu.json").string() + ")\n");
+  EXPECT_EQ(status.out,
+            "No QEMU started by tockctl (state file " + (runtime / "qemu.json").string() + ")\n");
 }
 
 TEST_F(FlashQemuTest, StaleStateIsDetectedAndCleanedUp) {

@@ -67,7 +67,7 @@ TEST(ElfImageTest, ReadsElf64AndBigEndian) {
 
 TEST(ElfImageTest, SkipsEmptyAndNonLoadSegments) {
   ElfSpec spec = TwoSegments();
-  spec.segments.push_back({1, 0x80200000, 0, {}, 0x1000, ""});      // .bss only
+  spec.segments.push_back({1, 0x80200000, 0, {}, 0x1000, ""});        // .bss only
   spec.segments.push_back({4, 0x90000000, 0, Bytes(4), 0, ".note"});  // PT_NOTE
   Image image = ParseElf(BuildElf(spec), "k.elf");
   EXPECT_EQ(image.segments.size(), 2u);
@@ -149,9 +149,10 @@ TEST(ElfImageTest, RejectsSegmentOffsetOutsideFile) {
   auto elf = BuildElf(spec);
   StoreU64Le(&elf[64 + 8], 0xffffffffffffff00ull);  // p_offset of PT_LOAD[0]
   std::string err = ErrorOf(elf);
-  EXPECT_EQ(err, "offset 18446744073709551360: PT_LOAD[0] contents (16 bytes at offset "
-                 "18446744073709551360) lies outside ELF file (" +
-                     std::to_string(elf.size()) + " bytes)");
+  EXPECT_EQ(err,
+            "offset 18446744073709551360: PT_LOAD[0] contents (16 bytes at offset "
+            "18446744073709551360) lies outside ELF file (" +
+                std::to_string(elf.size()) + " bytes)");
 }
 
 TEST(ElfImageTest, RejectsExtendedNumberingAndShortEntries) {

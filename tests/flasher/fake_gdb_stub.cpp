@@ -53,7 +53,8 @@ uint32_t ReferenceCrc(const uint8_t* data, size_t n) {
   uint32_t crc = 0xffffffff;
   for (size_t i = 0; i < n; ++i) {
     crc ^= static_cast<uint32_t>(data[i]) << 24;
-    for (int bit = 0; bit < 8; ++bit) crc = (crc & 0x80000000u) ? (crc << 1) ^ 0x04c11db7u : crc << 1;
+    for (int bit = 0; bit < 8; ++bit)
+      crc = (crc & 0x80000000u) ? (crc << 1) ^ 0x04c11db7u : crc << 1;
   }
   return crc;
 }
@@ -91,7 +92,10 @@ void FakeGdbStub::Feed(uint8_t b) {
         payload_.push_back(static_cast<char>(b));
       }
       return;
-    case State::kCheck1: check_.push_back(static_cast<char>(b)); state_ = State::kCheck2; return;
+    case State::kCheck1:
+      check_.push_back(static_cast<char>(b));
+      state_ = State::kCheck2;
+      return;
     case State::kCheck2: {
       check_.push_back(static_cast<char>(b));
       state_ = State::kIdle;
@@ -144,11 +148,65 @@ std::string FakeGdbStub::HandleWrite(const std::string& payload, bool binary) {
     bytes = Unhex(data);
   }
   if (bytes.size() != len) return "E01";
+  if (len > 0 && InFlash(addr, len)) return "E03";
   for (const auto& [at, reply] : error_at)
     if (at >= addr && at < addr + std::max<uint64_t>(len, 1)) return reply;
   if (len == 0) return "OK";
   if (!InRange(addr, len)) return "E0e";
   std::copy(bytes.begin(), bytes.end(), memory.begin() + static_cast<std::ptrdiff_t>(addr - base));
+  return "OK";
+}
+
+bool FakeGdbStub::InFlash(uint64_t address, uint64_t length) const {
+  for (const auto& f : config.flash)
+    if (address < f.start + f.length && f.start < address + length) return true;
+  return false;
+}
+
+std::string FakeGdbStub::MemoryMap() const {
+  std::string xml = "<?xml version=\"1.0\"?>\n<memory-map>\n";
+  char buf[200];
+  for (const auto& f : config.flash) {
+    std::snprintf(buf, sizeof buf,
+                  "<memory type=\"flash\" start=\"0x%llx\" length=\"0x%llx\">\n"
+                  "  <property name=\"blocksize\">0x%llx</property>\n</memory>\n",
+                  static_cast<unsigned long long>(f.start),
+                  static_cast<unsigned long long>(f.length),
+                  static_cast<unsigned long long>(f.block));
+    xml += buf;
+  }
+  return xml + "<memory type=\"ram\" start=\"0x20000000\" length=\"0x10000\"/>\n</memory-map>\n";
+}
+
+// vFlashErase:addr,len (block aligned), vFlashWrite:addr:data (into erased bytes), vFlashDone.
+std::string FakeGdbStub::HandleFlash(const std::string& p) {
+  if (p == "vFlashDone") {
+    ++flash_done;
+    return "OK";
+  }
+  if (p.rfind("vFlashErase:", 0) == 0) {
+    uint64_t addr, len;
+    AddrLen(p.substr(12), addr, len, nullptr);
+    for (const auto& f : config.flash) {
+      if (addr < f.start || addr + len > f.start + f.length) continue;
+      if ((addr - f.start) % f.block || len % f.block) return "E01";
+      std::fill_n(memory.begin() + static_cast<std::ptrdiff_t>(addr - base), len, 0xff);
+      ++flash_erases;
+      return "OK";
+    }
+    return "E02";
+  }
+  size_t colon = p.find(':', 12);
+  uint64_t addr = std::stoull(p.substr(12, colon - 12), nullptr, 16);
+  std::vector<uint8_t> bytes;
+  for (size_t i = colon + 1; i < p.size(); ++i)
+    bytes.push_back(p[i] == '}' ? static_cast<uint8_t>(p[++i] ^ 0x20) : static_cast<uint8_t>(p[i]));
+  if (!InRange(addr, bytes.size()) || !InFlash(addr, bytes.size())) return "E04";
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    uint8_t& cell = memory[addr - base + i];
+    if (cell != 0xff) return "E05";  // not erased
+    cell = bytes[i];
+  }
   return "OK";
 }
 
@@ -202,6 +260,7 @@ std::string FakeGdbStub::Handle(const std::string& p) {
     std::string out = buf;
     if (config.offer_no_ack) out += ";QStartNoAckMode+";
     if (!config.architecture.empty()) out += ";qXfer:features:read+";
+    if (!config.flash.empty()) out += ";qXfer:memory-map:read+";
     return out + ";vContSupported+";
   }
   if (p == "QStartNoAckMode") return config.offer_no_ack ? "OK" : "";
@@ -212,6 +271,15 @@ std::string FakeGdbStub::Handle(const std::string& p) {
     return "l<?xml version=\"1.0\"?><target><architecture>" + config.architecture +
            "</architecture></target>";
   }
+  if (p.rfind("qXfer:memory-map:read::", 0) == 0) {
+    uint64_t off, len;
+    AddrLen(p.substr(23), off, len, nullptr);
+    std::string xml = MemoryMap();
+    if (off >= xml.size()) return "l";
+    std::string part = xml.substr(off, len);
+    return (off + part.size() < xml.size() ? "m" : "l") + part;
+  }
+  if (p.rfind("vFlash", 0) == 0) return HandleFlash(p);
   if (p[0] == 'X') return config.binary_writes ? HandleWrite(p, true) : "";
   if (p[0] == 'M') return HandleWrite(p, false);
   if (p[0] == 'm') return HandleRead(p);

@@ -18,11 +18,17 @@ namespace tockctl::flasher::testing {
 struct FakeStubConfig {
   size_t packet_size = 0x1000;
   bool offer_no_ack = true;
-  bool binary_writes = true;   ///< X
-  bool crc = true;             ///< qCRC
-  bool p_packet = true;        ///< P
+  bool binary_writes = true;  ///< X
+  bool crc = true;            ///< qCRC
+  bool p_packet = true;       ///< P
   bool vcont = true;
   std::string architecture = "riscv:rv32";  ///< target.xml; empty: no qXfer:features
+  /// Flash regions offered in a memory map (qXfer:memory-map:read); X/M into them fail, as on
+  /// OpenOCD or a Black Magic Probe.
+  struct Flash {
+    uint64_t start, length, block;
+  };
+  std::vector<Flash> flash;
 };
 
 /// The stub. Memory is `memory` at `base`; registers are 33 x 32-bit (x0..x31, pc).
@@ -38,12 +44,14 @@ class FakeGdbStub : public Link {
   uint64_t base;
   std::vector<uint8_t> memory;
   std::vector<uint32_t> regs = std::vector<uint32_t>(33, 0);
-  std::vector<std::string> packets;           ///< Every payload received, in order.
-  std::map<uint64_t, std::string> error_at;   ///< Writes covering the address get this reply.
-  int corrupt_next_replies = 0;               ///< Send this many replies with a bad checksum.
-  bool running = false;                       ///< Set by c / vCont;c.
-  size_t oversized_packets = 0;               ///< Packets longer than packet_size.
+  std::vector<std::string> packets;          ///< Every payload received, in order.
+  std::map<uint64_t, std::string> error_at;  ///< Writes covering the address get this reply.
+  int corrupt_next_replies = 0;              ///< Send this many replies with a bad checksum.
+  bool running = false;                      ///< Set by c / vCont;c.
+  size_t oversized_packets = 0;              ///< Packets longer than packet_size.
   size_t naks_received = 0;
+  size_t flash_erases = 0;
+  size_t flash_done = 0;
   bool no_ack = false;
 
  private:
@@ -54,6 +62,9 @@ class FakeGdbStub : public Link {
   std::string HandleRead(const std::string& payload);
   std::string HandleCrc(const std::string& payload);
   std::string HandleRegisters(const std::string& payload);
+  std::string HandleFlash(const std::string& payload);
+  std::string MemoryMap() const;
+  bool InFlash(uint64_t address, uint64_t length) const;
   bool InRange(uint64_t address, uint64_t length) const;
   void Reply(const std::string& payload);
 

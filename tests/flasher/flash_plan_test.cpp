@@ -44,8 +44,8 @@ TEST(FlashPlanTest, PlansSegmentsRegionsAndPageAlignedEraseRanges) {
   Image image = KernelImage({{0x80000000, std::vector<uint8_t>(1000), "PT_LOAD[0] (.text)"},
                              {0x80000400, std::vector<uint8_t>(10), "PT_LOAD[1] (.data)"},
                              {0x80004010, std::vector<uint8_t>(4), "PT_LOAD[2]"}});
-  FlashPlan plan = PlanFlash({{&image, FlashTarget::kKernel}}, testing::QemuBoard(), "gdb",
-                             GdbLike(), {});
+  FlashPlan plan =
+      PlanFlash({{&image, FlashTarget::kKernel}}, testing::QemuBoard(), "gdb", GdbLike(), {});
   ASSERT_EQ(plan.segments.size(), 3u);
   EXPECT_EQ(plan.segments[1].region, "kernel flash");
   EXPECT_EQ(plan.write_bytes, 1014u);
@@ -78,17 +78,19 @@ TEST(FlashPlanTest, RefusesSegmentOutsideKernelFlash) {
 
 TEST(FlashPlanTest, RefusesSegmentRunningPastTheEndOfFlash) {
   Image image = KernelImage({{0x800ffc00, std::vector<uint8_t>(0x800), "PT_LOAD[0]"}});
-  EXPECT_EQ(PlanError(image, testing::QemuBoard()),
-            "kernel.elf: segment PT_LOAD[0] 0x800ffc00..0x80100400 runs past the end of kernel flash "
-            "0x80000000..0x80100000 of qemu_rv32_virt by 1024 bytes; use --force to write it "
-            "anyway");
+  EXPECT_EQ(
+      PlanError(image, testing::QemuBoard()),
+      "kernel.elf: segment PT_LOAD[0] 0x800ffc00..0x80100400 runs past the end of kernel flash "
+      "0x80000000..0x80100000 of qemu_rv32_virt by 1024 bytes; use --force to write it "
+      "anyway");
 }
 
 TEST(FlashPlanTest, RefusesSegmentOverReservedBootloader) {
   Image image = KernelImage({{0xff00, std::vector<uint8_t>(0x200), "hex lines 1-32"}});
-  EXPECT_EQ(PlanError(image, testing::BootloaderBoard()),
-            "kernel.elf: segment hex lines 1-32 0xff00..0x10100 overlaps reserved region bootloader "
-            "0x0..0x10000 of nrf52840dk; use --force to write it anyway");
+  EXPECT_EQ(
+      PlanError(image, testing::BootloaderBoard()),
+      "kernel.elf: segment hex lines 1-32 0xff00..0x10100 overlaps reserved region bootloader "
+      "0x0..0x10000 of nrf52840dk; use --force to write it anyway");
 }
 
 TEST(FlashPlanTest, RefusesErasePagesReachingIntoTheBootloader) {
@@ -142,15 +144,15 @@ TEST(FlashPlanTest, BackEndWithEraseGetsAnEraseStepAndMissingVerifyIsNoted) {
   EXPECT_TRUE(plan.steps.erase);
   EXPECT_FALSE(plan.steps.verify);
   EXPECT_FALSE(plan.steps.start);
-  EXPECT_EQ(plan.notes, (std::vector<std::string>{
-                            "verify skipped: uf2 cannot read back or check a CRC",
-                            "start skipped: uf2 cannot start or reset the device"}));
+  EXPECT_EQ(plan.notes,
+            (std::vector<std::string>{"verify skipped: uf2 cannot read back or check a CRC",
+                                      "start skipped: uf2 cannot start or reset the device"}));
 }
 
 TEST(FlashPlanTest, JsonHasHexAddresses) {
   Image image = KernelImage({{0x80000000, std::vector<uint8_t>(16), "PT_LOAD[0]"}});
-  FlashPlan plan = PlanFlash({{&image, FlashTarget::kKernel}}, testing::QemuBoard(), "gdb",
-                             GdbLike(), {});
+  FlashPlan plan =
+      PlanFlash({{&image, FlashTarget::kKernel}}, testing::QemuBoard(), "gdb", GdbLike(), {});
   auto j = PlanToJson(plan);
   EXPECT_EQ(j["segments"][0]["start"], "0x80000000");
   EXPECT_EQ(j["segments"][0]["size"], 16);

@@ -70,16 +70,15 @@ TEST(FlashRunnerTest, RunsPhasesInOrderWithCumulativeProgress) {
   Fixture f(true);
   CollectingSink sink;
   FlashOutcome out = ExecutePlan(f.plan, f.backend, sink);
-  EXPECT_EQ(f.backend.calls,
-            (std::vector<std::string>{"connect", "erase 0x80000000 512", "erase 0x80001000 512",
-                                      "write A", "write B", "verify A", "verify B",
-                                      "start 0x80000000"}));
+  EXPECT_EQ(
+      f.backend.calls,
+      (std::vector<std::string>{"connect", "erase 0x80000000 512", "erase 0x80001000 512",
+                                "write A", "write B", "verify A", "verify B", "start 0x80000000"}));
   EXPECT_EQ(sink.events,
             (std::vector<std::string>{"begin erase 1024", "advance 512", "advance 1024",
                                       "end erase", "begin write 120", "advance 50", "advance 100",
-                                      "advance 110", "advance 120", "end write",
-                                      "begin verify 120", "advance 100", "advance 120",
-                                      "end verify"}));
+                                      "advance 110", "advance 120", "end write", "begin verify 120",
+                                      "advance 100", "advance 120", "end verify"}));
   EXPECT_TRUE(out.verified);
   EXPECT_TRUE(out.started);
   EXPECT_EQ(out.write.bytes, 120u);

@@ -15,8 +15,14 @@ namespace {
 
 ProcessResult CompareSections(const std::string& elf, uint16_t port) {
   ProcessSpec spec;
-  spec.argv = {"gdb-multiarch", "-batch", "-nx", "-ex",
-               "target remote 127.0.0.1:" + std::to_string(port), "-ex", "compare-sections", elf};
+  spec.argv = {"gdb-multiarch",
+               "-batch",
+               "-nx",
+               "-ex",
+               "target remote 127.0.0.1:" + std::to_string(port),
+               "-ex",
+               "compare-sections",
+               elf};
   spec.timeout = std::chrono::seconds(60);
   PosixProcessRunner runner;
   return runner.Run(spec);

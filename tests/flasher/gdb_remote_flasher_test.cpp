@@ -27,7 +27,9 @@ class BorrowedLink : public Link {
  public:
   explicit BorrowedLink(Link& inner) : inner_(inner) {}
   void Write(std::span<const uint8_t> d) override { inner_.Write(d); }
-  size_t Read(std::span<uint8_t> b, std::chrono::milliseconds t) override { return inner_.Read(b, t); }
+  size_t Read(std::span<uint8_t> b, std::chrono::milliseconds t) override {
+    return inner_.Read(b, t);
+  }
   std::string Describe() const override { return inner_.Describe(); }
 
  private:
@@ -127,9 +129,9 @@ TEST(GdbRemoteFlasherTest, VerifiesByReadBackWhenQcrcIsUnsupported) {
   EXPECT_FALSE(r.match);
   EXPECT_EQ(r.first_mismatch, kBase + 4321);
   EXPECT_EQ(CountPrefix(stub.packets, "qCRC"), 1u);  // asked once, then remembered
-  EXPECT_EQ(flasher.Read(kBase + 4320, 3),
-            (std::vector<uint8_t>{s.data[4320], static_cast<uint8_t>(s.data[4321] + 1),
-                                  s.data[4322]}));
+  EXPECT_EQ(
+      flasher.Read(kBase + 4320, 3),
+      (std::vector<uint8_t>{s.data[4320], static_cast<uint8_t>(s.data[4321] + 1), s.data[4322]}));
 }
 
 TEST(GdbRemoteFlasherTest, WriteErrorReplyIsADeviceErrorNamingTheAddress) {
@@ -210,8 +212,7 @@ TEST(GdbRemoteFlasherTest, NoAckModeCorruptedReplyIsATransportError) {
     FAIL();
   } catch (const Error& e) {
     EXPECT_EQ(e.category(), ErrorCategory::kTransport);
-    EXPECT_EQ(e.Describe(),
-              "reply with a bad checksum: \"00000000\" (fake stub: read 0x80000000)");
+    EXPECT_EQ(e.Describe(), "reply with a bad checksum: \"00000000\" (fake stub: read 0x80000000)");
   }
 }
 
@@ -271,8 +272,8 @@ TEST(GdbRemoteFlasherTest, WorksOverASerialPtyLikeABlackMagicProbe) {
 TEST(GdbRemoteFlasherTest, RefusedConnectionIsATransportError) {
   uint16_t port = PickFreeLocalPort();
   std::string endpoint = "127.0.0.1:" + std::to_string(port);
-  GdbRemoteFlasher flasher([endpoint] { return ConnectTcp(endpoint, std::chrono::seconds(1)); },
-                           {}, NullLog());
+  GdbRemoteFlasher flasher([endpoint] { return ConnectTcp(endpoint, std::chrono::seconds(1)); }, {},
+                           NullLog());
   NullProgress progress;
   try {
     flasher.Connect(progress);
@@ -281,8 +282,74 @@ TEST(GdbRemoteFlasherTest, RefusedConnectionIsATransportError) {
     EXPECT_EQ(e.category(), ErrorCategory::kTransport);
     EXPECT_EQ(e.Describe(), "cannot connect: Connection refused (" + endpoint +
                                 ": connect); check that the gdb server is running and listening "
-                                "on " + endpoint);
+                                "on " +
+                                endpoint);
   }
+}
+
+}  // namespace
+}  // namespace tockctl::flasher
+
+namespace tockctl::flasher {
+namespace {
+
+FakeStubConfig WithFlash() {
+  FakeStubConfig config;
+  config.flash = {{0x08000000, 0x10000, 0x800}};
+  config.packet_size = 0x200;  // the memory map takes several qXfer rounds
+  return config;
+}
+
+TEST(GdbRemoteFlasherFlashTest, WritesFlashRegionsWithVFlashPackets) {
+  FakeGdbStub stub(WithFlash(), 0x08000000, 0x20000);
+  auto flasher = FlasherFor(stub, {15, 4});
+  NullProgress progress;
+  flasher.Connect(progress);
+  ASSERT_EQ(flasher.features().flash_regions.size(), 1u);
+  EXPECT_EQ(flasher.features().flash_regions[0].block_size, 0x800u);
+  // Two segments sharing the block at 0x08000800: it is erased once, so A survives B's write.
+  Segment a = Pattern(0x900, 0x08000100);
+  Segment b = Pattern(0x100, 0x08000a00);
+  flasher.Write(a, progress);
+  flasher.Write(b, progress);
+  EXPECT_TRUE(flasher.Verify(a, progress).match);
+  EXPECT_TRUE(flasher.Verify(b, progress).match);
+  EXPECT_EQ(stub.flash_erases, 1u);  // one vFlashErase for 0x08000000..0x08001000
+  EXPECT_EQ(stub.flash_done, 1u);
+  EXPECT_EQ(CountPrefix(stub.packets, "vFlashErase:8000000,1000"), 1u);
+  EXPECT_EQ(CountPrefix(stub.packets, "X8"), 0u);
+  // Outside flash (RAM) X is used as before.
+  Segment ram = Pattern(64, 0x08018000);
+  flasher.Write(ram, progress);
+  EXPECT_TRUE(flasher.Verify(ram, progress).match);
+  EXPECT_EQ(stub.flash_done, 1u);
+}
+
+TEST(GdbRemoteFlasherFlashTest, SegmentStraddlingFlashAndRamIsRefused) {
+  FakeGdbStub stub(WithFlash(), 0x08000000, 0x20000);
+  auto flasher = FlasherFor(stub, {15, 4});
+  NullProgress progress;
+  flasher.Connect(progress);
+  try {
+    flasher.Write(Pattern(0x200, 0x0800ff00), progress);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.Describe(),
+              "segment PT_LOAD[0] 0x800ff00..0x8010100 is partly inside the flash region "
+              "0x8000000..0x8010000 of the gdb server's memory map; split the image so each "
+              "segment is all flash or all RAM");
+  }
+}
+
+TEST(GdbRemoteFlasherFlashTest, FlashIsFinishedBeforeStarting) {
+  FakeGdbStub stub(WithFlash(), 0x08000000, 0x20000);
+  auto flasher = FlasherFor(stub, {15, 4});
+  NullProgress progress;
+  flasher.Connect(progress);
+  flasher.Write(Pattern(100, 0x08000000), progress);
+  flasher.Start(0x08000000);
+  EXPECT_EQ(stub.flash_done, 1u);
+  EXPECT_EQ(stub.regs[15], 0x08000000u);
 }
 
 }  // namespace

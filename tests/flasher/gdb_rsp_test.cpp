@@ -112,8 +112,7 @@ TEST(GdbRspTest, NoAckModeBadChecksumIsATransportError) {
     FAIL();
   } catch (const Error& e) {
     EXPECT_EQ(e.category(), ErrorCategory::kTransport);
-    EXPECT_EQ(e.Describe(),
-              "reply with a bad checksum: \"OK\" (scripted: read registers)");
+    EXPECT_EQ(e.Describe(), "reply with a bad checksum: \"OK\" (scripted: read registers)");
   }
 }
 
@@ -164,13 +163,15 @@ TEST(GdbRspTest, PipelineKeepsOrderAndWindow) {
   testing::FakeGdbStub stub({}, 0x1000, 64);
   GdbRspClient client(stub, 100ms, NullLog());
   std::vector<std::string> packets;
-  for (int i = 0; i < 10; ++i) packets.push_back("M" + std::to_string(1000 + i) + ",1:0" + std::to_string(i));
+  for (int i = 0; i < 10; ++i)
+    packets.push_back("M" + std::to_string(1000 + i) + ",1:0" + std::to_string(i));
   std::vector<size_t> seen;
-  client.Pipeline(packets, 3, [](size_t) { return std::string("write"); },
-                  [&](size_t i, const std::string& reply) {
-                    EXPECT_EQ(reply, "OK");
-                    seen.push_back(i);
-                  });
+  client.Pipeline(
+      packets, 3, [](size_t) { return std::string("write"); },
+      [&](size_t i, const std::string& reply) {
+        EXPECT_EQ(reply, "OK");
+        seen.push_back(i);
+      });
   EXPECT_EQ(seen.size(), 10u);
   EXPECT_EQ(stub.memory[9], 9);
 }

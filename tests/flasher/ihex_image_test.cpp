@@ -8,9 +8,9 @@ namespace tockctl::flasher {
 namespace {
 
 Image Parse(const std::string& text) {
-  return ParseIntelHex(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(text.data()),
-                                                text.size()),
-                       "k.hex");
+  return ParseIntelHex(
+      std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(text.data()), text.size()),
+      "k.hex");
 }
 
 std::string ErrorOf(const std::string& text) {
@@ -82,8 +82,7 @@ TEST(IhexImageTest, ReportsMalformedRecords) {
 }
 
 TEST(IhexImageTest, RequiresEndOfFileAndNothingAfterIt) {
-  EXPECT_EQ(ErrorOf(":0400000001020304F2\n"),
-            "k.hex:2: missing end-of-file record (:00000001FF)");
+  EXPECT_EQ(ErrorOf(":0400000001020304F2\n"), "k.hex:2: missing end-of-file record (:00000001FF)");
   EXPECT_EQ(ErrorOf(":00000001FF\n:0400000001020304F2\n"),
             "k.hex:2:1: data after the end-of-file record (01)");
 }

@@ -53,9 +53,15 @@ void MutateRandomly(Parser parse, const std::vector<uint8_t>& valid, uint32_t se
     for (int e = 0; e < edits; ++e) {
       size_t at = rng() % input.size();
       switch (rng() % 4) {
-        case 0: input[at] = static_cast<uint8_t>(rng()); break;
-        case 1: input[at] ^= static_cast<uint8_t>(1u << (rng() % 8)); break;
-        case 2: input[at] = (rng() % 2) ? 0xff : 0x00; break;
+        case 0:
+          input[at] = static_cast<uint8_t>(rng());
+          break;
+        case 1:
+          input[at] ^= static_cast<uint8_t>(1u << (rng() % 8));
+          break;
+        case 2:
+          input[at] = (rng() % 2) ? 0xff : 0x00;
+          break;
         case 3:
           if (at + 8 <= input.size()) StoreU64Le(&input[at], rng() % 2 ? ~0ull : 1ull << 63);
           break;
@@ -144,13 +150,10 @@ TEST(ImageFuzzTest, IntelHexHostileRecords) {
   std::vector<uint8_t> input(big.begin(), big.end());
   EXPECT_EQ(Outcome(&ParseHexInput, input), 1);
   std::string top = ":02000004FFFFFC\n:10FFF000000102030405060708090A0B0C0D0E0F89\n:00000001FF\n";
-  EXPECT_EQ(Outcome(&ParseHexInput, {reinterpret_cast<const uint8_t*>(top.data()), top.size()}),
-            0);
+  EXPECT_EQ(Outcome(&ParseHexInput, {reinterpret_cast<const uint8_t*>(top.data()), top.size()}), 0);
 }
 
-TEST(ImageFuzzTest, Uf2TruncatedAtEveryOffset) {
-  TruncateEverywhere(&ParseUf2Input, SampleUf2());
-}
+TEST(ImageFuzzTest, Uf2TruncatedAtEveryOffset) { TruncateEverywhere(&ParseUf2Input, SampleUf2()); }
 
 TEST(ImageFuzzTest, Uf2RandomMutations) {
   for (uint32_t seed : {21u, 22u, 23u}) MutateRandomly(&ParseUf2Input, SampleUf2(), seed, 3000);

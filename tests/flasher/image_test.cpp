@@ -43,7 +43,9 @@ TEST(ImageTest, DetectsFormatsByContentThenExtension) {
 
 TEST(ImageTest, LoadImageAddsTheFileToErrors) {
   tockctl::testing::TempDir dir;
-  auto path = dir.Write("k.elf", "\x7f" "ELF\x01\x01\x01");
+  auto path = dir.Write("k.elf",
+                        "\x7f"
+                        "ELF\x01\x01\x01");
   EXPECT_EQ(LoadError(path.string()),
             "invalid input: " + path.string() +
                 ": offset 0: ELF identification (16 bytes at offset 0) lies outside ELF file (7 "
@@ -54,9 +56,9 @@ TEST(ImageTest, LoadImageAddsTheFileToErrors) {
 TEST(ImageTest, RawBinaryNeedsAnAddress) {
   tockctl::testing::TempDir dir;
   auto path = dir.Write("app.bin", "abcd");
-  EXPECT_EQ(LoadError(path.string()),
-            "usage: " + path.string() + ": a raw binary image needs a load address; pass "
-                                        "--address 0x...");
+  EXPECT_EQ(LoadError(path.string()), "usage: " + path.string() +
+                                          ": a raw binary image needs a load address; pass "
+                                          "--address 0x...");
   ImageLoadOptions options;
   options.address = 0x80100000;
   Image image = LoadImage(path.string(), options);
@@ -73,7 +75,8 @@ TEST(ImageTest, RawBinaryAddressOverflowIsRejected) {
     ParseRawBinary(data, "a.bin", 0xfffffffffffffff8ull);
     FAIL();
   } catch (const Error& e) {
-    EXPECT_EQ(e.Describe(), "raw binary address 0xfffffffffffffff8 plus its size overflows 64 bits");
+    EXPECT_EQ(e.Describe(),
+              "raw binary address 0xfffffffffffffff8 plus its size overflows 64 bits");
   }
 }
 

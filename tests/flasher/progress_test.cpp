@@ -33,8 +33,8 @@ TEST(ProgressTest, BarShowsBytesRateAndEta) {
 TEST(ProgressTest, TerminalBarIsRedrawnInPlaceAndThrottled) {
   FakeClock clock;
   std::string out;
-  ProgressPrinter p(ProgressStyle::kBar, [&](const std::string& s) { out += s; },
-                    clock.AsClock(), 100ms, 4);
+  ProgressPrinter p(
+      ProgressStyle::kBar, [&](const std::string& s) { out += s; }, clock.AsClock(), 100ms, 4);
   p.Begin(Phase::kVerify, 4096);
   clock.now += 50ms;
   p.Advance(1024);  // throttled away
@@ -53,8 +53,8 @@ TEST(ProgressTest, TerminalBarIsRedrawnInPlaceAndThrottled) {
 TEST(ProgressTest, MessagesClearAndRedrawTheBar) {
   FakeClock clock;
   std::string out;
-  ProgressPrinter p(ProgressStyle::kBar, [&](const std::string& s) { out += s; },
-                    clock.AsClock(), 100ms, 2);
+  ProgressPrinter p(
+      ProgressStyle::kBar, [&](const std::string& s) { out += s; }, clock.AsClock(), 100ms, 2);
   p.Begin(Phase::kWrite, 10);
   p.Message("hello");
   EXPECT_EQ(out, "\rwrite   [--]  0 B/10 B\033[K\r\033[Khello\n\rwrite   [--]  0 B/10 B\033[K");
@@ -63,8 +63,8 @@ TEST(ProgressTest, MessagesClearAndRedrawTheBar) {
 TEST(ProgressTest, PlainLinesOnlyAtPhaseEnds) {
   FakeClock clock;
   std::string out;
-  ProgressPrinter p(ProgressStyle::kLines, [&](const std::string& s) { out += s; },
-                    clock.AsClock());
+  ProgressPrinter p(
+      ProgressStyle::kLines, [&](const std::string& s) { out += s; }, clock.AsClock());
   p.Begin(Phase::kWrite, 2048);
   clock.now += 500ms;
   p.Advance(2048);
@@ -76,19 +76,20 @@ TEST(ProgressTest, PlainLinesOnlyAtPhaseEnds) {
 TEST(ProgressTest, JsonEventsOnePerLine) {
   FakeClock clock;
   std::string out;
-  ProgressPrinter p(ProgressStyle::kJson, [&](const std::string& s) { out += s; },
-                    clock.AsClock(), 100ms);
+  ProgressPrinter p(
+      ProgressStyle::kJson, [&](const std::string& s) { out += s; }, clock.AsClock(), 100ms);
   p.Begin(Phase::kWrite, 1000);
   clock.now += 200ms;
   p.Advance(1000);
   p.End(Phase::kWrite);
-  EXPECT_EQ(out,
-            "{\"event\":\"progress\",\"phase\":\"write\",\"done\":0,\"total\":1000,\"seconds\":0.0,"
-            "\"rate\":0}\n"
-            "{\"event\":\"progress\",\"phase\":\"write\",\"done\":1000,\"total\":1000,\"seconds\":0.2,"
-            "\"rate\":5000}\n"
-            "{\"event\":\"phase\",\"phase\":\"write\",\"done\":1000,\"total\":1000,\"seconds\":0.2,"
-            "\"rate\":5000}\n");
+  EXPECT_EQ(
+      out,
+      "{\"event\":\"progress\",\"phase\":\"write\",\"done\":0,\"total\":1000,\"seconds\":0.0,"
+      "\"rate\":0}\n"
+      "{\"event\":\"progress\",\"phase\":\"write\",\"done\":1000,\"total\":1000,\"seconds\":0.2,"
+      "\"rate\":5000}\n"
+      "{\"event\":\"phase\",\"phase\":\"write\",\"done\":1000,\"total\":1000,\"seconds\":0.2,"
+      "\"rate\":5000}\n");
 }
 
 }  // namespace

@@ -84,13 +84,29 @@ TEST(QemuInstanceTest, CommandLineFollowsTocksMakefile) {
   launch.gdb_port = 1234;
   launch.uart_port = 5678;
   EXPECT_EQ(QemuArgv(launch),
-            (std::vector<std::string>{
-                "qemu-system-riscv32", "-machine", "virt", "-semihosting", "-global",
-                "driver=riscv-cpu,property=smepmp,value=true", "-global",
-                "virtio-mmio.force-legacy=false", "-device", "virtio-rng-device", "-device",
-                "virtio-keyboard-device", "-bios", "none", "-display", "none", "-monitor", "none",
-                "-serial", "tcp:127.0.0.1:5678,server=on,wait=off", "-gdb", "tcp:127.0.0.1:1234",
-                "-S"}));
+            (std::vector<std::string>{"qemu-system-riscv32",
+                                      "-machine",
+                                      "virt",
+                                      "-semihosting",
+                                      "-global",
+                                      "driver=riscv-cpu,property=smepmp,value=true",
+                                      "-global",
+                                      "virtio-mmio.force-legacy=false",
+                                      "-device",
+                                      "virtio-rng-device",
+                                      "-device",
+                                      "virtio-keyboard-device",
+                                      "-bios",
+                                      "none",
+                                      "-display",
+                                      "none",
+                                      "-monitor",
+                                      "none",
+                                      "-serial",
+                                      "tcp:127.0.0.1:5678,server=on,wait=off",
+                                      "-gdb",
+                                      "tcp:127.0.0.1:1234",
+                                      "-S"}));
   launch.epmp_property.reset();
   EXPECT_EQ(QemuArgv(launch)[4], "-global");
   EXPECT_EQ(QemuArgv(launch)[5], "virtio-mmio.force-legacy=false");

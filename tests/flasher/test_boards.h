@@ -5,7 +5,8 @@
 
 namespace tockctl::flasher::testing {
 
-/// qemu_rv32_virt: kernel 0x80000000+1 MiB, apps 0x80100000+1 MiB, RAM 0x80200000+2 MiB, 512-byte pages.
+/// qemu_rv32_virt: kernel 0x80000000+1 MiB, apps 0x80100000+1 MiB, RAM 0x80200000+2 MiB, 512-byte
+/// pages.
 inline config::HardwareBoard QemuBoard() {
   config::HardwareBoard b;
   b.name = "qemu_rv32_virt";

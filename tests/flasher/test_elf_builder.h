@@ -13,7 +13,7 @@ struct ElfSegmentSpec {
   uint64_t paddr = 0;
   uint64_t vaddr = 0;
   std::vector<uint8_t> data;
-  uint64_t memsz = 0;  // 0 = data.size()
+  uint64_t memsz = 0;   // 0 = data.size()
   std::string section;  // e.g. ".text"; empty = no section
 };
 

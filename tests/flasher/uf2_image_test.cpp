@@ -40,12 +40,12 @@ TEST(Uf2ImageTest, WritesPicotoolStyleBlocks) {
   ASSERT_EQ(file.size(), 3u * 512);
   EXPECT_EQ(Field(file, 0, 0), 0x0A324655u);
   EXPECT_EQ(Field(file, 0, 4), 0x9E5D5157u);
-  EXPECT_EQ(Field(file, 1, 8), 0x2000u);        // FAMILY_ID_PRESENT
-  EXPECT_EQ(Field(file, 1, 12), 0x10000100u);   // address
-  EXPECT_EQ(Field(file, 1, 16), 256u);          // payload size
-  EXPECT_EQ(Field(file, 1, 20), 1u);            // block number
-  EXPECT_EQ(Field(file, 1, 24), 3u);            // number of blocks
-  EXPECT_EQ(Field(file, 1, 28), 0xe48bff56u);   // family
+  EXPECT_EQ(Field(file, 1, 8), 0x2000u);       // FAMILY_ID_PRESENT
+  EXPECT_EQ(Field(file, 1, 12), 0x10000100u);  // address
+  EXPECT_EQ(Field(file, 1, 16), 256u);         // payload size
+  EXPECT_EQ(Field(file, 1, 20), 1u);           // block number
+  EXPECT_EQ(Field(file, 1, 24), 3u);           // number of blocks
+  EXPECT_EQ(Field(file, 1, 28), 0xe48bff56u);  // family
   EXPECT_EQ(Field(file, 2, 508), 0x0AB16F30u);
   EXPECT_EQ(file[2 * 512 + 32 + 600 - 512 - 1], static_cast<uint8_t>(599));
   EXPECT_EQ(file[2 * 512 + 32 + 600 - 512], 0);  // rest of the last page is zero
