@@ -18,7 +18,7 @@ std::string Lower(std::string s) {
 std::vector<std::string> Split(const std::string& text, char sep) {
   std::vector<std::string> parts;
   size_t start = 0;
-  for (size_t end; (end = text.find(sep, start)) != std::string::npos; start = end + 1)
+  for (size_t end = 0; (end = text.find(sep, start)) != std::string::npos; start = end + 1)
     parts.push_back(text.substr(start, end - start));
   parts.push_back(text.substr(start));
   return parts;
@@ -51,10 +51,10 @@ bool HasWord(const std::string& text, const std::string& word) {
 }
 
 const std::set<std::string>& FileNames() {
-  static const std::set<std::string> names = {
-      "file", "files", "image", "in", "input", "out", "output", "elf", "path",
-      "app", "config", "write", "save-raw", "replay", "capture"};
-  return names;
+  static const std::set<std::string> kNames = {"file",   "files",  "image",    "in",     "input",
+                                               "out",    "output", "elf",      "path",   "app",
+                                               "config", "write",  "save-raw", "replay", "capture"};
+  return kNames;
 }
 
 // Kind from the type name segments ("TEXT:FILE", "BOARD") set by type_name() or validators.
@@ -90,16 +90,20 @@ void SetKind(const CLI::Option& opt, ArgumentSpec& arg) {
 std::string ValueName(const CLI::Option& opt, const ArgumentSpec& arg) {
   if (opt.get_positional()) return opt.get_name(true);
   switch (arg.kind) {
-    case ValueKind::kBoard: return "BOARD";
-    case ValueKind::kFile: return "FILE";
-    case ValueKind::kDirectory: return "DIR";
+    case ValueKind::kBoard:
+      return "BOARD";
+    case ValueKind::kFile:
+      return "FILE";
+    case ValueKind::kDirectory:
+      return "DIR";
     case ValueKind::kChoice: {
       std::string upper = BareName(opt);
       std::transform(upper.begin(), upper.end(), upper.begin(),
                      [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
       return upper;
     }
-    default: break;
+    default:
+      break;
   }
   std::string first = Split(opt.get_type_name(), ':').front();
   return first.empty() ? "VALUE" : first;

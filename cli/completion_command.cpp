@@ -51,8 +51,9 @@ void RegisterCompletionCommand(CLI::App& app, CliContext& ctx) {
   kind->excludes(list);
   cmd->callback([&ctx, &app, opts, kind] {
     if (!opts->list_boards && kind->count() == 0)
-      throw Error(ErrorCategory::kUsage, "completion needs KIND: bash, zsh, fish or man", {},
-                  "e.g. tockctl completion bash > ~/.local/share/bash-completion/completions/tockctl");
+      throw Error(
+          ErrorCategory::kUsage, "completion needs KIND: bash, zsh, fish or man", {},
+          "e.g. tockctl completion bash > ~/.local/share/bash-completion/completions/tockctl");
     RunCompletion(ctx, app, *opts);
   });
 }

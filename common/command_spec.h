@@ -40,7 +40,8 @@ struct CommandSpec {
   std::vector<ArgumentSpec> options;      ///< In definition order.
   std::vector<ArgumentSpec> positionals;  ///< In the order they are consumed.
   std::vector<CommandSpec> subcommands;   ///< Visible subcommands, in --help order.
-  bool inherits_options = false;  ///< The parent's options are accepted here too (CLI11 fallthrough).
+  bool inherits_options =
+      false;  ///< The parent's options are accepted here too (CLI11 fallthrough).
   bool requires_subcommand = false;
 };
 

@@ -28,11 +28,16 @@ std::string ValueFlags(const ArgumentSpec& arg) {
       for (const auto& c : arg.choices) words += (words.empty() ? "" : " ") + c;
       return " -x -a " + FishQuote(words);
     }
-    case ValueKind::kFile: return " -r -F";
-    case ValueKind::kDirectory: return " -x -a '(__fish_complete_directories)'";
-    case ValueKind::kBoard: return " -x -a '(__tockctl_boards)'";
-    case ValueKind::kText: return " -x";
-    case ValueKind::kNone: break;
+    case ValueKind::kFile:
+      return " -r -F";
+    case ValueKind::kDirectory:
+      return " -x -a '(__fish_complete_directories)'";
+    case ValueKind::kBoard:
+      return " -x -a '(__tockctl_boards)'";
+    case ValueKind::kText:
+      return " -x";
+    case ValueKind::kNone:
+      break;
   }
   return "";
 }
@@ -47,8 +52,7 @@ std::string OptionLine(const CommandVisit& v, const ArgumentSpec& opt) {
 std::string CommandLines(const CommandVisit& v) {
   std::string out;
   for (const auto& sub : v.command->subcommands)
-    out += Guard(v) + " -f -a " + FishQuote(sub.name) + " -d " + FishQuote(sub.description) +
-           "\n";
+    out += Guard(v) + " -f -a " + FishQuote(sub.name) + " -d " + FishQuote(sub.description) + "\n";
   for (const ArgumentSpec* opt : v.options) out += OptionLine(v, *opt);
   std::set<std::string> kinds;  // one line per kind of positional
   for (const auto& p : v.command->positionals) {
@@ -66,12 +70,14 @@ std::string Tables(const CommandSpec& root) {
     if (v.path.size() > 1) commands += " " + FishQuote(JoinPath(v.path));
     for (const ArgumentSpec* opt : v.options)
       if (opt->TakesValue())
-        for (const auto& n : DashedNames(*opt)) values += " " + FishQuote(JoinPath(v.path) + " " + n);
+        for (const auto& n : DashedNames(*opt))
+          values += " " + FishQuote(JoinPath(v.path) + " " + n);
   });
   return commands + "\n" + values + "\n\n";
 }
 
-const char* const kFishFunctions = R"FISH(# The command path the line has reached, e.g. "tockctl boards show".
+const char* const kFishFunctions =
+    R"FISH(# The command path the line has reached, e.g. "tockctl boards show".
 function __tockctl_path
     set -l tokens (commandline -opc)
     set -l path tockctl

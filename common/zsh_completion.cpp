@@ -23,11 +23,15 @@ std::string Action(const ArgumentSpec& arg) {
       for (const auto& c : arg.choices) out += (out.size() > 1 ? " " : "") + SpecEscape(c);
       return out + ")";
     }
-    case ValueKind::kFile: return "_files";
-    case ValueKind::kDirectory: return "_files -/";
-    case ValueKind::kBoard: return "_tockctl_boards";
+    case ValueKind::kFile:
+      return "_files";
+    case ValueKind::kDirectory:
+      return "_files -/";
+    case ValueKind::kBoard:
+      return "_tockctl_boards";
     case ValueKind::kText:
-    case ValueKind::kNone: break;
+    case ValueKind::kNone:
+      break;
   }
   return "";
 }
@@ -36,17 +40,20 @@ std::string Message(const ArgumentSpec& arg) {
   return SpecEscape(arg.value_name.empty() ? "VALUE" : arg.value_name);
 }
 
+// One _arguments line: "    '[*]NAME[=|+][explanation]:MESSAGE:ACTION' \\".
+std::string OptionSpec(const ArgumentSpec& opt, const std::string& dashed, const char* joiner) {
+  std::string spec = opt.repeatable ? "*" : "";
+  spec += dashed;
+  if (opt.TakesValue()) spec += joiner;
+  spec += "[" + SpecEscape(opt.description) + "]";
+  if (opt.TakesValue()) spec += ":" + Message(opt) + ":" + Action(opt);
+  return "    " + ShellQuote(spec) + " \\\n";
+}
+
 std::string OptionSpecs(const ArgumentSpec& opt) {
   std::string specs;
-  std::string repeat = opt.repeatable ? "*" : "";
-  std::string explanation = "[" + SpecEscape(opt.description) + "]";
-  std::string value = opt.TakesValue() ? ":" + Message(opt) + ":" + Action(opt) : "";
-  for (const auto& s : opt.short_names)
-    specs += "    " + ShellQuote(repeat + "-" + s + (opt.TakesValue() ? "+" : "") + explanation +
-                                 value) + " \\\n";
-  for (const auto& l : opt.long_names)
-    specs += "    " + ShellQuote(repeat + "--" + l + (opt.TakesValue() ? "=" : "") + explanation +
-                                 value) + " \\\n";
+  for (const auto& s : opt.short_names) specs += OptionSpec(opt, "-" + s, "+");
+  for (const auto& l : opt.long_names) specs += OptionSpec(opt, "--" + l, "=");
   return specs;
 }
 
@@ -72,11 +79,16 @@ std::string SubcommandDispatch(const CommandVisit& v) {
   }
   return "  case $state in\n"
          "    command)\n"
-         "      local -a commands=(\n" + described + "      )\n"
-         "      _describe -t commands " + ShellQuote(JoinPath(v.path) + " command") +
+         "      local -a commands=(\n" +
+         described +
+         "      )\n"
+         "      _describe -t commands " +
+         ShellQuote(JoinPath(v.path) + " command") +
          " commands && ret=0 ;;\n"
          "    argument)\n"
-         "      case $words[1] in\n" + calls + "      esac ;;\n"
+         "      case $words[1] in\n" +
+         calls +
+         "      esac ;;\n"
          "  esac\n";
 }
 

@@ -32,7 +32,7 @@ struct Capabilities {
   bool verify = false;  ///< Device-side CRC or read-back.
   bool read = false;
   bool reset = false;
-  bool start = false;   ///< Can set the entry point and run.
+  bool start = false;  ///< Can set the entry point and run.
 };
 
 /// Phases shown to the user.

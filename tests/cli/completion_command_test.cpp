@@ -35,11 +35,12 @@ Words Sorted(Words words) {
 ProcessResult RunShell(const Words& argv) {
   std::string shell = argv.front();
   if (!FindProgram(shell))
-    ADD_FAILURE() << shell << " is not installed; run scripts/deps (Debian package " << shell << ")";
+    ADD_FAILURE() << shell << " is not installed; run scripts/deps (Debian package " << shell
+                  << ")";
   ProcessSpec spec;
   spec.argv = argv;
-  spec.env["PATH"] = std::filesystem::path(TOCKCTL_BINARY).parent_path().string() + ":" +
-                     std::getenv("PATH");
+  spec.env["PATH"] =
+      std::filesystem::path(TOCKCTL_BINARY).parent_path().string() + ":" + std::getenv("PATH");
   spec.env["TOCKCTL_DATA_DIR"] = testing::SourceDir().string();
   spec.env["HOME"] = testing::BuildDir().string();
   spec.timeout = std::chrono::seconds(30);
@@ -72,8 +73,8 @@ class CompletionTest : public ::testing::Test {
   }
 
   Words Fish(const std::string& line) {
-    std::string program = "source " + ShellQuote(scripts_["fish"].string()) +
-                          "; complete -C" + ShellQuote(line);
+    std::string program =
+        "source " + ShellQuote(scripts_["fish"].string()) + "; complete -C" + ShellQuote(line);
     auto r = RunShell({"fish", "--no-config", "-c", program});
     EXPECT_EQ(r.exit_code, 0) << r.stderr_text;
     return Sorted(Lines(r.stdout_text));
@@ -103,9 +104,12 @@ Words HelpCommands() {
   Words commands;
   bool in_section = false;
   for (std::string line; std::getline(help, line);) {
-    if (line.rfind("Subcommands:", 0) == 0) in_section = true;
-    else if (in_section && line.rfind("  ", 0) == 0) commands.push_back(line.substr(2, line.find(' ', 2) - 2));
-    else if (in_section) break;
+    if (line.rfind("Subcommands:", 0) == 0)
+      in_section = true;
+    else if (in_section && line.rfind("  ", 0) == 0)
+      commands.push_back(line.substr(2, line.find(' ', 2) - 2));
+    else if (in_section)
+      break;
   }
   return Sorted(commands);
 }
@@ -140,8 +144,7 @@ TEST_F(CompletionTest, BashAsksTheDataDirectoryGivenOnTheLine) {
   auto board = ReadFile(testing::SourceDir() / "boards" / "qemu_rv32_virt.json");
   dir_.Write("data/boards/qemu_rv32_virt.json", board);
   std::string data = (dir_.path() / "data").string();
-  EXPECT_EQ(Bash({"tockctl", "--data-dir", data, "boards", "show", "q"}),
-            Words{"qemu_rv32_virt"});
+  EXPECT_EQ(Bash({"tockctl", "--data-dir", data, "boards", "show", "q"}), Words{"qemu_rv32_virt"});
   EXPECT_EQ(Bash({"tockctl", "--data-dir=" + data, "boards", "show", "q"}),
             Words{"qemu_rv32_virt"});
   EXPECT_EQ(Bash({"tockctl", "boards", "show", "qemu_rv"}), BoardsStartingWith("qemu_rv"));
@@ -177,8 +180,7 @@ TEST(CompletionCommandTest, KindIsRequiredAndChecked) {
             "~/.local/share/bash-completion/completions/tockctl\n");
   r = RunTockctl({"completion", "tcsh"});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_EQ(r.err,
-            "error: KIND: tcsh not in {bash,zsh,fish,man}; run with --help for usage\n");
+  EXPECT_EQ(r.err, "error: KIND: tcsh not in {bash,zsh,fish,man}; run with --help for usage\n");
 }
 
 TEST(CompletionCommandTest, ScriptsPassTheShellsSyntaxChecks) {

@@ -52,8 +52,8 @@ TEST(CommandSpecTest, VisitsParentsFirstWithInheritedOptions) {
   });
   ASSERT_EQ(seen.size(), 3u);
   EXPECT_EQ(seen[0], (std::pair<std::string, Words>{"tockctl", {"--verbose", "--mode"}}));
-  EXPECT_EQ(seen[1], (std::pair<std::string, Words>{"tockctl copy",
-                                                    {"--output", "--verbose", "--mode"}}));
+  EXPECT_EQ(seen[1],
+            (std::pair<std::string, Words>{"tockctl copy", {"--output", "--verbose", "--mode"}}));
   // dir does not inherit; its own --mode is text.
   EXPECT_EQ(seen[2], (std::pair<std::string, Words>{"tockctl dir", {"--into", "--mode"}}));
 }
@@ -118,37 +118,36 @@ TEST(CompletionScriptTest, BashCompletesFilesDirectoriesAndRepeatedPositionals) 
 
 TEST(CompletionScriptTest, ZshAndFishSpecs) {
   std::string zsh = ZshCompletionScript(SampleSpec());
-  for (const char* line : {"    '*-v[about verbose]' \\\n",
-                           "    '--mode=[about mode]:MODE:(fast slow)' \\\n",
-                           "    '-o+[about output]:FILE:_files' \\\n",
-                           "    '1:BOARD:_tockctl_boards' \\\n", "    '*:SRC:_files' \\\n",
-                           "    '--into=[about into]:DIR:_files -/' \\\n",
-                           "        'copy') _tockctl__copy && ret=0 ;;\n"})
+  for (const char* line :
+       {"    '*-v[about verbose]' \\\n", "    '--mode=[about mode]:MODE:(fast slow)' \\\n",
+        "    '-o+[about output]:FILE:_files' \\\n", "    '1:BOARD:_tockctl_boards' \\\n",
+        "    '*:SRC:_files' \\\n", "    '--into=[about into]:DIR:_files -/' \\\n",
+        "        'copy') _tockctl__copy && ret=0 ;;\n"})
     EXPECT_NE(zsh.find(line), std::string::npos) << line;
   std::string fish = FishCompletionScript(SampleSpec());
-  for (const char* line : {
-           "set -g __tockctl_commands 'tockctl copy' 'tockctl dir'\n",
-           "set -g __tockctl_value_options 'tockctl --mode' 'tockctl copy -o' 'tockctl copy "
-           "--output' 'tockctl copy --mode' 'tockctl dir --into' 'tockctl dir --mode'\n",
-           "complete -c tockctl -n '__tockctl_using tockctl' -f -a 'copy' -d 'Copy files'\n",
-           "complete -c tockctl -n '__tockctl_using tockctl copy' -s 'o' -l 'output' -r -F -d "
-           "'about output'\n",
-           "complete -c tockctl -n '__tockctl_using tockctl copy' -x -a '(__tockctl_boards)'\n",
-           "complete -c tockctl -n '__tockctl_using tockctl copy' -F\n"})
+  for (const char* line :
+       {"set -g __tockctl_commands 'tockctl copy' 'tockctl dir'\n",
+        "set -g __tockctl_value_options 'tockctl --mode' 'tockctl copy -o' 'tockctl copy "
+        "--output' 'tockctl copy --mode' 'tockctl dir --into' 'tockctl dir --mode'\n",
+        "complete -c tockctl -n '__tockctl_using tockctl' -f -a 'copy' -d 'Copy files'\n",
+        "complete -c tockctl -n '__tockctl_using tockctl copy' -s 'o' -l 'output' -r -F -d "
+        "'about output'\n",
+        "complete -c tockctl -n '__tockctl_using tockctl copy' -x -a '(__tockctl_boards)'\n",
+        "complete -c tockctl -n '__tockctl_using tockctl copy' -F\n"})
     EXPECT_NE(fish.find(line), std::string::npos) << line;
 }
 
 TEST(ManPageTest, SectionsAndCommandsFromTheSpec) {
   std::string page = ManPage(SampleSpec(), "1.2.3");
   EXPECT_EQ(page.rfind(".\\\" Generated", 0), 0u);
-  for (const char* text : {
-           ".TH TOCKCTL 1 \"\" \"tockctl 1.2.3\" \"User Commands\"\n",
-           ".SH NAME\ntockctl \\- sample\n",
-           ".TP\n\\fB\\-\\-mode\\fR \\fIMODE\\fR\nabout mode (one of \\fBfast\\fR, \\fBslow\\fR)\n",
-           ".SS \"tockctl copy\"\n\\fBtockctl\\fR \\fBcopy\\fR [\\fIOPTIONS\\fR] [\\fIBOARD\\fR] "
-           "[\\fISRC\\fR...]\n.br\nCopy files\n",
-           ".TP\n.B 130\nInterrupted (Ctrl\\-C).\n",
-           ".SH EXIT STATUS\n", ".SH ENVIRONMENT\n", ".SH FILES\n", ".SH SEE ALSO\n"})
+  for (const char* text :
+       {".TH TOCKCTL 1 \"\" \"tockctl 1.2.3\" \"User Commands\"\n",
+        ".SH NAME\ntockctl \\- sample\n",
+        ".TP\n\\fB\\-\\-mode\\fR \\fIMODE\\fR\nabout mode (one of \\fBfast\\fR, \\fBslow\\fR)\n",
+        ".SS \"tockctl copy\"\n\\fBtockctl\\fR \\fBcopy\\fR [\\fIOPTIONS\\fR] [\\fIBOARD\\fR] "
+        "[\\fISRC\\fR...]\n.br\nCopy files\n",
+        ".TP\n.B 130\nInterrupted (Ctrl\\-C).\n", ".SH EXIT STATUS\n", ".SH ENVIRONMENT\n",
+        ".SH FILES\n", ".SH SEE ALSO\n"})
     EXPECT_NE(page.find(text), std::string::npos) << text;
 }
 
