@@ -80,9 +80,11 @@ class CompletionTest : public ::testing::Test {
     return Sorted(Lines(r.stdout_text));
   }
 
-  Words Zsh(const std::string& line) {
+  // Completions zsh offers for `line`, with the script sourced (or autoloaded from `fpath`).
+  Words Zsh(const std::string& line, const std::string& fpath = "") {
     auto harness = testing::SourceDir() / "tests" / "cli" / "zsh_complete.zsh";
-    auto r = RunShell({"zsh", "-f", harness.string(), scripts_["zsh"].string(), line});
+    std::string script = fpath.empty() ? scripts_["zsh"].string() : fpath;
+    auto r = RunShell({"zsh", "-f", harness.string(), script, line});
     EXPECT_EQ(r.exit_code, 0) << r.stderr_text;
     return Sorted(Lines(r.stdout_text));
   }
@@ -164,6 +166,24 @@ TEST_F(CompletionTest, ZshCompletesCommandsOptionsAndBoards) {
   EXPECT_EQ(Zsh("tockctl --color=al"), Words{"always"});
   EXPECT_EQ(Zsh("tockctl -q boards s"), Words{"show"});
   EXPECT_EQ(Zsh("tockctl completion "), (Words{"bash", "fish", "man", "zsh"}));
+}
+
+TEST_F(CompletionTest, ZshAutoloadsTheScriptFromFpath) {
+  auto fpath = dir_.path() / "zfunc";
+  std::filesystem::create_directory(fpath);
+  std::filesystem::copy_file(scripts_["zsh"], fpath / "_tockctl");
+  EXPECT_EQ(Zsh("tockctl boards show nrf52840d", fpath.string()), Words{"nrf52840dk"});
+}
+
+TEST_F(CompletionTest, DocsExamplesWork) {
+  // docs/install.md: source <(tockctl completion bash); tockctl completion man | man -l -
+  auto r =
+      RunShell({"bash", "--norc", "-c", "source <(tockctl completion bash); complete -p tockctl"});
+  EXPECT_EQ(r.stdout_text, "complete -F _tockctl tockctl\n") << r.stderr_text;
+  r = RunShell({"bash", "-c", "tockctl completion man | MANPAGER=cat MANWIDTH=100 man -l -"});
+  EXPECT_EQ(r.exit_code, 0) << r.stderr_text;
+  EXPECT_NE(r.stdout_text.find("tockctl - build, flash and trace Tock kernels"), std::string::npos)
+      << r.stdout_text;
 }
 
 TEST(CompletionCommandTest, ListBoardsPrintsTheCatalogNames) {

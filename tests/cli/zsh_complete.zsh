@@ -1,6 +1,6 @@
 #!/usr/bin/env zsh
 # Prints, one per line, the candidates zsh's completion system offers for a command line.
-# Usage: zsh zsh_complete.zsh COMPLETION_SCRIPT 'tockctl bo'
+# Usage: zsh zsh_complete.zsh COMPLETION_SCRIPT|FPATH_DIR 'tockctl bo'
 # Runs an interactive zsh in a pseudo-terminal (zsh/zpty), loads compinit and the script, wraps
 # compadd to record every match in a file, types the line and a TAB, and prints the file.
 emulate -L zsh
@@ -9,8 +9,11 @@ local script=$1 line=$2
 local out=$(mktemp) rc=0
 zpty -b complete_shell zsh -f -i || exit 2
 {
-  zpty -w complete_shell "PS1=''; autoload -Uz compinit; compinit -u -D"
-  zpty -w complete_shell "source ${(q)script}"
+  if [[ -d $script ]]; then  # a directory holding _tockctl: autoload it from $fpath
+    zpty -w complete_shell "PS1=''; fpath=(${(q)script} \$fpath); autoload -Uz compinit; compinit -u -D"
+  else
+    zpty -w complete_shell "PS1=''; autoload -Uz compinit; compinit -u -D; source ${(q)script}"
+  fi
   zpty -w complete_shell "compadd() { local -a __m; builtin compadd -O __m \"\$@\"; print -rl -- \$__m >> ${(q)out}; builtin compadd \"\$@\" }"
   zpty -w complete_shell "print RE''ADY"
   zpty -r complete_shell ignored '*READY*' || rc=3
