@@ -50,7 +50,7 @@ int RunTockctl(const std::vector<std::string>& args, CliContext& ctx) {
   std::vector<std::string> reversed(args.rbegin(), args.rend());
   try {
     app.parse(reversed);
-    return 0;
+    return ctx.exit_code;
   } catch (const CLI::CallForVersion&) {
     std::fputs((std::string("tockctl ") + TOCKCTL_VERSION + "\n").c_str(), ctx.out());
     return 0;

@@ -29,6 +29,9 @@ class CliContext {
   explicit CliContext(std::FILE* out = stdout, std::FILE* err = stderr) : out_(out), err_(err) {}
 
   GlobalOptions options;
+  /// Exit code of a command that ran successfully but reports a result through it (config diff: 1
+  /// when the files differ). Errors use Error categories instead.
+  int exit_code = 0;
 
   /// Logger writing to stderr at the level chosen by -v/-q and TOCKCTL_LOG (created on first use).
   std::shared_ptr<spdlog::logger> Log();

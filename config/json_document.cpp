@@ -1,5 +1,7 @@
 #include "config/json_document.h"
 
+#include <algorithm>
+#include <cctype>
 #include <vector>
 
 #include "common/error.h"
@@ -141,6 +143,27 @@ void CheckDepth(const std::string& file, std::string_view text) {
   }
 }
 
+bool IsTokenChar(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '+' || c == '.';
+}
+
+// nlohmann reports the byte after the character that failed; point at the start of the bad
+// token instead ("tru" in `"name": tru}`), which is where a person looks.
+size_t StartOfBadToken(std::string_view text, size_t error_byte) {
+  if (error_byte == 0 || text.empty()) return 0;
+  if (error_byte > text.size()) return text.size();  // unexpected end of input
+  size_t pos = error_byte - 1;
+  if (text[pos] == '"' && pos > 0) {  // a whole string literal was unexpected: its opening quote
+    size_t open = text.rfind('"', pos - 1);
+    while (open != std::string_view::npos && open > 0 && text[open - 1] == '\\')
+      open = text.rfind('"', open - 2);
+    return open == std::string_view::npos ? pos : open;
+  }
+  if (!IsTokenChar(text[pos]) && pos > 0 && IsTokenChar(text[pos - 1])) --pos;
+  while (pos > 0 && IsTokenChar(text[pos]) && IsTokenChar(text[pos - 1])) --pos;
+  return pos;
+}
+
 // Strips the "[json.exception.parse_error.101] parse error at line 1, column 2: " prefix.
 std::string CleanParseMessage(const std::string& what) {
   auto colon = what.find(": ");
@@ -199,7 +222,7 @@ JsonDocument JsonDocument::Parse(std::string text, std::string file) {
   try {
     doc.root_ = ParseRefusingDuplicates(doc.file_, text);
   } catch (const nlohmann::json::parse_error& e) {
-    throw SyntaxError(doc.file_, text, e.byte == 0 ? 0 : e.byte - 1, CleanParseMessage(e.what()));
+    throw SyntaxError(doc.file_, text, StartOfBadToken(text, e.byte), CleanParseMessage(e.what()));
   }
   doc.text_ = std::move(text);
   PositionScanner(doc.text_, doc.value_positions_, doc.key_positions_).Run();

@@ -1,0 +1,94 @@
+#include "config/config_summary.h"
+
+#include <algorithm>
+
+#include "config/hardware_address.h"
+#include "config/ipc_rules.h"
+
+namespace tockctl::config {
+namespace {
+
+using Rows = std::vector<std::vector<std::string>>;
+
+std::string Table(const Rows& rows, const std::string& indent) {
+  std::vector<size_t> widths;
+  for (const auto& row : rows)
+    for (size_t i = 0; i < row.size(); ++i) {
+      if (widths.size() <= i) widths.push_back(0);
+      widths[i] = std::max(widths[i], row[i].size());
+    }
+  std::string out;
+  for (const auto& row : rows) {
+    std::string line = indent;
+    for (size_t i = 0; i < row.size(); ++i)
+      line +=
+          i + 1 < row.size() ? row[i] + std::string(widths[i] - row[i].size() + 2, ' ') : row[i];
+    out += line + "\n";
+  }
+  return out;
+}
+
+std::string Count(size_t n, const std::string& noun) {
+  return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
+}
+
+std::string Apps(const AppSelection& s) { return s.all ? "*" : JoinWords(s.apps, ","); }
+
+std::string BoardPart(const HardwareBoard& b) {
+  const Protection& p = b.protection;
+  Rows rows{{"board", b.name + ": " + b.description},
+            {"chip", b.chip + ", " + b.core + ", " + b.target},
+            {"protection", std::string(ProtectionKindName(p.kind)) + ": " +
+                               std::to_string(p.app_regions) + " regions per process, " +
+                               std::to_string(FreeProcessRegions(p)) + " free for IPC"},
+            {"ram", HexString(b.memory.ram.origin) + " + " + HexString(b.memory.ram.length)}};
+  return Table(rows, "");
+}
+
+std::string IpcPart(const IpcConfig& ipc, const HardwareBoard* board) {
+  std::vector<std::string> interfaces;
+  for (auto i : ipc.interfaces) interfaces.push_back(Name(i));
+  std::string backend = Name(ipc.backend);
+  if (board != nullptr && ipc.backend == IpcBackend::kAuto)
+    backend += std::string(" (") + Name(EffectiveBackend(ipc.backend, board->protection)) +
+               " on this board)";
+  std::string out = "ipc: backend " + backend + "; interfaces " +
+                    (interfaces.empty() ? "none" : JoinWords(interfaces)) + "; " +
+                    Count(ipc.services.size(), "service") + ", " +
+                    Count(ipc.clients.size(), "client") + "\n";
+  if (ipc.services.empty()) return out;
+  Rows rows{{"SERVICE", "SERVER", "INTERFACE", "CLIENTS", "BUFFERS", "MAX MESSAGE", "MAX CLIENTS"}};
+  for (const auto& s : ipc.services)
+    rows.push_back({s.name, s.server, Name(s.interface), Apps(s.allowed_clients),
+                    std::to_string(s.buffers_per_connection), std::to_string(s.max_message_size),
+                    std::to_string(s.max_clients)});
+  return out + Table(rows, "  ");
+}
+
+std::string Address(const NetworkInterface& n) {
+  if (n.mac) return FormatHardwareAddress(*n.mac);
+  if (n.eui64) return FormatHardwareAddress(*n.eui64);
+  return "-";
+}
+
+std::string NetworkPart(const NetworkConfig& net) {
+  std::string out = "network: " + Count(net.interfaces.size(), "interface") + "\n";
+  if (net.interfaces.empty()) return out;
+  Rows rows{{"NAME", "KIND", "ADDRESS", "MTU", "STACK", "PLACEMENT", "MUX", "APPS"}};
+  for (const auto& n : net.interfaces)
+    rows.push_back({n.name, Name(n.kind), Address(n), std::to_string(n.mtu), Name(n.stack),
+                    Name(n.placement), Name(n.multiplexing), Apps(n.apps)});
+  return out + Table(rows, "  ");
+}
+
+}  // namespace
+
+std::string DescribeBoardConfig(const CheckedBoardConfig& config) {
+  const HardwareBoard* board = config.board ? &*config.board : nullptr;
+  std::string out = board ? BoardPart(*board) : "board: unreadable (run tockctl config validate)\n";
+  out += config.ipc ? IpcPart(*config.ipc, board) : "ipc: absent\n";
+  out += config.network ? NetworkPart(*config.network) : "network: absent\n";
+  return out;
+}
+
+}  // namespace tockctl::config

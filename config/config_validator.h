@@ -1,0 +1,56 @@
+// Whole-file checking of a board JSON document: the structure of every section (what the JSON
+// Schema in docs/board.schema.json also says) and the semantic rules tying "ipc" and "network" to
+// the hardware in "board". Every finding is collected; nothing stops at the first.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "config/board.h"
+#include "config/ipc_config.h"
+#include "config/json_document.h"
+#include "config/network_config.h"
+#include "config/validation_report.h"
+
+namespace tockctl::config {
+
+/// Format version this tockctl reads and writes.
+inline constexpr int kBoardFormatVersion = 1;
+
+/// A board JSON file read into typed sections, with every finding about it.
+struct CheckedBoardConfig {
+  std::optional<HardwareBoard> board;    ///< Missing when "board" could not be read.
+  std::optional<IpcConfig> ipc;          ///< Missing when the file has no "ipc".
+  std::optional<NetworkConfig> network;  ///< Missing when the file has no "network".
+  ValidationReport report;               ///< Sorted by position.
+};
+
+/// Reads and checks `doc` (which must outlive the result: findings point into it). Never throws
+/// for problems in the document; they all become findings.
+CheckedBoardConfig CheckBoardConfig(const JsonDocument& doc);
+
+/// Loads `path` and checks it. Throws Error (kIo, kInvalidInput) only when the file cannot be
+/// read or is not JSON; `doc` receives the parsed document.
+CheckedBoardConfig LoadAndCheckBoardConfig(const std::string& path, JsonDocument& doc);
+
+/// One file checked by `tockctl config validate`: its findings, or why it could not be read.
+struct FileCheck {
+  std::string file;
+  ValidationReport report;
+  bool loaded = false;     ///< False when the file could not be read or parsed.
+  std::string load_error;  ///< "FILE:LINE:COL: error: malformed JSON: ..." when !loaded.
+  int load_exit_code = 0;  ///< Exit code of the load error's category.
+  int ErrorCount() const { return loaded ? report.ErrorCount() : 1; }
+};
+
+/// Loads and checks one file; never throws for problems with the file itself.
+FileCheck CheckConfigFile(const std::string& path);
+
+/// The findings (one line each) then "FILE: N errors, M warnings".
+std::string FormatFileCheck(const FileCheck& check);
+
+/// {"file", "valid", "errors", "warnings", "findings": [...]} (a load error is one finding).
+nlohmann::json FileCheckToJson(const FileCheck& check);
+
+}  // namespace tockctl::config

@@ -1,0 +1,329 @@
+#include "tracer/serial_source.h"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <thread>
+
+#include "common/error.h"
+#include "common/file_io.h"
+#include "tests/support/test_support.h"
+#include "tests/tracer/pty_pair.h"
+#include "tests/tracer/source_test_support.h"
+
+namespace tockctl::tracer {
+namespace {
+
+namespace fs = std::filesystem;
+using std::chrono::milliseconds;
+using testing::CountingBytes;
+using testing::PtyPair;
+using testing::ReadUntil;
+using testing::TestLogger;
+using testing::WaitForStatus;
+using ::tockctl::testing::TempDir;
+
+constexpr milliseconds kPatience{10'000};  // generous: the machine may be busy
+
+// Options for a test port: lock files and sysfs inside `dir`, quick reconnect polling.
+SerialOptions TestOptions(const TempDir& dir, const fs::path& path) {
+  SerialOptions options;
+  options.path = path;
+  options.lock_dir = dir.path() / "lock";
+  options.sysfs_root = dir.path() / "sys";
+  options.dev_dir = dir.path() / "dev";
+  options.reconnect_interval = milliseconds(10);
+  fs::create_directories(options.lock_dir);
+  fs::create_directories(options.sysfs_root);
+  fs::create_directories(options.dev_dir);
+  return options;
+}
+
+// Points the symlink `link` at `target`, replacing it atomically (like udev re-creating a node).
+void PointLink(const fs::path& link, const fs::path& target) {
+  fs::path tmp = link;
+  tmp += ".new";
+  fs::remove(tmp);
+  fs::create_symlink(target, tmp);
+  fs::rename(tmp, link);
+}
+
+std::string ProcessName(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/comm");
+  std::string name;
+  std::getline(in, name);
+  return name;
+}
+
+TEST(SerialSourceTest, ReadsEveryBytePacedAt115200BaudInOrder) {
+  TempDir dir;
+  PtyPair pty;
+  SerialSource source(TestOptions(dir, pty.slave_path()), TestLogger());
+  EXPECT_EQ(source.Describe(), "serial " + pty.slave_path() + " @115200");
+  auto bytes = CountingBytes(11'520);  // one second of a 115200-baud UART
+  std::thread writer([&] { pty.WritePaced(bytes, 115'200); });
+  auto got = ReadUntil(source, bytes.size(), kPatience, 256);
+  writer.join();
+  EXPECT_TRUE(got.events.empty());
+  EXPECT_EQ(got.bytes, bytes);
+}
+
+TEST(SerialSourceTest, NonStandardBaudRateIsAccepted) {
+  TempDir dir;
+  PtyPair pty;
+  SerialOptions options = TestOptions(dir, pty.slave_path());
+  options.baud = 250'000;
+  SerialSource source(options, TestLogger());
+  EXPECT_EQ(source.Describe(), "serial " + pty.slave_path() + " @250000");
+  pty.Write(std::string("\x00\x11\x13\r\n\x7f", 6));
+  auto got = ReadUntil(source, 6, kPatience);
+  EXPECT_EQ(got.bytes, (std::vector<uint8_t>{0x00, 0x11, 0x13, '\r', '\n', 0x7f}));
+}
+
+TEST(SerialSourceTest, SecondOpenOfTheSamePortIsRefusedNamingTheHolder) {
+  TempDir dir;
+  PtyPair pty;
+  SerialOptions options = TestOptions(dir, pty.slave_path());
+  SerialSource first(options, TestLogger());
+  try {
+    SerialSource second(options, TestLogger());
+    FAIL() << "second open succeeded";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.category(), ErrorCategory::kTransport);
+    EXPECT_EQ(e.Describe(), "serial port " + pty.slave_path() + " is in use by " +
+                                ProcessName(::getpid()) + ", pid " + std::to_string(::getpid()) +
+                                " (" + pty.slave_path() +
+                                ": lock); stop the other program or trace another port");
+  }
+}
+
+TEST(SerialSourceTest, LockFileNamesOurPidAndGoesAwayOnClose) {
+  TempDir dir;
+  PtyPair pty;
+  SerialOptions options = TestOptions(dir, pty.slave_path());
+  fs::path lock = SerialLockFilePath(options.lock_dir, pty.slave_path());
+  std::string slave_name = pty.slave_path().substr(1);
+  std::replace(slave_name.begin(), slave_name.end(), '/', '_');
+  EXPECT_EQ(lock, options.lock_dir / ("tockctl-" + slave_name + ".lock"));
+  {
+    SerialSource source(options, TestLogger());
+    EXPECT_EQ(ReadFile(lock), std::to_string(::getpid()) + "\n");
+  }
+  EXPECT_FALSE(fs::exists(lock));
+  SerialSource again(options, TestLogger());  // the port is free again
+}
+
+TEST(SerialSourceTest, PortHeldByAnotherProcessIsRefusedNamingThatProcess) {
+  TempDir dir;
+  PtyPair pty;
+  SerialOptions options = TestOptions(dir, pty.slave_path());
+  int ready[2];
+  ASSERT_EQ(::pipe(ready), 0);
+  pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {  // holds the port until killed
+    SerialOpenAttempt held = OpenSerialPort(options.path, 115200, options.lock_dir, *TestLogger());
+    char ok = held.port ? 'y' : 'n';
+    (void)!::write(ready[1], &ok, 1);
+    for (;;) ::pause();
+  }
+  ::close(ready[1]);
+  char ok = 0;
+  ASSERT_EQ(::read(ready[0], &ok, 1), 1);
+  ::close(ready[0]);
+  EXPECT_EQ(ok, 'y');
+  std::string message;
+  try {
+    SerialSource source(options, TestLogger());
+  } catch (const Error& e) {
+    message = e.message();
+  }
+  ::kill(child, SIGKILL);
+  ::waitpid(child, nullptr, 0);
+  EXPECT_EQ(message, "serial port " + pty.slave_path() + " is in use by " +
+                         ProcessName(::getpid()) + ", pid " + std::to_string(child));
+}
+
+TEST(SerialSourceTest, MissingPortIsATransportErrorWithAHint) {
+  TempDir dir;
+  fs::path path = dir.path() / "ttyNOPE";
+  try {
+    SerialSource source(TestOptions(dir, path), TestLogger());
+    FAIL() << "opened a missing port";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.category(), ErrorCategory::kTransport);
+    EXPECT_EQ(e.Describe(), "cannot open serial port " + path.string() +
+                                ": No such file or directory (" + path.string() +
+                                ": open); check the path; ls /dev/serial/by-id/ lists USB serial "
+                                "ports");
+  }
+}
+
+TEST(SerialSourceTest, RegularFileIsNotASerialPort) {
+  TempDir dir;
+  fs::path path = dir.Write("notatty", "x");
+  try {
+    SerialSource source(TestOptions(dir, path), TestLogger());
+    FAIL() << "opened a regular file";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.message(), path.string() + " is not a serial port (not a terminal device)");
+  }
+}
+
+TEST(SerialSourceTest, DeviceGoneReportsDisconnectedOnceThenANewDeviceAtThePathReconnects) {
+  TempDir dir;
+  auto first = std::make_unique<PtyPair>();
+  fs::path link = dir.path() / "ttyTRACE";
+  PointLink(link, first->slave_path());
+  SerialSource source(TestOptions(dir, link), TestLogger());
+  first->Write("before");
+  EXPECT_EQ(ReadUntil(source, 6, kPatience).bytes,
+            std::vector<uint8_t>({'b', 'e', 'f', 'o', 'r', 'e'}));
+
+  first->CloseMaster();  // the device is gone; /dev/pts/N disappears
+  ReadResult gone = WaitForStatus(source, ReadStatus::kDisconnected, kPatience);
+  EXPECT_EQ(gone.detail, "serial port " + link.string() +
+                             " disappeared (the line hung up); waiting for it to come back");
+  std::vector<uint8_t> buf(64);
+  EXPECT_EQ(source.Read(buf, milliseconds(30)).status, ReadStatus::kTimeout);  // reported once
+
+  PtyPair second;  // a new device appears at the same path (re-enumeration)
+  PointLink(link, second.slave_path());
+  ReadResult back = WaitForStatus(source, ReadStatus::kReconnected, kPatience);
+  EXPECT_EQ(back.detail, "serial port " + link.string() + " is back");
+  second.Write("after");
+  EXPECT_EQ(ReadUntil(source, 5, kPatience).bytes, std::vector<uint8_t>({'a', 'f', 't', 'e', 'r'}));
+}
+
+TEST(SerialSourceTest, APathThatVanishesWhileTheDeviceStaysOpenIsADisconnect) {
+  TempDir dir;
+  PtyPair pty;
+  fs::path link = dir.path() / "ttyGONE";
+  PointLink(link, pty.slave_path());
+  SerialSource source(TestOptions(dir, link), TestLogger());
+  fs::remove(link);  // udev removed the node; the open fd has not failed (yet)
+  EXPECT_EQ(WaitForStatus(source, ReadStatus::kDisconnected, kPatience).detail,
+            "serial port " + link.string() + " disappeared (" + link.string() +
+                " vanished); waiting for it to come back");
+}
+
+TEST(SerialSourceTest, APathNowNamingAnotherDeviceIsFollowed) {
+  TempDir dir;
+  PtyPair old_device;
+  PtyPair new_device;
+  fs::path link = dir.path() / "ttySWAP";
+  PointLink(link, old_device.slave_path());
+  SerialSource source(TestOptions(dir, link), TestLogger());
+  PointLink(link, new_device.slave_path());
+  EXPECT_EQ(WaitForStatus(source, ReadStatus::kDisconnected, kPatience).detail,
+            "serial port " + link.string() + " disappeared (" + link.string() +
+                " now names another device); waiting for it to come back");
+  EXPECT_EQ(WaitForStatus(source, ReadStatus::kReconnected, kPatience).detail,
+            "serial port " + link.string() + " is back");
+  old_device.Write("old");
+  new_device.Write("new");
+  EXPECT_EQ(ReadUntil(source, 3, kPatience).bytes, std::vector<uint8_t>({'n', 'e', 'w'}));
+}
+
+TEST(SerialSourceTest, WithoutReconnectADisappearingDeviceEndsTheStream) {
+  TempDir dir;
+  PtyPair pty;
+  SerialOptions options = TestOptions(dir, pty.slave_path());
+  options.reconnect = false;
+  SerialSource source(options, TestLogger());
+  pty.CloseMaster();
+  ReadResult end = WaitForStatus(source, ReadStatus::kEnd, kPatience);
+  EXPECT_EQ(end.detail, "serial port " + pty.slave_path() + " disappeared (the line hung up)");
+  std::vector<uint8_t> buf(16);
+  EXPECT_EQ(source.Read(buf, milliseconds(0)).status, ReadStatus::kEnd);
+}
+
+TEST(SerialSourceTest, WaitsForAPortThatDoesNotExistYet) {
+  TempDir dir;
+  fs::path link = dir.path() / "ttyLATER";
+  SerialOptions options = TestOptions(dir, link);
+  options.wait_for_device = true;
+  SerialSource source(options, TestLogger());
+  std::vector<uint8_t> buf(16);
+  EXPECT_EQ(source.Read(buf, milliseconds(20)).status, ReadStatus::kTimeout);
+  PtyPair pty;
+  PointLink(link, pty.slave_path());
+  EXPECT_EQ(WaitForStatus(source, ReadStatus::kReconnected, kPatience).detail,
+            "serial port " + link.string() + " appeared");
+  pty.Write("hi");
+  EXPECT_EQ(ReadUntil(source, 2, kPatience).bytes, std::vector<uint8_t>({'h', 'i'}));
+}
+
+// A fake sysfs entry for tty `name` belonging to USB device `serial`, interface 00.
+void AddSysfsTty(const fs::path& sys, const std::string& name, const std::string& serial) {
+  fs::path usb = sys / "devices" / ("usb-" + serial);
+  fs::create_directories(usb / "1-1:1.0");
+  std::ofstream(usb / "idVendor") << "2e8a\n";
+  std::ofstream(usb / "idProduct") << "000a\n";
+  std::ofstream(usb / "serial") << serial << "\n";
+  std::ofstream(usb / "1-1:1.0" / "bInterfaceNumber") << "00\n";
+  fs::create_directories(sys / "class" / "tty" / name);
+  fs::create_symlink(usb / "1-1:1.0", sys / "class" / "tty" / name / "device");
+}
+
+TEST(SerialSourceTest, FollowsAUsbSerialNumberWhenThePortComesBackUnderAnotherName) {
+  TempDir dir;
+  auto first = std::make_unique<PtyPair>();
+  SerialOptions options = TestOptions(dir, dir.path() / "dev" / "ttyACM0");
+  AddSysfsTty(options.sysfs_root, "ttyACM0", "TRACE123");
+  PointLink(options.path, first->slave_path());
+  SerialSource source(options, TestLogger());
+
+  // Unplugged: the node and sysfs entry go away, then the pty itself.
+  fs::remove(options.path);
+  fs::remove_all(options.sysfs_root / "class" / "tty" / "ttyACM0");
+  first->CloseMaster();
+  WaitForStatus(source, ReadStatus::kDisconnected, kPatience);
+
+  // Another board takes ttyACM0; ours comes back as ttyACM1.
+  PtyPair other;
+  PtyPair ours;
+  PointLink(options.dev_dir / "ttyACM0", other.slave_path());
+  AddSysfsTty(options.sysfs_root, "ttyACM0", "OTHER");
+  PointLink(options.dev_dir / "ttyACM1", ours.slave_path());
+  AddSysfsTty(options.sysfs_root, "ttyACM1", "TRACE123");
+  ReadResult back = WaitForStatus(source, ReadStatus::kReconnected, kPatience);
+  EXPECT_EQ(back.detail, "serial port " + options.path.string() + " is back as " +
+                             (options.dev_dir / "ttyACM1").string());
+  EXPECT_EQ(source.Describe(), "serial " + (options.dev_dir / "ttyACM1").string() + " @115200");
+  other.Write("wrong");
+  ours.Write("right");
+  EXPECT_EQ(ReadUntil(source, 5, kPatience).bytes, std::vector<uint8_t>({'r', 'i', 'g', 'h', 't'}));
+}
+
+TEST(TtyUsbIdentityTest, ReadsAcmAndUsbSerialLayouts) {
+  TempDir dir;
+  fs::path sys = dir.path() / "sys";
+  AddSysfsTty(sys, "ttyACM3", "ABC");
+  EXPECT_EQ(LookUpTtyUsbIdentity(sys, "ttyACM3"), (TtyUsbIdentity{"2e8a", "000a", "ABC", "00"}));
+  // ttyUSB: `device` is the usb-serial port one level below the interface.
+  fs::path usb = sys / "devices" / "ftdi";
+  fs::create_directories(usb / "1-2:1.1" / "ttyUSB0");
+  std::ofstream(usb / "idVendor") << "0403\n";
+  std::ofstream(usb / "idProduct") << "6010\n";
+  std::ofstream(usb / "serial") << "FT99\n";
+  std::ofstream(usb / "1-2:1.1" / "bInterfaceNumber") << "01\n";
+  fs::create_directories(sys / "class" / "tty" / "ttyUSB0");
+  fs::create_symlink(usb / "1-2:1.1" / "ttyUSB0", sys / "class" / "tty" / "ttyUSB0" / "device");
+  TtyUsbIdentity ftdi{"0403", "6010", "FT99", "01"};
+  EXPECT_EQ(LookUpTtyUsbIdentity(sys, "ttyUSB0"), ftdi);
+  EXPECT_EQ(FindTtyByUsbIdentity(sys, ftdi), "ttyUSB0");
+  EXPECT_EQ(LookUpTtyUsbIdentity(sys, "ttyS0"), std::nullopt);
+  EXPECT_EQ(TtyNameOf(sys, "/dev/ttyUSB0"), "ttyUSB0");
+}
+
+TEST(SerialLockFileTest, PathIsSanitised) {
+  EXPECT_EQ(SerialLockFilePath("/run/lock", "/no/such/dev/tty ACM:0"),
+            fs::path("/run/lock/tockctl-no_such_dev_tty_ACM_0.lock"));
+}
+
+}  // namespace
+}  // namespace tockctl::tracer

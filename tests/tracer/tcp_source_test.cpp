@@ -1,0 +1,240 @@
+#include "tracer/tcp_source.h"
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "common/error.h"
+#include "tests/tracer/source_test_support.h"
+
+namespace tockctl::tracer {
+namespace {
+
+using std::chrono::milliseconds;
+using testing::CountingBytes;
+using testing::ReadUntil;
+using testing::TestLogger;
+using testing::WaitForStatus;
+
+constexpr milliseconds kPatience{10'000};
+
+// A listening socket on the loopback interface (port 0 = pick a free one).
+class LoopbackServer {
+ public:
+  explicit LoopbackServer(uint16_t port = 0, int family = AF_INET) {
+    fd_ = UniqueFd(::socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    int on = 1;
+    ::setsockopt(fd_.get(), SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+    sockaddr_storage addr{};
+    socklen_t len;
+    if (family == AF_INET) {
+      auto* in = reinterpret_cast<sockaddr_in*>(&addr);
+      in->sin_family = AF_INET;
+      in->sin_port = htons(port);
+      in->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+      len = sizeof(sockaddr_in);
+    } else {
+      auto* in6 = reinterpret_cast<sockaddr_in6*>(&addr);
+      in6->sin6_family = AF_INET6;
+      in6->sin6_port = htons(port);
+      in6->sin6_addr = in6addr_loopback;
+      len = sizeof(sockaddr_in6);
+    }
+    ok_ = ::bind(fd_.get(), reinterpret_cast<sockaddr*>(&addr), len) == 0 &&
+          ::listen(fd_.get(), 4) == 0;
+    ::getsockname(fd_.get(), reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(family == AF_INET ? reinterpret_cast<sockaddr_in*>(&addr)->sin_port
+                                    : reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port);
+  }
+  bool ok() const { return ok_; }
+  uint16_t port() const { return port_; }
+  /// Accepts one client (the source's connect completes in the backlog before this).
+  UniqueFd Accept() {
+    pollfd pfd{fd_.get(), POLLIN, 0};
+    if (::poll(&pfd, 1, static_cast<int>(kPatience.count())) != 1) return UniqueFd();
+    return UniqueFd(::accept4(fd_.get(), nullptr, nullptr, SOCK_CLOEXEC));
+  }
+
+ private:
+  UniqueFd fd_;
+  uint16_t port_ = 0;
+  bool ok_ = false;
+};
+
+void Send(const UniqueFd& client, std::span<const uint8_t> bytes) {
+  while (!bytes.empty()) {
+    ssize_t n = ::send(client.get(), bytes.data(), bytes.size(), MSG_NOSIGNAL);
+    ASSERT_GT(n, 0) << ErrnoText(errno);
+    bytes = bytes.subspan(static_cast<size_t>(n));
+  }
+}
+
+// A port nothing listens on: bound once, then released.
+uint16_t UnusedPort() { return LoopbackServer().port(); }
+
+TcpOptions Options(uint16_t port, const std::string& host = "127.0.0.1") {
+  TcpOptions options;
+  options.endpoint = {host, port};
+  options.reconnect_interval = milliseconds(10);
+  return options;
+}
+
+TEST(TcpSourceTest, ReadsEveryByteInOrder) {
+  LoopbackServer server;
+  ASSERT_TRUE(server.ok());
+  TcpSource source(Options(server.port()), TestLogger());
+  EXPECT_EQ(source.Describe(), "tcp 127.0.0.1:" + std::to_string(server.port()));
+  UniqueFd client = server.Accept();
+  auto bytes = CountingBytes(200'000, 1);
+  std::vector<uint8_t> got;
+  // Interleave sending and reading so neither side's socket buffer has to hold everything.
+  for (size_t off = 0; off < bytes.size(); off += 20'000) {
+    Send(client, std::span(bytes).subspan(off, 20'000));
+    auto part = ReadUntil(source, 20'000, kPatience);
+    got.insert(got.end(), part.bytes.begin(), part.bytes.end());
+  }
+  EXPECT_EQ(got, bytes);
+}
+
+TEST(TcpSourceTest, HostnamesResolve) {
+  LoopbackServer server;
+  TcpSource source(Options(server.port(), "localhost"), TestLogger());
+  UniqueFd client = server.Accept();
+  ASSERT_TRUE(client.valid());
+  Send(client, CountingBytes(3));
+  EXPECT_EQ(ReadUntil(source, 3, kPatience).bytes, CountingBytes(3));
+}
+
+TEST(TcpSourceTest, Ipv6Loopback) {
+  LoopbackServer server(0, AF_INET6);
+  if (!server.ok()) GTEST_SKIP() << "no IPv6 loopback on this host";
+  TcpSource source(Options(server.port(), "::1"), TestLogger());
+  EXPECT_EQ(source.Describe(), "tcp [::1]:" + std::to_string(server.port()));
+  UniqueFd client = server.Accept();
+  Send(client, CountingBytes(5));
+  EXPECT_EQ(ReadUntil(source, 5, kPatience).bytes, CountingBytes(5));
+}
+
+TEST(TcpSourceTest, RefusedAtStartIsATransportErrorWithAHint) {
+  uint16_t port = UnusedPort();
+  std::string where = "127.0.0.1:" + std::to_string(port);
+  try {
+    TcpSource source(Options(port), TestLogger());
+    FAIL() << "connected to a closed port";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.category(), ErrorCategory::kTransport);
+    EXPECT_EQ(e.Describe(), "cannot connect to " + where + ": connection refused (" + where +
+                                ": connect); is QEMU running? start it with tockctl flash / "
+                                "tockctl qemu");
+  }
+}
+
+TEST(TcpSourceTest, UnresolvableHostIsATransportError) {
+  try {
+    TcpSource source(Options(4444, "no-such-host.invalid"), TestLogger());
+    FAIL() << "resolved an .invalid name";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.category(), ErrorCategory::kTransport);
+    EXPECT_EQ(e.message().rfind("cannot resolve host 'no-such-host.invalid': ", 0), 0u)
+        << e.message();
+  }
+}
+
+TEST(TcpSourceTest, WaitsForAServerThatIsNotUpYet) {
+  uint16_t port = UnusedPort();
+  TcpOptions options = Options(port);
+  options.wait_for_device = true;
+  TcpSource source(options, TestLogger());
+  std::vector<uint8_t> buf(16);
+  EXPECT_EQ(source.Read(buf, milliseconds(30)).status, ReadStatus::kTimeout);
+  LoopbackServer server(port);
+  ASSERT_TRUE(server.ok());
+  EXPECT_EQ(WaitForStatus(source, ReadStatus::kReconnected, kPatience).detail,
+            "connected to 127.0.0.1:" + std::to_string(port));
+  UniqueFd client = server.Accept();
+  Send(client, CountingBytes(4));
+  EXPECT_EQ(ReadUntil(source, 4, kPatience).bytes, CountingBytes(4));
+}
+
+TEST(TcpSourceTest, ServerCloseAndRestartReportDisconnectedThenReconnected) {
+  auto server = std::make_unique<LoopbackServer>();
+  uint16_t port = server->port();
+  std::string where = "127.0.0.1:" + std::to_string(port);
+  TcpSource source(Options(port), TestLogger());
+  UniqueFd client = server->Accept();
+  Send(client, CountingBytes(10));
+  EXPECT_EQ(ReadUntil(source, 10, kPatience).bytes, CountingBytes(10));
+
+  client.Reset();  // QEMU exits
+  server.reset();
+  std::vector<uint8_t> seen;
+  EXPECT_EQ(WaitForStatus(source, ReadStatus::kDisconnected, kPatience, &seen).detail,
+            "tcp " + where + ": the peer closed the connection; reconnecting");
+  std::vector<uint8_t> buf(16);
+  EXPECT_EQ(source.Read(buf, milliseconds(30)).status, ReadStatus::kTimeout);  // refused: waits
+
+  server = std::make_unique<LoopbackServer>(port);  // QEMU restarted
+  ASSERT_TRUE(server->ok());
+  EXPECT_EQ(WaitForStatus(source, ReadStatus::kReconnected, kPatience).detail,
+            "reconnected to " + where);
+  client = server->Accept();
+  Send(client, CountingBytes(10, 100));
+  EXPECT_EQ(ReadUntil(source, 10, kPatience).bytes, CountingBytes(10, 100));
+}
+
+TEST(TcpSourceTest, WithoutReconnectAClosedConnectionEndsTheStream) {
+  LoopbackServer server;
+  TcpOptions options = Options(server.port());
+  options.reconnect = false;
+  TcpSource source(options, TestLogger());
+  server.Accept().Reset();
+  EXPECT_EQ(WaitForStatus(source, ReadStatus::kEnd, kPatience).detail,
+            "tcp 127.0.0.1:" + std::to_string(server.port()) + ": the peer closed the connection");
+}
+
+TEST(TcpEndpointTest, ParsesHostAndPort) {
+  EXPECT_EQ(ParseTcpEndpoint("127.0.0.1:4444"), (TcpEndpoint{"127.0.0.1", 4444}));
+  EXPECT_EQ(ParseTcpEndpoint("qemu-host:1"), (TcpEndpoint{"qemu-host", 1}));
+  EXPECT_EQ(ParseTcpEndpoint("[::1]:65535"), (TcpEndpoint{"::1", 65535}));
+  EXPECT_EQ(ParseTcpEndpoint("[::1]:4444").ToString(), "[::1]:4444");
+}
+
+std::string ParseError(const std::string& text) {
+  try {
+    ParseTcpEndpoint(text);
+  } catch (const Error& e) {
+    EXPECT_EQ(e.category(), ErrorCategory::kUsage);
+    return e.Describe();
+  }
+  return "no error";
+}
+
+TEST(TcpEndpointTest, RejectsMalformedEndpointsClearly) {
+  const std::string hint =
+      "; expected HOST:PORT, e.g. 127.0.0.1:4444, localhost:4444 or [::1]:4444";
+  EXPECT_EQ(ParseError("localhost"),
+            "invalid TCP endpoint 'localhost': the port is missing" + hint);
+  EXPECT_EQ(ParseError("localhost:"),
+            "invalid TCP endpoint 'localhost:': the port is missing" + hint);
+  EXPECT_EQ(ParseError(":4444"), "invalid TCP endpoint ':4444': the host is missing" + hint);
+  EXPECT_EQ(ParseError("host:0"),
+            "invalid TCP endpoint 'host:0': the port must be a number from 1 to 65535" + hint);
+  EXPECT_EQ(ParseError("host:70000"),
+            "invalid TCP endpoint 'host:70000': the port must be a number from 1 to 65535" + hint);
+  EXPECT_EQ(ParseError("host:44a"),
+            "invalid TCP endpoint 'host:44a': the port must be a number from 1 to 65535" + hint);
+  EXPECT_EQ(
+      ParseError("::1:4444"),
+      "invalid TCP endpoint '::1:4444': write IPv6 addresses in brackets, e.g. [::1]:4444" + hint);
+  EXPECT_EQ(ParseError("[::1"), "invalid TCP endpoint '[::1': missing ']'" + hint);
+  EXPECT_EQ(ParseError("[::1]"), "invalid TCP endpoint '[::1]': the port is missing" + hint);
+}
+
+}  // namespace
+}  // namespace tockctl::tracer

@@ -1,0 +1,70 @@
+// Trace bytes from a serial port (USB CDC ACM, USB-UART adapter, pty), following the device when
+// it disappears and comes back, possibly under another name.
+#pragma once
+
+#include <spdlog/logger.h>
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+
+#include "tracer/byte_source.h"
+#include "tracer/serial_port.h"
+#include "tracer/source_clock.h"
+#include "tracer/tty_usb_identity.h"
+
+namespace tockctl::tracer {
+
+/// Where and how to read a serial port.
+struct SerialOptions {
+  std::filesystem::path path;  ///< /dev/ttyACM0, /dev/serial/by-id/..., a pty slave.
+  uint32_t baud = 115200;      ///< Line rate (8N1); any rate the driver accepts.
+  /// Follow the device when it disappears (kDisconnected, then kReconnected). If false, the first
+  /// disappearance ends the stream with kEnd.
+  bool reconnect = true;
+  /// If the port does not exist yet, wait for it (Read returns kTimeout, then kReconnected once it
+  /// appears) instead of throwing.
+  bool wait_for_device = false;
+  std::chrono::milliseconds reconnect_interval{250};        ///< How often to look for the device.
+  std::filesystem::path lock_dir = DefaultSerialLockDir();  ///< Where lock files naming pids go.
+  std::filesystem::path sysfs_root = "/sys";  ///< To find a USB port again by serial number.
+  std::filesystem::path dev_dir = "/dev";     ///< Where a renamed tty's node is (dev_dir/ttyACM1).
+};
+
+/// Reads a serial port raw 8N1, holding an exclusive lock on it for as long as it is open.
+class SerialSource : public ByteSource {
+ public:
+  /// Opens and locks the port. Throws Error(kTransport) naming the port when it is missing (unless
+  /// wait_for_device), not permitted (with a dialout hint), in use (naming the process holding it
+  /// when known), not a tty, or refuses the baud rate.
+  SerialSource(SerialOptions options, std::shared_ptr<spdlog::logger> log,
+               std::shared_ptr<SourceClock> clock = RealSourceClock());
+
+  /// Data, kTimeout, or on loss of the device kDisconnected once (kEnd if reconnect is off), then
+  /// kTimeout while waiting and kReconnected when it is back.
+  ReadResult Read(std::span<uint8_t> buf, std::chrono::milliseconds timeout) override;
+  /// "serial /dev/ttyACM0 @115200" (the path currently open).
+  std::string Describe() const override;
+
+ private:
+  ReadResult ReadOpenPort(std::span<uint8_t> buf, std::chrono::milliseconds timeout);
+  ReadResult Lost(const std::string& why);
+  ReadResult TryToReturn(SourceClock::TimePoint deadline);
+  std::optional<std::filesystem::path> ReturningPath() const;
+  std::string PathVanishedReason() const;
+  void Adopt(std::unique_ptr<SerialPort> port);
+
+  SerialOptions options_;
+  std::shared_ptr<spdlog::logger> log_;
+  ReconnectSchedule schedule_;
+  std::unique_ptr<SerialPort> port_;
+  std::filesystem::path current_path_;
+  std::optional<TtyUsbIdentity> identity_;
+  bool was_open_ = false;
+  bool ended_ = false;
+  std::string end_detail_;
+};
+
+}  // namespace tockctl::tracer
