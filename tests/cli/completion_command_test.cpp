@@ -122,6 +122,8 @@ TEST_F(CompletionTest, BashCompletesCommandsAndBoardNames) {
   EXPECT_EQ(Bash({"tockctl", "boards", "show", "nrf"}), BoardsStartingWith("nrf"));
   EXPECT_EQ(BoardsStartingWith("nrf"), (Words{"nrf52840_dongle", "nrf52840dk", "nrf52dk"}));
   EXPECT_EQ(Bash({"tockctl", "boards", "show", "nrf52840dk", ""}), Words{});
+  // Another command's board argument, found by its name (BOARD) alone.
+  EXPECT_EQ(Bash({"tockctl", "config", "init", "nrf52840d"}), Words{"nrf52840dk"});
 }
 
 TEST_F(CompletionTest, BashOffersEveryCommandInHelp) {
