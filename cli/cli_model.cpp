@@ -71,7 +71,7 @@ ValueKind KindFromName(const CLI::Option& opt) {
   std::string name = BareName(opt);
   const std::string& description = opt.get_description();
   if (name == "board" || HasWord(description, "board name")) return ValueKind::kBoard;
-  if (name.find("dir") != std::string::npos) return ValueKind::kDirectory;
+  if (name.find("dir") != std::string::npos || name == "mount") return ValueKind::kDirectory;
   if (FileNames().count(name) != 0 || HasWord(description, "file")) return ValueKind::kFile;
   return ValueKind::kText;
 }
