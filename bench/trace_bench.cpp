@@ -1,0 +1,372 @@
+// Throughput of the trace decoder and of the whole decode-to-pcapng path on a generated stream of
+// realistic records (IPC exchanges, Ethernet/IPv6/UDP and 802.15.4 frames, deliveries, drops),
+// each also as a fraction of a plain memcpy and of a plain read() of the same bytes in the same
+// run. `--rss-gib=N` instead streams N GiB through decoder + pcapng writer and reports peak RSS.
+//
+//   tockctl_bench [--stream-mib=256] [--capture=/dev/null] [google benchmark flags]
+//   tockctl_bench --rss-gib=1 [--capture=/dev/null]
+//   tockctl_bench --write-stream=FILE --stream-mib=1024   (input for bench/trace_rss.sh)
+#include <benchmark/benchmark.h>
+#include <fcntl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "tracer/byte_source.h"
+#include "tracer/clock.h"
+#include "tracer/pcapng_writer.h"
+#include "tracer/sample_stream.h"
+#include "tracer/trace_decoder.h"
+#include "tracer/trace_session.h"
+#include "tracer/trace_sink.h"
+
+namespace tockctl::tracer {
+namespace {
+
+constexpr size_t kChunk = 256 * 1024;
+
+struct BenchConfig {
+  size_t stream_mib = 256;
+  double rss_gib = 0;
+  std::string capture = "/dev/null";
+  std::string stream_file = "/tmp/tockctl_bench_stream.bin";
+  std::string write_stream;  ///< --write-stream=FILE: only write a generated stream there.
+};
+
+BenchConfig& Config() {
+  static BenchConfig config;
+  return config;
+}
+
+const std::vector<uint8_t>& Stream() {
+  static const std::vector<uint8_t> stream = [] {
+    std::vector<uint8_t> wire;
+    wire.reserve(Config().stream_mib * 1024 * 1024 + 4096);
+    SampleStream s;
+    s.AppendPreamble(wire);
+    s.AppendMix(wire, Config().stream_mib * 1024 * 1024);
+    std::ofstream(Config().stream_file, std::ios::binary)
+        .write(reinterpret_cast<const char*>(wire.data()),
+               static_cast<std::streamsize>(wire.size()));
+    return wire;
+  }();
+  return stream;
+}
+
+double Seconds(std::chrono::steady_clock::duration d) {
+  return std::chrono::duration<double>(d).count();
+}
+
+// CPU time of this thread in seconds: the build machines are shared, so rates are per CPU-second
+// of the one core the decoder runs on, not per wall-clock second.
+double ThreadCpuSeconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+// Best of three: bytes per second of memcpy of the stream in kChunk pieces.
+double MemcpyBytesPerSecond() {
+  static const double rate = [] {
+    const auto& s = Stream();
+    std::vector<uint8_t> dst(kChunk);
+    double best = 1e30;
+    for (int rep = 0; rep < 5; ++rep) {
+      const double t0 = ThreadCpuSeconds();
+      for (size_t off = 0; off < s.size(); off += kChunk) {
+        std::memcpy(dst.data(), s.data() + off, std::min(kChunk, s.size() - off));
+        benchmark::DoNotOptimize(dst.data());
+        benchmark::ClobberMemory();
+      }
+      best = std::min(best, ThreadCpuSeconds() - t0);
+    }
+    return static_cast<double>(s.size()) / best;
+  }();
+  return rate;
+}
+
+// Reads the stream file (page cache hot) with read() in kChunk pieces; returns bytes read.
+size_t ReadFileOnce(std::vector<uint8_t>& buf) {
+  const int fd = ::open(Config().stream_file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  size_t total = 0;
+  for (;;) {
+    const ssize_t n = ::read(fd, buf.data(), buf.size());
+    if (n <= 0) break;
+    total += static_cast<size_t>(n);
+    benchmark::DoNotOptimize(buf.data());
+  }
+  ::close(fd);
+  return total;
+}
+
+double ReadBytesPerSecond() {
+  static const double rate = [] {
+    std::vector<uint8_t> buf(kChunk);
+    double best = 1e30;
+    size_t bytes = 0;
+    for (int rep = 0; rep < 5; ++rep) {
+      const double t0 = ThreadCpuSeconds();
+      bytes = ReadFileOnce(buf);
+      best = std::min(best, ThreadCpuSeconds() - t0);
+    }
+    return static_cast<double>(bytes) / best;
+  }();
+  return rate;
+}
+
+void ReportRates(benchmark::State& state, uint64_t records, double cpu_seconds_per_iteration,
+                 double wall_seconds_per_iteration) {
+  const double bytes = static_cast<double>(Stream().size());
+  const double seconds_per_iteration = cpu_seconds_per_iteration;
+  const double rate = bytes / seconds_per_iteration;
+  state.counters["wall_MB_per_s"] = bytes / wall_seconds_per_iteration / 1e6;
+  state.SetBytesProcessed(static_cast<int64_t>(Stream().size()) * state.iterations());
+  state.counters["MB_per_s"] = rate / 1e6;
+  state.counters["records_per_s"] = static_cast<double>(records) / seconds_per_iteration;
+  state.counters["fraction_of_memcpy"] = rate / MemcpyBytesPerSecond();
+  state.counters["fraction_of_read"] = rate / ReadBytesPerSecond();
+  state.counters["stream_MB"] = bytes / 1e6;
+}
+
+class CountingHandler : public RecordHandler {
+ public:
+  void OnRecord(const Record& record, bool) override {
+    ++records;
+    benchmark::DoNotOptimize(record.header.seq);
+  }
+  uint64_t records = 0;
+};
+
+void BM_MemcpyBaseline(benchmark::State& state) {
+  const auto& s = Stream();
+  std::vector<uint8_t> dst(kChunk);
+  for (auto _ : state) {
+    for (size_t off = 0; off < s.size(); off += kChunk) {
+      std::memcpy(dst.data(), s.data() + off, std::min(kChunk, s.size() - off));
+      benchmark::DoNotOptimize(dst.data());
+      benchmark::ClobberMemory();
+    }
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(s.size()) * state.iterations());
+}
+
+void BM_ReadBaseline(benchmark::State& state) {
+  std::vector<uint8_t> buf(kChunk);
+  size_t bytes = 0;
+  for (auto _ : state) bytes = ReadFileOnce(buf);
+  state.SetBytesProcessed(static_cast<int64_t>(bytes) * state.iterations());
+}
+
+void BM_Decode(benchmark::State& state) {
+  const auto& s = Stream();
+  uint64_t records = 0;
+  const auto t0 = std::chrono::steady_clock::now();
+  const double cpu0 = ThreadCpuSeconds();
+  for (auto _ : state) {
+    CountingHandler handler;
+    TraceDecoder decoder(handler);
+    for (size_t off = 0; off < s.size(); off += kChunk) {
+      decoder.Feed(std::span<const uint8_t>(s).subspan(off, std::min(kChunk, s.size() - off)));
+    }
+    decoder.Finish();
+    records = handler.records;
+    if (decoder.stats().corrupt != 0)
+      state.SkipWithError("the generated stream decoded as corrupt");
+  }
+  const auto n = static_cast<double>(state.iterations());
+  ReportRates(state, records, (ThreadCpuSeconds() - cpu0) / n,
+              Seconds(std::chrono::steady_clock::now() - t0) / n);
+}
+
+// A ByteSource over the in-memory stream, as a replay would deliver it.
+class MemoryStreamSource : public ByteSource {
+ public:
+  explicit MemoryStreamSource(const std::vector<uint8_t>& s) : s_(s) {}
+  ReadResult Read(std::span<uint8_t> buf, std::chrono::milliseconds) override {
+    if (off_ >= s_.size()) return {ReadStatus::kEnd, 0, {}};
+    const size_t n = std::min(buf.size(), s_.size() - off_);
+    std::memcpy(buf.data(), s_.data() + off_, n);
+    off_ += n;
+    return {ReadStatus::kData, n, {}};
+  }
+  std::string Describe() const override { return "memory"; }
+
+ private:
+  const std::vector<uint8_t>& s_;
+  size_t off_ = 0;
+};
+
+// Decodes `source` through a full trace session whose only output is a pcapng file.
+uint64_t DecodeToPcapng(ByteSource& source, const std::string& capture) {
+  FileBlockOutput out(capture);
+  PcapngWriter writer(out, "tockctl bench");
+  PcapngSink sink(writer);
+  SystemClock clock;
+  SessionOptions options;
+  options.read_size = kChunk;
+  TraceSession session(options, clock, {&sink});
+  std::atomic<bool> stop{false};
+  session.Run(source, stop);
+  return session.written();
+}
+
+// Deletes a capture file left by the previous iteration; never touches /dev/null or a FIFO.
+void RemoveIfRegularFile(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_regular_file(path, ec)) std::filesystem::remove(path, ec);
+}
+
+void BM_DecodeToPcapng(benchmark::State& state) {
+  const auto& s = Stream();
+  uint64_t records = 0;
+  double cpu = 0;
+  double wall = 0;
+  for (auto _ : state) {
+    state.PauseTiming();  // truncating the previous iteration's capture is not part of the work
+    RemoveIfRegularFile(Config().capture);
+    state.ResumeTiming();
+    MemoryStreamSource source(s);
+    const auto t0 = std::chrono::steady_clock::now();
+    const double cpu0 = ThreadCpuSeconds();
+    records = DecodeToPcapng(source, Config().capture);
+    cpu += ThreadCpuSeconds() - cpu0;
+    wall += Seconds(std::chrono::steady_clock::now() - t0);
+  }
+  const auto n = static_cast<double>(state.iterations());
+  ReportRates(state, records, cpu / n, wall / n);
+}
+
+BENCHMARK(BM_MemcpyBaseline)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ReadBaseline)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Decode)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_DecodeToPcapng)->Unit(benchmark::kMillisecond);
+
+// Peak resident set size (VmHWM) and current RSS (VmRSS) in KiB.
+std::pair<long, long> MemoryKib() {
+  std::ifstream status("/proc/self/status");
+  long hwm = 0;
+  long rss = 0;
+  for (std::string line; std::getline(status, line);) {
+    if (line.rfind("VmHWM:", 0) == 0) hwm = std::stol(line.substr(6));
+    if (line.rfind("VmRSS:", 0) == 0) rss = std::stol(line.substr(6));
+  }
+  return {hwm, rss};
+}
+
+// An endless source: a freshly generated stream, 8 MiB at a time, up to `total` bytes. The
+// generator is part of the process, so its buffer is counted in the RSS figures.
+class GeneratedSource : public ByteSource {
+ public:
+  explicit GeneratedSource(uint64_t total) : total_(total) { stream_.AppendPreamble(buf_); }
+  ReadResult Read(std::span<uint8_t> out, std::chrono::milliseconds) override {
+    if (delivered_ >= total_) return {ReadStatus::kEnd, 0, {}};
+    if (pos_ >= buf_.size()) {
+      buf_.clear();
+      pos_ = 0;
+      stream_.AppendMix(buf_, 8 * 1024 * 1024);
+    }
+    const size_t n =
+        std::min({out.size(), buf_.size() - pos_, static_cast<size_t>(total_ - delivered_)});
+    std::memcpy(out.data(), buf_.data() + pos_, n);
+    pos_ += n;
+    delivered_ += n;
+    if (delivered_ / (256ull << 20) != (delivered_ - n) / (256ull << 20)) {
+      const auto [hwm, rss] = MemoryKib();
+      std::printf("  after %5.0f MiB: VmHWM %ld KiB, VmRSS %ld KiB\n",
+                  static_cast<double>(delivered_) / (1 << 20), hwm, rss);
+      std::fflush(stdout);
+    }
+    return {ReadStatus::kData, n, {}};
+  }
+  std::string Describe() const override { return "generated"; }
+
+ private:
+  SampleStream stream_;
+  std::vector<uint8_t> buf_;
+  size_t pos_ = 0;
+  uint64_t delivered_ = 0;
+  uint64_t total_;
+};
+
+// Writes a generated stream of `mib` MiB to `path`, 8 MiB at a time.
+int WriteStreamFile(const std::string& path, size_t mib) {
+  std::ofstream out(path, std::ios::binary);
+  SampleStream stream;
+  std::vector<uint8_t> buf;
+  stream.AppendPreamble(buf);
+  size_t written = 0;
+  while (written < mib * 1024 * 1024) {
+    stream.AppendMix(buf, 8 * 1024 * 1024);
+    out.write(reinterpret_cast<const char*>(buf.data()), static_cast<std::streamsize>(buf.size()));
+    written += buf.size();
+    buf.clear();
+  }
+  std::printf("wrote %zu bytes, %llu records to %s\n", written,
+              static_cast<unsigned long long>(stream.records()), path.c_str());
+  return out ? 0 : 1;
+}
+
+int RunRssMode() {
+  const auto total = static_cast<uint64_t>(Config().rss_gib * 1024 * 1024 * 1024);
+  const auto [hwm0, rss0] = MemoryKib();
+  std::printf("streaming %.2f GiB through decoder + pcapng writer to %s\n", Config().rss_gib,
+              Config().capture.c_str());
+  std::printf("  at start:        VmHWM %ld KiB, VmRSS %ld KiB\n", hwm0, rss0);
+  GeneratedSource source(total);
+  const auto t0 = std::chrono::steady_clock::now();
+  const uint64_t records = DecodeToPcapng(source, Config().capture);
+  const double secs = Seconds(std::chrono::steady_clock::now() - t0);
+  const auto [hwm, rss] = MemoryKib();
+  std::printf("done: %llu records in %.1f s (generation included); peak RSS (VmHWM) %ld KiB\n",
+              static_cast<unsigned long long>(records), secs, hwm);
+  return 0;
+}
+
+bool TakeFlag(const std::string& arg, const char* name, std::string* value) {
+  const std::string prefix = std::string(name) + "=";
+  if (arg.rfind(prefix, 0) != 0) return false;
+  *value = arg.substr(prefix.size());
+  return true;
+}
+
+}  // namespace
+}  // namespace tockctl::tracer
+
+int main(int argc, char** argv) {
+  using tockctl::tracer::Config;
+  std::vector<char*> rest = {argv[0]};
+  for (int i = 1; i < argc; ++i) {
+    std::string v;
+    const std::string arg = argv[i];
+    if (tockctl::tracer::TakeFlag(arg, "--stream-mib", &v)) {
+      Config().stream_mib = std::stoul(v);
+    } else if (tockctl::tracer::TakeFlag(arg, "--rss-gib", &v)) {
+      Config().rss_gib = std::stod(v);
+    } else if (tockctl::tracer::TakeFlag(arg, "--write-stream", &v)) {
+      Config().write_stream = v;
+    } else if (tockctl::tracer::TakeFlag(arg, "--capture", &v)) {
+      Config().capture = v;
+    } else {
+      rest.push_back(argv[i]);
+    }
+  }
+  if (!Config().write_stream.empty()) {
+    return tockctl::tracer::WriteStreamFile(Config().write_stream, Config().stream_mib);
+  }
+  if (Config().rss_gib > 0) return tockctl::tracer::RunRssMode();
+  int rest_argc = static_cast<int>(rest.size());
+  benchmark::Initialize(&rest_argc, rest.data());
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  std::remove(Config().stream_file.c_str());
+  return 0;
+}

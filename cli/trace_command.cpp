@@ -1,0 +1,110 @@
+// `tockctl trace`: stream, decode, print and capture IPC and packet traces from a device.
+#include <memory>
+#include <string>
+
+#include "cli/command_registry.h"
+#include "cli/context.h"
+#include "cli/stop_signals.h"
+#include "tracer/trace_runner.h"
+
+#ifndef TOCKCTL_VERSION
+#define TOCKCTL_VERSION "0.0.0"
+#endif
+
+namespace tockctl::cli {
+namespace {
+
+struct TraceCommandOptions {
+  tracer::TraceOptions trace;
+  std::optional<std::string> format;
+  bool stats = false;
+  double stats_interval = 10.0;
+};
+
+tracer::TraceFormat ChooseFormat(const TraceCommandOptions& o, const CliContext& ctx) {
+  if (o.format == "json" || (!o.format && ctx.options.json)) return tracer::TraceFormat::kJson;
+  if (o.format == "text") return tracer::TraceFormat::kText;
+  return o.trace.capture_path ? tracer::TraceFormat::kNone : tracer::TraceFormat::kText;
+}
+
+void RunTrace(CliContext& ctx, TraceCommandOptions& o) {
+  o.trace.format = ChooseFormat(o, ctx);
+  o.trace.quiet = ctx.options.quiet;
+  o.trace.application = std::string("tockctl ") + TOCKCTL_VERSION;
+  if (o.stats) o.trace.session.stats_interval_s = o.stats_interval;
+  ScopedStopSignals signals;
+  tracer::TraceEnvironment env;
+  env.out = ctx.out();
+  env.err = ctx.err();
+  env.stop = &signals.stop_requested();
+  env.log = ctx.Log();
+  tracer::RunTraceCommand(o.trace, env);
+}
+
+void AddSourceOptions(CLI::App& cmd, tracer::SourceFlags& s) {
+  const char* source = "Source (exactly one)";
+  cmd.add_option("--serial", s.serial, "Serial port, e.g. /dev/ttyACM0")->group(source);
+  cmd.add_option("--usb", s.usb, "USB device VID:PID[:SERIAL], e.g. 6667:0001")->group(source);
+  cmd.add_option("--tcp", s.tcp, "TCP HOST:PORT, e.g. 127.0.0.1:4444 (QEMU chardev socket)")
+      ->group(source);
+  cmd.add_option("--replay", s.replay, "A recorded raw stream (from --save-raw)")->group(source);
+  const char* link = "Source options";
+  cmd.add_option("--baud", s.baud,
+                 "Serial line rate (default 115200); with --replay, replay at this UART speed")
+      ->group(link);
+  cmd.add_option("--usb-interface", s.usb_interface, "USB interface number to read")->group(link);
+  cmd.add_flag("--wait", s.wait, "Wait for a device that is not there yet")->group(link);
+  cmd.add_flag("--no-reconnect", s.no_reconnect, "End when the device goes away")->group(link);
+  cmd.add_option("--save-raw", s.save_raw, "Also record the raw byte stream to FILE")->group(link);
+  cmd.add_flag("--overwrite-raw", s.overwrite_raw, "Let --save-raw replace an existing file")
+      ->group(link);
+}
+
+void AddFilterOptions(CLI::App& cmd, tracer::SessionOptions& s) {
+  const char* filters = "Filters and limits";
+  cmd.add_flag("--ipc", s.filter.ipc, "Only IPC records (with --net: IPC and network)")
+      ->group(filters);
+  cmd.add_flag("--net", s.filter.net, "Only network records")->group(filters);
+  cmd.add_option("--process", s.filter.process, "Only records naming this process")->group(filters);
+  cmd.add_option("--service", s.filter.service, "Only records of this IPC service")->group(filters);
+  cmd.add_option("--iface", s.filter.iface, "Only records of this network interface")
+      ->group(filters);
+  cmd.add_option("--count", s.count, "Stop after N records")
+      ->check(CLI::PositiveNumber)
+      ->group(filters);
+  cmd.add_option("--duration", s.duration_s, "Stop after S seconds")
+      ->check(CLI::PositiveNumber)
+      ->group(filters);
+}
+
+void AddOutputOptions(CLI::App& cmd, TraceCommandOptions& o) {
+  const char* output = "Output";
+  cmd.add_option("--format", o.format, "Record view on stdout: text (default) or json")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->group(output);
+  cmd.add_option("-w,--write", o.trace.capture_path,
+                 "Write a pcapng capture to FILE (no record view unless --format is given)")
+      ->group(output);
+  cmd.add_flag("--stats", o.stats, "Print statistics periodically (always at exit unless -q)")
+      ->group(output);
+  cmd.add_option("--stats-interval", o.stats_interval, "Seconds between --stats reports")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str()
+      ->group(output);
+}
+
+void RegisterTraceCommand(CLI::App& app, CliContext& ctx) {
+  auto opts = std::make_shared<TraceCommandOptions>();
+  auto* cmd =
+      app.add_subcommand("trace", "Stream, decode, print and capture IPC and packet traces");
+  AddSourceOptions(*cmd, opts->trace.source);
+  AddOutputOptions(*cmd, *opts);
+  AddFilterOptions(*cmd, opts->trace.session);
+  cmd->callback([&ctx, opts] { RunTrace(ctx, *opts); });
+}
+
+}  // namespace
+
+const CommandRegistration kTraceRegistration{50, &RegisterTraceCommand};
+
+}  // namespace tockctl::cli

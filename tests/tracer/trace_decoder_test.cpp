@@ -1,0 +1,286 @@
+#include "tracer/trace_decoder.h"
+
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "tests/tracer/trace_test_util.h"
+#include "tracer/cobs.h"
+
+namespace tockctl::tracer {
+namespace {
+
+using testing::Append;
+using testing::Frame;
+using testing::JsonCollector;
+using testing::SendFrame;
+using Bytes = std::vector<uint8_t>;
+
+const Bytes kSpecIpcSendWire = {0x03, 0x01, 0x24, 0x01, 0x02, 0x05, 0x01, 0x01, 0x03, 0x39,
+                                0x30, 0x01, 0x01, 0x01, 0x01, 0x01, 0x02, 0x01, 0x02, 0x02,
+                                0x02, 0x03, 0x02, 0x07, 0x02, 0x2a, 0x01, 0x01, 0x02, 0x10,
+                                0x01, 0x01, 0x01, 0x05, 0x8d, 0x5f, 0x25, 0x4a, 0x00};
+
+const Bytes kSpecHelloWire = {
+    0x03, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01,
+    0x01, 0x01, 0x04, 0x40, 0x42, 0x0f, 0x01, 0x16, 0x08, 0x0e, 0x71, 0x65, 0x6d, 0x75,
+    0x5f, 0x72, 0x76, 0x33, 0x32, 0x5f, 0x76, 0x69, 0x72, 0x74, 0x03, 0x32, 0x2e, 0x32,
+    0x01, 0x03, 0x01, 0x01, 0x05, 0xdc, 0x05, 0x06, 0x02, 0x01, 0x01, 0x01, 0x02, 0x01,
+    0x01, 0x0a, 0x04, 0x65, 0x74, 0x68, 0x30, 0xaf, 0x86, 0x8f, 0xa3, 0x00};
+
+struct Decoded {
+  JsonCollector sink;
+  DecoderStats stats;
+};
+
+Decoded DecodeAll(const Bytes& wire, size_t chunk = 0) {
+  Decoded d;
+  TraceDecoder decoder(d.sink);
+  if (chunk == 0) chunk = wire.size() + 1;
+  for (size_t off = 0; off < wire.size(); off += chunk) {
+    decoder.Feed(std::span<const uint8_t>(wire).subspan(off, std::min(chunk, wire.size() - off)));
+  }
+  decoder.Finish();
+  d.stats = decoder.stats();
+  return d;
+}
+
+TEST(TraceDecoder, SpecWorkedExampleIpcSend) {
+  Decoded d = DecodeAll(kSpecIpcSendWire);
+  ASSERT_EQ(d.sink.lines.size(), 1u);
+  EXPECT_EQ(d.sink.lines[0],
+            R"({"seq":5,"ticks":12345,"type":"ipc_send","src_pid":1,"dst_pid":2,"service_id":3,)"
+            R"("conn_id":7,"msg_id":42,"len":16,"mode":"copy"})");
+  EXPECT_EQ(d.stats.records, 1u);
+  EXPECT_EQ(d.stats.Count(RecordType::kIpcSend), 1u);
+  EXPECT_EQ(d.stats.corrupt, 0u);
+}
+
+TEST(TraceDecoder, SpecWorkedExampleHello) {
+  Decoded d = DecodeAll(kSpecHelloWire);
+  ASSERT_EQ(d.sink.lines.size(), 1u);
+  EXPECT_EQ(
+      d.sink.lines[0],
+      R"({"seq":0,"ticks":0,"type":"hello","tick_hz":1000000,"max_payload":2048,)"
+      R"("board":"qemu_rv32_virt","kernel_version":"2.2","interfaces":[{"iface_id":0,)"
+      R"("kind":"ethernet","linktype":1,"mtu":1500,"addr":"02:00:00:00:00:01","name":"eth0"}]})");
+}
+
+TEST(TraceDecoder, EncoderReproducesSpecWireBytes) {
+  IpcMessage m{1, 2, 3, 7, 42, 16, 0};
+  EXPECT_EQ(Frame(RecordType::kIpcSend, 5, 12345, m), kSpecIpcSendWire);
+}
+
+TEST(TraceDecoder, ByteAtATimeEqualsWhole) {
+  Bytes wire = kSpecHelloWire;
+  for (uint32_t s = 1; s < 50; ++s) Append(wire, SendFrame(s));
+  Decoded whole = DecodeAll(wire);
+  Decoded bytewise = DecodeAll(wire, 1);
+  Decoded odd = DecodeAll(wire, 37);
+  EXPECT_EQ(whole.sink.lines.size(), 50u);
+  EXPECT_EQ(bytewise.sink.lines, whole.sink.lines);
+  EXPECT_EQ(odd.sink.lines, whole.sink.lines);
+}
+
+TEST(TraceDecoder, LeadingAndRepeatedZerosAreIgnored) {
+  Bytes wire = {0, 0, 0};
+  Append(wire, SendFrame(1));
+  wire.push_back(0);
+  wire.push_back(0);
+  Append(wire, SendFrame(2));
+  Decoded d = DecodeAll(wire);
+  EXPECT_EQ(d.sink.lines.size(), 2u);
+  EXPECT_EQ(d.stats.corrupt, 0u);
+  EXPECT_EQ(d.stats.frames, 2u);
+}
+
+TEST(TraceDecoder, SequenceGapsCountLostRecords) {
+  Bytes wire;
+  for (uint32_t s : {10u, 11u, 15u, 16u, 20u}) Append(wire, SendFrame(s));
+  Decoded d = DecodeAll(wire);
+  EXPECT_EQ(d.sink.lines.size(), 5u);
+  EXPECT_EQ(d.stats.gap, 3u + 3u);
+  EXPECT_EQ(d.stats.seq_reset, 0u);
+}
+
+TEST(TraceDecoder, SequenceWrapIsNotAGap) {
+  Bytes wire;
+  for (uint32_t s : {0xFFFFFFFEu, 0xFFFFFFFFu, 0u, 1u}) Append(wire, SendFrame(s));
+  Decoded d = DecodeAll(wire);
+  EXPECT_EQ(d.stats.gap, 0u);
+  EXPECT_EQ(d.stats.seq_reset, 0u);
+}
+
+TEST(TraceDecoder, SequenceGoingBackCountsResetAndFlagsNextRecord) {
+  Bytes wire;
+  for (uint32_t s : {100u, 101u, 0u, 1u, 1u}) Append(wire, SendFrame(s));
+  Decoded d = DecodeAll(wire);
+  EXPECT_EQ(d.stats.seq_reset, 2u);
+  EXPECT_EQ(d.stats.gap, 0u);
+  EXPECT_EQ(d.sink.resets, (std::vector<bool>{false, false, true, false, true}));
+}
+
+TEST(TraceDecoder, OverflowAddsDeviceDropped) {
+  Bytes wire;
+  Append(wire, SendFrame(1));
+  Append(wire, Frame(RecordType::kOverflow, 2, 5, Overflow{7, 7}));
+  Append(wire, Frame(RecordType::kOverflow, 3, 6, Overflow{5, 12}));
+  Decoded d = DecodeAll(wire);
+  EXPECT_EQ(d.stats.device_dropped, 12u);
+  EXPECT_EQ(d.stats.gap, 0u);
+  EXPECT_EQ(d.sink.lines[1],
+            R"({"seq":2,"ticks":5,"type":"overflow","dropped":7,"total_dropped":7})");
+}
+
+TEST(TraceDecoder, UnknownTypeIsSkippedAndCountedPerType) {
+  Bytes wire;
+  Append(wire, SendFrame(1));
+  RecordHeader h;
+  h.type = static_cast<RecordType>(0x7E);
+  h.seq = 2;
+  AppendFrame(h, Bytes{1, 2, 3}, wire);
+  h.seq = 3;
+  AppendFrame(h, Bytes{}, wire);
+  Append(wire, SendFrame(4));
+  Decoded d = DecodeAll(wire);
+  EXPECT_EQ(d.sink.lines.size(), 2u);
+  EXPECT_EQ(d.stats.unknown_type, 2u);
+  EXPECT_EQ(d.stats.unknown_by_type[0x7E], 2u);
+  EXPECT_EQ(d.stats.gap, 0u);
+}
+
+TEST(TraceDecoder, OtherVersionIsSkippedWithoutSeqTracking) {
+  Bytes wire;
+  Append(wire, SendFrame(1));
+  RecordHeader h;
+  h.version = 2;
+  h.type = RecordType::kIpcSend;
+  h.seq = 900;
+  AppendFrame(h, Bytes(17, 1), wire);
+  Append(wire, SendFrame(2));
+  Decoded d = DecodeAll(wire);
+  EXPECT_EQ(d.sink.lines.size(), 2u);
+  EXPECT_EQ(d.stats.other_version, 1u);
+  EXPECT_EQ(d.stats.gap, 0u);
+  EXPECT_EQ(d.stats.seq_reset, 0u);
+}
+
+TEST(TraceDecoder, ShortBodyIsMalformedNotCorrupt) {
+  Bytes wire;
+  RecordHeader h;
+  h.type = RecordType::kIpcSend;
+  h.seq = 1;
+  AppendFrame(h, Bytes(16, 1), wire);  // one byte short of 17
+  h.type = RecordType::kProcStart;
+  h.seq = 2;
+  AppendFrame(h, Bytes{1, 0, 0, 0, 9, 'a'}, wire);  // name length 9 runs past the body
+  h.type = RecordType::kNetDeliver;
+  h.seq = 3;
+  AppendFrame(h, Bytes{0, 1, 0, 0, 0, 2, 5, 0}, wire);  // 2 pids announced, 1 present
+  Append(wire, SendFrame(4));
+  Decoded d = DecodeAll(wire);
+  EXPECT_EQ(d.sink.lines.size(), 1u);
+  EXPECT_EQ(d.stats.malformed, 3u);
+  EXPECT_EQ(d.stats.corrupt, 0u);
+  EXPECT_EQ(d.stats.gap, 0u);
+}
+
+TEST(TraceDecoder, TrailingBodyBytesAreIgnored) {
+  Bytes body;
+  AppendBody(IpcMessage{1, 2, 3, 7, 42, 16, 1}, body);
+  body.push_back(0xAA);
+  Bytes wire;
+  RecordHeader h;
+  h.type = RecordType::kIpcRecv;
+  AppendFrame(h, body, wire);
+  Decoded d = DecodeAll(wire);
+  ASSERT_EQ(d.sink.lines.size(), 1u);
+  EXPECT_NE(d.sink.lines[0].find(R"("mode":"shared"})"), std::string::npos);
+}
+
+TEST(TraceDecoder, CrcMismatchIsCorrupt) {
+  Bytes wire = SendFrame(1);
+  wire[10] ^= 0x01;
+  Decoded d = DecodeAll(wire);
+  EXPECT_TRUE(d.sink.lines.empty());
+  EXPECT_EQ(d.stats.corrupt, 1u);
+  EXPECT_EQ(d.stats.corrupt_crc, 1u);
+}
+
+TEST(TraceDecoder, ShortPayloadIsCorrupt) {
+  Bytes wire;
+  CobsEncode(Bytes(19, 1), wire);
+  wire.push_back(0);
+  Decoded d = DecodeAll(wire);
+  EXPECT_EQ(d.stats.corrupt_length, 1u);
+  EXPECT_EQ(d.stats.corrupt, 1u);
+}
+
+TEST(TraceDecoder, BadCobsIsCorrupt) {
+  Bytes wire = {0x09, 0x01, 0x02, 0x00};
+  Decoded d = DecodeAll(wire);
+  EXPECT_EQ(d.stats.corrupt_cobs, 1u);
+  EXPECT_EQ(d.stats.corrupt, 1u);
+}
+
+TEST(TraceDecoder, IncompleteFrameAtEndIsCorrupt) {
+  Bytes wire = SendFrame(1);
+  Bytes cut = SendFrame(2);
+  wire.insert(wire.end(), cut.begin(), cut.begin() + 10);
+  Decoded d = DecodeAll(wire);
+  EXPECT_EQ(d.sink.lines.size(), 1u);
+  EXPECT_EQ(d.stats.corrupt, 1u);
+  EXPECT_EQ(d.stats.truncated_at_end, 1u);
+}
+
+TEST(TraceDecoder, OversizeRunIsDiscardedUpToNextDelimiter) {
+  Bytes wire = SendFrame(1);
+  Bytes junk(5000, 0x41);
+  junk.push_back(0);
+  Append(wire, junk);
+  Append(wire, SendFrame(2));
+  for (size_t chunk : {size_t{0}, size_t{1}, size_t{100}, size_t{2058}}) {
+    Decoded d = DecodeAll(wire, chunk);
+    EXPECT_EQ(d.sink.lines.size(), 2u) << chunk;
+    EXPECT_EQ(d.stats.oversize, 1u) << chunk;
+    EXPECT_EQ(d.stats.corrupt, 0u) << chunk;
+  }
+}
+
+TEST(TraceDecoder, LargestFrameIsAccepted) {
+  NetFrame f{0, 1, 2021, {}};
+  Bytes data(2021, 0x55);
+  f.data = data;
+  Bytes wire = Frame(RecordType::kNetTx, 1, 1, f);
+  EXPECT_GT(wire.size(), 2048u);
+  Decoded d = DecodeAll(wire, 100);
+  EXPECT_EQ(d.sink.lines.size(), 1u);
+  EXPECT_EQ(d.stats.oversize, 0u);
+}
+
+TEST(TraceDecoder, PayloadOverLimitIsCorrupt) {
+  NetFrame f{0, 1, 2022, {}};
+  Bytes data(2022, 0x55);
+  f.data = data;
+  Decoded d = DecodeAll(Frame(RecordType::kNetTx, 1, 1, f));
+  EXPECT_EQ(d.stats.corrupt_length, 1u);
+  EXPECT_TRUE(d.sink.lines.empty());
+}
+
+TEST(TraceDecoder, ResyncDropsPartialFrameSilently) {
+  JsonCollector sink;
+  TraceDecoder decoder(sink);
+  Bytes first = SendFrame(1);
+  decoder.Feed(std::span<const uint8_t>(first).first(10));
+  decoder.Resync();
+  Bytes rest = SendFrame(2);
+  Bytes next = SendFrame(3);
+  decoder.Feed(std::span<const uint8_t>(rest).subspan(5));  // tail of a frame joined mid-way
+  decoder.Feed(next);
+  decoder.Finish();
+  EXPECT_EQ(sink.lines.size(), 1u);
+  EXPECT_EQ(decoder.stats().corrupt, 0u);
+}
+
+}  // namespace
+}  // namespace tockctl::tracer

@@ -1,0 +1,82 @@
+// pcapng writer: section header, interface descriptions and enhanced packet blocks. Blocks are
+// buffered whole and handed to the output only as whole blocks, so the file is a valid pcapng
+// file after every Flush() (and after any write the process is interrupted between).
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace tockctl::tracer {
+
+/// Where pcapng bytes go. Each Write holds one or more whole blocks.
+class BlockOutput {
+ public:
+  virtual ~BlockOutput() = default;
+  /// Writes all of `bytes` or throws Error(kIo).
+  virtual void Write(std::span<const uint8_t> bytes) = 0;
+};
+
+/// A file (or FIFO) written with one write() per flushed batch of whole blocks.
+class FileBlockOutput : public BlockOutput {
+ public:
+  /// Creates or truncates `path`; throws Error(kIo) naming the file if it cannot.
+  explicit FileBlockOutput(std::string path);
+  ~FileBlockOutput() override;
+  FileBlockOutput(const FileBlockOutput&) = delete;
+  FileBlockOutput& operator=(const FileBlockOutput&) = delete;
+  void Write(std::span<const uint8_t> bytes) override;
+
+ private:
+  std::string path_;
+  int fd_ = -1;
+};
+
+/// One interface description block.
+struct PcapngInterface {
+  uint16_t linktype = 0;
+  std::string name;         ///< if_name option.
+  std::string description;  ///< if_description option.
+  uint32_t snaplen = 0;     ///< 0 = no limit.
+};
+
+/// EPB flags (pcapng epb_flags option): direction bits.
+inline constexpr uint32_t kEpbInbound = 1;
+inline constexpr uint32_t kEpbOutbound = 2;
+
+inline constexpr uint32_t kShbType = 0x0A0D0D0A;
+inline constexpr uint32_t kIdbType = 0x00000001;
+inline constexpr uint32_t kEpbType = 0x00000006;
+inline constexpr uint32_t kByteOrderMagic = 0x1A2B3C4D;
+
+/// Writes a pcapng stream with nanosecond timestamps (if_tsresol = 9 on every interface).
+class PcapngWriter {
+ public:
+  /// Starts a section whose shb_userappl option is `application`. Nothing is written until Flush.
+  PcapngWriter(BlockOutput& out, const std::string& application);
+
+  /// Adds an interface and returns its id (0, 1, ...).
+  uint32_t AddInterface(const PcapngInterface& interface);
+  /// Adds one packet on interface `iface` at `timestamp_ns` since the Unix epoch, with the
+  /// epb_flags option if `epb_flags` is not 0 and an opt_comment if `comment` is not empty.
+  void WritePacket(uint32_t iface, uint64_t timestamp_ns, std::span<const uint8_t> data,
+                   uint32_t orig_len, uint32_t epb_flags = 0, std::string_view comment = {});
+  /// Hands all buffered blocks to the output in one Write.
+  void Flush();
+
+  uint32_t interface_count() const { return interface_count_; }
+  /// Bytes waiting for Flush.
+  size_t buffered() const { return buffer_.size(); }
+
+  /// Buffered bytes above which WritePacket flushes by itself.
+  static constexpr size_t kFlushThreshold = 256 * 1024;
+
+ private:
+  BlockOutput& out_;
+  std::vector<uint8_t> buffer_;
+  uint32_t interface_count_ = 0;
+};
+
+}  // namespace tockctl::tracer

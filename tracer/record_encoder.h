@@ -1,0 +1,25 @@
+// Encodes typed records into wire frames: the inverse of TraceDecoder. Used to generate streams for
+// tests and benchmarks, and by anything on the host that needs to produce trace bytes.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "tracer/trace_record.h"
+
+namespace tockctl::tracer {
+
+/// Appends the body bytes of `body` (section 5 layout) to `out`. Strings longer than their length
+/// prefix allows are cut to fit.
+void AppendBody(const RecordBody& body, std::vector<uint8_t>& out);
+
+/// Appends one wire frame (COBS(header || body || CRC-32C) || 0x00) to `wire`.
+void AppendFrame(const RecordHeader& header, std::span<const uint8_t> body,
+                 std::vector<uint8_t>& wire);
+
+/// Appends the wire frame of a typed record to `wire`.
+void AppendRecordFrame(const RecordHeader& header, const RecordBody& body,
+                       std::vector<uint8_t>& wire);
+
+}  // namespace tockctl::tracer

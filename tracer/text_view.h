@@ -1,0 +1,25 @@
+// The live text view: one aligned line per record.
+#pragma once
+
+#include <string>
+
+#include "tracer/trace_context.h"
+#include "tracer/trace_record.h"
+
+namespace tockctl::tracer {
+
+/// Appends the text line of `record` (ending in '\n') to `out`. Columns: device time in seconds
+/// (or raw ticks with a "t" suffix before the first HELLO), kind, who (processes, service,
+/// interface), size in bytes, details.
+void AppendRecordText(const Record& record, const RecordInfo& info, const TraceContext& context,
+                      std::string& out);
+
+/// The column header matching AppendRecordText, ending in '\n'.
+std::string TextHeader();
+
+/// Seconds with microseconds: 1234567890 ns -> "1.234567".
+std::string FormatSeconds(uint64_t ns);
+/// A duration in the most readable unit: "850 ns", "12.3 us", "4.56 ms", "1.20 s".
+std::string FormatDuration(uint64_t ns);
+
+}  // namespace tockctl::tracer

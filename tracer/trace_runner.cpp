@@ -1,0 +1,74 @@
+#include "tracer/trace_runner.h"
+
+#include <spdlog/spdlog.h>
+
+#include "common/error.h"
+#include "tracer/pcapng_writer.h"
+#include "tracer/trace_sink.h"
+
+namespace tockctl::tracer {
+namespace {
+
+void PrintSummaryNote(const TraceOptions& o, const TraceOutcome& outcome, std::FILE* err) {
+  if (o.quiet || !o.capture_path) return;
+  std::fprintf(err, "trace: wrote %llu records to %s\n",
+               static_cast<unsigned long long>(outcome.written), o.capture_path->c_str());
+}
+
+// The session reports link losses and returns itself ("trace: link lost: ..."), so the sources'
+// own warnings about them would say the same thing twice; they still show with -v.
+std::shared_ptr<spdlog::logger> SourceLogger(const std::shared_ptr<spdlog::logger>& log) {
+  if (!log) return spdlog::default_logger();
+  auto quieter = log->clone(log->name());
+  if (quieter->level() == spdlog::level::warn) quieter->set_level(spdlog::level::err);
+  return quieter;
+}
+
+}  // namespace
+
+TraceOutcome RunTrace(const TraceOptions& options, ByteSource& source,
+                      const TraceEnvironment& env) {
+  SystemClock system_clock;
+  const Clock& clock = env.clock != nullptr ? *env.clock : system_clock;
+  std::atomic<bool> never{false};
+  const std::atomic<bool>& stop = env.stop != nullptr ? *env.stop : never;
+  std::FILE* messages = options.quiet ? nullptr : env.err;
+
+  std::vector<TraceSink*> sinks;
+  std::unique_ptr<TraceSink> view;
+  if (options.format == TraceFormat::kJson) {
+    view = std::make_unique<JsonSink>(env.out);
+  } else {
+    view = std::make_unique<TextSink>(options.format == TraceFormat::kText ? env.out : nullptr,
+                                      messages);
+  }
+  sinks.push_back(view.get());
+  std::unique_ptr<FileBlockOutput> file;
+  std::unique_ptr<PcapngWriter> writer;
+  std::unique_ptr<PcapngSink> capture;
+  if (options.capture_path) {
+    file = std::make_unique<FileBlockOutput>(*options.capture_path);
+    writer = std::make_unique<PcapngWriter>(*file, options.application);
+    capture = std::make_unique<PcapngSink>(*writer);
+    sinks.push_back(capture.get());
+  }
+  TraceSession session(options.session, clock, sinks);
+  TraceOutcome outcome;
+  outcome.end = session.Run(source, stop);
+  if (!options.quiet) session.ReportStats();
+  outcome.written = session.written();
+  outcome.decoder = session.decoder_stats();
+  PrintSummaryNote(options, outcome, env.err);
+  return outcome;
+}
+
+TraceOutcome RunTraceCommand(const TraceOptions& options, const TraceEnvironment& env) {
+  const SourceSpec spec = ParseSourceSpec(options.source);
+  auto source = OpenTraceSource(spec, SourceLogger(env.log));
+  if (!options.quiet) std::fprintf(env.err, "trace: reading %s\n", source->Describe().c_str());
+  TraceOptions run = options;
+  run.session.join_mid_stream = spec.kind != SourceKind::kReplay;
+  return RunTrace(run, *source, env);
+}
+
+}  // namespace tockctl::tracer

@@ -1,0 +1,57 @@
+// `tockctl trace` as a library call: open the source, set up the outputs, run the session, report.
+#pragma once
+
+#include <spdlog/logger.h>
+
+#include <atomic>
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "tracer/byte_source.h"
+#include "tracer/clock.h"
+#include "tracer/trace_session.h"
+#include "tracer/trace_source.h"
+
+namespace tockctl::tracer {
+
+/// What the per-record view on stdout looks like.
+enum class TraceFormat { kText, kJson, kNone };
+
+/// Everything `tockctl trace` was asked to do.
+struct TraceOptions {
+  SourceFlags source;  ///< The source flags as given; checked by ParseSourceSpec.
+  TraceFormat format = TraceFormat::kText;
+  std::optional<std::string> capture_path;  ///< -w FILE (pcapng).
+  SessionOptions session;
+  bool quiet = false;  ///< -q: no statistics at exit and no link messages on stderr.
+  std::string application = "tockctl";  ///< pcapng shb_userappl.
+};
+
+/// Where the run writes and what it depends on.
+struct TraceEnvironment {
+  std::FILE* out = stdout;
+  std::FILE* err = stderr;
+  const Clock* clock = nullptr;
+  const std::atomic<bool>* stop = nullptr;
+  std::shared_ptr<spdlog::logger> log;
+};
+
+/// How a run ended.
+struct TraceOutcome {
+  SessionEnd end = SessionEnd::kEndOfStream;
+  uint64_t written = 0;
+  DecoderStats decoder;
+};
+
+/// Runs a trace over `source` until it ends, a limit is reached or *env.stop is set; prints
+/// records, link events and statistics, writes the capture file. Throws the source's and the
+/// capture file's errors.
+TraceOutcome RunTrace(const TraceOptions& options, ByteSource& source, const TraceEnvironment& env);
+
+/// Checks the source flags, opens the source (joining a live stream mid-way) and runs RunTrace.
+/// Throws Error(kUsage) for bad source flags and the source's own errors.
+TraceOutcome RunTraceCommand(const TraceOptions& options, const TraceEnvironment& env);
+
+}  // namespace tockctl::tracer

@@ -1,0 +1,91 @@
+// The trace loop: reads a ByteSource, decodes, filters, and hands records to the sinks until the
+// stream ends, a limit is reached, or the caller asks it to stop.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "tracer/byte_source.h"
+#include "tracer/clock.h"
+#include "tracer/record_filter.h"
+#include "tracer/trace_context.h"
+#include "tracer/trace_decoder.h"
+#include "tracer/trace_sink.h"
+#include "tracer/trace_statistics.h"
+
+namespace tockctl::tracer {
+
+/// How a session is run.
+struct SessionOptions {
+  FilterOptions filter;
+  std::optional<uint64_t> count;           ///< Stop after this many records reached the outputs.
+  std::optional<double> duration_s;        ///< Stop after this many seconds.
+  std::optional<double> stats_interval_s;  ///< Report statistics to the sinks this often.
+  bool join_mid_stream = false;  ///< Live link: ignore bytes up to the first 0x00 (uncounted).
+  std::chrono::milliseconds poll{100};  ///< Longest wait in one read (bounds reaction time).
+  size_t read_size = 256 * 1024;        ///< Bytes asked for per read.
+};
+
+/// Why a session ended.
+enum class SessionEnd {
+  kEndOfStream,  ///< The source reported kEnd.
+  kCount,        ///< --count records were written.
+  kDuration,     ///< --duration elapsed.
+  kStopped,      ///< The stop flag was set (Ctrl-C, SIGTERM).
+};
+
+/// Runs one trace. Sinks are borrowed and must outlive the session.
+class TraceSession {
+ public:
+  TraceSession(SessionOptions options, const Clock& clock, std::vector<TraceSink*> sinks);
+
+  /// Reads `source` until it ends, a limit is reached, or `stop` becomes true. Errors thrown by
+  /// the source (it can never deliver) or a sink (capture file unwritable) propagate.
+  SessionEnd Run(ByteSource& source, const std::atomic<bool>& stop);
+
+  /// Sends a statistics report to every sink.
+  void ReportStats();
+
+  const DecoderStats& decoder_stats() const { return decoder_.stats(); }
+  const TraceStatistics& statistics() const { return statistics_; }
+  const TraceContext& context() const { return context_; }
+  /// Records that passed the filters and reached the sinks.
+  uint64_t written() const { return written_; }
+
+ private:
+  class Handler : public RecordHandler {
+   public:
+    explicit Handler(TraceSession& session) : session_(session) {}
+    void OnRecord(const Record& record, bool seq_reset) override;
+
+   private:
+    TraceSession& session_;
+  };
+
+  void HandleRecord(const Record& record, bool seq_reset);
+  bool HandleRead(const ReadResult& result, std::span<const uint8_t> buf);
+  void HandleLinkEvent(LinkEvent::Kind kind, const std::string& detail);
+  std::optional<SessionEnd> CheckLimits(const std::atomic<bool>& stop);
+  void FlushSinks();
+
+  SessionOptions options_;
+  const Clock& clock_;
+  std::vector<TraceSink*> sinks_;
+  Handler handler_;
+  TraceDecoder decoder_;
+  TraceContext context_;
+  RecordFilter filter_;
+  bool filter_passes_all_;
+  TraceStatistics statistics_;
+  uint64_t written_ = 0;
+  bool count_reached_ = false;
+  bool link_lost_ = false;  ///< A kDisconnected has not been followed by kReconnected yet.
+  int64_t batch_host_ns_ = 0;
+  int64_t start_ns_ = 0;
+  int64_t next_stats_ns_ = 0;
+};
+
+}  // namespace tockctl::tracer
