@@ -7,23 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "flasher/image.h"
+
 namespace tockctl::flasher {
-
-/// A contiguous run of bytes to place at a target address.
-struct Segment {
-  uint64_t address = 0;
-  std::vector<uint8_t> data;
-  std::string name;  ///< e.g. "PT_LOAD[0] (.text .rodata)", "hex record block 2"
-  uint64_t end() const { return address + data.size(); }
-};
-
-/// A loadable image: segments sorted by address, non-overlapping, plus the entry point if known.
-struct Image {
-  std::vector<Segment> segments;
-  std::optional<uint64_t> entry;
-  std::string source;  ///< File it came from.
-  std::string format;  ///< elf | bin | ihex | uf2
-};
 
 /// What a back-end can do; the plan refuses steps a back-end lacks.
 struct Capabilities {
@@ -32,13 +18,16 @@ struct Capabilities {
   bool verify = false;  ///< Device-side CRC or read-back.
   bool read = false;
   bool reset = false;
-  bool start = false;   ///< Can set the entry point and run.
+  bool start = false;  ///< Can set the entry point and run.
 };
 
 /// Phases shown to the user.
 enum class Phase { kConnect, kErase, kWrite, kVerify, kReset };
 
 /// Receives progress; the CLI renders bars (terminal), plain lines, or JSON events.
+/// The flash runner (flasher/flash_runner.h) calls Begin/End once per phase with the phase total;
+/// back-ends only call Advance (bytes done so far within the current Erase/Write/Verify call; the
+/// runner adds the bytes of earlier calls) and Message.
 class ProgressSink {
  public:
   virtual ~ProgressSink() = default;
@@ -57,7 +46,8 @@ struct VerifyResult {
 
 /// One way to talk to a board's flash. Transport failures throw Error(kTransport); a device that
 /// answers with an error throws Error(kDeviceReported); the conversion happens in each back-end's
-/// one protocol wrapper.
+/// one protocol wrapper. Back-ends are created by name through flasher/backend_registry.h; creating
+/// one has no side effects (the plan asks for capabilities() before anything is touched).
 class FlashBackend {
  public:
   virtual ~FlashBackend() = default;

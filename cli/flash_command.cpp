@@ -1,0 +1,94 @@
+// tockctl flash IMAGE --board NAME|--config FILE [--method M] ...: plan, check and write an image.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/command_registry.h"
+#include "common/process.h"
+#include "flasher/backend_registry.h"
+#include "flasher/flash_job.h"
+
+namespace tockctl::cli {
+namespace {
+
+struct FlashOptions {
+  std::string image;
+  std::optional<std::string> board;
+  std::optional<std::string> config;
+  std::optional<std::string> format;
+  std::optional<std::string> address;
+  std::string region = "kernel";
+  std::vector<std::string> apps;
+  bool no_verify = false;
+  bool no_start = false;
+  flasher::FlashRequest request;
+};
+
+flasher::ProgressStyle StyleFor(const CliContext& ctx) {
+  if (ctx.options.json) return flasher::ProgressStyle::kJson;
+  if (ctx.options.quiet) return flasher::ProgressStyle::kSilent;
+  return ::isatty(::fileno(ctx.err())) ? flasher::ProgressStyle::kBar
+                                       : flasher::ProgressStyle::kLines;
+}
+
+void RunFlashCommand(FlashOptions& o, CliContext& ctx) {
+  flasher::FlashRequest& r = o.request;
+  r.image = o.image;
+  r.apps = o.apps;
+  r.image_is_app = o.region == "app";
+  r.verify = !o.no_verify;
+  r.start = !o.no_start;
+  if (o.format) r.format = flasher::ParseImageFormat(*o.format);
+  if (o.address) r.address = flasher::ParseAddressArgument(*o.address, "--address");
+  config::HardwareBoard board = flasher::ResolveBoard(o.board, o.config, ctx.DataDir());
+  std::FILE* stream = ctx.options.json ? ctx.out() : ctx.err();
+  flasher::ProgressPrinter progress(StyleFor(ctx), [stream](const std::string& text) {
+    std::fputs(text.c_str(), stream);
+    std::fflush(stream);
+  });
+  PosixProcessRunner runner;
+  flasher::FlashEnvironment env{ctx.Log(), &runner, &progress, flasher::SteadyClock()};
+  flasher::FlashReport report = flasher::RunFlash(r, board, env);
+  if (!report.outcome) {
+    if (ctx.options.json) return ctx.PrintJson(flasher::PlanToJson(report.plan));
+    std::string text = flasher::RenderPlan(report.plan);
+    return ctx.Print(text.substr(0, text.size() - 1));
+  }
+  if (ctx.options.json) return ctx.PrintJson(flasher::SummaryToJson(report.plan, *report.outcome));
+  ctx.Note(flasher::RenderSummary(report.plan, *report.outcome));
+}
+
+void RegisterFlashCommand(CLI::App& app, CliContext& ctx) {
+  auto o = std::make_shared<FlashOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "flash",
+      "Write an image (ELF, bin, Intel HEX, UF2) to a board, checked against its memory map");
+  cmd->add_option("IMAGE", o->image, "Image file")->required();
+  auto* board = cmd->add_option("-b,--board", o->board, "Board name from the catalog");
+  auto* config = cmd->add_option("-c,--config", o->config, "Board JSON file");
+  board->excludes(config);
+  cmd->add_option("-m,--method", o->request.method,
+                  "Flash method (default: the board's); one of " + flasher::KnownMethods());
+  cmd->add_option("--format", o->format, "Image format (default: detected): elf, bin, ihex, uf2");
+  cmd->add_option("--address", o->address, "Load address of a raw binary image");
+  cmd->add_option("--region", o->region, "Flash region the image belongs in")
+      ->check(CLI::IsMember({"kernel", "app"}))
+      ->capture_default_str();
+  cmd->add_option("--app", o->apps, "App image (TBF/TAB binary or ELF) to write into app flash");
+  cmd->add_flag("--force", o->request.force, "Write even outside the board's flash map");
+  cmd->add_flag("-n,--dry-run", o->request.dry_run, "Print the plan and touch nothing");
+  cmd->add_flag("--no-verify", o->no_verify, "Skip verifying what was written");
+  cmd->add_flag("--no-start", o->no_start, "Leave the device halted instead of starting the image");
+  cmd->add_flag("--verify-only", o->request.verify_only,
+                "Compare the device with the image without writing");
+  cmd->add_option("--remote", o->request.remote, "GDB server HOST:PORT");
+  cmd->add_option("--port", o->request.port, "Serial port (Black Magic Probe, bootloader)");
+  cmd->add_option("--probe", o->request.probe, "USB device VID:PID[:SERIAL]");
+  cmd->add_option("-o,--output", o->request.output, "Output file (methods that write files)");
+  cmd->callback([o, &ctx] { RunFlashCommand(*o, ctx); });
+}
+
+const CommandRegistration kRegistration{40, &RegisterFlashCommand};
+
+}  // namespace
+}  // namespace tockctl::cli

@@ -1,0 +1,56 @@
+// Flash back-ends by method name ("gdb", "qemu", "tock-bootloader", ...): one table, one factory
+// function per back-end, so a new back-end is one line in backend_registry.cpp.
+#pragma once
+
+#include <spdlog/logger.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/board.h"
+#include "flasher/flash_backend.h"
+
+namespace tockctl {
+class ProcessRunner;
+}
+
+namespace tockctl::flasher {
+
+/// Everything a back-end may need to build itself. Creating a back-end must not touch a device.
+struct BackendOptions {
+  const config::HardwareBoard* board = nullptr;  ///< Never null.
+  const config::FlashMethod* method_settings =
+      nullptr;                          ///< The board's entry for the method, or null.
+  std::string method;                   ///< Method name being created.
+  std::optional<std::string> remote;    ///< --remote HOST:PORT (gdb server, ...).
+  std::optional<std::string> port;      ///< --port DEVICE (serial port).
+  std::optional<std::string> probe;     ///< --probe VID:PID[:SERIAL] (USB device selection).
+  std::optional<std::string> output;    ///< --output FILE (methods that write a file, e.g. uf2).
+  std::string image;                    ///< The image file being flashed (labels, state files).
+  std::shared_ptr<spdlog::logger> log;  ///< Never null.
+  ProcessRunner* runner = nullptr;      ///< Never null; starts external tools and QEMU.
+};
+
+/// Creates a back-end; throws Error(kUsage/kInvalidInput) when options are missing or wrong.
+using BackendFactory = std::unique_ptr<FlashBackend> (*)(const BackendOptions& options);
+
+/// One row of the back-end table.
+struct BackendEntry {
+  const char* method;  ///< Name used in board JSON "method" and --method.
+  BackendFactory create;
+  const char* summary;  ///< One line for --help and docs.
+};
+
+/// Every known back-end, in the order shown to users.
+const std::vector<BackendEntry>& BackendTable();
+
+/// Creates the back-end for options.method; throws Error(kUsage) listing the known methods when
+/// the name is unknown.
+std::unique_ptr<FlashBackend> CreateBackend(const BackendOptions& options);
+
+/// Comma-separated known method names ("gdb, qemu, ...").
+std::string KnownMethods();
+
+}  // namespace tockctl::flasher

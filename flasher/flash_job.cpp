@@ -1,0 +1,106 @@
+#include "flasher/flash_job.h"
+
+#include "common/error.h"
+#include "config/board_catalog.h"
+#include "config/json_document.h"
+#include "flasher/backend_registry.h"
+
+namespace tockctl::flasher {
+namespace {
+
+// Apps go one after another from the start of app flash (raw binaries and TBFs); ELF apps keep
+// their own addresses.
+void LoadApps(const FlashRequest& request, const config::HardwareBoard& board,
+              std::vector<Image>& images) {
+  uint64_t next = board.memory.app_flash.origin;
+  for (const auto& path : request.apps) {
+    ImageLoadOptions options;
+    options.address = next;
+    images.push_back(LoadImage(path, options));
+    for (const auto& s : images.back().segments) next = std::max(next, s.end());
+  }
+}
+
+std::vector<Image> LoadImages(const FlashRequest& request, const config::HardwareBoard& board) {
+  std::vector<Image> images;
+  ImageLoadOptions options;
+  options.format = request.format;
+  options.address = request.address;
+  if (!options.address && request.image_is_app) options.address = board.memory.app_flash.origin;
+  images.push_back(LoadImage(request.image, options));
+  LoadApps(request, board, images);
+  return images;
+}
+
+std::string MethodFor(const FlashRequest& request, const config::HardwareBoard& board) {
+  std::string method = request.method.empty() ? board.default_flash_method : request.method;
+  if (method.empty())
+    throw Error(ErrorCategory::kUsage, "board " + board.name + " has no default flash method",
+                ErrorContext{}, "pass --method (one of: " + KnownMethods() + ")");
+  return method;
+}
+
+PlanOptions PlanOptionsFor(const FlashRequest& request) {
+  PlanOptions options;
+  options.force = request.force;
+  options.steps.write = !request.verify_only;
+  options.steps.verify = request.verify || request.verify_only;
+  options.steps.start = request.start;
+  return options;
+}
+
+void AnnounceForced(const FlashPlan& plan, ProgressSink& progress) {
+  for (const auto& f : plan.forced) progress.Message("warning: writing anyway (--force): " + f);
+  for (const auto& n : plan.notes) progress.Message("note: " + n);
+}
+
+}  // namespace
+
+config::HardwareBoard ResolveBoard(const std::optional<std::string>& board_name,
+                                   const std::optional<std::string>& config_file,
+                                   const std::filesystem::path& data_dir) {
+  if (board_name.has_value() == config_file.has_value())
+    throw Error(ErrorCategory::kUsage, "say which board: pass --board NAME or --config FILE",
+                ErrorContext{}, "`tockctl boards list` shows the board names");
+  if (board_name) {
+    // One file is enough when it exists; the whole catalog is read only to suggest names.
+    std::filesystem::path file = data_dir / "boards" / (*board_name + ".json");
+    std::error_code ec;
+    if (board_name->find('/') == std::string::npos && std::filesystem::is_regular_file(file, ec))
+      return config::LoadCatalogFile(file).board;
+    return config::BoardCatalog::Load(data_dir / "boards").Find(*board_name);
+  }
+  config::JsonDocument doc = config::JsonDocument::Load(*config_file);
+  std::vector<config::BoardWarning> warnings;
+  return config::ReadCheckedHardwareBoard(doc, "/board", warnings);
+}
+
+FlashReport RunFlash(const FlashRequest& request, const config::HardwareBoard& board,
+                     FlashEnvironment& env) {
+  FlashReport report;
+  report.images = LoadImages(request, board);
+  BackendOptions options;
+  options.board = &board;
+  options.method = MethodFor(request, board);
+  options.method_settings = board.FindFlashMethod(options.method);
+  options.remote = request.remote;
+  options.port = request.port;
+  options.probe = request.probe;
+  options.output = request.output;
+  options.image = request.image;
+  options.log = env.log;
+  options.runner = env.runner;
+  std::unique_ptr<FlashBackend> backend = CreateBackend(options);
+  std::vector<PlanInput> inputs;
+  for (size_t i = 0; i < report.images.size(); ++i)
+    inputs.push_back({&report.images[i],
+                      i == 0 && !request.image_is_app ? FlashTarget::kKernel : FlashTarget::kApp});
+  report.plan =
+      PlanFlash(inputs, board, options.method, backend->capabilities(), PlanOptionsFor(request));
+  if (request.dry_run) return report;
+  AnnounceForced(report.plan, *env.progress);
+  report.outcome = ExecutePlan(report.plan, *backend, *env.progress, env.clock);
+  return report;
+}
+
+}  // namespace tockctl::flasher

@@ -1,0 +1,71 @@
+// `tockctl flash` as one library call: load images, choose the back-end, plan, check, run.
+#pragma once
+
+#include <spdlog/logger.h>
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/board.h"
+#include "flasher/flash_plan.h"
+#include "flasher/flash_runner.h"
+#include "flasher/image.h"
+#include "flasher/progress.h"
+
+namespace tockctl {
+class ProcessRunner;
+}
+
+namespace tockctl::flasher {
+
+/// What the user asked for.
+struct FlashRequest {
+  std::string image;                  ///< Kernel (or any) image file.
+  std::optional<ImageFormat> format;  ///< --format for the image.
+  std::optional<uint64_t> address;    ///< --address for a raw binary image.
+  std::vector<std::string> apps;      ///< --app files, placed in app flash one after another.
+  bool image_is_app = false;          ///< --region app: the image itself belongs in app flash.
+  std::string method;                 ///< --method; empty = the board's default.
+  bool force = false;
+  bool dry_run = false;
+  bool verify = true;
+  bool start = true;
+  bool verify_only = false;  ///< Compare the device with the image, write nothing.
+  std::optional<std::string> remote;
+  std::optional<std::string> port;
+  std::optional<std::string> probe;
+  std::optional<std::string> output;
+};
+
+/// Side effects the job uses.
+struct FlashEnvironment {
+  std::shared_ptr<spdlog::logger> log;
+  ProcessRunner* runner = nullptr;
+  ProgressSink* progress = nullptr;
+  Clock clock = SteadyClock();
+};
+
+/// What happened: the plan, and the outcome unless it was a dry run.
+struct FlashReport {
+  FlashPlan plan;
+  std::optional<FlashOutcome> outcome;
+  std::vector<Image> images;  ///< Owned images the plan points into.
+};
+
+/// Loads the board: `board_name` from the catalog in `data_dir`/boards, or the "board" object of
+/// the board JSON file `config_file`. Exactly one must be given (Error(kUsage) otherwise); file
+/// errors carry file, line, column and JSON pointer.
+config::HardwareBoard ResolveBoard(const std::optional<std::string>& board_name,
+                                   const std::optional<std::string>& config_file,
+                                   const std::filesystem::path& data_dir);
+
+/// Runs the request on `board`: loads the image and apps, creates the back-end, plans and checks
+/// the plan (see PlanFlash), then, unless dry_run, executes it with progress. Forced violations
+/// and plan notes are passed to the progress sink as messages before anything is written.
+FlashReport RunFlash(const FlashRequest& request, const config::HardwareBoard& board,
+                     FlashEnvironment& env);
+
+}  // namespace tockctl::flasher

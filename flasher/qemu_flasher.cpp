@@ -1,0 +1,241 @@
+#include "flasher/qemu_flasher.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <thread>
+
+#include "common/error.h"
+#include "common/process.h"
+
+extern char** environ;
+
+namespace tockctl::flasher {
+namespace {
+
+std::string LastLines(const std::string& path, size_t count) {
+  std::ifstream in(path);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty()) lines.push_back(line);
+  std::string out;
+  for (size_t i = lines.size() > count ? lines.size() - count : 0; i < lines.size(); ++i)
+    out += (out.empty() ? "" : " | ") + lines[i];
+  return out;
+}
+
+// Hands the connection that proved QEMU is up to the gdb back-end.
+class SharedLink : public Link {
+ public:
+  explicit SharedLink(std::shared_ptr<Link> inner) : inner_(std::move(inner)) {}
+  void Write(std::span<const uint8_t> d) override { inner_->Write(d); }
+  size_t Read(std::span<uint8_t> b, std::chrono::milliseconds t) override {
+    return inner_->Read(b, t);
+  }
+  std::string Describe() const override { return inner_->Describe(); }
+
+ private:
+  std::shared_ptr<Link> inner_;
+};
+
+std::optional<std::string> Setting(const BackendOptions& options, const char* key) {
+  if (!options.method_settings) return std::nullopt;
+  const auto& s = options.method_settings->settings;
+  if (!s.is_object() || !s.contains(key) || !s.at(key).is_string()) return std::nullopt;
+  return s.at(key).get<std::string>();
+}
+
+}  // namespace
+
+std::vector<std::string> QemuArgv(const QemuLaunch& l) {
+  std::vector<std::string> argv = {l.binary, "-machine", l.machine, "-semihosting"};
+  if (l.epmp_property)
+    argv.insert(argv.end(),
+                {"-global", "driver=riscv-cpu,property=" + *l.epmp_property + ",value=true"});
+  argv.insert(argv.end(), {"-global", "virtio-mmio.force-legacy=false", "-device",
+                           "virtio-rng-device", "-device", "virtio-keyboard-device", "-bios",
+                           "none", "-display", "none", "-monitor", "none", "-serial",
+                           "tcp:127.0.0.1:" + std::to_string(l.uart_port) + ",server=on,wait=off",
+                           "-gdb", "tcp:127.0.0.1:" + std::to_string(l.gdb_port), "-S"});
+  return argv;
+}
+
+std::optional<std::string> DetectEpmpProperty(ProcessRunner& runner, const std::string& binary) {
+  ProcessSpec spec;
+  spec.argv = {binary, "-machine", "virt", "-device", "rv32-riscv-cpu,help"};
+  spec.timeout = std::chrono::seconds(10);
+  ProcessResult r = runner.Run(spec);
+  std::string text = r.stdout_text + r.stderr_text;
+  if (text.find(" smepmp=") != std::string::npos) return "smepmp";
+  if (text.find(" x-epmp=") != std::string::npos) return "x-epmp";
+  return std::nullopt;
+}
+
+int SpawnDetached(const std::vector<std::string>& argv, const std::string& log) {
+  auto path = FindProgram(argv.at(0));
+  if (!path)
+    throw Error(ErrorCategory::kToolFailed, MissingProgramHint(argv[0], "qemu-system-misc"));
+  int in = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  int out = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (in < 0 || out < 0) {
+    if (in >= 0) ::close(in);
+    if (out >= 0) ::close(out);
+    throw Error(ErrorCategory::kIo, "cannot open " + log + ": " + std::strerror(errno));
+  }
+  std::vector<std::string> args = argv;
+  std::vector<char*> cargv;
+  for (auto& a : args) cargv.push_back(a.data());
+  cargv.push_back(nullptr);
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    ::setsid();
+    ::dup2(in, 0);
+    ::dup2(out, 1);
+    ::dup2(out, 2);
+    ::execve(path->c_str(), cargv.data(), environ);
+    _exit(127);
+  }
+  int err = errno;
+  ::close(in);
+  ::close(out);
+  if (pid < 0)
+    throw Error(ErrorCategory::kToolFailed, std::string("cannot fork: ") + std::strerror(err));
+  return pid;
+}
+
+QemuFlasher::QemuFlasher(QemuFlasherOptions options, QemuStateStore store, ProcessRunner& runner,
+                         std::shared_ptr<spdlog::logger> log, Spawner spawn)
+    : options_(std::move(options)),
+      store_(std::move(store)),
+      runner_(runner),
+      log_(std::move(log)),
+      spawn_(std::move(spawn)) {}
+
+Capabilities QemuFlasher::capabilities() const {
+  Capabilities c;
+  c.write = c.verify = c.read = c.start = true;
+  return c;
+}
+
+void QemuFlasher::StopPrevious(ProgressSink& progress) {
+  QemuStatus previous = ReadQemuStatus(store_, UnixNow());
+  if (previous.alive) {
+    progress.Message("Stopping the QEMU started earlier (pid " +
+                     std::to_string(previous.instance->pid) + ", image " +
+                     previous.instance->image + ") to replace it");
+    StopQemuProcess(previous.instance->pid);
+  }
+  store_.Remove();
+}
+
+QemuInstance QemuFlasher::Launch() {
+  QemuLaunch launch = options_.launch;
+  launch.epmp_property = DetectEpmpProperty(runner_, launch.binary);
+  if (launch.epmp_property != "smepmp")
+    log_->info("{} has no smepmp CPU property; {}", launch.binary,
+               launch.epmp_property ? "using " + *launch.epmp_property + " instead"
+                                    : std::string("starting without ePMP"));
+  launch.gdb_port = PickFreeLocalPort();
+  do {
+    launch.uart_port = PickFreeLocalPort();
+  } while (launch.uart_port == launch.gdb_port);
+  QemuInstance q;
+  q.argv = QemuArgv(launch);
+  q.gdb_port = launch.gdb_port;
+  q.uart_port = launch.uart_port;
+  q.board = options_.board;
+  q.image = options_.image;
+  q.log_file = (store_.EnsureDir() / "qemu.log").string();
+  q.pid = spawn_(q.argv, q.log_file);
+  q.started_at = UnixNow();
+  store_.Save(q);
+  log_->info("started QEMU pid {}: gdb 127.0.0.1:{}, UART 127.0.0.1:{}", q.pid, q.gdb_port,
+             q.uart_port);
+  return q;
+}
+
+// Retries until QEMU's gdbstub accepts; fails with QEMU's own words if QEMU exits first.
+std::unique_ptr<Link> QemuFlasher::ConnectToGdbstub(const QemuInstance& q) {
+  std::string endpoint = "127.0.0.1:" + std::to_string(q.gdb_port);
+  auto deadline = std::chrono::steady_clock::now() + options_.start_timeout;
+  for (;;) {
+    if (auto link = TryConnectTcp(endpoint, std::chrono::milliseconds(500))) return link;
+    if (!ProcessRunning(q.pid)) {
+      StopQemuProcess(q.pid, std::chrono::milliseconds(500));
+      store_.Remove();
+      throw Error(ErrorCategory::kToolFailed,
+                  "QEMU exited while starting: " + LastLines(q.log_file, 3),
+                  ErrorContext{q.log_file, {}, {}, {}, {}, {}, {}},
+                  "run the command in the log file's first line by hand to see more");
+    }
+    if (std::chrono::steady_clock::now() > deadline) {
+      StopQemuProcess(q.pid);
+      store_.Remove();
+      throw Error(ErrorCategory::kTransport,
+                  "QEMU's gdbstub did not accept connections within " +
+                      std::to_string(options_.start_timeout.count()) + " ms",
+                  ErrorContext{{}, {}, {}, {}, {}, endpoint, "connect"});
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+void QemuFlasher::Connect(ProgressSink& progress) {
+  StopPrevious(progress);
+  instance_ = Launch();
+  std::shared_ptr<Link> link = ConnectToGdbstub(*instance_);
+  gdb_ = std::make_unique<GdbRemoteFlasher>([link] { return std::make_unique<SharedLink>(link); },
+                                            options_.gdb, log_);
+  gdb_->Connect(progress);
+  const auto& q = *instance_;
+  progress.Message("Started QEMU (pid " + std::to_string(q.pid) + "): gdb 127.0.0.1:" +
+                   std::to_string(q.gdb_port) + ", UART 127.0.0.1:" + std::to_string(q.uart_port) +
+                   " (tockctl trace --tcp 127.0.0.1:" + std::to_string(q.uart_port) +
+                   "); stop it with `tockctl qemu stop`");
+}
+
+GdbRemoteFlasher& QemuFlasher::Gdb() {
+  if (!gdb_) throw Error(ErrorCategory::kInternal, "qemu back-end used before Connect");
+  return *gdb_;
+}
+
+void QemuFlasher::Erase(uint64_t address, uint64_t length, ProgressSink& progress) {
+  Gdb().Erase(address, length, progress);
+}
+void QemuFlasher::Write(const Segment& segment, ProgressSink& progress) {
+  Gdb().Write(segment, progress);
+}
+VerifyResult QemuFlasher::Verify(const Segment& segment, ProgressSink& progress) {
+  return Gdb().Verify(segment, progress);
+}
+std::vector<uint8_t> QemuFlasher::Read(uint64_t address, uint64_t length) {
+  return Gdb().Read(address, length);
+}
+void QemuFlasher::Start(std::optional<uint64_t> entry) { Gdb().Start(entry); }
+void QemuFlasher::Disconnect() {
+  if (gdb_) gdb_->Disconnect();
+}
+
+std::unique_ptr<FlashBackend> CreateQemuBackend(const BackendOptions& options) {
+  QemuFlasherOptions q;
+  q.board = options.board->name;
+  q.launch.binary = Setting(options, "binary").value_or("qemu-system-riscv32");
+  q.launch.machine = Setting(options, "machine").value_or("virt");
+  q.gdb.name = "qemu";
+  q.gdb.layout = RegisterLayoutFor(options.board->arch);
+  q.image = options.image;
+  return std::make_unique<QemuFlasher>(std::move(q), QemuStateStore(QemuStateDir()),
+                                       *options.runner, options.log);
+}
+
+std::optional<std::string> RunningQemuGdbEndpoint() {
+  QemuStateStore store(QemuStateDir());
+  std::optional<QemuInstance> q = store.Load();
+  if (!q || !QemuProcessAlive(q->pid)) return std::nullopt;
+  return "127.0.0.1:" + std::to_string(q->gdb_port);
+}
+
+}  // namespace tockctl::flasher

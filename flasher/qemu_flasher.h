@@ -1,0 +1,98 @@
+// The `qemu` flash back-end: starts qemu-system-riscv32 for qemu_rv32_virt (command line after
+// Tock's board Makefile), halted with its gdbstub on 127.0.0.1, UART on a TCP server socket, and
+// loads the image through the gdb back-end so flashing is real.
+#pragma once
+
+#include <spdlog/logger.h>
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "flasher/backend_registry.h"
+#include "flasher/gdb_remote_flasher.h"
+#include "flasher/qemu_instance.h"
+
+namespace tockctl {
+class ProcessRunner;
+}
+
+namespace tockctl::flasher {
+
+/// How to start QEMU.
+struct QemuLaunch {
+  std::string binary = "qemu-system-riscv32";
+  std::string machine = "virt";
+  std::optional<std::string> epmp_property;  ///< "smepmp" or "x-epmp"; unset: not available.
+  uint16_t gdb_port = 0;
+  uint16_t uart_port = 0;
+};
+
+/// The argument vector: Tock's QEMU_BASE_CMDLINE (-machine, -semihosting, ePMP on, virtio-mmio
+/// non-legacy, virtio-rng and virtio-keyboard), then -bios none, no display or monitor, the UART
+/// on tcp:127.0.0.1:UART (server, no wait), the gdbstub on tcp:127.0.0.1:GDB, halted (-S).
+std::vector<std::string> QemuArgv(const QemuLaunch& launch);
+
+/// Which ePMP CPU property `binary` knows: "smepmp" (QEMU 8+), "x-epmp" (QEMU 7), or nullopt,
+/// found from `BINARY -machine virt -device rv32-riscv-cpu,help`.
+std::optional<std::string> DetectEpmpProperty(ProcessRunner& runner, const std::string& binary);
+
+/// Starts `argv` in a new session (setsid) with stdin from /dev/null and stdout/stderr to `log`,
+/// so it outlives tockctl; returns the pid. Throws Error(kToolFailed) if it cannot start.
+int SpawnDetached(const std::vector<std::string>& argv, const std::string& log);
+
+/// Everything QemuFlasher needs.
+struct QemuFlasherOptions {
+  std::string board;
+  std::string image;  ///< Shown in the state file and status.
+  QemuLaunch launch;
+  GdbFlasherOptions gdb;
+  std::chrono::milliseconds start_timeout{10000};  ///< For QEMU's gdbstub to accept.
+};
+
+/// Starts (or restarts) QEMU in Connect and delegates everything else to a GdbRemoteFlasher.
+/// QEMU keeps running after tockctl exits; `tockctl qemu stop` ends it.
+class QemuFlasher : public FlashBackend {
+ public:
+  using Spawner = std::function<int(const std::vector<std::string>&, const std::string&)>;
+
+  QemuFlasher(QemuFlasherOptions options, QemuStateStore store, ProcessRunner& runner,
+              std::shared_ptr<spdlog::logger> log, Spawner spawn = &SpawnDetached);
+
+  std::string name() const override { return "qemu"; }
+  Capabilities capabilities() const override;
+  void Connect(ProgressSink& progress) override;
+  void Erase(uint64_t address, uint64_t length, ProgressSink& progress) override;
+  void Write(const Segment& segment, ProgressSink& progress) override;
+  VerifyResult Verify(const Segment& segment, ProgressSink& progress) override;
+  std::vector<uint8_t> Read(uint64_t address, uint64_t length) override;
+  void Start(std::optional<uint64_t> entry) override;
+  void Disconnect() override;
+
+  /// The instance started by Connect.
+  const std::optional<QemuInstance>& instance() const { return instance_; }
+
+ private:
+  void StopPrevious(ProgressSink& progress);
+  QemuInstance Launch();
+  std::unique_ptr<Link> ConnectToGdbstub(const QemuInstance& instance);
+  GdbRemoteFlasher& Gdb();
+
+  QemuFlasherOptions options_;
+  QemuStateStore store_;
+  ProcessRunner& runner_;
+  std::shared_ptr<spdlog::logger> log_;
+  Spawner spawn_;
+  std::optional<QemuInstance> instance_;
+  std::unique_ptr<GdbRemoteFlasher> gdb_;
+};
+
+/// Back-end factory for "qemu": binary and machine from the method settings.
+std::unique_ptr<FlashBackend> CreateQemuBackend(const BackendOptions& options);
+
+/// The gdb endpoint ("127.0.0.1:PORT") of a live QEMU started by tockctl, if any.
+std::optional<std::string> RunningQemuGdbEndpoint();
+
+}  // namespace tockctl::flasher
