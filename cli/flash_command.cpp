@@ -85,6 +85,7 @@ void RegisterFlashCommand(CLI::App& app, CliContext& ctx) {
   cmd->add_option("--port", o->request.port, "Serial port (Black Magic Probe, bootloader)");
   cmd->add_option("--probe", o->request.probe, "USB device VID:PID[:SERIAL]");
   cmd->add_option("-o,--output", o->request.output, "Output file (methods that write files)");
+  cmd->add_option("--mount", o->request.mount, "Mounted UF2 drive to copy to (uf2 method)");
   cmd->callback([o, &ctx] { RunFlashCommand(*o, ctx); });
 }
 

@@ -87,6 +87,7 @@ FlashReport RunFlash(const FlashRequest& request, const config::HardwareBoard& b
   options.port = request.port;
   options.probe = request.probe;
   options.output = request.output;
+  options.mount = request.mount;
   options.image = request.image;
   options.log = env.log;
   options.runner = env.runner;

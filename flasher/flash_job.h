@@ -38,6 +38,7 @@ struct FlashRequest {
   std::optional<std::string> port;
   std::optional<std::string> probe;
   std::optional<std::string> output;
+  std::optional<std::string> mount;
 };
 
 /// Side effects the job uses.

@@ -1,0 +1,150 @@
+#include "flasher/uf2_backend.h"
+
+#include <fcntl.h>
+#include <spdlog/fmt/fmt.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include "common/error.h"
+#include "common/file_io.h"
+#include "flasher/method_settings.h"
+#include "flasher/uf2_image.h"
+
+namespace tockctl::flasher {
+namespace fs = std::filesystem;
+namespace {
+
+// A UF2 drive reboots the chip as soon as the last block arrives, so the file is written in
+// place (no temporary file and rename) and a failing fsync after that is expected.
+void WriteToDrive(const fs::path& path, const std::vector<uint8_t>& data, spdlog::logger& log) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0)
+    throw Error(ErrorCategory::kIo, "cannot create " + path.string() + ": " + std::strerror(errno),
+                ErrorContext{}, "check that the UF2 drive is mounted read-write");
+  size_t done = 0;
+  while (done < data.size()) {
+    ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      int err = errno;
+      ::close(fd);
+      throw Error(ErrorCategory::kIo, "writing " + path.string() + " failed: " + std::strerror(err),
+                  ErrorContext{},
+                  "the drive may have been ejected; put the board in BOOTSEL mode again");
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (::fsync(fd) != 0)
+    log.debug("fsync {}: {} (the board may have rebooted)", path.string(), std::strerror(errno));
+  ::close(fd);
+}
+
+}  // namespace
+
+uint32_t ParseUf2MethodFamily(const nlohmann::ordered_json& method) {
+  MethodSettingsReader r(method, "uf2", {"family_id"});
+  const auto& v = method.contains("family_id") ? method["family_id"] : nlohmann::ordered_json();
+  if (v.is_null())
+    throw Error(ErrorCategory::kInvalidInput, "the uf2 flash method needs \"family_id\"",
+                PointerContext("/family_id"),
+                "add \"family_id\": \"0xe48bff56\" (RP2040) or \"0xe48bff59\" (RP2350 Arm)");
+  if (v.is_number_unsigned()) return static_cast<uint32_t>(v.get<uint64_t>());
+  if (!v.is_string())
+    throw Error(ErrorCategory::kInvalidInput,
+                "\"family_id\" in the uf2 flash method must be a string",
+                PointerContext("/family_id"));
+  return ParseUf2Family(v.get<std::string>());
+}
+
+std::string Uf2Destination(const Uf2Settings& s) {
+  if (s.output && s.mount)
+    throw Error(ErrorCategory::kUsage, "--output and --mount both say where the UF2 file goes",
+                ErrorContext{}, "pass only one of them");
+  fs::path image(s.image);
+  std::string name = image.stem().string() + ".uf2";
+  if (s.output) return *s.output;
+  if (s.mount) {
+    std::error_code ec;
+    if (!fs::is_regular_file(fs::path(*s.mount) / "INFO_UF2.TXT", ec))
+      throw Error(
+          ErrorCategory::kUsage, *s.mount + " is not a mounted UF2 drive (no INFO_UF2.TXT)",
+          ErrorContext{},
+          "hold BOOTSEL while plugging the board in; the drive appears as RPI-RP2 or RP2350");
+    return (fs::path(*s.mount) / name).string();
+  }
+  fs::path out = image;
+  out.replace_extension(".uf2");
+  if (out == image)
+    throw Error(ErrorCategory::kUsage, s.image + " is already a UF2 file", ErrorContext{},
+                "copy it to the drive, or pass --mount DIR or --output FILE");
+  return out.string();
+}
+
+Uf2FileBackend::Uf2FileBackend(Uf2Settings settings, std::shared_ptr<spdlog::logger> log)
+    : settings_(std::move(settings)), log_(std::move(log)) {}
+
+Capabilities Uf2FileBackend::capabilities() const {
+  Capabilities c;
+  c.write = true;
+  c.reset = settings_.mount.has_value();  // the drive reboots the board once the file is in
+  return c;
+}
+
+void Uf2FileBackend::Connect(ProgressSink& progress) {
+  destination_ = Uf2Destination(settings_);
+  if (!settings_.mount) CheckWritable(destination_);
+  image_ = Image{};
+  image_.format = "uf2";
+  progress_ = &progress;
+}
+
+void Uf2FileBackend::Erase(uint64_t, uint64_t, ProgressSink&) {
+  throw Error(ErrorCategory::kInternal, "the uf2 method does not erase");
+}
+
+void Uf2FileBackend::Write(const Segment& segment, ProgressSink& progress) {
+  image_.segments.push_back(segment);
+  progress.Advance(segment.data.size());
+}
+
+VerifyResult Uf2FileBackend::Verify(const Segment&, ProgressSink&) {
+  throw Error(ErrorCategory::kInternal, "the uf2 method cannot verify");
+}
+
+std::vector<uint8_t> Uf2FileBackend::Read(uint64_t, uint64_t) {
+  throw Error(ErrorCategory::kUsage, "the uf2 method cannot read memory");
+}
+
+void Uf2FileBackend::Start(std::optional<uint64_t>) { Disconnect(); }
+
+void Uf2FileBackend::Disconnect() {
+  if (image_.segments.empty()) return;
+  auto bytes = WriteUf2(image_, settings_.family_id);
+  image_.segments.clear();
+  std::string what = fmt::format("{} blocks, family {}", bytes.size() / kUf2BlockSize,
+                                 Uf2FamilyName(settings_.family_id));
+  if (settings_.mount) {
+    WriteToDrive(destination_, bytes, *log_);
+    if (progress_)
+      progress_->Message("copied " + destination_ + " (" + what +
+                         "); the board flashes it and reboots");
+  } else {
+    WriteFileAtomic(destination_, std::span<const uint8_t>(bytes));
+    if (progress_) progress_->Message("wrote " + destination_ + " (" + what + ")");
+  }
+}
+
+std::unique_ptr<FlashBackend> CreateUf2Backend(const BackendOptions& options) {
+  Uf2Settings s;
+  s.family_id = ParseUf2MethodFamily(options.method_settings ? options.method_settings->settings
+                                                             : nlohmann::ordered_json::object());
+  s.image = options.image;
+  s.output = options.output;
+  s.mount = options.mount;
+  return std::make_unique<Uf2FileBackend>(std::move(s), options.log);
+}
+
+}  // namespace tockctl::flasher
