@@ -8,6 +8,7 @@
 
 #include "common/byte_reader.h"
 #include "common/error.h"
+#include "flasher/device_context.h"
 
 namespace tockctl::flasher {
 namespace {
@@ -80,8 +81,8 @@ std::vector<uint8_t> HexParser::DecodeHex(std::string_view line) const {
   for (size_t i = 1; i + 1 < line.size(); i += 2) {
     int hi = HexDigit(line[i]);
     int lo = HexDigit(line[i + 1]);
-    if (hi < 0) Fail("'" + std::string(1, line[i]) + "' is not a hex digit", i + 1);
-    if (lo < 0) Fail("'" + std::string(1, line[i + 1]) + "' is not a hex digit", i + 2);
+    if (hi < 0) Fail("'" + PrintableText(line.substr(i, 1)) + "' is not a hex digit", i + 1);
+    if (lo < 0) Fail("'" + PrintableText(line.substr(i + 1, 1)) + "' is not a hex digit", i + 2);
     out.push_back(static_cast<uint8_t>(hi << 4 | lo));
   }
   return out;
