@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "common/error.h"
+#include "flasher/device_context.h"
 #include "flasher/progress.h"
 #include "flasher/qemu_flasher.h"
 
@@ -38,13 +39,14 @@ Error Unexpected(const std::string& endpoint, const std::string& operation,
   ctx.device = endpoint;
   ctx.operation = operation;
   return Error(ErrorCategory::kDeviceReported,
-               "the gdb server answered \"" + reply.substr(0, 40) + "\" instead of OK", ctx);
+               "the gdb server answered \"" + PrintableText(reply, 40) + "\" instead of OK", ctx);
 }
 
 uint64_t ParseHexNumber(const std::string& text, const std::string& what) {
   if (text.empty() || text.size() > 16 ||
       text.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos)
-    throw Error(ErrorCategory::kTransport, what + " is not a hex number: \"" + text + "\"");
+    throw Error(ErrorCategory::kTransport,
+                what + " is not a hex number: \"" + PrintableText(text) + "\"");
   return std::stoull(text, nullptr, 16);
 }
 
