@@ -44,6 +44,9 @@ constexpr StatusEntry kStatuses[] = {
 };
 
 constexpr int kMaxBusyPolls = 10000;
+/// Longest total wait for one busy operation. bwPollTimeout is 24 bits (up to 4.6 hours); a
+/// device asking for more than this is not waited for.
+constexpr uint64_t kMaxBusyWaitMs = 120'000;
 constexpr uint8_t kFunctionalType = 0x21;
 
 void Put32(std::vector<uint8_t>& v, uint32_t x) {
@@ -276,15 +279,22 @@ void DfuClient::EnsureIdle() {
 }
 
 DfuStatus DfuClient::WaitWhileBusy(const std::string& operation) {
-  for (int i = 0; i < kMaxBusyPolls; ++i) {
+  uint64_t waited_ms = 0;
+  int polls = 0;
+  while (polls < kMaxBusyPolls) {
     DfuStatus st = GetStatus(operation);
+    ++polls;
     if (st.status != 0) DeviceError(st, operation);
     if (st.state != static_cast<uint8_t>(DfuState::kDnBusy) &&
         st.state != static_cast<uint8_t>(DfuState::kDnloadSync))
       return st;
+    waited_ms += st.poll_timeout_ms;
+    if (waited_ms > kMaxBusyWaitMs) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(st.poll_timeout_ms));
   }
-  throw Error(ErrorCategory::kTransport, "the " + device_name_ + " stayed busy",
+  throw Error(ErrorCategory::kTransport,
+              fmt::format("the {} stayed busy ({} status polls, {} ms of waits asked for)",
+                          device_name_, polls, waited_ms),
               DeviceContext(DescribeUsbDevice(usb_.info()), operation),
               "unplug it and plug it in again in DFU mode");
 }
@@ -311,6 +321,7 @@ std::vector<uint8_t> DfuClient::Upload(uint16_t block, size_t length,
 
 void DfuClient::Manifest(uint16_t block, const std::string& operation) {
   Request(false, DfuRequest::kDnload, block, {}, operation);
+  uint64_t waited_ms = 0;
   for (int i = 0; i < kMaxBusyPolls; ++i) {
     uint8_t buf[6] = {};
     UsbResult r = Request(true, DfuRequest::kGetStatus, 0, buf, operation, /*may_leave=*/true);
@@ -320,6 +331,8 @@ void DfuClient::Manifest(uint16_t block, const std::string& operation) {
     auto state = static_cast<DfuState>(st.state);
     if (state == DfuState::kManifestWaitReset || state == DfuState::kIdle) return;
     if (state == DfuState::kManifest && !functional_.manifestation_tolerant()) return;
+    waited_ms += st.poll_timeout_ms;
+    if (waited_ms > kMaxBusyWaitMs) return;  // as after kMaxBusyPolls: it may have left already
     std::this_thread::sleep_for(std::chrono::milliseconds(st.poll_timeout_ms));
   }
 }
