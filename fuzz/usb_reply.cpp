@@ -11,7 +11,9 @@
 //   gone, error; anything else ok), and for transfers to the host u8 length (0xFF: as much as
 //   asked) followed by that many data bytes.
 // The decoders are also called directly on the descriptor and name bytes. Checks: every
-// failure is a proper tockctl::Error; reads return exactly the bytes asked for.
+// failure is a proper tockctl::Error; reads return exactly the bytes asked for. The DFU
+// bwPollTimeout of GETSTATUS replies is zeroed: the client really sleeps that long, which
+// a fuzzer cannot afford (the bound on those waits is a unit test in tests/flasher/dfu_test.cpp).
 #include <memory>
 #include <string>
 #include <vector>
@@ -41,7 +43,12 @@ class ScriptedUsbDevice : public UsbTransport {
   const UsbDeviceInfo& info() const override { return info_; }
   UsbResult ClaimInterface(uint8_t) override { return {}; }
   UsbResult SetAltSetting(uint8_t, uint8_t) override { return {}; }
-  UsbResult ControlIn(const UsbControlSetup&, std::span<uint8_t> data) override { return In(data); }
+  UsbResult ControlIn(const UsbControlSetup& setup, std::span<uint8_t> data) override {
+    UsbResult r = In(data);
+    const bool dfu_getstatus = setup.request_type == 0xA1 && setup.request == 3;
+    if (dfu_getstatus && data.size() >= 4) std::fill(data.begin() + 1, data.begin() + 4, 0);
+    return r;
+  }
   UsbResult ControlOut(const UsbControlSetup&, std::span<const uint8_t> data) override {
     return Out(data);
   }
