@@ -190,30 +190,42 @@ std::vector<SectionHeader> NamedSections(std::vector<SectionHeader> sections) {
   return sections;
 }
 
-// "PT_LOAD[1] (.text .rodata)": up to kMaxNames allocated sections whose file bytes lie inside the
-// segment, found by binary search so hostile files with many headers stay fast.
-std::string SegmentName(const ByteReader& whole, const ElfHeader& h,
-                        const std::vector<SectionHeader>& all,
-                        const std::vector<SectionHeader>& candidates, const ProgramHeader& p) {
-  constexpr size_t kMaxNames = 6;
+// Names of up to kMaxNames + 1 allocated sections whose file bytes lie inside the segment, found
+// by binary search so hostile files with many headers stay fast.
+std::vector<std::string> SectionNamesIn(const ByteReader& whole, const ElfHeader& h,
+                                        const std::vector<SectionHeader>& all,
+                                        const std::vector<SectionHeader>& candidates,
+                                        const ProgramHeader& p) {
+  constexpr size_t kMaxNames = 7;
   auto it =
       std::lower_bound(candidates.begin(), candidates.end(), p.offset,
                        [](const SectionHeader& s, uint64_t offset) { return s.offset < offset; });
-  std::string names;
-  size_t named = 0;
+  std::vector<std::string> names;
   for (; it != candidates.end() && it->offset - p.offset < p.filesz; ++it) {
     if (it->size > p.filesz - (it->offset - p.offset)) continue;
-    if (named == kMaxNames) {
-      names += " ...";
-      break;
-    }
+    if (names.size() == kMaxNames) break;
     std::string name = SectionName(whole, h, all, it->name);
-    if (name.empty()) continue;
-    names += (names.empty() ? "" : " ") + name;
-    ++named;
+    if (!name.empty()) names.push_back(std::move(name));
   }
+  return names;
+}
+
+// "PT_LOAD[1] (.text .rodata)", with "..." past six names.
+std::string SegmentName(const ProgramHeader& p, const std::vector<std::string>& sections) {
+  constexpr size_t kShownNames = 6;
   std::string out = "PT_LOAD[" + std::to_string(p.index) + "]";
-  return names.empty() ? out : out + " (" + names + ")";
+  if (sections.empty()) return out;
+  std::string names;
+  for (size_t i = 0; i < sections.size() && i < kShownNames; ++i)
+    names += (i == 0 ? "" : " ") + sections[i];
+  if (sections.size() > kShownNames) names += " ...";
+  return out + " (" + names + ")";
+}
+
+// Tock's linker script reserves app flash with a placeholder section `.apps`; Tock's Makefile
+// removes it when making the kernel binary (objcopy --remove-section .apps), and so do we.
+bool IsTockAppsPlaceholder(const std::vector<std::string>& sections) {
+  return sections.size() == 1 && sections[0] == ".apps";
 }
 
 void CheckProgramHeaderTable(const ElfHeader& h) {
@@ -227,9 +239,8 @@ void CheckProgramHeaderTable(const ElfHeader& h) {
          h.is64 ? 54 : 42);
 }
 
-Segment LoadSegment(const ByteReader& whole, const ElfHeader& h,
-                    const std::vector<SectionHeader>& sections,
-                    const std::vector<SectionHeader>& candidates, const ProgramHeader& p) {
+Segment LoadSegment(const ByteReader& whole, const ElfHeader& h, const ProgramHeader& p,
+                    const std::vector<std::string>& section_names) {
   std::string label = "PT_LOAD[" + std::to_string(p.index) + "]";
   if (p.filesz > p.memsz)
     Fail(label + " has p_filesz " + Hex(p.filesz) + " larger than p_memsz " + Hex(p.memsz),
@@ -245,7 +256,7 @@ Segment LoadSegment(const ByteReader& whole, const ElfHeader& h,
   Segment s;
   s.address = p.paddr;
   s.data.assign(data.begin(), data.end());
-  s.name = SegmentName(whole, h, sections, candidates, p);
+  s.name = SegmentName(p, section_names);
   return s;
 }
 
@@ -269,7 +280,13 @@ Image ParseElf(std::span<const uint8_t> bytes, const std::string& source) {
   for (size_t i = 0; i < h.phnum; ++i) {
     ProgramHeader p = ReadProgramHeader(whole, h, i);
     if (p.type != kPtLoad || p.filesz == 0) continue;
-    image.segments.push_back(LoadSegment(whole, h, sections, candidates, p));
+    auto names = SectionNamesIn(whole, h, sections, candidates, p);
+    if (IsTockAppsPlaceholder(names)) {
+      image.notes.push_back("skipped " + SegmentName(p, names) +
+                            ": Tock's app flash placeholder, which Tock's kernel binary leaves out");
+      continue;
+    }
+    image.segments.push_back(LoadSegment(whole, h, p, names));
   }
   SortAndCheckOverlaps(image);
   return image;

@@ -149,7 +149,10 @@ FlashPlan PlanFlash(const std::vector<PlanInput>& inputs, const config::Hardware
   plan.board = board.name;
   plan.method = method;
   plan.page_size = board.page_size;
-  for (const auto& input : inputs) plan.sources.push_back(input.image->source);
+  for (const auto& input : inputs) {
+    plan.sources.push_back(input.image->source);
+    plan.notes.insert(plan.notes.end(), input.image->notes.begin(), input.image->notes.end());
+  }
   if (!inputs.empty()) {
     plan.format = inputs.front().image->format;
     plan.entry = inputs.front().image->entry;

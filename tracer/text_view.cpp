@@ -129,8 +129,13 @@ class LineBuilder {
     size = std::to_string(v.ret_len);
     details = "method " + std::to_string(v.method) + ", call " + std::to_string(v.call_id) +
               ", status " + std::to_string(v.status);
-    details += info_.rpc_latency_ns ? ", latency " + FormatDuration(*info_.rpc_latency_ns)
-                                    : ", no matching call";
+    if (info_.rpc_latency_ns) {
+      details += ", latency " + FormatDuration(*info_.rpc_latency_ns);
+    } else if (info_.rpc_latency_ticks) {
+      details += ", latency " + std::to_string(*info_.rpc_latency_ticks) + " ticks";
+    } else {
+      details += ", no matching call";
+    }
   }
   void operator()(const MemRegion& v) {
     who = Proc(v.owner_pid) + " -> " + Proc(v.grantee_pid);

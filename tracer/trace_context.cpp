@@ -70,7 +70,8 @@ RecordInfo TraceContext::Observe(const Record& record, bool seq_reset, int64_t h
     }
     case RecordType::kRpcCall:
     case RecordType::kRpcReturn:
-      info.rpc_latency_ns = ObserveRpc(record);
+      info.rpc_latency_ticks = ObserveRpc(record);
+      if (info.rpc_latency_ticks) info.rpc_latency_ns = TicksToNs(*info.rpc_latency_ticks);
       break;
     default:
       break;
@@ -117,7 +118,7 @@ std::optional<uint64_t> TraceContext::ObserveRpc(const Record& record) {
   const uint64_t call_ticks = it->second;
   open_calls_.erase(it);
   if (record.header.ticks < call_ticks) return std::nullopt;
-  return TicksToNs(record.header.ticks - call_ticks);
+  return record.header.ticks - call_ticks;
 }
 
 std::optional<uint64_t> TraceContext::TicksToNs(uint64_t ticks) const {

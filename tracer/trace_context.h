@@ -39,7 +39,8 @@ struct RecordTime {
 /// Facts derived for one record beyond its own fields.
 struct RecordInfo {
   RecordTime time;
-  std::optional<uint64_t> rpc_latency_ns;  ///< RPC_RETURN: time since the matching RPC_CALL.
+  std::optional<uint64_t> rpc_latency_ticks;  ///< RPC_RETURN: ticks since the matching RPC_CALL.
+  std::optional<uint64_t> rpc_latency_ns;     ///< The same in ns, once the tick rate is known.
 };
 
 /// Tracks names, interfaces, tick rate and open RPC calls across records. Bounded memory: at most
@@ -74,7 +75,7 @@ class TraceContext {
 
  private:
   void ObserveHello(const Hello& hello, uint64_t ticks, int64_t host_now_ns, bool seq_reset);
-  std::optional<uint64_t> ObserveRpc(const Record& record);
+  std::optional<uint64_t> ObserveRpc(const Record& record);  ///< Latency in ticks.
   RecordTime MapTime(uint64_t ticks, int64_t host_now_ns) const;
 
   std::vector<InterfaceEntry> interfaces_;

@@ -63,12 +63,15 @@ bool TraceSession::HandleRead(const ReadResult& result, std::span<const uint8_t>
     case ReadStatus::kDisconnected:
       decoder_.Resync();
       statistics_.AddDisconnect();
+      link_lost_ = true;
       HandleLinkEvent(LinkEvent::Kind::kDisconnected, result.detail);
       return true;
     case ReadStatus::kReconnected:
       decoder_.Resync();
-      statistics_.AddReconnect();
-      HandleLinkEvent(LinkEvent::Kind::kReconnected, result.detail);
+      if (link_lost_) statistics_.AddReconnect();
+      HandleLinkEvent(link_lost_ ? LinkEvent::Kind::kReconnected : LinkEvent::Kind::kConnected,
+                      result.detail);
+      link_lost_ = false;
       return true;
     case ReadStatus::kEnd:
       decoder_.Finish();

@@ -82,6 +82,7 @@ class TraceSession {
   TraceStatistics statistics_;
   uint64_t written_ = 0;
   bool count_reached_ = false;
+  bool link_lost_ = false;  ///< A kDisconnected has not been followed by kReconnected yet.
   int64_t batch_host_ns_ = 0;
   int64_t start_ns_ = 0;
   int64_t next_stats_ns_ = 0;

@@ -20,6 +20,8 @@ void WriteAll(std::FILE* out, std::string& buffer) {
 
 const char* EventName(LinkEvent::Kind kind) {
   switch (kind) {
+    case LinkEvent::Kind::kConnected:
+      return "connected";
     case LinkEvent::Kind::kDisconnected:
       return "disconnected";
     case LinkEvent::Kind::kReconnected:

@@ -14,7 +14,11 @@ namespace tockctl::tracer {
 
 /// A change of the link state reported by the byte source.
 struct LinkEvent {
-  enum class Kind { kDisconnected, kReconnected };
+  enum class Kind {
+    kConnected,     ///< The device appeared for the first time (a source started with --wait).
+    kDisconnected,  ///< The device went away.
+    kReconnected,   ///< The device came back after kDisconnected.
+  };
   Kind kind = Kind::kDisconnected;
   std::string detail;  ///< The source's own words ("USB device unplugged").
   int64_t host_ns = 0;

@@ -58,6 +58,18 @@ TEST(ElfImageTest, EscapesControlBytesInSectionNames) {
   EXPECT_EQ(image.segments[0].name, "PT_LOAD[0] (.te\\x0axt\\x7f)");
 }
 
+TEST(ElfImageTest, LeavesOutTocksAppsPlaceholderWithANote) {
+  ElfSpec spec = TwoSegments();
+  spec.segments.push_back({1, 0x80100000, 0x80100000, Bytes(4, 0), 0, ".apps"});
+  Image image = ParseElf(BuildElf(spec), "k.elf");
+  ASSERT_EQ(image.segments.size(), 2u);
+  EXPECT_EQ(image.segments[1].name, "PT_LOAD[1] (.data)");
+  ASSERT_EQ(image.notes.size(), 1u);
+  EXPECT_EQ(image.notes[0],
+            "skipped PT_LOAD[2] (.apps): Tock's app flash placeholder, which Tock's kernel binary "
+            "leaves out");
+}
+
 TEST(ElfImageTest, ReadsElf64AndBigEndian) {
   for (bool is64 : {false, true}) {
     for (bool big : {false, true}) {

@@ -187,6 +187,9 @@ TEST(SerialSourceTest, DeviceGoneReportsDisconnectedOnceThenANewDeviceAtThePathR
   ReadResult gone = WaitForStatus(source, ReadStatus::kDisconnected, kPatience);
   EXPECT_EQ(gone.detail, "serial port " + link.string() +
                              " disappeared (the line hung up); waiting for it to come back");
+  // As udev does, the node goes away with the device. Without this the link would dangle at
+  // /dev/pts/N, a number that a pty of another test running in parallel may take.
+  fs::remove(link);
   std::vector<uint8_t> buf(64);
   EXPECT_EQ(source.Read(buf, milliseconds(30)).status, ReadStatus::kTimeout);  // reported once
 

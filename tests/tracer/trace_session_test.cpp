@@ -192,6 +192,22 @@ TEST(TraceSession, LinkEventsBecomeStatusObjectsAndResync) {
   EXPECT_EQ(session.decoder_stats().seq_reset, 1u);  // the stream started over
 }
 
+TEST(TraceSession, FirstAppearanceIsConnectedNotReconnected) {
+  MemorySource source;
+  source.AddEvent(ReadStatus::kReconnected, "connected to 127.0.0.1:4444");
+  SessionRun run;
+  StepClock clock;
+  JsonSink sink(run.out.get());
+  TraceSession session({}, clock, {&sink});
+  std::atomic<bool> stop{false};
+  session.Run(source, stop);
+  EXPECT_EQ(run.out.str(),
+            R"({"type":"status","event":"connected","detail":"connected to 127.0.0.1:4444",)"
+            R"("host_ns":1000000000000})"
+            "\n");
+  EXPECT_EQ(session.statistics().reconnects(), 0u);
+}
+
 TEST(TraceSession, TextModeReportsLinkEventsOnMessages) {
   MemorySource source;
   source.AddEvent(ReadStatus::kDisconnected, "USB device unplugged");

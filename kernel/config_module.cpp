@@ -1,0 +1,378 @@
+#include "kernel/config_module.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "common/error.h"
+#include "common/file_io.h"
+#include "config/board_catalog.h"
+#include "config/config_template.h"
+#include "config/config_validator.h"
+#include "config/json_document.h"
+#include "kernel/rust_expr.h"
+#include "kernel/sha256.h"
+#include "kernel/text_template.h"
+
+namespace tockctl::kernel {
+namespace {
+
+using config::IpcConfig;
+using config::NetworkConfig;
+using config::NetworkInterface;
+
+std::string Hex(uint64_t v) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+std::string ByteHex(uint8_t v) {
+  char buf[8];
+  std::snprintf(buf, sizeof buf, "0x%02x", v);
+  return buf;
+}
+
+// Printable ASCII only, so the text can sit in a `//` comment.
+std::string CommentSafe(std::string_view text) {
+  std::string out(text);
+  for (char& c : out)
+    if (c < 0x20 || c > 0x7e) c = '?';
+  return out;
+}
+
+// Throws the first error of a checked file, with its place and the number of errors.
+void RequireValid(const config::CheckedBoardConfig& checked, const std::string& path) {
+  for (const config::Finding& f : checked.report.findings()) {
+    if (f.severity != config::Severity::kError) continue;
+    ErrorContext ctx;
+    ctx.file = path;
+    ctx.line = f.position.line;
+    ctx.column = f.position.column;
+    ctx.json_pointer = f.pointer;
+    int errors = checked.report.ErrorCount();
+    std::string more = errors > 1 ? " (and " + std::to_string(errors - 1) + " more)" : "";
+    throw Error(ErrorCategory::kInvalidInput,
+                f.message + more + "; the kernel configuration was not generated", ctx,
+                (f.valid.empty() ? "" : "valid: " + f.valid + "; ") +
+                    "run: tockctl config validate " + path);
+  }
+  if (!checked.board) throw Error(ErrorCategory::kInvalidInput, path + " has no usable \"board\"");
+}
+
+ConfigModuleSource FromChecked(config::CheckedBoardConfig checked, const config::JsonDocument& doc,
+                               const std::string& path) {
+  RequireValid(checked, path);
+  ConfigModuleSource source;
+  source.board = *checked.board;
+  source.ipc = checked.ipc;
+  source.network = checked.network;
+  source.path = path;
+  source.file_name = std::filesystem::path(doc.file()).filename().string();
+  source.sha256 = Sha256Hex(doc.text());
+  return source;
+}
+
+RustExpr Path(const char* type, const char* variant) {
+  return RustExpr::Atom(std::string(type) + "::" + variant);
+}
+
+RustExpr Bool(bool v) { return RustExpr::Atom(v ? "true" : "false"); }
+RustExpr Number(uint64_t v) { return RustExpr::Atom(std::to_string(v)); }
+
+RustExpr StringList(const std::vector<std::string>& names) {
+  std::vector<RustExpr> items;
+  for (const auto& name : names) items.push_back(RustExpr::String(name));
+  return RustExpr::Array(std::move(items), true);
+}
+
+RustExpr Apps(const config::AppSelection& selection) {
+  if (selection.all) return Path("AppSelection", "All");
+  return RustExpr::Call("AppSelection::Only", StringList(selection.apps));
+}
+
+RustExpr Interface(config::IpcInterface v) {
+  switch (v) {
+    case config::IpcInterface::kMessagePassing:
+      return Path("IpcInterface", "MessagePassing");
+    case config::IpcInterface::kSharedMemory:
+      return Path("IpcInterface", "SharedMemory");
+    case config::IpcInterface::kRpc:
+      return Path("IpcInterface", "Rpc");
+  }
+  throw Error(ErrorCategory::kInternal, "unknown IPC interface");
+}
+
+RustExpr Backend(config::IpcBackend v) {
+  switch (v) {
+    case config::IpcBackend::kCopy:
+      return Path("IpcBackend", "Copy");
+    case config::IpcBackend::kShared:
+      return Path("IpcBackend", "Shared");
+    case config::IpcBackend::kAuto:
+      return Path("IpcBackend", "Auto");
+  }
+  throw Error(ErrorCategory::kInternal, "unknown IPC back-end");
+}
+
+RustExpr DiscoveryExpr(config::IpcDiscovery v) {
+  return v == config::IpcDiscovery::kStringName ? Path("Discovery", "StringName")
+                                                : Path("Discovery", "PackageName");
+}
+
+RustExpr AuthExpr(config::IpcAuthMethod v) {
+  switch (v) {
+    case config::IpcAuthMethod::kNone:
+      return Path("Authentication", "None");
+    case config::IpcAuthMethod::kPackageName:
+      return Path("Authentication", "PackageName");
+    case config::IpcAuthMethod::kAppId:
+      return Path("Authentication", "AppId");
+  }
+  throw Error(ErrorCategory::kInternal, "unknown IPC authentication");
+}
+
+RustExpr FaultPolicyExpr(const config::IpcFaultPolicy& p) {
+  using config::ClientFaultAction;
+  using config::ServerFaultAction;
+  using config::ServerRestart;
+  return RustExpr::Struct("FaultPolicy",
+                          {{"server_fault", p.server_fault == ServerFaultAction::kNotify
+                                                ? Path("ServerFaultAction", "Notify")
+                                                : Path("ServerFaultAction", "Reconnect")},
+                           {"server_restart", p.server_restart == ServerRestart::kRestart
+                                                  ? Path("ServerRestart", "Restart")
+                                                  : Path("ServerRestart", "Stop")},
+                           {"client_fault", p.client_fault == ClientFaultAction::kRelease
+                                                ? Path("ClientFaultAction", "Release")
+                                                : Path("ClientFaultAction", "NotifyServer")},
+                           {"reliable_timeout_ms", Number(p.reliable_timeout_ms)}});
+}
+
+RustExpr ServiceExpr(const config::IpcService& s) {
+  return RustExpr::Struct("ServiceConfig",
+                          {{"name", RustExpr::String(s.name)},
+                           {"server", RustExpr::String(s.server)},
+                           {"interface", Interface(s.interface)},
+                           {"allowed_clients", Apps(s.allowed_clients)},
+                           {"buffers_per_connection", Number(s.buffers_per_connection)},
+                           {"max_message_size", Number(s.max_message_size)},
+                           {"max_clients", Number(s.max_clients)},
+                           {"authenticate", Bool(s.authenticate)}});
+}
+
+RustExpr ClientExpr(const config::IpcClient& c) {
+  return RustExpr::Struct("ClientConfig", {{"app", RustExpr::String(c.app)},
+                                           {"services", StringList(c.services)},
+                                           {"reliable", Bool(c.reliable)}});
+}
+
+RustExpr IpcExpr(const IpcConfig& ipc) {
+  std::vector<RustExpr> interfaces, services, clients;
+  for (auto i : ipc.interfaces) interfaces.push_back(Interface(i));
+  for (const auto& s : ipc.services) services.push_back(ServiceExpr(s));
+  for (const auto& c : ipc.clients) clients.push_back(ClientExpr(c));
+  return RustExpr::Struct("IpcConfig",
+                          {{"interfaces", RustExpr::Array(std::move(interfaces), true)},
+                           {"backend", Backend(ipc.backend)},
+                           {"copy_threshold", Number(ipc.copy_threshold)},
+                           {"discovery", DiscoveryExpr(ipc.discovery)},
+                           {"services", RustExpr::Array(std::move(services), true)},
+                           {"clients", RustExpr::Array(std::move(clients), true)},
+                           {"fault_policy", FaultPolicyExpr(ipc.fault_policy)},
+                           {"authentication", AuthExpr(ipc.authentication)}});
+}
+
+RustExpr KindExpr(config::NetworkKind v) {
+  switch (v) {
+    case config::NetworkKind::kEthernet:
+      return Path("InterfaceKind", "Ethernet");
+    case config::NetworkKind::kIeee802154:
+      return Path("InterfaceKind", "Ieee802154");
+    case config::NetworkKind::kWifi:
+      return Path("InterfaceKind", "Wifi");
+    case config::NetworkKind::kCan:
+      return Path("InterfaceKind", "Can");
+    case config::NetworkKind::kBle:
+      return Path("InterfaceKind", "Ble");
+  }
+  throw Error(ErrorCategory::kInternal, "unknown network kind");
+}
+
+RustExpr StackExpr(config::NetworkStack v) {
+  switch (v) {
+    case config::NetworkStack::kRaw:
+      return Path("Stack", "Raw");
+    case config::NetworkStack::kLwip:
+      return Path("Stack", "Lwip");
+    case config::NetworkStack::kSmoltcp:
+      return Path("Stack", "Smoltcp");
+    case config::NetworkStack::kOpenthread:
+      return Path("Stack", "OpenThread");
+    case config::NetworkStack::kTockUdp:
+      return Path("Stack", "TockUdp");
+  }
+  throw Error(ErrorCategory::kInternal, "unknown network stack");
+}
+
+RustExpr PlacementExpr(config::StackPlacement v) {
+  switch (v) {
+    case config::StackPlacement::kKernel:
+      return Path("Placement", "Kernel");
+    case config::StackPlacement::kUserspace:
+      return Path("Placement", "Userspace");
+    case config::StackPlacement::kEncapsulated:
+      return Path("Placement", "Encapsulated");
+  }
+  throw Error(ErrorCategory::kInternal, "unknown stack placement");
+}
+
+RustExpr AddressExpr(const NetworkInterface& n) {
+  const auto& bytes = n.mac ? n.mac : n.eui64;
+  if (!bytes) return Path("LinkAddress", "None");
+  std::vector<RustExpr> items;
+  for (uint8_t b : *bytes) items.push_back(RustExpr::Atom(ByteHex(b)));
+  return RustExpr::Call(n.mac ? "LinkAddress::Mac" : "LinkAddress::Eui64",
+                        RustExpr::Array(std::move(items), false));
+}
+
+template <typename T>
+RustExpr Optional(const std::optional<T>& v, RustExpr (*make)(const T&)) {
+  return v ? RustExpr::Call("Some", make(*v)) : RustExpr::Atom("None");
+}
+
+// The hardware entry serving `n`: the one named, else the first of its kind.
+const config::NetworkHardware* HardwareFor(const config::HardwareBoard& board,
+                                           const NetworkInterface& n) {
+  for (const auto& hw : board.network_hardware)
+    if (n.hardware.empty() ? hw.kind == config::Name(n.kind) : hw.name == n.hardware) return &hw;
+  return nullptr;
+}
+
+RustExpr InterfaceExpr(const config::HardwareBoard& board, const NetworkInterface& n) {
+  const config::NetworkHardware* hw = HardwareFor(board, n);
+  auto str = [](const std::string& s) { return RustExpr::String(s); };
+  auto hex = [](const uint32_t& v) { return RustExpr::Atom(Hex(v)); };
+  auto num = [](const uint32_t& v) { return Number(v); };
+  return RustExpr::Struct(
+      "NetworkInterfaceConfig",
+      {{"name", RustExpr::String(n.name)},
+       {"kind", KindExpr(n.kind)},
+       {"hardware", RustExpr::String(hw ? hw->name : n.hardware)},
+       {"driver_num", RustExpr::Atom(Hex(hw ? hw->driver_num : 0))},
+       {"address", AddressExpr(n)},
+       {"mtu", Number(n.mtu)},
+       {"stack", StackExpr(n.stack)},
+       {"placement", PlacementExpr(n.placement)},
+       {"multiplexing", n.multiplexing == config::Multiplexing::kBroadcast
+                            ? Path("Multiplexing", "Broadcast")
+                            : Path("Multiplexing", "Demux")},
+       {"apps", Apps(n.apps)},
+       {"service",
+        Optional<std::string>(n.service.empty() ? std::nullopt : std::optional(n.service), +str)},
+       {"channel", Optional<uint32_t>(n.channel, +num)},
+       {"pan_id", Optional<uint32_t>(n.pan_id, +hex)},
+       {"can_fd", Bool(n.can_fd)}});
+}
+
+RustExpr NetworkExpr(const config::HardwareBoard& board, const NetworkConfig& network) {
+  std::vector<RustExpr> interfaces;
+  for (const auto& n : network.interfaces) interfaces.push_back(InterfaceExpr(board, n));
+  return RustExpr::Struct("NetworkConfig",
+                          {{"interfaces", RustExpr::Array(std::move(interfaces), true)}});
+}
+
+RustExpr SourceExpr(const ConfigModuleSource& s) {
+  return RustExpr::Struct("Source", {{"board", RustExpr::String(s.board.name)},
+                                     {"file", RustExpr::String(s.file_name)},
+                                     {"sha256", RustExpr::String(s.sha256)}});
+}
+
+void AddIpcValues(std::map<std::string, std::string>& v, const std::optional<IpcConfig>& ipc) {
+  IpcConfig none;
+  none.interfaces.clear();
+  const IpcConfig& c = ipc ? *ipc : none;
+  uint32_t max_message = 0, max_buffers = 0;
+  for (const auto& s : c.services) {
+    max_message = std::max(max_message, s.max_message_size);
+    max_buffers = std::max(max_buffers, s.buffers_per_connection);
+  }
+  v["IPC_SERVICE_COUNT"] = std::to_string(c.services.size());
+  v["IPC_CLIENT_COUNT"] = std::to_string(c.clients.size());
+  v["IPC_MAX_MESSAGE_SIZE"] = std::to_string(max_message);
+  v["IPC_MAX_BUFFERS_PER_CONNECTION"] = std::to_string(max_buffers);
+  v["IPC_NOTE"] =
+      ipc ? "the \"ipc\" section of the board file" : "off (the board file has no \"ipc\" section)";
+  v["IPC"] = RenderRustItem("pub static IPC: IpcConfig = ",
+                            ipc ? IpcExpr(*ipc) : RustExpr::Atom("IpcConfig::DISABLED"));
+}
+
+void AddNetworkValues(std::map<std::string, std::string>& v, const ConfigModuleSource& s) {
+  const auto& network = s.network;
+  size_t count = network ? network->interfaces.size() : 0;
+  uint32_t max_mtu = 0;
+  if (network)
+    for (const auto& n : network->interfaces) max_mtu = std::max(max_mtu, n.mtu);
+  v["NETWORK_INTERFACE_COUNT"] = std::to_string(count);
+  v["NETWORK_MAX_MTU"] = std::to_string(max_mtu);
+  v["NETWORK_NOTE"] = network ? "the \"network\" section of the board file"
+                              : "none (the board file has no \"network\" section)";
+  v["NETWORK"] = RenderRustItem(
+      "pub static NETWORK: NetworkConfig = ",
+      network ? NetworkExpr(s.board, *network) : RustExpr::Atom("NetworkConfig::NONE"));
+}
+
+}  // namespace
+
+ConfigModuleSource LoadConfigModuleSource(const std::string& path) {
+  config::JsonDocument doc = config::JsonDocument::Load(path);
+  return FromChecked(config::CheckBoardConfig(doc), doc, path);
+}
+
+ConfigModuleSource CatalogConfigModuleSource(const std::filesystem::path& data_dir,
+                                             const std::string& board_name) {
+  config::BoardCatalog catalog = config::BoardCatalog::Load(data_dir / "boards");
+  const config::CatalogEntry& entry = catalog.FindEntry(board_name);
+  auto board_json = config::JsonDocument::Load(entry.file).root().at("board");
+  auto initial = config::BuildInitialConfig(board_json, entry.board, data_dir / "templates");
+  config::JsonDocument doc =
+      config::JsonDocument::Parse(config::FormatJson(initial), board_name + ".json");
+  ConfigModuleSource source = FromChecked(config::CheckBoardConfig(doc), doc, entry.file);
+  source.catalog_defaults = true;
+  return source;
+}
+
+std::map<std::string, std::string> ConfigModuleValues(const ConfigModuleSource& source) {
+  std::map<std::string, std::string> v;
+  v["BOARD"] = CommentSafe(source.board.name);
+  v["SOURCE_FILE"] = CommentSafe(source.file_name);
+  v["SOURCE_KIND"] = source.catalog_defaults ? "catalog board with `tockctl config init` defaults"
+                                             : "board JSON file";
+  v["SOURCE_SHA256"] = source.sha256;
+  v["SOURCE"] = RenderRustItem("pub const SOURCE: Source = ", SourceExpr(source));
+  v["LEGACY_IPC"] = source.board.legacy_ipc.value_or(false) ? "true" : "false";
+  AddIpcValues(v, source.ipc);
+  AddNetworkValues(v, source);
+  return v;
+}
+
+std::string RenderConfigModule(const ConfigModuleSource& source, std::string_view template_text,
+                               const std::string& template_file) {
+  return ExpandTemplate(template_text, ConfigModuleValues(source), template_file);
+}
+
+std::string RenderConfigModule(const ConfigModuleSource& source,
+                               const std::filesystem::path& data_dir) {
+  std::filesystem::path file = data_dir / kConfigModuleTemplate;
+  return RenderConfigModule(source, ReadFile(file), file.string());
+}
+
+bool WriteIfChanged(const std::filesystem::path& path, std::string_view content) {
+  std::error_code ec;
+  if (std::filesystem::is_regular_file(path, ec) &&
+      std::filesystem::file_size(path, ec) == content.size() && ReadFile(path) == content)
+    return false;
+  WriteFileAtomic(path, content);
+  return true;
+}
+
+}  // namespace tockctl::kernel

@@ -1,0 +1,64 @@
+#include "kernel/flat_binary.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "common/byte_reader.h"
+#include "common/error.h"
+
+namespace tockctl::kernel {
+namespace {
+
+std::string Hex(uint64_t v) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+std::vector<const ElfSection*> LoadedSections(const ElfFile& elf,
+                                              const std::vector<std::string>& removed) {
+  std::vector<const ElfSection*> out;
+  for (const ElfSection& s : elf.sections)
+    if (s.allocated() && s.has_contents() && s.type != 0 && s.size > 0 &&
+        std::find(removed.begin(), removed.end(), s.name) == removed.end())
+      out.push_back(&s);
+  std::stable_sort(out.begin(), out.end(), [](const ElfSection* a, const ElfSection* b) {
+    return a->load_address < b->load_address;
+  });
+  return out;
+}
+
+}  // namespace
+
+FlatBinary MakeFlatBinary(const ElfFile& elf, std::span<const uint8_t> elf_bytes,
+                          const std::vector<std::string>& removed) {
+  auto sections = LoadedSections(elf, removed);
+  if (sections.empty())
+    throw Error(ErrorCategory::kInvalidInput, "the ELF file has no loadable sections");
+  const ElfSection* first = sections.front();
+  const ElfSection* last = first;
+  uint64_t end = 0;
+  for (const ElfSection* s : sections) {
+    uint64_t s_end = AddOrThrow(s->load_address, s->size, "section " + s->name + " end address");
+    if (s_end > end) end = s_end, last = s;
+  }
+  uint64_t span = end - first->load_address;
+  if (span > kMaxFlatBinarySize)
+    throw Error(ErrorCategory::kInvalidInput,
+                "the loadable sections span " + Hex(span) + " bytes, from " + first->name + " at " +
+                    Hex(first->load_address) + " to " + last->name + " ending at " + Hex(end) +
+                    "; a section has a load address outside the kernel's flash",
+                {}, "check the board's layout.ld: initialised data must be placed AT > rom");
+  FlatBinary bin;
+  bin.address = first->load_address;
+  bin.bytes.assign(span, 0);
+  ByteReader whole(elf_bytes, "ELF file");
+  for (const ElfSection* s : sections) {
+    auto data = whole.At(s->offset, s->size, "section " + s->name).Rest();
+    std::copy(data.begin(), data.end(), bin.bytes.begin() + (s->load_address - bin.address));
+    bin.sections.push_back(s->name);
+  }
+  return bin;
+}
+
+}  // namespace tockctl::kernel

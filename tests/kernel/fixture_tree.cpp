@@ -1,0 +1,49 @@
+#include "tests/kernel/fixture_tree.h"
+
+#include <fstream>
+
+#include "common/file_io.h"
+#include "common/process.h"
+
+namespace tockctl::kernel::testing {
+
+namespace fs = std::filesystem;
+
+FixtureTree::FixtureTree() {
+  fs::copy(tockctl::testing::SourceDir() / "tests" / "fixtures" / "tock-tree", root(),
+           fs::copy_options::recursive);
+  fs::copy(tockctl::testing::SourceDir() / "kernel" / "tock-config", dir_.path() / "tock-config",
+           fs::copy_options::recursive);
+  fs::remove_all(dir_.path() / "tock-config" / "target");
+}
+
+fs::path FixtureTree::release_elf() const {
+  return root() / "target" / "riscv32imac-unknown-none-elf" / "release" / "qemu_rv32_virt";
+}
+
+int FixtureTree::Make(const std::string& target) const {
+  fs::path module = board_dir() / "src" / "tockctl_config.rs";
+  if (!fs::exists(module)) std::ofstream(module) << "// empty\n";
+  ProcessSpec spec;
+  spec.argv = {"make", "-s", target};
+  spec.cwd = board_dir().string();
+  spec.timeout = std::chrono::seconds(120);
+  PosixProcessRunner runner;
+  return runner.Run(spec).exit_code;
+}
+
+void FixtureTree::Append(const std::string& relative, const std::string& text) const {
+  std::ofstream(root() / relative, std::ios::app) << text;
+}
+
+void FixtureTree::Replace(const std::string& relative, const std::string& from,
+                          const std::string& to) const {
+  fs::path file = root() / relative;
+  std::string text = ReadFile(file);
+  size_t at = text.find(from);
+  if (at == std::string::npos) throw std::runtime_error(from + " not found in " + relative);
+  text.replace(at, from.size(), to);
+  WriteFileAtomic(file, text);
+}
+
+}  // namespace tockctl::kernel::testing

@@ -1,0 +1,105 @@
+// End to end: QEMU runs the demo firmware (firmware/qemu_demo) with its UART on a TCP chardev;
+// `tockctl trace --tcp` decodes the stream, writes pcapng, and tshark reads what it wrote.
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "common/process.h"
+#include "tests/support/test_support.h"
+#include "tests/tracer/pcapng_reader.h"
+
+namespace tockctl::tracer {
+namespace {
+
+namespace fs = std::filesystem;
+
+uint16_t FreeLoopbackPort() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+std::string RunTool(std::vector<std::string> argv) {
+  ProcessSpec spec;
+  spec.argv = std::move(argv);
+  spec.timeout = std::chrono::seconds(60);
+  PosixProcessRunner runner;
+  ProcessResult r = runner.Run(spec);
+  EXPECT_EQ(r.exit_code, 0) << r.stderr_text;
+  return r.stdout_text;
+}
+
+TEST(TraceQemu, DemoFirmwareStreamDecodesCleanlyIntoPcapng) {
+  const fs::path elf = tockctl::testing::BuildDir() / "firmware/qemu_demo.elf";
+  const auto qemu = FindProgram("qemu-system-riscv32");
+  if (!qemu || !fs::exists(elf)) {
+    GTEST_SKIP() << "needs qemu-system-riscv32 and the demo firmware (" << elf.string() << ")";
+  }
+  tockctl::testing::TempDir dir;
+  const uint16_t port = FreeLoopbackPort();
+  ProcessSpec spec;  // wait=on: the guest starts only once tockctl is connected, so no byte is lost
+  spec.argv = {*qemu,      "-M",
+               "virt",     "-nodefaults",
+               "-display", "none",
+               "-bios",    elf.string(),
+               "-serial",  "tcp:127.0.0.1:" + std::to_string(port) + ",server=on,wait=on"};
+  PosixProcessRunner runner;
+  auto child = runner.Spawn(spec, (dir.path() / "qemu.log").string());
+  const fs::path pcap = dir.path() / "demo.pcapng";
+  auto run =
+      tockctl::testing::RunTockctl({"trace", "--tcp", "127.0.0.1:" + std::to_string(port), "--wait",
+                                    "--count", "400", "--format", "json", "-w", pcap.string()});
+  child->Stop();
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  std::vector<nlohmann::json> lines;
+  std::istringstream out(run.out);
+  for (std::string line; std::getline(out, line);) lines.push_back(nlohmann::json::parse(line));
+  ASSERT_EQ(lines.size(), 402u);  // connected, 400 records, the statistics
+  EXPECT_EQ(lines[0]["type"], "status");
+  EXPECT_EQ(lines[0]["event"], "connected");
+  EXPECT_EQ(lines[1]["type"], "hello");
+  EXPECT_EQ(lines[1]["board"], "qemu_rv32_virt");
+  const auto& decoder = lines.back()["decoder"];
+  EXPECT_EQ(decoder["records"], 400);
+  EXPECT_EQ(decoder["corrupt"], 0);
+  EXPECT_EQ(decoder["gap"], 0);
+  EXPECT_EQ(decoder["malformed"], 0);
+  EXPECT_EQ(decoder["unknown_type"], 0);
+
+  const auto cap = testing::ParseCapture([&] {
+    std::ifstream in(pcap, std::ios::binary);
+    return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), {});
+  }());
+  EXPECT_EQ(cap.packets.size(), 400u);
+  ASSERT_EQ(cap.interfaces.size(), 3u);
+  EXPECT_EQ(cap.interfaces[1].linktype, 1);
+  EXPECT_EQ(cap.interfaces[2].linktype, 230);
+  if (!FindProgram("tshark")) GTEST_SKIP() << "tshark is not installed";
+  const std::string udp = RunTool(
+      {"tshark", "-r", pcap.string(), "-Y", "udp && eth", "-T", "fields", "-e", "ipv6.src"});
+  EXPECT_NE(udp.find("fd00::2\n"), std::string::npos) << udp;  // device -> host
+  EXPECT_NE(udp.find("fd00::1\n"), std::string::npos) << udp;  // host -> device
+  const std::string wpan =
+      RunTool({"tshark", "-r", pcap.string(), "-Y", "wpan", "-T", "fields", "-e", "wpan.dst_pan"});
+  EXPECT_EQ(wpan.substr(0, wpan.find('\n')), "0xabcd");
+  const fs::path lua = tockctl::testing::SourceDir() / "tracer/dissector/tockctl_ipc.lua";
+  const std::string names =
+      RunTool({"tshark", "-r", pcap.string(), "-Xlua_script:" + lua.string(), "-Y",
+               "tockctl.type == 0x20", "-T", "fields", "-e", "tockctl.service_name"});
+  EXPECT_EQ(names, "net.svc\nkv.store\n");
+}
+
+}  // namespace
+}  // namespace tockctl::tracer
