@@ -119,7 +119,7 @@ SessionOptions Options(uint8_t bits, uint8_t name, uint8_t count) {
   if (bits & 0x08) o.filter.service = n;
   if (bits & 0x10) o.filter.iface = n;
   if (bits & 0x20) o.count = count;
-  if (bits & 0x40) o.stats_interval_s = 0.005;
+  if (bits & 0x40) o.stats_interval_s = 0.5;  // StepClock: a report every ~250 reads
   o.join_mid_stream = bits & 0x80;
   return o;
 }
