@@ -17,10 +17,14 @@ spdlog::level::level_enum LevelFor(const GlobalOptions& o) {
   if (const char* env = std::getenv("TOCKCTL_LOG"); env && *env && o.verbosity == 0)
     return spdlog::level::from_str(env);
   switch (o.verbosity) {
-    case 0: return spdlog::level::warn;
-    case 1: return spdlog::level::info;
-    case 2: return spdlog::level::debug;
-    default: return spdlog::level::trace;
+    case 0:
+      return spdlog::level::warn;
+    case 1:
+      return spdlog::level::info;
+    case 2:
+      return spdlog::level::debug;
+    default:
+      return spdlog::level::trace;
   }
 }
 
@@ -42,8 +46,8 @@ std::shared_ptr<spdlog::logger> CliContext::Log() {
 
 const std::filesystem::path& CliContext::DataDir() {
   if (!data_dir_)
-    data_dir_ = ResolveDataDir(options.data_dir, std::getenv("TOCKCTL_DATA_DIR"),
-                               CurrentExecutable());
+    data_dir_ =
+        ResolveDataDir(options.data_dir, std::getenv("TOCKCTL_DATA_DIR"), CurrentExecutable());
   return *data_dir_;
 }
 

@@ -16,10 +16,10 @@ namespace tockctl::cli {
 
 /// Options every subcommand accepts.
 struct GlobalOptions {
-  int verbosity = 0;         ///< -v count.
-  bool quiet = false;        ///< -q: only errors on stderr.
-  bool json = false;         ///< --json: machine-readable output on stdout.
-  std::string color = "auto";  ///< --color auto|always|never.
+  int verbosity = 0;                    ///< -v count.
+  bool quiet = false;                   ///< -q: only errors on stderr.
+  bool json = false;                    ///< --json: machine-readable output on stdout.
+  std::string color = "auto";           ///< --color auto|always|never.
   std::optional<std::string> data_dir;  ///< --data-dir.
 };
 

@@ -25,6 +25,8 @@ function(tockctl_tests module)
   add_executable(${target} ${sources})
   target_link_libraries(${target} PRIVATE ${ARG_DEPS} tockctl_test_support
                         GTest::gmock_main tockctl_warnings)
+  # The module name is the label: `ctest -L cli`, `ctest -LE e2e` (docs/development.md).
   gtest_discover_tests(${target} TEST_PREFIX "${module}." DISCOVERY_TIMEOUT 60
-                       PROPERTIES ENVIRONMENT "TOCKCTL_DATA_DIR=${PROJECT_SOURCE_DIR}")
+                       PROPERTIES ENVIRONMENT "TOCKCTL_DATA_DIR=${PROJECT_SOURCE_DIR}"
+                                  LABELS ${module})
 endfunction()

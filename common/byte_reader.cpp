@@ -53,13 +53,16 @@ T LoadBe(const uint8_t* p) {
 }
 }  // namespace
 
-#define TOCKCTL_READ(name, T, loader, field)   \
-  T ByteReader::name() {                       \
-    Require(sizeof(T), field);                 \
-    T v = loader<T>(data_.data() + pos_);      \
-    pos_ += sizeof(T);                         \
-    return v;                                  \
+// `loader` names a function template, which cannot be parenthesised.
+// NOLINTBEGIN(bugprone-macro-parentheses)
+#define TOCKCTL_READ(name, T, loader, field) \
+  T ByteReader::name() {                     \
+    Require(sizeof(T), field);               \
+    auto v = loader<T>(data_.data() + pos_); \
+    pos_ += sizeof(T);                       \
+    return v;                                \
   }
+// NOLINTEND(bugprone-macro-parentheses)
 TOCKCTL_READ(U16Le, uint16_t, LoadLe, "u16")
 TOCKCTL_READ(U32Le, uint32_t, LoadLe, "u32")
 TOCKCTL_READ(U64Le, uint64_t, LoadLe, "u64")

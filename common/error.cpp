@@ -6,28 +6,44 @@ namespace tockctl {
 
 int ExitCodeFor(ErrorCategory category) {
   switch (category) {
-    case ErrorCategory::kUsage: return 2;
-    case ErrorCategory::kInvalidInput: return 3;
-    case ErrorCategory::kIo: return 4;
-    case ErrorCategory::kTransport: return 5;
-    case ErrorCategory::kDeviceReported: return 6;
-    case ErrorCategory::kToolFailed: return 7;
-    case ErrorCategory::kInterrupted: return 130;
-    case ErrorCategory::kInternal: return 70;
+    case ErrorCategory::kUsage:
+      return 2;
+    case ErrorCategory::kInvalidInput:
+      return 3;
+    case ErrorCategory::kIo:
+      return 4;
+    case ErrorCategory::kTransport:
+      return 5;
+    case ErrorCategory::kDeviceReported:
+      return 6;
+    case ErrorCategory::kToolFailed:
+      return 7;
+    case ErrorCategory::kInterrupted:
+      return 130;
+    case ErrorCategory::kInternal:
+      return 70;
   }
   return 70;
 }
 
 const char* CategoryName(ErrorCategory category) {
   switch (category) {
-    case ErrorCategory::kUsage: return "usage";
-    case ErrorCategory::kInvalidInput: return "invalid input";
-    case ErrorCategory::kIo: return "i/o";
-    case ErrorCategory::kTransport: return "transport";
-    case ErrorCategory::kDeviceReported: return "device";
-    case ErrorCategory::kToolFailed: return "tool";
-    case ErrorCategory::kInterrupted: return "interrupted";
-    case ErrorCategory::kInternal: return "internal";
+    case ErrorCategory::kUsage:
+      return "usage";
+    case ErrorCategory::kInvalidInput:
+      return "invalid input";
+    case ErrorCategory::kIo:
+      return "i/o";
+    case ErrorCategory::kTransport:
+      return "transport";
+    case ErrorCategory::kDeviceReported:
+      return "device";
+    case ErrorCategory::kToolFailed:
+      return "tool";
+    case ErrorCategory::kInterrupted:
+      return "interrupted";
+    case ErrorCategory::kInternal:
+      return "internal";
   }
   return "internal";
 }

@@ -62,7 +62,7 @@ std::string ReadFile(const std::filesystem::path& path, uint64_t max_size) {
     if (errno == ENOENT) throw IoError(path, "no such file", 0);
     throw IoError(path, "cannot open", errno);
   }
-  struct stat st{};
+  struct stat st {};
   if (::fstat(fd.get(), &st) != 0) throw IoError(path, "cannot stat", errno);
   if (S_ISDIR(st.st_mode)) throw IoError(path, "is a directory, expected a file", 0);
   if (S_ISREG(st.st_mode) && static_cast<uint64_t>(st.st_size) > max_size) {
@@ -92,7 +92,7 @@ std::vector<uint8_t> ReadBinaryFile(const std::filesystem::path& path, uint64_t 
 }
 
 void CheckWritable(const std::filesystem::path& path) {
-  struct stat st{};
+  struct stat st {};
   if (::stat(path.c_str(), &st) != 0) return;
   if (S_ISDIR(st.st_mode)) throw IoError(path, "is a directory, expected a file", 0);
   if ((st.st_mode & 0222) == 0 || ::access(path.c_str(), W_OK) != 0)
@@ -103,7 +103,7 @@ void WriteFileAtomic(const std::filesystem::path& path, std::span<const uint8_t>
   CheckWritable(path);
   std::filesystem::path dir = path.parent_path();
   mode_t mode = 0644;
-  struct stat st{};
+  struct stat st {};
   if (::stat(path.c_str(), &st) == 0) mode = st.st_mode & 07777;
   std::string tmpl = (dir.empty() ? std::filesystem::path(".") : dir) /
                      ("." + path.filename().string() + ".tmp-XXXXXX");
@@ -123,8 +123,8 @@ void WriteFileAtomic(const std::filesystem::path& path, std::span<const uint8_t>
 }
 
 void WriteFileAtomic(const std::filesystem::path& path, std::string_view content) {
-  WriteFileAtomic(path, std::span<const uint8_t>(
-                            reinterpret_cast<const uint8_t*>(content.data()), content.size()));
+  WriteFileAtomic(path, std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(content.data()),
+                                                 content.size()));
 }
 
 }  // namespace tockctl

@@ -2,12 +2,12 @@
 
 #include <fcntl.h>
 #include <poll.h>
-#include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <thread>
@@ -36,12 +36,14 @@ std::vector<std::string> BuildEnv(const std::map<std::string, std::string>& extr
   }
   for (const auto& [k, v] : extra) merged[k] = v;
   std::vector<std::string> out;
-  for (const auto& [k, v] : merged) out.push_back(k + "=" + v);
+  out.reserve(merged.size());
+  for (const auto& [k, v] : merged) out.emplace_back(k).append("=").append(v);
   return out;
 }
 
 std::vector<char*> CStrings(std::vector<std::string>& strings) {
   std::vector<char*> out;
+  out.reserve(strings.size() + 1);
   for (auto& s : strings) out.push_back(s.data());
   out.push_back(nullptr);
   return out;
@@ -59,7 +61,8 @@ pid_t ForkExec(const ProcessSpec& spec, int in_fd, int out_fd, int err_fd) {
   auto argv = CStrings(args);
   auto envp = CStrings(env);
   pid_t pid = ::fork();
-  if (pid < 0) throw Error(ErrorCategory::kToolFailed, "cannot fork: " + std::string(strerror(errno)));
+  if (pid < 0)
+    throw Error(ErrorCategory::kToolFailed, "cannot fork: " + std::string(strerror(errno)));
   if (pid == 0) {
     ::setpgid(0, 0);
     ::dup2(in_fd, 0);
@@ -103,7 +106,7 @@ class LineSplitter {
     }
     partial_.append(data, n);
     size_t start = 0;
-    for (size_t nl; (nl = partial_.find('\n', start)) != std::string::npos; start = nl + 1)
+    for (size_t nl = 0; (nl = partial_.find('\n', start)) != std::string::npos; start = nl + 1)
       sink_(partial_.substr(start, nl - start));
     partial_.erase(0, start);
   }
@@ -194,7 +197,7 @@ std::optional<std::string> FindProgram(const std::string& program) {
     size_t end = dirs.find(':', start);
     if (end == std::string::npos) end = dirs.size();
     std::string candidate = dirs.substr(start, end - start) + "/" + program;
-    struct stat st{};
+    struct stat st {};
     if (end > start && ::stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
         ::access(candidate.c_str(), X_OK) == 0)
       return candidate;
@@ -214,7 +217,7 @@ ProcessResult PosixProcessRunner::Run(const ProcessSpec& spec) {
   if (::pipe2(out_pipe, O_CLOEXEC) != 0 || ::pipe2(err_pipe, O_CLOEXEC) != 0)
     throw Error(ErrorCategory::kToolFailed, "cannot create pipes: " + std::string(strerror(errno)));
   int devnull = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-  pid_t pid;
+  pid_t pid = -1;
   try {
     pid = ForkExec(spec, devnull, out_pipe[1], err_pipe[1]);
   } catch (...) {
@@ -257,7 +260,7 @@ std::unique_ptr<ChildProcess> PosixProcessRunner::Spawn(const ProcessSpec& spec,
     if (out_fd >= 0) ::close(out_fd);
     throw Error(ErrorCategory::kIo, "cannot open log file " + log_path + ": " + strerror(errno));
   }
-  pid_t pid;
+  pid_t pid = -1;
   try {
     pid = ForkExec(spec, in_fd, out_fd, out_fd);
   } catch (...) {

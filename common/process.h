@@ -1,4 +1,5 @@
-// Running external programs (make, cargo, qemu, openocd, ...) as argument vectors, never via a shell.
+// Running external programs (make, cargo, qemu, openocd, ...) as argument vectors, never via a
+// shell.
 #pragma once
 
 #include <chrono>
@@ -13,9 +14,9 @@ namespace tockctl {
 
 /// What to run and how.
 struct ProcessSpec {
-  std::vector<std::string> argv;              ///< argv[0] is looked up on PATH.
-  std::string cwd;                            ///< Working directory; empty = inherit.
-  std::map<std::string, std::string> env;     ///< Added to (or overriding) the environment.
+  std::vector<std::string> argv;                     ///< argv[0] is looked up on PATH.
+  std::string cwd;                                   ///< Working directory; empty = inherit.
+  std::map<std::string, std::string> env;            ///< Added to (or overriding) the environment.
   std::optional<std::chrono::milliseconds> timeout;  ///< Kill (SIGTERM, then SIGKILL) past this.
   /// Called with each complete line (without '\n') as it arrives; if unset, output is collected.
   std::function<void(const std::string&)> on_stdout_line;
@@ -24,10 +25,10 @@ struct ProcessSpec {
 
 /// How a finished process ended.
 struct ProcessResult {
-  int exit_code = -1;          ///< Exit status, or 128+signal when killed by a signal.
+  int exit_code = -1;  ///< Exit status, or 128+signal when killed by a signal.
   bool timed_out = false;
-  std::string stdout_text;     ///< Collected when no stdout line callback was given.
-  std::string stderr_text;     ///< Collected when no stderr line callback was given.
+  std::string stdout_text;  ///< Collected when no stdout line callback was given.
+  std::string stderr_text;  ///< Collected when no stderr line callback was given.
 };
 
 /// A child process that keeps running (e.g. QEMU). Destroying the handle kills the child.
@@ -67,7 +68,8 @@ class PosixProcessRunner : public ProcessRunner {
 /// Full path of `program` on PATH (or itself if it contains '/'), or nullopt.
 std::optional<std::string> FindProgram(const std::string& program);
 
-/// Message for a missing program: "`openocd` was not found on PATH; install it with: apt-get install openocd".
+/// Message for a missing program: "`openocd` was not found on PATH; install it with: apt-get
+/// install openocd".
 std::string MissingProgramHint(const std::string& program, const std::string& debian_package);
 
 }  // namespace tockctl

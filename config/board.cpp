@@ -46,7 +46,7 @@ struct MethodSpec {
 };
 
 const std::vector<MethodSpec>& MethodSpecs() {
-  static const std::vector<MethodSpec> specs = {
+  static const std::vector<MethodSpec> kSpecs = {
       {"qemu",
        {{"machine", KeyType::kString, true, {}},
         {"binary", KeyType::kString, true, {}},
@@ -74,7 +74,7 @@ const std::vector<MethodSpec>& MethodSpecs() {
       {"external",
        {{"tool", KeyType::kString, true, {}}, {"command", KeyType::kString, false, {}}}},
   };
-  return specs;
+  return kSpecs;
 }
 
 const MethodSpec* FindMethodSpec(const std::string& method) {
@@ -288,7 +288,7 @@ struct KindRule {
 };
 
 const std::vector<KindRule>& KindRules() {
-  static const std::vector<KindRule> rules = {
+  static const std::vector<KindRule> kRules = {
       {ProtectionKind::kArmv6mMpu, true, true, 8, 256, 16, {"armv6-m"}},
       {ProtectionKind::kArmv7mMpu, true, true, 8, 32, 16, {"armv7e-m"}},
       {ProtectionKind::kArmv8mMpu, false, false, 0, 32, 16, {"armv8-m.main"}},
@@ -296,7 +296,7 @@ const std::vector<KindRule>& KindRules() {
       {ProtectionKind::kRiscvEpmp, false, false, 0, 4, 64, {"rv32imac", "rv32imc", "rv64imac"}},
       {ProtectionKind::kX86Paging, false, true, 0, 4096, 4096, {"i486"}},
   };
-  return rules;
+  return kRules;
 }
 
 const KindRule& RuleFor(ProtectionKind kind) {
@@ -482,12 +482,12 @@ Json NetworkJson(const NetworkHardware& n) {
 }  // namespace
 
 const std::vector<std::string>& KnownFlashMethods() {
-  static const std::vector<std::string> names = [] {
+  static const std::vector<std::string> kNames = [] {
     std::vector<std::string> out;
-    for (const auto& spec : MethodSpecs()) out.push_back(spec.method);
+    for (const auto& spec : MethodSpecs()) out.emplace_back(spec.method);
     return out;
   }();
-  return names;
+  return kNames;
 }
 
 const char* ProtectionKindName(ProtectionKind kind) {

@@ -29,7 +29,8 @@ class PositionScanner {
     if (c == '{') return Object(pointer);
     if (c == '[') return Array(pointer);
     if (c == '"') return (void)String();
-    while (pos_ < text_.size() && std::string_view(",]} \t\r\n").find(Peek()) == std::string_view::npos)
+    while (pos_ < text_.size() &&
+           std::string_view(",]} \t\r\n").find(Peek()) == std::string_view::npos)
       Advance();
   }
   void Object(const std::string& pointer) {
@@ -70,7 +71,8 @@ class PositionScanner {
     return nlohmann::json::parse("\"" + raw + "\"").get<std::string>();
   }
   void SkipSpace() {
-    while (pos_ < text_.size() && std::string_view(" \t\r\n").find(Peek()) != std::string_view::npos)
+    while (pos_ < text_.size() &&
+           std::string_view(" \t\r\n").find(Peek()) != std::string_view::npos)
       Advance();
   }
   char Peek() const { return pos_ < text_.size() ? text_[pos_] : '\0'; }
@@ -124,8 +126,10 @@ void CheckDepth(const std::string& file, std::string_view text) {
   for (size_t i = 0; i < text.size(); ++i) {
     char c = text[i];
     if (in_string) {
-      if (c == '\\') ++i;
-      else if (c == '"') in_string = false;
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        in_string = false;
     } else if (c == '"') {
       in_string = true;
     } else if (c == '{' || c == '[') {
@@ -213,9 +217,12 @@ nlohmann::ordered_json ParseRefusingDuplicates(const std::string& file, std::str
 std::string EscapePointerToken(std::string_view token) {
   std::string out;
   for (char c : token) {
-    if (c == '~') out += "~0";
-    else if (c == '/') out += "~1";
-    else out += c;
+    if (c == '~')
+      out += "~0";
+    else if (c == '/')
+      out += "~1";
+    else
+      out += c;
   }
   return out;
 }

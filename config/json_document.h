@@ -51,7 +51,8 @@ class JsonDocument {
 /// Escapes one reference token for a JSON pointer ("~" -> "~0", "/" -> "~1").
 std::string EscapePointerToken(std::string_view token);
 
-/// Serialises a document the way tockctl writes files: 2-space indent, key order kept, final newline.
+/// Serialises a document the way tockctl writes files: 2-space indent, key order kept, final
+/// newline.
 std::string FormatJson(const nlohmann::ordered_json& doc);
 
 }  // namespace tockctl::config

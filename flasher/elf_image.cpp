@@ -282,8 +282,9 @@ Image ParseElf(std::span<const uint8_t> bytes, const std::string& source) {
     if (p.type != kPtLoad || p.filesz == 0) continue;
     auto names = SectionNamesIn(whole, h, sections, candidates, p);
     if (IsTockAppsPlaceholder(names)) {
-      image.notes.push_back("skipped " + SegmentName(p, names) +
-                            ": Tock's app flash placeholder, which Tock's kernel binary leaves out");
+      image.notes.push_back(
+          "skipped " + SegmentName(p, names) +
+          ": Tock's app flash placeholder, which Tock's kernel binary leaves out");
       continue;
     }
     image.segments.push_back(LoadSegment(whole, h, p, names));

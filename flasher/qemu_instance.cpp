@@ -194,6 +194,20 @@ nlohmann::ordered_json QemuStatusToJson(const QemuStatus& s) {
   return j;
 }
 
+std::string RecordedQemuUartEndpoint(const QemuStateStore& store) {
+  const char* hint = "start it with: tockctl flash IMAGE --board qemu_rv32_virt";
+  QemuStatus s = ReadQemuStatus(store, UnixNow());
+  if (!s.instance)
+    throw Error(ErrorCategory::kTransport,
+                "no QEMU started by tockctl is running (no " + s.state_file + ")", {}, hint);
+  if (!s.alive)
+    throw Error(ErrorCategory::kTransport,
+                "the QEMU that tockctl started (pid " + std::to_string(s.instance->pid) + " in " +
+                    s.state_file + ") is no longer running",
+                {}, hint);
+  return "127.0.0.1:" + std::to_string(s.instance->uart_port);
+}
+
 std::string RenderQemuStatus(const QemuStatus& s) {
   if (!s.instance) return "No QEMU started by tockctl (state file " + s.state_file + ")\n";
   const auto& q = *s.instance;

@@ -76,6 +76,10 @@ QemuStatus ReadQemuStatus(const QemuStateStore& store, int64_t now_unix);
 /// status before stopping.
 QemuStatus StopRecordedQemu(const QemuStateStore& store, int64_t now_unix);
 
+/// The UART endpoint ("127.0.0.1:PORT") of the QEMU recorded in `store`, for `tockctl trace
+/// --qemu`. Throws Error(kTransport) naming the state file when none is recorded or it has exited.
+std::string RecordedQemuUartEndpoint(const QemuStateStore& store);
+
 /// Status as JSON: {"running", "stale", "pid", "gdb", "uart", "uptime_seconds", "started_at",
 /// "board", "image", "log", "state_file"}.
 nlohmann::ordered_json QemuStatusToJson(const QemuStatus& status);

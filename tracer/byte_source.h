@@ -1,4 +1,5 @@
-// Where trace bytes come from: a serial port, a USB bulk endpoint, a TCP socket, or a recorded file.
+// Where trace bytes come from: a serial port, a USB bulk endpoint, a TCP socket, or a recorded
+// file.
 #pragma once
 
 #include <chrono>
@@ -29,8 +30,9 @@ struct ReadResult {
 class ByteSource {
  public:
   virtual ~ByteSource() = default;
-  /// Waits up to `timeout` for bytes and stores at most buf.size() of them. Throws Error(kTransport)
-  /// or Error(kIo) only when the source can never deliver (e.g. cannot open it in the first place).
+  /// Waits up to `timeout` for bytes and stores at most buf.size() of them. Throws
+  /// Error(kTransport) or Error(kIo) only when the source can never deliver (e.g. cannot open it in
+  /// the first place).
   virtual ReadResult Read(std::span<uint8_t> buf, std::chrono::milliseconds timeout) = 0;
   /// "serial /dev/ttyACM0 @115200", "tcp 127.0.0.1:4444", "usb 1209:0001", "replay demo.raw".
   virtual std::string Describe() const = 0;

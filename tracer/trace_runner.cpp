@@ -68,6 +68,7 @@ TraceOutcome RunTraceCommand(const TraceOptions& options, const TraceEnvironment
   if (!options.quiet) std::fprintf(env.err, "trace: reading %s\n", source->Describe().c_str());
   TraceOptions run = options;
   run.session.join_mid_stream = spec.kind != SourceKind::kReplay;
+  run.session.end_is_link_loss = spec.kind != SourceKind::kReplay && !spec.reconnect;
   return RunTrace(run, *source, env);
 }
 

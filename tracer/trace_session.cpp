@@ -74,6 +74,10 @@ bool TraceSession::HandleRead(const ReadResult& result, std::span<const uint8_t>
       link_lost_ = false;
       return true;
     case ReadStatus::kEnd:
+      if (options_.end_is_link_loss) {
+        statistics_.AddDisconnect();
+        HandleLinkEvent(LinkEvent::Kind::kDisconnected, result.detail);
+      }
       decoder_.Finish();
       return false;
   }

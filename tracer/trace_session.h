@@ -25,6 +25,8 @@ struct SessionOptions {
   std::optional<double> duration_s;        ///< Stop after this many seconds.
   std::optional<double> stats_interval_s;  ///< Report statistics to the sinks this often.
   bool join_mid_stream = false;  ///< Live link: ignore bytes up to the first 0x00 (uncounted).
+  /// Live link without reconnect: its end means the device went away; report it as a lost link.
+  bool end_is_link_loss = false;
   std::chrono::milliseconds poll{100};  ///< Longest wait in one read (bounds reaction time).
   size_t read_size = 256 * 1024;        ///< Bytes asked for per read.
 };

@@ -11,7 +11,8 @@ TEST(ErrorTest, DescribesFileLineColumnPointerAndHint) {
   ctx.line = 12;
   ctx.column = 5;
   ctx.json_pointer = "/ipc/backend";
-  Error e(ErrorCategory::kInvalidInput, "unknown back-end \"fast\"", ctx, "valid: copy, shared, auto");
+  Error e(ErrorCategory::kInvalidInput, "unknown back-end \"fast\"", ctx,
+          "valid: copy, shared, auto");
   EXPECT_EQ(e.Describe(),
             "board.json:12:5: /ipc/backend: unknown back-end \"fast\"; valid: copy, shared, auto");
 }

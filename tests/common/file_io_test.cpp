@@ -47,7 +47,7 @@ TEST(FileIoTest, AtomicWriteReplacesAndKeepsMode) {
   ::chmod(p.c_str(), 0600);
   WriteFileAtomic(p, std::string_view("new"));
   EXPECT_EQ(ReadFile(p), "new");
-  struct stat st{};
+  struct stat st {};
   ::stat(p.c_str(), &st);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
   EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.path()), {}), 1);

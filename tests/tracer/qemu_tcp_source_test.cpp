@@ -47,8 +47,9 @@ class QemuTcpSourceTest : public ::testing::Test {
 
   std::unique_ptr<ChildProcess> StartQemu() {
     ProcessSpec spec;
-    spec.argv = {qemu_, "-M", "virt", "-nodefaults", "-display", "none", "-bios", elf_.string(),
-                 "-serial", "tcp:127.0.0.1:" + std::to_string(port_) + ",server=on,wait=off"};
+    std::string serial = "tcp:127.0.0.1:" + std::to_string(port_) + ",server=on,wait=off";
+    spec.argv = {qemu_,  "-M",    "virt",        "-nodefaults", "-display",
+                 "none", "-bios", elf_.string(), "-serial",     serial};
     return runner_.Spawn(spec, (dir_.path() / "qemu.log").string());
   }
 
@@ -64,8 +65,8 @@ class QemuTcpSourceTest : public ::testing::Test {
           << r.detail;
       seen.append(buf.begin(), buf.begin() + static_cast<long>(r.bytes));
     }
-    EXPECT_NE(seen.find("qemu_rv32_virt"), std::string::npos) << "no HELLO in " << seen.size()
-                                                              << " bytes";
+    EXPECT_NE(seen.find("qemu_rv32_virt"), std::string::npos)
+        << "no HELLO in " << seen.size() << " bytes";
   }
 
   ::tockctl::testing::TempDir dir_;

@@ -221,6 +221,26 @@ TEST(TraceSession, TextModeReportsLinkEventsOnMessages) {
   EXPECT_EQ(run.out.str(), "");
 }
 
+// --no-reconnect: the end of a live link is the device going away, and is reported as such; the
+// end of a replay is not.
+TEST(TraceSession, EndOfALiveLinkIsReportedAsLinkLoss) {
+  for (bool live : {true, false}) {
+    MemorySource source;
+    source.AddEvent(ReadStatus::kEnd, "tcp 127.0.0.1:4444: the peer closed the connection");
+    SessionRun run;
+    StepClock clock;
+    TextSink sink(run.out.get(), run.err.get());
+    SessionOptions options;
+    options.end_is_link_loss = live;
+    TraceSession session(options, clock, {&sink});
+    std::atomic<bool> stop{false};
+    EXPECT_EQ(session.Run(source, stop), SessionEnd::kEndOfStream);
+    EXPECT_EQ(run.err.str(),
+              live ? "trace: link lost: tcp 127.0.0.1:4444: the peer closed the connection\n" : "");
+    EXPECT_EQ(session.statistics().disconnects(), live ? 1u : 0u);
+  }
+}
+
 TEST(TraceSession, StopFlagEndsTheLoop) {
   MemorySource source;
   source.set_endless(true);

@@ -1,0 +1,28 @@
+#!/usr/bin/env zsh
+# Prints, one per line, the candidates zsh's completion system offers for a command line.
+# Usage: zsh zsh_complete.zsh COMPLETION_SCRIPT|FPATH_DIR 'tockctl bo'
+# Runs an interactive zsh in a pseudo-terminal (zsh/zpty), loads compinit and the script, wraps
+# compadd to record every match in a file, types the line and a TAB, and prints the file.
+emulate -L zsh
+zmodload zsh/zpty || exit 2
+local script=$1 line=$2
+local out=$(mktemp) rc=0
+zpty -b complete_shell zsh -f -i || exit 2
+{
+  if [[ -d $script ]]; then  # a directory holding _tockctl: autoload it from $fpath
+    zpty -w complete_shell "PS1=''; fpath=(${(q)script} \$fpath); autoload -Uz compinit; compinit -u -D"
+  else
+    zpty -w complete_shell "PS1=''; autoload -Uz compinit; compinit -u -D; source ${(q)script}"
+  fi
+  zpty -w complete_shell "compadd() { local -a __m; builtin compadd -O __m \"\$@\"; print -rl -- \$__m >> ${(q)out}; builtin compadd \"\$@\" }"
+  zpty -w complete_shell "print RE''ADY"
+  zpty -r complete_shell ignored '*READY*' || rc=3
+  zpty -w -n complete_shell "$line"$'\t'
+  zpty -w complete_shell $'\C-u'"print DO''NE"
+  zpty -r complete_shell ignored '*DONE*' || rc=3
+} always {
+  zpty -d complete_shell
+}
+sort -u $out | grep -v "^$"
+rm -f $out
+exit $rc

@@ -1,0 +1,8 @@
+# Static checks (scripts/lint): clang-format over every tracked C/C++ file, clang-tidy over the
+# library and CLI sources changed since the merge base with main (TOCKCTL_LINT_ALL=1: all).
+# Not run in sanitizer builds (scripts/test runs those with -LE lint).
+add_test(NAME lint.clang_format COMMAND ${PROJECT_SOURCE_DIR}/scripts/lint --format)
+set_tests_properties(lint.clang_format PROPERTIES LABELS "lint" TIMEOUT 60)
+add_test(NAME lint.clang_tidy COMMAND ${PROJECT_SOURCE_DIR}/scripts/lint --tidy)
+set_tests_properties(lint.clang_tidy PROPERTIES LABELS "lint" TIMEOUT 1200
+                     ENVIRONMENT "TOCKCTL_BUILD_DIR=${PROJECT_BINARY_DIR}")
