@@ -92,7 +92,7 @@ DfuseSectorRun ParseRun(const std::string& text, uint32_t start, const std::stri
 std::vector<std::string> Split(const std::string& s, char sep) {
   std::vector<std::string> out;
   size_t start = 0;
-  for (size_t at; (at = s.find(sep, start)) != std::string::npos; start = at + 1)
+  for (size_t at = 0; (at = s.find(sep, start)) != std::string::npos; start = at + 1)
     out.push_back(s.substr(start, at - start));
   out.push_back(s.substr(start));
   return out;
@@ -156,7 +156,7 @@ std::optional<DfuFunctional> FindDfuFunctional(std::span<const uint8_t> extra) {
 std::optional<std::pair<uint32_t, uint32_t>> DfuseLayout::SectorAt(uint64_t address) const {
   for (const auto& run : runs)
     if (address >= run.start && address < run.end()) {
-      uint32_t index = static_cast<uint32_t>((address - run.start) / run.size);
+      auto index = static_cast<uint32_t>((address - run.start) / run.size);
       return std::make_pair(run.start + index * run.size, run.size);
     }
   return std::nullopt;
@@ -324,7 +324,8 @@ void DfuClient::Manifest(uint16_t block, const std::string& operation) {
   uint64_t waited_ms = 0;
   for (int i = 0; i < kMaxBusyPolls; ++i) {
     uint8_t buf[6] = {};
-    UsbResult r = Request(true, DfuRequest::kGetStatus, 0, buf, operation, /*may_leave=*/true);
+    UsbResult r =
+        Request(true, DfuRequest::kGetStatus, 0, buf, operation, /*device_may_leave=*/true);
     if (r.status == UsbStatus::kNoDevice) return;  // it reset into the new firmware
     DfuStatus st = DecodeDfuStatus(std::span<const uint8_t>(buf, r.transferred));
     if (st.status != 0) DeviceError(st, operation);

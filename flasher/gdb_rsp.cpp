@@ -152,7 +152,7 @@ void GdbRspClient::SendFrame(const std::string& frame) {
 }
 
 void GdbRspClient::Refill(const std::string& operation) {
-  buffer_.resize(64 * 1024);
+  buffer_.resize(size_t{64} * 1024);
   size_t n = 0;
   try {
     n = link_.Read(buffer_, timeout_);

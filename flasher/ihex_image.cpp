@@ -98,7 +98,7 @@ Record HexParser::DecodeRecord(std::string_view line) const {
          std::to_string(bytes.size() - 5));
   uint8_t sum = 0;
   for (size_t i = 0; i + 1 < bytes.size(); ++i) sum = static_cast<uint8_t>(sum + bytes[i]);
-  uint8_t expected = static_cast<uint8_t>(-sum);
+  auto expected = static_cast<uint8_t>(-sum);
   if (bytes.back() != expected)
     Fail("checksum is " + Hex2(bytes.back()) + ", expected " + Hex2(expected), line.size() - 1);
   ByteReader r(bytes, "hex record");
@@ -198,7 +198,7 @@ Image HexParser::Parse(std::string_view text) {
 
 void AppendRecord(std::string& out, uint8_t type, uint16_t offset, std::span<const uint8_t> data) {
   char buf[16];
-  uint8_t sum = static_cast<uint8_t>(data.size() + (offset >> 8) + (offset & 0xff) + type);
+  auto sum = static_cast<uint8_t>(data.size() + (offset >> 8) + (offset & 0xff) + type);
   std::snprintf(buf, sizeof buf, ":%02X%04X%02X", static_cast<unsigned>(data.size()), offset, type);
   out += buf;
   for (uint8_t b : data) {

@@ -37,9 +37,9 @@ void CheckFindings(const JsonDocument& doc, const config::ValidationReport& repo
   const std::string text = config::FormatFindings(doc.file(), report);
   FUZZ_CHECK(static_cast<size_t>(std::count(text.begin(), text.end(), '\n')) ==
              report.findings().size());
-  FUZZ_CHECK(nlohmann::json::accept(
-      config::FindingsToJson(doc.file(), report).dump(-1, ' ', false,
-                                                      nlohmann::json::error_handler_t::replace)));
+  FUZZ_CHECK(
+      nlohmann::json::accept(config::FindingsToJson(doc.file(), report)
+                                 .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
 }
 
 // to_json then ReadHardwareBoard again must give the same JSON: nothing lost or invented. Flash
@@ -53,13 +53,14 @@ void CheckBoardRoundTrip(const config::HardwareBoard& board, bool warned) {
   std::vector<config::BoardWarning> warnings;
   config::HardwareBoard reread = config::ReadHardwareBoard(again, "/board", warnings);
   if (!warnings.empty() && !warned)
-    Fail(__FILE__, __LINE__, "re-reading the written board warns: " +
-                                 config::FormatBoardWarning(again.file(), warnings[0]) + "\n" +
-                                 again.text());
+    Fail(__FILE__, __LINE__,
+         "re-reading the written board warns: " +
+             config::FormatBoardWarning(again.file(), warnings[0]) + "\n" + again.text());
   Json rewritten;
   config::to_json(rewritten, reread);
   if (Dump(rewritten) != Dump(written))
-    Fail(__FILE__, __LINE__, "board changed on re-reading:\n" + Dump(written) + "\n" + Dump(rewritten));
+    Fail(__FILE__, __LINE__,
+         "board changed on re-reading:\n" + Dump(written) + "\n" + Dump(rewritten));
 }
 
 }  // namespace

@@ -22,9 +22,9 @@ namespace tockctl::fuzz {
   std::abort();
 }
 
-#define FUZZ_CHECK(cond)                                               \
-  do {                                                                 \
-    if (!(cond)) ::tockctl::fuzz::Fail(__FILE__, __LINE__, #cond);     \
+#define FUZZ_CHECK(cond)                                           \
+  do {                                                             \
+    if (!(cond)) ::tockctl::fuzz::Fail(__FILE__, __LINE__, #cond); \
   } while (0)
 
 /// Bad input must become an Error users can read: a message, on one line (STYLE: messages are

@@ -2,6 +2,7 @@
 // sends) on arbitrary text. Checks: bad input is refused with a proper tockctl::Error; every
 // flash region it returns has a positive block size and does not wrap past 2^64.
 #include "flasher/gdb_memory_map.h"
+
 #include "fuzz/fuzz_support.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

@@ -79,8 +79,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     replies.assign(rest.begin(), rest.end());
   }
   auto script = std::make_shared<fuzz::ReplyScript>(std::move(replies));
-  flasher::GdbRemoteFlasher flasher([script] { return std::make_unique<fuzz::ScriptedLink>(script); },
-                                    options, fuzz::QuietLogger());
+  flasher::GdbRemoteFlasher flasher(
+      [script] { return std::make_unique<fuzz::ScriptedLink>(script); }, options,
+      fuzz::QuietLogger());
   fuzz::Accepted([&] { fuzz::Flash(flasher, segment, flags); });
   return 0;
 }

@@ -57,8 +57,8 @@ class Recorder : public tracer::RecordHandler {
     line_.clear();
     tracer::AppendRecordJson(record, line_);
     FUZZ_CHECK(nlohmann::json::accept(line_));  // no DOM: this runs for every record
-    const std::string type =
-        std::string(R"("type":")") + tracer::RecordTypeName(static_cast<uint8_t>(record.header.type));
+    const std::string type = std::string(R"("type":")") +
+                             tracer::RecordTypeName(static_cast<uint8_t>(record.header.type));
     FUZZ_CHECK(line_.find(type + '"') != std::string::npos);
     FUZZ_CHECK(line_.find('\n') == line_.size() - 1);
 
@@ -98,8 +98,7 @@ void CompareWithReference(const tracer::DecoderStats& s, const Recorder& got,
   FUZZ_CHECK(s.corrupt_length == want.corrupt_length);
   FUZZ_CHECK(s.corrupt_crc == want.corrupt_crc);
   FUZZ_CHECK(s.truncated_at_end == want.truncated_at_end);
-  FUZZ_CHECK(s.corrupt ==
-             s.corrupt_cobs + s.corrupt_length + s.corrupt_crc + s.truncated_at_end);
+  FUZZ_CHECK(s.corrupt == s.corrupt_cobs + s.corrupt_length + s.corrupt_crc + s.truncated_at_end);
   FUZZ_CHECK(s.oversize == want.oversize);
   FUZZ_CHECK(s.other_version == want.other_version);
   FUZZ_CHECK(s.gap == want.gap);

@@ -72,8 +72,8 @@ void AddFramed(std::span<const uint8_t> header_and_body, std::vector<uint8_t>& w
 }
 
 struct Script {
-  size_t framed = 0;   ///< Payloads framed by the target.
-  bool clean = true;   ///< No raw bytes and no link events: every framed payload is a frame.
+  size_t framed = 0;  ///< Payloads framed by the target.
+  bool clean = true;  ///< No raw bytes and no link events: every framed payload is a frame.
 };
 
 // Turns the entries into the source's script.

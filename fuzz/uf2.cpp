@@ -11,8 +11,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::span<const uint8_t> bytes(data, size);
   fuzz::InputReader first_block(data, size);
   first_block.Bytes(28);
-  for (std::optional<uint32_t> family : {std::optional<uint32_t>{}, std::optional<uint32_t>{0xe48bff56},
-                                         std::optional<uint32_t>{first_block.U32()}}) {
+  for (std::optional<uint32_t> family :
+       {std::optional<uint32_t>{}, std::optional<uint32_t>{0xe48bff56},
+        std::optional<uint32_t>{first_block.U32()}}) {
     flasher::Image image;
     if (!fuzz::Accepted([&] { image = flasher::ParseUf2(bytes, "fuzz.uf2", family); })) continue;
     fuzz::CheckImageInvariants(image);

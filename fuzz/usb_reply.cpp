@@ -31,7 +31,8 @@ using namespace flasher;
 
 // The device's side of the transfers, shared by every transport opened on the device.
 struct TransferScript {
-  explicit TransferScript(std::vector<uint8_t> b) : bytes(std::move(b)), in(bytes.data(), bytes.size()) {}
+  explicit TransferScript(std::vector<uint8_t> b)
+      : bytes(std::move(b)), in(bytes.data(), bytes.size()) {}
   std::vector<uint8_t> bytes;
   InputReader in;
 };
@@ -81,7 +82,8 @@ class ScriptedUsbDevice : public UsbTransport {
     UsbResult r = Outcome();
     if (!r.ok()) return r;
     const uint8_t length = script_->in.U8();
-    auto bytes = script_->in.Bytes(length == 0xFF ? data.size() : std::min<size_t>(length, data.size()));
+    auto bytes =
+        script_->in.Bytes(length == 0xFF ? data.size() : std::min<size_t>(length, data.size()));
     std::copy(bytes.begin(), bytes.end(), data.begin());
     r.transferred = bytes.size();
     return r;
@@ -172,9 +174,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   segment.data.assign(1 + in.U16() % 4096, 0x5A);
   segment.name = "PT_LOAD[0] (.text)";
   auto rest = in.Rest();
-  auto script = std::make_shared<fuzz::TransferScript>(std::vector<uint8_t>(rest.begin(), rest.end()));
+  auto script =
+      std::make_shared<fuzz::TransferScript>(std::vector<uint8_t>(rest.begin(), rest.end()));
   UsbDeviceInfo device = fuzz::MakeDevice(flags, extra, name);
-  UsbHostFactory host = [device, script] { return std::make_unique<fuzz::ScriptedUsbHost>(device, script); };
+  UsbHostFactory host = [device, script] {
+    return std::make_unique<fuzz::ScriptedUsbHost>(device, script);
+  };
 
   std::unique_ptr<FlashBackend> backend;
   if (flags & 0x01) {

@@ -25,8 +25,7 @@ TEST(JsonDocumentTest, NumbersTooLargeForADoubleAreMalformedJson) {
 }
 
 TEST(JsonDocumentTest, DuplicateKeysAndDeepNestingAreRefused) {
-  EXPECT_EQ(ErrorOf("{\"a\": 1, \"a\": 2}"),
-            "b.json:1:10: duplicate key \"a\" in the same object");
+  EXPECT_EQ(ErrorOf("{\"a\": 1, \"a\": 2}"), "b.json:1:10: duplicate key \"a\" in the same object");
   EXPECT_EQ(ErrorOf(std::string(65, '[') + std::string(65, ']')),
             "b.json:1:65: JSON nesting deeper than 64 levels; flatten the document");
 }

@@ -35,9 +35,9 @@ TEST(TraceContext, HostTimeSaturatesForTicksFarFromTheAnchor) {
   TraceContext context;
   context.Observe(HelloAt(0, 1), false, kNow);
   const uint64_t far = uint64_t{1} << 62;  // 2^62 s after the anchor
-  EXPECT_EQ(context.Observe(At(far / 1'000'000'000 * 3, Log{}, RecordType::kLog), false, 0)
-                .time.host_ns,
-            std::numeric_limits<int64_t>::max());
+  EXPECT_EQ(
+      context.Observe(At(far / 1'000'000'000 * 3, Log{}, RecordType::kLog), false, 0).time.host_ns,
+      std::numeric_limits<int64_t>::max());
 
   TraceContext late;
   late.Observe(HelloAt(far / 1'000'000'000 * 3, 1), false, -kNow);

@@ -192,8 +192,8 @@ TEST(TraceDecoder, HelloEndingInsideAnInterfaceAddressIsMalformed) {
   h.type = RecordType::kHello;
   AppendFrame(h,
               Bytes{0x40, 0x42, 0x0f, 0x00, 0x00, 0x02, 0, 0,  // tick_hz, max_payload, "", ""
-                    1, 0, 1, 1, 0, 0xdc, 0x05, 6,             // 1 interface: id, kind, link, mtu
-                    0x02, 0x00, 0x00},                        // 3 of 8 address bytes
+                    1, 0, 1, 1, 0, 0xdc, 0x05, 6,              // 1 interface: id, kind, link, mtu
+                    0x02, 0x00, 0x00},                         // 3 of 8 address bytes
               wire);
   Append(wire, SendFrame(1));
   Decoded d = DecodeAll(wire);
