@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "common/elf_file.h"
 #include "config/board.h"
-#include "kernel/elf_file.h"
 
 namespace tockctl::kernel {
 
@@ -18,7 +18,9 @@ struct RegionUse {
   uint64_t origin = 0;
   uint64_t length = 0;
   uint64_t used = 0;  ///< From the region's start to the end of the kernel's last byte in it.
-  double Percent() const { return length ? 100.0 * static_cast<double>(used) / length : 0; }
+  double Percent() const {
+    return length ? 100.0 * static_cast<double>(used) / static_cast<double>(length) : 0;
+  }
   uint64_t Headroom() const { return used < length ? length - used : 0; }
 };
 
