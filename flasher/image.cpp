@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "common/elf_file.h"
 #include "common/error.h"
 #include "common/file_io.h"
 #include "flasher/bin_image.h"

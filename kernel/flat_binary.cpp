@@ -19,7 +19,7 @@ std::vector<const ElfSection*> LoadedSections(const ElfFile& elf,
                                               const std::vector<std::string>& removed) {
   std::vector<const ElfSection*> out;
   for (const ElfSection& s : elf.sections)
-    if (s.allocated() && s.has_contents() && s.type != 0 && s.size > 0 &&
+    if (s.allocated() && s.in_file() && s.size > 0 &&
         std::find(removed.begin(), removed.end(), s.name) == removed.end())
       out.push_back(&s);
   std::stable_sort(out.begin(), out.end(), [](const ElfSection* a, const ElfSection* b) {
@@ -52,10 +52,10 @@ FlatBinary MakeFlatBinary(const ElfFile& elf, std::span<const uint8_t> elf_bytes
   FlatBinary bin;
   bin.address = first->load_address;
   bin.bytes.assign(span, 0);
-  ByteReader whole(elf_bytes, "ELF file");
   for (const ElfSection* s : sections) {
-    auto data = whole.At(s->offset, s->size, "section " + s->name).Rest();
-    std::copy(data.begin(), data.end(), bin.bytes.begin() + (s->load_address - bin.address));
+    auto data = SectionContents(elf_bytes, *s);
+    auto at = static_cast<std::ptrdiff_t>(s->load_address - bin.address);  // < kMaxFlatBinarySize
+    std::copy(data.begin(), data.end(), bin.bytes.begin() + at);
     bin.sections.push_back(s->name);
   }
   return bin;

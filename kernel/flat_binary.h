@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "kernel/elf_file.h"
+#include "common/elf_file.h"
 
 namespace tockctl::kernel {
 

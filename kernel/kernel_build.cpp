@@ -2,10 +2,10 @@
 
 #include <cstdio>
 
+#include "common/elf_file.h"
 #include "common/error.h"
 #include "common/file_io.h"
 #include "kernel/config_module.h"
-#include "kernel/elf_file.h"
 #include "kernel/flat_binary.h"
 #include "kernel/sha256.h"
 #include "kernel/tock_tree.h"

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "common/elf_file.h"
 #include "config/board.h"
-#include "kernel/elf_file.h"
 
 namespace tockctl::kernel {
 

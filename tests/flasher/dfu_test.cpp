@@ -2,75 +2,29 @@
 #include "flasher/dfu.h"
 
 #include <gtest/gtest.h>
-#include <spdlog/sinks/null_sink.h>
-
-#include <random>
 
 #include "common/error.h"
-#include "tests/flasher/fake_usb.h"
+#include "tests/flasher/usb_backend_fixture.h"
 
 namespace tockctl::flasher {
 namespace {
 
+using testing::Capture;
+using testing::FactoryFor;
 using testing::FakeStm32Dfu;
-using testing::FakeUsbHost;
+using testing::QuietLog;
+using testing::RandomBytes;
+using testing::UsbBackendTest;
 
-std::shared_ptr<spdlog::logger> QuietLog() {
-  return std::make_shared<spdlog::logger>("test", std::make_shared<spdlog::sinks::null_sink_mt>());
-}
-
-template <class F>
-Error Capture(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e;
-  }
-  ADD_FAILURE() << "expected an Error";
-  return Error(ErrorCategory::kInternal, "no error");
-}
-
-std::vector<uint8_t> Random(size_t n, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::vector<uint8_t> v(n);
-  for (auto& b : v) b = static_cast<uint8_t>(rng());
-  return v;
-}
-
-class Progress : public ProgressSink {
- public:
-  void Begin(Phase, uint64_t) override {}
-  void Advance(uint64_t d) override { last = d; }
-  void End(Phase) override {}
-  void Message(const std::string& t) override { messages.push_back(t); }
-  uint64_t last = 0;
-  std::vector<std::string> messages;
-};
-
-class HostRef : public UsbHost {
- public:
-  explicit HostRef(std::shared_ptr<FakeUsbHost> h) : h_(std::move(h)) {}
-  std::vector<UsbDeviceInfo> ListDevices() override { return h_->ListDevices(); }
-  std::unique_ptr<UsbTransport> Open(const UsbDeviceInfo& d) override { return h_->Open(d); }
-
- private:
-  std::shared_ptr<FakeUsbHost> h_;
-};
-
-class DfuTest : public ::testing::Test {
+class DfuTest : public UsbBackendTest {
  protected:
   std::unique_ptr<DfuBackend> Connected(std::shared_ptr<FakeStm32Dfu> dev, DfuSettings s = {}) {
     host_->Add(dev);
-    auto host = host_;
-    auto b = std::make_unique<DfuBackend>(
-        s, [host]() -> std::unique_ptr<UsbHost> { return std::make_unique<HostRef>(host); },
-        QuietLog());
+    auto b = std::make_unique<DfuBackend>(s, FactoryFor(host_), QuietLog());
     b->Connect(progress_);
     return b;
   }
-  std::shared_ptr<FakeUsbHost> host_ = std::make_shared<FakeUsbHost>();
   std::shared_ptr<FakeStm32Dfu> stm_ = std::make_shared<FakeStm32Dfu>();
-  Progress progress_;
 };
 
 TEST(DfuDescriptorTest, ReadsTheFunctionalDescriptor) {
@@ -148,7 +102,7 @@ TEST_F(DfuTest, ConnectSelectsAltSettingAndReachesIdle) {
 
 TEST_F(DfuTest, ErasesSectorsWritesVerifiesAndLeaves) {
   auto b = Connected(stm_);
-  Segment seg{0x08000000, Random(40000, 3), "kernel"};
+  Segment seg{0x08000000, RandomBytes(40000, 3), "kernel"};
   b->Erase(0x08000000, 0xC000, progress_);  // three 16 KiB sectors
   EXPECT_EQ(stm_->erased, (std::vector<uint32_t>{0x08000000, 0x08004000, 0x08008000}));
   b->Write(seg, progress_);
@@ -175,19 +129,19 @@ TEST_F(DfuTest, EraseWidensToWholeSectorsAndSaysSo) {
 
 TEST_F(DfuTest, BadAddressIsReportedByTheDevice) {
   auto b = Connected(stm_);
-  auto e = Capture([&] { b->Write(Segment{0x20000000, Random(16, 1), "ram"}, progress_); });
+  auto e = Capture([&] { b->Write(Segment{0x20000000, RandomBytes(16, 1), "ram"}, progress_); });
   EXPECT_EQ(e.category(), ErrorCategory::kDeviceReported);
   EXPECT_EQ(e.Describe(),
             "the STM32 DfuSe bootloader reported errTARGET (0x01), the target memory or address "
             "is wrong (0483:df11 (bus 2 device 7): SET_ADDRESS 0x20000000)");
   EXPECT_EQ(stm_->requests.back(), "control out CLRSTATUS wValue 0 0 bytes");
-  b->Write(Segment{0x08000000, Random(16, 1), "flash"}, progress_);  // usable again
+  b->Write(Segment{0x08000000, RandomBytes(16, 1), "flash"}, progress_);  // usable again
 }
 
 TEST_F(DfuTest, WriteErrorIsReportedByTheDevice) {
   stm_->fail_write_at = 0x08000900;
   auto b = Connected(stm_);
-  auto e = Capture([&] { b->Write(Segment{0x08000000, Random(4096, 1), "k"}, progress_); });
+  auto e = Capture([&] { b->Write(Segment{0x08000000, RandomBytes(4096, 1), "k"}, progress_); });
   EXPECT_EQ(e.Describe(),
             "the STM32 DfuSe bootloader reported errWRITE (0x03), the device cannot write memory "
             "(0483:df11 (bus 2 device 7): DNLOAD 0x08000800 +2048)");
@@ -196,7 +150,7 @@ TEST_F(DfuTest, WriteErrorIsReportedByTheDevice) {
 TEST_F(DfuTest, StalledRequestIsReadBackWithGetStatus) {
   auto b = Connected(stm_);
   stm_->state = 9;  // dfuUPLOAD-IDLE: a DNLOAD now is a protocol error and stalls
-  auto e = Capture([&] { b->Write(Segment{0x08000000, Random(16, 1), "k"}, progress_); });
+  auto e = Capture([&] { b->Write(Segment{0x08000000, RandomBytes(16, 1), "k"}, progress_); });
   EXPECT_EQ(e.Describe(),
             "the STM32 DfuSe bootloader reported errSTALLEDPKT (0x0f), the device stalled an "
             "unexpected request (0483:df11 (bus 2 device 7): SET_ADDRESS 0x08000000)");
@@ -205,7 +159,7 @@ TEST_F(DfuTest, StalledRequestIsReadBackWithGetStatus) {
 TEST_F(DfuTest, BusyDeviceIsPolledWithItsPollTimeout) {
   stm_->busy_polls = 3;
   auto b = Connected(stm_);
-  b->Write(Segment{0x08000000, Random(100, 9), "k"}, progress_);
+  b->Write(Segment{0x08000000, RandomBytes(100, 9), "k"}, progress_);
   // SET_ADDRESS and the data block each: 1 GETSTATUS to start, 3 while busy.
   EXPECT_EQ(stm_->CountRequests("control in GETSTATUS"), 1u + 4u + 4u);
 }
@@ -215,7 +169,7 @@ TEST_F(DfuTest, AnAbsurdPollTimeoutIsNotWaitedFor) {
   stm_->busy_polls = 3;
   stm_->poll_timeout_ms = 0xffffff;
   auto b = Connected(stm_);
-  auto e = Capture([&] { b->Write(Segment{0x08000000, Random(100, 9), "k"}, progress_); });
+  auto e = Capture([&] { b->Write(Segment{0x08000000, RandomBytes(100, 9), "k"}, progress_); });
   EXPECT_EQ(e.category(), ErrorCategory::kTransport);
   EXPECT_EQ(e.Describe(),
             "the STM32 DfuSe bootloader stayed busy (1 status polls, 16777215 ms of waits asked "
@@ -225,7 +179,7 @@ TEST_F(DfuTest, AnAbsurdPollTimeoutIsNotWaitedFor) {
 
 TEST_F(DfuTest, VerifyFindsDifferences) {
   auto b = Connected(stm_);
-  Segment seg{0x08000000, Random(3000, 4), "k"};
+  Segment seg{0x08000000, RandomBytes(3000, 4), "k"};
   b->Write(seg, progress_);
   stm_->flash[2500] ^= 0xFF;
   VerifyResult r = b->Verify(seg, progress_);
@@ -271,12 +225,12 @@ TEST_F(DfuTest, PlainDfuDownloadsNumberedBlocksAndManifests) {
   s.address = 0x08000000;
   auto b = Connected(plain, s);
   EXPECT_FALSE(b->capabilities().erase);
-  Segment seg{0x08000000, Random(5000, 5), "fw"};
+  Segment seg{0x08000000, RandomBytes(5000, 5), "fw"};
   b->Write(seg, progress_);
   EXPECT_TRUE(std::equal(seg.data.begin(), seg.data.end(), plain->flash.begin()));
   EXPECT_EQ(plain->CountRequests("control out DNLOAD wValue 0 2048"), 1u);
   EXPECT_EQ(plain->CountRequests("control out DNLOAD wValue 2 904"), 1u);
-  auto gap = Capture([&] { b->Write(Segment{0x08010000, Random(16, 1), "gap"}, progress_); });
+  auto gap = Capture([&] { b->Write(Segment{0x08010000, RandomBytes(16, 1), "gap"}, progress_); });
   EXPECT_EQ(gap.Describe(),
             "plain DFU writes one contiguous image: segment gap starts at 0x08010000, expected "
             "0x08001388; flash a single binary, or use a DfuSe device");

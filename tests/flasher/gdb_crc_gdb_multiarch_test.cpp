@@ -7,7 +7,7 @@
 #include "common/process.h"
 #include "flasher/gdb_rsp.h"
 #include "tests/flasher/fake_gdb_stub.h"
-#include "tests/flasher/test_elf_builder.h"
+#include "tests/support/elf_builder.h"
 #include "tests/support/test_support.h"
 
 namespace tockctl::flasher {
@@ -30,13 +30,13 @@ ProcessResult CompareSections(const std::string& elf, uint16_t port) {
 
 TEST(GdbCrcAgainstGdbTest, GdbMultiarchAgreesWithOurCrc) {
   tockctl::testing::TempDir dir;
-  testing::ElfSpec spec;
+  tockctl::testing::ElfSpec spec;
   spec.entry = 0x80000000;
   std::vector<uint8_t> text(3000);
   for (size_t i = 0; i < text.size(); ++i) text[i] = static_cast<uint8_t>(i * 29 + 3);
   spec.segments = {{1, 0x80000000, 0, text, 0, ".text"}};
   auto elf = dir.path() / "k.elf";
-  WriteFileAtomic(elf, testing::BuildElf(spec));
+  WriteFileAtomic(elf, tockctl::testing::BuildElf(spec));
 
   for (bool corrupt : {false, true}) {
     testing::FakeGdbStub stub({}, 0x80000000, 0x1000);

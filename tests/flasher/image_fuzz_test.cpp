@@ -10,7 +10,7 @@
 #include "flasher/ihex_image.h"
 #include "flasher/image.h"
 #include "flasher/uf2_image.h"
-#include "tests/flasher/test_elf_builder.h"
+#include "tests/support/elf_builder.h"
 
 namespace tockctl::flasher {
 namespace {
@@ -72,13 +72,13 @@ void MutateRandomly(Parser parse, const std::vector<uint8_t>& valid, uint32_t se
 }
 
 std::vector<uint8_t> SampleElf(bool is64) {
-  testing::ElfSpec spec;
+  tockctl::testing::ElfSpec spec;
   spec.is64 = is64;
   spec.entry = 0x80000000;
   spec.segments = {{1, 0x80000000, 0, std::vector<uint8_t>(40, 0x13), 0, ".text"},
                    {1, 0x80000100, 0x80200000, {1, 2, 3, 4}, 64, ".data"},
                    {1, 0x80200100, 0, {}, 32, ""}};
-  return testing::BuildElf(spec);
+  return tockctl::testing::BuildElf(spec);
 }
 
 std::vector<uint8_t> SampleHex() {

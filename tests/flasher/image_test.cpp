@@ -4,7 +4,7 @@
 
 #include "common/error.h"
 #include "flasher/bin_image.h"
-#include "tests/flasher/test_elf_builder.h"
+#include "tests/support/elf_builder.h"
 #include "tests/support/test_support.h"
 
 namespace tockctl::flasher {
@@ -22,9 +22,9 @@ std::string LoadError(const std::string& path, const ImageLoadOptions& options =
 }
 
 TEST(ImageTest, DetectsFormatsByContentThenExtension) {
-  testing::ElfSpec spec;
+  tockctl::testing::ElfSpec spec;
   spec.segments = {{1, 0x1000, 0, {1, 2}, 0, ".text"}};
-  auto elf = testing::BuildElf(spec);
+  auto elf = tockctl::testing::BuildElf(spec);
   EXPECT_EQ(DetectImageFormat(elf, "kernel.bin"), ImageFormat::kElf);
   std::string hex = "\n:00000001FF\n";
   EXPECT_EQ(DetectImageFormat({reinterpret_cast<const uint8_t*>(hex.data()), hex.size()}, "x"),

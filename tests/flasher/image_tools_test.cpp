@@ -5,21 +5,21 @@
 #include "common/error.h"
 #include "common/file_io.h"
 #include "flasher/uf2_image.h"
-#include "tests/flasher/test_elf_builder.h"
+#include "tests/support/elf_builder.h"
 #include "tests/support/test_support.h"
 
 namespace tockctl::flasher {
 namespace {
 
 std::filesystem::path WriteElf(const tockctl::testing::TempDir& dir) {
-  testing::ElfSpec spec;
+  tockctl::testing::ElfSpec spec;
   spec.entry = 0x10000100;
   std::vector<uint8_t> text(700), data(40);
   for (size_t i = 0; i < text.size(); ++i) text[i] = static_cast<uint8_t>(i * 13);
   for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<uint8_t>(0xa0 + i);
   spec.segments = {{1, 0x10000100, 0, text, 0, ".text"},
                    {1, 0x10001000, 0x20000000, data, 64, ".data"}};
-  auto bytes = testing::BuildElf(spec);
+  auto bytes = tockctl::testing::BuildElf(spec);
   auto path = dir.path() / "k.elf";
   WriteFileAtomic(path, bytes);
   return path;

@@ -3,60 +3,24 @@
 
 #include <gtest/gtest.h>
 #include <spdlog/fmt/fmt.h>
-#include <spdlog/sinks/null_sink.h>
-
-#include <random>
 
 #include "common/error.h"
-#include "tests/flasher/fake_usb.h"
+#include "tests/flasher/usb_backend_fixture.h"
 
 namespace tockctl::flasher {
 namespace {
 
+using testing::Capture;
+using testing::FactoryFor;
 using testing::FakeRpBootsel;
-using testing::FakeUsbHost;
+using testing::QuietLog;
+using testing::RandomBytes;
+using testing::UsbBackendTest;
 
-std::shared_ptr<spdlog::logger> QuietLog() {
-  return std::make_shared<spdlog::logger>("test", std::make_shared<spdlog::sinks::null_sink_mt>());
-}
-
-template <class F>
-Error Capture(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e;
-  }
-  ADD_FAILURE() << "expected an Error";
-  return Error(ErrorCategory::kInternal, "no error");
-}
-
-std::vector<uint8_t> Random(size_t n, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::vector<uint8_t> v(n);
-  for (auto& b : v) b = static_cast<uint8_t>(rng());
-  return v;
-}
-
-class NullProgress : public ProgressSink {
- public:
-  void Begin(Phase, uint64_t) override {}
-  void Advance(uint64_t done) override { last = done; }
-  void End(Phase) override {}
-  void Message(const std::string& text) override { messages.push_back(text); }
-  uint64_t last = 0;
-  std::vector<std::string> messages;
-};
-
-class PicobootTest : public ::testing::Test {
+class PicobootTest : public UsbBackendTest {
  protected:
-  PicobootTest() : rp_(std::make_shared<FakeRpBootsel>()) {}
-
   std::unique_ptr<PicobootBackend> Make(PicobootSettings s = {}) {
-    auto host = host_;
-    return std::make_unique<PicobootBackend>(
-        s, [host]() -> std::unique_ptr<UsbHost> { return std::make_unique<HostRef>(host); },
-        QuietLog());
+    return std::make_unique<PicobootBackend>(s, FactoryFor(host_), QuietLog());
   }
   std::unique_ptr<PicobootBackend> Connected(PicobootSettings s = {}) {
     host_->Add(rp_);
@@ -64,21 +28,7 @@ class PicobootTest : public ::testing::Test {
     b->Connect(progress_);
     return b;
   }
-
-  // Lets the back-end own "a host" while the test keeps the fake one.
-  class HostRef : public UsbHost {
-   public:
-    explicit HostRef(std::shared_ptr<FakeUsbHost> h) : h_(std::move(h)) {}
-    std::vector<UsbDeviceInfo> ListDevices() override { return h_->ListDevices(); }
-    std::unique_ptr<UsbTransport> Open(const UsbDeviceInfo& d) override { return h_->Open(d); }
-
-   private:
-    std::shared_ptr<FakeUsbHost> h_;
-  };
-
-  std::shared_ptr<FakeUsbHost> host_ = std::make_shared<FakeUsbHost>();
-  std::shared_ptr<FakeRpBootsel> rp_;
-  NullProgress progress_;
+  std::shared_ptr<FakeRpBootsel> rp_ = std::make_shared<FakeRpBootsel>();
 };
 
 TEST(PicobootPacketTest, EncodesTheCommandPacketLittleEndian) {
@@ -132,7 +82,7 @@ TEST_F(PicobootTest, ConnectClaimsTheVendorInterfaceAndTakesExclusiveAccess) {
 
 TEST_F(PicobootTest, ErasesWritesAndVerifies) {
   auto b = Connected();
-  Segment seg{0x10000000, Random(10000, 1), "kernel"};
+  Segment seg{0x10000000, RandomBytes(10000, 1), "kernel"};
   b->Erase(0x10000000, 12288, progress_);
   b->Write(seg, progress_);
   EXPECT_EQ(progress_.last, 10000u);
@@ -209,7 +159,7 @@ TEST_F(PicobootTest, TimeoutIsATransportError) {
 TEST_F(PicobootTest, DisconnectMidWriteIsATransportError) {
   auto b = Connected();
   rp_->disconnect_after = 4;
-  auto e = Capture([&] { b->Write(Segment{0x10000000, Random(16384, 2), "k"}, progress_); });
+  auto e = Capture([&] { b->Write(Segment{0x10000000, RandomBytes(16384, 2), "k"}, progress_); });
   EXPECT_EQ(e.category(), ErrorCategory::kTransport);
   EXPECT_EQ(e.Describe(),
             "the RP2040 boot ROM disconnected (2e8a:0003 (bus 1 device 5): WRITE 0x10001000 "

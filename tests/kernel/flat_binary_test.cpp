@@ -2,10 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include "common/elf_file.h"
 #include "common/error.h"
 #include "common/file_io.h"
 #include "common/process.h"
-#include "kernel/elf_file.h"
 #include "tests/kernel/fixture_tree.h"
 #include "tests/support/test_support.h"
 

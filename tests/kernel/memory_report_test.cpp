@@ -37,6 +37,34 @@ class MemoryReportTest : public ::testing::Test {
 FixtureTree* MemoryReportTest::tree_ = nullptr;
 std::vector<uint8_t>* MemoryReportTest::bytes_ = nullptr;
 
+// What the report reads from the fixture kernel through the shared ELF reader.
+TEST_F(MemoryReportTest, FixtureKernelHasLoadAddressesAndTockSymbols) {
+  ElfFile elf = Elf();
+  EXPECT_FALSE(elf.is64);
+  EXPECT_EQ(ElfMachineName(elf.machine), "RISC-V");
+  EXPECT_EQ(elf.entry, 0x80000000u);
+  const ElfSection* text = elf.FindSection(".text");
+  ASSERT_NE(text, nullptr);
+  EXPECT_EQ(text->address, 0x80000000u);
+  EXPECT_EQ(text->load_address, 0x80000000u);
+  const ElfSection* relocate = elf.FindSection(".relocate");
+  ASSERT_NE(relocate, nullptr);
+  EXPECT_EQ(relocate->address, 0x80202000u);
+  EXPECT_EQ(relocate->load_address, *elf.Symbol("_etext"));
+  EXPECT_TRUE(relocate->writable());
+  const ElfSection* stack = elf.FindSection(".stack");
+  ASSERT_NE(stack, nullptr);
+  EXPECT_FALSE(stack->has_contents());
+  EXPECT_EQ(stack->size, 0x2000u);
+  EXPECT_EQ(elf.Symbol("_sstack"), 0x80200000u);
+  EXPECT_EQ(elf.Symbol("_estack"), 0x80202000u);
+  EXPECT_EQ(elf.Symbol("_sapps"), 0x80100000u);
+  EXPECT_EQ(elf.Symbol("_eapps"), 0x80200000u);
+  EXPECT_EQ(elf.Symbol("_sappmem"), 0x80203000u);
+  EXPECT_EQ(elf.Symbol("_eappmem"), 0x80400000u);
+  EXPECT_EQ(elf.Symbol("STACK_SIZE"), 0x2000u);
+}
+
 TEST_F(MemoryReportTest, GroupsTheFixtureKernelsSections) {
   MemoryReport r = AnalyzeMemory(Elf(), BoardMemory("qemu_rv32_virt"));
   EXPECT_EQ(r.code, TextSize());
