@@ -216,6 +216,25 @@ TEST(BoardTest, FlashMethodsAreChecked) {
             "\"127.0.0.1:1234\"");
 }
 
+TEST(BoardTest, SerialBootloaderAndDfuKeysTheFlasherReadsAreKnown) {
+  std::vector<BoardWarning> warnings;
+  std::string text = Replace(
+      kBoard, "{ \"method\": \"jlink\", \"device\": \"nRF52840_xxAA\" }",
+      "{ \"method\": \"tock-bootloader\", \"baud\": 115200, \"fast_baud\": 921600, "
+      "\"entry\": \"dtr-rts\", \"skip_zero_pages\": true, \"start_address\": \"0x10000\" },\n"
+      "        { \"method\": \"dfu\", \"vid_pid\": \"0483:df11\", \"alt\": 1, "
+      "\"address\": \"0x08000000\" }");
+  text = Replace(text, "\"default\": \"jlink\"", "\"default\": \"dfu\"");
+  HardwareBoard b = Read(text, &warnings);
+  EXPECT_TRUE(warnings.empty()) << FormatBoardWarning("boards/demo.json", warnings.front());
+  ASSERT_NE(b.FindFlashMethod("tock-bootloader"), nullptr);
+  EXPECT_EQ(b.FindFlashMethod("tock-bootloader")->settings["fast_baud"], 921600);
+  EXPECT_EQ(Err("{ \"method\": \"jlink\", \"device\": \"nRF52840_xxAA\" }",
+                "{ \"method\": \"tock-bootloader\", \"entry\": \"reset\" }"),
+            "boards/demo.json:31:50: /board/flash/methods/0/entry: unknown value \"reset\"; "
+            "valid: auto, baud-touch, dtr-rts, none");
+}
+
 TEST(BoardTest, RegionsMustNotOverlapOrBeEmpty) {
   EXPECT_EQ(Err("\"origin\": \"0x40000\"", "\"origin\": \"0x30000\""),
             "boards/demo.json:24:20: /board/memory/app_flash: app_flash [0x30000, 0xf0000) "
