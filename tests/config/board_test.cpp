@@ -231,7 +231,7 @@ TEST(BoardTest, SerialBootloaderAndDfuKeysTheFlasherReadsAreKnown) {
   EXPECT_EQ(b.FindFlashMethod("tock-bootloader")->settings["fast_baud"], 921600);
   EXPECT_EQ(Err("{ \"method\": \"jlink\", \"device\": \"nRF52840_xxAA\" }",
                 "{ \"method\": \"tock-bootloader\", \"entry\": \"reset\" }"),
-            "boards/demo.json:31:50: /board/flash/methods/0/entry: unknown value \"reset\"; "
+            "boards/demo.json:31:49: /board/flash/methods/0/entry: unknown value \"reset\"; "
             "valid: auto, baud-touch, dtr-rts, none");
 }
 
