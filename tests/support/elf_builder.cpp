@@ -11,7 +11,7 @@ constexpr uint32_t kShtNobits = 8;
 class Writer {
  public:
   Writer(bool big, bool is64) : big_(big), is64_(is64) {}
-  void N(uint64_t v, int bytes) {
+  void N(uint64_t v, int bytes) {  // at most 8 bytes; Zeros for more
     for (int i = 0; i < bytes; ++i) {
       int shift = big_ ? 8 * (bytes - 1 - i) : 8 * i;
       out.push_back(static_cast<uint8_t>(v >> shift));
@@ -22,6 +22,7 @@ class Writer {
   void U32(uint64_t v) { N(v, 4); }
   void Word(uint64_t v) { N(v, is64_ ? 8 : 4); }
   void Bytes(const std::vector<uint8_t>& b) { out.insert(out.end(), b.begin(), b.end()); }
+  void Zeros(size_t n) { out.insert(out.end(), n, 0); }
   std::vector<uint8_t> out;
 
  private:
@@ -93,7 +94,7 @@ void AddSegmentSections(const ElfSpec& spec, Plan& plan) {
 
 std::vector<uint8_t> SymbolEntries(const ElfSpec& spec, StringTable& names) {
   Writer w(spec.big_endian, spec.is64);
-  w.N(0, spec.is64 ? 24 : 16);  // the reserved null symbol
+  w.Zeros(spec.is64 ? 24 : 16);  // the reserved null symbol
   for (const ElfSymbolSpec& s : spec.symbols) {
     uint64_t name = names.Add(s.name);
     uint16_t section = s.defined ? 2 : 0;
