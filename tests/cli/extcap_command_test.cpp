@@ -131,9 +131,9 @@ TEST_F(ExtcapCommandTest, CaptureFiltersAreCheckedAndRefused) {
 // accepts: the call gets past the command line to opening the device.
 TEST_F(ExtcapCommandTest, EveryConfigOptionIsAcceptedByTheCapture) {
   const std::map<std::string, std::string> values = {
-      {"--baud", "921600"},   {"--usb-interface", "3"}, {"--process", "net_service"},
-      {"--service", "net.svc"}, {"--iface", "wpan0"},
-      {"--save-raw", (dir_.path() / "raw.bin").string()}};
+      {"--baud", "921600"},         {"--usb-interface", "3"},
+      {"--process", "net_service"}, {"--service", "net.svc"},
+      {"--iface", "wpan0"},         {"--save-raw", (dir_.path() / "raw.bin").string()}};
   const std::map<std::string, std::string> expected_errors = {
       {"tockctl-qemu", NoQemuError()},
       {"tockctl-serial-0123456789",
@@ -147,9 +147,15 @@ TEST_F(ExtcapCommandTest, EveryConfigOptionIsAcceptedByTheCapture) {
   for (const auto& [interface, error] : expected_errors) {
     CliRun config = Run({"--extcap-interface", interface, "--extcap-config"});
     ASSERT_EQ(config.exit_code, 0) << config.err;
-    std::vector<std::string> args = {"--capture", "--extcap-interface", interface, "--fifo",
-                                     (dir_.path() / "fifo").string(), "--extcap-control-in",
-                                     "/dev/null", "--extcap-control-out", "/dev/null"};
+    std::vector<std::string> args = {"--capture",
+                                     "--extcap-interface",
+                                     interface,
+                                     "--fifo",
+                                     (dir_.path() / "fifo").string(),
+                                     "--extcap-control-in",
+                                     "/dev/null",
+                                     "--extcap-control-out",
+                                     "/dev/null"};
     const std::regex call(R"(\{call=([^}]*)\}.*\{type=([a-z]*)\})");
     int options = 0;
     for (std::sregex_iterator m(config.out.begin(), config.out.end(), call), end; m != end; ++m) {
@@ -170,8 +176,8 @@ TEST_F(ExtcapCommandTest, EveryConfigOptionIsAcceptedByTheCapture) {
 TEST_F(ExtcapCommandTest, SigtermEndsACaptureWaitingForQemu) {
   const fs::path capture = dir_.path() / "capture.pcapng";
   ProcessSpec spec;
-  spec.argv = {TOCKCTL_BINARY, "extcap",  "--capture", "--extcap-interface", "tockctl-qemu",
-               "--fifo",       capture.string(), "--wait",   "--reconnect"};
+  spec.argv = {TOCKCTL_BINARY, "extcap",         "--capture", "--extcap-interface", "tockctl-qemu",
+               "--fifo",       capture.string(), "--wait",    "--reconnect"};
   spec.env = {{"TOCKCTL_DATA_DIR", SourceDir().string()},
               {"TOCKCTL_RUNTIME_DIR", (dir_.path() / "run").string()}};
   PosixProcessRunner runner;

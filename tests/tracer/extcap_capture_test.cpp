@@ -105,9 +105,10 @@ TEST(ExtcapCapture, AReplayArrivesWholeInTheFifo) {
   const CaptureResult result =
       CaptureToPcapng(source, *output, {}, "tockctl test", FixedClock(), stop);
   EXPECT_EQ(result.end, CaptureEnd::kSourceEnded);
-  EXPECT_EQ(result.detail, "end of replay " +
-                               (tockctl::testing::SourceDir() / "tests/fixtures/trace/basic.bin").string() +
-                               " (1935 bytes)");
+  EXPECT_EQ(result.detail,
+            "end of replay " +
+                (tockctl::testing::SourceDir() / "tests/fixtures/trace/basic.bin").string() +
+                " (1935 bytes)");
   EXPECT_EQ(result.records, 36u);
   EXPECT_FALSE(output->reader_gone());
   output.reset();  // closes the FIFO: the reader sees its end
@@ -303,11 +304,11 @@ TEST(ExtcapCapture, RefusesWhatItCannotCapture) {
   EXPECT_EQ(CaptureError(Options("eth0", dir), none, ErrorCategory::kUsage),
             "unknown interface eth0; tockctl's interfaces start with tockctl-; list them with: "
             "tockctl extcap --extcap-interfaces");
-  EXPECT_EQ(CaptureError(Options("tockctl-serial-0123456789", dir), none,
-                         ErrorCategory::kTransport),
-            "the device of tockctl-serial-0123456789 is not attached (tockctl-serial-0123456789: "
-            "open); plug it in and refresh Wireshark's interface list (Capture > Refresh "
-            "Interfaces)");
+  EXPECT_EQ(
+      CaptureError(Options("tockctl-serial-0123456789", dir), none, ErrorCategory::kTransport),
+      "the device of tockctl-serial-0123456789 is not attached (tockctl-serial-0123456789: "
+      "open); plug it in and refresh Wireshark's interface list (Capture > Refresh "
+      "Interfaces)");
   EXPECT_EQ(CaptureError(Options("tockctl-qemu", dir), none, ErrorCategory::kTransport),
             "no QEMU started by tockctl is running");
   ExtcapCaptureOptions baud = Options("tockctl-qemu", dir);

@@ -8,14 +8,17 @@ namespace {
 TEST(ExtcapFormat, TextKeepsBracesAndLineBreaksOutOfSentences) {
   EXPECT_EQ(ExtcapText("Tock {board}\nline\ttab"), "Tock (board) line tab");
   EXPECT_EQ(ExtcapText("plain: 1,2 = ok"), "plain: 1,2 = ok");
-  EXPECT_EQ(ExtcapText(std::string("a\x7f" "b\0c", 5)), "a b c");
+  EXPECT_EQ(ExtcapText(std::string("a\x7f"
+                                   "b\0c",
+                                   5)),
+            "a b c");
 }
 
 TEST(ExtcapFormat, HeaderAndInterfaces) {
   EXPECT_EQ(RenderExtcapHeader("0.1.0", "file:///doc/extcap.md"),
             "extcap {version=0.1.0}{help=file:///doc/extcap.md}\n");
-  EXPECT_EQ(RenderExtcapInterfaces({{"tockctl-qemu", "tockctl: QEMU"},
-                                    {"tockctl-serial-X", "serial {odd} name"}}),
+  EXPECT_EQ(RenderExtcapInterfaces(
+                {{"tockctl-qemu", "tockctl: QEMU"}, {"tockctl-serial-X", "serial {odd} name"}}),
             "interface {value=tockctl-qemu}{display=tockctl: QEMU}\n"
             "interface {value=tockctl-serial-X}{display=serial (odd) name}\n");
   EXPECT_EQ(RenderExtcapInterfaces({}), "");

@@ -107,9 +107,9 @@ class InstallTest : public ::testing::Test {
 };
 
 TEST_F(InstallTest, LinksTockctlAndTheDissectorAndReplacesOldLinks) {
-  EXPECT_EQ(InstallExtcap(Options()),
-            "linked " + Link().string() + " -> /usr/bin/tockctl\nlinked " + Lua().string() +
-                " -> /usr/share/tockctl/wireshark/tockctl_ipc.lua\n");
+  EXPECT_EQ(InstallExtcap(Options()), "linked " + Link().string() +
+                                          " -> /usr/bin/tockctl\nlinked " + Lua().string() +
+                                          " -> /usr/share/tockctl/wireshark/tockctl_ipc.lua\n");
   EXPECT_EQ(fs::read_symlink(Link()), "/usr/bin/tockctl");
   EXPECT_EQ(fs::read_symlink(Lua()), "/usr/share/tockctl/wireshark/tockctl_ipc.lua");
 
@@ -160,7 +160,8 @@ TEST_F(InstallTest, RunWithFoldersGivenAsksNoTshark) {
   request.tshark = "/usr/bin/tshark";
   EXPECT_EQ(RunExtcapInstall(request, runner, Env({})),
             "linked " + Link().string() + " -> /usr/bin/tockctl\nlinked " + Lua().string() +
-                " -> " + (tockctl::testing::SourceDir() / "tracer/dissector/tockctl_ipc.lua").string() +
+                " -> " +
+                (tockctl::testing::SourceDir() / "tracer/dissector/tockctl_ipc.lua").string() +
                 "\nWireshark shows the tockctl interfaces from its next start (or after Capture > "
                 "Refresh Interfaces); check with: tshark -D\n");
   EXPECT_TRUE(runner.argv.empty());

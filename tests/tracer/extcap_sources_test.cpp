@@ -199,8 +199,8 @@ TEST(ExtcapSources, HostInventoryReadsSysfsAndTheQemuStateFile) {
   Put(dir.path() / "run" / "qemu.json",
       R"({"pid": )" + std::to_string(::getpid()) + R"(, "gdb_port": 1, "uart_port": 2,
           "started_at": 0, "board": "qemu_rv32_virt", "image": "k.elf", "log": "", "argv": []})");
-  EXPECT_EQ(inventory.Qemu().note, "not running: pid " + std::to_string(::getpid()) +
-                                       " has exited");
+  EXPECT_EQ(inventory.Qemu().note,
+            "not running: pid " + std::to_string(::getpid()) + " has exited");
   Put(dir.path() / "run" / "qemu.json", "{ not json");
   RecordedQemu broken = inventory.Qemu();
   EXPECT_FALSE(broken.running);
