@@ -1,7 +1,6 @@
 // `tockctl extcap`: Wireshark's extcap interface (live capture from QEMU, serial and USB trace
 // sources), and --install to set it up. Wireshark runs it as `tockctl-extcap` (cli/app.cpp).
-#include <signal.h>
-
+#include <csignal>
 #include <cstdlib>
 #include <memory>
 #include <string>
@@ -33,13 +32,13 @@ struct ExtcapCommandOptions {
 // A reader that leaves the FIFO must show as EPIPE, not end the process.
 class ScopedIgnoreSigpipe {
  public:
-  ScopedIgnoreSigpipe() { old_ = ::signal(SIGPIPE, SIG_IGN); }
-  ~ScopedIgnoreSigpipe() { ::signal(SIGPIPE, old_); }
+  ScopedIgnoreSigpipe() : old_(std::signal(SIGPIPE, SIG_IGN)) {}
+  ~ScopedIgnoreSigpipe() { std::signal(SIGPIPE, old_); }
   ScopedIgnoreSigpipe(const ScopedIgnoreSigpipe&) = delete;
   ScopedIgnoreSigpipe& operator=(const ScopedIgnoreSigpipe&) = delete;
 
  private:
-  sighandler_t old_;
+  void (*old_)(int);
 };
 
 std::optional<std::string> GetEnv(const std::string& name) {
