@@ -86,7 +86,9 @@ void AddProtocolOptions(CLI::App& cmd, tracer::ExtcapRequest& r) {
   cmd.add_option("--extcap-capture-filter", r.capture_filter, "Check (or apply) a capture filter")
       ->group(group);
   cmd.add_flag("--capture", r.capture, "Capture into --fifo until stopped")->group(group);
-  cmd.add_option("--fifo", r.fifo, "Where to write the pcapng capture")->group(group);
+  cmd.add_option("--fifo", r.fifo, "Where to write the pcapng capture")
+      ->type_name("FILE")
+      ->group(group);
   cmd.add_option("--extcap-control-in", r.control_in, "Control pipe (not used)")->group(group);
   cmd.add_option("--extcap-control-out", r.control_out, "Control pipe (not used)")->group(group);
 }
@@ -102,7 +104,9 @@ void AddCaptureOptions(CLI::App& cmd, tracer::ExtcapCaptureOptions& c) {
   cmd.add_option("--process", c.filter.process, "Only records naming this process")->group(group);
   cmd.add_option("--service", c.filter.service, "Only records of this IPC service")->group(group);
   cmd.add_option("--iface", c.filter.iface, "Only records of this network interface")->group(group);
-  cmd.add_option("--save-raw", c.save_raw, "Also record the raw byte stream to FILE")->group(group);
+  cmd.add_option("--save-raw", c.save_raw, "Also record the raw byte stream to FILE")
+      ->type_name("FILE")
+      ->group(group);
 }
 
 void AddInstallOptions(CLI::App& cmd, ExtcapCommandOptions& o) {
@@ -114,8 +118,10 @@ void AddInstallOptions(CLI::App& cmd, ExtcapCommandOptions& o) {
       ->excludes(install)
       ->group(group);
   cmd.add_option("--extcap-dir", o.install.extcap_dir, "Extcap folder (default: Wireshark's)")
+      ->type_name("DIR")
       ->group(group);
   cmd.add_option("--lua-dir", o.install.lua_dir, "Lua plugins folder (default: Wireshark's)")
+      ->type_name("DIR")
       ->group(group);
   cmd.add_flag("--force", o.install.force, "Replace files that are not links")->group(group);
   cmd.add_option("--sys-root", o.sys_root, "sysfs root")->group("");
