@@ -54,11 +54,10 @@ void CheckReplaceable(const fs::path& link, bool force) {
 }
 
 // Replaces the link at once (a new link renamed over the old one), so Wireshark never sees none.
-std::string PlaceLink(const fs::path& link, const fs::path& target, bool force) {
+std::string PlaceLink(const fs::path& link, const fs::path& target) {
   std::error_code ec;
   fs::create_directories(link.parent_path(), ec);
   if (ec) throw IoError(link.parent_path(), "cannot create the folder: " + ec.message());
-  CheckReplaceable(link, force);
   fs::path fresh = link;
   fresh += ".tockctl-new";
   fs::remove(fresh, ec);
@@ -116,13 +115,19 @@ WiresharkFolders FindWiresharkFolders(ProcessRunner& runner,
 }
 
 std::string InstallExtcap(const ExtcapInstallOptions& o) {
-  return PlaceLink(o.folders.extcap / kExtcapProgramName, o.executable, o.force) +
-         PlaceLink(o.folders.lua_plugins / kDissectorName, o.dissector, o.force);
+  const fs::path program = o.folders.extcap / kExtcapProgramName;
+  const fs::path dissector = o.folders.lua_plugins / kDissectorName;
+  CheckReplaceable(program, o.force);  // both before either link, so a refusal changes nothing
+  CheckReplaceable(dissector, o.force);
+  std::string out = PlaceLink(program, o.executable);
+  out += PlaceLink(dissector, o.dissector);
+  return out;
 }
 
 std::string UninstallExtcap(const WiresharkFolders& folders) {
-  return RemoveLink(folders.extcap / kExtcapProgramName) +
-         RemoveLink(folders.lua_plugins / kDissectorName);
+  std::string out = RemoveLink(folders.extcap / kExtcapProgramName);
+  out += RemoveLink(folders.lua_plugins / kDissectorName);
+  return out;
 }
 
 std::string RunExtcapInstall(const ExtcapInstallRequest& r, ProcessRunner& runner,

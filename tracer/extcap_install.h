@@ -50,8 +50,8 @@ struct ExtcapInstallOptions {
 
 /// Creates (or replaces) the links `extcap`/tockctl-extcap -> executable and
 /// `lua_plugins`/tockctl_ipc.lua -> dissector, creating the folders. Returns what it did, one
-/// line each. Throws Error(kIo) naming the path when a folder cannot be created, or when a file
-/// that is not a link is in the way and !force.
+/// line each. Throws Error(kIo) naming the path when a folder cannot be created, or (before
+/// changing anything) when a file that is not a link is in the way and !force.
 std::string InstallExtcap(const ExtcapInstallOptions& options);
 
 /// Removes the links InstallExtcap made (files that are not links stay). Returns what it did.

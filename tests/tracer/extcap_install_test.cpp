@@ -132,8 +132,10 @@ TEST_F(InstallTest, AFileInTheWayIsKeptUnlessForced) {
                                 ": a file that is not a link is in the way; remove it, or pass "
                                 "--force to replace it");
   }
-  EXPECT_EQ(UninstallExtcap(Options().folders),
-            "removed " + Link().string() + "\nkept " + Lua().string() + ": it is not a link\n");
+  EXPECT_FALSE(fs::exists(fs::symlink_status(Link())));  // nothing was changed
+  EXPECT_EQ(UninstallExtcap(Options().folders), "nothing to remove at " + Link().string() +
+                                                    "\nkept " + Lua().string() +
+                                                    ": it is not a link\n");
   ExtcapInstallOptions forced = Options();
   forced.force = true;
   InstallExtcap(forced);
