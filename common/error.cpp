@@ -1,5 +1,7 @@
 #include "common/error.h"
 
+#include "common/one_line.h"
+
 namespace tockctl {
 
 int ExitCodeFor(ErrorCategory category) {
@@ -80,7 +82,7 @@ std::string Error::Describe() const {
     out += context_.operation + ")";
   }
   if (!hint_.empty()) out += "; " + hint_;
-  return out;
+  return OneLine(out);  // messages quote file and device text; the line must not break
 }
 
 Error Error::WithContext(const ErrorContext& outer) const {

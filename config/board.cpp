@@ -8,6 +8,7 @@
 #include <tuple>
 
 #include "common/error.h"
+#include "common/one_line.h"
 #include "config/board_reader.h"
 
 namespace tockctl::config {
@@ -512,8 +513,8 @@ bool HardwareBoard::HasNetworkKind(const std::string& kind) const {
 }
 
 std::string FormatBoardWarning(const std::string& file, const BoardWarning& w) {
-  return file + ":" + std::to_string(w.position.line) + ":" + std::to_string(w.position.column) +
-         ": warning: " + w.pointer + ": " + w.message;
+  return OneLine(file + ":" + std::to_string(w.position.line) + ":" +
+                 std::to_string(w.position.column) + ": warning: " + w.pointer + ": " + w.message);
 }
 
 HardwareBoard ReadHardwareBoard(const JsonDocument& doc, const std::string& pointer,

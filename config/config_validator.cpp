@@ -1,6 +1,7 @@
 #include "config/config_validator.h"
 
 #include "common/error.h"
+#include "common/one_line.h"
 #include "config/ipc_rules.h"
 #include "config/network_rules.h"
 
@@ -75,7 +76,7 @@ FileCheck CheckConfigFile(const std::string& path) {
     std::string where = c.file.empty() ? path : c.file;
     if (c.line) where += ":" + std::to_string(*c.line) + ":" + std::to_string(c.column.value_or(1));
     check.load_error =
-        where + ": error: " + e.message() + (e.hint().empty() ? "" : "; " + e.hint());
+        OneLine(where + ": error: " + e.message() + (e.hint().empty() ? "" : "; " + e.hint()));
     check.load_exit_code = ExitCodeFor(e.category());
   }
   return check;

@@ -176,6 +176,18 @@ std::string CleanParseMessage(const std::string& what) {
   return "malformed JSON: " + msg;
 }
 
+// nlohmann throws out_of_range 406 for a number that does not fit in a double ("1e999"), with
+// the literal in quotes and no position: find the literal to say where it is.
+Error NumberOutOfRange(const std::string& file, std::string_view text, const std::string& what) {
+  size_t open = what.find('\'');
+  size_t close = what.rfind('\'');
+  std::string literal =
+      open != std::string::npos && close > open ? what.substr(open + 1, close - open - 1) : "";
+  size_t at = literal.empty() ? std::string_view::npos : text.find(literal);
+  return SyntaxError(file, text, at == std::string_view::npos ? 0 : at,
+                     "malformed JSON: number " + literal + " is out of range");
+}
+
 // Parses `text`, refusing duplicate keys (nlohmann would keep the last one silently).
 nlohmann::ordered_json ParseRefusingDuplicates(const std::string& file, std::string_view text) {
   using Json = nlohmann::ordered_json;
@@ -223,6 +235,8 @@ JsonDocument JsonDocument::Parse(std::string text, std::string file) {
     doc.root_ = ParseRefusingDuplicates(doc.file_, text);
   } catch (const nlohmann::json::parse_error& e) {
     throw SyntaxError(doc.file_, text, StartOfBadToken(text, e.byte), CleanParseMessage(e.what()));
+  } catch (const nlohmann::json::out_of_range& e) {
+    throw NumberOutOfRange(doc.file_, text, e.what());
   }
   doc.text_ = std::move(text);
   PositionScanner(doc.text_, doc.value_positions_, doc.key_positions_).Run();

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "common/error.h"
+#include "common/one_line.h"
 
 namespace tockctl::config {
 
@@ -60,7 +61,7 @@ std::string FormatFinding(const std::string& file, const Finding& f) {
                     std::to_string(f.position.column) + ": " + SeverityName(f.severity) + ": " +
                     (f.pointer.empty() ? "/" : f.pointer) + ": " + f.message;
   if (!f.valid.empty()) out += "; valid: " + f.valid;
-  return out;
+  return OneLine(out);
 }
 
 std::string FormatFindings(const std::string& file, const ValidationReport& report) {

@@ -44,6 +44,9 @@ constexpr StatusEntry kStatuses[] = {
 };
 
 constexpr int kMaxBusyPolls = 10000;
+/// Longest total wait for one busy operation. bwPollTimeout is 24 bits (up to 4.6 hours); a
+/// device asking for more than this is not waited for.
+constexpr uint64_t kMaxBusyWaitMs = 120'000;
 constexpr uint8_t kFunctionalType = 0x21;
 
 void Put32(std::vector<uint8_t>& v, uint32_t x) {
@@ -89,7 +92,7 @@ DfuseSectorRun ParseRun(const std::string& text, uint32_t start, const std::stri
 std::vector<std::string> Split(const std::string& s, char sep) {
   std::vector<std::string> out;
   size_t start = 0;
-  for (size_t at; (at = s.find(sep, start)) != std::string::npos; start = at + 1)
+  for (size_t at = 0; (at = s.find(sep, start)) != std::string::npos; start = at + 1)
     out.push_back(s.substr(start, at - start));
   out.push_back(s.substr(start));
   return out;
@@ -153,7 +156,7 @@ std::optional<DfuFunctional> FindDfuFunctional(std::span<const uint8_t> extra) {
 std::optional<std::pair<uint32_t, uint32_t>> DfuseLayout::SectorAt(uint64_t address) const {
   for (const auto& run : runs)
     if (address >= run.start && address < run.end()) {
-      uint32_t index = static_cast<uint32_t>((address - run.start) / run.size);
+      auto index = static_cast<uint32_t>((address - run.start) / run.size);
       return std::make_pair(run.start + index * run.size, run.size);
     }
   return std::nullopt;
@@ -276,15 +279,22 @@ void DfuClient::EnsureIdle() {
 }
 
 DfuStatus DfuClient::WaitWhileBusy(const std::string& operation) {
-  for (int i = 0; i < kMaxBusyPolls; ++i) {
+  uint64_t waited_ms = 0;
+  int polls = 0;
+  while (polls < kMaxBusyPolls) {
     DfuStatus st = GetStatus(operation);
+    ++polls;
     if (st.status != 0) DeviceError(st, operation);
     if (st.state != static_cast<uint8_t>(DfuState::kDnBusy) &&
         st.state != static_cast<uint8_t>(DfuState::kDnloadSync))
       return st;
+    waited_ms += st.poll_timeout_ms;
+    if (waited_ms > kMaxBusyWaitMs) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(st.poll_timeout_ms));
   }
-  throw Error(ErrorCategory::kTransport, "the " + device_name_ + " stayed busy",
+  throw Error(ErrorCategory::kTransport,
+              fmt::format("the {} stayed busy ({} status polls, {} ms of waits asked for)",
+                          device_name_, polls, waited_ms),
               DeviceContext(DescribeUsbDevice(usb_.info()), operation),
               "unplug it and plug it in again in DFU mode");
 }
@@ -311,15 +321,19 @@ std::vector<uint8_t> DfuClient::Upload(uint16_t block, size_t length,
 
 void DfuClient::Manifest(uint16_t block, const std::string& operation) {
   Request(false, DfuRequest::kDnload, block, {}, operation);
+  uint64_t waited_ms = 0;
   for (int i = 0; i < kMaxBusyPolls; ++i) {
     uint8_t buf[6] = {};
-    UsbResult r = Request(true, DfuRequest::kGetStatus, 0, buf, operation, /*may_leave=*/true);
+    UsbResult r =
+        Request(true, DfuRequest::kGetStatus, 0, buf, operation, /*device_may_leave=*/true);
     if (r.status == UsbStatus::kNoDevice) return;  // it reset into the new firmware
     DfuStatus st = DecodeDfuStatus(std::span<const uint8_t>(buf, r.transferred));
     if (st.status != 0) DeviceError(st, operation);
     auto state = static_cast<DfuState>(st.state);
     if (state == DfuState::kManifestWaitReset || state == DfuState::kIdle) return;
     if (state == DfuState::kManifest && !functional_.manifestation_tolerant()) return;
+    waited_ms += st.poll_timeout_ms;
+    if (waited_ms > kMaxBusyWaitMs) return;  // as after kMaxBusyPolls: it may have left already
     std::this_thread::sleep_for(std::chrono::milliseconds(st.poll_timeout_ms));
   }
 }

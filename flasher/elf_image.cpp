@@ -7,6 +7,7 @@
 
 #include "common/byte_reader.h"
 #include "common/error.h"
+#include "flasher/device_context.h"
 
 namespace tockctl::flasher {
 namespace {
@@ -159,7 +160,8 @@ std::vector<SectionHeader> ReadSections(const ByteReader& whole, const ElfHeader
   return out;
 }
 
-// The name of a section, cut at 64 characters (names only label segments for people).
+// The name of a section, cut at 64 characters (names only label segments for people), with
+// control and non-ASCII bytes escaped so that messages naming the segment stay on one line.
 std::string SectionName(const ByteReader& whole, const ElfHeader& h,
                         const std::vector<SectionHeader>& sections, uint32_t name) {
   constexpr size_t kMaxNameLength = 64;
@@ -174,7 +176,7 @@ std::string SectionName(const ByteReader& whole, const ElfHeader& h,
     if (c == '\0') break;
     out.push_back(c);
   }
-  return out;
+  return PrintableText(out);
 }
 
 // Allocated sections with file contents, sorted by file offset (the candidates for naming

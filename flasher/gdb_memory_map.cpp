@@ -6,6 +6,7 @@
 
 #include "common/byte_reader.h"
 #include "common/error.h"
+#include "flasher/device_context.h"
 
 namespace tockctl::flasher {
 namespace {
@@ -37,7 +38,7 @@ uint64_t Number(const std::optional<std::string>& text, const char* what) {
   std::string digits = hex ? s.substr(2) : s;
   if (digits.empty() || digits.size() > (hex ? 16u : 20u) ||
       digits.find_first_not_of(hex ? "0123456789abcdefABCDEF" : "0123456789") != std::string::npos)
-    Fail(std::string(what) + " `" + s + "` is not a number");
+    Fail(std::string(what) + " `" + PrintableText(s) + "` is not a number");
   return std::strtoull(digits.c_str(), nullptr, hex ? 16 : 10);
 }
 

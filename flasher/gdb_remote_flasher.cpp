@@ -4,13 +4,14 @@
 #include <cstdio>
 
 #include "common/error.h"
+#include "flasher/device_context.h"
 #include "flasher/progress.h"
 #include "flasher/qemu_flasher.h"
 
 namespace tockctl::flasher {
 namespace {
 
-constexpr uint64_t kCrcChunk = 64 * 1024;
+constexpr uint64_t kCrcChunk = uint64_t{64} * 1024;
 constexpr size_t kFramingBytes = 4;  // '$', '#', two checksum digits
 
 std::string HexNumber(uint64_t v) {
@@ -38,13 +39,14 @@ Error Unexpected(const std::string& endpoint, const std::string& operation,
   ctx.device = endpoint;
   ctx.operation = operation;
   return Error(ErrorCategory::kDeviceReported,
-               "the gdb server answered \"" + reply.substr(0, 40) + "\" instead of OK", ctx);
+               "the gdb server answered \"" + PrintableText(reply, 40) + "\" instead of OK", ctx);
 }
 
 uint64_t ParseHexNumber(const std::string& text, const std::string& what) {
   if (text.empty() || text.size() > 16 ||
       text.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos)
-    throw Error(ErrorCategory::kTransport, what + " is not a hex number: \"" + text + "\"");
+    throw Error(ErrorCategory::kTransport,
+                what + " is not a hex number: \"" + PrintableText(text) + "\"");
   return std::stoull(text, nullptr, 16);
 }
 
@@ -117,10 +119,10 @@ std::string GdbRemoteFlasher::ReadXfer(const std::string& object, const std::str
   std::string data;
   constexpr size_t kMaxXferBytes = 1 << 20;
   while (data.size() < kMaxXferBytes) {
-    std::string reply =
-        Client().Request("qXfer:" + object + ":read:" + annex + ":" + HexNumber(data.size()) + "," +
-                             HexNumber(features_.packet_size - kFramingBytes - 1),
-                         "read " + object);
+    std::string request = "qXfer:" + object;
+    request += ":read:" + annex + ":" + HexNumber(data.size());
+    request += "," + HexNumber(features_.packet_size - kFramingBytes - 1);
+    std::string reply = Client().Request(request, "read " + object);
     if (reply.empty() || (reply[0] != 'm' && reply[0] != 'l')) break;
     auto bytes = UnescapeBinary(std::string_view(reply).substr(1));
     data.append(bytes.begin(), bytes.end());
@@ -180,7 +182,9 @@ std::vector<std::string> GdbRemoteFlasher::WritePackets(const Segment& segment, 
       n = std::min(room / 2, segment.data.size() - i);
       body = ToHex(std::span<const uint8_t>(segment.data).subspan(i, n));
     }
-    packets.push_back(flash ? head + body : head + HexNumber(n) + ":" + body);
+    std::string packet = head;
+    if (!flash) packet += HexNumber(n) + ":";
+    packets.push_back(packet + body);
     sizes.push_back(n);
     i += n;
   }

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "common/error.h"
+#include "flasher/device_context.h"
 
 namespace tockctl::flasher {
 namespace {
@@ -151,7 +152,7 @@ void GdbRspClient::SendFrame(const std::string& frame) {
 }
 
 void GdbRspClient::Refill(const std::string& operation) {
-  buffer_.resize(64 * 1024);
+  buffer_.resize(size_t{64} * 1024);
   size_t n = 0;
   try {
     n = link_.Read(buffer_, timeout_);
@@ -233,7 +234,8 @@ std::string GdbRspClient::Checked(std::string reply, const std::string& operatio
   ErrorContext ctx;
   ctx.device = link_.Describe();
   ctx.operation = operation;
-  std::string what = code ? "error " + reply.substr(1) : "error \"" + reply.substr(2) + "\"";
+  std::string what =
+      code ? "error " + reply.substr(1) : "error \"" + PrintableText(reply.substr(2)) + "\"";
   throw Error(ErrorCategory::kDeviceReported, "the gdb server answered " + what, ctx);
 }
 

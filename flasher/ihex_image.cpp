@@ -8,6 +8,7 @@
 
 #include "common/byte_reader.h"
 #include "common/error.h"
+#include "flasher/device_context.h"
 
 namespace tockctl::flasher {
 namespace {
@@ -80,8 +81,8 @@ std::vector<uint8_t> HexParser::DecodeHex(std::string_view line) const {
   for (size_t i = 1; i + 1 < line.size(); i += 2) {
     int hi = HexDigit(line[i]);
     int lo = HexDigit(line[i + 1]);
-    if (hi < 0) Fail("'" + std::string(1, line[i]) + "' is not a hex digit", i + 1);
-    if (lo < 0) Fail("'" + std::string(1, line[i + 1]) + "' is not a hex digit", i + 2);
+    if (hi < 0) Fail("'" + PrintableText(line.substr(i, 1)) + "' is not a hex digit", i + 1);
+    if (lo < 0) Fail("'" + PrintableText(line.substr(i + 1, 1)) + "' is not a hex digit", i + 2);
     out.push_back(static_cast<uint8_t>(hi << 4 | lo));
   }
   return out;
@@ -97,7 +98,7 @@ Record HexParser::DecodeRecord(std::string_view line) const {
          std::to_string(bytes.size() - 5));
   uint8_t sum = 0;
   for (size_t i = 0; i + 1 < bytes.size(); ++i) sum = static_cast<uint8_t>(sum + bytes[i]);
-  uint8_t expected = static_cast<uint8_t>(-sum);
+  auto expected = static_cast<uint8_t>(-sum);
   if (bytes.back() != expected)
     Fail("checksum is " + Hex2(bytes.back()) + ", expected " + Hex2(expected), line.size() - 1);
   ByteReader r(bytes, "hex record");
@@ -197,7 +198,7 @@ Image HexParser::Parse(std::string_view text) {
 
 void AppendRecord(std::string& out, uint8_t type, uint16_t offset, std::span<const uint8_t> data) {
   char buf[16];
-  uint8_t sum = static_cast<uint8_t>(data.size() + (offset >> 8) + (offset & 0xff) + type);
+  auto sum = static_cast<uint8_t>(data.size() + (offset >> 8) + (offset & 0xff) + type);
   std::snprintf(buf, sizeof buf, ":%02X%04X%02X", static_cast<unsigned>(data.size()), offset, type);
   out += buf;
   for (uint8_t b : data) {

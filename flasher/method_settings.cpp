@@ -37,7 +37,8 @@ MethodSettingsReader::MethodSettingsReader(const nlohmann::ordered_json& method,
                 PointerContext(prefix_));
   std::string known = "method, note";
   for (const char* k : known_keys) known += std::string(", ") + k;
-  for (const auto& [key, value] : method_.items()) {
+  for (const auto& item : method_.items()) {
+    const std::string& key = item.key();  // a named variable: clang 14 cannot capture bindings
     bool ok =
         key == "method" || key == "note" ||
         std::any_of(known_keys.begin(), known_keys.end(), [&](const char* k) { return key == k; });

@@ -68,8 +68,8 @@ InterfaceInfo ReadInterface(BodyCursor& r) {
   i.linktype = r.U16Le();
   i.mtu = r.U16Le();
   i.addr_len = r.U8();
-  auto addr = r.Bytes(8);
-  for (size_t k = 0; k < 8; ++k) i.addr[k] = addr[k];
+  auto addr = r.Bytes(8);  // empty when the body ends early
+  for (size_t k = 0; k < addr.size(); ++k) i.addr[k] = addr[k];
   i.name = Str8(r);
   return i;
 }

@@ -1,9 +1,24 @@
 #include "tracer/trace_context.h"
 
+#include <limits>
+
 namespace tockctl::tracer {
 namespace {
 
 constexpr char kHexDigits[] = "0123456789abcdef";
+
+// `base` moved by (to - from), saturating at the ends of int64_t: device ticks are arbitrary, so
+// the distance from the anchor may not fit.
+int64_t Shifted(int64_t base, uint64_t from, uint64_t to) {
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+  const bool ahead = to >= from;
+  const uint64_t distance = ahead ? to - from : from - to;
+  const int64_t step = distance > uint64_t{kMax} ? kMax : static_cast<int64_t>(distance);
+  int64_t out = 0;
+  if (ahead ? __builtin_add_overflow(base, step, &out) : __builtin_sub_overflow(base, step, &out))
+    return ahead ? kMax : std::numeric_limits<int64_t>::min();
+  return out;
+}
 
 uint64_t CallKey(uint16_t client_pid, uint16_t service_id, uint32_t call_id) {
   return (uint64_t{client_pid} << 48) | (uint64_t{service_id} << 32) | call_id;
@@ -116,10 +131,8 @@ RecordTime TraceContext::MapTime(uint64_t ticks, int64_t host_now_ns) const {
   RecordTime t;
   t.device_ns = TicksToNs(ticks);
   t.host_ns = host_now_ns;
-  if (anchored_ && t.device_ns) {
-    const auto offset = static_cast<int64_t>(*t.device_ns - anchor_device_ns_);
-    t.host_ns = anchor_host_ns_ + offset;
-  }
+  if (anchored_ && t.device_ns)
+    t.host_ns = Shifted(anchor_host_ns_, anchor_device_ns_, *t.device_ns);
   return t;
 }
 

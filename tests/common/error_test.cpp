@@ -44,6 +44,14 @@ TEST(ErrorTest, WithContextKeepsInnerFields) {
   EXPECT_EQ(*e.context().offset, 4u);
 }
 
+TEST(ErrorTest, DescribeStaysOnOneLine) {
+  // Messages quote file and device text (found by the fuzz targets: a JSON string with "\n").
+  ErrorContext ctx;
+  ctx.json_pointer = "/board/a\nb";
+  Error e(ErrorCategory::kInvalidInput, "unknown value \"ut\nx\"", ctx, "valid: uart");
+  EXPECT_EQ(e.Describe(), "/board/a\\x0ab: unknown value \"ut\\x0ax\"; valid: uart");
+}
+
 TEST(ErrorTest, ExitCodesAreDistinct) {
   EXPECT_EQ(ExitCodeFor(ErrorCategory::kUsage), 2);
   EXPECT_EQ(ExitCodeFor(ErrorCategory::kInvalidInput), 3);

@@ -20,6 +20,15 @@ TEST(ValidationReportTest, FindingsTakeTheirPositionsFromTheDocument) {
             "b.json:4:5: warning: /ipc/zz: unknown key \"zz\" is kept but not used\n");
 }
 
+TEST(ValidationReportTest, EachFindingIsOneLine) {
+  // Messages quote keys and values, which may hold "\n" (found by fuzz/board_json).
+  JsonDocument doc = JsonDocument::Parse(kText, "b.json");
+  ValidationReport report(&doc);
+  report.Error("/ipc/backend", "unknown value \"sh\nared\"", "copy, auto");
+  EXPECT_EQ(FormatFindings("b.json", report),
+            "b.json:3:16: error: /ipc/backend: unknown value \"sh\\x0aared\"; valid: copy, auto\n");
+}
+
 TEST(ValidationReportTest, SortOrdersByPositionAndKeepsTiesInOrder) {
   JsonDocument doc = JsonDocument::Parse(kText, "b.json");
   ValidationReport report(&doc);

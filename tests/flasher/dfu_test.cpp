@@ -210,6 +210,19 @@ TEST_F(DfuTest, BusyDeviceIsPolledWithItsPollTimeout) {
   EXPECT_EQ(stm_->CountRequests("control in GETSTATUS"), 1u + 4u + 4u);
 }
 
+TEST_F(DfuTest, AnAbsurdPollTimeoutIsNotWaitedFor) {
+  // bwPollTimeout is 24 bits: 0xffffff ms is 4.6 hours (found by fuzz/usb_reply as a hang).
+  stm_->busy_polls = 3;
+  stm_->poll_timeout_ms = 0xffffff;
+  auto b = Connected(stm_);
+  auto e = Capture([&] { b->Write(Segment{0x08000000, Random(100, 9), "k"}, progress_); });
+  EXPECT_EQ(e.category(), ErrorCategory::kTransport);
+  EXPECT_EQ(e.Describe(),
+            "the STM32 DfuSe bootloader stayed busy (1 status polls, 16777215 ms of waits asked "
+            "for) (0483:df11 (bus 2 device 7): SET_ADDRESS 0x08000000); unplug it and plug it in "
+            "again in DFU mode");
+}
+
 TEST_F(DfuTest, VerifyFindsDifferences) {
   auto b = Connected(stm_);
   Segment seg{0x08000000, Random(3000, 4), "k"};

@@ -50,6 +50,14 @@ TEST(ElfImageTest, LoadsSegmentsAtPhysicalAddressesWithSectionNames) {
   EXPECT_EQ(image.segments[1].name, "PT_LOAD[1] (.data)");
 }
 
+TEST(ElfImageTest, EscapesControlBytesInSectionNames) {
+  // Segment names end up in one-line messages (found by fuzz/elf).
+  ElfSpec spec = TwoSegments();
+  spec.segments[0].section = ".te\nxt\x7f";
+  Image image = ParseElf(BuildElf(spec), "k.elf");
+  EXPECT_EQ(image.segments[0].name, "PT_LOAD[0] (.te\\x0axt\\x7f)");
+}
+
 TEST(ElfImageTest, LeavesOutTocksAppsPlaceholderWithANote) {
   ElfSpec spec = TwoSegments();
   spec.segments.push_back({1, 0x80100000, 0x80100000, Bytes(4, 0), 0, ".apps"});

@@ -51,6 +51,10 @@ TEST(GdbMemoryMapTest, RejectsBrokenFlashRegions) {
   EXPECT_EQ(ErrorOf("<memory type=\"flash\" start=\"zero\" length=\"0x100\"><property "
                     "name=\"blocksize\">1</property></memory>"),
             "the gdb server's memory map is malformed: start `zero` is not a number");
+  // Escaped, so the message stays on one line (found by fuzz/gdb_memory_map).
+  EXPECT_EQ(ErrorOf("<memory type=\"flash\" start=\"0\" length=\"0x100\"><property "
+                    "name=\"blocksize\">1\n2</property></memory>"),
+            "the gdb server's memory map is malformed: blocksize `1\\x0a2` is not a number");
   EXPECT_EQ(ErrorOf("<memory type=\"flash\" start=\"0xffffffffffffff00\" length=\"0x1000\">"
                     "<property name=\"blocksize\">0x100</property></memory>"),
             "the gdb server's memory map is malformed: flash region wraps past 2^64");

@@ -136,6 +136,15 @@ TEST(GdbRspTest, ErrorRepliesAreDeviceErrorsWithTheCode) {
     EXPECT_EQ(e.Describe(),
               "the gdb server answered error \"flash locked\" (scripted: write 0x80000000)");
   }
+  // The server's text is escaped: messages stay on one line (found by fuzz/gdb_reply).
+  link.replies = {FramePacket("E.flash\nlocked")};
+  try {
+    client.Request("M80000000,1:00", "write 0x80000000");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.Describe(),
+              "the gdb server answered error \"flash\\x0alocked\" (scripted: write 0x80000000)");
+  }
 }
 
 TEST(GdbRspTest, SilenceIsATimeout) {

@@ -73,6 +73,8 @@ TEST(IhexImageTest, ReportsChecksumWithLineAndColumn) {
 TEST(IhexImageTest, ReportsMalformedRecords) {
   EXPECT_EQ(ErrorOf("020000040800F2\n"), "k.hex:1:1: record does not start with ':'");
   EXPECT_EQ(ErrorOf(":0200000408G0F2\n"), "k.hex:1:12: 'G' is not a hex digit");
+  // Control bytes are shown escaped so the message stays on one line (found by fuzz/ihex).
+  EXPECT_EQ(ErrorOf(":00\r00001FF\n"), "k.hex:1:4: '\\x0d' is not a hex digit");
   EXPECT_EQ(ErrorOf(":0200000408F2\n"), "k.hex:1: record says 2 data bytes but holds 1");
   EXPECT_EQ(ErrorOf(":02000004080\n"), "k.hex:1:12: record has an odd number of hex digits");
   EXPECT_EQ(ErrorOf(":0000\n"), "k.hex:1: record is too short: 2 bytes, need at least 5");

@@ -185,6 +185,22 @@ TEST(TraceDecoder, ShortBodyIsMalformedNotCorrupt) {
   EXPECT_EQ(d.stats.gap, 0u);
 }
 
+TEST(TraceDecoder, HelloEndingInsideAnInterfaceAddressIsMalformed) {
+  // Used to read the missing address bytes through a null pointer (found by fuzz/trace_record).
+  Bytes wire;
+  RecordHeader h;
+  h.type = RecordType::kHello;
+  AppendFrame(h,
+              Bytes{0x40, 0x42, 0x0f, 0x00, 0x00, 0x02, 0, 0,  // tick_hz, max_payload, "", ""
+                    1, 0, 1, 1, 0, 0xdc, 0x05, 6,              // 1 interface: id, kind, link, mtu
+                    0x02, 0x00, 0x00},                         // 3 of 8 address bytes
+              wire);
+  Append(wire, SendFrame(1));
+  Decoded d = DecodeAll(wire);
+  EXPECT_EQ(d.sink.lines.size(), 1u);
+  EXPECT_EQ(d.stats.malformed, 1u);
+}
+
 TEST(TraceDecoder, TrailingBodyBytesAreIgnored) {
   Bytes body;
   AppendBody(IpcMessage{1, 2, 3, 7, 42, 16, 1}, body);

@@ -1,0 +1,34 @@
+#include "config/json_document.h"
+
+#include <gtest/gtest.h>
+
+#include "common/error.h"
+
+namespace tockctl::config {
+namespace {
+
+std::string ErrorOf(const std::string& text) {
+  try {
+    JsonDocument::Parse(text, "b.json");
+  } catch (const Error& e) {
+    EXPECT_EQ(e.category(), ErrorCategory::kInvalidInput);
+    return e.Describe();
+  }
+  return "no error";
+}
+
+TEST(JsonDocumentTest, NumbersTooLargeForADoubleAreMalformedJson) {
+  // nlohmann's out_of_range used to escape as a non-tockctl exception (found by fuzz/board_json).
+  EXPECT_EQ(ErrorOf("{\n  \"tier\": 775e17099\n}\n"),
+            "b.json:2:11: malformed JSON: number 775e17099 is out of range");
+  EXPECT_EQ(ErrorOf("[-1e400]"), "b.json:1:2: malformed JSON: number -1e400 is out of range");
+}
+
+TEST(JsonDocumentTest, DuplicateKeysAndDeepNestingAreRefused) {
+  EXPECT_EQ(ErrorOf("{\"a\": 1, \"a\": 2}"), "b.json:1:10: duplicate key \"a\" in the same object");
+  EXPECT_EQ(ErrorOf(std::string(65, '[') + std::string(65, ']')),
+            "b.json:1:65: JSON nesting deeper than 64 levels; flatten the document");
+}
+
+}  // namespace
+}  // namespace tockctl::config
