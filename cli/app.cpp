@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <filesystem>
 
 #include "cli/command_registry.h"
 #include "common/error.h"
@@ -66,6 +67,13 @@ int RunTockctl(const std::vector<std::string>& args, CliContext& ctx) {
     PrintError(ctx, e.Describe());
     return ExitCodeFor(e.category());
   }
+}
+
+std::vector<std::string> ArgumentsFor(std::string_view program, std::vector<std::string> args) {
+  if (std::filesystem::path(program).filename() == "tockctl-extcap") {
+    args.insert(args.begin(), "extcap");
+  }
+  return args;
 }
 
 }  // namespace tockctl::cli

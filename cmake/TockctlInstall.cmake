@@ -36,6 +36,28 @@ install(FILES ${_gen}/fish/tockctl.fish
         DESTINATION ${CMAKE_INSTALL_DATADIR}/fish/vendor_completions.d)
 install(FILES ${_gen}/man/tockctl.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
 
+# Wireshark runs extcap programs by file name from its global extcap folder: tockctl-extcap, a
+# relative link to bin/tockctl, acts as `tockctl extcap` (docs/extcap.md). The default is where
+# Debian's Wireshark looks when the prefix is /usr (the .deb).
+if(CMAKE_LIBRARY_ARCHITECTURE)
+  set(_extcap_default "lib/${CMAKE_LIBRARY_ARCHITECTURE}/wireshark/extcap")
+else()
+  set(_extcap_default "lib/wireshark/extcap")
+endif()
+set(TOCKCTL_WIRESHARK_EXTCAP_DIR "${_extcap_default}" CACHE STRING
+    "Wireshark's global extcap folder for the tockctl-extcap link (relative to the prefix unless absolute; empty: none)")
+if(TOCKCTL_WIRESHARK_EXTCAP_DIR)
+  if(IS_ABSOLUTE "${TOCKCTL_WIRESHARK_EXTCAP_DIR}")
+    set(_extcap_target "${CMAKE_INSTALL_FULL_BINDIR}/tockctl")
+  else()
+    file(RELATIVE_PATH _extcap_target "/p/${TOCKCTL_WIRESHARK_EXTCAP_DIR}"
+         "/p/${CMAKE_INSTALL_BINDIR}/tockctl")
+  endif()
+  file(MAKE_DIRECTORY ${_gen}/extcap)
+  file(CREATE_LINK ${_extcap_target} ${_gen}/extcap/tockctl-extcap SYMBOLIC)
+  install(FILES ${_gen}/extcap/tockctl-extcap DESTINATION ${TOCKCTL_WIRESHARK_EXTCAP_DIR})
+endif()
+
 # Data the binary finds through <prefix>/share/tockctl (common/data_dir.cpp). Directories are
 # read at install time, so files that land later (templates, dissectors, rules) need no edit here.
 set(_data ${CMAKE_INSTALL_DATADIR}/tockctl)

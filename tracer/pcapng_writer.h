@@ -71,7 +71,7 @@ class PcapngWriter {
   size_t buffered() const { return buffer_.size(); }
 
   /// Buffered bytes above which WritePacket flushes by itself.
-  static constexpr size_t kFlushThreshold = 256 * 1024;
+  static constexpr size_t kFlushThreshold = size_t{256} * 1024;
 
  private:
   BlockOutput& out_;

@@ -27,8 +27,8 @@ struct SessionOptions {
   bool join_mid_stream = false;  ///< Live link: ignore bytes up to the first 0x00 (uncounted).
   /// Live link without reconnect: its end means the device went away; report it as a lost link.
   bool end_is_link_loss = false;
-  std::chrono::milliseconds poll{100};  ///< Longest wait in one read (bounds reaction time).
-  size_t read_size = 256 * 1024;        ///< Bytes asked for per read.
+  std::chrono::milliseconds poll{100};    ///< Longest wait in one read (bounds reaction time).
+  size_t read_size = size_t{256} * 1024;  ///< Bytes asked for per read.
 };
 
 /// Why a session ended.

@@ -39,6 +39,14 @@ done
 [[ ! -d $src/templates ]] || diff -r "$src/templates" "$stage/share/tockctl/templates" ||
   fail "templates differ"
 
+# Wireshark's extcap folder holds tockctl-extcap, a link that runs bin/tockctl as `tockctl extcap`.
+for link in "$stage"/lib/*/wireshark/extcap/tockctl-extcap "$stage"/lib/wireshark/extcap/tockctl-extcap; do
+  [[ -L $link ]] && break
+done
+[[ -L $link && $(readlink -f "$link") == $(readlink -f "$tockctl") ]] || fail "extcap link: $link"
+"$link" --extcap-interfaces | grep -q '^interface {value=tockctl-qemu}' ||
+  fail "tockctl-extcap does not list tockctl-qemu"
+
 # The installed bash completion completes board names through the installed binary.
 got=$(PATH="$stage/bin:$PATH" bash --norc -c '
   source "$1/share/bash-completion/completions/tockctl"

@@ -34,6 +34,7 @@ for f in ./usr/bin/tockctl ./usr/share/tockctl/boards/qemu_rv32_virt.json \
          ./usr/share/doc/tockctl/install.md; do
   grep -qxF "$f" <<<"$contents" || fail "$f not in the package"
 done
+grep -q '^\./usr/lib/.*wireshark/extcap/tockctl-extcap$' <<<"$contents" || fail "no tockctl-extcap link"
 for rules in "$src"/udev/*.rules; do
   [[ -e $rules ]] || continue
   grep -qxF "./usr/lib/udev/rules.d/$(basename "$rules")" <<<"$contents" || fail "$rules not packaged"

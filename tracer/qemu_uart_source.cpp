@@ -1,0 +1,92 @@
+#include "tracer/qemu_uart_source.h"
+
+#include "flasher/qemu_instance.h"
+
+namespace tockctl::tracer {
+
+using std::chrono::milliseconds;
+
+RecordedQemuUartLocator::RecordedQemuUartLocator(std::filesystem::path state_dir)
+    : state_dir_(std::move(state_dir)) {}
+
+std::optional<TcpEndpoint> RecordedQemuUartLocator::Find() {
+  flasher::QemuStatus s =
+      flasher::ReadQemuStatus(flasher::QemuStateStore(state_dir_), flasher::UnixNow());
+  if (!s.instance || !s.alive) return std::nullopt;
+  return TcpEndpoint{"127.0.0.1", s.instance->uart_port};
+}
+
+TcpEndpoint RecordedQemuUartLocator::Require() {
+  return ParseTcpEndpoint(flasher::RecordedQemuUartEndpoint(flasher::QemuStateStore(state_dir_)));
+}
+
+QemuUartSource::QemuUartSource(QemuUartLocator& locator, QemuUartOptions options,
+                               std::shared_ptr<spdlog::logger> log)
+    : locator_(locator),
+      options_(options),
+      log_(std::move(log)),
+      clock_(RealSourceClock()),
+      schedule_(options_.poll_interval, clock_) {
+  if (!options_.wait_for_qemu) {
+    Connect(locator_.Require());
+  } else if (auto endpoint = locator_.Find()) {
+    Connect(*endpoint);
+  } else {
+    log_->info("waiting for a QEMU started by tockctl flash");
+  }
+  schedule_.Attempted();
+}
+
+ReadResult QemuUartSource::Read(std::span<uint8_t> buf, milliseconds timeout) {
+  if (!tcp_) return WaitForQemu(clock_->Now() + timeout);
+  if (lost_) {
+    if (auto moved = FollowRestartedQemu()) return *moved;
+  }
+  ReadResult r = tcp_->Read(buf, timeout);
+  if (r.status == ReadStatus::kDisconnected) lost_ = true;
+  if (r.status == ReadStatus::kReconnected) lost_ = false;
+  return r;
+}
+
+// Reads the state file once per poll interval until a QEMU is recorded. The TcpSource then reports
+// the connection itself (kReconnected) once QEMU accepts it.
+ReadResult QemuUartSource::WaitForQemu(SourceClock::TimePoint deadline) {
+  while (schedule_.WaitUntilDue(deadline)) {
+    schedule_.Attempted();
+    if (auto endpoint = locator_.Find()) {
+      Connect(*endpoint);
+      break;
+    }
+  }
+  return {ReadStatus::kTimeout, 0, {}};
+}
+
+// While the link is lost, a QEMU recorded on another port (a new `tockctl flash`) replaces the old
+// one, whose port nothing will listen on again.
+std::optional<ReadResult> QemuUartSource::FollowRestartedQemu() {
+  if (!schedule_.WaitUntilDue(clock_->Now())) return std::nullopt;
+  schedule_.Attempted();
+  std::optional<TcpEndpoint> endpoint = locator_.Find();
+  if (!endpoint || *endpoint == endpoint_) return std::nullopt;
+  Connect(*endpoint);
+  lost_ = false;
+  return ReadResult{ReadStatus::kReconnected, 0, "QEMU restarted; reading " + Describe()};
+}
+
+void QemuUartSource::Connect(const TcpEndpoint& endpoint) {
+  TcpOptions o;
+  o.endpoint = endpoint;
+  o.reconnect = options_.reconnect;
+  o.wait_for_device = options_.wait_for_qemu || tcp_ != nullptr;
+  o.reconnect_interval = options_.poll_interval;
+  tcp_ = std::make_unique<TcpSource>(o, log_);
+  endpoint_ = endpoint;
+  log_->info("reading {}", Describe());
+}
+
+std::string QemuUartSource::Describe() const {
+  if (!tcp_) return "QEMU (waiting for tockctl flash to start one)";
+  return "QEMU UART " + tcp_->Describe();
+}
+
+}  // namespace tockctl::tracer

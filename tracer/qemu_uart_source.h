@@ -1,0 +1,79 @@
+// Trace bytes from the UART of the QEMU that `tockctl flash` started, found through its state
+// file: waiting for one to start if asked, and following it when a new `tockctl flash` restarts
+// QEMU on another port.
+#pragma once
+
+#include <spdlog/logger.h>
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <optional>
+
+#include "tracer/byte_source.h"
+#include "tracer/source_clock.h"
+#include "tracer/tcp_connector.h"
+#include "tracer/tcp_source.h"
+
+namespace tockctl::tracer {
+
+/// Finds the UART endpoint of the recorded QEMU.
+class QemuUartLocator {
+ public:
+  virtual ~QemuUartLocator() = default;
+  /// The endpoint of the QEMU that runs now, or nullopt if none does. Throws Error(kInvalidInput)
+  /// for a state file tockctl did not write.
+  virtual std::optional<TcpEndpoint> Find() = 0;
+  /// The endpoint, or Error(kTransport) saying why there is none and how to start one.
+  virtual TcpEndpoint Require() = 0;
+};
+
+/// The QEMU recorded in the state file in `state_dir` (flasher/qemu_instance.h).
+class RecordedQemuUartLocator : public QemuUartLocator {
+ public:
+  explicit RecordedQemuUartLocator(std::filesystem::path state_dir);
+  std::optional<TcpEndpoint> Find() override;
+  TcpEndpoint Require() override;
+
+ private:
+  std::filesystem::path state_dir_;
+};
+
+/// How to behave when no QEMU runs.
+struct QemuUartOptions {
+  bool wait_for_qemu = false;  ///< None at start: wait for one instead of failing.
+  /// QEMU went away: wait for it (on its port, or a newly recorded one) instead of ending.
+  bool reconnect = true;
+  std::chrono::milliseconds poll_interval{250};  ///< How often the state file is read.
+};
+
+/// Reads the recorded QEMU's UART (a TcpSource underneath).
+class QemuUartSource : public ByteSource {
+ public:
+  /// Connects to the recorded QEMU. Throws locator.Require()'s error when none runs and
+  /// !wait_for_qemu, and TcpSource's errors.
+  QemuUartSource(QemuUartLocator& locator, QemuUartOptions options,
+                 std::shared_ptr<spdlog::logger> log);
+
+  /// As TcpSource::Read; while waiting for a QEMU, kTimeout. A QEMU recorded on a new port after
+  /// the link was lost gives kReconnected and reading goes on there.
+  ReadResult Read(std::span<uint8_t> buf, std::chrono::milliseconds timeout) override;
+  /// "QEMU UART tcp 127.0.0.1:4444", or "QEMU (waiting for tockctl flash to start one)".
+  std::string Describe() const override;
+
+ private:
+  ReadResult WaitForQemu(SourceClock::TimePoint deadline);
+  std::optional<ReadResult> FollowRestartedQemu();
+  void Connect(const TcpEndpoint& endpoint);
+
+  QemuUartLocator& locator_;
+  QemuUartOptions options_;
+  std::shared_ptr<spdlog::logger> log_;
+  std::shared_ptr<SourceClock> clock_;
+  ReconnectSchedule schedule_;
+  std::unique_ptr<TcpSource> tcp_;
+  TcpEndpoint endpoint_;
+  bool lost_ = false;
+};
+
+}  // namespace tockctl::tracer
