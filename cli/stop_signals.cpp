@@ -1,6 +1,6 @@
 #include "cli/stop_signals.h"
 
-#include <signal.h>
+#include <csignal>
 
 namespace tockctl::cli {
 namespace {

@@ -47,7 +47,7 @@ std::string BoardPart(const HardwareBoard& b) {
 
 std::string IpcPart(const IpcConfig& ipc, const HardwareBoard* board) {
   std::vector<std::string> interfaces;
-  for (auto i : ipc.interfaces) interfaces.push_back(Name(i));
+  for (auto i : ipc.interfaces) interfaces.emplace_back(Name(i));
   std::string backend = Name(ipc.backend);
   if (board != nullptr && ipc.backend == IpcBackend::kAuto)
     backend += std::string(" (") + Name(EffectiveBackend(ipc.backend, board->protection)) +

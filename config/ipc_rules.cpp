@@ -28,6 +28,7 @@ std::string Quote(const std::string& s) { return "\"" + s + "\""; }
 
 std::string QuotedList(const std::vector<std::string>& words) {
   std::vector<std::string> quoted;
+  quoted.reserve(words.size());
   for (const auto& w : words) quoted.push_back(Quote(w));
   return JoinWords(quoted);
 }
@@ -149,7 +150,7 @@ class IpcRuleChecker {
     std::vector<std::string> offered;
     for (auto i : ipc_.interfaces)
       if (std::find(offered.begin(), offered.end(), Name(i)) == offered.end())
-        offered.push_back(Name(i));
+        offered.emplace_back(Name(i));
     std::set<IpcInterface> used;
     for (size_t i = 0; i < ipc_.services.size(); ++i) {
       const IpcService& s = ipc_.services[i];
@@ -247,7 +248,7 @@ class IpcRuleChecker {
           names.empty() ? "a service defined in " + ptr_ + "/services" : QuotedList(names));
       return false;
     }
-    size_t k = static_cast<size_t>(s - ipc_.services.data());
+    auto k = static_cast<size_t>(s - ipc_.services.data());
     if (s->server == c.app) {
       report_.Error(p,
                     "app " + Quote(c.app) + " is the server of " + Quote(name) +
@@ -322,10 +323,11 @@ class IpcRuleChecker {
       if (!SharesBuffers(s) || s.buffers_per_connection <= free) continue;
       too_many.insert(s.name);
       std::string n = std::to_string(s.buffers_per_connection);
+      std::string message = n;
+      message += " shared buffers per connection need " + n;
+      message += " protection regions in each process, but " + RegionsPhrase(free);
       report_.Error(
-          Service(i) + "/buffers_per_connection",
-          n + " shared buffers per connection need " + n +
-              " protection regions in each process, but " + RegionsPhrase(free),
+          Service(i) + "/buffers_per_connection", message,
           free == 0 ? "backend \"copy\"" : "1.." + std::to_string(free) + ", or backend \"copy\"");
     }
     for (size_t i = 0; i < ipc_.clients.size(); ++i) CheckClientRegions(i, free, too_many);

@@ -47,6 +47,7 @@ std::string Quote(const std::string& s) { return "\"" + s + "\""; }
 template <typename E>
 std::string NamesOf(const std::vector<E>& values) {
   std::vector<std::string> names;
+  names.reserve(values.size());
   for (E v : values) names.push_back(Name(v));
   return JoinWords(names);
 }

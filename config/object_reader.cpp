@@ -49,8 +49,10 @@ std::string JsonTypeName(const OrderedJson& value) {
 }
 
 ObjectReader::ObjectReader(const OrderedJson& object, std::string pointer, ValidationReport& report)
-    : object_(object), pointer_(std::move(pointer)), report_(report) {
-  is_object_ = object_.is_object();
+    : object_(object),
+      pointer_(std::move(pointer)),
+      report_(report),
+      is_object_(object_.is_object()) {
   if (!is_object_)
     report_.Error(pointer_, "expected an object, found " + JsonTypeName(object_), "an object");
 }

@@ -13,7 +13,7 @@ namespace tockctl::flasher {
 
 // clang-format off
 const std::vector<BackendEntry>& BackendTable() {
-  static const std::vector<BackendEntry> table = {
+  static const std::vector<BackendEntry> kTable = {
       // One line per back-end: {"method", &CreateXBackend, "summary"}.
       {"gdb", &CreateGdbBackend, "GDB remote protocol over TCP or a serial port (QEMU, Black Magic Probe, OpenOCD, J-Link GDB server)"},
       {"qemu", &CreateQemuBackend, "Start qemu-system-riscv32 (qemu_rv32_virt) halted and load the image through its gdbstub"},
@@ -26,7 +26,7 @@ const std::vector<BackendEntry>& BackendTable() {
       {"probe-rs", &CreateExternalToolBackend, "probe-rs download/verify/reset"},
       {"nrfutil", &CreateExternalToolBackend, "Nordic nrfutil device program/fw-verify/reset"},
   };
-  return table;
+  return kTable;
 }
 // clang-format on
 

@@ -1,10 +1,11 @@
 #include "flasher/external_tools.h"
 
 #include <spdlog/fmt/fmt.h>
-#include <stdlib.h>
 
 #include <algorithm>
 #include <cctype>
+#include <cstddef>
+#include <cstdlib>
 
 #include "common/error.h"
 #include "common/file_io.h"
@@ -35,11 +36,11 @@ std::optional<std::string> SerialOf(const std::optional<std::string>& probe, con
 std::vector<std::string> OpenOcdPrefix(const ExternalToolSettings& s) {
   std::vector<std::string> argv{"openocd"};
   for (const auto& script : s.openocd_scripts) {
-    argv.push_back("-f");
+    argv.emplace_back("-f");
     argv.push_back(script);
   }
   if (auto serial = SerialOf(s.probe, "openocd")) {
-    argv.push_back("-c");
+    argv.emplace_back("-c");
     argv.push_back("adapter serial " + *serial);
   }
   return argv;
@@ -58,10 +59,10 @@ ToolRun JLinkRun(const ExternalToolSettings& s, const std::string& script_path,
               "-AutoConnect",
               "1"};
   if (auto serial = SerialOf(s.probe, "jlink")) {
-    run.argv.push_back("-SelectEmuBySN");
+    run.argv.emplace_back("-SelectEmuBySN");
     run.argv.push_back(*serial);
   }
-  run.argv.push_back("-CommanderScript");
+  run.argv.emplace_back("-CommanderScript");
   run.argv.push_back(script_path);
   run.script_path = script_path;
   run.script = std::move(script);
@@ -71,7 +72,7 @@ ToolRun JLinkRun(const ExternalToolSettings& s, const std::string& script_path,
 std::vector<std::string> ProbeRsArgs(const ExternalToolSettings& s, const char* command) {
   std::vector<std::string> argv{"probe-rs", command, "--chip", s.chip};
   if (s.probe) {
-    argv.push_back("--probe");
+    argv.emplace_back("--probe");
     argv.push_back(*s.probe);
   }
   return argv;
@@ -79,7 +80,7 @@ std::vector<std::string> ProbeRsArgs(const ExternalToolSettings& s, const char* 
 
 void AddNrfSerial(const ExternalToolSettings& s, std::vector<std::string>& argv) {
   if (auto serial = SerialOf(s.probe, "nrfutil")) {
-    argv.push_back("--serial-number");
+    argv.emplace_back("--serial-number");
     argv.push_back(*serial);
   }
 }
@@ -92,7 +93,7 @@ std::string Lower(std::string s) {
 std::vector<std::string> Lines(const std::string& text) {
   std::vector<std::string> out;
   size_t start = 0;
-  for (size_t nl; start < text.size(); start = nl + 1) {
+  for (size_t nl = 0; start < text.size(); start = nl + 1) {
     nl = text.find('\n', start);
     if (nl == std::string::npos) nl = text.size();
     std::string line = text.substr(start, nl - start);
@@ -104,9 +105,10 @@ std::vector<std::string> Lines(const std::string& text) {
 
 // Lines of JLinkExe output that mean failure although it exits with 0.
 std::optional<std::string> JLinkFailure(const std::string& out) {
-  static const char* kMarkers[] = {"Cannot connect to target",      "Can not connect to target",
-                                   "Error while programming flash", "USB...FAILED",
-                                   "Could not open J-Link",         "Unknown device"};
+  static const char* const kMarkers[] = {
+      "Cannot connect to target",      "Can not connect to target",
+      "Error while programming flash", "USB...FAILED",
+      "Could not open J-Link",         "Unknown device"};
   for (const auto& line : Lines(out))
     for (const char* m : kMarkers)
       if (line.find(m) != std::string::npos) return line;
@@ -231,7 +233,7 @@ ToolRun BuildWriteRun(const ExternalToolSettings& s, const std::string& file, ui
   switch (s.tool) {
     case ExternalTool::kOpenOcd:
       run.argv = OpenOcdPrefix(s);
-      run.argv.push_back("-c");
+      run.argv.emplace_back("-c");
       run.argv.push_back(fmt::format("program {{{}}} {} exit", file, Hex(address)));
       return run;
     case ExternalTool::kJLink:
@@ -241,7 +243,7 @@ ToolRun BuildWriteRun(const ExternalToolSettings& s, const std::string& file, ui
       run.argv = ProbeRsArgs(s, "download");
       run.argv.insert(run.argv.end(),
                       {"--binary-format", "bin", "--base-address", fmt::format("0x{:x}", address)});
-      if (s.allow_erase_all) run.argv.push_back("--allow-erase-all");
+      if (s.allow_erase_all) run.argv.emplace_back("--allow-erase-all");
       run.argv.push_back(file);
       return run;
     case ExternalTool::kNrfutil:
@@ -417,9 +419,10 @@ void ExternalToolBackend::CheckExit(const ToolRun& run, const ProcessResult& res
   auto lines = Lines(result.stderr_text.empty() ? result.stdout_text : result.stderr_text);
   if (jlink) lines = {*jlink};
   size_t from = lines.size() > kStderrLinesShown ? lines.size() - kStderrLinesShown : 0;
-  std::string tail = lines.empty()
-                         ? std::string("no output")
-                         : fmt::format("{}", fmt::join(lines.begin() + from, lines.end(), " | "));
+  std::string tail =
+      lines.empty() ? std::string("no output")
+                    : fmt::format("{}", fmt::join(lines.begin() + static_cast<std::ptrdiff_t>(from),
+                                                  lines.end(), " | "));
   std::string hint = "run with -v to see its whole output";
   if (settings_.tool == ExternalTool::kNrfutil && Lower(tail).find("install") != std::string::npos)
     hint = "run: nrfutil install device";

@@ -219,9 +219,9 @@ std::string StepsLine(const FlashPlan& plan) {
   std::vector<std::string> steps;
   if (plan.steps.erase) steps.push_back("erase " + std::to_string(plan.erase_bytes) + " bytes");
   if (plan.steps.write) steps.push_back("write " + std::to_string(plan.write_bytes) + " bytes");
-  if (plan.steps.verify) steps.push_back("verify");
+  if (plan.steps.verify) steps.emplace_back("verify");
   if (plan.steps.start && !plan.steps.write)
-    steps.push_back("resume");
+    steps.emplace_back("resume");
   else if (plan.steps.start)
     steps.push_back(plan.entry ? "start at " + HexAddress(*plan.entry) : "reset");
   std::string out = "Steps:";

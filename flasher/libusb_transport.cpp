@@ -10,7 +10,7 @@ namespace tockctl::flasher {
 
 namespace {
 
-const char* kUdevHint =
+const char* const kUdevHint =
     "install the udev rules: sudo cp udev/60-tockctl.rules /etc/udev/rules.d/ && sudo udevadm "
     "control --reload-rules && sudo udevadm trigger, then unplug and replug the device";
 
@@ -54,7 +54,7 @@ using ConfigPtr = std::unique_ptr<libusb_config_descriptor, ConfigFree>;
 // The device list; frees the list and drops its references on destruction.
 class DeviceList {
  public:
-  explicit DeviceList(libusb_context* ctx) { count_ = libusb_get_device_list(ctx, &list_); }
+  explicit DeviceList(libusb_context* ctx) : count_(libusb_get_device_list(ctx, &list_)) {}
   ~DeviceList() {
     if (list_) libusb_free_device_list(list_, 1);
   }

@@ -3,6 +3,7 @@
 #include <spdlog/fmt/fmt.h>
 
 #include <algorithm>
+#include <cstddef>
 
 #include "common/byte_reader.h"
 #include "common/error.h"
@@ -300,8 +301,8 @@ bool PicobootBackend::is_rp2350() const { return usb_ && usb_->info().pid == kRp
 void PicobootBackend::Connect(ProgressSink& progress) {
   host_ = host_factory_();
   std::vector<std::pair<uint16_t, uint16_t>> ids;
-  if (settings_.family != RpFamily::kRp2350) ids.push_back({kRaspberryPiVid, kRp2040BootselPid});
-  if (settings_.family != RpFamily::kRp2040) ids.push_back({kRaspberryPiVid, kRp2350BootselPid});
+  if (settings_.family != RpFamily::kRp2350) ids.emplace_back(kRaspberryPiVid, kRp2040BootselPid);
+  if (settings_.family != RpFamily::kRp2040) ids.emplace_back(kRaspberryPiVid, kRp2350BootselPid);
   UsbDeviceInfo device =
       SelectUsbDevice(host_->ListDevices(), ids, settings_.probe, "RP2040/RP2350 in BOOTSEL mode");
   usb_ = host_->Open(device);
@@ -336,7 +337,8 @@ void PicobootBackend::Write(const Segment& segment, ProgressSink& progress) {
   uint64_t first = segment.address / kPicobootPageSize * kPicobootPageSize;
   uint64_t last = (segment.end() + kPicobootPageSize - 1) / kPicobootPageSize * kPicobootPageSize;
   std::vector<uint8_t> pages(last - first, 0xFF);
-  std::copy(segment.data.begin(), segment.data.end(), pages.begin() + (segment.address - first));
+  std::copy(segment.data.begin(), segment.data.end(),
+            pages.begin() + static_cast<std::ptrdiff_t>(segment.address - first));
   for (uint64_t off = 0; off < pages.size();) {
     auto n = static_cast<uint32_t>(std::min<uint64_t>(kTransferChunk, pages.size() - off));
     client().Write(static_cast<uint32_t>(first + off), std::span(pages.data() + off, n));
@@ -351,7 +353,8 @@ VerifyResult PicobootBackend::Verify(const Segment& segment, ProgressSink& progr
   for (size_t off = 0; off < segment.data.size();) {
     auto n = static_cast<uint32_t>(std::min<size_t>(kTransferChunk, segment.data.size() - off));
     auto actual = client().Read(static_cast<uint32_t>(segment.address + off), n);
-    auto m = std::mismatch(actual.begin(), actual.end(), segment.data.begin() + off);
+    auto m = std::mismatch(actual.begin(), actual.end(),
+                           segment.data.begin() + static_cast<std::ptrdiff_t>(off));
     if (m.first != actual.end()) {
       uint64_t at = segment.address + off + (m.first - actual.begin());
       result.match = false;

@@ -87,6 +87,7 @@ int SpawnDetached(const std::vector<std::string>& argv, const std::string& log) 
   }
   std::vector<std::string> args = argv;
   std::vector<char*> cargv;
+  cargv.reserve(args.size());
   for (auto& a : args) cargv.push_back(a.data());
   cargv.push_back(nullptr);
   pid_t pid = ::fork();

@@ -112,7 +112,7 @@ void TermiosSerialLink::Write(std::span<const uint8_t> bytes) {
 size_t TermiosSerialLink::Read(std::span<uint8_t> out, std::chrono::milliseconds timeout) {
   if (out.empty()) return 0;
   pollfd p{fd_, POLLIN, 0};
-  int r;
+  int r = 0;
   do {
     r = ::poll(&p, 1, static_cast<int>(timeout.count()));
   } while (r < 0 && errno == EINTR);

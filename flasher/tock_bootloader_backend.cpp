@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstddef>
 #include <thread>
 
 #include "common/error.h"
@@ -217,8 +218,8 @@ void TockBootloaderBackend::Erase(uint64_t address, uint64_t length, ProgressSin
 std::vector<uint8_t> TockBootloaderBackend::PagesFor(const Segment& segment, uint32_t first,
                                                      uint32_t last) {
   std::vector<uint8_t> pages(last - first, 0xFF);
-  uint32_t start = static_cast<uint32_t>(segment.address);
-  uint32_t end = static_cast<uint32_t>(segment.end());
+  auto start = static_cast<uint32_t>(segment.address);
+  auto end = static_cast<uint32_t>(segment.end());
   // Keep what the device holds around an unaligned segment.
   if (start > first) {
     auto head = client().ReadRange(first, start - first);
@@ -252,8 +253,8 @@ void TockBootloaderBackend::Write(const Segment& segment, ProgressSink& progress
                 fmt::format("segment {} at {} ends past 4 GiB, beyond the Tock bootloader's "
                             "32-bit addresses",
                             segment.name, Hex32(segment.address)));
-  uint32_t first = static_cast<uint32_t>(segment.address / kPage * kPage);
-  uint32_t last = static_cast<uint32_t>((segment.end() + kPage - 1) / kPage * kPage);
+  auto first = static_cast<uint32_t>(segment.address / kPage * kPage);
+  auto last = static_cast<uint32_t>((segment.end() + kPage - 1) / kPage * kPage);
   auto pages = PagesFor(segment, first, last);
   uint32_t run_start = first;
   for (uint32_t at = first; at < last; at += kPage) {
@@ -275,7 +276,7 @@ void TockBootloaderBackend::Write(const Segment& segment, ProgressSink& progress
 
 VerifyResult TockBootloaderBackend::Verify(const Segment& segment, ProgressSink& progress) {
   VerifyResult result;
-  uint32_t start = static_cast<uint32_t>(segment.address);
+  auto start = static_cast<uint32_t>(segment.address);
   uint32_t want = Crc32(segment.data);
   uint32_t got = client().CrcInternalFlash(start, static_cast<uint32_t>(segment.data.size()));
   result.detail = fmt::format("CRC-32 0x{:08x}", got);
@@ -287,7 +288,8 @@ VerifyResult TockBootloaderBackend::Verify(const Segment& segment, ProgressSink&
       size_t n = std::min<size_t>(kPage, segment.data.size() - off);
       auto actual =
           client().ReadRange(start + static_cast<uint32_t>(off), static_cast<uint32_t>(n));
-      auto mismatch = std::mismatch(actual.begin(), actual.end(), segment.data.begin() + off);
+      auto mismatch = std::mismatch(actual.begin(), actual.end(),
+                                    segment.data.begin() + static_cast<std::ptrdiff_t>(off));
       if (mismatch.first != actual.end()) {
         result.first_mismatch = start + off + (mismatch.first - actual.begin());
         break;

@@ -84,7 +84,7 @@ std::optional<uint32_t> ParseHexString(const std::string& s) {
   return v;
 }
 
-const char* kReplyHint =
+const char* const kReplyHint =
     "check that the board is in bootloader mode, that no other program uses the port, and the "
     "baud rate";
 

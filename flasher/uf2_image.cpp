@@ -1,5 +1,6 @@
 #include "flasher/uf2_image.h"
 
+#include <cstddef>
 #include <cstdio>
 #include <cstdlib>
 #include <map>
@@ -217,7 +218,7 @@ std::vector<uint8_t> WriteUf2(const Image& image, uint32_t family_id) {
                           index,
                           static_cast<uint32_t>(pages.size()),
                           family_id};
-    for (int i = 0; i < 8; ++i) StoreU32Le(b + 4 * i, header[i]);
+    for (int i = 0; i < 8; ++i) StoreU32Le(b + std::ptrdiff_t{4} * i, header[i]);
     std::copy(page.begin(), page.end(), b + 32);
     StoreU32Le(b + 508, kMagicEnd);
     ++index;

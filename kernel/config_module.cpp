@@ -81,6 +81,7 @@ RustExpr Number(uint64_t v) { return RustExpr::Atom(std::to_string(v)); }
 
 RustExpr StringList(const std::vector<std::string>& names) {
   std::vector<RustExpr> items;
+  items.reserve(names.size());
   for (const auto& name : names) items.push_back(RustExpr::String(name));
   return RustExpr::Array(std::move(items), true);
 }

@@ -70,11 +70,11 @@ BuildCommand MakeBuildCommand(BuildTool tool, BuildProfile profile, const BoardC
   c.cwd = crate.board_dir;
   if (tool == BuildTool::kMake) {
     c.argv = {"make"};
-    if (profile == BuildProfile::kDebug) c.argv.push_back("debug");
+    if (profile == BuildProfile::kDebug) c.argv.emplace_back("debug");
     return c;
   }
   c.argv = {"cargo", "build"};
-  if (profile == BuildProfile::kRelease) c.argv.push_back("--release");
+  if (profile == BuildProfile::kRelease) c.argv.emplace_back("--release");
   if (!crate.json_target) c.argv.insert(c.argv.end(), {"--target", crate.target});
   return c;
 }

@@ -125,10 +125,10 @@ void FindStack(const ElfFile& elf, MemoryReport& r, Placer& placer) {
       placer.Place("_sstack.._estack", kStack, symbols->start, r.stack, false);
   } else if (r.stack > 0) {
     r.stack_source = ".stack section";
-    r.notes.push_back("stack size from the .stack section (no _sstack/_estack symbols)");
+    r.notes.emplace_back("stack size from the .stack section (no _sstack/_estack symbols)");
   } else {
     r.stack_source = "unknown";
-    r.notes.push_back(
+    r.notes.emplace_back(
         "stack size unknown: the ELF has neither _sstack/_estack nor a .stack section");
   }
 }
@@ -144,7 +144,7 @@ void FindAppFlash(const ElfFile& elf, const config::MemoryMap& memory, MemoryRep
     return;
   }
   r.app_flash = {board.origin, board.end(), "board JSON app_flash"};
-  r.notes.push_back("app flash from the board JSON (no _sapps/_eapps symbols)");
+  r.notes.emplace_back("app flash from the board JSON (no _sapps/_eapps symbols)");
 }
 
 void FindAppRam(const ElfFile& elf, const config::MemoryMap& memory, MemoryReport& r) {
@@ -161,7 +161,7 @@ void FindAppRam(const ElfFile& elf, const config::MemoryMap& memory, MemoryRepor
     return;
   }
   r.app_ram = {kernel_end, memory.ram.end(), "RAM after the kernel"};
-  r.notes.push_back(
+  r.notes.emplace_back(
       "app RAM is the RAM after the kernel's last byte (no _sappmem/_eappmem symbols)");
 }
 
@@ -222,7 +222,7 @@ MemoryReport AnalyzeMemory(const ElfFile& elf, const config::MemoryMap& memory) 
   FindStack(elf, r, placer);
   FindAppFlash(elf, memory, r);
   FindAppRam(elf, memory, r);
-  if (r.kernel_flash.used == 0) r.notes.push_back("the ELF has nothing in kernel flash");
+  if (r.kernel_flash.used == 0) r.notes.emplace_back("the ELF has nothing in kernel flash");
   return r;
 }
 

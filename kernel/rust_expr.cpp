@@ -77,7 +77,7 @@ std::optional<std::string> OneLine(const RustExpr& e) {
 Lines Render(const RustExpr& e, size_t indent, size_t lead, size_t trail);
 
 // Appends `sub` (whose first line continues `first`) to `out`, then `suffix` to its last line.
-void Append(Lines& out, std::string first, const Lines& sub, std::string_view suffix) {
+void Append(Lines& out, const std::string& first, const Lines& sub, std::string_view suffix) {
   out.push_back(first + sub.front());
   for (size_t i = 1; i < sub.size(); ++i) out.push_back(sub[i]);
   out.back() += suffix;
@@ -173,13 +173,13 @@ Lines Render(const RustExpr& e, size_t indent, size_t lead, size_t trail) {
 
 // Decodes one UTF-8 sequence at `i` (advancing it); invalid input becomes U+FFFD.
 uint32_t DecodeUtf8(std::string_view s, size_t& i) {
-  uint8_t b = static_cast<uint8_t>(s[i++]);
+  auto b = static_cast<uint8_t>(s[i++]);
   if (b < 0x80) return b;
   size_t n = (b & 0xe0) == 0xc0 ? 1 : (b & 0xf0) == 0xe0 ? 2 : (b & 0xf8) == 0xf0 ? 3 : 0;
   if (n == 0 || s.size() - i < n) return 0xfffd;
   uint32_t cp = b & (0x7f >> (n + 1));
   for (size_t k = 0; k < n; ++k) {
-    uint8_t c = static_cast<uint8_t>(s[i + k]);
+    auto c = static_cast<uint8_t>(s[i + k]);
     if ((c & 0xc0) != 0x80) return 0xfffd;
     cp = (cp << 6) | (c & 0x3f);
   }

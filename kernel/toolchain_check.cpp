@@ -83,10 +83,10 @@ std::vector<std::string> CheckToolchain(const ToolchainNeeds& needs, ProcessRunn
   std::vector<std::string> notes;
   if (needs.make) {
     RequireProgram("make", "install it with: apt-get install make");
-    notes.push_back("make found");
+    notes.emplace_back("make found");
   }
   if (!needs.rust) {
-    notes.push_back("Rust toolchain not checked (NO_RUSTUP=1)");
+    notes.emplace_back("Rust toolchain not checked (NO_RUSTUP=1)");
     return notes;
   }
   RequireProgram("cargo", kRustupInstall);

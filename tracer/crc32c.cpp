@@ -40,7 +40,7 @@ uint64_t Load64Le(const uint8_t* p) {
 __attribute__((target("sse4.2"))) uint32_t Sse42Update(uint32_t crc, const uint8_t* p, size_t n) {
   uint64_t c = crc;
   for (; n >= 8; n -= 8, p += 8) {
-    uint64_t word;
+    uint64_t word = 0;
     std::memcpy(&word, p, 8);
     c = _mm_crc32_u64(c, word);
   }
@@ -72,8 +72,8 @@ uint32_t Crc32cPortable(std::span<const uint8_t> data) {
 
 bool Crc32cHasSse42() {
 #if TOCKCTL_CRC_X86
-  static const bool has = __builtin_cpu_supports("sse4.2");
-  return has;
+  static const bool kHas = __builtin_cpu_supports("sse4.2");
+  return kHas;
 #else
   return false;
 #endif
@@ -88,8 +88,8 @@ uint32_t Crc32cSse42(std::span<const uint8_t> data) {
 }
 
 uint32_t Crc32c(std::span<const uint8_t> data) {
-  static const CrcFn impl = ChooseImplementation();
-  return impl(data);
+  static const CrcFn kImpl = ChooseImplementation();
+  return kImpl(data);
 }
 
 }  // namespace tockctl::tracer

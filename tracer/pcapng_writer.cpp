@@ -70,8 +70,9 @@ class BlockBuilder {
 
 }  // namespace
 
-FileBlockOutput::FileBlockOutput(std::string path) : path_(std::move(path)) {
-  fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+FileBlockOutput::FileBlockOutput(std::string path)
+    : path_(std::move(path)),
+      fd_(::open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) {
   if (fd_ < 0) {
     ErrorContext ctx;
     ctx.file = path_;

@@ -57,7 +57,7 @@ ReadResult ReplaySource::Read(std::span<uint8_t> buf, std::chrono::milliseconds 
   size_t want = std::min(buf.size(), options_.chunk_size);
   if (options_.pace_baud != 0) want = PacedLimit(want, clock_->Now() + timeout);
   if (want == 0) return {ReadStatus::kTimeout, 0, {}};
-  ssize_t n;
+  ssize_t n = 0;
   do {
     n = ::read(fd_.get(), buf.data(), want);
   } while (n < 0 && errno == EINTR);

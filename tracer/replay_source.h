@@ -18,7 +18,7 @@ struct ReplayOptions {
   /// framing, i.e. baud / 10 bytes per second.
   uint32_t pace_baud = 0;
   /// Largest read from the file at once; memory use never depends on the file's size.
-  size_t chunk_size = 64 * 1024;
+  size_t chunk_size = size_t{64} * 1024;
 };
 
 /// A ByteSource reading a file from start to end, then reporting kEnd.

@@ -47,7 +47,7 @@ std::string TcpEndpoint::ToString() const {
 
 TcpEndpoint ParseTcpEndpoint(std::string_view text) {
   TcpEndpoint out;
-  size_t colon;
+  size_t colon = 0;
   if (!text.empty() && text.front() == '[') {
     size_t close = text.find(']');
     if (close == std::string_view::npos) throw EndpointUsage(text, "missing ']'");

@@ -24,17 +24,17 @@ constexpr const char* kTypeNames[kRecordTypeCount] = {
     "net_down",     "net_tx",       "net_rx",      "net_drop",       "net_deliver",
 };
 
-constexpr std::array<int8_t, 256> MakeIndex() {
-  std::array<int8_t, 256> index{};
+constexpr std::array<int16_t, 256> MakeIndex() {
+  std::array<int16_t, 256> index{};
   for (auto& i : index) i = -1;
   constexpr uint8_t kTypes[kRecordTypeCount] = {0x01, 0x02, 0x03, 0x10, 0x11, 0x12, 0x20, 0x21,
                                                 0x22, 0x23, 0x24, 0x25, 0x26, 0x27, 0x28, 0x29,
                                                 0x2A, 0x40, 0x41, 0x42, 0x43, 0x44, 0x45};
-  for (size_t i = 0; i < kRecordTypeCount; ++i) index[kTypes[i]] = static_cast<int8_t>(i);
+  for (size_t i = 0; i < kRecordTypeCount; ++i) index[kTypes[i]] = static_cast<int16_t>(i);
   return index;
 }
 
-constexpr std::array<int8_t, 256> kTypeIndex = MakeIndex();
+constexpr std::array<int16_t, 256> kTypeIndex = MakeIndex();
 
 template <size_t N>
 const char* Lookup(const char* const (&names)[N], uint8_t value) {

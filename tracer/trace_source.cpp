@@ -15,7 +15,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const char* kSourceChoices =
+const char* k_source_choices =
     "use one of --serial PATH, --usb VID:PID[:SERIAL], --tcp HOST:PORT "
     "or --replay FILE";
 
@@ -34,13 +34,13 @@ std::pair<std::string, std::string> ChosenSource(const SourceFlags& flags) {
   for (const auto& [name, value] : all) {
     if (*value) given.emplace_back(name, **value);
   }
-  if (given.empty()) throw Usage("no trace source given", kSourceChoices);
+  if (given.empty()) throw Usage("no trace source given", k_source_choices);
   if (given.size() > 1) {
     throw Usage(given[0].first + " and " + given[1].first + " cannot be used together",
                 "give exactly one trace source");
   }
   if (given[0].second.empty()) {
-    throw Usage(given[0].first + " needs a value", kSourceChoices);
+    throw Usage(given[0].first + " needs a value", k_source_choices);
   }
   return given[0];
 }

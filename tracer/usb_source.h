@@ -31,9 +31,10 @@ struct UsbOptions {
   /// If no device matches yet, wait for one (kTimeout, then kReconnected) instead of throwing.
   bool wait_for_device = false;
   std::chrono::milliseconds reconnect_interval{250};  ///< How often to look for the device.
-  size_t transfers_in_flight = 4;    ///< Bulk IN transfers kept queued on the endpoint.
-  size_t transfer_size = 16 * 1024;  ///< Bytes per transfer.
-  size_t queue_bytes = 256 * 1024;   ///< Received bytes held for Read() (at least one transfer).
+  size_t transfers_in_flight = 4;            ///< Bulk IN transfers kept queued on the endpoint.
+  size_t transfer_size = size_t{16} * 1024;  ///< Bytes per transfer.
+  size_t queue_bytes =
+      size_t{256} * 1024;  ///< Received bytes held for Read() (at least one transfer).
 };
 
 /// The interface setting and endpoint the trace stream comes from.
