@@ -8,22 +8,14 @@
 #include <set>
 
 #include "common/error.h"
+#include "tests/flasher/test_helpers.h"
 #include "tests/support/test_support.h"
 
 namespace tockctl::flasher {
 namespace {
-namespace fs = std::filesystem;
 
-template <class F>
-Error Capture(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e;
-  }
-  ADD_FAILURE() << "expected an Error";
-  return Error(ErrorCategory::kInternal, "no error");
-}
+using testing::Capture;
+namespace fs = std::filesystem;
 
 /// A fake /sys and /dev.
 class FakeSysfs {
@@ -92,7 +84,7 @@ class FakeSysfs {
 
  private:
   static void Put(const fs::path& p, const std::string& text) { std::ofstream(p) << text << "\n"; }
-  testing::TempDir dir_;
+  tockctl::testing::TempDir dir_;
 };
 
 class DeviceDiscoveryTest : public ::testing::Test {

@@ -12,25 +12,14 @@
 #include "common/error.h"
 #include "common/file_io.h"
 #include "config/board_catalog.h"
+#include "tests/flasher/test_helpers.h"
 #include "tests/support/test_support.h"
 
 namespace tockctl::flasher {
 namespace {
 
-std::shared_ptr<spdlog::logger> QuietLog() {
-  return std::make_shared<spdlog::logger>("test", std::make_shared<spdlog::sinks::null_sink_mt>());
-}
-
-template <class F>
-Error Capture(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e;
-  }
-  ADD_FAILURE() << "expected an Error";
-  return Error(ErrorCategory::kInternal, "no error");
-}
+using testing::Capture;
+using testing::QuietLog;
 
 class NullProgress : public ProgressSink {
  public:
@@ -81,8 +70,8 @@ const nlohmann::ordered_json& MethodOf(const std::string& board, const std::stri
   auto it = cache.find(board);
   if (it == cache.end())
     it = cache
-             .emplace(board,
-                      config::LoadCatalogFile(testing::SourceDir() / "boards" / (board + ".json")))
+             .emplace(board, config::LoadCatalogFile(tockctl::testing::SourceDir() / "boards" /
+                                                     (board + ".json")))
              .first;
   const config::FlashMethod* m = it->second.board.FindFlashMethod(method);
   if (!m) throw std::runtime_error(board + " has no " + method);
@@ -302,7 +291,7 @@ class PathPrepend {
 };
 
 TEST(ExternalToolRealRunTest, ArgumentsReachTheToolVerbatim) {
-  testing::TempDir dir;
+  tockctl::testing::TempDir dir;
   auto script = dir.Write(
       "openocd",
       "#!/bin/sh\n"
@@ -330,7 +319,7 @@ TEST(ExternalToolRealRunTest, ArgumentsReachTheToolVerbatim) {
 }
 
 TEST(ExternalToolRealRunTest, FailingToolScriptIsReported) {
-  testing::TempDir dir;
+  tockctl::testing::TempDir dir;
   auto script =
       dir.Write("probe-rs",
                 "#!/bin/sh\necho 'Probing target' >&2\necho 'Error: No probe was found.' >&2\n"

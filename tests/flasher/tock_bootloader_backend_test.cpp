@@ -10,29 +10,18 @@
 
 #include "common/error.h"
 #include "flasher/crc32.h"
+#include "tests/flasher/test_helpers.h"
 #include "tests/flasher/tock_bootloader_peer.h"
 
 namespace tockctl::flasher {
 namespace {
 
+using testing::Capture;
+using testing::QuietLog;
+
 using testing::PeerFault;
 using testing::PeerOptions;
 using testing::TockBootloaderPeer;
-
-std::shared_ptr<spdlog::logger> QuietLog() {
-  return std::make_shared<spdlog::logger>("test", std::make_shared<spdlog::sinks::null_sink_mt>());
-}
-
-template <class F>
-Error Capture(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e;
-  }
-  ADD_FAILURE() << "expected an Error";
-  return Error(ErrorCategory::kInternal, "no error");
-}
 
 std::vector<uint8_t> Random(size_t n, uint32_t seed) {
   std::mt19937 rng(seed);

@@ -4,20 +4,12 @@
 #include <gtest/gtest.h>
 
 #include "common/error.h"
+#include "tests/flasher/test_helpers.h"
 
 namespace tockctl::flasher {
 namespace {
 
-template <class F>
-Error Capture(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e;
-  }
-  ADD_FAILURE() << "expected an Error";
-  return Error(ErrorCategory::kInternal, "no error");
-}
+using testing::Capture;
 
 TEST(Uf2BackendTest, FamilyComesFromTheMethodObject) {
   EXPECT_EQ(ParseUf2MethodFamily(

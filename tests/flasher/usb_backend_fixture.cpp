@@ -20,10 +20,6 @@ class HostRef : public UsbHost {
 
 }  // namespace
 
-std::shared_ptr<spdlog::logger> QuietLog() {
-  return std::make_shared<spdlog::logger>("test", std::make_shared<spdlog::sinks::null_sink_mt>());
-}
-
 std::vector<uint8_t> RandomBytes(size_t n, uint32_t seed) {
   std::mt19937 rng(seed);
   std::vector<uint8_t> v(n);

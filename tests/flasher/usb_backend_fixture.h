@@ -15,26 +15,12 @@
 #include "flasher/flash_backend.h"
 #include "flasher/picoboot.h"  // UsbHostFactory
 #include "tests/flasher/fake_usb.h"
+#include "tests/flasher/test_helpers.h"
 
 namespace tockctl::flasher::testing {
 
-/// A logger that drops everything.
-std::shared_ptr<spdlog::logger> QuietLog();
-
 /// `n` pseudo-random bytes, the same for the same `seed`.
 std::vector<uint8_t> RandomBytes(size_t n, uint32_t seed);
-
-/// Runs `f` and returns the Error it throws; a test failure if it throws none.
-template <class F>
-Error Capture(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e;
-  }
-  ADD_FAILURE() << "expected an Error";
-  return Error(ErrorCategory::kInternal, "no error");
-}
 
 /// Keeps the last progress count and every message.
 class RecordingProgress : public ProgressSink {
