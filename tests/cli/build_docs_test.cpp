@@ -10,63 +10,18 @@
 #include <sstream>
 
 #include "common/process.h"
+#include "tests/support/doc_examples.h"
 #include "tests/support/test_support.h"
 
 namespace tockctl {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::ConsoleExample;
+using testing::ConsoleExamples;
+using testing::MatchesShown;
 using testing::SourceDir;
 using testing::TempDir;
-
-struct Example {
-  std::string command;
-  std::vector<std::string> shown;
-};
-
-std::vector<Example> ConsoleExamples(const std::string& markdown) {
-  std::vector<Example> out;
-  std::istringstream in(markdown);
-  bool in_console = false;
-  for (std::string line; std::getline(in, line);) {
-    if (line.starts_with("```")) {
-      in_console = !in_console && line == "```console";
-      continue;
-    }
-    if (!in_console) continue;
-    if (line.starts_with("$ "))
-      out.push_back({line.substr(2), {}});
-    else if (!out.empty())
-      out.back().shown.push_back(line);
-  }
-  return out;
-}
-
-// True if `actual` matches `shown`, where each "…" in `shown` stands for any text.
-bool Matches(const std::string& shown, const std::string& actual) {
-  const std::string ellipsis = "…";
-  size_t from = 0, at = 0;
-  bool first = true;
-  while (true) {
-    size_t next = shown.find(ellipsis, from);
-    std::string piece = shown.substr(from, next == std::string::npos ? next : next - from);
-    if (next == std::string::npos) {
-      if (first) return actual == piece;
-      return actual.size() >= at + piece.size() &&
-             actual.compare(actual.size() - piece.size(), piece.size(), piece) == 0;
-    }
-    if (first) {
-      if (actual.compare(0, piece.size(), piece) != 0) return false;
-      at = piece.size();
-    } else {
-      size_t found = actual.find(piece, at);
-      if (found == std::string::npos) return false;
-      at = found + piece.size();
-    }
-    first = false;
-    from = next + ellipsis.size();
-  }
-}
 
 // "NAME=value ... tockctl ARGS" as an environment and an argument vector.
 ProcessSpec SpecFor(const std::string& command, const fs::path& cwd) {
@@ -108,7 +63,7 @@ TEST(BuildDocsTest, ExamplesRunAndPrintWhatTheDocsShow) {
   auto examples = ConsoleExamples(text.str());
   ASSERT_EQ(examples.size(), 4u);
   PosixProcessRunner runner;
-  for (const Example& example : examples) {
+  for (const ConsoleExample& example : examples) {
     ProcessSpec spec = SpecFor(example.command, dir.path());
     ASSERT_EQ(spec.argv.front(), TOCKCTL_BINARY) << example.command;
     ProcessResult r = runner.Run(spec);
@@ -117,7 +72,7 @@ TEST(BuildDocsTest, ExamplesRunAndPrintWhatTheDocsShow) {
     for (const std::string& shown : example.shown) {
       shows_error |= shown.starts_with("error:");
       bool found = false;
-      for (const std::string& line : printed) found |= Matches(shown, line);
+      for (const std::string& line : printed) found |= MatchesShown(shown, line);
       EXPECT_TRUE(found) << example.command << "\nmissing: " << shown << "\nprinted:\n"
                          << r.stdout_text << r.stderr_text;
     }
@@ -126,11 +81,11 @@ TEST(BuildDocsTest, ExamplesRunAndPrintWhatTheDocsShow) {
 }
 
 TEST(BuildDocsTest, EllipsisMatchesAnyText) {
-  EXPECT_TRUE(Matches("a … b … c", "a 1 b 2 c"));
-  EXPECT_TRUE(Matches("module   …/src/x.rs", "module   /tmp/q/src/x.rs"));
-  EXPECT_FALSE(Matches("module   …/src/x.rs", "module   /tmp/q/src/y.rs"));
-  EXPECT_TRUE(Matches("exact", "exact"));
-  EXPECT_FALSE(Matches("exact", "exact!"));
+  EXPECT_TRUE(MatchesShown("a … b … c", "a 1 b 2 c"));
+  EXPECT_TRUE(MatchesShown("module   …/src/x.rs", "module   /tmp/q/src/x.rs"));
+  EXPECT_FALSE(MatchesShown("module   …/src/x.rs", "module   /tmp/q/src/y.rs"));
+  EXPECT_TRUE(MatchesShown("exact", "exact"));
+  EXPECT_FALSE(MatchesShown("exact", "exact!"));
 }
 
 }  // namespace

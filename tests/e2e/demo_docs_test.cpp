@@ -13,78 +13,13 @@
 
 #include "tests/e2e/demo_e2e_support.h"
 #include "tests/e2e/flash_e2e_support.h"
+#include "tests/support/doc_examples.h"
 
 namespace tockctl::testing {
 namespace {
 
 namespace fs = std::filesystem;
 using std::chrono::seconds;
-
-struct Example {
-  std::string command;
-  std::vector<std::string> shown;
-};
-
-std::vector<Example> ConsoleExamples(const std::string& markdown) {
-  std::vector<Example> out;
-  std::istringstream in(markdown);
-  bool in_console = false;
-  for (std::string line; std::getline(in, line);) {
-    if (line.starts_with("```")) {
-      in_console = !in_console && line == "```console";
-      continue;
-    }
-    if (!in_console) continue;
-    if (line.starts_with("$ "))
-      out.push_back({line.substr(2), {}});
-    else if (!out.empty() && line != "...")
-      out.back().shown.push_back(line);
-  }
-  return out;
-}
-
-// True if `actual` matches `shown`, where each "…" in `shown` stands for any text.
-bool Matches(const std::string& shown, const std::string& actual) {
-  const std::string ellipsis = "…";
-  std::vector<std::string> pieces;
-  for (size_t from = 0;;) {
-    size_t next = shown.find(ellipsis, from);
-    pieces.push_back(shown.substr(from, next == std::string::npos ? next : next - from));
-    if (next == std::string::npos) break;
-    from = next + ellipsis.size();
-  }
-  if (pieces.size() == 1) return actual == shown;
-  if (!actual.starts_with(pieces.front()) || !actual.ends_with(pieces.back())) return false;
-  size_t at = pieces.front().size();
-  for (size_t i = 1; i + 1 < pieces.size(); ++i) {
-    size_t found = actual.find(pieces[i], at);
-    if (found == std::string::npos) return false;
-    at = found + pieces[i].size();
-  }
-  return actual.size() >= at + pieces.back().size();
-}
-
-// Splits a command line into words: blanks separate them, single quotes group.
-std::vector<std::string> Words(const std::string& command) {
-  std::vector<std::string> words;
-  std::string word;
-  bool quoted = false, any = false;
-  for (char c : command) {
-    if (c == '\'') {
-      quoted = !quoted;
-      any = true;
-    } else if (c == ' ' && !quoted) {
-      if (any) words.push_back(word);
-      word.clear();
-      any = false;
-    } else {
-      word += c;
-      any = true;
-    }
-  }
-  if (any) words.push_back(word);
-  return words;
-}
 
 // The demo's shell: variables, environment prefixes, one background job, and `wait`.
 class DemoShell {
@@ -97,7 +32,7 @@ class DemoShell {
 
   // Runs one command line; returns what it printed (stdout, then stderr).
   std::string Run(const std::string& line) {
-    std::vector<std::string> words = Words(Substitute(line));
+    std::vector<std::string> words = CommandWords(Substitute(line));
     std::map<std::string, std::string> env = env_;
     while (!words.empty() && words[0].find('=') != std::string::npos) {
       size_t eq = words[0].find('=');
@@ -180,7 +115,7 @@ TEST(DemoDocsTest, EveryCommandOfDocsDemoMdRunsAndPrintsWhatItShows) {
   std::ifstream in(SourceDir() / "docs" / "demo.md");
   std::stringstream markdown;
   markdown << in.rdbuf();
-  std::vector<Example> examples = ConsoleExamples(markdown.str());
+  std::vector<ConsoleExample> examples = ConsoleExamples(markdown.str());
   ASSERT_GE(examples.size(), 10u);
 
   TempDir dir;
@@ -188,7 +123,7 @@ TEST(DemoDocsTest, EveryCommandOfDocsDemoMdRunsAndPrintsWhatItShows) {
   RecordedQemuGuard qemu(dir.path() / "runtime");
   DemoShell shell(dir.path());
   std::vector<std::string> outputs;
-  for (const Example& example : examples) outputs.push_back(shell.Run(example.command));
+  for (const ConsoleExample& example : examples) outputs.push_back(shell.Run(example.command));
 
   std::vector<std::string> background = SplitLines(shell.BackgroundOutput());
   for (size_t i = 0; i < examples.size(); ++i) {
@@ -196,7 +131,7 @@ TEST(DemoDocsTest, EveryCommandOfDocsDemoMdRunsAndPrintsWhatItShows) {
     printed.insert(printed.end(), background.begin(), background.end());
     for (const std::string& shown : examples[i].shown) {
       bool found = std::any_of(printed.begin(), printed.end(),
-                               [&](const std::string& line) { return Matches(shown, line); });
+                               [&](const std::string& line) { return MatchesShown(shown, line); });
       EXPECT_TRUE(found) << "$ " << examples[i].command << "\nshown:   " << shown << "\nprinted:\n"
                          << outputs[i] << "in the background (first lines):\n"
                          << FirstLines(shell.BackgroundOutput(), 30);

@@ -14,75 +14,13 @@
 #include "common/file_io.h"
 #include "tests/e2e/extcap_e2e_support.h"
 #include "tests/e2e/flash_e2e_support.h"
+#include "tests/support/doc_examples.h"
 
 namespace tockctl::testing {
 namespace {
 
 namespace fs = std::filesystem;
 using std::chrono::seconds;
-
-struct Example {
-  std::string command;
-  std::vector<std::string> shown;
-};
-
-std::vector<Example> ConsoleExamples(const std::string& markdown) {
-  std::vector<Example> out;
-  bool in_console = false;
-  for (const std::string& line : SplitLines(markdown)) {
-    if (line.starts_with("```")) {
-      in_console = !in_console && line == "```console";
-    } else if (in_console && line.starts_with("$ ")) {
-      out.push_back({line.substr(2), {}});
-    } else if (in_console && !out.empty() && line != "...") {
-      out.back().shown.push_back(line);
-    }
-  }
-  return out;
-}
-
-// True if `actual` matches `shown`, where each "…" in `shown` stands for any text.
-bool Matches(const std::string& shown, const std::string& actual) {
-  const std::string ellipsis = "…";
-  std::vector<std::string> pieces;
-  for (size_t from = 0;;) {
-    const size_t next = shown.find(ellipsis, from);
-    pieces.push_back(shown.substr(from, next == std::string::npos ? next : next - from));
-    if (next == std::string::npos) break;
-    from = next + ellipsis.size();
-  }
-  if (pieces.size() == 1) return actual == shown;
-  if (!actual.starts_with(pieces.front())) return false;
-  size_t at = pieces.front().size();
-  for (size_t i = 1; i + 1 < pieces.size(); ++i) {
-    const size_t found = actual.find(pieces[i], at);
-    if (found == std::string::npos) return false;
-    at = found + pieces[i].size();
-  }
-  return actual.size() >= at + pieces.back().size() && actual.ends_with(pieces.back());
-}
-
-// Words of a command line: blanks separate them, single quotes group.
-std::vector<std::string> Words(const std::string& command) {
-  std::vector<std::string> words;
-  std::string word;
-  bool quoted = false, any = false;
-  for (char c : command) {
-    if (c == '\'') {
-      quoted = !quoted;
-      any = true;
-    } else if (c == ' ' && !quoted) {
-      if (any) words.push_back(word);
-      word.clear();
-      any = false;
-    } else {
-      word += c;
-      any = true;
-    }
-  }
-  if (any) words.push_back(word);
-  return words;
-}
 
 class DocsShell {
  public:
@@ -93,7 +31,7 @@ class DocsShell {
     if (size_t at = line.find("duration:10"); at != std::string::npos) {
       line.replace(at, 11, "duration:4");
     }
-    std::vector<std::string> words = Words(line);
+    std::vector<std::string> words = CommandWords(line);
     if (words == std::vector<std::string>{"wait"}) return Wait();
     if (words.back() == "&") return Background({words.begin() + 1, words.end() - 1});
     const std::vector<std::string> args(words.begin() + 1, words.end());
@@ -121,7 +59,8 @@ class DocsShell {
 };
 
 TEST(ExtcapDocsTest, EveryCommandOfDocsExtcapMdRunsAndPrintsWhatItShows) {
-  std::vector<Example> examples = ConsoleExamples(ReadFile(SourceDir() / "docs" / "extcap.md"));
+  std::vector<ConsoleExample> examples =
+      ConsoleExamples(ReadFile(SourceDir() / "docs" / "extcap.md"));
   ASSERT_GE(examples.size(), 12u);
   ExtcapHome home(false);
   fs::create_directory_symlink(BuildDir(), home.dir() / "build");
@@ -138,7 +77,7 @@ TEST(ExtcapDocsTest, EveryCommandOfDocsExtcapMdRunsAndPrintsWhatItShows) {
     const std::vector<std::string> printed = SplitLines(outputs[i]);
     for (const std::string& shown : examples[i].shown) {
       EXPECT_TRUE(std::any_of(printed.begin(), printed.end(),
-                              [&](const std::string& line) { return Matches(shown, line); }))
+                              [&](const std::string& line) { return MatchesShown(shown, line); }))
           << "$ " << examples[i].command << "\nshown:   " << shown << "\nprinted:\n"
           << outputs[i];
     }
