@@ -19,6 +19,7 @@
 #include "common/error.h"
 #include "common/file_io.h"
 #include "tests/support/test_support.h"
+#include "tests/tracer/loopback_server.h"
 #include "tests/tracer/pcapng_reader.h"
 #include "tests/tracer/source_test_support.h"
 #include "tracer/extcap_sources.h"
@@ -333,33 +334,16 @@ TEST(ExtcapCapture, RefusesWhatItCannotCapture) {
 // sends a little and exits.
 class OneShotUart {
  public:
-  explicit OneShotUart(std::vector<uint8_t> bytes) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof addr;
-    ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), len);
-    ::listen(fd_, 1);
-    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
-    thread_ = std::thread([this, bytes = std::move(bytes)] {
-      pollfd pfd{fd_, POLLIN, 0};
-      if (::poll(&pfd, 1, 10'000) != 1) return;
-      const int client = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
-      (void)!::send(client, bytes.data(), bytes.size(), MSG_NOSIGNAL);
-      ::close(client);
-    });
-  }
-  ~OneShotUart() {
-    thread_.join();
-    ::close(fd_);
-  }
-  uint16_t port() const { return port_; }
+  explicit OneShotUart(std::vector<uint8_t> bytes)
+      : thread_([this, bytes = std::move(bytes)] {
+          UniqueFd client = server_.Accept();
+          if (client.valid()) (void)!::send(client.get(), bytes.data(), bytes.size(), MSG_NOSIGNAL);
+        }) {}
+  ~OneShotUart() { thread_.join(); }
+  uint16_t port() const { return server_.port(); }
 
  private:
-  int fd_ = -1;
-  uint16_t port_ = 0;
+  testing::LoopbackServer server_;
   std::thread thread_;
 };
 

@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "common/error.h"
+#include "tests/tracer/loopback_server.h"
 #include "tests/tracer/source_test_support.h"
 
 namespace tockctl::tracer {
@@ -18,62 +19,13 @@ namespace {
 
 using std::chrono::milliseconds;
 using testing::CountingBytes;
+using testing::LoopbackServer;
 using testing::ReadUntil;
+using testing::SendAll;
 using testing::TestLogger;
 using testing::WaitForStatus;
 
 constexpr milliseconds kPatience{10'000};
-
-// A listening socket on the loopback interface (port 0 = pick a free one).
-class LoopbackServer {
- public:
-  explicit LoopbackServer(uint16_t port = 0, int family = AF_INET) {
-    fd_ = UniqueFd(::socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0));
-    int on = 1;
-    ::setsockopt(fd_.get(), SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
-    sockaddr_storage addr{};
-    socklen_t len;
-    if (family == AF_INET) {
-      auto* in = reinterpret_cast<sockaddr_in*>(&addr);
-      in->sin_family = AF_INET;
-      in->sin_port = htons(port);
-      in->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-      len = sizeof(sockaddr_in);
-    } else {
-      auto* in6 = reinterpret_cast<sockaddr_in6*>(&addr);
-      in6->sin6_family = AF_INET6;
-      in6->sin6_port = htons(port);
-      in6->sin6_addr = in6addr_loopback;
-      len = sizeof(sockaddr_in6);
-    }
-    ok_ = ::bind(fd_.get(), reinterpret_cast<sockaddr*>(&addr), len) == 0 &&
-          ::listen(fd_.get(), 4) == 0;
-    ::getsockname(fd_.get(), reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(family == AF_INET ? reinterpret_cast<sockaddr_in*>(&addr)->sin_port
-                                    : reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port);
-  }
-  bool ok() const { return ok_; }
-  uint16_t port() const { return port_; }
-  /// Accepts one client (the source's connect completes in the backlog before this).
-  UniqueFd Accept() {
-    pollfd pfd{fd_.get(), POLLIN, 0};
-    if (::poll(&pfd, 1, static_cast<int>(kPatience.count())) != 1) return UniqueFd();
-    return UniqueFd(::accept4(fd_.get(), nullptr, nullptr, SOCK_CLOEXEC));
-  }
-
- private:
-  UniqueFd fd_;
-  uint16_t port_ = 0;
-  bool ok_ = false;
-};
-
-void Send(const UniqueFd& client, std::span<const uint8_t> bytes) {
-  while (!bytes.empty()) {
-    ssize_t n = ::send(client.get(), bytes.data(), bytes.size(), MSG_NOSIGNAL);
-    ASSERT_GT(n, 0) << ErrnoText(errno);
-    bytes = bytes.subspan(static_cast<size_t>(n));
-  }
-}
 
 // A port nothing listens on: bound once, then released.
 uint16_t UnusedPort() { return LoopbackServer().port(); }
@@ -95,7 +47,7 @@ TEST(TcpSourceTest, ReadsEveryByteInOrder) {
   std::vector<uint8_t> got;
   // Interleave sending and reading so neither side's socket buffer has to hold everything.
   for (size_t off = 0; off < bytes.size(); off += 20'000) {
-    Send(client, std::span(bytes).subspan(off, 20'000));
+    SendAll(client, std::span(bytes).subspan(off, 20'000));
     auto part = ReadUntil(source, 20'000, kPatience);
     got.insert(got.end(), part.bytes.begin(), part.bytes.end());
   }
@@ -107,7 +59,7 @@ TEST(TcpSourceTest, HostnamesResolve) {
   TcpSource source(Options(server.port(), "localhost"), TestLogger());
   UniqueFd client = server.Accept();
   ASSERT_TRUE(client.valid());
-  Send(client, CountingBytes(3));
+  SendAll(client, CountingBytes(3));
   EXPECT_EQ(ReadUntil(source, 3, kPatience).bytes, CountingBytes(3));
 }
 
@@ -117,7 +69,7 @@ TEST(TcpSourceTest, Ipv6Loopback) {
   TcpSource source(Options(server.port(), "::1"), TestLogger());
   EXPECT_EQ(source.Describe(), "tcp [::1]:" + std::to_string(server.port()));
   UniqueFd client = server.Accept();
-  Send(client, CountingBytes(5));
+  SendAll(client, CountingBytes(5));
   EXPECT_EQ(ReadUntil(source, 5, kPatience).bytes, CountingBytes(5));
 }
 
@@ -158,7 +110,7 @@ TEST(TcpSourceTest, WaitsForAServerThatIsNotUpYet) {
   EXPECT_EQ(WaitForStatus(source, ReadStatus::kReconnected, kPatience).detail,
             "connected to 127.0.0.1:" + std::to_string(port));
   UniqueFd client = server.Accept();
-  Send(client, CountingBytes(4));
+  SendAll(client, CountingBytes(4));
   EXPECT_EQ(ReadUntil(source, 4, kPatience).bytes, CountingBytes(4));
 }
 
@@ -168,7 +120,7 @@ TEST(TcpSourceTest, ServerCloseAndRestartReportDisconnectedThenReconnected) {
   std::string where = "127.0.0.1:" + std::to_string(port);
   TcpSource source(Options(port), TestLogger());
   UniqueFd client = server->Accept();
-  Send(client, CountingBytes(10));
+  SendAll(client, CountingBytes(10));
   EXPECT_EQ(ReadUntil(source, 10, kPatience).bytes, CountingBytes(10));
 
   client.Reset();  // QEMU exits
@@ -184,7 +136,7 @@ TEST(TcpSourceTest, ServerCloseAndRestartReportDisconnectedThenReconnected) {
   EXPECT_EQ(WaitForStatus(source, ReadStatus::kReconnected, kPatience).detail,
             "reconnected to " + where);
   client = server->Accept();
-  Send(client, CountingBytes(10, 100));
+  SendAll(client, CountingBytes(10, 100));
   EXPECT_EQ(ReadUntil(source, 10, kPatience).bytes, CountingBytes(10, 100));
 }
 
