@@ -89,7 +89,7 @@ void RegisterFlashCommand(CLI::App& app, CliContext& ctx) {
   cmd->callback([o, &ctx] { RunFlashCommand(*o, ctx); });
 }
 
-const CommandRegistration kRegistration{40, &RegisterFlashCommand};
+const CommandRegistration kFlashRegistration{40, &RegisterFlashCommand};
 
 }  // namespace
 }  // namespace tockctl::cli

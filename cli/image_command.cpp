@@ -81,7 +81,7 @@ void RegisterImageCommand(CLI::App& app, CliContext& ctx) {
   convert->callback([o, &ctx] { RunConvert(*o, ctx); });
 }
 
-const CommandRegistration kRegistration{41, &RegisterImageCommand};
+const CommandRegistration kImageRegistration{41, &RegisterImageCommand};
 
 }  // namespace
 }  // namespace tockctl::cli

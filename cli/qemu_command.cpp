@@ -39,7 +39,7 @@ void RegisterQemuCommand(CLI::App& app, CliContext& ctx) {
       ->callback([&ctx] { RunStop(ctx); });
 }
 
-const CommandRegistration kRegistration{42, &RegisterQemuCommand};
+const CommandRegistration kQemuRegistration{42, &RegisterQemuCommand};
 
 }  // namespace
 }  // namespace tockctl::cli

@@ -10,6 +10,7 @@
 #include "common/error.h"
 #include "common/one_line.h"
 #include "config/board_reader.h"
+#include "config/flash_methods.h"
 
 namespace tockctl::config {
 namespace {
@@ -29,68 +30,9 @@ std::vector<std::string> ProtectionNames() {
   return std::vector<std::string>(kProtectionNames.begin(), kProtectionNames.end());
 }
 
-// ---- method-specific keys of "flash/methods" entries ----
+// ---- method-specific keys of "flash/methods" entries (config/flash_methods.h) ----
 
-enum class KeyType { kString, kUnsigned, kBool, kStringOrList, kVidPid, kHostPort };
-
-struct MethodKey {
-  const char* key;
-  KeyType type;
-  bool required;
-  std::vector<std::string> values;  // allowed strings, when non-empty
-};
-
-struct MethodSpec {
-  const char* method;
-  std::vector<MethodKey> keys;
-};
-
-const std::vector<MethodSpec>& MethodSpecs() {
-  static const std::vector<MethodSpec> kSpecs = {
-      {"qemu",
-       {{"machine", KeyType::kString, true, {}},
-        {"binary", KeyType::kString, true, {}},
-        {"cpu", KeyType::kString, false, {}}}},
-      {"gdb", {{"remote", KeyType::kHostPort, true, {}}}},
-      {"openocd",
-       {{"config", KeyType::kStringOrList, false, {}},
-        {"tock_config", KeyType::kString, false, {}},
-        {"commands", KeyType::kString, false, {}}}},
-      {"jlink",
-       {{"device", KeyType::kString, true, {}},
-        {"interface", KeyType::kString, false, {"swd", "jtag"}},
-        {"speed_khz", KeyType::kUnsigned, false, {}}}},
-      {"probe-rs",
-       {{"chip", KeyType::kString, true, {}},
-        {"binary_format", KeyType::kString, false, {"elf", "bin", "hex"}},
-        {"base_address", KeyType::kUnsigned, false, {}},
-        {"allow_erase_all", KeyType::kBool, false, {}}}},
-      {"nrfutil", {}},
-      {"tock-bootloader",
-       {{"baud", KeyType::kUnsigned, false, {}},
-        {"page_size", KeyType::kUnsigned, false, {}},
-        {"fast_baud", KeyType::kUnsigned, false, {}},
-        {"entry", KeyType::kString, false, {"auto", "baud-touch", "dtr-rts", "none"}},
-        {"skip_zero_pages", KeyType::kBool, false, {}},
-        {"start_address", KeyType::kUnsigned, false, {}}}},
-      {"picoboot", {{"family", KeyType::kString, true, {"rp2040", "rp2350"}}}},
-      {"uf2", {{"family_id", KeyType::kUnsigned, true, {}}}},
-      {"dfu",
-       {{"vid_pid", KeyType::kVidPid, true, {}},
-        {"dfuse", KeyType::kBool, false, {}},
-        {"alt", KeyType::kUnsigned, false, {}},
-        {"address", KeyType::kUnsigned, false, {}}}},
-      {"external",
-       {{"tool", KeyType::kString, true, {}}, {"command", KeyType::kString, false, {}}}},
-  };
-  return kSpecs;
-}
-
-const MethodSpec* FindMethodSpec(const std::string& method) {
-  for (const auto& spec : MethodSpecs())
-    if (method == spec.method) return &spec;
-  return nullptr;
-}
+using KeyType = MethodKeyType;
 
 bool IsHexDigits(std::string_view s, size_t n) {
   if (s.size() != n) return false;
@@ -156,7 +98,7 @@ void ReadMethodKey(BoardObjectReader& r, const MethodKey& k) {
 FlashMethod ReadFlashMethod(BoardObjectReader r) {
   FlashMethod m;
   m.method = r.Enum("method", KnownFlashMethods());
-  const MethodSpec* spec = FindMethodSpec(m.method);
+  const FlashMethodSpec* spec = FindFlashMethodSpec(m.method);
   for (const auto& key : spec->keys) ReadMethodKey(r, key);
   r.OptionalString("note");  // any method may carry a remark
   if (m.method == "openocd" && !r.Find("config", false) && !r.Find("tock_config", false))
@@ -489,15 +431,6 @@ Json NetworkJson(const NetworkHardware& n) {
 }
 
 }  // namespace
-
-const std::vector<std::string>& KnownFlashMethods() {
-  static const std::vector<std::string> kNames = [] {
-    std::vector<std::string> out;
-    for (const auto& spec : MethodSpecs()) out.emplace_back(spec.method);
-    return out;
-  }();
-  return kNames;
-}
 
 const char* ProtectionKindName(ProtectionKind kind) {
   return kProtectionNames[static_cast<size_t>(kind)];

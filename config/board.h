@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "config/flash_methods.h"
 #include "config/json_document.h"
 
 namespace tockctl::config {
@@ -133,8 +134,5 @@ HardwareBoard ReadCheckedHardwareBoard(const JsonDocument& doc, const std::strin
 /// Writes the board the way catalog files hold it: key order of docs/boards.md, addresses and
 /// sizes as "0x..." strings, optional members only when set.
 void to_json(nlohmann::ordered_json& json, const HardwareBoard& board);
-
-/// Flash methods tockctl knows, in the order docs/boards.md lists them.
-const std::vector<std::string>& KnownFlashMethods();
 
 }  // namespace tockctl::config

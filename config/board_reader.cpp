@@ -4,24 +4,18 @@
 #include <cstdio>
 
 #include "common/error.h"
+#include "common/hex.h"
 
 namespace tockctl::config {
 namespace {
 
 constexpr const char* kHexExpected = "expected a hex string like \"0x20000000\" or an integer";
 
-int HexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 std::string ParseHexText(const std::string& text, uint64_t& out) {
   if (text.size() < 3 || text[0] != '0' || (text[1] != 'x' && text[1] != 'X')) return kHexExpected;
   uint64_t value = 0;
   for (size_t i = 2; i < text.size(); ++i) {
-    int digit = HexDigit(text[i]);
+    int digit = HexDigitValue(text[i]);
     if (digit < 0) return kHexExpected;
     if (value > (std::numeric_limits<uint64_t>::max() >> 4))
       return "value \"" + text + "\" does not fit in 64 bits";

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "common/hex.h"
 #include "config/hardware_address.h"
 #include "config/ipc_rules.h"
 
@@ -41,7 +42,7 @@ std::string BoardPart(const HardwareBoard& b) {
             {"protection", std::string(ProtectionKindName(p.kind)) + ": " +
                                std::to_string(p.app_regions) + " regions per process, " +
                                std::to_string(FreeProcessRegions(p)) + " free for IPC"},
-            {"ram", HexString(b.memory.ram.origin) + " + " + HexString(b.memory.ram.length)}};
+            {"ram", HexNumber(b.memory.ram.origin) + " + " + HexNumber(b.memory.ram.length)}};
   return Table(rows, "");
 }
 

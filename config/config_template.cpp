@@ -6,6 +6,7 @@
 
 #include "common/error.h"
 #include "common/file_io.h"
+#include "common/hex.h"
 #include "config/board_catalog.h"
 #include "config/config_validator.h"
 #include "config/hardware_address.h"
@@ -24,7 +25,7 @@ Json LoadTemplate(const std::filesystem::path& path) { return JsonDocument::Load
 std::filesystem::path InterfaceTemplate(const std::filesystem::path& dir,
                                         const NetworkHardware& hw) {
   std::vector<std::string> names;
-  if (hw.driver_num != 0) names.push_back(hw.kind + "-" + HexString(hw.driver_num) + ".json");
+  if (hw.driver_num != 0) names.push_back(hw.kind + "-" + HexNumber(hw.driver_num) + ".json");
   if (hw.driver_num == 0) names.push_back(hw.kind + "-nodriver.json");
   names.push_back(hw.kind + ".json");
   for (const auto& name : names)

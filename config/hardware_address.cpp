@@ -2,15 +2,10 @@
 
 #include <cstdio>
 
+#include "common/hex.h"
+
 namespace tockctl::config {
 namespace {
-
-int HexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 // 64-bit FNV-1a: small, stable across platforms, good enough to spread names over addresses.
 uint64_t Fnv1a64(std::string_view text) {
@@ -28,8 +23,8 @@ std::optional<std::vector<uint8_t>> ParseHardwareAddress(std::string_view text, 
   if (text.size() != bytes * 3 - 1) return std::nullopt;
   std::vector<uint8_t> out;
   for (size_t i = 0; i < bytes; ++i) {
-    int hi = HexDigit(text[i * 3]);
-    int lo = HexDigit(text[i * 3 + 1]);
+    int hi = HexDigitValue(text[i * 3]);
+    int lo = HexDigitValue(text[i * 3 + 1]);
     if (hi < 0 || lo < 0) return std::nullopt;
     if (i + 1 < bytes && text[i * 3 + 2] != ':') return std::nullopt;
     out.push_back(static_cast<uint8_t>(hi * 16 + lo));

@@ -4,6 +4,8 @@
 #include <map>
 #include <set>
 
+#include "config/object_reader.h"
+
 namespace tockctl::config {
 
 bool CanShareMemory(const Protection& protection) {
@@ -24,12 +26,10 @@ uint32_t FreeProcessRegions(const Protection& protection) {
 
 namespace {
 
-std::string Quote(const std::string& s) { return "\"" + s + "\""; }
-
 std::string QuotedList(const std::vector<std::string>& words) {
   std::vector<std::string> quoted;
   quoted.reserve(words.size());
-  for (const auto& w : words) quoted.push_back(Quote(w));
+  for (const auto& w : words) quoted.push_back(Quoted(w));
   return JoinWords(quoted);
 }
 
@@ -123,7 +123,7 @@ class IpcRuleChecker {
       if (!inserted)
         report_.Error(
             Service(i) + "/name",
-            "service name " + Quote(s.name) + " is already used by " + Service(it->second),
+            "service name " + Quoted(s.name) + " is already used by " + Service(it->second),
             "a name no other service uses");
     }
   }
@@ -134,14 +134,14 @@ class IpcRuleChecker {
         report_.Error(Service(i) + "/name",
                       "with discovery \"package_name\" clients find a service by its server's "
                       "package name, but name " +
-                          Quote(s.name) + " differs from server " + Quote(s.server),
-                      Quote(s.server) + ", or discovery \"string_name\"");
+                          Quoted(s.name) + " differs from server " + Quoted(s.server),
+                      Quoted(s.server) + ", or discovery \"string_name\"");
       return;
     }
     if (s.name.size() > kMaxServiceNameBytes)
       report_.Error(
           Service(i) + "/name",
-          "service name " + Quote(s.name) + " is " + std::to_string(s.name.size()) + " bytes long",
+          "service name " + Quoted(s.name) + " is " + std::to_string(s.name.size()) + " bytes long",
           "at most 20 bytes (the string-name registry stores fixed 20-byte names)");
   }
 
@@ -157,7 +157,7 @@ class IpcRuleChecker {
       used.insert(s.interface);
       if (ipc_.Offers(s.interface)) continue;
       report_.Error(Service(i) + "/interface",
-                    "service " + Quote(s.name) + " uses interface " + Quote(Name(s.interface)) +
+                    "service " + Quoted(s.name) + " uses interface " + Quoted(Name(s.interface)) +
                         ", which " + ptr_ + "/interfaces does not offer",
                     offered.empty() ? "add it to " + ptr_ + "/interfaces" : JoinWords(offered));
     }
@@ -166,8 +166,8 @@ class IpcRuleChecker {
       if (!used.insert(ipc_.interfaces[i]).second) continue;  // used, or warned about already
       std::string name = Name(ipc_.interfaces[i]);
       report_.Warning(ptr_ + "/interfaces/" + std::to_string(i),
-                      "interface " + Quote(name) + " is offered but no service uses it",
-                      "remove it, or add a service with \"interface\": " + Quote(name));
+                      "interface " + Quoted(name) + " is offered but no service uses it",
+                      "remove it, or add a service with \"interface\": " + Quoted(name));
     }
   }
 
@@ -187,12 +187,12 @@ class IpcRuleChecker {
       const IpcService& s = ipc_.services[i];
       if (s.authenticate && ipc_.authentication == IpcAuthMethod::kNone)
         report_.Error(Service(i) + "/authenticate",
-                      "service " + Quote(s.name) + " asks for authenticated clients, but " + ptr_ +
+                      "service " + Quoted(s.name) + " asks for authenticated clients, but " + ptr_ +
                           "/authentication is \"none\"",
                       "authentication \"package_name\" or \"app_id\", or authenticate false");
       if (s.authenticate && s.allowed_clients.all)
         report_.Warning(Service(i) + "/allowed_clients",
-                        "authenticating clients of " + Quote(s.name) +
+                        "authenticating clients of " + Quoted(s.name) +
                             " is moot while allowed_clients is \"*\"",
                         "a list of the apps that may connect");
       CheckAllowedList(i, s, known);
@@ -206,10 +206,10 @@ class IpcRuleChecker {
       std::string p = Service(i) + "/allowed_clients/" + std::to_string(j);
       if (app.empty()) continue;  // not a name; reported when read
       if (!seen.insert(app).second)
-        report_.Warning(p, "app " + Quote(app) + " is listed twice", "each app once");
+        report_.Warning(p, "app " + Quoted(app) + " is listed twice", "each app once");
       else if (std::find(known.begin(), known.end(), app) == known.end())
         report_.Error(
-            p, "unknown app " + Quote(app) + ": it is neither a server nor a client in " + ptr_,
+            p, "unknown app " + Quoted(app) + ": it is neither a server nor a client in " + ptr_,
             known.empty() ? "an app named in " + ptr_ + "/clients" : QuotedList(known));
     }
   }
@@ -223,7 +223,7 @@ class IpcRuleChecker {
       auto [it, inserted] = first.emplace(c.app, i);
       if (!inserted)
         report_.Error(Client(i) + "/app",
-                      "app " + Quote(c.app) + " already has an entry at " + Client(it->second),
+                      "app " + Quoted(c.app) + " already has an entry at " + Client(it->second),
                       "one entry per app listing all its services");
       for (size_t j = 0; j < c.services.size(); ++j)
         if (CheckConnection(i, j)) ++connections[c.services[j]];
@@ -244,21 +244,21 @@ class IpcRuleChecker {
       for (const auto& svc : ipc_.services)
         if (!svc.name.empty()) names.push_back(svc.name);
       report_.Error(
-          p, "unknown service " + Quote(name),
+          p, "unknown service " + Quoted(name),
           names.empty() ? "a service defined in " + ptr_ + "/services" : QuotedList(names));
       return false;
     }
     auto k = static_cast<size_t>(s - ipc_.services.data());
     if (s->server == c.app) {
       report_.Error(p,
-                    "app " + Quote(c.app) + " is the server of " + Quote(name) +
+                    "app " + Quoted(c.app) + " is the server of " + Quoted(name) +
                         " and cannot be its own client",
                     "services of other apps");
       return false;
     }
     if (!s->allowed_clients.Includes(c.app)) {
-      report_.Error(p, "service " + Quote(name) + " does not allow app " + Quote(c.app),
-                    "add " + Quote(c.app) + " to " + Service(k) + "/allowed_clients");
+      report_.Error(p, "service " + Quoted(name) + " does not allow app " + Quoted(c.app),
+                    "add " + Quoted(c.app) + " to " + Service(k) + "/allowed_clients");
       return false;
     }
     return true;
@@ -268,7 +268,7 @@ class IpcRuleChecker {
     const IpcClient& c = ipc_.clients[i];
     if (!c.reliable || ipc_.fault_policy.server_restart != ServerRestart::kStop) return;
     report_.Error(Client(i) + "/reliable",
-                  "app " + Quote(c.app) + " asks for reliable delivery, but " + ptr_ +
+                  "app " + Quoted(c.app) + " asks for reliable delivery, but " + ptr_ +
                       "/fault_policy/server_restart is \"stop\": a faulted server never comes "
                       "back to take the held requests",
                   "server_restart \"restart\", or reliable false");
@@ -282,7 +282,7 @@ class IpcRuleChecker {
       if (ipc_.FindService(s.name) != &s) continue;  // duplicate name, reported already
       report_.Error(Service(i) + "/max_clients",
                     std::to_string(it->second) + " clients in " + ptr_ + "/clients connect to " +
-                        Quote(s.name) + ", but max_clients is " + std::to_string(s.max_clients),
+                        Quoted(s.name) + ", but max_clients is " + std::to_string(s.max_clients),
                     "at least " + std::to_string(it->second));
     }
   }
@@ -344,7 +344,7 @@ class IpcRuleChecker {
     }
     if (total <= free) return;
     report_.Error(Client(i) + "/services",
-                  "app " + Quote(c.app) + " connects to services with " + std::to_string(total) +
+                  "app " + Quoted(c.app) + " connects to services with " + std::to_string(total) +
                       " shared buffers in total, but " + RegionsPhrase(free),
                   "at most " + std::to_string(free) + " shared buffers across its services");
   }

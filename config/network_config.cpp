@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include "common/hex.h"
 #include "config/hardware_address.h"
 
 namespace tockctl::config {
@@ -125,7 +126,7 @@ OrderedJson InterfaceJson(const NetworkInterface& n) {
   to_json(j["apps"], n.apps);
   if (!n.service.empty()) j["service"] = n.service;
   if (n.channel) j["channel"] = *n.channel;
-  if (n.pan_id) j["pan_id"] = HexString(*n.pan_id);
+  if (n.pan_id) j["pan_id"] = HexNumber(*n.pan_id);
   return j;
 }
 

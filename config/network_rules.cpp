@@ -6,6 +6,7 @@
 #include <set>
 
 #include "config/hardware_address.h"
+#include "config/object_reader.h"
 
 namespace tockctl::config {
 
@@ -41,8 +42,6 @@ std::vector<StackPlacement> PlacementsFor(NetworkStack stack) {
 }
 
 namespace {
-
-std::string Quote(const std::string& s) { return "\"" + s + "\""; }
 
 template <typename E>
 std::string NamesOf(const std::vector<E>& values) {
@@ -139,12 +138,12 @@ class NetworkRuleChecker {
       const std::string& name = net_.interfaces[i].name;
       if (name.empty()) continue;
       if (!std::regex_match(name, kName))
-        report_.Error(Iface(i) + "/name", "interface name " + Quote(name) + " is not valid",
+        report_.Error(Iface(i) + "/name", "interface name " + Quoted(name) + " is not valid",
                       "1 to 15 letters, digits, '_', '.' or '-', starting with a letter");
       auto [it, inserted] = first.emplace(name, i);
       if (!inserted)
         report_.Error(Iface(i) + "/name",
-                      "interface name " + Quote(name) + " is already used by " + Iface(it->second),
+                      "interface name " + Quoted(name) + " is already used by " + Iface(it->second),
                       "a name no other interface uses");
     }
   }
@@ -183,7 +182,7 @@ class NetworkRuleChecker {
   void NotForKind(size_t i, const NetworkInterface& n, const std::string& key,
                   const std::string& kind) {
     report_.Error(Iface(i) + "/" + key,
-                  Quote(key) + " applies only to " + kind + " interfaces, not " + Name(n.kind),
+                  Quoted(key) + " applies only to " + kind + " interfaces, not " + Name(n.kind),
                   "remove it");
   }
 
@@ -208,7 +207,7 @@ class NetworkRuleChecker {
 
   void NoAddress(size_t i, const std::string& key) {
     report_.Error(Iface(i) + "/" + key, "a can interface has no link-layer address",
-                  "remove " + Quote(key));
+                  "remove " + Quoted(key));
   }
 
   void CheckMac(size_t i, const NetworkInterface& n, const std::vector<uint8_t>& mac) {
@@ -268,7 +267,7 @@ class NetworkRuleChecker {
     for (size_t j = 0; j < n.apps.apps.size(); ++j)
       if (!n.apps.apps[j].empty() && !seen.insert(n.apps.apps[j]).second)
         report_.Warning(Iface(i) + "/apps/" + std::to_string(j),
-                        "app " + Quote(n.apps.apps[j]) + " is listed twice", "each app once");
+                        "app " + Quoted(n.apps.apps[j]) + " is listed twice", "each app once");
     if (!n.apps.all && n.apps.apps.empty())
       report_.Warning(Iface(i) + "/apps", "no app may use this interface",
                       "\"*\" or a list of app names");
@@ -277,7 +276,7 @@ class NetworkRuleChecker {
     if (own_stacks && seen.size() > 1)
       report_.Warning(Iface(i) + "/apps",
                       std::to_string(seen.size()) + " apps would each run their own " +
-                          Name(n.stack) + " on " + Quote(n.name) + " and see every frame",
+                          Name(n.stack) + " on " + Quoted(n.name) + " and see every frame",
                       "one app running the stack, offered to the others with \"service\"");
   }
 
@@ -298,16 +297,16 @@ class NetworkRuleChecker {
       std::vector<std::string> names;
       if (ipc_ != nullptr)
         for (const auto& svc : ipc_->services)
-          if (!svc.name.empty()) names.push_back(Quote(svc.name));
-      report_.Error(p, "unknown IPC service " + Quote(n.service),
+          if (!svc.name.empty()) names.push_back(Quoted(svc.name));
+      report_.Error(p, "unknown IPC service " + Quoted(n.service),
                     names.empty() ? "a service defined in /ipc/services" : JoinWords(names));
       return;
     }
     if (!s->server.empty() && !n.apps.Includes(s->server))
       report_.Error(p,
-                    "the stack runs in app " + Quote(s->server) + " (server of " +
-                        Quote(n.service) + "), which " + Iface(i) + "/apps does not include",
-                    "add " + Quote(s->server) + " to " + Iface(i) + "/apps");
+                    "the stack runs in app " + Quoted(s->server) + " (server of " +
+                        Quoted(n.service) + "), which " + Iface(i) + "/apps does not include",
+                    "add " + Quoted(s->server) + " to " + Iface(i) + "/apps");
   }
 
   std::vector<std::string> HardwareKinds() const {
@@ -320,7 +319,7 @@ class NetworkRuleChecker {
   std::vector<std::string> HardwareNames(const std::string& kind) const {
     std::vector<std::string> names;
     for (const auto& h : board_->network_hardware)
-      if (h.kind == kind) names.push_back(Quote(h.name));
+      if (h.kind == kind) names.push_back(Quoted(h.name));
     return names;
   }
 
@@ -349,12 +348,12 @@ class NetworkRuleChecker {
       if (h.name != n.hardware) continue;
       if (h.kind == kind) return &h;
       report_.Error(Iface(i) + "/hardware",
-                    "hardware " + Quote(h.name) + " is " + h.kind + ", not " + kind,
+                    "hardware " + Quoted(h.name) + " is " + h.kind + ", not " + kind,
                     JoinWords(HardwareNames(kind)));
       return nullptr;
     }
     report_.Error(Iface(i) + "/hardware",
-                  board_->name + " has no network hardware named " + Quote(n.hardware),
+                  board_->name + " has no network hardware named " + Quoted(n.hardware),
                   JoinWords(HardwareNames(kind)));
     return nullptr;
   }
@@ -366,16 +365,16 @@ class NetworkRuleChecker {
     if (!inserted)
       return report_.Error(
           Iface(i) + "/hardware",
-          "hardware " + Quote(h->name) + " is already used by " + Iface(it->second),
+          "hardware " + Quoted(h->name) + " is already used by " + Iface(it->second),
           "one interface per hardware entry");
     if (h->driver_num == 0 && n.placement == StackPlacement::kUserspace)
       report_.Error(Iface(i) + "/placement",
-                    "hardware " + Quote(h->name) + " (" + h->device +
+                    "hardware " + Quoted(h->name) + " (" + h->device +
                         ") has no syscall driver, so apps cannot reach it from userspace",
                     "kernel, encapsulated");
     if (h->driver_num == 0x30002 && n.stack != NetworkStack::kTockUdp)
       report_.Error(Iface(i) + "/stack",
-                    board_->name + " exposes " + Quote(h->name) +
+                    board_->name + " exposes " + Quoted(h->name) +
                         " only through the UDP capsule (0x30002), not as raw frames",
                     "tock-udp");
   }

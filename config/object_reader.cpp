@@ -4,6 +4,8 @@
 #include <charconv>
 #include <cstdio>
 
+#include "common/hex.h"
+
 namespace tockctl::config {
 
 std::optional<uint64_t> ParseUnsigned(const OrderedJson& value) {
@@ -26,11 +28,7 @@ std::optional<uint64_t> ParseUnsigned(const OrderedJson& value) {
   return out;
 }
 
-std::string HexString(uint64_t value) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(value));
-  return buf;
-}
+std::string Quoted(const std::string& word) { return "\"" + word + "\""; }
 
 std::string JoinWords(const std::vector<std::string>& words, const std::string& separator) {
   std::string out;

@@ -18,8 +18,8 @@ using OrderedJson = nlohmann::ordered_json;
 /// Parses a JSON integer or "0x1F" hex text into an unsigned value; nullopt if it is neither.
 std::optional<uint64_t> ParseUnsigned(const OrderedJson& value);
 
-/// "0x1f" (lowercase hex with prefix), the form tockctl writes addresses and sizes in.
-std::string HexString(uint64_t value);
+/// `word` in double quotes: "name".
+std::string Quoted(const std::string& word);
 
 /// "a, b, c" from a list of words.
 std::string JoinWords(const std::vector<std::string>& words, const std::string& separator = ", ");

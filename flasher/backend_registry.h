@@ -1,5 +1,6 @@
-// Flash back-ends by method name ("gdb", "qemu", "tock-bootloader", ...): one table, one factory
-// function per back-end, so a new back-end is one line in backend_registry.cpp.
+// Flash back-ends by method name ("gdb", "qemu", "tock-bootloader", ...). The methods themselves
+// (names, summaries, board JSON keys) are config/flash_methods.h; this file maps each name to the
+// factory that builds its back-end (docs/development.md, "Add a flash back-end").
 #pragma once
 
 #include <spdlog/logger.h>
@@ -39,12 +40,11 @@ using BackendFactory = std::unique_ptr<FlashBackend> (*)(const BackendOptions& o
 
 /// One row of the back-end table.
 struct BackendEntry {
-  const char* method;  ///< Name used in board JSON "method" and --method.
+  const char* method;  ///< A name of config::FlashMethodSpecs().
   BackendFactory create;
-  const char* summary;  ///< One line for --help and docs.
 };
 
-/// Every known back-end, in the order shown to users.
+/// The factory of every method in config::FlashMethodSpecs(), in the same order.
 const std::vector<BackendEntry>& BackendTable();
 
 /// Creates the back-end for options.method; throws Error(kUsage) listing the known methods when

@@ -7,6 +7,7 @@
 
 #include "common/byte_reader.h"
 #include "common/error.h"
+#include "common/hex.h"
 #include "flasher/device_context.h"
 #include "flasher/libusb_transport.h"
 #include "flasher/method_settings.h"
@@ -48,12 +49,6 @@ constexpr int kMaxBusyPolls = 10000;
 /// device asking for more than this is not waited for.
 constexpr uint64_t kMaxBusyWaitMs = 120'000;
 constexpr uint8_t kFunctionalType = 0x21;
-
-void Put32(std::vector<uint8_t>& v, uint32_t x) {
-  for (int i = 0; i < 4; ++i) v.push_back(static_cast<uint8_t>(x >> (8 * i)));
-}
-
-std::string Hex(uint64_t v) { return fmt::format("0x{:08x}", v); }
 
 // Parses "04*016Kg" into a sector run starting at `start`.
 DfuseSectorRun ParseRun(const std::string& text, uint32_t start, const std::string& whole) {
@@ -340,16 +335,16 @@ void DfuClient::Manifest(uint16_t block, const std::string& operation) {
 
 void DfuClient::SetAddress(uint32_t address) {
   std::vector<uint8_t> cmd{0x21};
-  Put32(cmd, address);
-  std::string op = "SET_ADDRESS " + Hex(address);
+  AppendLe32(cmd, address);
+  std::string op = "SET_ADDRESS " + HexWord(address);
   Download(0, cmd, op);
   Abort(op);
 }
 
 void DfuClient::ErasePage(uint32_t address) {
   std::vector<uint8_t> cmd{0x41};
-  Put32(cmd, address);
-  std::string op = "ERASE_PAGE " + Hex(address);
+  AppendLe32(cmd, address);
+  std::string op = "ERASE_PAGE " + HexWord(address);
   Download(0, cmd, op);
   Abort(op);
 }
@@ -361,7 +356,7 @@ void DfuClient::MassErase() {
 }
 
 DfuSettings ParseDfuSettings(const nlohmann::ordered_json& method) {
-  MethodSettingsReader r(method, "dfu", {"vid_pid", "dfuse", "alt", "address"});
+  MethodSettingsReader r(method, "dfu");
   DfuSettings s;
   if (auto ids = r.VidPid("vid_pid")) std::tie(s.vid, s.pid) = *ids;
   s.dfuse = r.Boolean("dfuse").value_or(s.vid == 0x0483 && s.pid == 0xdf11);
@@ -433,17 +428,17 @@ void DfuBackend::Erase(uint64_t address, uint64_t length, ProgressSink& progress
   for (uint64_t at = address; at < address + length;) {
     auto sector = layout_.SectorAt(at);
     if (!sector)
-      throw Error(
-          ErrorCategory::kInvalidInput,
-          fmt::format("{} is outside the device's \"{}\"", Hex(at), PrintableText(layout_.name)),
-          DeviceContext(DescribeUsbDevice(usb_->info()), "erase"),
-          "check the board's flash addresses");
+      throw Error(ErrorCategory::kInvalidInput,
+                  fmt::format("{} is outside the device's \"{}\"", HexWord(at),
+                              PrintableText(layout_.name)),
+                  DeviceContext(DescribeUsbDevice(usb_->info()), "erase"),
+                  "check the board's flash addresses");
     auto [start, size] = *sector;
     if (start < address || uint64_t{start} + size > address + length)
       progress.Message(fmt::format(
-          "erasing the whole sector {}..{} ({} KiB) to cover {}..{}", Hex(start),
-          Hex(uint64_t{start} + size), size / 1024, Hex(std::max<uint64_t>(start, address)),
-          Hex(std::min<uint64_t>(uint64_t{start} + size, address + length))));
+          "erasing the whole sector {}..{} ({} KiB) to cover {}..{}", HexWord(start),
+          HexWord(uint64_t{start} + size), size / 1024, HexWord(std::max<uint64_t>(start, address)),
+          HexWord(std::min<uint64_t>(uint64_t{start} + size, address + length))));
     client().ErasePage(start);
     at = uint64_t{start} + size;
     progress.Advance(std::min(at - address, length));
@@ -458,7 +453,7 @@ void DfuBackend::Write(const Segment& segment, ProgressSink& progress) {
       throw Error(ErrorCategory::kInvalidInput,
                   fmt::format("plain DFU writes one contiguous image: segment {} starts at {}, "
                               "expected {}",
-                              segment.name, Hex(segment.address), Hex(next_address_)),
+                              segment.name, HexWord(segment.address), HexWord(next_address_)),
                   ErrorContext{}, "flash a single binary, or use a DfuSe device");
   }
   for (size_t off = 0; off < segment.data.size();) {
@@ -467,7 +462,7 @@ void DfuBackend::Write(const Segment& segment, ProgressSink& progress) {
     auto at = static_cast<uint32_t>(segment.address + off);
     if (settings_.dfuse) {
       client().SetAddress(at);
-      client().Download(2, chunk, "DNLOAD " + Hex(at) + fmt::format(" +{}", n));
+      client().Download(2, chunk, "DNLOAD " + HexWord(at) + fmt::format(" +{}", n));
     } else {
       client().Download(next_block_, chunk, fmt::format("DNLOAD block {}", next_block_));
       ++next_block_;
@@ -484,12 +479,13 @@ std::vector<uint8_t> DfuBackend::ReadDfuse(uint32_t address, uint32_t length) {
   for (uint32_t off = 0; off < length;) {
     uint32_t n = std::min(xfer, length - off);
     client().SetAddress(address + off);
-    auto part = client().Upload(2, n, "UPLOAD " + Hex(address + off) + fmt::format(" +{}", n));
+    auto part = client().Upload(2, n, "UPLOAD " + HexWord(address + off) + fmt::format(" +{}", n));
     client().Abort("UPLOAD");
     if (part.size() != n)
-      throw Error(ErrorCategory::kTransport,
-                  fmt::format("the STM32 DfuSe bootloader sent {} of {} bytes", part.size(), n),
-                  DeviceContext(DescribeUsbDevice(usb_->info()), "UPLOAD " + Hex(address + off)));
+      throw Error(
+          ErrorCategory::kTransport,
+          fmt::format("the STM32 DfuSe bootloader sent {} of {} bytes", part.size(), n),
+          DeviceContext(DescribeUsbDevice(usb_->info()), "UPLOAD " + HexWord(address + off)));
     out.insert(out.end(), part.begin(), part.end());
     off += n;
   }
@@ -508,7 +504,7 @@ VerifyResult DfuBackend::Verify(const Segment& segment, ProgressSink& progress) 
   }
   r.match = false;
   r.first_mismatch = segment.address + (m.first - actual.begin());
-  r.detail = fmt::format("byte at {} reads 0x{:02x}, expected 0x{:02x}", Hex(r.first_mismatch),
+  r.detail = fmt::format("byte at {} reads 0x{:02x}, expected 0x{:02x}", HexWord(r.first_mismatch),
                          *m.first, *m.second);
   return r;
 }
@@ -522,7 +518,7 @@ void DfuBackend::Start(std::optional<uint64_t> entry) {
   if (settings_.dfuse) {
     uint32_t start = settings_.address.value_or(layout_.runs.empty() ? 0 : layout_.runs[0].start);
     if (entry)
-      log_->debug("dfu: leaving through {}, not the ELF entry {}", Hex(start), Hex(*entry));
+      log_->debug("dfu: leaving through {}, not the ELF entry {}", HexWord(start), HexWord(*entry));
     client().SetAddress(start);
   }
   if (settings_.dfuse)

@@ -9,6 +9,7 @@
 
 #include "common/error.h"
 #include "common/file_io.h"
+#include "common/hex.h"
 #include "flasher/device_context.h"
 #include "flasher/ihex_image.h"
 #include "flasher/method_settings.h"
@@ -19,8 +20,6 @@ namespace {
 // Longest a tool may run for one step (a full-chip program over a slow probe fits well within).
 constexpr std::chrono::seconds kToolTimeout{300};
 constexpr size_t kStderrLinesShown = 3;
-
-std::string Hex(uint64_t v) { return fmt::format("0x{:08x}", v); }
 
 std::optional<std::string> SerialOf(const std::optional<std::string>& probe, const char* method) {
   if (!probe) return std::nullopt;
@@ -163,7 +162,7 @@ namespace {
 
 void ReadOpenOcd(const nlohmann::ordered_json& json, const std::optional<std::string>& tock_dir,
                  ExternalToolSettings& s) {
-  MethodSettingsReader r(json, "openocd", {"config", "tock_config", "commands"});
+  MethodSettingsReader r(json, "openocd");
   s.tool = ExternalTool::kOpenOcd;
   if (auto configs = r.StringList("config")) s.openocd_scripts = *configs;
   if (auto tock_config = r.String("tock_config")) {
@@ -180,7 +179,7 @@ void ReadOpenOcd(const nlohmann::ordered_json& json, const std::optional<std::st
 }
 
 void ReadJLink(const nlohmann::ordered_json& json, ExternalToolSettings& s) {
-  MethodSettingsReader r(json, "jlink", {"device", "interface", "speed_khz"});
+  MethodSettingsReader r(json, "jlink");
   s.tool = ExternalTool::kJLink;
   auto device = r.String("device");
   if (!device)
@@ -192,8 +191,7 @@ void ReadJLink(const nlohmann::ordered_json& json, ExternalToolSettings& s) {
 }
 
 void ReadProbeRs(const nlohmann::ordered_json& json, ExternalToolSettings& s) {
-  MethodSettingsReader r(json, "probe-rs",
-                         {"chip", "binary_format", "base_address", "allow_erase_all"});
+  MethodSettingsReader r(json, "probe-rs");
   s.tool = ExternalTool::kProbeRs;
   auto chip = r.String("chip");
   if (!chip)
@@ -218,7 +216,7 @@ ExternalToolSettings ParseExternalToolSettings(const std::string& method,
   } else if (method == "probe-rs") {
     ReadProbeRs(json, s);
   } else if (method == "nrfutil") {
-    MethodSettingsReader r(json, method, {});
+    MethodSettingsReader r(json, method);
     s.tool = ExternalTool::kNrfutil;
   } else {
     throw Error(ErrorCategory::kInternal, "not an external tool method: " + method);
@@ -234,11 +232,11 @@ ToolRun BuildWriteRun(const ExternalToolSettings& s, const std::string& file, ui
     case ExternalTool::kOpenOcd:
       run.argv = OpenOcdPrefix(s);
       run.argv.emplace_back("-c");
-      run.argv.push_back(fmt::format("program {{{}}} {} exit", file, Hex(address)));
+      run.argv.push_back(fmt::format("program {{{}}} {} exit", file, HexWord(address)));
       return run;
     case ExternalTool::kJLink:
       return JLinkRun(s, script_path,
-                      fmt::format("r\nh\nloadbin {}, {}\nexit\n", file, Hex(address)));
+                      fmt::format("r\nh\nloadbin {}, {}\nexit\n", file, HexWord(address)));
     case ExternalTool::kProbeRs:
       run.argv = ProbeRsArgs(s, "download");
       run.argv.insert(run.argv.end(),
@@ -269,11 +267,11 @@ ToolRun BuildVerifyRun(const ExternalToolSettings& s, const std::string& file, u
       run.argv.insert(
           run.argv.end(),
           {"-c", "init", "-c", "reset init", "-c",
-           fmt::format("verify_image {{{}}} {} bin", file, Hex(address)), "-c", "shutdown"});
+           fmt::format("verify_image {{{}}} {} bin", file, HexWord(address)), "-c", "shutdown"});
       return run;
     case ExternalTool::kJLink:
       return JLinkRun(s, script_path,
-                      fmt::format("r\nh\nverifybin {}, {}\nexit\n", file, Hex(address)));
+                      fmt::format("r\nh\nverifybin {}, {}\nexit\n", file, HexWord(address)));
     case ExternalTool::kProbeRs:
       run.argv = ProbeRsArgs(s, "verify");
       run.argv.insert(run.argv.end(), {"--binary-format", "bin", "--base-address",
@@ -375,8 +373,8 @@ void ExternalToolBackend::Erase(uint64_t, uint64_t, ProgressSink&) {
 std::string ExternalToolBackend::SegmentFile(const Segment& segment) {
   if (!scratch_) throw Error(ErrorCategory::kInternal, "external tool used before Connect");
   bool hex = settings_.tool == ExternalTool::kNrfutil;
-  auto path = scratch_->path() /
-              fmt::format("segment-{}-{}.{}", files_++, Hex(segment.address), hex ? "hex" : "bin");
+  auto path = scratch_->path() / fmt::format("segment-{}-{}.{}", files_++, HexWord(segment.address),
+                                             hex ? "hex" : "bin");
   if (hex) {
     Image image;
     image.segments.push_back(segment);
@@ -435,14 +433,14 @@ void ExternalToolBackend::Write(const Segment& segment, ProgressSink& progress) 
   std::string file = SegmentFile(segment);
   std::string script = settings_.tool == ExternalTool::kJLink ? NextScriptPath("write") : "";
   Run(BuildWriteRun(settings_, file, segment.address, script),
-      fmt::format("write {} at {}", segment.name, Hex(segment.address)), false);
+      fmt::format("write {} at {}", segment.name, HexWord(segment.address)), false);
   progress.Advance(segment.data.size());
 }
 
 VerifyResult ExternalToolBackend::Verify(const Segment& segment, ProgressSink& progress) {
   std::string file = SegmentFile(segment);
   std::string script = settings_.tool == ExternalTool::kJLink ? NextScriptPath("verify") : "";
-  std::string op = fmt::format("verify {} at {}", segment.name, Hex(segment.address));
+  std::string op = fmt::format("verify {} at {}", segment.name, HexWord(segment.address));
   ToolRun run = BuildVerifyRun(settings_, file, segment.address, script);
   ProcessResult result = Run(run, op, /*failure_is_result=*/true);
   VerifyResult verify;
@@ -483,6 +481,19 @@ std::unique_ptr<FlashBackend> CreateExternalToolBackend(const BackendOptions& op
                               : nlohmann::ordered_json::object(),
       tock_dir && *tock_dir ? std::optional<std::string>(tock_dir) : std::nullopt, options.probe);
   return std::make_unique<ExternalToolBackend>(std::move(s), *options.runner, options.log);
+}
+
+std::unique_ptr<FlashBackend> CreateBoardToolBackend(const BackendOptions& options) {
+  nlohmann::ordered_json none = nlohmann::ordered_json::object();
+  MethodSettingsReader r(options.method_settings ? options.method_settings->settings : none,
+                         "external");
+  std::string tool = r.String("tool").value_or("a tool of its own");
+  std::string hint = "flash it with " + tool + " yourself";
+  if (auto command = r.String("command")) hint = "run it yourself: " + *command;
+  if (auto note = r.String("note")) hint += " (" + *note + ")";
+  throw Error(ErrorCategory::kToolFailed,
+              options.board->name + " is flashed with " + tool + ", which tockctl does not run",
+              ErrorContext{}, hint);
 }
 
 }  // namespace tockctl::flasher

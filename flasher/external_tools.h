@@ -120,4 +120,9 @@ std::optional<std::string> FindVerifyMismatch(ExternalTool tool, const ProcessRe
 /// Tock checkout for `tock_config` comes from $TOCK_DIR.
 std::unique_ptr<FlashBackend> CreateExternalToolBackend(const BackendOptions& options);
 
+/// Registry factory for `external`: a board flashed with a tool of its own that tockctl does not
+/// drive (opentitantool, esptool.py, ...). Always throws Error(kToolFailed, exit 7) naming the
+/// tool, with the board's command and note as the hint.
+std::unique_ptr<FlashBackend> CreateBoardToolBackend(const BackendOptions& options);
+
 }  // namespace tockctl::flasher

@@ -196,7 +196,7 @@ nlohmann::ordered_json PlanToJson(const FlashPlan& plan) {
 
 namespace {
 
-std::string Table(const std::vector<std::vector<std::string>>& rows) {
+std::string PlanTable(const std::vector<std::vector<std::string>>& rows) {
   std::vector<size_t> width;
   for (const auto& row : rows)
     for (size_t i = 0; i < row.size(); ++i) {
@@ -239,7 +239,7 @@ std::string RenderPlan(const FlashPlan& plan) {
   for (const auto& s : plan.segments)
     rows.push_back({s.name, HexAddress(s.start), HexAddress(s.end), std::to_string(s.end - s.start),
                     s.region});
-  out += Table(rows);
+  out += PlanTable(rows);
   out += "Erase pages (" + std::to_string(plan.page_size) + " bytes):";
   for (size_t i = 0; i < plan.erase.size(); ++i)
     out += (i ? ", " : " ") + AddressRange(plan.erase[i].start, plan.erase[i].end);

@@ -18,7 +18,7 @@
 namespace tockctl::flasher {
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using MonotonicClock = std::chrono::steady_clock;
 
 Error TransportError(const std::string& device, const std::string& message,
                      const std::string& operation = {}, const std::string& hint = {}) {
@@ -51,9 +51,9 @@ class FdLink : public Link {
 
 bool FdLink::WaitFor(short events, std::chrono::milliseconds timeout) {
   pollfd p{fd_, events, 0};
-  auto deadline = Clock::now() + timeout;
+  auto deadline = MonotonicClock::now() + timeout;
   for (;;) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - MonotonicClock::now());
     int r = ::poll(&p, 1, static_cast<int>(std::max<int64_t>(0, left.count())));
     if (r > 0) return true;
     if (r == 0) return false;

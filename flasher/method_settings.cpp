@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "config/flash_methods.h"
+
 namespace tockctl::flasher {
 
 ErrorContext PointerContext(std::string pointer) {
@@ -28,20 +30,20 @@ std::optional<uint64_t> ParseUnsigned(const std::string& text) {
 }
 
 MethodSettingsReader::MethodSettingsReader(const nlohmann::ordered_json& method,
-                                           std::string method_name,
-                                           std::initializer_list<const char*> known_keys,
-                                           std::string pointer_prefix)
+                                           std::string method_name, std::string pointer_prefix)
     : method_(method), name_(std::move(method_name)), prefix_(std::move(pointer_prefix)) {
   if (!method_.is_object())
     throw Error(ErrorCategory::kInvalidInput, "the " + name_ + " flash method must be an object",
                 PointerContext(prefix_));
+  const config::FlashMethodSpec* spec = config::FindFlashMethodSpec(name_);
+  if (!spec) throw Error(ErrorCategory::kInternal, "no flash method `" + name_ + "` in the table");
   std::string known = "method, note";
-  for (const char* k : known_keys) known += std::string(", ") + k;
+  for (const auto& k : spec->keys) known += std::string(", ") + k.key;
   for (const auto& item : method_.items()) {
     const std::string& key = item.key();  // a named variable: clang 14 cannot capture bindings
-    bool ok =
-        key == "method" || key == "note" ||
-        std::any_of(known_keys.begin(), known_keys.end(), [&](const char* k) { return key == k; });
+    bool ok = key == "method" || key == "note" ||
+              std::any_of(spec->keys.begin(), spec->keys.end(),
+                          [&](const config::MethodKey& k) { return key == k.key; });
     if (!ok)
       throw Error(ErrorCategory::kInvalidInput,
                   "unknown key \"" + key + "\" in the " + name_ + " flash method",

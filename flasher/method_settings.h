@@ -3,7 +3,6 @@
 #pragma once
 
 #include <cstdint>
-#include <initializer_list>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -16,14 +15,13 @@ namespace tockctl::flasher {
 /// ErrorContext with only a JSON pointer set.
 ErrorContext PointerContext(std::string pointer);
 
-/// Reads keys of a method object. Construction throws Error(kInvalidInput) for a key the method
-/// does not know ("method" and "note" are always allowed); each getter throws Error(kInvalidInput)
-/// for a value of the wrong type and returns nullopt for an absent key. Pointers are
-/// `pointer_prefix` + "/key".
+/// Reads keys of a method object. Construction throws Error(kInvalidInput) for a key that
+/// config/flash_methods.h does not list for the method ("method" and "note" are always allowed);
+/// each getter throws Error(kInvalidInput) for a value of the wrong type and returns nullopt for
+/// an absent key. Pointers are `pointer_prefix` + "/key".
 class MethodSettingsReader {
  public:
   MethodSettingsReader(const nlohmann::ordered_json& method, std::string method_name,
-                       std::initializer_list<const char*> known_keys,
                        std::string pointer_prefix = "");
 
   std::optional<std::string> String(const std::string& key) const;

@@ -7,6 +7,7 @@
 
 #include "common/byte_reader.h"
 #include "common/error.h"
+#include "common/hex.h"
 #include "flasher/device_context.h"
 #include "flasher/libusb_transport.h"
 #include "flasher/method_settings.h"
@@ -14,13 +15,13 @@
 namespace tockctl::flasher {
 namespace {
 
-struct StatusEntry {
+struct PicobootStatusText {
   uint32_t code;
   const char* name;
   const char* meaning;
 };
 
-constexpr StatusEntry kStatuses[] = {
+constexpr PicobootStatusText kPicobootStatusTexts[] = {
     {0, "OK", "no error"},
     {1, "UNKNOWN_CMD", "the boot ROM does not know this command"},
     {2, "INVALID_CMD_LENGTH", "the command's argument length is wrong"},
@@ -42,20 +43,16 @@ constexpr StatusEntry kStatuses[] = {
     {17, "UNSUPPORTED_MODIFICATION", "the modification is not supported"},
 };
 
-const StatusEntry* FindStatus(uint32_t code) {
-  for (const auto& e : kStatuses)
+const PicobootStatusText* FindStatus(uint32_t code) {
+  for (const auto& e : kPicobootStatusTexts)
     if (e.code == code) return &e;
   return nullptr;
 }
 
-void Put32(std::vector<uint8_t>& v, uint32_t x) {
-  for (int i = 0; i < 4; ++i) v.push_back(static_cast<uint8_t>(x >> (8 * i)));
-}
-
 std::vector<uint8_t> Range(uint32_t address, uint32_t size) {
   std::vector<uint8_t> args;
-  Put32(args, address);
-  Put32(args, size);
+  AppendLe32(args, address);
+  AppendLe32(args, size);
   return args;
 }
 
@@ -94,12 +91,12 @@ PicobootStatus DecodePicobootStatus(std::span<const uint8_t> bytes) {
 }
 
 std::string PicobootStatusName(uint32_t code) {
-  const StatusEntry* e = FindStatus(code);
+  const PicobootStatusText* e = FindStatus(code);
   return e ? e->name : fmt::format("status {}", code);
 }
 
 std::string PicobootStatusMeaning(uint32_t code) {
-  const StatusEntry* e = FindStatus(code);
+  const PicobootStatusText* e = FindStatus(code);
   return e ? e->meaning : "an undocumented status";
 }
 
@@ -246,23 +243,23 @@ std::vector<uint8_t> PicobootClient::Read(uint32_t address, uint32_t length) {
 
 void PicobootClient::Reboot(uint32_t pc, uint32_t sp, uint32_t delay_ms) {
   std::vector<uint8_t> args;
-  Put32(args, pc);
-  Put32(args, sp);
-  Put32(args, delay_ms);
+  AppendLe32(args, pc);
+  AppendLe32(args, sp);
+  AppendLe32(args, delay_ms);
   Call(PicobootCommand::kReboot, args, {}, {}, "REBOOT");
 }
 
 void PicobootClient::Reboot2(uint32_t flags, uint32_t delay_ms, uint32_t param0, uint32_t param1) {
   std::vector<uint8_t> args;
-  Put32(args, flags);
-  Put32(args, delay_ms);
-  Put32(args, param0);
-  Put32(args, param1);
+  AppendLe32(args, flags);
+  AppendLe32(args, delay_ms);
+  AppendLe32(args, param0);
+  AppendLe32(args, param1);
   Call(PicobootCommand::kReboot2, args, {}, {}, "REBOOT2");
 }
 
 PicobootSettings ParsePicobootSettings(const nlohmann::ordered_json& method) {
-  MethodSettingsReader r(method, "picoboot", {"family"});
+  MethodSettingsReader r(method, "picoboot");
   PicobootSettings s;
   if (auto family = r.String("family")) {
     if (*family == "rp2040")

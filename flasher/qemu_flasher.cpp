@@ -41,7 +41,7 @@ class SharedLink : public Link {
   std::shared_ptr<Link> inner_;
 };
 
-std::optional<std::string> Setting(const BackendOptions& options, const char* key) {
+std::optional<std::string> StringSetting(const BackendOptions& options, const char* key) {
   if (!options.method_settings) return std::nullopt;
   const auto& s = options.method_settings->settings;
   if (!s.is_object() || !s.contains(key) || !s.at(key).is_string()) return std::nullopt;
@@ -223,8 +223,8 @@ void QemuFlasher::Disconnect() {
 std::unique_ptr<FlashBackend> CreateQemuBackend(const BackendOptions& options) {
   QemuFlasherOptions q;
   q.board = options.board->name;
-  q.launch.binary = Setting(options, "binary").value_or("qemu-system-riscv32");
-  q.launch.machine = Setting(options, "machine").value_or("virt");
+  q.launch.binary = StringSetting(options, "binary").value_or("qemu-system-riscv32");
+  q.launch.machine = StringSetting(options, "machine").value_or("virt");
   q.gdb.name = "qemu";
   q.gdb.layout = RegisterLayoutFor(options.board->arch);
   q.image = options.image;

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "common/error.h"
+#include "common/hex.h"
 #include "flasher/crc32.h"
 #include "flasher/device_context.h"
 #include "flasher/device_discovery.h"
@@ -17,8 +18,6 @@ namespace tockctl::flasher {
 namespace {
 
 constexpr uint32_t kPage = kBootloaderPageSize;
-
-std::string Hex32(uint64_t v) { return fmt::format("0x{:08x}", v); }
 
 BootloaderEntry ParseEntry(const std::string& text, const std::string& pointer) {
   if (text == "auto") return BootloaderEntry::kAuto;
@@ -35,9 +34,7 @@ void Pause(std::chrono::milliseconds d) { std::this_thread::sleep_for(d); }
 }  // namespace
 
 TockBootloaderSettings ParseTockBootloaderSettings(const nlohmann::ordered_json& method) {
-  MethodSettingsReader r(
-      method, "tock-bootloader",
-      {"baud", "page_size", "fast_baud", "entry", "skip_zero_pages", "start_address"});
+  MethodSettingsReader r(method, "tock-bootloader");
   TockBootloaderSettings s;
   if (auto v = r.Integer("baud")) s.baud = static_cast<uint32_t>(*v);
   if (auto v = r.Integer("page_size"); v && *v != kPage)
@@ -208,7 +205,7 @@ void TockBootloaderBackend::Erase(uint64_t address, uint64_t length, ProgressSin
     throw Error(ErrorCategory::kInvalidInput,
                 fmt::format("cannot erase {} +{} with the Tock bootloader: it erases whole "
                             "512-byte pages below 4 GiB",
-                            Hex32(address), length));
+                            HexWord(address), length));
   for (uint64_t done = 0; done < length; done += kPage) {
     client().ErasePage(static_cast<uint32_t>(address + done));
     progress.Advance(done + kPage);
@@ -241,7 +238,7 @@ void TockBootloaderBackend::CheckRun(uint32_t start, std::span<const uint8_t> da
   throw Error(ErrorCategory::kDeviceReported,
               fmt::format("flash at {}..{} does not hold what was written: the bootloader's "
                           "CRC-32 is 0x{:08x}, expected 0x{:08x}",
-                          Hex32(start), Hex32(start + data.size()), got, want),
+                          HexWord(start), HexWord(start + data.size()), got, want),
               DeviceContext(link_->path(), "write"),
               "run the command again; if it persists the flash may be protected or worn");
 }
@@ -252,7 +249,7 @@ void TockBootloaderBackend::Write(const Segment& segment, ProgressSink& progress
     throw Error(ErrorCategory::kInvalidInput,
                 fmt::format("segment {} at {} ends past 4 GiB, beyond the Tock bootloader's "
                             "32-bit addresses",
-                            segment.name, Hex32(segment.address)));
+                            segment.name, HexWord(segment.address)));
   auto first = static_cast<uint32_t>(segment.address / kPage * kPage);
   auto last = static_cast<uint32_t>((segment.end() + kPage - 1) / kPage * kPage);
   auto pages = PagesFor(segment, first, last);
@@ -304,7 +301,7 @@ std::vector<uint8_t> TockBootloaderBackend::Read(uint64_t address, uint64_t leng
   if (address + length > (1ull << 32))
     throw Error(ErrorCategory::kInvalidInput,
                 fmt::format("cannot read {} +{}: the Tock bootloader addresses 32 bits",
-                            Hex32(address), length));
+                            HexWord(address), length));
   return client().ReadRange(static_cast<uint32_t>(address), static_cast<uint32_t>(length));
 }
 
@@ -313,7 +310,7 @@ void TockBootloaderBackend::Start(std::optional<uint64_t> entry) {
     log_->debug(
         "tock-bootloader: entry {} not used; the bootloader jumps to its "
         "stored start address",
-        Hex32(*entry));
+        HexWord(*entry));
   if (settings_.start_address) client().SetStartAddress(*settings_.start_address);
   client().Exit();
   Disconnect();

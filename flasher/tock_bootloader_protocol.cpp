@@ -6,6 +6,7 @@
 
 #include "common/byte_reader.h"
 #include "common/error.h"
+#include "common/hex.h"
 #include "flasher/device_context.h"
 
 namespace tockctl::flasher {
@@ -61,10 +62,6 @@ const CodeName* Find(const CodeName (&table)[N], uint8_t code) {
 }
 
 std::string Hex8(uint8_t v) { return fmt::format("0x{:02x}", v); }
-
-void PutU32(std::vector<uint8_t>& out, uint32_t v) {
-  for (int i = 0; i < 4; ++i) out.push_back(static_cast<uint8_t>(v >> (8 * i)));
-}
 
 std::string Address(uint32_t a) { return fmt::format("0x{:08x}", a); }
 
@@ -359,7 +356,7 @@ void TockBootloaderClient::Reset() {
 
 void TockBootloaderClient::ErasePage(uint32_t address) {
   std::vector<uint8_t> payload;
-  PutU32(payload, address);
+  AppendLe32(payload, address);
   Transact(BootloaderCommand::kErasePage, payload, BootloaderResponse::kOk, 0,
            "ERASE_PAGE " + Address(address));
 }
@@ -372,7 +369,7 @@ void TockBootloaderClient::WritePage(uint32_t address, std::span<const uint8_t> 
                             page.size(), Address(address)));
   std::vector<uint8_t> payload;
   payload.reserve(4 + page.size());
-  PutU32(payload, address);
+  AppendLe32(payload, address);
   payload.insert(payload.end(), page.begin(), page.end());
   Transact(BootloaderCommand::kWritePage, payload, BootloaderResponse::kOk, 0,
            "WRITE_PAGE " + Address(address));
@@ -385,7 +382,7 @@ std::vector<uint8_t> TockBootloaderClient::ReadRange(uint32_t address, uint32_t 
     uint32_t at = address + static_cast<uint32_t>(out.size());
     uint32_t n = std::min<uint32_t>(kBootloaderMaxRead, length - static_cast<uint32_t>(out.size()));
     std::vector<uint8_t> payload;
-    PutU32(payload, at);
+    AppendLe32(payload, at);
     payload.push_back(static_cast<uint8_t>(n));
     payload.push_back(static_cast<uint8_t>(n >> 8));
     auto data = Transact(BootloaderCommand::kReadRange, payload, BootloaderResponse::kReadRange, n,
@@ -425,8 +422,8 @@ BootloaderAttribute TockBootloaderClient::GetAttribute(int index) {
 
 uint32_t TockBootloaderClient::CrcInternalFlash(uint32_t address, uint32_t length) {
   std::vector<uint8_t> payload;
-  PutU32(payload, address);
-  PutU32(payload, length);
+  AppendLe32(payload, address);
+  AppendLe32(payload, length);
   // The bootloader sends the four CRC bytes as is, without escaping (some versions append two
   // stray bytes; the next command discards them).
   auto crc =
@@ -440,7 +437,7 @@ uint32_t TockBootloaderClient::CrcInternalFlash(uint32_t address, uint32_t lengt
 bool TockBootloaderClient::ChangeBaudRate(uint32_t old_baud, uint32_t new_baud) {
   auto step = [&](uint8_t mode, bool sync) {
     std::vector<uint8_t> payload{mode};
-    PutU32(payload, new_baud);
+    AppendLe32(payload, new_baud);
     return ExchangeOnce(BootloaderCommand::kChangeBaudRate, payload, sync,
                         static_cast<uint8_t>(BootloaderResponse::kOk), 0, true);
   };
@@ -465,7 +462,7 @@ void TockBootloaderClient::Exit() {
 
 void TockBootloaderClient::SetStartAddress(uint32_t address) {
   std::vector<uint8_t> payload;
-  PutU32(payload, address);
+  AppendLe32(payload, address);
   Transact(BootloaderCommand::kSetStartAddress, payload, BootloaderResponse::kOk, 0,
            "SET_START_ADDRESS " + Address(address));
 }

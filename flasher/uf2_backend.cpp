@@ -45,7 +45,7 @@ void WriteToDrive(const fs::path& path, const std::vector<uint8_t>& data, spdlog
 }  // namespace
 
 uint32_t ParseUf2MethodFamily(const nlohmann::ordered_json& method) {
-  MethodSettingsReader r(method, "uf2", {"family_id"});
+  MethodSettingsReader r(method, "uf2");
   const auto& v = method.contains("family_id") ? method["family_id"] : nlohmann::ordered_json();
   if (v.is_null())
     throw Error(ErrorCategory::kInvalidInput, "the uf2 flash method needs \"family_id\"",

@@ -8,6 +8,7 @@
 
 #include "common/byte_reader.h"
 #include "common/error.h"
+#include "common/hex.h"
 
 namespace tockctl::flasher {
 namespace {
@@ -43,12 +44,6 @@ struct Block {
   throw Error(ErrorCategory::kInvalidInput, message, ctx);
 }
 
-std::string Hex32(uint32_t v) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "0x%08x", v);
-  return buf;
-}
-
 Block ReadBlock(const ByteReader& whole, size_t index) {
   uint64_t offset = uint64_t{index} * kUf2BlockSize;
   ByteReader r = whole.At(offset, kUf2BlockSize, "UF2 block " + std::to_string(index));
@@ -69,7 +64,7 @@ Block ReadBlock(const ByteReader& whole, size_t index) {
     Fail(label + " has payload size " + std::to_string(b.payload_size) + ", more than 476",
          offset + 16);
   if (AddOrThrow(b.address, b.payload_size, "UF2 block address") > (uint64_t{1} << 32))
-    Fail(label + " at " + Hex32(b.address) + " runs past 4 GiB", offset + 12);
+    Fail(label + " at " + HexWord(b.address) + " runs past 4 GiB", offset + 12);
   b.payload = data.subspan(0, b.payload_size);
   return b;
 }
@@ -250,7 +245,7 @@ uint32_t ParseUf2Family(const std::string& text) {
 std::string Uf2FamilyName(uint32_t family_id) {
   for (const auto& f : kFamilies)
     if (f.id == family_id) return f.name;
-  return Hex32(family_id);
+  return HexWord(family_id);
 }
 
 }  // namespace tockctl::flasher

@@ -5,6 +5,7 @@
 
 #include "common/error.h"
 #include "common/file_io.h"
+#include "common/hex.h"
 #include "config/board_catalog.h"
 #include "config/config_template.h"
 #include "config/config_validator.h"
@@ -19,12 +20,6 @@ namespace {
 using config::IpcConfig;
 using config::NetworkConfig;
 using config::NetworkInterface;
-
-std::string Hex(uint64_t v) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-  return buf;
-}
 
 std::string ByteHex(uint8_t v) {
   char buf[8];
@@ -252,14 +247,14 @@ const config::NetworkHardware* HardwareFor(const config::HardwareBoard& board,
 RustExpr InterfaceExpr(const config::HardwareBoard& board, const NetworkInterface& n) {
   const config::NetworkHardware* hw = HardwareFor(board, n);
   auto str = [](const std::string& s) { return RustExpr::String(s); };
-  auto hex = [](const uint32_t& v) { return RustExpr::Atom(Hex(v)); };
+  auto hex = [](const uint32_t& v) { return RustExpr::Atom(HexNumber(v)); };
   auto num = [](const uint32_t& v) { return Number(v); };
   return RustExpr::Struct(
       "NetworkInterfaceConfig",
       {{"name", RustExpr::String(n.name)},
        {"kind", KindExpr(n.kind)},
        {"hardware", RustExpr::String(hw ? hw->name : n.hardware)},
-       {"driver_num", RustExpr::Atom(Hex(hw ? hw->driver_num : 0))},
+       {"driver_num", RustExpr::Atom(HexNumber(hw ? hw->driver_num : 0))},
        {"address", AddressExpr(n)},
        {"mtu", Number(n.mtu)},
        {"stack", StackExpr(n.stack)},

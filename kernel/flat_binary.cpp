@@ -5,15 +5,10 @@
 
 #include "common/byte_reader.h"
 #include "common/error.h"
+#include "common/hex.h"
 
 namespace tockctl::kernel {
 namespace {
-
-std::string Hex(uint64_t v) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-  return buf;
-}
 
 std::vector<const ElfSection*> LoadedSections(const ElfFile& elf,
                                               const std::vector<std::string>& removed) {
@@ -45,9 +40,9 @@ FlatBinary MakeFlatBinary(const ElfFile& elf, std::span<const uint8_t> elf_bytes
   uint64_t span = end - first->load_address;
   if (span > kMaxFlatBinarySize)
     throw Error(ErrorCategory::kInvalidInput,
-                "the loadable sections span " + Hex(span) + " bytes, from " + first->name + " at " +
-                    Hex(first->load_address) + " to " + last->name + " ending at " + Hex(end) +
-                    "; a section has a load address outside the kernel's flash",
+                "the loadable sections span " + HexNumber(span) + " bytes, from " + first->name +
+                    " at " + HexNumber(first->load_address) + " to " + last->name + " ending at " +
+                    HexNumber(end) + "; a section has a load address outside the kernel's flash",
                 {}, "check the board's layout.ld: initialised data must be placed AT > rom");
   FlatBinary bin;
   bin.address = first->load_address;

@@ -5,6 +5,7 @@
 #include "common/elf_file.h"
 #include "common/error.h"
 #include "common/file_io.h"
+#include "common/hex.h"
 #include "kernel/config_module.h"
 #include "kernel/flat_binary.h"
 #include "kernel/sha256.h"
@@ -15,12 +16,6 @@ namespace tockctl::kernel {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string Hex(uint64_t v) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-  return buf;
-}
 
 void Note(BuildEnvironment& env, const std::string& text) {
   if (env.on_note) env.on_note(text);
@@ -34,10 +29,6 @@ ConfigModuleSource LoadSource(const BuildRequest& r) {
   if (r.board) return CatalogConfigModuleSource(r.data_dir, *r.board);
   throw Error(ErrorCategory::kUsage, "no board given", {},
               "pass --config FILE (a board JSON file, see tockctl config init) or --board NAME");
-}
-
-std::string Relative(const fs::path& path, const fs::path& root) {
-  return path.lexically_relative(root).string();
 }
 
 // True if a line of `text`, before any comment, starts with `key`.
@@ -63,7 +54,7 @@ void CheckModuleUse(BuildResult& result, const fs::path& data_dir) {
     if (fs::is_regular_file(file, ec))
       included |= HasKeyLine(ReadFile(file), "mod tockctl_config;");
   }
-  std::string dir = Relative(result.board_dir, result.tock_root);
+  std::string dir = PathInTree(result.board_dir, result.tock_root);
   if (!included)
     result.warnings.push_back(dir +
                               "/src/main.rs does not include the generated module; add the "
@@ -95,7 +86,7 @@ void GenerateModule(BuildResult& result, const ConfigModuleSource& source,
   result.module_written =
       WriteIfChanged(result.module, RenderConfigModule(source, request.data_dir));
   Note(env, (result.module_written ? "wrote " : "unchanged: ") +
-                Relative(result.module, result.tock_root));
+                PathInTree(result.module, result.tock_root));
   CheckModuleUse(result, request.data_dir);
 }
 
@@ -114,7 +105,7 @@ void RunBoardBuild(BuildResult& result, const BuildRequest& request, const Board
                    BuildEnvironment& env) {
   BuildCommand command = MakeBuildCommand(request.tool, request.profile, crate);
   result.command = command.Display();
-  Note(env, "running `" + result.command + "` in " + Relative(crate.board_dir, result.tock_root));
+  Note(env, "running `" + result.command + "` in " + PathInTree(crate.board_dir, result.tock_root));
   auto on_line = env.on_output ? env.on_output : [](const std::string&, LineKind) {};
   BuildRun run = RunBuild(command, *env.runner, on_line);
   result.errors = run.errors;
@@ -232,7 +223,7 @@ std::string FormatBuildResult(const BuildResult& r) {
   out += "kernel   " + r.outputs->elf.string() + "\n";
   out += "         sha256 " + r.outputs->elf_sha256 + "\n";
   out += "binary   " + r.outputs->bin.string() + ", " + std::to_string(r.outputs->bin_size) +
-         " bytes at " + Hex(r.outputs->bin_address) + "\n";
+         " bytes at " + HexNumber(r.outputs->bin_address) + "\n";
   out += "         sha256 " + r.outputs->bin_sha256 + "\n";
   out += "build    " + DiagnosticSummary(r.errors, r.compiler_warnings) + "\n";
   if (r.memory) out += "memory\n" + FormatMemoryReport(*r.memory);

@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "common/error.h"
+#include "common/hex.h"
 
 namespace tockctl::kernel {
 namespace {
@@ -17,13 +18,7 @@ constexpr const char* kData = "data";
 constexpr const char* kBss = "bss";
 constexpr const char* kStack = "stack";
 
-std::string Hex(uint64_t v) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-  return buf;
-}
-
-std::string Range(uint64_t start, uint64_t end) { return Hex(start) + ".." + Hex(end); }
+std::string Range(uint64_t start, uint64_t end) { return HexNumber(start) + ".." + HexNumber(end); }
 
 bool Inside(const MemoryRegion& r, uint64_t address) {
   return r.length > 0 && address >= r.origin && address - r.origin < r.length;
@@ -62,7 +57,7 @@ class Placer {
       use.used = std::max(use.used, end - region.origin);
       if (end > region.end())
         report_.problems.push_back(use.name + " overflows: " + section + " (" + group +
-                                   ") ends at " + Hex(end) + ", " +
+                                   ") ends at " + HexNumber(end) + ", " +
                                    std::to_string(end - region.end()) + " bytes past the end of " +
                                    use.name + " " + Range(region.origin, region.end()));
     } else {
@@ -75,8 +70,8 @@ class Placer {
   std::string Outside(const std::string& section, const char* group, uint64_t address,
                       const std::string& name, const MemoryRegion& region) const {
     std::string where = Inside(memory_.app_flash, address) ? " (in app flash)" : "";
-    return section + " (" + group + ") at " + Hex(address) + where + " is outside " + name + " " +
-           Range(region.origin, region.end()) +
+    return section + " (" + group + ") at " + HexNumber(address) + where + " is outside " + name +
+           " " + Range(region.origin, region.end()) +
            "; the ELF was linked for another memory map than the board JSON's";
   }
 
@@ -153,11 +148,11 @@ void FindAppRam(const ElfFile& elf, const config::MemoryMap& memory, MemoryRepor
   if (start && end && *end >= *start) {
     r.app_ram = {*start, *end, "_sappmem.._eappmem"};
     if (*start < kernel_end)
-      r.problems.push_back("kernel RAM ends at " + Hex(kernel_end) +
-                           ", past the start of app RAM (_sappmem " + Hex(*start) + ")");
+      r.problems.push_back("kernel RAM ends at " + HexNumber(kernel_end) +
+                           ", past the start of app RAM (_sappmem " + HexNumber(*start) + ")");
     if (*end > memory.ram.end())
-      r.notes.push_back("_eappmem " + Hex(*end) + " is past the end of the board JSON's RAM " +
-                        Hex(memory.ram.end()));
+      r.notes.push_back("_eappmem " + HexNumber(*end) +
+                        " is past the end of the board JSON's RAM " + HexNumber(memory.ram.end()));
     return;
   }
   r.app_ram = {kernel_end, memory.ram.end(), "RAM after the kernel"};

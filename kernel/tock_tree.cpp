@@ -52,10 +52,6 @@ TockTree Chosen(const std::string& dir, const std::string& by) {
   return {fs::absolute(dir).lexically_normal(), by};
 }
 
-std::string Relative(const fs::path& path, const fs::path& root) {
-  return path.lexically_relative(root).string();
-}
-
 std::string ReadPackageName(const fs::path& manifest, const fs::path& root) {
   std::error_code ec;
   if (!fs::is_regular_file(manifest, ec)) {
@@ -105,9 +101,9 @@ void ResolveTarget(BoardCrate& crate, const fs::path& root, const config::Hardwa
   }
   crate.target = target;
   if (configured && target != board.target)
-    crate.warnings.push_back(Relative(configured->second / ".cargo", root) + " builds for target " +
-                             target + " but the board JSON says " + board.target + "; using " +
-                             target);
+    crate.warnings.push_back(PathInTree(configured->second / ".cargo", root) +
+                             " builds for target " + target + " but the board JSON says " +
+                             board.target + "; using " + target);
 }
 
 }  // namespace
@@ -169,6 +165,10 @@ std::optional<std::string> TomlString(std::string_view text, std::string_view se
     if (Trim(line.substr(0, eq)) == key) return QuotedValue(Trim(line.substr(eq + 1)));
   }
   return std::nullopt;
+}
+
+std::string PathInTree(const std::filesystem::path& path, const std::filesystem::path& root) {
+  return path.lexically_relative(root).string();
 }
 
 }  // namespace tockctl::kernel

@@ -27,6 +27,9 @@ struct BoardCrate {
   std::vector<std::string> warnings;  ///< Disagreements between the board JSON and the tree.
 };
 
+/// `path` relative to `root` ("boards/nordic/nrf52840dk"), for messages.
+std::string PathInTree(const std::filesystem::path& path, const std::filesystem::path& root);
+
 /// True if `dir` has kernel/, capsules/, boards/ and Cargo.toml, as a Tock checkout's top does.
 bool IsTockRoot(const std::filesystem::path& dir);
 

@@ -18,7 +18,6 @@ TEST(ObjectReaderTest, ParseUnsignedAcceptsIntegersAndHexStringsOnly) {
                                  OrderedJson("0x-1"), OrderedJson("0x1g"), OrderedJson(1.5),
                                  OrderedJson("0x10000000000000000"), OrderedJson(true)})
     EXPECT_FALSE(ParseUnsigned(bad)) << bad.dump();
-  EXPECT_EQ(HexString(0x20000000), "0x20000000");
 }
 
 TEST(ObjectReaderTest, ReportsEveryProblemAndKeepsReading) {
