@@ -53,7 +53,8 @@ bool FdLink::WaitFor(short events, std::chrono::milliseconds timeout) {
   pollfd p{fd_, events, 0};
   auto deadline = MonotonicClock::now() + timeout;
   for (;;) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - MonotonicClock::now());
+    auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - MonotonicClock::now());
     int r = ::poll(&p, 1, static_cast<int>(std::max<int64_t>(0, left.count())));
     if (r > 0) return true;
     if (r == 0) return false;
