@@ -181,7 +181,7 @@ void TockBootloaderBackend::CheckBoard(ProgressSink& progress) {
 }
 
 void TockBootloaderBackend::CheckStartAddressSupported() {
-  if (!settings_.start_address || info_.generation == BootloaderGeneration::kRust1_1) return;
+  if (!settings_.start_address || info_.generation == BootloaderGeneration::kRust11) return;
   throw Error(ErrorCategory::kInvalidInput,
               fmt::format("start_address {} in the tock-bootloader flash method needs bootloader "
                           "1.1.0 or later, but {} runs {}, which cannot store a start address",
@@ -324,7 +324,7 @@ void TockBootloaderBackend::CheckRun(uint32_t start, std::span<const uint8_t> da
 }
 
 void TockBootloaderBackend::CheckPagesFit(std::span<const uint8_t> pages, uint32_t first) {
-  if (info_.generation != BootloaderGeneration::kRust1_1) return;
+  if (info_.generation != BootloaderGeneration::kRust11) return;
   for (size_t off = 0; off < pages.size(); off += kPage) {
     auto address = static_cast<uint32_t>(first + off);
     uint8_t le[4] = {static_cast<uint8_t>(address), static_cast<uint8_t>(address >> 8),
@@ -447,7 +447,7 @@ void TockBootloaderBackend::Start(std::optional<uint64_t> entry) {
 }
 
 std::string TockBootloaderBackend::StartKernel() {
-  if (info_.generation == BootloaderGeneration::kRust1_1) {
+  if (info_.generation == BootloaderGeneration::kRust11) {
     client().Exit();
     return PulseResetLine() ? "EXIT sent and DTR pulsed" : "EXIT sent";
   }

@@ -108,12 +108,12 @@ std::string BootloaderResponseMeaning(uint8_t response) {
 
 BootloaderGeneration GenerationOf(std::string_view version) {
   if (version.starts_with("0.")) return BootloaderGeneration::kLegacyC;
-  if (version == "1.0" || version.starts_with("1.0.")) return BootloaderGeneration::kRust1_0;
-  return BootloaderGeneration::kRust1_1;
+  if (version == "1.0" || version.starts_with("1.0.")) return BootloaderGeneration::kRust10;
+  return BootloaderGeneration::kRust11;
 }
 
 bool ErasedPageReadsFF(BootloaderGeneration generation) {
-  return generation != BootloaderGeneration::kRust1_1;
+  return generation != BootloaderGeneration::kRust11;
 }
 
 size_t CountEscapeBytes(std::span<const uint8_t> bytes) {

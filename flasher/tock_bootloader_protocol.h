@@ -43,9 +43,9 @@ inline constexpr size_t kBootloader11MaxEscapes = 79;
 enum class BootloaderGeneration {
   kLegacyC,  ///< The C bootloader (versions 0.x): escapes every reply, CRC and INFO included;
              ///< answers UNKNOWN to EXIT and SET_START_ADDRESS; erased flash reads 0xFF.
-  kRust1_0,  ///< tock-bootloader 1.0.x (hail, imix): EXIT and SET_START_ADDRESS get no reply and
+  kRust10,   ///< tock-bootloader 1.0.x (hail, imix): EXIT and SET_START_ADDRESS get no reply and
              ///< the bootloader stops listening; erased flash reads 0xFF.
-  kRust1_1,  ///< 1.1.x and later (nRF52 boards): EXIT resets into the kernel; ERASE_PAGE fills
+  kRust11,   ///< 1.1.x and later (nRF52 boards): EXIT resets into the kernel; ERASE_PAGE fills
              ///< with 0x01; at most kBootloader11MaxEscapes 0xFC bytes per WRITE_PAGE.
 };
 
@@ -114,7 +114,7 @@ struct BootloaderInfo {
   std::string version;                    ///< "version" member, empty if absent.
   std::string name;                       ///< "name" member, empty if absent.
   std::optional<uint32_t> start_address;  ///< "start_address" member (newer bootloaders).
-  BootloaderGeneration generation = BootloaderGeneration::kRust1_1;  ///< From `version`.
+  BootloaderGeneration generation = BootloaderGeneration::kRust11;  ///< From `version`.
 };
 
 /// One attribute slot; `present` is false for an erased or empty slot.
@@ -193,7 +193,7 @@ class TockBootloaderClient {
   SerialLink* link_;
   BootloaderTimeouts timeouts_;
   std::shared_ptr<spdlog::logger> log_;
-  BootloaderGeneration generation_ = BootloaderGeneration::kRust1_1;
+  BootloaderGeneration generation_ = BootloaderGeneration::kRust11;
 };
 
 }  // namespace tockctl::flasher

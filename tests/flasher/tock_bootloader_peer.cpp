@@ -55,7 +55,7 @@ void PutAttribute(std::vector<uint8_t>& flash, size_t index, const std::string& 
 
 PeerOptions Hail101Peer() {
   PeerOptions o;
-  o.bootloader = PeerBootloader::kRust1_0_1;
+  o.bootloader = PeerBootloader::kRust101;
   o.version = "1.0.1";
   o.attributes = {{"board", "hail"}, {"arch", "cortex-m4"}, {"jldevice", "ATSAM4LC8C"}};
   return o;
@@ -287,7 +287,7 @@ void TockBootloaderPeer::Feed(const uint8_t* data, size_t n) {
       State& s = *state_;
       uint8_t b = data[i];
       if (s.deaf || !s.in_bootloader) continue;
-      if (options_.bootloader == PeerBootloader::kRust1_1 &&
+      if (options_.bootloader == PeerBootloader::kRust11 &&
           ++s.frame_bytes > kRust11ReceiveBuffer) {
         // The buffer filled before a command ended: the bootloader drops it and never re-arms
         // its receive.
@@ -362,7 +362,7 @@ std::vector<uint8_t> TockBootloaderPeer::HandleInfo() {
   char json[192];
   // 1.1.x reports the stored start address; 1.0.1 and the C bootloader only the version.
   int len =
-      options_.bootloader == PeerBootloader::kRust1_1
+      options_.bootloader == PeerBootloader::kRust11
           ? std::snprintf(json, sizeof json,
                           "{\"version\":\"%s\", \"start_address\":\"0x%08x\", "
                           "\"name\":\"Tock Bootloader\"}",
@@ -390,7 +390,7 @@ std::vector<uint8_t> TockBootloaderPeer::HandleFlash(uint8_t command,
       uint32_t a = U32(payload, 0);
       if (!writable(a)) return Code(kBadAddr);
       // On 1.1.x the nRF52's 4 KiB page is read, the 512 bytes set to 1, and written back.
-      uint8_t fill = options_.bootloader == PeerBootloader::kRust1_1 ? 0x01 : 0xFF;
+      uint8_t fill = options_.bootloader == PeerBootloader::kRust11 ? 0x01 : 0xFF;
       std::fill(s.flash.begin() + a, s.flash.begin() + a + kPage, fill);
       return Code(kOk);
     }
@@ -464,7 +464,7 @@ std::vector<uint8_t> TockBootloaderPeer::HandleControl(uint8_t command,
     }
     case 0x22:
       if (options_.bootloader == PeerBootloader::kLegacyC) return Code(kUnknown);
-      if (options_.bootloader == PeerBootloader::kRust1_0_1) {
+      if (options_.bootloader == PeerBootloader::kRust101) {
         s.deaf = true;  // not a command it knows: no reply, and it stops listening
         return {};
       }
@@ -473,7 +473,7 @@ std::vector<uint8_t> TockBootloaderPeer::HandleControl(uint8_t command,
       return {};
     case 0x23: {
       if (options_.bootloader == PeerBootloader::kLegacyC) return Code(kUnknown);
-      if (options_.bootloader == PeerBootloader::kRust1_0_1) {
+      if (options_.bootloader == PeerBootloader::kRust101) {
         s.deaf = true;
         return {};
       }

@@ -47,18 +47,18 @@ enum class PeerBootloader {
   /// hardware pages, flash_large_to_small.rs); a 600-byte receive buffer, so a WRITE_PAGE frame
   /// with more than 79 escaped 0xFC bytes overflows it and the bootloader goes deaf; EXIT resets
   /// the chip into the kernel; replies to CRC and INFO are not escaped.
-  kRust1_1,
+  kRust11,
   /// tock-bootloader 1.0.1 (hail, imix): erased flash reads 0xFF; EXIT and SET_START_ADDRESS are
   /// not understood: the bootloader answers nothing and stops listening; always starts the
   /// kernel at 0x10000; INFO has no start_address.
-  kRust1_0_1,
+  kRust101,
   /// The old C bootloader (version 0.x, hail/imix): erased flash reads 0xFF; every reply, the
   /// CRC and INFO included, is escaped; EXIT and SET_START_ADDRESS get UNKNOWN.
   kLegacyC,
 };
 
 struct PeerOptions {
-  PeerBootloader bootloader = PeerBootloader::kRust1_1;
+  PeerBootloader bootloader = PeerBootloader::kRust11;
   uint32_t flash_size = 512 * 1024;   ///< Flash at address 0.
   uint32_t bootloader_end = 0x10000;  ///< [0, this) is the bootloader: writes get BADADDR.
   std::string version = "1.1.3";

@@ -329,11 +329,11 @@ TEST_F(BootloaderWithoutBaudChangeTest, DeclinedBaudChangeKeepsTheOldRate) {
 
 TEST(BootloaderGenerationTest, VersionsMapToTheirGeneration) {
   EXPECT_EQ(GenerationOf("0.6.0"), BootloaderGeneration::kLegacyC);
-  EXPECT_EQ(GenerationOf("1.0.1"), BootloaderGeneration::kRust1_0);
-  EXPECT_EQ(GenerationOf("1.1.3"), BootloaderGeneration::kRust1_1);
-  EXPECT_EQ(GenerationOf(""), BootloaderGeneration::kRust1_1);
-  EXPECT_TRUE(ErasedPageReadsFF(BootloaderGeneration::kRust1_0));
-  EXPECT_FALSE(ErasedPageReadsFF(BootloaderGeneration::kRust1_1));
+  EXPECT_EQ(GenerationOf("1.0.1"), BootloaderGeneration::kRust10);
+  EXPECT_EQ(GenerationOf("1.1.3"), BootloaderGeneration::kRust11);
+  EXPECT_EQ(GenerationOf(""), BootloaderGeneration::kRust11);
+  EXPECT_TRUE(ErasedPageReadsFF(BootloaderGeneration::kRust10));
+  EXPECT_FALSE(ErasedPageReadsFF(BootloaderGeneration::kRust11));
 }
 
 class Hail101ProtocolTest : public BootloaderProtocolTest {
@@ -346,7 +346,7 @@ TEST_F(Hail101ProtocolTest, ErasePageFillsWithFFAndExitIsIgnored) {
   client_.ErasePage(0x20200);
   EXPECT_EQ(peer_.ReadFlash(0x20200, 512), std::vector<uint8_t>(512, 0xFF));
   BootloaderInfo info = client_.Info();
-  EXPECT_EQ(info.generation, BootloaderGeneration::kRust1_0);
+  EXPECT_EQ(info.generation, BootloaderGeneration::kRust10);
   EXPECT_FALSE(info.start_address.has_value());
   client_.Exit();
   EXPECT_FALSE(client_.TryPing());  // 1.0.1 stops listening after a command it does not know
