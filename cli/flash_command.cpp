@@ -40,7 +40,6 @@ void RunFlashCommand(FlashOptions& o, CliContext& ctx) {
   r.start = !o.no_start;
   if (o.format) r.format = flasher::ParseImageFormat(*o.format);
   if (o.address) r.address = flasher::ParseAddressArgument(*o.address, "--address");
-  config::HardwareBoard board = flasher::ResolveBoard(o.board, o.config, ctx.DataDir());
   std::FILE* stream = ctx.options.json ? ctx.out() : ctx.err();
   flasher::ProgressPrinter progress(StyleFor(ctx), [stream](const std::string& text) {
     std::fputs(text.c_str(), stream);
@@ -48,6 +47,9 @@ void RunFlashCommand(FlashOptions& o, CliContext& ctx) {
   });
   PosixProcessRunner runner;
   flasher::FlashEnvironment env{ctx.Log(), &runner, &progress, flasher::SteadyClock()};
+  if (!o.board && !o.config && r.method == "tock-bootloader")
+    o.board = flasher::BoardFromBootloader(r, ctx.DataDir(), env);
+  config::HardwareBoard board = flasher::ResolveBoard(o.board, o.config, ctx.DataDir());
   flasher::FlashReport report = flasher::RunFlash(r, board, env);
   if (!report.outcome) {
     if (ctx.options.json) return ctx.PrintJson(flasher::PlanToJson(report.plan));

@@ -63,6 +63,9 @@ class FlashBackend {
   virtual void Start(std::optional<uint64_t> entry) = 0;
   /// Leaves the device as it is and closes the connection.
   virtual void Disconnect() = 0;
+  /// What the last Start did, in words for the summary ("EXIT sent and DTR pulsed"), when the
+  /// generic "started at ADDRESS" / "reset" / "resumed" would not be true; empty otherwise.
+  virtual std::string StartReport() const { return {}; }
 };
 
 }  // namespace tockctl::flasher

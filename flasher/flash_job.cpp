@@ -4,6 +4,7 @@
 #include "config/board_catalog.h"
 #include "config/json_document.h"
 #include "flasher/backend_registry.h"
+#include "flasher/tock_bootloader_backend.h"
 
 namespace tockctl::flasher {
 namespace {
@@ -75,6 +76,19 @@ config::HardwareBoard ResolveBoard(const std::optional<std::string>& board_name,
   return config::ReadCheckedHardwareBoard(doc, "/board", warnings);
 }
 
+std::string BoardFromBootloader(const FlashRequest& request, const std::filesystem::path& data_dir,
+                                FlashEnvironment& env) {
+  std::string attribute = ReadBootloaderBoardAttribute(request.port.value_or(""), env.log);
+  auto catalog = config::BoardCatalog::Load(data_dir / "boards");
+  auto boards = BoardsWithBootloaderAttribute(attribute, catalog.Names());
+  if (boards.empty())
+    throw Error(ErrorCategory::kUsage,
+                "the Tock bootloader says board \"" + attribute + "\", which is not in the catalog",
+                ErrorContext{}, "pass --board NAME or --config FILE");
+  env.progress->Message("board " + boards.front() + " (from the bootloader's \"board\" attribute)");
+  return boards.front();
+}
+
 FlashReport RunFlash(const FlashRequest& request, const config::HardwareBoard& board,
                      FlashEnvironment& env) {
   FlashReport report;
@@ -89,6 +103,7 @@ FlashReport RunFlash(const FlashRequest& request, const config::HardwareBoard& b
   options.output = request.output;
   options.mount = request.mount;
   options.image = request.image;
+  options.force = request.force;
   options.log = env.log;
   options.runner = env.runner;
   std::unique_ptr<FlashBackend> backend = CreateBackend(options);

@@ -63,6 +63,13 @@ config::HardwareBoard ResolveBoard(const std::optional<std::string>& board_name,
                                    const std::optional<std::string>& config_file,
                                    const std::filesystem::path& data_dir);
 
+/// For `--method tock-bootloader` without --board or --config: asks the bootloader on
+/// request.port (or the only Tock-looking port) for its "board" attribute and returns the
+/// catalog board that carries it, telling env.progress. Throws Error(kUsage) when no catalog
+/// board does, and the bootloader's errors when it cannot be reached.
+std::string BoardFromBootloader(const FlashRequest& request, const std::filesystem::path& data_dir,
+                                FlashEnvironment& env);
+
 /// Runs the request on `board`: loads the image and apps, creates the back-end, plans and checks
 /// the plan (see PlanFlash), then, unless dry_run, executes it with progress. Forced violations
 /// and plan notes are passed to the progress sink as messages before anything is written.

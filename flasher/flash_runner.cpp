@@ -90,6 +90,7 @@ FlashOutcome ExecutePlan(const FlashPlan& plan, FlashBackend& backend, ProgressS
   if (plan.steps.start) {
     backend.Start(plan.steps.write ? plan.entry : std::nullopt);
     out.started = true;
+    out.start_report = backend.StartReport();
   } else {
     backend.Disconnect();
   }
@@ -109,7 +110,9 @@ std::string RenderSummary(const FlashPlan& plan, const FlashOutcome& outcome) {
           " in " + FormatDuration(outcome.seconds);
   }
   if (outcome.verified) out += ", verified";
-  if (outcome.started && !plan.steps.write)
+  if (outcome.started && !outcome.start_report.empty())
+    out += ", " + outcome.start_report;
+  else if (outcome.started && !plan.steps.write)
     out += ", resumed";
   else if (outcome.started)
     out += plan.entry ? ", started at " + HexAddress(*plan.entry) : ", reset";

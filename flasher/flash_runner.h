@@ -25,6 +25,7 @@ struct FlashOutcome {
   double seconds = 0;  ///< Whole run, connect to disconnect.
   bool verified = false;
   bool started = false;
+  std::string start_report;  ///< FlashBackend::StartReport() after Start.
 };
 
 /// Executes `plan` on `backend`, calling Begin/End on `progress` once per phase. A verify mismatch

@@ -31,7 +31,37 @@ BootloaderEntry ParseEntry(const std::string& text, const std::string& pointer) 
 
 void Pause(std::chrono::milliseconds d) { std::this_thread::sleep_for(d); }
 
+// Catalog boards whose bootloader's build.rs writes another "board" attribute.
+struct BoardAlias {
+  const char* board;
+  const char* attribute;
+};
+constexpr BoardAlias kBoardAliases[] = {
+    {"wm1110dev", "wm1110_dev"},
+    {"nano33ble_rev2", "nano33ble"},
+};
+
+std::string Printable(const std::vector<uint8_t>& value) {
+  return PrintableText(std::string(value.begin(), value.end()));
+}
+
 }  // namespace
+
+std::string BootloaderBoardAttributeFor(const std::string& board) {
+  for (const auto& a : kBoardAliases)
+    if (board == a.board) return a.attribute;
+  return board;
+}
+
+std::vector<std::string> BoardsWithBootloaderAttribute(const std::string& attribute,
+                                                       const std::vector<std::string>& catalog) {
+  std::vector<std::string> out;
+  if (std::find(catalog.begin(), catalog.end(), attribute) != catalog.end())
+    out.push_back(attribute);
+  for (const auto& name : catalog)
+    if (name != attribute && BootloaderBoardAttributeFor(name) == attribute) out.push_back(name);
+  return out;
+}
 
 TockBootloaderSettings ParseTockBootloaderSettings(const nlohmann::ordered_json& method) {
   MethodSettingsReader r(method, "tock-bootloader");
@@ -58,8 +88,8 @@ TockBootloaderSettings ParseTockBootloaderSettings(const nlohmann::ordered_json&
   return s;
 }
 
-PageAction ClassifyPage(std::span<const uint8_t> page, bool skip_zero_pages) {
-  if (std::all_of(page.begin(), page.end(), [](uint8_t b) { return b == 0xFF; }))
+PageAction ClassifyPage(std::span<const uint8_t> page, bool skip_zero_pages, bool erase_reads_ff) {
+  if (erase_reads_ff && std::all_of(page.begin(), page.end(), [](uint8_t b) { return b == 0xFF; }))
     return PageAction::kErase;
   if (skip_zero_pages && std::all_of(page.begin(), page.end(), [](uint8_t b) { return b == 0; }))
     return PageAction::kSkip;
@@ -98,9 +128,12 @@ void TockBootloaderBackend::Connect(ProgressSink& progress) {
   client_ = std::make_unique<TockBootloaderClient>(*link_, settings_.timeouts, log_);
   EnterBootloader(progress);
   info_ = client_->Info();
-  progress.Message(fmt::format(
-      "Tock bootloader {} on {}",
-      info_.version.empty() ? "(no version)" : PrintableText(info_.version), link_->path()));
+  ReadAttributes();
+  std::string board = attribute("board");
+  progress.Message(fmt::format("Tock bootloader {} on {}{}", GenerationName(), link_->path(),
+                               board.empty() ? "" : " (board " + board + ")"));
+  CheckBoard(progress);
+  CheckStartAddressSupported();
   if (settings_.fast_baud && *settings_.fast_baud != baud_) {
     if (client_->ChangeBaudRate(baud_, *settings_.fast_baud)) {
       baud_ = *settings_.fast_baud;
@@ -109,6 +142,50 @@ void TockBootloaderBackend::Connect(ProgressSink& progress) {
       progress.Message(fmt::format("bootloader stays at {} baud", baud_));
     }
   }
+}
+
+std::string TockBootloaderBackend::GenerationName() const {
+  return info_.version.empty() ? "(no version)" : PrintableText(info_.version);
+}
+
+std::string TockBootloaderBackend::attribute(const std::string& key) const {
+  for (const auto& [k, v] : attributes_)
+    if (k == key) return v;
+  return {};
+}
+
+void TockBootloaderBackend::ReadAttributes() {
+  attributes_.clear();
+  for (int i = 0; i < kBootloaderAttributeCount; ++i) {
+    BootloaderAttribute a = client_->GetAttribute(i);
+    if (a.present) attributes_.emplace_back(PrintableText(a.key), Printable(a.value));
+  }
+}
+
+void TockBootloaderBackend::CheckBoard(ProgressSink& progress) {
+  std::string found = attribute("board");
+  if (settings_.board.empty() || found.empty()) return;
+  if (found == BootloaderBoardAttributeFor(settings_.board)) return;
+  std::string what = fmt::format("the bootloader on {} belongs to board \"{}\", not {}",
+                                 link_->path(), found, settings_.board);
+  if (settings_.force) {
+    progress.Message("warning: " + what + "; writing anyway (--force)");
+    return;
+  }
+  throw Error(ErrorCategory::kUsage, what, ErrorContext{},
+              fmt::format("pass --board {}, or --force to write the {} image anyway", found,
+                          settings_.board));
+}
+
+void TockBootloaderBackend::CheckStartAddressSupported() {
+  if (!settings_.start_address || info_.generation == BootloaderGeneration::kRust11) return;
+  throw Error(ErrorCategory::kInvalidInput,
+              fmt::format("start_address {} in the tock-bootloader flash method needs bootloader "
+                          "1.1.0 or later, but {} runs {}, which cannot store a start address",
+                          Hex32(*settings_.start_address), link_->path(), GenerationName()),
+              PointerContext("/start_address"),
+              "nothing was written; remove start_address (this bootloader starts the kernel at "
+              "0x10000) or update the bootloader");
 }
 
 void TockBootloaderBackend::EnterBootloader(ProgressSink& progress) {
@@ -243,6 +320,26 @@ void TockBootloaderBackend::CheckRun(uint32_t start, std::span<const uint8_t> da
               "run the command again; if it persists the flash may be protected or worn");
 }
 
+void TockBootloaderBackend::CheckPagesFit(std::span<const uint8_t> pages, uint32_t first) {
+  if (info_.generation != BootloaderGeneration::kRust11) return;
+  for (size_t off = 0; off < pages.size(); off += kPage) {
+    auto address = static_cast<uint32_t>(first + off);
+    uint8_t le[4] = {static_cast<uint8_t>(address), static_cast<uint8_t>(address >> 8),
+                     static_cast<uint8_t>(address >> 16), static_cast<uint8_t>(address >> 24)};
+    size_t escapes = CountEscapeBytes(pages.subspan(off, kPage)) + CountEscapeBytes(le);
+    if (escapes <= kBootloader11MaxEscapes) continue;
+    throw Error(ErrorCategory::kInvalidInput,
+                fmt::format("the page at {} holds {} bytes 0xFC; bootloader {} on {} receives at "
+                            "most {} per page (each is sent twice and its 600-byte receive buffer "
+                            "overflows)",
+                            Hex32(address), escapes, GenerationName(), link_->path(),
+                            kBootloader11MaxEscapes),
+                ErrorContext{},
+                "nothing of this segment was written; flash this image with another method "
+                "(e.g. --method jlink, openocd or probe-rs)");
+  }
+}
+
 void TockBootloaderBackend::Write(const Segment& segment, ProgressSink& progress) {
   if (segment.data.empty()) return;
   if (segment.end() > (1ull << 32))
@@ -253,13 +350,16 @@ void TockBootloaderBackend::Write(const Segment& segment, ProgressSink& progress
   auto first = static_cast<uint32_t>(segment.address / kPage * kPage);
   auto last = static_cast<uint32_t>((segment.end() + kPage - 1) / kPage * kPage);
   auto pages = PagesFor(segment, first, last);
+  CheckPagesFit(pages, first);
+  bool erase_reads_ff = ErasedPageReadsFF(info_.generation);
   uint32_t run_start = first;
   for (uint32_t at = first; at < last; at += kPage) {
     std::span<const uint8_t> page(pages.data() + (at - first), kPage);
-    PageAction action = ClassifyPage(page, settings_.skip_zero_pages);
+    PageAction action = ClassifyPage(page, settings_.skip_zero_pages, erase_reads_ff);
     if (action == PageAction::kSkip) {
       CheckRun(run_start, std::span(pages.data() + (run_start - first), at - run_start));
       run_start = at + kPage;
+      skipped_.emplace_back(at, at + kPage);
     } else if (action == PageAction::kErase) {
       client().ErasePage(at);
     } else {
@@ -271,28 +371,55 @@ void TockBootloaderBackend::Write(const Segment& segment, ProgressSink& progress
   CheckRun(run_start, std::span(pages.data() + (run_start - first), last - run_start));
 }
 
+std::vector<std::pair<uint64_t, uint64_t>> TockBootloaderBackend::WrittenRuns(
+    const Segment& segment) const {
+  std::vector<std::pair<uint64_t, uint64_t>> runs;
+  uint64_t at = segment.address;
+  for (const auto& [skip_start, skip_end] : skipped_) {
+    if (skip_end <= at || skip_start >= segment.end()) continue;
+    if (skip_start > at) runs.emplace_back(at, skip_start);
+    at = std::max<uint64_t>(at, skip_end);
+  }
+  if (at < segment.end()) runs.emplace_back(at, segment.end());
+  return runs;
+}
+
+uint64_t TockBootloaderBackend::FirstDifference(const Segment& segment, uint64_t start,
+                                                uint64_t end) {
+  for (uint64_t at = start; at < end; at += kPage) {
+    uint64_t n = std::min<uint64_t>(kPage, end - at);
+    auto actual = client().ReadRange(static_cast<uint32_t>(at), static_cast<uint32_t>(n));
+    auto expected = segment.data.begin() + static_cast<std::ptrdiff_t>(at - segment.address);
+    auto mismatch = std::mismatch(actual.begin(), actual.end(), expected);
+    if (mismatch.first != actual.end()) return at + (mismatch.first - actual.begin());
+  }
+  return end;
+}
+
 VerifyResult TockBootloaderBackend::Verify(const Segment& segment, ProgressSink& progress) {
   VerifyResult result;
-  auto start = static_cast<uint32_t>(segment.address);
-  uint32_t want = Crc32(segment.data);
-  uint32_t got = client().CrcInternalFlash(start, static_cast<uint32_t>(segment.data.size()));
-  result.detail = fmt::format("CRC-32 0x{:08x}", got);
-  if (got != want) {
+  auto runs = WrittenRuns(segment);
+  for (const auto& [start, end] : runs) {
+    std::span<const uint8_t> data(segment.data.data() + (start - segment.address), end - start);
+    uint32_t want = Crc32(data);
+    uint32_t got =
+        client().CrcInternalFlash(static_cast<uint32_t>(start), static_cast<uint32_t>(end - start));
+    result.detail = fmt::format("CRC-32 0x{:08x}", got);
+    if (got == want) continue;
     result.match = false;
     result.detail += fmt::format(", expected 0x{:08x}", want);
-    // Find the first differing byte page by page.
-    for (size_t off = 0; off < segment.data.size(); off += kPage) {
-      size_t n = std::min<size_t>(kPage, segment.data.size() - off);
-      auto actual =
-          client().ReadRange(start + static_cast<uint32_t>(off), static_cast<uint32_t>(n));
-      auto mismatch = std::mismatch(actual.begin(), actual.end(),
-                                    segment.data.begin() + static_cast<std::ptrdiff_t>(off));
-      if (mismatch.first != actual.end()) {
-        result.first_mismatch = start + off + (mismatch.first - actual.begin());
-        break;
-      }
-    }
+    uint64_t differs = FirstDifference(segment, start, end);
+    result.first_mismatch = differs < end ? differs : start;
+    if (differs == end) result.detail += ", but a read-back matches byte for byte";
+    break;
   }
+  uint64_t skipped = segment.data.size();
+  for (const auto& [start, end] : runs) skipped -= end - start;
+  if (skipped > 0)
+    result.detail += fmt::format(
+        "{}{} bytes of zero pages left unwritten (skip_zero_pages) not "
+        "compared",
+        result.detail.empty() ? "" : "; ", skipped);
   progress.Advance(segment.data.size());
   return result;
 }
@@ -312,8 +439,37 @@ void TockBootloaderBackend::Start(std::optional<uint64_t> entry) {
         "stored start address",
         HexWord(*entry));
   if (settings_.start_address) client().SetStartAddress(*settings_.start_address);
-  client().Exit();
+  start_report_ = StartKernel();
   Disconnect();
+}
+
+std::string TockBootloaderBackend::StartKernel() {
+  if (info_.generation == BootloaderGeneration::kRust11) {
+    client().Exit();
+    return PulseResetLine() ? "EXIT sent and DTR pulsed" : "EXIT sent";
+  }
+  // 1.0.x and the C bootloader have no EXIT: only a reset without the select line starts the
+  // kernel.
+  if (PulseResetLine())
+    return fmt::format("DTR pulsed to reset into the kernel (bootloader {} has no EXIT)",
+                       GenerationName());
+  return fmt::format(
+      "kernel not started: bootloader {} has no EXIT and {} has no DTR line; "
+      "press the board's reset button",
+      GenerationName(), link_->path());
+}
+
+bool TockBootloaderBackend::PulseResetLine() {
+  // As tockloader does after EXIT: DTR (reset) asserted with RTS (bootloader select) released,
+  // then DTR released. The port may already be gone if EXIT reset a USB bootloader.
+  try {
+    if (!link_->SetModemLines(true, false)) return false;
+    Pause(settings_.timings.reset_pulse);
+    return link_->SetModemLines(false, false);
+  } catch (const Error& e) {
+    log_->debug("{}: no DTR pulse: {}", settings_.port, e.message());
+    return false;
+  }
 }
 
 void TockBootloaderBackend::Disconnect() {
@@ -326,9 +482,44 @@ std::unique_ptr<FlashBackend> CreateTockBootloaderBackend(const BackendOptions& 
       ParseTockBootloaderSettings(options.method_settings ? options.method_settings->settings
                                                           : nlohmann::ordered_json::object());
   if (options.port) s.port = *options.port;
+  if (options.board) s.board = options.board->name;
+  s.force = options.force;
   return std::make_unique<TockBootloaderBackend>(
       std::move(s), [](const std::string& p, uint32_t b) { return TermiosSerialLink::Open(p, b); },
       std::make_shared<SysfsDeviceScanner>(), options.log);
+}
+
+}  // namespace tockctl::flasher
+
+namespace tockctl::flasher {
+namespace {
+
+class SilentProgress : public ProgressSink {
+ public:
+  void Begin(Phase, uint64_t) override {}
+  void Advance(uint64_t) override {}
+  void End(Phase) override {}
+  void Message(const std::string&) override {}
+};
+
+}  // namespace
+
+std::string ReadBootloaderBoardAttribute(const std::string& port,
+                                         std::shared_ptr<spdlog::logger> log) {
+  TockBootloaderSettings s;
+  s.port = port;
+  TockBootloaderBackend backend(
+      s, [](const std::string& p, uint32_t b) { return TermiosSerialLink::Open(p, b); },
+      std::make_shared<SysfsDeviceScanner>(), std::move(log));
+  SilentProgress progress;
+  backend.Connect(progress);
+  std::string board = backend.attribute("board");
+  backend.Disconnect();
+  if (board.empty())
+    throw Error(ErrorCategory::kDeviceReported,
+                "the Tock bootloader carries no \"board\" attribute to pick the board by",
+                ErrorContext{}, "pass --board NAME (`tockctl boards list` shows the names)");
+  return board;
 }
 
 }  // namespace tockctl::flasher

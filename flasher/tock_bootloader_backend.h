@@ -10,6 +10,8 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "flasher/backend_registry.h"
 #include "flasher/flash_backend.h"
@@ -47,6 +49,10 @@ struct TockBootloaderSettings {
   /// Leave all-zero pages unwritten like tockloader once did (off: they are written).
   bool skip_zero_pages = false;
   std::optional<uint32_t> start_address;  ///< Stored with SET_START_ADDRESS before leaving.
+  /// Catalog board being flashed; Connect refuses a bootloader whose "board" attribute names
+  /// another board unless `force`. Empty: no check.
+  std::string board;
+  bool force = false;
   BootloaderTimeouts timeouts;
   BootloaderEntryTimings timings;
 };
@@ -57,8 +63,17 @@ TockBootloaderSettings ParseTockBootloaderSettings(const nlohmann::ordered_json&
 
 /// What to do with one 512-byte page.
 enum class PageAction { kWrite, kErase, kSkip };
-/// kErase for an all-0xFF page, kSkip for an all-zero page when `skip_zero_pages`, else kWrite.
-PageAction ClassifyPage(std::span<const uint8_t> page, bool skip_zero_pages);
+/// kErase for an all-0xFF page when ERASE_PAGE leaves 0xFF (`erase_reads_ff`), kSkip for an
+/// all-zero page when `skip_zero_pages`, else kWrite.
+PageAction ClassifyPage(std::span<const uint8_t> page, bool skip_zero_pages, bool erase_reads_ff);
+
+/// The "board" attribute the Tock bootloader of catalog board `board` carries (its build.rs
+/// names a few boards differently: wm1110dev's says "wm1110_dev", nano33ble_rev2 runs the
+/// nano33ble bootloader).
+std::string BootloaderBoardAttributeFor(const std::string& board);
+/// Catalog boards whose bootloader carries `attribute`, the exact name first.
+std::vector<std::string> BoardsWithBootloaderAttribute(const std::string& attribute,
+                                                       const std::vector<std::string>& catalog);
 
 class TockBootloaderBackend : public FlashBackend {
  public:
@@ -76,13 +91,19 @@ class TockBootloaderBackend : public FlashBackend {
   void Write(const Segment& segment, ProgressSink& progress) override;
   VerifyResult Verify(const Segment& segment, ProgressSink& progress) override;
   std::vector<uint8_t> Read(uint64_t address, uint64_t length) override;
-  /// Stores the start address if configured, sends EXIT (the bootloader jumps to its stored
-  /// start address; `entry` is not used) and closes the port.
+  /// Stores the start address if configured, starts the kernel the way the bootloader allows
+  /// (1.1.x: EXIT, then a DTR pulse like tockloader; 1.0.x and C: a DTR pulse only, as they have
+  /// no EXIT) and closes the port. `entry` is not used: the bootloader jumps to its stored start.
   void Start(std::optional<uint64_t> entry) override;
+  std::string StartReport() const override { return start_report_; }
   void Disconnect() override;
 
   /// The bootloader's INFO after Connect.
   const BootloaderInfo& info() const { return info_; }
+  /// The bootloader's attributes after Connect (key, printable value), in slot order.
+  const std::vector<std::pair<std::string, std::string>>& attributes() const { return attributes_; }
+  /// The value of attribute `key`, empty if absent.
+  std::string attribute(const std::string& key) const;
   /// The line rate in use after Connect.
   uint32_t baud() const { return baud_; }
 
@@ -93,8 +114,17 @@ class TockBootloaderBackend : public FlashBackend {
   void PulseDtrRts();
   void WaitForPong();
   void LearnSerialNumber();
+  void ReadAttributes();
+  void CheckBoard(ProgressSink& progress);
+  void CheckStartAddressSupported();
+  void CheckPagesFit(std::span<const uint8_t> pages, uint32_t first);
+  bool PulseResetLine();
+  std::string StartKernel();
+  std::string GenerationName() const;
   std::vector<uint8_t> PagesFor(const Segment& segment, uint32_t first, uint32_t last);
   void CheckRun(uint32_t start, std::span<const uint8_t> data);
+  std::vector<std::pair<uint64_t, uint64_t>> WrittenRuns(const Segment& segment) const;
+  uint64_t FirstDifference(const Segment& segment, uint64_t start, uint64_t end);
 
   TockBootloaderSettings settings_;
   SerialOpener opener_;
@@ -103,10 +133,20 @@ class TockBootloaderBackend : public FlashBackend {
   std::unique_ptr<SerialLink> link_;
   std::unique_ptr<TockBootloaderClient> client_;
   BootloaderInfo info_;
+  std::vector<std::pair<std::string, std::string>> attributes_;
+  std::vector<std::pair<uint32_t, uint32_t>> skipped_;  ///< Zero pages left unwritten [start, end).
+  std::string start_report_;
   uint32_t baud_ = 115200;
 };
 
-/// Registry factory: settings from the board's method object, --port, the sysfs port list.
+/// Registry factory: settings from the board's method object, --port, --force, the board's name,
+/// the sysfs port list.
 std::unique_ptr<FlashBackend> CreateTockBootloaderBackend(const BackendOptions& options);
+
+/// Connects to the Tock bootloader on `port` (empty: the only Tock-looking port), reads its
+/// "board" attribute and leaves it running in the bootloader; throws like Connect, or
+/// Error(kDeviceReported) when the bootloader carries no "board" attribute.
+std::string ReadBootloaderBoardAttribute(const std::string& port,
+                                         std::shared_ptr<spdlog::logger> log);
 
 }  // namespace tockctl::flasher

@@ -2,6 +2,7 @@
 
 #include <spdlog/fmt/fmt.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "common/byte_reader.h"
@@ -102,6 +103,20 @@ std::string BootloaderResponseMeaning(uint8_t response) {
   return e ? e->meaning : "";
 }
 
+BootloaderGeneration GenerationOf(std::string_view version) {
+  if (version.starts_with("0.")) return BootloaderGeneration::kLegacyC;
+  if (version == "1.0" || version.starts_with("1.0.")) return BootloaderGeneration::kRust10;
+  return BootloaderGeneration::kRust11;
+}
+
+bool ErasedPageReadsFF(BootloaderGeneration generation) {
+  return generation != BootloaderGeneration::kRust11;
+}
+
+size_t CountEscapeBytes(std::span<const uint8_t> bytes) {
+  return static_cast<size_t>(std::count(bytes.begin(), bytes.end(), kBootloaderEscape));
+}
+
 std::vector<uint8_t> EscapeBootloaderPayload(std::span<const uint8_t> payload) {
   std::vector<uint8_t> out;
   out.reserve(payload.size() + 8);
@@ -158,6 +173,7 @@ BootloaderInfo DecodeBootloaderInfo(std::span<const uint8_t> payload, const std:
         "INFO reply from the Tock bootloader is not a JSON object: " + PrintableText(info.json),
         ctx);
   if (doc.contains("version") && doc["version"].is_string()) info.version = doc["version"];
+  info.generation = GenerationOf(info.version);
   if (doc.contains("name") && doc["name"].is_string()) info.name = doc["name"];
   if (doc.contains("start_address") && doc["start_address"].is_string())
     info.start_address = ParseHexString(doc["start_address"]);
@@ -325,10 +341,13 @@ void TockBootloaderClient::Ping() {
 }
 
 BootloaderInfo TockBootloaderClient::Info() {
-  // The bootloader sends the INFO block as is, without escaping.
+  // The Rust bootloaders send the INFO block as is; the C one escapes it, but its JSON and zero
+  // padding hold no 0xFC, so both read the same.
   auto payload = Transact(BootloaderCommand::kInfo, {}, BootloaderResponse::kInfo,
                           kBootloaderInfoSize, "INFO", /*escaped_reply=*/false);
-  return DecodeBootloaderInfo(payload, link_->path());
+  BootloaderInfo info = DecodeBootloaderInfo(payload, link_->path());
+  generation_ = info.generation;
+  return info;
 }
 
 std::optional<std::vector<uint8_t>> TockBootloaderClient::Id() {
@@ -424,12 +443,12 @@ uint32_t TockBootloaderClient::CrcInternalFlash(uint32_t address, uint32_t lengt
   std::vector<uint8_t> payload;
   AppendLe32(payload, address);
   AppendLe32(payload, length);
-  // The bootloader sends the four CRC bytes as is, without escaping (some versions append two
-  // stray bytes; the next command discards them).
+  // The Rust bootloaders send the four CRC bytes as is; the C bootloader escapes a 0xFC among
+  // them. (Some versions append two stray bytes; the next command discards them.)
   auto crc =
       Transact(BootloaderCommand::kCrcInternalFlash, payload, BootloaderResponse::kCrcInternalFlash,
                4, fmt::format("CRC_INTERNAL_FLASH {} +{}", Address(address), length),
-               /*escaped_reply=*/false);
+               /*escaped_reply=*/generation_ == BootloaderGeneration::kLegacyC);
   ByteReader r(crc, "CRC_INTERNAL_FLASH reply");
   return r.U32Le();
 }

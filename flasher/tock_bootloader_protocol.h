@@ -34,6 +34,28 @@ inline constexpr size_t kBootloaderAttributeMaxValue = 55;
 inline constexpr size_t kBootloaderInfoSize = 193;
 /// Sent before a command: a junk byte, then FC 05 (RESET) clears the bootloader's buffer.
 inline constexpr uint8_t kBootloaderSync[3] = {0x00, 0xFC, 0x05};
+/// Most 0xFC bytes one WRITE_PAGE may carry to bootloader 1.1.x: it receives a command into a
+/// 600-byte buffer, and sync (3) + address (4) + page (512) + FC 07 (2) leave 79 bytes for the
+/// second copy of each escaped 0xFC. One more and the bootloader drops the page and goes deaf.
+inline constexpr size_t kBootloader11MaxEscapes = 79;
+
+/// Bootloader generations that differ on the wire (docs/flashing.md#tock-bootloader-versions).
+enum class BootloaderGeneration {
+  kLegacyC,  ///< The C bootloader (versions 0.x): escapes every reply, CRC and INFO included;
+             ///< answers UNKNOWN to EXIT and SET_START_ADDRESS; erased flash reads 0xFF.
+  kRust10,   ///< tock-bootloader 1.0.x (hail, imix): EXIT and SET_START_ADDRESS get no reply and
+             ///< the bootloader stops listening; erased flash reads 0xFF.
+  kRust11,   ///< 1.1.x and later (nRF52 boards): EXIT resets into the kernel; ERASE_PAGE fills
+             ///< with 0x01; at most kBootloader11MaxEscapes 0xFC bytes per WRITE_PAGE.
+};
+
+/// The generation an INFO "version" names: "0.x" is the C bootloader, "1.0.x" is 1.0, anything
+/// else (1.1.x, newer, or no version) is taken as 1.1.
+BootloaderGeneration GenerationOf(std::string_view version);
+/// True if ERASE_PAGE leaves the page reading 0xFF on this generation.
+bool ErasedPageReadsFF(BootloaderGeneration generation);
+/// Number of 0xFC bytes in `bytes` (each is sent twice).
+size_t CountEscapeBytes(std::span<const uint8_t> bytes);
 
 /// Command bytes (host to bootloader).
 enum class BootloaderCommand : uint8_t {
@@ -92,6 +114,7 @@ struct BootloaderInfo {
   std::string version;                    ///< "version" member, empty if absent.
   std::string name;                       ///< "name" member, empty if absent.
   std::optional<uint32_t> start_address;  ///< "start_address" member (newer bootloaders).
+  BootloaderGeneration generation = BootloaderGeneration::kRust11;  ///< From `version`.
 };
 
 /// One attribute slot; `present` is false for an erased or empty slot.
@@ -124,12 +147,15 @@ class TockBootloaderClient {
                        std::shared_ptr<spdlog::logger> log);
 
   void set_link(SerialLink& link) { link_ = &link; }
+  /// How replies are framed; Info() sets it from the version the bootloader reports.
+  void set_generation(BootloaderGeneration generation) { generation_ = generation; }
   SerialLink& link() { return *link_; }
 
   /// One PING; true on PONG, false on silence or garbage (never throws for those).
   bool TryPing();
   /// PING; throws if there is no PONG.
   void Ping();
+  /// INFO; also adopts the generation it reports (see set_generation).
   BootloaderInfo Info();
   /// ID; nullopt if the bootloader does not know the command (released versions do not).
   std::optional<std::vector<uint8_t>> Id();
@@ -144,7 +170,7 @@ class TockBootloaderClient {
   /// for arguments the protocol cannot carry.
   void SetAttribute(int index, std::string_view key, std::span<const uint8_t> value);
   BootloaderAttribute GetAttribute(int index);
-  /// The bootloader's CRC-32 of [address, address+length).
+  /// The bootloader's CRC-32 of [address, address+length) (unescaped from the C bootloader).
   uint32_t CrcInternalFlash(uint32_t address, uint32_t length);
   /// Two-step baud change; false (link back at the old rate) if the bootloader declines or the
   /// confirmation at the new rate is lost. Throws only if the link itself fails.
@@ -167,6 +193,7 @@ class TockBootloaderClient {
   SerialLink* link_;
   BootloaderTimeouts timeouts_;
   std::shared_ptr<spdlog::logger> log_;
+  BootloaderGeneration generation_ = BootloaderGeneration::kRust11;
 };
 
 }  // namespace tockctl::flasher

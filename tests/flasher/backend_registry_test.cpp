@@ -47,7 +47,8 @@ BackendOptions OptionsFor(const config::HardwareBoard& board, const config::Flas
 // Issue 15: "every catalog board's default flash method constructs". Every method a board lists
 // is tried, the default among them; `external` is the one method that refuses by design.
 TEST(BackendRegistry, EveryCatalogMethodConstructs) {
-  config::BoardCatalog catalog = config::BoardCatalog::Load(tockctl::testing::SourceDir() / "boards");
+  config::BoardCatalog catalog =
+      config::BoardCatalog::Load(tockctl::testing::SourceDir() / "boards");
   ASSERT_GT(catalog.size(), 40u);
   PosixProcessRunner runner;
   size_t built = 0;
@@ -65,10 +66,12 @@ TEST(BackendRegistry, EveryCatalogMethodConstructs) {
 }
 
 TEST(BackendRegistry, ExternalNamesTheBoardsToolAndExits7) {
-  config::BoardCatalog catalog = config::BoardCatalog::Load(tockctl::testing::SourceDir() / "boards");
+  config::BoardCatalog catalog =
+      config::BoardCatalog::Load(tockctl::testing::SourceDir() / "boards");
   const config::HardwareBoard& board = catalog.Find("earlgrey-cw310");
   PosixProcessRunner runner;
-  Error e = Capture([&] { CreateBackend(OptionsFor(board, *board.FindFlashMethod("external"), runner)); });
+  Error e = Capture(
+      [&] { CreateBackend(OptionsFor(board, *board.FindFlashMethod("external"), runner)); });
   EXPECT_EQ(ExitCodeFor(e.category()), 7);
   EXPECT_EQ(e.Describe(),
             "earlgrey-cw310 is flashed with opentitantool, which tockctl does not run; run it "

@@ -60,13 +60,15 @@ class ModemLineLink : public SerialLink {
   void SetBaudRate(uint32_t baud) override { inner_->SetBaudRate(baud); }
   bool SetModemLines(bool dtr, bool rts) override {
     lines.push_back({dtr, rts});
-    if (lines.size() >= 2 && lines[lines.size() - 2] == std::pair(true, true) && !dtr && rts)
-      peer_.EnterBootloader();  // reset released while the select line is held
+    if (also_record) also_record->push_back({dtr, rts});
+    if (lines.size() >= 2 && lines[lines.size() - 2].first && !dtr)
+      peer_.ReleaseReset(rts);  // into the bootloader if the select line is held
     return true;
   }
   void DiscardInput() override { inner_->DiscardInput(); }
   bool StillPresent() override { return inner_->StillPresent(); }
   std::vector<std::pair<bool, bool>> lines;
+  std::vector<std::pair<bool, bool>>* also_record = nullptr;
 
  private:
   std::unique_ptr<SerialLink> inner_;
@@ -149,20 +151,36 @@ TEST(BootloaderSettingsTest, ReportsUnknownKeysAndBadValues) {
             "one of: auto, baud-touch, dtr-rts, none");
 }
 
-TEST(PageClassificationTest, BlankPagesAreErasedAndZeroPagesOptionallySkipped) {
+TEST(PageClassificationTest, BlankPagesAreErasedOnlyWhereErasedReadsFF) {
   std::vector<uint8_t> ff(512, 0xFF), zero(512, 0), data(512, 0xFF);
   data[511] = 0;
-  EXPECT_EQ(ClassifyPage(ff, false), PageAction::kErase);
-  EXPECT_EQ(ClassifyPage(zero, false), PageAction::kWrite);
-  EXPECT_EQ(ClassifyPage(zero, true), PageAction::kSkip);
-  EXPECT_EQ(ClassifyPage(data, true), PageAction::kWrite);
+  EXPECT_EQ(ClassifyPage(ff, false, true), PageAction::kErase);
+  EXPECT_EQ(ClassifyPage(ff, false, false), PageAction::kWrite);
+  EXPECT_EQ(ClassifyPage(zero, false, true), PageAction::kWrite);
+  EXPECT_EQ(ClassifyPage(zero, true, false), PageAction::kSkip);
+  EXPECT_EQ(ClassifyPage(data, true, true), PageAction::kWrite);
+}
+
+TEST(BootloaderBoardNamesTest, AttributesOfTheBootloaderBuildsMapToCatalogBoards) {
+  EXPECT_EQ(BootloaderBoardAttributeFor("wm1110dev"), "wm1110_dev");
+  EXPECT_EQ(BootloaderBoardAttributeFor("nano33ble_rev2"), "nano33ble");
+  EXPECT_EQ(BootloaderBoardAttributeFor("hail"), "hail");
+  std::vector<std::string> catalog{"hail", "nano33ble", "nano33ble_rev2", "wm1110dev"};
+  EXPECT_EQ(BoardsWithBootloaderAttribute("nano33ble", catalog),
+            (std::vector<std::string>{"nano33ble", "nano33ble_rev2"}));
+  EXPECT_EQ(BoardsWithBootloaderAttribute("wm1110_dev", catalog),
+            std::vector<std::string>{"wm1110dev"});
+  EXPECT_TRUE(BoardsWithBootloaderAttribute("clue_nrf52840", catalog).empty());
 }
 
 TEST_F(BootloaderBackendTest, ConnectsToARunningBootloader) {
   auto b = Connected(FastSettings(peer_.port_path()));
   EXPECT_EQ(b->info().version, "1.1.3");
-  EXPECT_EQ(progress_.messages,
-            std::vector<std::string>{"Tock bootloader 1.1.3 on " + peer_.port_path()});
+  EXPECT_EQ(progress_.messages, std::vector<std::string>{"Tock bootloader 1.1.3 on " +
+                                                         peer_.port_path() + " (board nano33ble)"});
+  EXPECT_EQ(b->attributes(),
+            (std::vector<std::pair<std::string, std::string>>{
+                {"board", "nano33ble"}, {"arch", "cortex-m4"}, {"appaddr", "0x50000"}}));
   EXPECT_TRUE(progress_.events.empty());  // the flash runner owns Begin/End
 }
 
@@ -189,16 +207,19 @@ TEST_F(BootloaderBackendTest, UnalignedSegmentKeepsItsNeighbours) {
   EXPECT_EQ(Count(0x11), 2u);  // head and tail read back
 }
 
-TEST_F(BootloaderBackendTest, BlankPagesAreErasedNotWritten) {
+TEST_F(BootloaderBackendTest, Nrf52BlankPagesAreWrittenNotErased) {
+  // 1.1.x erases a 512-byte page to 0x01, so an all-0xFF page must be written.
   peer_.WriteFlash(0x20000, Random(2048, 3));
   auto data = Random(2048, 4);
   std::fill(data.begin() + 512, data.begin() + 1536, 0xFF);
   auto b = Connected(FastSettings(peer_.port_path()));
-  b->Write(Segment{0x20000, data, "with blanks"}, progress_);
+  Segment seg{0x20000, data, "with blanks"};
+  b->Write(seg, progress_);
   EXPECT_EQ(peer_.ReadFlash(0x20000, 2048), data);
-  EXPECT_EQ(Count(0x07), 2u);
-  EXPECT_EQ(Count(0x06), 2u);
+  EXPECT_EQ(Count(0x07), 4u);
+  EXPECT_EQ(Count(0x06), 0u);
   EXPECT_EQ(Count(0x15), 1u);
+  EXPECT_TRUE(b->Verify(seg, progress_).match);
 }
 
 TEST_F(BootloaderBackendTest, ZeroPagesAreSkippedOnlyWhenAskedAndSplitTheCrcRuns) {
@@ -215,7 +236,13 @@ TEST_F(BootloaderBackendTest, ZeroPagesAreSkippedOnlyWhenAskedAndSplitTheCrcRuns
   // The skipped page keeps its old contents: why skipping is off by default.
   EXPECT_EQ(peer_.ReadFlash(0x20200, 512),
             std::vector<uint8_t>(old.begin() + 512, old.begin() + 1024));
-  EXPECT_FALSE(b->Verify(Segment{0x20000, data, "with zeros"}, progress_).match);
+  // Verify compares what was written, and says what it left out.
+  VerifyResult r = b->Verify(Segment{0x20000, data, "with zeros"}, progress_);
+  EXPECT_TRUE(r.match);
+  EXPECT_EQ(Count(0x15), 4u);
+  EXPECT_EQ(r.detail, fmt::format("CRC-32 0x{:08x}; 512 bytes of zero pages left unwritten "
+                                  "(skip_zero_pages) not compared",
+                                  Crc32(std::span(data).subspan(1024))));
 }
 
 TEST_F(BootloaderBackendTest, CorruptedFlashFailsTheRunCrc) {
@@ -247,11 +274,24 @@ TEST_F(BootloaderBackendTest, VerifyFindsTheFirstDifferingByte) {
             fmt::format("CRC-32 0x{:08x}, expected 0x{:08x}", Crc32(flash), Crc32(seg.data)));
 }
 
+TEST_F(BootloaderBackendTest, WrongCrcWithMatchingFlashNamesTheSegmentAddress) {
+  auto b = Connected(FastSettings(peer_.port_path()));
+  Segment seg{0x20000, Random(2000, 9), "kernel"};
+  b->Write(seg, progress_);
+  peer_.AddFault({PeerFault::Kind::kWrongCrc, 0x15, 0, 1, 0});
+  VerifyResult r = b->Verify(seg, progress_);
+  EXPECT_FALSE(r.match);
+  EXPECT_EQ(r.first_mismatch, 0x20000u);
+  EXPECT_EQ(r.detail, fmt::format("CRC-32 0x{:08x}, expected 0x{:08x}, but a read-back matches "
+                                  "byte for byte",
+                                  Crc32(seg.data) ^ 0x01, Crc32(seg.data)));
+}
+
 TEST_F(BootloaderBackendTest, EraseAndReadUsePages) {
   peer_.WriteFlash(0x20000, Random(1024, 2));
   auto b = Connected(FastSettings(peer_.port_path()));
   b->Erase(0x20000, 1024, progress_);
-  EXPECT_EQ(b->Read(0x20000, 1024), std::vector<uint8_t>(1024, 0xFF));
+  EXPECT_EQ(b->Read(0x20000, 1024), std::vector<uint8_t>(1024, 0x01));  // 1.1.x on an nRF52
   EXPECT_EQ(Count(0x06), 2u);
   auto e = Capture([&] { b->Erase(0x20100, 512, progress_); });
   EXPECT_EQ(e.Describe(),
@@ -274,13 +314,136 @@ TEST_F(BootloaderBackendTest, StartStoresTheStartAddressAndExits) {
   s.start_address = 0x30000;
   auto b = Connected(s);
   b->Start(0x30101);
-  for (int i = 0; i < 100 && !peer_.exited(); ++i)
+  for (int i = 0; i < 100 && !peer_.kernel_started(); ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  EXPECT_TRUE(peer_.exited());
+  EXPECT_TRUE(peer_.kernel_started());
   EXPECT_EQ(peer_.stored_start_address(), 0x30000u);
+  EXPECT_EQ(b->StartReport(), "EXIT sent");  // a pty has no DTR line to pulse
 }
 
-TEST_F(BootloaderBackendTest, SwitchesToTheFastBaudRate) {
+TEST_F(BootloaderBackendTest, BoardMismatchIsRefusedUnlessForced) {
+  auto s = FastSettings(peer_.port_path());
+  s.board = "clue_nrf52840";
+  auto e = Capture([&] { Connected(s); });
+  EXPECT_EQ(e.category(), ErrorCategory::kUsage);
+  EXPECT_EQ(e.Describe(), "the bootloader on " + peer_.port_path() +
+                              " belongs to board \"nano33ble\", not clue_nrf52840; pass --board "
+                              "nano33ble, or --force to write the clue_nrf52840 image anyway");
+  s.force = true;
+  Connected(s);
+  EXPECT_EQ(progress_.messages.back(),
+            "warning: the bootloader on " + peer_.port_path() +
+                " belongs to board \"nano33ble\", not clue_nrf52840; writing anyway (--force)");
+  s.force = false;
+  s.board = "nano33ble_rev2";  // runs the nano33ble bootloader
+  Connected(s);
+}
+
+TEST_F(BootloaderBackendTest, PageWithMoreThan79EscapeBytesIsRefusedBeforeWriting) {
+  auto b = Connected(FastSettings(peer_.port_path()));
+  auto data = Random(1024, 12);
+  std::replace(data.begin(), data.end(), uint8_t{0xFC}, uint8_t{0x00});
+  std::fill(data.begin() + 512, data.begin() + 512 + 80, 0xFC);
+  auto e = Capture([&] { b->Write(Segment{0x20000, data, "kernel"}, progress_); });
+  EXPECT_EQ(e.category(), ErrorCategory::kInvalidInput);
+  EXPECT_EQ(e.Describe(),
+            "the page at 0x00020200 holds 80 bytes 0xFC; bootloader 1.1.3 on " + peer_.port_path() +
+                " receives at most 79 per page (each is sent twice and its 600-byte receive "
+                "buffer overflows); nothing of this segment was written; flash this image with "
+                "another method (e.g. --method jlink, openocd or probe-rs)");
+  EXPECT_EQ(Count(0x07), 0u);
+  data[512] = 0;  // 79 fit
+  b->Write(Segment{0x20000, data, "kernel"}, progress_);
+  EXPECT_EQ(peer_.ReadFlash(0x20000, 1024), data);
+}
+
+class Hail101BackendTest : public BootloaderBackendTest {
+ protected:
+  Hail101BackendTest() : BootloaderBackendTest(testing::Hail101Peer()) {}
+
+  SerialOpener OpenerWithModemLines() {
+    return [this](const std::string& p, uint32_t baud) -> std::unique_ptr<SerialLink> {
+      auto link = std::make_unique<ModemLineLink>(TermiosSerialLink::Open(p, baud), peer_);
+      link->also_record = &lines_;
+      return link;
+    };
+  }
+  std::vector<std::pair<bool, bool>> lines_;  ///< Modem line changes, kept after the link closes.
+};
+
+TEST_F(Hail101BackendTest, BlankPagesAreErasedWhereErasedFlashReadsFF) {
+  peer_.WriteFlash(0x20000, Random(2048, 3));
+  auto data = Random(2048, 4);
+  std::fill(data.begin() + 512, data.begin() + 1536, 0xFF);
+  auto b = Connected(FastSettings(peer_.port_path()));
+  Segment seg{0x20000, data, "with blanks"};
+  b->Write(seg, progress_);
+  EXPECT_EQ(peer_.ReadFlash(0x20000, 2048), data);
+  EXPECT_EQ(Count(0x07), 2u);
+  EXPECT_EQ(Count(0x06), 2u);
+  EXPECT_TRUE(b->Verify(seg, progress_).match);
+}
+
+TEST_F(Hail101BackendTest, KernelIsStartedByADtrPulseNotByExit) {
+  auto s = FastSettings(peer_.port_path());
+  s.entry = BootloaderEntry::kNone;
+  auto b = std::make_unique<TockBootloaderBackend>(s, OpenerWithModemLines(), Lister(), QuietLog());
+  b->Connect(progress_);
+  b->Start(std::nullopt);  // closes the link
+  EXPECT_EQ(Count(0x22), 0u);
+  EXPECT_EQ(lines_, (std::vector<std::pair<bool, bool>>{{true, false}, {false, false}}));
+  EXPECT_TRUE(peer_.kernel_started());
+  EXPECT_EQ(b->StartReport(), "DTR pulsed to reset into the kernel (bootloader 1.0.1 has no EXIT)");
+}
+
+TEST_F(Hail101BackendTest, WithoutADtrLineTheKernelIsNotStartedAndItSaysSo) {
+  auto b = Connected(FastSettings(peer_.port_path()));
+  b->Start(std::nullopt);
+  EXPECT_EQ(Count(0x22), 0u);
+  EXPECT_FALSE(peer_.kernel_started());
+  EXPECT_EQ(b->StartReport(), "kernel not started: bootloader 1.0.1 has no EXIT and " +
+                                  peer_.port_path() +
+                                  " has no DTR line; press the board's reset button");
+}
+
+TEST_F(Hail101BackendTest, StartAddressIsRefusedBeforeAnythingIsWritten) {
+  auto s = FastSettings(peer_.port_path());
+  s.start_address = 0x30000;
+  auto e = Capture([&] { Connected(s); });
+  EXPECT_EQ(e.category(), ErrorCategory::kInvalidInput);
+  EXPECT_EQ(e.Describe(),
+            "/start_address: start_address 0x00030000 in the tock-bootloader flash method needs "
+            "bootloader 1.1.0 or later, but " +
+                peer_.port_path() +
+                " runs 1.0.1, which cannot store a start address; nothing was written; remove "
+                "start_address (this bootloader starts the kernel at 0x10000) or update the "
+                "bootloader");
+  EXPECT_EQ(Count(0x07), 0u);
+  EXPECT_EQ(Count(0x23), 0u);
+}
+
+class LegacyCBackendTest : public BootloaderBackendTest {
+ protected:
+  LegacyCBackendTest() : BootloaderBackendTest(testing::ImixLegacyCPeer()) {}
+};
+
+TEST_F(LegacyCBackendTest, CrcHoldingAnEscapeByteVerifies) {
+  auto b = Connected(FastSettings(peer_.port_path()));
+  // The first random image whose CRC-32 holds a 0xFC byte (about 1 in 64).
+  std::vector<uint8_t> data;
+  for (uint32_t seed = 100;; ++seed) {
+    data = Random(512, seed);
+    uint32_t crc = Crc32(data);
+    if ((crc & 0xFF) == 0xFC || (crc >> 8 & 0xFF) == 0xFC || (crc >> 16 & 0xFF) == 0xFC ||
+        crc >> 24 == 0xFC)
+      break;
+  }
+  Segment seg{0x20000, data, "kernel"};
+  b->Write(seg, progress_);
+  EXPECT_TRUE(b->Verify(seg, progress_).match);
+}
+
+TEST_F(LegacyCBackendTest, SwitchesToTheFastBaudRate) {
   auto s = FastSettings(peer_.port_path());
   s.fast_baud = 921600;
   auto b = Connected(s);
@@ -305,7 +468,8 @@ TEST_F(BootloaderBackendTest, VanishedPortDuringWriteIsATransportError) {
 
 TEST_F(BootloaderBackendTest, WithoutAPortTheOnlyTockPortIsUsed) {
   auto b = Connected(FastSettings(""));
-  EXPECT_EQ(progress_.messages.back(), "Tock bootloader 1.1.3 on " + peer_.port_path());
+  EXPECT_EQ(progress_.messages.back(),
+            "Tock bootloader 1.1.3 on " + peer_.port_path() + " (board nano33ble)");
 }
 
 TEST_F(BootloaderBackendTest, WithoutAPortOrABoardItSaysSo) {

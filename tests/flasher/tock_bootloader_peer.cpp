@@ -19,6 +19,8 @@ constexpr uint32_t kPage = 512;
 constexpr uint32_t kFlagsAddress = 0x400;
 constexpr uint32_t kStartAddressAt = kFlagsAddress + 32;
 constexpr uint32_t kAttributesAddress = 0x600;
+// tock-bootloader 1.1.x receives a command into a 600-byte buffer (bootloader.rs `BUF`).
+constexpr size_t kRust11ReceiveBuffer = 600;
 
 // Reply codes.
 constexpr uint8_t kPong = 0x11, kBadAddr = 0x12, kBadArgs = 0x14, kOk = 0x15, kUnknown = 0x16,
@@ -40,9 +42,9 @@ std::vector<uint8_t> WithData(uint8_t code, const std::vector<uint8_t>& data, bo
   return out;
 }
 
-void PutAttribute(std::vector<uint8_t>& flash, int index, const std::string& key,
+void PutAttribute(std::vector<uint8_t>& flash, size_t index, const std::string& key,
                   const std::string& value) {
-  size_t at = kAttributesAddress + static_cast<size_t>(index) * 64;
+  size_t at = kAttributesAddress + index * 64;
   std::fill(flash.begin() + at, flash.begin() + at + 64, 0);
   std::copy(key.begin(), key.end(), flash.begin() + at);
   flash[at + 8] = static_cast<uint8_t>(value.size());
@@ -51,13 +53,37 @@ void PutAttribute(std::vector<uint8_t>& flash, int index, const std::string& key
 
 }  // namespace
 
+PeerOptions Hail101Peer() {
+  PeerOptions o;
+  o.bootloader = PeerBootloader::kRust101;
+  o.version = "1.0.1";
+  o.attributes = {{"board", "hail"}, {"arch", "cortex-m4"}, {"jldevice", "ATSAM4LC8C"}};
+  return o;
+}
+
+PeerOptions ImixLegacyCPeer() {
+  PeerOptions o;
+  o.bootloader = PeerBootloader::kLegacyC;
+  o.version = "0.6.0";
+  o.attributes = {{"board", "imix"}, {"arch", "cortex-m4"}, {"jldevice", "ATSAM4LC8C"}};
+  return o;
+}
+
+PeerOptions Nrf52Peer(const std::string& board, const std::string& appaddr) {
+  PeerOptions o;
+  o.attributes = {{"board", board}, {"arch", "cortex-m4"}, {"appaddr", appaddr}};
+  return o;
+}
+
 struct TockBootloaderPeer::State {
   std::unique_ptr<PseudoTerminal> pty;
   std::vector<uint8_t> flash;
   std::vector<uint8_t> rx;
   bool escape_pending = false;
   bool in_bootloader = true;
-  bool exited = false;
+  bool kernel_started = false;
+  bool deaf = false;
+  size_t frame_bytes = 0;  // bytes received since the bootloader last armed its receive buffer
   std::optional<Clock::time_point> reappear_at;
   uint32_t device_baud = 115200;
   std::optional<uint32_t> pending_baud;
@@ -101,8 +127,12 @@ TockBootloaderPeer::TockBootloaderPeer(PeerOptions options)
   std::copy(options_.version.begin(), options_.version.end(), s.flash.begin() + kFlagsAddress + 14);
   for (int i = 0; i < 4; ++i)
     s.flash[kStartAddressAt + i] = static_cast<uint8_t>(options_.start_address >> (8 * i));
-  PutAttribute(s.flash, 0, "board", "peer");
-  PutAttribute(s.flash, 1, "arch", "cortex-m4");
+  // Unused slots of the Rust bootloaders are erased flash; the C bootloader zero-fills them.
+  uint8_t unused = options_.bootloader == PeerBootloader::kLegacyC ? 0x00 : 0xFF;
+  std::fill(s.flash.begin() + kAttributesAddress, s.flash.begin() + kAttributesAddress + 16 * 64,
+            unused);
+  for (size_t i = 0; i < options_.attributes.size(); ++i)
+    PutAttribute(s.flash, i, options_.attributes[i].first, options_.attributes[i].second);
   s.in_bootloader = options_.in_bootloader;
   s.device_baud = options_.baud;
   thread_ = std::thread([this] { Run(); });
@@ -126,11 +156,17 @@ void TockBootloaderPeer::AddFault(PeerFault fault) {
   state_->fault_seen.push_back(0);
 }
 
-void TockBootloaderPeer::EnterBootloader() {
+void TockBootloaderPeer::EnterBootloader() { ReleaseReset(true); }
+
+void TockBootloaderPeer::ReleaseReset(bool select_held) {
   std::lock_guard<std::mutex> lock(mu_);
-  state_->in_bootloader = true;
-  state_->rx.clear();
-  state_->escape_pending = false;
+  State& s = *state_;
+  s.in_bootloader = select_held;
+  s.kernel_started = !select_held;
+  s.deaf = false;
+  s.frame_bytes = 0;
+  s.rx.clear();
+  s.escape_pending = false;
 }
 
 std::vector<uint8_t> TockBootloaderPeer::ReadFlash(uint32_t address, size_t length) const {
@@ -155,9 +191,13 @@ bool TockBootloaderPeer::in_bootloader() const {
   std::lock_guard<std::mutex> lock(mu_);
   return state_->in_bootloader;
 }
-bool TockBootloaderPeer::exited() const {
+bool TockBootloaderPeer::kernel_started() const {
   std::lock_guard<std::mutex> lock(mu_);
-  return state_->exited;
+  return state_->kernel_started;
+}
+bool TockBootloaderPeer::deaf() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return state_->deaf;
 }
 int TockBootloaderPeer::reenumerations() const {
   std::lock_guard<std::mutex> lock(mu_);
@@ -246,6 +286,15 @@ void TockBootloaderPeer::Feed(const uint8_t* data, size_t n) {
       std::lock_guard<std::mutex> lock(mu_);
       State& s = *state_;
       uint8_t b = data[i];
+      if (s.deaf || !s.in_bootloader) continue;
+      if (options_.bootloader == PeerBootloader::kRust11 &&
+          ++s.frame_bytes > kRust11ReceiveBuffer) {
+        // The buffer filled before a command ended: the bootloader drops it and never re-arms
+        // its receive.
+        s.deaf = true;
+        s.rx.clear();
+        continue;
+      }
       if (!s.escape_pending) {
         if (b == kEsc)
           s.escape_pending = true;
@@ -261,7 +310,7 @@ void TockBootloaderPeer::Feed(const uint8_t* data, size_t n) {
       s.commands.push_back(b);
       std::vector<uint8_t> payload;
       payload.swap(s.rx);
-      if (!s.in_bootloader) continue;
+      if (b != 0x05) s.frame_bytes = 0;  // RESET goes on in the same buffer
       reply = Handle(b, payload);
       if (ApplyFaults(b, payload, reply)) {
         s.pty.reset();  // closes the master mid-transfer: the host's port hangs up
@@ -311,14 +360,19 @@ std::vector<uint8_t> TockBootloaderPeer::HandleInfo() {
   std::string version(reinterpret_cast<const char*>(&s.flash[kFlagsAddress + 14]));
   version = version.substr(0, 8);
   char json[192];
-  int len = std::snprintf(json, sizeof json,
+  // 1.1.x reports the stored start address; 1.0.1 and the C bootloader only the version.
+  int len =
+      options_.bootloader == PeerBootloader::kRust11
+          ? std::snprintf(json, sizeof json,
                           "{\"version\":\"%s\", \"start_address\":\"0x%08x\", "
                           "\"name\":\"Tock Bootloader\"}",
-                          version.c_str(), start);
+                          version.c_str(), start)
+          : std::snprintf(json, sizeof json, "{\"version\":\"%s\", \"name\":\"Tock Bootloader\"}",
+                          version.c_str());
   std::vector<uint8_t> data(193, 0);
   data[0] = static_cast<uint8_t>(len);
   std::copy(json, json + len, data.begin() + 1);
-  return WithData(kInfoRsp, data, /*escape=*/false);
+  return WithData(kInfoRsp, data, options_.bootloader == PeerBootloader::kLegacyC);
 }
 
 std::vector<uint8_t> TockBootloaderPeer::HandleFlash(uint8_t command,
@@ -335,7 +389,9 @@ std::vector<uint8_t> TockBootloaderPeer::HandleFlash(uint8_t command,
       if (payload.size() != 4) return Code(kBadArgs);
       uint32_t a = U32(payload, 0);
       if (!writable(a)) return Code(kBadAddr);
-      std::fill(s.flash.begin() + a, s.flash.begin() + a + kPage, 0xFF);
+      // On 1.1.x the nRF52's 4 KiB page is read, the 512 bytes set to 1, and written back.
+      uint8_t fill = options_.bootloader == PeerBootloader::kRust11 ? 0x01 : 0xFF;
+      std::fill(s.flash.begin() + a, s.flash.begin() + a + kPage, fill);
       return Code(kOk);
     }
     case 0x07: {
@@ -357,11 +413,11 @@ std::vector<uint8_t> TockBootloaderPeer::HandleFlash(uint8_t command,
       uint32_t a = U32(payload, 0), len = U32(payload, 4);
       if (!in_flash(a, len)) return Code(kBadAddr);
       uint32_t crc = Crc32(std::span<const uint8_t>(s.flash.data() + a, len));
-      // Like the real bootloader, the CRC goes out unescaped.
+      // The Rust bootloaders send the CRC unescaped; the C bootloader escapes it.
       return WithData(kCrcRsp,
                       {static_cast<uint8_t>(crc), static_cast<uint8_t>(crc >> 8),
                        static_cast<uint8_t>(crc >> 16), static_cast<uint8_t>(crc >> 24)},
-                      false);
+                      options_.bootloader == PeerBootloader::kLegacyC);
     }
     default:
       return Code(kUnknown);
@@ -397,7 +453,9 @@ std::vector<uint8_t> TockBootloaderPeer::HandleControl(uint8_t command,
   State& s = *state_;
   switch (command) {
     case 0x21: {
-      if (!options_.supports_baud_change) return Code(kUnknown);
+      // Only the C bootloader knows CHANGE_BAUD_RATE; the Rust ones answer UNKNOWN.
+      if (!options_.supports_baud_change || options_.bootloader != PeerBootloader::kLegacyC)
+        return Code(kUnknown);
       if (payload.size() != 5) return Code(kBadArgs);
       uint32_t baud = U32(payload, 1);
       if (!IsSupportedBaudRate(baud)) return Code(kBaudFail);
@@ -405,10 +463,20 @@ std::vector<uint8_t> TockBootloaderPeer::HandleControl(uint8_t command,
       return Code(kOk);
     }
     case 0x22:
-      s.exited = true;
+      if (options_.bootloader == PeerBootloader::kLegacyC) return Code(kUnknown);
+      if (options_.bootloader == PeerBootloader::kRust101) {
+        s.deaf = true;  // not a command it knows: no reply, and it stops listening
+        return {};
+      }
+      s.kernel_started = true;  // 1.1.x resets the chip; the kernel starts
       s.in_bootloader = false;
       return {};
     case 0x23: {
+      if (options_.bootloader == PeerBootloader::kLegacyC) return Code(kUnknown);
+      if (options_.bootloader == PeerBootloader::kRust101) {
+        s.deaf = true;
+        return {};
+      }
       if (payload.size() != 4) return Code(kBadArgs);
       std::copy(payload.begin(), payload.end(), s.flash.begin() + kStartAddressAt);
       return Code(kOk);
@@ -451,6 +519,9 @@ bool TockBootloaderPeer::ApplyFaults(uint8_t command, const std::vector<uint8_t>
         return true;
       case K::kCorruptFlash:
         if (command == 0x07 && payload.size() >= 4) s.flash[U32(payload, 0) + 7] ^= 0x01;
+        break;
+      case K::kWrongCrc:
+        if (command == 0x15 && reply.size() >= 6) reply[2] ^= 0x01;
         break;
       case K::kExtraBytes:
         reply.push_back(0x00);

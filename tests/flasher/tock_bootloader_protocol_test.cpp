@@ -143,10 +143,11 @@ TEST_F(BootloaderProtocolTest, WritePageCarriesEscapeBytesBothWays) {
   EXPECT_EQ(client_.ReadRange(0x20000, 512), page);
 }
 
-TEST_F(BootloaderProtocolTest, ErasePageFillsWithOnes) {
+TEST_F(BootloaderProtocolTest, ErasePageOnAnNrf52BootloaderFillsWithOnes) {
+  // 1.1.x rewrites the 512 bytes inside the nRF52's 4 KiB page with the value 1.
   peer_.WriteFlash(0x20200, Pattern(512, 3));
   client_.ErasePage(0x20200);
-  EXPECT_EQ(peer_.ReadFlash(0x20200, 512), std::vector<uint8_t>(512, 0xFF));
+  EXPECT_EQ(peer_.ReadFlash(0x20200, 512), std::vector<uint8_t>(512, 0x01));
 }
 
 TEST_F(BootloaderProtocolTest, ReadRangeSplitsAtTheProtocolLimit) {
@@ -160,7 +161,7 @@ TEST_F(BootloaderProtocolTest, AttributesRoundTrip) {
   auto board = client_.GetAttribute(0);
   EXPECT_TRUE(board.present);
   EXPECT_EQ(board.key, "board");
-  EXPECT_EQ(std::string(board.value.begin(), board.value.end()), "peer");
+  EXPECT_EQ(std::string(board.value.begin(), board.value.end()), "nano33ble");
   EXPECT_FALSE(client_.GetAttribute(7).present);
   std::vector<uint8_t> value{'0', 'x', 0xFC, '4'};
   client_.SetAttribute(7, "appaddr", value);
@@ -185,13 +186,6 @@ TEST_F(BootloaderProtocolTest, CrcMatchesTheFlashContents) {
   EXPECT_EQ(Crc32(std::vector<uint8_t>{'1', '2', '3', '4', '5', '6', '7', '8', '9'}), 0xCBF43926u);
 }
 
-TEST_F(BootloaderProtocolTest, ChangesBaudRateInTwoSteps) {
-  EXPECT_TRUE(client_.ChangeBaudRate(115200, 921600));
-  EXPECT_EQ(peer_.device_baud(), 921600u);
-  client_.Ping();
-  EXPECT_EQ(peer_.garbled_bytes(), 0u);
-}
-
 TEST_F(BootloaderProtocolTest, SetStartAddressIsStored) {
   client_.SetStartAddress(0x30000);
   EXPECT_EQ(peer_.stored_start_address(), 0x30000u);
@@ -200,9 +194,9 @@ TEST_F(BootloaderProtocolTest, SetStartAddressIsStored) {
 
 TEST_F(BootloaderProtocolTest, ExitLeavesTheBootloader) {
   client_.Exit();
-  for (int i = 0; i < 100 && !peer_.exited(); ++i)
+  for (int i = 0; i < 100 && !peer_.kernel_started(); ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  EXPECT_TRUE(peer_.exited());
+  EXPECT_TRUE(peer_.kernel_started());
   EXPECT_FALSE(client_.TryPing());
 }
 
@@ -331,6 +325,85 @@ TEST_F(BootloaderWithoutBaudChangeTest, DeclinedBaudChangeKeepsTheOldRate) {
   EXPECT_FALSE(client_.ChangeBaudRate(115200, 921600));
   EXPECT_EQ(peer_.device_baud(), 115200u);
   client_.Ping();
+}
+
+TEST(BootloaderGenerationTest, VersionsMapToTheirGeneration) {
+  EXPECT_EQ(GenerationOf("0.6.0"), BootloaderGeneration::kLegacyC);
+  EXPECT_EQ(GenerationOf("1.0.1"), BootloaderGeneration::kRust10);
+  EXPECT_EQ(GenerationOf("1.1.3"), BootloaderGeneration::kRust11);
+  EXPECT_EQ(GenerationOf(""), BootloaderGeneration::kRust11);
+  EXPECT_TRUE(ErasedPageReadsFF(BootloaderGeneration::kRust10));
+  EXPECT_FALSE(ErasedPageReadsFF(BootloaderGeneration::kRust11));
+}
+
+class Hail101ProtocolTest : public BootloaderProtocolTest {
+ protected:
+  Hail101ProtocolTest() : BootloaderProtocolTest(testing::Hail101Peer()) {}
+};
+
+TEST_F(Hail101ProtocolTest, ErasePageFillsWithFFAndExitIsIgnored) {
+  peer_.WriteFlash(0x20200, Pattern(512, 3));
+  client_.ErasePage(0x20200);
+  EXPECT_EQ(peer_.ReadFlash(0x20200, 512), std::vector<uint8_t>(512, 0xFF));
+  BootloaderInfo info = client_.Info();
+  EXPECT_EQ(info.generation, BootloaderGeneration::kRust10);
+  EXPECT_FALSE(info.start_address.has_value());
+  client_.Exit();
+  EXPECT_FALSE(client_.TryPing());  // 1.0.1 stops listening after a command it does not know
+  EXPECT_FALSE(peer_.kernel_started());
+  EXPECT_TRUE(peer_.deaf());
+}
+
+class LegacyCProtocolTest : public BootloaderProtocolTest {
+ protected:
+  LegacyCProtocolTest() : BootloaderProtocolTest(testing::ImixLegacyCPeer()) {}
+};
+
+// The first of Pattern(512, seed)-based buffers whose CRC-32 holds a 0xFC byte.
+std::vector<uint8_t> DataWithFcInCrc() {
+  for (uint8_t seed = 0;; ++seed) {
+    auto data = Pattern(512, seed);
+    data[0] = static_cast<uint8_t>(seed * 13);
+    data[1] = static_cast<uint8_t>(seed >> 3);
+    uint32_t crc = Crc32(data);
+    for (int i = 0; i < 4; ++i)
+      if (static_cast<uint8_t>(crc >> (8 * i)) == 0xFC) return data;
+  }
+}
+
+TEST_F(LegacyCProtocolTest, EscapedCrcReplyIsUnescaped) {
+  auto data = DataWithFcInCrc();
+  peer_.WriteFlash(0x20000, data);
+  EXPECT_EQ(client_.Info().generation, BootloaderGeneration::kLegacyC);
+  EXPECT_EQ(client_.CrcInternalFlash(0x20000, 512), Crc32(data));
+  client_.Ping();  // nothing of the reply was left behind
+}
+
+TEST_F(LegacyCProtocolTest, ChangesBaudRateInTwoSteps) {
+  EXPECT_TRUE(client_.ChangeBaudRate(115200, 921600));
+  EXPECT_EQ(peer_.device_baud(), 921600u);
+  client_.Ping();
+  EXPECT_EQ(peer_.garbled_bytes(), 0u);
+}
+
+TEST_F(LegacyCProtocolTest, SetStartAddressIsAnUnknownCommand) {
+  auto e = Capture([&] { client_.SetStartAddress(0x30000); });
+  EXPECT_EQ(e.Describe(),
+            "the Tock bootloader refused the command: UNKNOWN (0x16), it does not know this "
+            "command (the bootloader may be too old)" +
+                Context("SET_START_ADDRESS 0x00030000"));
+}
+
+TEST_F(BootloaderProtocolTest, Nrf52BootloaderGoesDeafOnAPageWithMoreThan79EscapeBytes) {
+  auto page = Pattern(512, 1);
+  std::replace(page.begin(), page.end(), uint8_t{0xFC}, uint8_t{0});
+  std::fill(page.begin(), page.begin() + 79, 0xFC);
+  client_.WritePage(0x20000, page);  // 79 fit into the 600-byte buffer
+  EXPECT_EQ(peer_.ReadFlash(0x20000, 512), page);
+  page[79] = 0xFC;
+  EXPECT_EQ(Capture([&] { client_.WritePage(0x20200, page); }).category(),
+            ErrorCategory::kTransport);
+  EXPECT_TRUE(peer_.deaf());
 }
 
 }  // namespace
