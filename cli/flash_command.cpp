@@ -5,6 +5,7 @@
 
 #include "cli/command_registry.h"
 #include "common/process.h"
+#include "config/board_resolution.h"
 #include "flasher/backend_registry.h"
 #include "flasher/flash_job.h"
 
@@ -40,7 +41,7 @@ void RunFlashCommand(FlashOptions& o, CliContext& ctx) {
   r.start = !o.no_start;
   if (o.format) r.format = flasher::ParseImageFormat(*o.format);
   if (o.address) r.address = flasher::ParseAddressArgument(*o.address, "--address");
-  config::HardwareBoard board = flasher::ResolveBoard(o.board, o.config, ctx.DataDir());
+  config::HardwareBoard board = config::ResolveBoard({o.board, o.config}, ctx.BoardSearch()).board;
   std::FILE* stream = ctx.options.json ? ctx.out() : ctx.err();
   flasher::ProgressPrinter progress(StyleFor(ctx), [stream](const std::string& text) {
     std::fputs(text.c_str(), stream);

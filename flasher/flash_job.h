@@ -56,13 +56,6 @@ struct FlashReport {
   std::vector<Image> images;  ///< Owned images the plan points into.
 };
 
-/// Loads the board: `board_name` from the catalog in `data_dir`/boards, or the "board" object of
-/// the board JSON file `config_file`. Exactly one must be given (Error(kUsage) otherwise); file
-/// errors carry file, line, column and JSON pointer.
-config::HardwareBoard ResolveBoard(const std::optional<std::string>& board_name,
-                                   const std::optional<std::string>& config_file,
-                                   const std::filesystem::path& data_dir);
-
 /// Runs the request on `board`: loads the image and apps, creates the back-end, plans and checks
 /// the plan (see PlanFlash), then, unless dry_run, executes it with progress. Forced violations
 /// and plan notes are passed to the progress sink as messages before anything is written.
