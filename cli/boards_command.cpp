@@ -15,7 +15,7 @@ struct BoardsOptions {
 };
 
 config::BoardCatalog LoadCatalog(CliContext& ctx) {
-  return config::BoardCatalog::Load(ctx.DataDir() / "boards");
+  return config::BoardCatalog::Load(ctx.BoardSearch());
 }
 
 void PrintOrderedJson(const CliContext& ctx, const nlohmann::ordered_json& doc) {

@@ -40,6 +40,7 @@ kernel::BuildRequest MakeRequest(const BuildOptions& o, CliContext& ctx) {
   r.tock_dir_env = Env("TOCK_DIR");
   r.cwd = std::filesystem::current_path();
   r.data_dir = ctx.DataDir();
+  r.board_search = ctx.BoardSearch();
   r.generate_only = o.generate_only;
   r.tool = o.cargo ? kernel::BuildTool::kCargo : kernel::BuildTool::kMake;
   r.profile = o.debug ? kernel::BuildProfile::kDebug : kernel::BuildProfile::kRelease;

@@ -32,8 +32,7 @@ std::string Generate(const std::string& kind, const CommandSpec& spec) {
 
 void RunCompletion(CliContext& ctx, CLI::App& root, const CompletionOptions& o) {
   if (o.list_boards) {
-    for (const auto& name : config::BoardCatalog::Load(ctx.DataDir() / "boards").Names())
-      ctx.Print(name);
+    for (const auto& name : config::BoardCatalog::Load(ctx.BoardSearch()).Names()) ctx.Print(name);
     return;
   }
   std::fputs(Generate(o.kind, CommandSpecFromApp(root)).c_str(), ctx.out());

@@ -24,14 +24,30 @@ struct ConfigOptions {
   std::string value;
   std::vector<std::string> files;
   bool force = false;
+  bool reference = false;
 };
 
 std::string Dump(const OrderedJson& v, int indent) {
   return v.dump(indent, ' ', false, OrderedJson::error_handler_t::replace);
 }
 
+// The catalog board references are resolved in; nullopt when it cannot be read (a reference
+// then gets a finding saying so, and files with inline boards are checked as usual).
+std::optional<config::BoardCatalog> CatalogForReferences(CliContext& ctx) {
+  try {
+    return config::BoardCatalog::Load(ctx.BoardSearch());
+  } catch (const Error&) {
+    return std::nullopt;
+  }
+}
+
+const config::BoardCatalog* Ptr(const std::optional<config::BoardCatalog>& catalog) {
+  return catalog ? &*catalog : nullptr;
+}
+
 void RunInit(CliContext& ctx, const ConfigOptions& o) {
-  config::InitConfigFile(ctx.DataDir(), o.board, o.out, o.force);
+  config::InitConfigFile(ctx.BoardSearch(), ctx.DataDir() / "templates", o.board, o.out,
+                         {o.force, o.reference});
   if (ctx.options.json) ctx.PrintJson({{"file", o.out}, {"board", o.board}});
   ctx.Note("wrote " + o.out + " for board " + o.board);
 }
@@ -39,7 +55,8 @@ void RunInit(CliContext& ctx, const ConfigOptions& o) {
 void RunShow(CliContext& ctx, const ConfigOptions& o) {
   config::JsonDocument doc = config::JsonDocument::Load(o.file);
   if (ctx.options.json) return ctx.Print(Dump(doc.root(), -1));
-  config::CheckedBoardConfig checked = config::CheckBoardConfig(doc);
+  auto catalog = CatalogForReferences(ctx);
+  config::CheckedBoardConfig checked = config::CheckBoardConfig(doc, Ptr(catalog));
   std::fputs(config::DescribeBoardConfig(checked).c_str(), ctx.out());
   if (checked.report.HasErrors())
     ctx.Warn(o.file + " has " + config::CountSummary(checked.report) +
@@ -74,22 +91,27 @@ void ReportEdit(CliContext& ctx, const ConfigOptions& o, const config::EditOutco
 
 void RunSet(CliContext& ctx, const ConfigOptions& o) {
   OrderedJson value = config::ParseValueArgument(o.value);
+  auto catalog = CatalogForReferences(ctx);
   auto r = config::EditConfigFile(
-      o.file, o.force, [&](OrderedJson& root) { config::SetValue(root, o.pointer, value); });
+      o.file, o.force, [&](OrderedJson& root) { config::SetValue(root, o.pointer, value); },
+      Ptr(catalog));
   ReportEdit(ctx, o, r, "set " + o.pointer);
 }
 
 void RunUnset(CliContext& ctx, const ConfigOptions& o) {
-  auto r = config::EditConfigFile(o.file, o.force,
-                                  [&](OrderedJson& root) { config::UnsetValue(root, o.pointer); });
+  auto catalog = CatalogForReferences(ctx);
+  auto r = config::EditConfigFile(
+      o.file, o.force, [&](OrderedJson& root) { config::UnsetValue(root, o.pointer); },
+      Ptr(catalog));
   ReportEdit(ctx, o, r, "unset " + o.pointer);
 }
 
 void RunValidate(CliContext& ctx, const ConfigOptions& o) {
   nlohmann::json files = nlohmann::json::array();
   int invalid = 0, exit_code = 0;
+  auto catalog = CatalogForReferences(ctx);
   for (const auto& path : o.files) {
-    config::FileCheck check = config::CheckConfigFile(path);
+    config::FileCheck check = config::CheckConfigFile(path, Ptr(catalog));
     if (check.ErrorCount() > 0) ++invalid;
     if (exit_code == 0 && !check.loaded) exit_code = check.load_exit_code;
     if (ctx.options.json)
@@ -133,6 +155,9 @@ void AddCreateCommands(CLI::App& config, CliContext& ctx, std::shared_ptr<Config
   init->add_option("BOARD", o->board, "Catalog board name (tockctl boards list)")->required();
   init->add_option("-o,--output", o->out, "File to write")->required();
   init->add_flag("--force", o->force, "Overwrite an existing file");
+  init->add_flag("--reference", o->reference,
+                 "Write \"board\": \"BOARD\" (a catalog reference that follows catalog fixes) "
+                 "instead of a copy of the board");
   CLI::App* show =
       Sub(config, ctx, o, "show", "Summarise a board file (--json: the document)", RunShow);
   show->add_option("FILE", o->file, "Board JSON file")->required();

@@ -51,6 +51,11 @@ const std::filesystem::path& CliContext::DataDir() {
   return *data_dir_;
 }
 
+config::BoardSearch CliContext::BoardSearch() {
+  return config::BoardSearch::FromEnvironment(DataDir(),
+                                              [this](const std::string& line) { Warn(line); });
+}
+
 bool CliContext::UseColor(std::FILE* stream) const {
   if (options.color == "always") return true;
   if (options.color == "never") return false;

@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "config/board_catalog.h"
+
 namespace tockctl::cli {
 
 /// Options every subcommand accepts.
@@ -37,6 +39,8 @@ class CliContext {
   std::shared_ptr<spdlog::logger> Log();
   /// Data directory with boards/ and templates/ (resolved on first use; throws Error(kIo)).
   const std::filesystem::path& DataDir();
+  /// Where board names are looked up (docs/board-config.md); files left out are warned about.
+  config::BoardSearch BoardSearch();
   /// True if `stream` should get ANSI colour.
   bool UseColor(std::FILE* stream) const;
 

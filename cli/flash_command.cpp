@@ -5,6 +5,7 @@
 
 #include "cli/command_registry.h"
 #include "common/process.h"
+#include "config/board_resolution.h"
 #include "flasher/backend_registry.h"
 #include "flasher/flash_job.h"
 
@@ -48,8 +49,8 @@ void RunFlashCommand(FlashOptions& o, CliContext& ctx) {
   PosixProcessRunner runner;
   flasher::FlashEnvironment env{ctx.Log(), &runner, &progress, flasher::SteadyClock()};
   if (!o.board && !o.config && r.method == "tock-bootloader")
-    o.board = flasher::BoardFromBootloader(r, ctx.DataDir(), env);
-  config::HardwareBoard board = flasher::ResolveBoard(o.board, o.config, ctx.DataDir());
+    o.board = flasher::BoardFromBootloader(r, ctx.BoardSearch(), env);
+  config::HardwareBoard board = config::ResolveBoard({o.board, o.config}, ctx.BoardSearch()).board;
   flasher::FlashReport report = flasher::RunFlash(r, board, env);
   if (!report.outcome) {
     if (ctx.options.json) return ctx.PrintJson(flasher::PlanToJson(report.plan));

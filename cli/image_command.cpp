@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/command_registry.h"
+#include "config/board_resolution.h"
 #include "flasher/flash_job.h"
 #include "flasher/image_tools.h"
 #include "flasher/uf2_image.h"
@@ -41,7 +42,7 @@ void RunConvert(const ImageOptions& o, CliContext& ctx) {
   options.uf2_family = options.input.uf2_family;
   if (!options.uf2_family && o.board)
     options.uf2_family =
-        flasher::Uf2FamilyForBoard(flasher::ResolveBoard(o.board, {}, ctx.DataDir()));
+        flasher::Uf2FamilyForBoard(config::ResolveBoard({o.board, {}}, ctx.BoardSearch()).board);
   flasher::ConvertResult r = flasher::ConvertImageFile(o.input, o.output, options);
   if (ctx.options.json) {
     auto j = flasher::ImageToJson(r.image);

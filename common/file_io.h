@@ -22,9 +22,12 @@ std::string ReadFile(const std::filesystem::path& path, uint64_t max_size = kDef
 std::vector<uint8_t> ReadBinaryFile(const std::filesystem::path& path,
                                     uint64_t max_size = kDefaultMaxFileSize);
 
-/// Replaces `path` atomically: writes a temporary file beside it, fsyncs, renames over it, fsyncs
-/// the directory. An existing file keeps its permission bits. A read-only target (no write bit),
-/// a directory, or a missing parent directory throws Error(kIo) and leaves everything untouched.
+/// Replaces `path` atomically: writes an unnamed temporary file beside it (O_TMPFILE), fsyncs,
+/// links it under a temporary name and renames it over the file, fsyncs the directory; a process
+/// killed meanwhile leaves no temporary file. A symbolic link is followed: the file it points to
+/// is replaced and the link stays. An existing file keeps its permission bits. A read-only target
+/// (no write bit), a directory, or a missing parent directory throws Error(kIo) and leaves
+/// everything untouched.
 void WriteFileAtomic(const std::filesystem::path& path, std::span<const uint8_t> content);
 void WriteFileAtomic(const std::filesystem::path& path, std::string_view content);
 

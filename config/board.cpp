@@ -11,6 +11,7 @@
 #include "common/one_line.h"
 #include "config/board_reader.h"
 #include "config/flash_methods.h"
+#include "config/object_reader.h"
 
 namespace tockctl::config {
 namespace {
@@ -61,7 +62,8 @@ void ReadStringOrList(BoardObjectReader& r, const std::string& key) {
   bool ok = v->is_array() && !v->empty();
   for (const auto& item : *v) ok = ok && item.is_string();
   if (!ok)
-    BoardObjectReader::Fail(r.doc(), r.PointerOf(key), "expected a string or a list of strings");
+    BoardObjectReader::Fail(r.doc(), r.PointerOf(key), "expected a string or a list of strings",
+                            "a string or a non-empty list of strings");
 }
 
 void ReadMethodKey(BoardObjectReader& r, const MethodKey& k) {
@@ -85,12 +87,12 @@ void ReadMethodKey(BoardObjectReader& r, const MethodKey& k) {
     case KeyType::kVidPid:
       if (!IsVidPid(r.String(k.key)))
         BoardObjectReader::Fail(r.doc(), r.PointerOf(k.key),
-                                "expected \"VID:PID\" in hex, like \"0483:df11\"");
+                                "expected \"VID:PID\" in hex, like \"0483:df11\"", "VID:PID");
       return;
     case KeyType::kHostPort:
       if (!IsHostPort(r.String(k.key)))
         BoardObjectReader::Fail(r.doc(), r.PointerOf(k.key),
-                                "expected \"HOST:PORT\", like \"127.0.0.1:1234\"");
+                                "expected \"HOST:PORT\", like \"127.0.0.1:1234\"", "HOST:PORT");
       return;
   }
 }
@@ -102,7 +104,8 @@ FlashMethod ReadFlashMethod(BoardObjectReader r) {
   for (const auto& key : spec->keys) ReadMethodKey(r, key);
   r.OptionalString("note");  // any method may carry a remark
   if (m.method == "openocd" && !r.Find("config", false) && !r.Find("tock_config", false))
-    BoardObjectReader::Fail(r.doc(), r.pointer(), "openocd needs \"config\" or \"tock_config\"");
+    BoardObjectReader::Fail(r.doc(), r.pointer(), "openocd needs \"config\" or \"tock_config\"",
+                            "add \"config\" or \"tock_config\"");
   r.WarnUnknownKeys();
   m.settings = r.value();
   return m;
@@ -156,7 +159,8 @@ void ReadFlash(BoardObjectReader r, HardwareBoard& b) {
   b.default_flash_method = r.Enum("default", KnownFlashMethods());
   const Json& list = r.Array("methods");
   if (list.empty())
-    BoardObjectReader::Fail(r.doc(), r.PointerOf("methods"), "must list at least one flash method");
+    BoardObjectReader::Fail(r.doc(), r.PointerOf("methods"), "must list at least one flash method",
+                            JoinWords(KnownFlashMethods()));
   for (size_t i = 0; i < list.size(); ++i)
     b.flash_methods.push_back(ReadFlashMethod(BoardObjectReader(
         r.doc(), list[i], r.PointerOf("methods") + "/" + std::to_string(i), r.warnings())));
@@ -176,10 +180,10 @@ Json ReadTrace(BoardObjectReader r) {
   r.OptionalUnsigned("baud", kMaxBaud);
   if (auto vid_pid = r.OptionalString("vid_pid"); vid_pid && !IsVidPid(*vid_pid))
     BoardObjectReader::Fail(r.doc(), r.PointerOf("vid_pid"),
-                            "expected \"VID:PID\" in hex, like \"239a:8071\"");
+                            "expected \"VID:PID\" in hex, like \"239a:8071\"", "VID:PID");
   if (auto address = r.OptionalString("address"); address && !IsHostPort(*address))
     BoardObjectReader::Fail(r.doc(), r.PointerOf("address"),
-                            "expected \"HOST:PORT\", like \"127.0.0.1:4444\"");
+                            "expected \"HOST:PORT\", like \"127.0.0.1:4444\"", "HOST:PORT");
   r.WarnUnknownKeys();
   return r.value();
 }
@@ -192,6 +196,13 @@ NetworkHardware ReadNetworkHardware(BoardObjectReader r) {
   n.driver = r.String("driver");
   n.driver_num = static_cast<uint32_t>(r.OptionalUnsigned("driver_num", 0xFFFFFFFF).value_or(0));
   n.note = r.OptionalString("note").value_or("");
+  if (r.Find("can_fd", false)) {
+    if (n.kind != "can")
+      BoardObjectReader::Fail(r.doc(), r.PointerOf("can_fd"),
+                              "\"can_fd\" is a capability of CAN hardware, not of " + n.kind,
+                              "remove \"can_fd\", or kind \"can\"");
+    n.can_fd = r.Bool("can_fd");
+  }
   r.WarnUnknownKeys();
   return n;
 }
@@ -207,7 +218,8 @@ void ReadIdentity(BoardObjectReader& r, HardwareBoard& b) {
   if (!IsBoardName(b.name))
     BoardObjectReader::Fail(
         r.doc(), r.PointerOf("name"),
-        "board name \"" + b.name + "\" may only use letters, digits, '_', '.' and '-'");
+        "board name \"" + b.name + "\" may only use letters, digits, '_', '.' and '-'",
+        "letters, digits, '_', '.' and '-'");
   b.description = r.String("description");
   b.tock_path = r.String("tock_path");
   b.package = r.String("package");
@@ -258,25 +270,39 @@ const KindRule& RuleFor(ProtectionKind kind) {
 
 std::string BoolText(bool b) { return b ? "true" : "false"; }
 
+// The protection kinds that fit `arch`, for "valid: ..." parts.
+std::string KindsForArch(const std::string& arch) {
+  std::vector<std::string> kinds;
+  for (const auto& rule : KindRules())
+    if (std::find(rule.archs.begin(), rule.archs.end(), arch) != rule.archs.end())
+      kinds.emplace_back(ProtectionKindName(rule.kind));
+  return JoinWords(kinds);
+}
+
 void CheckProtectionRule(const Protection& p, const KindRule& rule,
                          std::vector<HardwareProblem>& out) {
   std::string kind = ProtectionKindName(p.kind);
   if (p.power_of_two != rule.power_of_two)
     out.push_back({"/protection/power_of_two",
-                   kind + " requires power_of_two " + BoolText(rule.power_of_two)});
+                   kind + " requires power_of_two " + BoolText(rule.power_of_two),
+                   BoolText(rule.power_of_two)});
   if (p.size_aligned != rule.size_aligned)
     out.push_back({"/protection/size_aligned",
-                   kind + " requires size_aligned " + BoolText(rule.size_aligned)});
+                   kind + " requires size_aligned " + BoolText(rule.size_aligned),
+                   BoolText(rule.size_aligned)});
   if (p.subregions != rule.subregions)
     out.push_back({"/protection/subregions",
-                   kind + " requires subregions " + std::to_string(rule.subregions)});
+                   kind + " requires subregions " + std::to_string(rule.subregions),
+                   std::to_string(rule.subregions)});
   if (p.min_region_size != rule.min_region_size)
     out.push_back({"/protection/min_region_size",
-                   kind + " requires min_region_size " + std::to_string(rule.min_region_size)});
+                   kind + " requires min_region_size " + std::to_string(rule.min_region_size),
+                   std::to_string(rule.min_region_size)});
   if (p.regions > rule.max_regions)
-    out.push_back({"/protection/regions", kind + " has at most " +
-                                              std::to_string(rule.max_regions) + " regions, got " +
-                                              std::to_string(p.regions)});
+    out.push_back({"/protection/regions",
+                   kind + " has at most " + std::to_string(rule.max_regions) + " regions, got " +
+                       std::to_string(p.regions),
+                   "1.." + std::to_string(rule.max_regions)});
 }
 
 void CheckProtection(const HardwareBoard& b, std::vector<HardwareProblem>& out) {
@@ -284,15 +310,19 @@ void CheckProtection(const HardwareBoard& b, std::vector<HardwareProblem>& out) 
   const KindRule& rule = RuleFor(p.kind);
   CheckProtectionRule(p, rule, out);
   if (p.app_regions > p.regions)
-    out.push_back({"/protection/app_regions", "app_regions " + std::to_string(p.app_regions) +
-                                                  " exceeds regions " + std::to_string(p.regions)});
+    out.push_back({"/protection/app_regions",
+                   "app_regions " + std::to_string(p.app_regions) + " exceeds regions " +
+                       std::to_string(p.regions),
+                   "1.." + std::to_string(p.regions)});
   if (p.process_reserved > p.app_regions)
     out.push_back({"/protection/process_reserved",
                    "process_reserved " + std::to_string(p.process_reserved) +
-                       " exceeds app_regions " + std::to_string(p.app_regions)});
+                       " exceeds app_regions " + std::to_string(p.app_regions),
+                   "0.." + std::to_string(p.app_regions)});
   if (std::find(rule.archs.begin(), rule.archs.end(), b.arch) == rule.archs.end())
     out.push_back({"/protection/kind",
-                   std::string(ProtectionKindName(p.kind)) + " does not fit arch " + b.arch});
+                   std::string(ProtectionKindName(p.kind)) + " does not fit arch " + b.arch,
+                   KindsForArch(b.arch)});
 }
 
 struct NamedRegion {
@@ -323,11 +353,14 @@ void CheckRegionSizes(const std::vector<NamedRegion>& all, bool is_64bit,
                       std::vector<HardwareProblem>& out) {
   for (const auto& [region, pointer] : all) {
     if (region->length == 0)
-      out.push_back(
-          {pointer + "/length", region->name + " has length 0; regions must not be empty"});
+      out.push_back({pointer + "/length", region->name + " has length 0; regions must not be empty",
+                     "a length above 0"});
     else if (!FitsAddressSpace(*region, is_64bit))
-      out.push_back({pointer + "/length", region->name + " ends past the " +
-                                              (is_64bit ? "64" : "32") + "-bit address space"});
+      out.push_back(
+          {pointer + "/length",
+           region->name + " ends past the " + (is_64bit ? "64" : "32") + "-bit address space",
+           "a region that ends at or below " +
+               std::string(is_64bit ? "0xffffffffffffffff" : "0xffffffff")});
   }
 }
 
@@ -340,23 +373,26 @@ void CheckOverlaps(const std::vector<NamedRegion>& all, std::vector<HardwareProb
   for (size_t i = 0; i < all.size(); ++i)
     for (size_t j = 0; j < i; ++j)
       if (Overlap(*all[i].region, *all[j].region))
-        out.push_back({all[i].pointer, RangeText(*all[i].region) + " overlaps " +
-                                           RangeText(*all[j].region) +
-                                           "; regions must not overlap"});
+        out.push_back({all[i].pointer,
+                       RangeText(*all[i].region) + " overlaps " + RangeText(*all[j].region) +
+                           "; regions must not overlap",
+                       "a range that overlaps no other region"});
 }
 
 bool IsPowerOfTwo(uint64_t v) { return v != 0 && (v & (v - 1)) == 0; }
 
 void CheckPages(const HardwareBoard& b, std::vector<HardwareProblem>& out) {
   if (!IsPowerOfTwo(b.page_size)) {
-    out.push_back(
-        {"/page_size", "page_size " + std::to_string(b.page_size) + " is not a power of two"});
+    out.push_back({"/page_size",
+                   "page_size " + std::to_string(b.page_size) + " is not a power of two",
+                   "a power of two, e.g. 512 or 4096"});
     return;
   }
   if (b.memory.app_flash.origin % b.page_size != 0)
     out.push_back({"/memory/app_flash/origin",
                    "app_flash origin " + FormatBoardHex(b.memory.app_flash.origin) +
-                       " is not aligned to page_size " + std::to_string(b.page_size)});
+                       " is not aligned to page_size " + std::to_string(b.page_size),
+                   "a multiple of " + std::to_string(b.page_size)});
 }
 
 void CheckFlash(const HardwareBoard& b, std::vector<HardwareProblem>& out) {
@@ -364,15 +400,15 @@ void CheckFlash(const HardwareBoard& b, std::vector<HardwareProblem>& out) {
   for (size_t i = 0; i < b.flash_methods.size(); ++i) {
     const std::string& m = b.flash_methods[i].method;
     if (m != "external" && std::find(seen.begin(), seen.end(), m) != seen.end())
-      out.push_back(
-          {"/flash/methods/" + std::to_string(i), "flash method \"" + m + "\" is listed twice"});
+      out.push_back({"/flash/methods/" + std::to_string(i),
+                     "flash method \"" + m + "\" is listed twice",
+                     "each method once (\"external\" once per tool)"});
     seen.push_back(m);
   }
   if (!b.FindFlashMethod(b.default_flash_method)) {
-    std::string listed;
-    for (const auto& m : seen) listed += (listed.empty() ? "" : ", ") + m;
-    out.push_back({"/flash/default", "default flash method \"" + b.default_flash_method +
-                                         "\" is not in methods; valid: " + listed});
+    out.push_back({"/flash/default",
+                   "default flash method \"" + b.default_flash_method + "\" is not in methods",
+                   JoinWords(seen)});
   }
 }
 
@@ -380,9 +416,9 @@ void CheckNetworkNames(const HardwareBoard& b, std::vector<HardwareProblem>& out
   for (size_t i = 0; i < b.network_hardware.size(); ++i)
     for (size_t j = 0; j < i; ++j)
       if (b.network_hardware[i].name == b.network_hardware[j].name)
-        out.push_back(
-            {"/network_hardware/" + std::to_string(i) + "/name",
-             "network hardware name \"" + b.network_hardware[i].name + "\" is used twice"});
+        out.push_back({"/network_hardware/" + std::to_string(i) + "/name",
+                       "network hardware name \"" + b.network_hardware[i].name + "\" is used twice",
+                       "a name no other entry uses"});
 }
 
 void SortByPosition(std::vector<BoardWarning>& warnings, size_t first) {
@@ -427,6 +463,7 @@ Json NetworkJson(const NetworkHardware& n) {
   Json j = {{"kind", n.kind}, {"name", n.name}, {"device", n.device}, {"driver", n.driver}};
   if (n.HasSyscallDriver()) j["driver_num"] = FormatBoardHex(n.driver_num);
   if (!n.note.empty()) j["note"] = n.note;
+  if (n.kind == "can") j["can_fd"] = n.can_fd;
   return j;
 }
 
@@ -456,13 +493,15 @@ bool HardwareBoard::HasNetworkKind(const std::string& kind) const {
 
 std::string FormatBoardWarning(const std::string& file, const BoardWarning& w) {
   return OneLine(file + ":" + std::to_string(w.position.line) + ":" +
-                 std::to_string(w.position.column) + ": warning: " + w.pointer + ": " + w.message);
+                 std::to_string(w.position.column) + ": warning: " + w.pointer + ": " + w.message +
+                 (w.valid.empty() ? "" : "; valid: " + w.valid));
 }
 
 HardwareBoard ReadHardwareBoard(const JsonDocument& doc, const std::string& pointer,
                                 std::vector<BoardWarning>& warnings) {
   Json::json_pointer ptr(pointer);
-  if (!doc.root().contains(ptr)) BoardObjectReader::Fail(doc, pointer, "missing board object");
+  if (!doc.root().contains(ptr))
+    BoardObjectReader::Fail(doc, pointer, "missing board object", "a \"board\" object");
   size_t first_warning = warnings.size();
   BoardObjectReader r(doc, doc.root().at(ptr), pointer, warnings);
   HardwareBoard b;
@@ -498,7 +537,8 @@ HardwareBoard ReadCheckedHardwareBoard(const JsonDocument& doc, const std::strin
   HardwareBoard board = ReadHardwareBoard(doc, pointer, warnings);
   std::vector<HardwareProblem> problems = CheckHardwareBoard(board);
   if (!problems.empty())
-    BoardObjectReader::Fail(doc, pointer + problems.front().pointer, problems.front().message);
+    BoardObjectReader::Fail(doc, pointer + problems.front().pointer, problems.front().message,
+                            problems.front().valid);
   return board;
 }
 

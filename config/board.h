@@ -61,6 +61,7 @@ struct NetworkHardware {
   std::string driver;       ///< Tock capsule, e.g. EthernetTap
   uint32_t driver_num = 0;  ///< Syscall driver number, e.g. 0x30007; 0 = kernel-only, no driver
   std::string note;         ///< Optional remark, e.g. when the interface is present.
+  bool can_fd = false;      ///< kind "can": the controller sends and receives CAN FD frames.
 
   /// True if processes can reach this hardware through a syscall driver.
   bool HasSyscallDriver() const { return driver_num != 0; }
@@ -104,15 +105,17 @@ struct BoardWarning {
   std::string pointer;      ///< JSON pointer of the key or value.
   SourcePosition position;  ///< Where it is in the file.
   std::string message;
+  std::string valid;  ///< What would be valid, e.g. the known keys (may be empty).
 };
 
-/// "FILE:LINE:COL: warning: /pointer: message".
+/// "FILE:LINE:COL: warning: /pointer: message; valid: ...".
 std::string FormatBoardWarning(const std::string& file, const BoardWarning& warning);
 
 /// A hardware fact that contradicts another (overlapping regions, impossible protection limits).
 struct HardwareProblem {
   std::string pointer;  ///< JSON pointer relative to the "board" object, e.g. "/memory/ram".
   std::string message;
+  std::string valid;  ///< What would be valid.
 };
 
 /// Reads the "board" object at `pointer` of `doc`. Unknown keys are appended to `warnings`.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 #include <system_error>
 #include <tuple>
 
@@ -24,7 +25,7 @@ void ReadFormat(BoardObjectReader& root) {
   if (!format->is_number_unsigned() || format->get<uint64_t>() != 1)
     BoardObjectReader::Fail(
         root.doc(), "/format",
-        "unsupported format " + format->dump() + "; this tockctl reads format 1");
+        "unsupported format " + format->dump() + "; this tockctl reads format 1", "1");
 }
 
 void CheckNameMatchesFile(const JsonDocument& doc, const HardwareBoard& board,
@@ -33,7 +34,8 @@ void CheckNameMatchesFile(const JsonDocument& doc, const HardwareBoard& board,
   if (board.name != stem)
     BoardObjectReader::Fail(doc, "/board/name",
                             "board name \"" + board.name + "\" does not match the file name \"" +
-                                path.filename().string() + "\"; rename the file or the board");
+                                path.filename().string() + "\"; rename the file or the board",
+                            "\"" + stem + "\"");
 }
 
 std::vector<fs::path> JsonFilesIn(const fs::path& dir) {
@@ -102,15 +104,57 @@ CatalogEntry LoadCatalogFile(const fs::path& path) {
   root.WarnUnknownKeys();
   entry.board = ReadCheckedHardwareBoard(doc, "/board", entry.warnings);
   CheckNameMatchesFile(doc, entry.board, path);
+  entry.json = doc.root().at("board");
   return entry;
 }
 
-BoardCatalog BoardCatalog::Load(const fs::path& dir) {
+BoardSearch BoardSearch::From(const fs::path& data_dir, const char* boards_path,
+                              const char* xdg_config_home, const char* home,
+                              CatalogWarningSink warn) {
+  BoardSearch search;
+  std::string list = boards_path ? boards_path : "";
+  for (size_t start = 0; start <= list.size();) {
+    size_t colon = std::min(list.find(':', start), list.size());
+    if (colon > start) search.dirs.emplace_back(list.substr(start, colon - start));
+    start = colon + 1;
+  }
+  if (xdg_config_home && *xdg_config_home)
+    search.dirs.push_back(fs::path(xdg_config_home) / "tockctl" / "boards");
+  else if (home && *home)
+    search.dirs.push_back(fs::path(home) / ".config" / "tockctl" / "boards");
+  search.dirs.push_back(data_dir / "boards");
+  search.warn = std::move(warn);
+  return search;
+}
+
+BoardSearch BoardSearch::FromEnvironment(const fs::path& data_dir, CatalogWarningSink warn) {
+  return From(data_dir, std::getenv("TOCKCTL_BOARDS_PATH"), std::getenv("XDG_CONFIG_HOME"),
+              std::getenv("HOME"), std::move(warn));
+}
+
+BoardCatalog BoardCatalog::Load(const fs::path& dir, const CatalogWarningSink& warn) {
   BoardCatalog catalog;
   for (const auto& path : JsonFilesIn(dir)) {
-    CatalogEntry entry = LoadCatalogFile(path);
-    std::string name = entry.board.name;
-    catalog.entries_.emplace(name, std::move(entry));
+    try {
+      CatalogEntry entry = LoadCatalogFile(path);
+      std::string name = entry.board.name;
+      catalog.entries_.emplace(name, std::move(entry));
+    } catch (const Error& e) {
+      if (warn)
+        warn(e.Describe() + "; " + path.filename().string() + " is left out of the catalog");
+    }
+  }
+  return catalog;
+}
+
+BoardCatalog BoardCatalog::Load(const BoardSearch& search) {
+  BoardCatalog catalog;
+  for (size_t i = 0; i < search.dirs.size(); ++i) {
+    std::error_code ec;
+    bool last = i + 1 == search.dirs.size();
+    if (!last && !fs::is_directory(search.dirs[i], ec)) continue;
+    BoardCatalog part = Load(search.dirs[i], search.warn);
+    for (auto& [name, entry] : part.entries_) catalog.entries_.emplace(name, std::move(entry));
   }
   return catalog;
 }

@@ -2,7 +2,9 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -15,6 +17,26 @@ struct CatalogEntry {
   HardwareBoard board;
   std::string file;
   std::vector<BoardWarning> warnings;
+  nlohmann::ordered_json json;  ///< The "board" object as the file holds it.
+};
+
+/// Receives one warning line ("FILE:LINE:COL: /pointer: what; left out of the catalog").
+using CatalogWarningSink = std::function<void(const std::string&)>;
+
+/// Where boards are looked for, first match of a name wins: each directory of
+/// TOCKCTL_BOARDS_PATH (colon-separated), then $XDG_CONFIG_HOME/tockctl/boards (by default
+/// ~/.config/tockctl/boards), then the data directory's boards/. Only the last must exist.
+struct BoardSearch {
+  std::vector<std::filesystem::path> dirs;  ///< In order of precedence; the last is the data dir's.
+  CatalogWarningSink warn;                  ///< Told about every file left out (may be empty).
+
+  /// The directories from the environment variables above and `data_dir`/boards.
+  static BoardSearch FromEnvironment(const std::filesystem::path& data_dir,
+                                     CatalogWarningSink warn = {});
+  /// The same from explicit values (null when unset), for tests.
+  static BoardSearch From(const std::filesystem::path& data_dir, const char* boards_path,
+                          const char* xdg_config_home, const char* home,
+                          CatalogWarningSink warn = {});
 };
 
 /// Reads a catalog file: {"format": 1, "board": {...}, optional "$schema", "ipc", "network"}.
@@ -25,10 +47,12 @@ CatalogEntry LoadCatalogFile(const std::filesystem::path& path);
 /// The boards of a catalog directory, in name order.
 class BoardCatalog {
  public:
-  /// Loads every `dir`/*.json. Throws Error(kIo) if `dir` is not a readable directory and the
-  /// error of the first bad file (errors name the file), or Error(kInvalidInput) if two files
-  /// declare the same board.
-  static BoardCatalog Load(const std::filesystem::path& dir);
+  /// Loads every `dir`/*.json. Throws Error(kIo) if `dir` is not a readable directory. A file
+  /// that cannot be read or is invalid is left out, and `warn` (when set) gets a line naming it.
+  static BoardCatalog Load(const std::filesystem::path& dir, const CatalogWarningSink& warn = {});
+  /// Loads every directory of `search`; a board name found in an earlier directory hides the
+  /// same name in later ones. Throws Error(kIo) only when the last directory is missing.
+  static BoardCatalog Load(const BoardSearch& search);
 
   /// The board called `name`. Throws Error(kUsage) naming the closest boards when there is none.
   const HardwareBoard& Find(const std::string& name) const;

@@ -64,29 +64,30 @@ std::string FormatBoardHex(uint64_t value) {
 }
 
 void BoardObjectReader::Fail(const JsonDocument& doc, const std::string& pointer,
-                             const std::string& message) {
+                             const std::string& message, const std::string& valid) {
   SourcePosition pos = doc.PositionOf(pointer);
   ErrorContext ctx;
   ctx.file = doc.file();
   ctx.line = pos.line;
   ctx.column = pos.column;
   ctx.json_pointer = pointer.empty() ? "/" : pointer;
-  throw Error(ErrorCategory::kInvalidInput, message, ctx);
+  throw Error(ErrorCategory::kInvalidInput, message, ctx, valid.empty() ? "" : "valid: " + valid);
 }
 
 BoardObjectReader::BoardObjectReader(const JsonDocument& doc, const Json& value,
                                      std::string pointer, std::vector<BoardWarning>& warnings)
     : doc_(doc), value_(value), pointer_(std::move(pointer)), warnings_(warnings) {
   if (!value_.is_object())
-    Fail(doc_, pointer_, "expected an object, got " + BoardJsonTypeName(value_));
+    Fail(doc_, pointer_, "expected an object, got " + BoardJsonTypeName(value_), "an object");
 }
 
 std::string BoardObjectReader::PointerOf(const std::string& key) const {
   return pointer_ + "/" + EscapePointerToken(key);
 }
 
-void BoardObjectReader::FailAt(const std::string& key, const std::string& message) const {
-  Fail(doc_, PointerOf(key), message);
+void BoardObjectReader::FailAt(const std::string& key, const std::string& message,
+                               const std::string& valid) const {
+  Fail(doc_, PointerOf(key), message, valid);
 }
 
 void BoardObjectReader::MarkKnown(const std::string& key) {
@@ -101,21 +102,23 @@ const BoardObjectReader::Json* BoardObjectReader::Find(const std::string& key, b
   MarkKnown(key);
   auto it = value_.find(key);
   if (it != value_.end()) return &*it;
-  if (required) Fail(doc_, pointer_, "missing required key \"" + key + "\"");
+  if (required)
+    FailAt(key, "missing required key \"" + key + "\"",
+           "add \"" + key + "\" to " + (pointer_.empty() ? "/" : pointer_));
   return nullptr;
 }
 
 std::optional<std::string> BoardObjectReader::OptionalString(const std::string& key) {
   const Json* v = Find(key, false);
   if (!v) return std::nullopt;
-  if (!v->is_string()) FailAt(key, "expected a string, got " + BoardJsonTypeName(*v));
+  if (!v->is_string()) FailAt(key, "expected a string, got " + BoardJsonTypeName(*v), "a string");
   return v->get<std::string>();
 }
 
 std::string BoardObjectReader::String(const std::string& key) {
   Find(key, true);
   std::string s = *OptionalString(key);
-  if (s.empty()) FailAt(key, "must not be empty");
+  if (s.empty()) FailAt(key, "must not be empty", "a non-empty string");
   return s;
 }
 
@@ -123,7 +126,7 @@ std::string BoardObjectReader::Enum(const std::string& key,
                                     const std::vector<std::string>& values) {
   std::string s = String(key);
   if (std::find(values.begin(), values.end(), s) == values.end())
-    FailAt(key, "unknown value \"" + s + "\"; valid: " + Join(values));
+    FailAt(key, "unknown value \"" + s + "\"", Join(values));
   return s;
 }
 
@@ -131,9 +134,11 @@ std::optional<uint64_t> BoardObjectReader::OptionalUnsigned(const std::string& k
   const Json* v = Find(key, false);
   if (!v) return std::nullopt;
   uint64_t out = 0;
-  if (std::string why = ParseBoardUnsigned(*v, out); !why.empty()) FailAt(key, why);
+  if (std::string why = ParseBoardUnsigned(*v, out); !why.empty())
+    FailAt(key, why, "an integer or a hex string like \"0x20000000\"");
   if (out > max)
-    FailAt(key, "value " + FormatBoardHex(out) + " is larger than " + FormatBoardHex(max));
+    FailAt(key, "value " + FormatBoardHex(out) + " is larger than " + FormatBoardHex(max),
+           "at most " + FormatBoardHex(max));
   return out;
 }
 
@@ -146,15 +151,18 @@ uint64_t BoardObjectReader::Integer(const std::string& key, uint64_t min, uint64
   const Json* v = Find(key, true);
   uint64_t out = 0;
   if (!ParseBoardUnsigned(*v, out).empty() || out < min || out > max)
-    FailAt(key, "expected an integer from " + std::to_string(min) + " to " + std::to_string(max) +
-                    ", got " + v->dump());
+    FailAt(key,
+           "expected an integer from " + std::to_string(min) + " to " + std::to_string(max) +
+               ", got " + v->dump(),
+           std::to_string(min) + ".." + std::to_string(max));
   return out;
 }
 
 std::optional<bool> BoardObjectReader::OptionalBool(const std::string& key) {
   const Json* v = Find(key, false);
   if (!v) return std::nullopt;
-  if (!v->is_boolean()) FailAt(key, "expected true or false, got " + BoardJsonTypeName(*v));
+  if (!v->is_boolean())
+    FailAt(key, "expected true or false, got " + BoardJsonTypeName(*v), "true or false");
   return v->get<bool>();
 }
 
@@ -170,7 +178,7 @@ BoardObjectReader BoardObjectReader::Object(const std::string& key) {
 
 const BoardObjectReader::Json& BoardObjectReader::Array(const std::string& key) {
   const Json* v = Find(key, true);
-  if (!v->is_array()) FailAt(key, "expected an array, got " + BoardJsonTypeName(*v));
+  if (!v->is_array()) FailAt(key, "expected an array, got " + BoardJsonTypeName(*v), "an array");
   return *v;
 }
 
@@ -178,9 +186,8 @@ void BoardObjectReader::WarnUnknownKeys() {
   for (const auto& item : value_.items()) {
     if (std::find(known_.begin(), known_.end(), item.key()) != known_.end()) continue;
     std::string pointer = PointerOf(item.key());
-    warnings_.push_back(
-        {pointer, doc_.KeyPositionOf(pointer),
-         "unknown key \"" + item.key() + "\" ignored; known keys: " + Join(known_)});
+    warnings_.push_back({pointer, doc_.KeyPositionOf(pointer),
+                         "unknown key \"" + item.key() + "\" is kept but not used", Join(known_)});
   }
 }
 

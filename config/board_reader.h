@@ -54,12 +54,14 @@ class BoardObjectReader {
   const JsonDocument& doc() const { return doc_; }
   std::vector<BoardWarning>& warnings() { return warnings_; }
 
-  /// Throws Error(kInvalidInput) about the value at `pointer`.
+  /// Throws Error(kInvalidInput) about the value at `pointer`; `valid` (what would be valid)
+  /// becomes the hint "valid: ...".
   [[noreturn]] static void Fail(const JsonDocument& doc, const std::string& pointer,
-                                const std::string& message);
+                                const std::string& message, const std::string& valid);
 
  private:
-  [[noreturn]] void FailAt(const std::string& key, const std::string& message) const;
+  [[noreturn]] void FailAt(const std::string& key, const std::string& message,
+                           const std::string& valid) const;
   void MarkKnown(const std::string& key);
 
   const JsonDocument& doc_;

@@ -5,6 +5,7 @@
 
 #include "common/error.h"
 #include "common/file_io.h"
+#include "config/board_catalog.h"
 #include "config/config_validator.h"
 #include "config/object_reader.h"
 
@@ -188,18 +189,61 @@ std::vector<Finding> IntroducedErrors(const ValidationReport& before,
   return out;
 }
 
+bool IsUnknownKey(const Finding& f) {
+  return f.severity == Severity::kWarning && f.message.rfind("unknown key \"", 0) == 0;
+}
+
+// The known key closest to `key` among `valid` ("a, b, c"), or "" when none is close.
+std::string ClosestKey(const std::string& key, const std::string& valid) {
+  std::string best;
+  size_t best_distance = std::max<size_t>(2, key.size() / 3) + 1;
+  for (size_t start = 0; start < valid.size();) {
+    size_t end = std::min(valid.find(", ", start), valid.size());
+    std::string candidate = valid.substr(start, end - start);
+    if (size_t d = EditDistance(key, candidate); d < best_distance) {
+      best = candidate;
+      best_distance = d;
+    }
+    start = end + 2;
+  }
+  return best;
+}
+
+// Unknown keys in `after` that `before` did not have, as errors naming the closest known key.
+std::vector<Finding> IntroducedUnknownKeys(const ValidationReport& before,
+                                           const ValidationReport& after) {
+  std::vector<Finding> out;
+  for (const Finding& f : after.findings()) {
+    if (!IsUnknownKey(f)) continue;
+    bool old =
+        std::any_of(before.findings().begin(), before.findings().end(),
+                    [&](const Finding& b) { return IsUnknownKey(b) && b.pointer == f.pointer; });
+    if (old) continue;
+    std::string key = f.pointer.substr(f.pointer.rfind('/') + 1);
+    std::string closest = ClosestKey(key, f.valid);
+    Finding error = f;
+    error.severity = Severity::kError;
+    error.message = "unknown key \"" + key + "\"" +
+                    (closest.empty() ? "" : "; did you mean \"" + closest + "\"?");
+    out.push_back(error);
+  }
+  return out;
+}
+
 }  // namespace
 
 EditOutcome EditConfigFile(const std::string& path, bool force,
-                           const std::function<void(Json&)>& edit) {
+                           const std::function<void(Json&)>& edit, const BoardCatalog* catalog) {
   JsonDocument doc = JsonDocument::Load(path);
   CheckWritable(path);
   Json root = doc.root();
   edit(root);
   JsonDocument edited = JsonDocument::Parse(FormatJson(root), path);
   EditOutcome out;
-  out.report = CheckBoardConfig(edited).report;
-  out.introduced = IntroducedErrors(CheckBoardConfig(doc).report, out.report);
+  out.report = CheckBoardConfig(edited, catalog).report;
+  ValidationReport before = CheckBoardConfig(doc, catalog).report;
+  out.introduced = IntroducedErrors(before, out.report);
+  for (Finding& f : IntroducedUnknownKeys(before, out.report)) out.introduced.push_back(f);
   if (!out.introduced.empty() && !force) return out;
   WriteFileAtomic(path, edited.text());
   out.written = true;

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "config/board_catalog.h"
 #include "config/json_document.h"
 #include "config/validation_report.h"
 
@@ -34,17 +35,21 @@ void UnsetValue(nlohmann::ordered_json& root, const std::string& pointer);
 
 /// What a set or unset did.
 struct EditOutcome {
-  bool written = false;             ///< The file was replaced.
-  std::vector<Finding> introduced;  ///< Errors the edit adds (positions in the edited text).
-  ValidationReport report;          ///< Every finding of the edited document.
+  bool written = false;  ///< The file was replaced.
+  /// Errors the edit adds (positions in the edited text), including a key tockctl does not know
+  /// (an unknown-key warning the file did not have), which names the closest known key.
+  std::vector<Finding> introduced;
+  ValidationReport report;  ///< Every finding of the edited document.
 };
 
-/// Applies one edit to the file at `path`. When the edit would add errors and `force` is false,
-/// nothing is written (the file stays byte-for-byte the same) and `introduced` lists them.
-/// Throws Error(kIo) if the file cannot be read or replaced (read-only, directory, missing),
-/// Error(kInvalidInput) if it is not JSON, Error(kUsage) for a bad pointer.
+/// Applies one edit to the file at `path` (through symbolic links, to the file they name). When
+/// the edit would add errors or unknown keys and `force` is false, nothing is written (the file
+/// stays byte-for-byte the same) and `introduced` lists them. A board reference in the file is
+/// resolved in `catalog`. Throws Error(kIo) if the file cannot be read or replaced (read-only,
+/// directory, missing), Error(kInvalidInput) if it is not JSON, Error(kUsage) for a bad pointer.
 EditOutcome EditConfigFile(const std::string& path, bool force,
-                           const std::function<void(nlohmann::ordered_json&)>& edit);
+                           const std::function<void(nlohmann::ordered_json&)>& edit,
+                           const BoardCatalog* catalog = nullptr);
 
 /// One difference between two documents.
 struct JsonChange {

@@ -73,17 +73,24 @@ Json BuildInitialConfig(const Json& board_json, const HardwareBoard& board,
 
 void InitConfigFile(const std::filesystem::path& data_dir, const std::string& board_name,
                     const std::string& out_path, bool force) {
-  BoardCatalog catalog = BoardCatalog::Load(data_dir / "boards");
+  InitConfigFile(BoardSearch::From(data_dir, nullptr, nullptr, nullptr), data_dir / "templates",
+                 board_name, out_path, {force, false});
+}
+
+void InitConfigFile(const BoardSearch& search, const std::filesystem::path& templates_dir,
+                    const std::string& board_name, const std::string& out_path,
+                    const InitOptions& options) {
+  BoardCatalog catalog = BoardCatalog::Load(search);
   const CatalogEntry& entry = catalog.FindEntry(board_name);
   struct stat st {};
-  if (!force && ::stat(out_path.c_str(), &st) == 0) {
+  if (!options.force && ::stat(out_path.c_str(), &st) == 0) {
     ErrorContext ctx;
     ctx.file = out_path;
     throw Error(ErrorCategory::kUsage, "already exists; not overwriting it", ctx,
                 "use --force to replace it, or choose another -o FILE");
   }
-  Json board_json = JsonDocument::Load(entry.file).root().at("board");
-  Json config = BuildInitialConfig(board_json, entry.board, data_dir / "templates");
+  Json config = BuildInitialConfig(entry.json, entry.board, templates_dir);
+  if (options.reference) config["board"] = entry.board.name;
   WriteFileAtomic(out_path, FormatJson(config));
 }
 

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "config/board.h"
+#include "config/board_catalog.h"
 
 namespace tockctl::config {
 
@@ -26,5 +27,17 @@ nlohmann::ordered_json BuildInitialConfig(const nlohmann::ordered_json& board_js
 /// existing `out_path` without `force`, Error(kIo) when it cannot be written.
 void InitConfigFile(const std::filesystem::path& data_dir, const std::string& board_name,
                     const std::string& out_path, bool force);
+
+/// How `tockctl config init` writes the file.
+struct InitOptions {
+  bool force = false;      ///< Replace an existing file.
+  bool reference = false;  ///< "board": "NAME" (a catalog reference) instead of a copy.
+};
+
+/// InitConfigFile for a board found in `search` (user board directories included), with the
+/// templates of `templates_dir`. Same errors.
+void InitConfigFile(const BoardSearch& search, const std::filesystem::path& templates_dir,
+                    const std::string& board_name, const std::string& out_path,
+                    const InitOptions& options);
 
 }  // namespace tockctl::config

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "config/board.h"
+#include "config/board_catalog.h"
 #include "config/ipc_config.h"
 #include "config/json_document.h"
 #include "config/network_config.h"
@@ -26,13 +27,18 @@ struct CheckedBoardConfig {
   ValidationReport report;               ///< Sorted by position.
 };
 
-/// Reads and checks `doc` (which must outlive the result: findings point into it). Never throws
-/// for problems in the document; they all become findings.
-CheckedBoardConfig CheckBoardConfig(const JsonDocument& doc);
+/// True if `board` (the value of "board") refers to a catalog board: "NAME", or an object with
+/// "extends": "NAME" whose other members override the catalog's (JSON merge patch).
+bool IsBoardReference(const nlohmann::ordered_json& board);
+
+/// Reads and checks `doc`. A board reference is resolved in `catalog`; without one it is an
+/// error. Never throws for problems in the document; they all become findings.
+CheckedBoardConfig CheckBoardConfig(const JsonDocument& doc, const BoardCatalog* catalog = nullptr);
 
 /// Loads `path` and checks it. Throws Error (kIo, kInvalidInput) only when the file cannot be
 /// read or is not JSON; `doc` receives the parsed document.
-CheckedBoardConfig LoadAndCheckBoardConfig(const std::string& path, JsonDocument& doc);
+CheckedBoardConfig LoadAndCheckBoardConfig(const std::string& path, JsonDocument& doc,
+                                           const BoardCatalog* catalog = nullptr);
 
 /// One file checked by `tockctl config validate`: its findings, or why it could not be read.
 struct FileCheck {
@@ -45,7 +51,7 @@ struct FileCheck {
 };
 
 /// Loads and checks one file; never throws for problems with the file itself.
-FileCheck CheckConfigFile(const std::string& path);
+FileCheck CheckConfigFile(const std::string& path, const BoardCatalog* catalog = nullptr);
 
 /// The findings (one line each) then "FILE: N errors, M warnings".
 std::string FormatFileCheck(const FileCheck& check);

@@ -20,8 +20,8 @@ IpcService ReadService(const OrderedJson& json, const std::string& pointer,
                        ValidationReport& report) {
   IpcService s;
   ObjectReader r(json, pointer, report);
-  s.name = r.String("name", true).value_or("");
-  s.server = r.String("server", true).value_or("");
+  s.name = r.Name("name", "a service name", true).value_or("");
+  s.server = r.Name("server", "the server app's TBF package name", true).value_or("");
   ReadEnum(r, "interface", kInterfaceNames, s.interface);
   if (const OrderedJson* v = r.Member("allowed_clients", false))
     s.allowed_clients = ReadAppSelection(*v, r.PointerOf("allowed_clients"), report);
@@ -37,7 +37,7 @@ IpcClient ReadClient(const OrderedJson& json, const std::string& pointer,
                      ValidationReport& report) {
   IpcClient c;
   ObjectReader r(json, pointer, report);
-  c.app = r.String("app", true).value_or("");
+  c.app = r.Name("app", "the client app's TBF package name", true).value_or("");
   if (auto v = r.StringList("services", {}, true)) c.services = *v;
   if (auto v = r.Bool("reliable")) c.reliable = *v;
   r.WarnUnknownKeys();
@@ -139,7 +139,10 @@ IpcConfig ReadIpcConfig(const OrderedJson& json, const std::string& pointer,
   IpcConfig c;
   ObjectReader r(json, pointer, report);
   c.interfaces_listed = ReadInterfaces(r, c);
-  ReadEnum(r, "backend", kBackendNames, c.backend);
+  if (auto name = r.Enum("backend", NameList(kBackendNames)))
+    c.backend = *EnumFromName<IpcBackend>(kBackendNames, *name);
+  else
+    c.backend_known = !r.Has("backend");
   if (auto v = r.Unsigned("copy_threshold", 0, 65536)) c.copy_threshold = *v;
   ReadEnum(r, "discovery", kDiscoveryNames, c.discovery);
   ReadItems(r, "services", c.services, ReadService);

@@ -71,6 +71,7 @@ struct IpcConfig {
   std::vector<IpcInterface> interfaces;
   bool interfaces_listed = false;
   IpcBackend backend = IpcBackend::kAuto;
+  bool backend_known = true;  ///< False when "backend" holds an unknown value (reported when read).
   uint32_t copy_threshold = 256;  ///< auto: messages up to this many bytes are copied.
   IpcDiscovery discovery = IpcDiscovery::kStringName;
   std::vector<IpcService> services;

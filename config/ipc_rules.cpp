@@ -82,7 +82,7 @@ class IpcRuleChecker {
     if (ipc_.backend == IpcBackend::kShared)
       report_.Error(ptr_ + "/backend", "backend \"shared\" cannot work: " + why,
                     "copy, auto (falls back to copy on this board)");
-    if (ipc_.backend == IpcBackend::kAuto)
+    if (ipc_.backend == IpcBackend::kAuto && ipc_.backend_known)
       report_.Warning(ptr_ + "/backend", "backend \"auto\" falls back to copy: " + why,
                       "copy (to say so explicitly)");
     for (const std::string& at : SharedMemoryPointers())
@@ -225,8 +225,11 @@ class IpcRuleChecker {
         report_.Error(Client(i) + "/app",
                       "app " + Quoted(c.app) + " already has an entry at " + Client(it->second),
                       "one entry per app listing all its services");
-      for (size_t j = 0; j < c.services.size(); ++j)
-        if (CheckConnection(i, j)) ++connections[c.services[j]];
+      for (size_t j = 0; j < c.services.size(); ++j) {
+        if (!CheckConnection(i, j)) continue;
+        ++connections[c.services[j]];
+        clients_of_[c.services[j]].insert(c.app);
+      }
       CheckReliable(i);
     }
     CheckMaxClients(connections);
@@ -331,6 +334,38 @@ class IpcRuleChecker {
           free == 0 ? "backend \"copy\"" : "1.." + std::to_string(free) + ", or backend \"copy\"");
     }
     for (size_t i = 0; i < ipc_.clients.size(); ++i) CheckClientRegions(i, free, too_many);
+    CheckServerRegions(free, too_many);
+  }
+
+  // The server side of every connection maps the connection's buffers too: a server with two
+  // clients of a service with 2 shared buffers per connection needs 4 regions.
+  void CheckServerRegions(uint32_t free, const std::set<std::string>& too_many) {
+    std::map<std::string, uint32_t> total;         // server app -> regions
+    std::map<std::string, std::string> breakdown;  // server app -> "2 per connection x ..."
+    std::map<std::string, size_t> first;           // server app -> its first service
+    for (size_t i = 0; i < ipc_.services.size(); ++i) {
+      const IpcService& s = ipc_.services[i];
+      auto it = clients_of_.find(s.name);
+      if (ipc_.FindService(s.name) != &s || too_many.count(s.name) || !SharesBuffers(s) ||
+          it == clients_of_.end())
+        continue;
+      auto clients = static_cast<uint32_t>(it->second.size());
+      first.emplace(s.server, i);
+      total[s.server] += s.buffers_per_connection * clients;
+      std::string& text = breakdown[s.server];
+      text += (text.empty() ? "" : " + ") + std::to_string(s.buffers_per_connection) +
+              " per connection x " + std::to_string(clients) + " client" +
+              (clients == 1 ? "" : "s") + " of " + Quote(s.name);
+    }
+    for (const auto& [server, regions] : total) {
+      if (regions <= free) continue;
+      report_.Error(Service(first[server]) + "/server",
+                    "server app " + Quote(server) + " maps " + std::to_string(regions) +
+                        " shared buffers (" + breakdown[server] + "), but " + RegionsPhrase(free),
+                    "at most " + std::to_string(free) +
+                        " shared buffers over all its connections: fewer buffers_per_connection "
+                        "or clients, or backend \"copy\"");
+    }
   }
 
   void CheckClientRegions(size_t i, uint32_t free, const std::set<std::string>& too_many) {
@@ -349,9 +384,18 @@ class IpcRuleChecker {
                   "at most " + std::to_string(free) + " shared buffers across its services");
   }
 
+  // Bytes one buffer of `s` takes: a shared buffer is a protection region, so it is rounded up
+  // to the unit's granule (min_region_size: a 4 KiB page on x86); a copied one is not.
+  uint64_t BufferBytes(const IpcService& s) const {
+    uint64_t granule = std::max<uint64_t>(1, board_->protection.min_region_size);
+    if (!SharesBuffers(s)) return s.max_message_size;
+    return (s.max_message_size + granule - 1) / granule * granule;
+  }
+
   void CheckMemoryBudget() {
     uint64_t ram = board_->memory.ram.length;
     uint64_t total = 0;
+    bool rounded = false;
     for (size_t i = 0; i < ipc_.services.size(); ++i) {
       const IpcService& s = ipc_.services[i];
       if (!Complete(s)) continue;
@@ -362,12 +406,16 @@ class IpcRuleChecker {
                       "less than " + std::to_string(ram) + " bytes");
         continue;
       }
-      total += uint64_t{s.buffers_per_connection} * s.max_message_size * s.max_clients;
+      total += uint64_t{s.buffers_per_connection} * BufferBytes(s) * s.max_clients;
+      rounded |= BufferBytes(s) != s.max_message_size;
     }
     std::string what =
-        "IPC buffers (buffers_per_connection x max_message_size x max_clients, "
-        "summed over services) need " +
-        std::to_string(total) + " bytes";
+        "IPC buffers (buffers_per_connection x max_message_size x max_clients, summed over "
+        "services" +
+        (rounded ? "; each shared buffer a whole " +
+                       std::to_string(board_->protection.min_region_size) + "-byte region"
+                 : std::string()) +
+        ") need " + std::to_string(total) + " bytes";
     if (total > ram)
       report_.Error(
           ptr_ + "/services",
@@ -386,6 +434,8 @@ class IpcRuleChecker {
   std::string ptr_;
   const HardwareBoard* board_;
   ValidationReport& report_;
+  /// Service name -> the client apps that connect to it (and are allowed to).
+  std::map<std::string, std::set<std::string>> clients_of_;
 };
 
 }  // namespace

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
+#include <cstdlib>
 #include <vector>
 
 #include "common/error.h"
@@ -212,6 +214,38 @@ nlohmann::ordered_json ParseRefusingDuplicates(const std::string& file, std::str
   return Json::parse(text.begin(), text.end(), cb);
 }
 
+// Offsets and lengths of the number literals in `text` that overflow a double.
+std::vector<std::pair<size_t, size_t>> FindHugeNumbers(std::string_view text) {
+  std::vector<std::pair<size_t, size_t>> out;
+  bool in_string = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (in_string) {
+      if (c == '\\') ++i;
+      if (c == '"') in_string = false;
+      continue;
+    }
+    if (c == '"') in_string = true;
+    if (c != '-' && !std::isdigit(static_cast<unsigned char>(c))) continue;
+    size_t end = i;
+    while (end < text.size() && IsTokenChar(text[end])) ++end;
+    std::string literal(text.substr(i, end - i));
+    bool number_chars = literal.find_first_not_of("0123456789+-.eE") == std::string::npos;
+    if (number_chars && std::isinf(std::strtod(literal.c_str(), nullptr)))
+      out.emplace_back(i, end - i);
+    i = end - 1;
+  }
+  return out;
+}
+
+// The pointer of the value that starts at `position`.
+std::string PointerAt(const std::map<std::string, SourcePosition>& values,
+                      SourcePosition position) {
+  for (const auto& [pointer, at] : values)
+    if (at.line == position.line && at.column == position.column) return pointer;
+  return "";
+}
+
 }  // namespace
 
 std::string EscapePointerToken(std::string_view token) {
@@ -227,12 +261,17 @@ std::string EscapePointerToken(std::string_view token) {
   return out;
 }
 
-JsonDocument JsonDocument::Parse(std::string text, std::string file) {
+JsonDocument JsonDocument::Parse(std::string text, std::string file, HugeNumbers huge) {
   JsonDocument doc;
   doc.file_ = std::move(file);
   CheckDepth(doc.file_, text);
+  std::string parsed_text = text;  // huge numbers become "null" padded to their length
+  std::vector<std::pair<size_t, size_t>> huge_at;
+  if (huge == HugeNumbers::kRecord) huge_at = FindHugeNumbers(text);
+  for (const auto& [offset, length] : huge_at)
+    parsed_text.replace(offset, length, "null" + std::string(length - 4, ' '));
   try {
-    doc.root_ = ParseRefusingDuplicates(doc.file_, text);
+    doc.root_ = ParseRefusingDuplicates(doc.file_, parsed_text);
   } catch (const nlohmann::json::parse_error& e) {
     throw SyntaxError(doc.file_, text, StartOfBadToken(text, e.byte), CleanParseMessage(e.what()));
   } catch (const nlohmann::json::out_of_range& e) {
@@ -240,11 +279,15 @@ JsonDocument JsonDocument::Parse(std::string text, std::string file) {
   }
   doc.text_ = std::move(text);
   PositionScanner(doc.text_, doc.value_positions_, doc.key_positions_).Run();
+  for (const auto& [offset, length] : huge_at)
+    doc.huge_numbers_.push_back(
+        {PointerAt(doc.value_positions_, PositionAtOffset(doc.text_, offset)),
+         doc.text_.substr(offset, length)});
   return doc;
 }
 
-JsonDocument JsonDocument::Load(const std::string& path) {
-  return Parse(ReadFile(path, kMaxJsonFileSize), path);
+JsonDocument JsonDocument::Load(const std::string& path, HugeNumbers huge) {
+  return Parse(ReadFile(path, kMaxJsonFileSize), path, huge);
 }
 
 SourcePosition JsonDocument::PositionOf(const std::string& pointer) const {

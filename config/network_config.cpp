@@ -35,18 +35,19 @@ void ReadStackFields(ObjectReader& r, NetworkInterface& n) {
   ReadEnum(r, "multiplexing", kMultiplexingNames, n.multiplexing);
   if (const OrderedJson* v = r.Member("apps", false))
     n.apps = ReadAppSelection(*v, r.PointerOf("apps"), r.report());
-  n.service = r.String("service").value_or("");
+  n.service = r.Name("service", "the name of a service in /ipc/services").value_or("");
 }
 
 NetworkInterface ReadInterface(const OrderedJson& json, const std::string& pointer,
                                ValidationReport& report) {
   NetworkInterface n;
   ObjectReader r(json, pointer, report);
-  n.name = r.String("name", true).value_or("");
+  n.name = r.Name("name", "1 to 15 letters, digits, '_', '.' or '-', starting with a letter", true)
+               .value_or("");
   auto kind = r.Enum("kind", NameList(kKindNames), true);
   if (kind) n.kind = *EnumFromName<NetworkKind>(kKindNames, *kind);
   n.kind_known = kind.has_value();
-  n.hardware = r.String("hardware").value_or("");
+  n.hardware = r.Name("hardware", "the name of a network_hardware entry of the board").value_or("");
   n.mac = ReadAddress(r, "mac", kMacBytes);
   n.eui64 = ReadAddress(r, "eui64", kEui64Bytes);
   if (auto v = r.Bool("can_fd")) n.can_fd = *v;

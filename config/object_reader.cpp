@@ -66,7 +66,9 @@ bool ObjectReader::Has(const std::string& key) {
 
 const OrderedJson* ObjectReader::Member(const std::string& key, bool required) {
   if (Has(key)) return &object_.at(key);
-  if (required && is_object_) report_.Error(pointer_, "missing required key \"" + key + "\"");
+  if (required && is_object_)
+    report_.Error(PointerOf(key), "missing required key \"" + key + "\"",
+                  "add \"" + key + "\" to " + (pointer_.empty() ? "/" : pointer_));
   return nullptr;
 }
 
@@ -83,6 +85,14 @@ std::optional<std::string> ObjectReader::String(const std::string& key, bool req
     return std::nullopt;
   }
   return v->get<std::string>();
+}
+
+std::optional<std::string> ObjectReader::Name(const std::string& key, const std::string& valid,
+                                              bool required) {
+  auto text = String(key, required);
+  if (!text || !text->empty()) return text;
+  report_.Error(PointerOf(key), key + " must not be empty", valid);
+  return std::nullopt;
 }
 
 std::optional<std::string> ObjectReader::Enum(const std::string& key,
@@ -152,6 +162,12 @@ std::optional<std::vector<std::string>> ObjectReader::StringList(
   for (size_t i = 0; i < v->size(); ++i) {
     const OrderedJson& item = (*v)[i];
     std::string item_pointer = PointerOf(key) + "/" + std::to_string(i);
+    if (item.is_string() && item.get<std::string>().empty()) {
+      report_.Error(item_pointer, key + " entry must not be empty",
+                    allowed.empty() ? "a non-empty string" : JoinWords(allowed));
+      out.emplace_back();
+      continue;
+    }
     bool ok = item.is_string() &&
               (allowed.empty() ||
                std::find(allowed.begin(), allowed.end(), item.get<std::string>()) != allowed.end());

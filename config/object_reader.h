@@ -41,6 +41,10 @@ class ObjectReader {
   const OrderedJson* Member(const std::string& key, bool required);
 
   std::optional<std::string> String(const std::string& key, bool required = false);
+  /// A string that names something: "" is an error ("must not be empty", `valid` says what a
+  /// name looks like) and reads as absent, like a missing key.
+  std::optional<std::string> Name(const std::string& key, const std::string& valid,
+                                  bool required = false);
   /// A string from `values` (error listing them otherwise).
   std::optional<std::string> Enum(const std::string& key, const std::vector<std::string>& values,
                                   bool required = false);
@@ -52,8 +56,8 @@ class ObjectReader {
   const OrderedJson* Object(const std::string& key, bool required = false);
   /// The member if it is an array (error otherwise).
   const OrderedJson* Array(const std::string& key, bool required = false);
-  /// An array of strings, each checked against `allowed` when it is non-empty; a bad entry is
-  /// reported and read as "" so that indexes stay those of the file.
+  /// An array of non-empty strings, each checked against `allowed` when it is non-empty; a bad
+  /// entry is reported and read as "" so that indexes stay those of the file.
   std::optional<std::vector<std::string>> StringList(const std::string& key,
                                                      const std::vector<std::string>& allowed = {},
                                                      bool required = false);

@@ -28,6 +28,12 @@ void ValidationReport::Add(Severity severity, const std::string& pointer, std::s
   findings_.push_back(std::move(f));
 }
 
+void ValidationReport::RemoveAt(const std::string& pointer) {
+  findings_.erase(std::remove_if(findings_.begin(), findings_.end(),
+                                 [&](const Finding& f) { return f.pointer == pointer; }),
+                  findings_.end());
+}
+
 void ValidationReport::Sort() {
   std::stable_sort(findings_.begin(), findings_.end(), [](const Finding& a, const Finding& b) {
     if (a.position.line != b.position.line) return a.position.line < b.position.line;

@@ -36,6 +36,9 @@ class ValidationReport {
   /// Adds a warning placed at the key naming `pointer` (used for unknown keys).
   void KeyWarning(const std::string& pointer, std::string message, std::string valid = {});
 
+  /// Removes every finding about `pointer` (used when one finding says all there is to say).
+  void RemoveAt(const std::string& pointer);
+
   /// Orders findings by position (stable), so output follows the file.
   void Sort();
 

@@ -57,29 +57,10 @@ void AnnounceForced(const FlashPlan& plan, ProgressSink& progress) {
 
 }  // namespace
 
-config::HardwareBoard ResolveBoard(const std::optional<std::string>& board_name,
-                                   const std::optional<std::string>& config_file,
-                                   const std::filesystem::path& data_dir) {
-  if (board_name.has_value() == config_file.has_value())
-    throw Error(ErrorCategory::kUsage, "say which board: pass --board NAME or --config FILE",
-                ErrorContext{}, "`tockctl boards list` shows the board names");
-  if (board_name) {
-    // One file is enough when it exists; the whole catalog is read only to suggest names.
-    std::filesystem::path file = data_dir / "boards" / (*board_name + ".json");
-    std::error_code ec;
-    if (board_name->find('/') == std::string::npos && std::filesystem::is_regular_file(file, ec))
-      return config::LoadCatalogFile(file).board;
-    return config::BoardCatalog::Load(data_dir / "boards").Find(*board_name);
-  }
-  config::JsonDocument doc = config::JsonDocument::Load(*config_file);
-  std::vector<config::BoardWarning> warnings;
-  return config::ReadCheckedHardwareBoard(doc, "/board", warnings);
-}
-
-std::string BoardFromBootloader(const FlashRequest& request, const std::filesystem::path& data_dir,
+std::string BoardFromBootloader(const FlashRequest& request, const config::BoardSearch& search,
                                 FlashEnvironment& env) {
   std::string attribute = ReadBootloaderBoardAttribute(request.port.value_or(""), env.log);
-  auto catalog = config::BoardCatalog::Load(data_dir / "boards");
+  auto catalog = config::BoardCatalog::Load(search);
   auto boards = BoardsWithBootloaderAttribute(attribute, catalog.Names());
   if (boards.empty())
     throw Error(ErrorCategory::kUsage,

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "config/board.h"
+#include "config/board_catalog.h"
 #include "flasher/flash_plan.h"
 #include "flasher/flash_runner.h"
 #include "flasher/image.h"
@@ -56,18 +57,11 @@ struct FlashReport {
   std::vector<Image> images;  ///< Owned images the plan points into.
 };
 
-/// Loads the board: `board_name` from the catalog in `data_dir`/boards, or the "board" object of
-/// the board JSON file `config_file`. Exactly one must be given (Error(kUsage) otherwise); file
-/// errors carry file, line, column and JSON pointer.
-config::HardwareBoard ResolveBoard(const std::optional<std::string>& board_name,
-                                   const std::optional<std::string>& config_file,
-                                   const std::filesystem::path& data_dir);
-
 /// For `--method tock-bootloader` without --board or --config: asks the bootloader on
 /// request.port (or the only Tock-looking port) for its "board" attribute and returns the
 /// catalog board that carries it, telling env.progress. Throws Error(kUsage) when no catalog
 /// board does, and the bootloader's errors when it cannot be reached.
-std::string BoardFromBootloader(const FlashRequest& request, const std::filesystem::path& data_dir,
+std::string BoardFromBootloader(const FlashRequest& request, const config::BoardSearch& search,
                                 FlashEnvironment& env);
 
 /// Runs the request on `board`: loads the image and apps, creates the back-end, plans and checks

@@ -182,7 +182,7 @@ void TockBootloaderBackend::CheckStartAddressSupported() {
   throw Error(ErrorCategory::kInvalidInput,
               fmt::format("start_address {} in the tock-bootloader flash method needs bootloader "
                           "1.1.0 or later, but {} runs {}, which cannot store a start address",
-                          Hex32(*settings_.start_address), link_->path(), GenerationName()),
+                          HexWord(*settings_.start_address), link_->path(), GenerationName()),
               PointerContext("/start_address"),
               "nothing was written; remove start_address (this bootloader starts the kernel at "
               "0x10000) or update the bootloader");
@@ -332,7 +332,7 @@ void TockBootloaderBackend::CheckPagesFit(std::span<const uint8_t> pages, uint32
                 fmt::format("the page at {} holds {} bytes 0xFC; bootloader {} on {} receives at "
                             "most {} per page (each is sent twice and its 600-byte receive buffer "
                             "overflows)",
-                            Hex32(address), escapes, GenerationName(), link_->path(),
+                            HexWord(address), escapes, GenerationName(), link_->path(),
                             kBootloader11MaxEscapes),
                 ErrorContext{},
                 "nothing of this segment was written; flash this image with another method "

@@ -37,21 +37,7 @@ std::string CommentSafe(std::string_view text) {
 
 // Throws the first error of a checked file, with its place and the number of errors.
 void RequireValid(const config::CheckedBoardConfig& checked, const std::string& path) {
-  for (const config::Finding& f : checked.report.findings()) {
-    if (f.severity != config::Severity::kError) continue;
-    ErrorContext ctx;
-    ctx.file = path;
-    ctx.line = f.position.line;
-    ctx.column = f.position.column;
-    ctx.json_pointer = f.pointer;
-    int errors = checked.report.ErrorCount();
-    std::string more = errors > 1 ? " (and " + std::to_string(errors - 1) + " more)" : "";
-    throw Error(ErrorCategory::kInvalidInput,
-                f.message + more + "; the kernel configuration was not generated", ctx,
-                (f.valid.empty() ? "" : "valid: " + f.valid + "; ") +
-                    "run: tockctl config validate " + path);
-  }
-  if (!checked.board) throw Error(ErrorCategory::kInvalidInput, path + " has no usable \"board\"");
+  config::RequireValidBoardConfig(checked, path, "the kernel configuration was not generated");
 }
 
 ConfigModuleSource FromChecked(config::CheckedBoardConfig checked, const config::JsonDocument& doc,
@@ -326,13 +312,26 @@ ConfigModuleSource LoadConfigModuleSource(const std::string& path) {
 
 ConfigModuleSource CatalogConfigModuleSource(const std::filesystem::path& data_dir,
                                              const std::string& board_name) {
-  config::BoardCatalog catalog = config::BoardCatalog::Load(data_dir / "boards");
-  const config::CatalogEntry& entry = catalog.FindEntry(board_name);
-  auto board_json = config::JsonDocument::Load(entry.file).root().at("board");
-  auto initial = config::BuildInitialConfig(board_json, entry.board, data_dir / "templates");
+  config::BoardSearch search = config::BoardSearch::From(data_dir, {}, {}, {});
+  return ConfigModuleSourceFor(config::ResolveBoard({board_name, {}}, search), data_dir);
+}
+
+ConfigModuleSource ConfigModuleSourceFor(const config::ResolvedBoard& resolved,
+                                         const std::filesystem::path& data_dir) {
+  if (!resolved.from_catalog) {
+    ConfigModuleSource source;
+    source.board = resolved.board;
+    source.ipc = resolved.ipc;
+    source.network = resolved.network;
+    source.path = resolved.file;
+    source.file_name = std::filesystem::path(resolved.file).filename().string();
+    source.sha256 = Sha256Hex(resolved.text);
+    return source;
+  }
+  auto initial = config::BuildInitialConfig(resolved.json, resolved.board, data_dir / "templates");
   config::JsonDocument doc =
-      config::JsonDocument::Parse(config::FormatJson(initial), board_name + ".json");
-  ConfigModuleSource source = FromChecked(config::CheckBoardConfig(doc), doc, entry.file);
+      config::JsonDocument::Parse(config::FormatJson(initial), resolved.board.name + ".json");
+  ConfigModuleSource source = FromChecked(config::CheckBoardConfig(doc), doc, resolved.file);
   source.catalog_defaults = true;
   return source;
 }

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "config/board.h"
+#include "config/board_resolution.h"
 #include "config/ipc_config.h"
 #include "config/network_config.h"
 
@@ -40,6 +41,11 @@ ConfigModuleSource LoadConfigModuleSource(const std::string& path);
 /// board (naming the closest ones).
 ConfigModuleSource CatalogConfigModuleSource(const std::filesystem::path& data_dir,
                                              const std::string& board_name);
+
+/// The module's source for a resolved board: the board file's sections (--config), or the
+/// catalog board with `config init` defaults (--board).
+ConfigModuleSource ConfigModuleSourceFor(const config::ResolvedBoard& resolved,
+                                         const std::filesystem::path& data_dir);
 
 /// The values of the template's placeholders for `source`.
 std::map<std::string, std::string> ConfigModuleValues(const ConfigModuleSource& source);

@@ -6,6 +6,7 @@
 #include "common/error.h"
 #include "common/file_io.h"
 #include "common/hex.h"
+#include "config/board_resolution.h"
 #include "kernel/config_module.h"
 #include "kernel/flat_binary.h"
 #include "kernel/sha256.h"
@@ -22,13 +23,9 @@ void Note(BuildEnvironment& env, const std::string& text) {
 }
 
 ConfigModuleSource LoadSource(const BuildRequest& r) {
-  if (r.board && r.config)
-    throw Error(ErrorCategory::kUsage, "--board and --config both given", {},
-                "choose one: --board NAME (catalog defaults) or --config FILE");
-  if (r.config) return LoadConfigModuleSource(*r.config);
-  if (r.board) return CatalogConfigModuleSource(r.data_dir, *r.board);
-  throw Error(ErrorCategory::kUsage, "no board given", {},
-              "pass --config FILE (a board JSON file, see tockctl config init) or --board NAME");
+  config::BoardSearch search =
+      r.board_search ? *r.board_search : config::BoardSearch::From(r.data_dir, {}, {}, {});
+  return ConfigModuleSourceFor(config::ResolveBoard({r.board, r.config}, search), r.data_dir);
 }
 
 // True if a line of `text`, before any comment, starts with `key`.

@@ -12,6 +12,7 @@
 
 #include "common/process.h"
 #include "config/board.h"
+#include "config/board_catalog.h"
 #include "kernel/kernel_builder.h"
 #include "kernel/memory_report.h"
 
@@ -25,6 +26,8 @@ struct BuildRequest {
   std::string tock_dir_env;             ///< TOCK_DIR ("" when unset).
   std::filesystem::path cwd;            ///< Where the search for a Tock tree starts.
   std::filesystem::path data_dir;       ///< boards/, templates/ and kernel/tock-config.
+  /// Where --board names are looked up (unset: `data_dir`/boards alone).
+  std::optional<config::BoardSearch> board_search;
   bool generate_only = false;
   BuildTool tool = BuildTool::kMake;
   BuildProfile profile = BuildProfile::kRelease;

@@ -152,14 +152,17 @@ TEST(BoardsCommandTest, HelpAndMissingArguments) {
   EXPECT_EQ(RunTockctl({"boards"}).exit_code, 2);
 }
 
-TEST(BoardsCommandTest, BadDataDirectoryIsAClearError) {
+TEST(BoardsCommandTest, ABrokenBoardFileOnlyWarnsNamingIt) {
   testing::TempDir dir;
   std::filesystem::create_directory(dir.path() / "boards");
   dir.Write("boards/broken.json", "{ \"format\": 1, \"board\": { } }\n");
+  dir.Write("boards/hail.json", ReadFile(testing::SourceDir() / "boards" / "hail.json"));
   auto r = RunTockctl({"--data-dir", dir.path().string(), "boards", "list"});
-  EXPECT_EQ(r.exit_code, 3);
-  EXPECT_EQ(r.err, "error: " + (dir.path() / "boards" / "broken.json").string() +
-                       ":1:25: /board: missing required key \"name\"\n");
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.err, "warning: " + (dir.path() / "boards" / "broken.json").string() +
+                       ":1:25: /board/name: missing required key \"name\"; valid: add \"name\" to "
+                       "/board; broken.json is left out of the catalog\n");
+  EXPECT_EQ(r.out.substr(r.out.find('\n') + 1, 5), "hail ");
 }
 
 }  // namespace

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -113,7 +115,7 @@ TEST_F(ConfigCommandTest, GetPrintsValues) {
 
 TEST_F(ConfigCommandTest, SetWritesJsonValuesAndPlainStrings) {
   std::string path = Init();
-  auto r = RunTockctl({"config", "set", path, "/x_note", "kept as it is"});  // unknown: a warning
+  auto r = RunTockctl({"config", "set", path, "/x_note", "kept as it is", "--force"});  // unknown
   EXPECT_EQ(r.exit_code, 0) << r.err;
   r = RunTockctl({"config", "set", path, "/network/interfaces/1/channel", "15"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
@@ -178,7 +180,10 @@ TEST_F(ConfigCommandTest, UnsetRemovesAndIsCheckedToo) {
   r = RunTockctl({"config", "unset", path, "/board"});
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_EQ(r.err,
-            path + ":1:1: error: /: missing required key \"board\"\nerror: " + path +
+            path +
+                ":1:1: error: /board: missing required key \"board\"; valid: add \"board\" "
+                "to /\nerror: " +
+                path +
                 ": refused to unset /board: it would add 1 error; the file is unchanged; fix "
                 "the value, or use --force to write it anyway\n");
   EXPECT_EQ(Slurp(path), before);
@@ -221,7 +226,7 @@ TEST_F(ConfigCommandTest, EditsOfUnusableFilesFailWithoutWriting) {
 TEST_F(ConfigCommandTest, ValidateReportsEveryFileAndFinding) {
   std::string good = Init("qemu_rv32_virt");
   auto warn = dir_.Write("warn.json", Slurp(good));
-  auto r = RunTockctl({"config", "set", warn.string(), "/ipc/colour", "blue"});
+  auto r = RunTockctl({"config", "set", warn.string(), "/ipc/colour", "blue", "--force"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   r = RunTockctl({"config", "validate", good, warn.string()});
   EXPECT_EQ(r.exit_code, 0);
@@ -236,8 +241,9 @@ TEST_F(ConfigCommandTest, ValidateReportsEveryFileAndFinding) {
   r = RunTockctl({"config", "validate", good, bad.string()});
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_EQ(r.out, good + ": no errors, no warnings\n" + bad.string() +
-                       ":1:1: error: /: missing required key \"board\"\n" + bad.string() +
-                       ": 1 error, no warnings\n");
+                       ":1:1: error: /board: missing required key \"board\"; valid: add \"board\" "
+                       "to /\n" +
+                       bad.string() + ": 1 error, no warnings\n");
   EXPECT_EQ(r.err, "error: 1 of 2 files are invalid\n");
 }
 
@@ -249,6 +255,8 @@ TEST_F(ConfigCommandTest, ValidateJson) {
   ASSERT_EQ(j["files"].size(), 1u);
   EXPECT_EQ(j["files"][0]["valid"], false);
   EXPECT_EQ(j["files"][0]["errors"], 2);
+  EXPECT_EQ(j["files"][0]["findings"][0]["pointer"], "/board");
+  EXPECT_EQ(j["files"][0]["findings"][0]["valid"], "add \"board\" to /");
   EXPECT_EQ(j["files"][0]["findings"][1],
             nlohmann::json::parse(R"({"file": ")" + bad.string() + R"(", "line": 1, "column": 12,
               "severity": "error", "pointer": "/format", "message": "unsupported format 2",
@@ -315,6 +323,102 @@ TEST_F(ConfigCommandTest, EverySubcommandHasHelp) {
   }
   auto r = RunTockctl({"config"});
   EXPECT_EQ(r.exit_code, 2);
+}
+
+}  // namespace
+}  // namespace tockctl
+
+namespace tockctl {
+namespace {
+
+// Sets an environment variable for the tockctl runs of one test.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const std::string& value) : name_(name) {
+    ::setenv(name, value.c_str(), 1);
+  }
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+  ~ScopedEnv() { ::unsetenv(name_); }
+
+ private:
+  const char* name_;
+};
+
+// 1-based number of the first line of `text` that contains `needle`.
+size_t LineOf(const std::string& text, const std::string& needle) {
+  return static_cast<size_t>(std::count(text.begin(), text.begin() + text.find(needle), '\n')) + 1;
+}
+
+TEST_F(ConfigCommandTest, SetRefusesAMisspeltKeyNamingTheClosestOne) {
+  std::string path = Init();
+  std::string before = Slurp(path);
+  auto r = RunTockctl({"config", "set", path, "/ipc/bakend", "copy"});
+  EXPECT_EQ(r.exit_code, 3);
+  std::string line = std::to_string(LineOf(before, "    \"authentication\"") + 1);
+  EXPECT_EQ(r.err, path + ":" + line +
+                       ":5: error: /ipc/bakend: unknown key \"bakend\"; did you mean \"backend\"?; "
+                       "valid: interfaces, backend, copy_threshold, discovery, services, clients, "
+                       "fault_policy, authentication\n"
+                       "error: " +
+                       path +
+                       ": refused to set /ipc/bakend: it would add 1 error; the file is unchanged; "
+                       "fix the value, or use --force to write it anyway\n");
+  EXPECT_EQ(Slurp(path), before);
+  r = RunTockctl({"config", "set", path, "/nonexist/deep", "1"});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_EQ(r.err.substr(0, r.err.find('\n')),
+            path + ":" + std::to_string(std::count(before.begin(), before.end(), '\n')) +
+                ":3: error: /nonexist: unknown key \"nonexist\"; valid: $schema, format, board, "
+                "ipc, network");
+  EXPECT_EQ(Slurp(path), before);
+  EXPECT_EQ(Others(dir_.path(), "board.json"), std::vector<std::string>{});
+}
+
+TEST_F(ConfigCommandTest, SetThroughASymlinkEditsTheFileItNames) {
+  std::string path = Init();
+  auto link = dir_.path() / "link.json";
+  std::filesystem::create_symlink("board.json", link);
+  auto r = RunTockctl({"config", "set", link.string(), "/ipc/copy_threshold", "64"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(std::filesystem::is_symlink(link));
+  EXPECT_EQ(nlohmann::ordered_json::parse(Slurp(path))["ipc"]["copy_threshold"], 64);
+  EXPECT_EQ(Others(dir_.path(), "board.json"), std::vector<std::string>{"link.json"});
+}
+
+TEST_F(ConfigCommandTest, UserBoardDirectoriesAddBoardsAndABrokenFileOnlyWarns) {
+  TempDir boards;
+  std::string text = Slurp(testing::SourceDir() / "boards" / "hail.json");
+  auto at = text.find("\"name\": \"hail\"");
+  ASSERT_NE(at, std::string::npos);
+  text.replace(at, 14, "\"name\": \"my_hail\"");
+  boards.Write("my_hail.json", text);
+  boards.Write("broken.json", "{\"format\": 1, \"board\": {}}\n");
+  ScopedEnv env("TOCKCTL_BOARDS_PATH", boards.path().string());
+  std::string warning = "warning: " + (boards.path() / "broken.json").string() +
+                        ":1:24: /board/name: missing required key \"name\"; valid: add "
+                        "\"name\" to /board; broken.json is left out of the catalog\n";
+  auto r = RunTockctl({"boards", "list"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.err, warning);
+  EXPECT_NE(r.out.find("\nmy_hail "), std::string::npos) << r.out;
+  auto file = dir_.Write("mine.json", "{\"format\": 1, \"board\": \"my_hail\"}\n");
+  r = RunTockctl({"config", "validate", file.string()});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.out, file.string() + ": no errors, no warnings\n");
+  EXPECT_EQ(r.err, warning);
+}
+
+TEST_F(ConfigCommandTest, XdgConfigBoardsAreFound) {
+  TempDir config_home;
+  std::filesystem::create_directories(config_home.path() / "tockctl" / "boards");
+  std::string text = Slurp(testing::SourceDir() / "boards" / "hail.json");
+  text.replace(text.find("\"name\": \"hail\""), 14, "\"name\": \"xdg_hail\"");
+  config_home.Write("tockctl/boards/xdg_hail.json", text);
+  ScopedEnv env("XDG_CONFIG_HOME", config_home.path().string());
+  auto r = RunTockctl({"boards", "show", "xdg_hail"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err, "");
 }
 
 }  // namespace

@@ -30,6 +30,29 @@ std::string BuildElf(const TempDir& dir, const std::string& script = "uart_hello
   return out;
 }
 
+TEST(FlashCommandTest, ConfigFileWithABoardReferenceFlashesThatBoard) {
+  TempDir dir;
+  std::string elf = BuildElf(dir);
+  auto config = dir.Write("mine.json", R"({"format": 1, "board": {"extends": "qemu_rv32_virt",)"
+                                       R"( "page_size": 4096}})");
+  auto r = RunTockctl({"flash", elf, "--config", config.string(), "--dry-run"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "Flash plan for qemu_rv32_virt via qemu: " + elf +
+                " (elf, entry 0x80000000)\n"
+                "  SEGMENT                     START       END         SIZE  REGION\n"
+                "  PT_LOAD[1] (.text .rodata)  0x80000000  0x8000004b  75    kernel flash\n"
+                "Erase pages (4096 bytes): 0x80000000..0x80001000 (qemu needs no separate erase)\n"
+                "Steps: write 75 bytes, verify, start at 0x80000000\n");
+  auto bad = dir.Write("bad.json", "{\"format\": 1,\n \"board\": \"qemu_rv32\"}");
+  r = RunTockctl({"flash", elf, "--config", bad.string(), "--dry-run"});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_EQ(r.err, "error: " + bad.string() +
+                       ":2:11: /board: unknown board \"qemu_rv32\"; valid: qemu_rv32_virt; run: "
+                       "tockctl config validate " +
+                       bad.string() + "\n");
+}
+
 TEST(FlashCommandTest, DryRunPrintsThePlanAndTouchesNothing) {
   TempDir dir;
   std::string elf = BuildElf(dir);

@@ -136,29 +136,30 @@ TEST(BoardTest, HexAndIntegerParsing) {
 TEST(BoardTest, MalformedValuesNameFileLineColumnAndPointer) {
   EXPECT_EQ(Err("\"0x20000000\"", "\"0x2000000z\""),
             "boards/demo.json:25:26: /board/memory/ram/origin: expected a hex string like "
-            "\"0x20000000\" or an integer");
+            "\"0x20000000\" or an integer; valid: an integer or a hex string like \"0x20000000\"");
   EXPECT_EQ(Err("\"0x20000000\"", "\"0x1ffffffffffffffff\""),
             "boards/demo.json:25:26: /board/memory/ram/origin: value \"0x1ffffffffffffffff\" does "
-            "not fit in 64 bits");
-  EXPECT_EQ(
-      Err("262144", "-4"),
-      "boards/demo.json:25:50: /board/memory/ram/length: expected a non-negative value, got -4");
+            "not fit in 64 bits; valid: an integer or a hex string like \"0x20000000\"");
+  EXPECT_EQ(Err("262144", "-4"),
+            "boards/demo.json:25:50: /board/memory/ram/length: expected a non-negative value, got "
+            "-4; valid: an integer or a hex string like \"0x20000000\"");
   EXPECT_EQ(Err("\"armv7m-mpu\"", "\"armv7-mpu\""),
             "boards/demo.json:13:15: /board/protection/kind: unknown value \"armv7-mpu\"; valid: "
             "armv6m-mpu, armv7m-mpu, armv8m-mpu, riscv-pmp, riscv-epmp, x86-paging");
   EXPECT_EQ(Err("\"regions\": 8", "\"regions\": 0"),
             "boards/demo.json:14:18: /board/protection/regions: expected an integer from 1 to "
-            "4096, got 0");
+            "4096, got 0; valid: 1..4096");
   EXPECT_EQ(Err("\"power_of_two\": true", "\"power_of_two\": \"yes\""),
             "boards/demo.json:18:23: /board/protection/power_of_two: expected true or false, got "
-            "string");
+            "string; valid: true or false");
   EXPECT_EQ(Err("\"name\": \"demo\"", "\"name\": \"de mo\""),
             "boards/demo.json:4:13: /board/name: board name \"de mo\" may only use letters, "
-            "digits, '_', '.' and '-'");
-  EXPECT_EQ(Err("\"description\": \"Demo board\"", "\"description\": \"\""),
-            "boards/demo.json:5:20: /board/description: must not be empty");
+            "digits, '_', '.' and '-'; valid: letters, digits, '_', '.' and '-'");
+  EXPECT_EQ(
+      Err("\"description\": \"Demo board\"", "\"description\": \"\""),
+      "boards/demo.json:5:20: /board/description: must not be empty; valid: a non-empty string");
   EXPECT_EQ(Err("\"chip\": \"nrf52840\"", "\"chip\": 52840"),
-            "boards/demo.json:8:13: /board/chip: expected a string, got integer");
+            "boards/demo.json:8:13: /board/chip: expected a string, got integer; valid: a string");
   EXPECT_EQ(Err("\"arch\": \"armv7e-m\"", "\"arch\": \"armv7\""),
             "boards/demo.json:10:13: /board/arch: unknown value \"armv7\"; valid: armv6-m, "
             "armv7e-m, armv8-m.main, rv32imac, rv32imc, rv64imac, i486");
@@ -166,21 +167,25 @@ TEST(BoardTest, MalformedValuesNameFileLineColumnAndPointer) {
 
 TEST(BoardTest, MissingAndMistypedMembers) {
   EXPECT_EQ(Err("\"page_size\": 4096,\n", ""),
-            "boards/demo.json:3:12: /board: missing required key \"page_size\"");
+            "boards/demo.json:3:12: /board/page_size: missing required key \"page_size\"; valid: "
+            "add \"page_size\" to /board");
   EXPECT_EQ(Err("\"origin\": \"0x40000\", ", ""),
-            "boards/demo.json:24:20: /board/memory/app_flash: missing required key \"origin\"");
-  EXPECT_EQ(Err("\"console\": { \"kind\": \"uart\", \"device\": \"UARTE0\", \"baud\": 115200 }",
-                "\"console\": \"uart\""),
-            "boards/demo.json:35:16: /board/console: expected an object, got string");
+            "boards/demo.json:24:20: /board/memory/app_flash/origin: missing required key "
+            "\"origin\"; valid: add \"origin\" to /board/memory/app_flash");
+  EXPECT_EQ(
+      Err("\"console\": { \"kind\": \"uart\", \"device\": \"UARTE0\", \"baud\": 115200 }",
+          "\"console\": \"uart\""),
+      "boards/demo.json:35:16: /board/console: expected an object, got string; valid: an object");
   EXPECT_EQ(Err("\"page_size\": 4096", "\"page_size\": \"4K\""),
-            "boards/demo.json:27:18: /board/page_size: expected an integer from 1 to 16777216, "
-            "got \"4K\"");
+            "boards/demo.json:27:18: /board/page_size: expected an integer from 1 to 16777216, got "
+            "\"4K\"; valid: 1..16777216");
   std::string no_array = Replace(kBoard, R"("network_hardware": [
       { "kind": "ble", "name": "ble0", "device": "radio", "driver": "BleAdvertising", "driver_num": "0x30000" }
     ])",
                                  R"("network_hardware": "ble")");
   EXPECT_EQ(ErrorOf(no_array),
-            "boards/demo.json:37:25: /board/network_hardware: expected an array, got string");
+            "boards/demo.json:37:25: /board/network_hardware: expected an array, got string; "
+            "valid: an array");
 }
 
 TEST(BoardTest, FlashMethodsAreChecked) {
@@ -194,14 +199,15 @@ TEST(BoardTest, FlashMethodsAreChecked) {
       "dfu, external");
   EXPECT_EQ(
       Err("{ \"method\": \"jlink\", \"device\": \"nRF52840_xxAA\" }", "{ \"method\": \"jlink\" }"),
-      "boards/demo.json:31:9: /board/flash/methods/0: missing required key \"device\"");
+      "boards/demo.json:31:9: /board/flash/methods/0/device: missing required key \"device\"; "
+      "valid: add \"device\" to /board/flash/methods/0");
   EXPECT_EQ(Err("\"config\": \"board/nordic_nrf52_dk.cfg\"", "\"commands\": \"init\""),
             "boards/demo.json:32:9: /board/flash/methods/1: openocd needs \"config\" or "
-            "\"tock_config\"");
-  EXPECT_EQ(
-      Err("\"config\": \"board/nordic_nrf52_dk.cfg\" }",
-          "\"config\": \"x.cfg\" },\n        { \"method\": \"jlink\", \"device\": \"X\" }"),
-      "boards/demo.json:33:9: /board/flash/methods/2: flash method \"jlink\" is listed twice");
+            "\"tock_config\"; valid: add \"config\" or \"tock_config\"");
+  EXPECT_EQ(Err("\"config\": \"board/nordic_nrf52_dk.cfg\" }",
+                "\"config\": \"x.cfg\" },\n        { \"method\": \"jlink\", \"device\": \"X\" }"),
+            "boards/demo.json:33:9: /board/flash/methods/2: flash method \"jlink\" is listed "
+            "twice; valid: each method once (\"external\" once per tool)");
   EXPECT_EQ(Err("{ \"method\": \"jlink\", \"device\": \"nRF52840_xxAA\" }",
                 "{ \"method\": \"jlink\", \"device\": \"nRF52840_xxAA\", \"interface\": \"spi\" }"),
             "boards/demo.json:31:70: /board/flash/methods/0/interface: unknown value \"spi\"; "
@@ -209,11 +215,11 @@ TEST(BoardTest, FlashMethodsAreChecked) {
   EXPECT_EQ(Err("{ \"method\": \"jlink\", \"device\": \"nRF52840_xxAA\" }",
                 "{ \"method\": \"dfu\", \"vid_pid\": \"0483-df11\" }"),
             "boards/demo.json:31:39: /board/flash/methods/0/vid_pid: expected \"VID:PID\" in hex, "
-            "like \"0483:df11\"");
+            "like \"0483:df11\"; valid: VID:PID");
   EXPECT_EQ(Err("{ \"method\": \"jlink\", \"device\": \"nRF52840_xxAA\" }",
                 "{ \"method\": \"gdb\", \"remote\": \"localhost\" }"),
             "boards/demo.json:31:38: /board/flash/methods/0/remote: expected \"HOST:PORT\", like "
-            "\"127.0.0.1:1234\"");
+            "\"127.0.0.1:1234\"; valid: HOST:PORT");
 }
 
 TEST(BoardTest, SerialBootloaderAndDfuKeysTheFlasherReadsAreKnown) {
@@ -238,49 +244,52 @@ TEST(BoardTest, SerialBootloaderAndDfuKeysTheFlasherReadsAreKnown) {
 TEST(BoardTest, RegionsMustNotOverlapOrBeEmpty) {
   EXPECT_EQ(Err("\"origin\": \"0x40000\"", "\"origin\": \"0x30000\""),
             "boards/demo.json:24:20: /board/memory/app_flash: app_flash [0x30000, 0xf0000) "
-            "overlaps kernel_flash [0x0, 0x40000); regions must not overlap");
+            "overlaps kernel_flash [0x0, 0x40000); regions must not overlap; valid: a range that "
+            "overlaps no other region");
   EXPECT_EQ(Err("\"length\": \"0xc0000\"", "\"length\": \"0x0\""),
             "boards/demo.json:24:53: /board/memory/app_flash/length: app_flash has length 0; "
-            "regions must not be empty");
+            "regions must not be empty; valid: a length above 0");
   EXPECT_EQ(Err("\"ram\": { \"origin\": \"0x20000000\", \"length\": 262144 }",
                 "\"ram\": { \"origin\": \"0xffff0000\", \"length\": \"0x20000\" }"),
             "boards/demo.json:25:50: /board/memory/ram/length: ram ends past the 32-bit address "
-            "space");
+            "space; valid: a region that ends at or below 0xffffffff");
   EXPECT_EQ(
       Err("\"ram\": { \"origin\": \"0x20000000\", \"length\": 262144 }",
           "\"ram\": { \"origin\": \"0x20000000\", \"length\": 262144 },\n      \"reserved\": "
           "[ { \"name\": \"bootloader\", \"origin\": \"0x3f000\", \"length\": \"0x1000\" } ]"),
-      "boards/demo.json:26:21: /board/memory/reserved/0: bootloader [0x3f000, 0x40000) "
-      "overlaps kernel_flash [0x0, 0x40000); regions must not overlap");
+      "boards/demo.json:26:21: /board/memory/reserved/0: bootloader [0x3f000, 0x40000) overlaps "
+      "kernel_flash [0x0, 0x40000); regions must not overlap; valid: a range that overlaps no "
+      "other region");
 }
 
 TEST(BoardTest, ProtectionMustFitItsKindAndArch) {
   EXPECT_EQ(Err("\"power_of_two\": true", "\"power_of_two\": false"),
             "boards/demo.json:18:23: /board/protection/power_of_two: armv7m-mpu requires "
-            "power_of_two true");
-  EXPECT_EQ(
-      Err("\"subregions\": 8", "\"subregions\": 0"),
-      "boards/demo.json:20:21: /board/protection/subregions: armv7m-mpu requires subregions 8");
+            "power_of_two true; valid: true");
+  EXPECT_EQ(Err("\"subregions\": 8", "\"subregions\": 0"),
+            "boards/demo.json:20:21: /board/protection/subregions: armv7m-mpu requires subregions "
+            "8; valid: 8");
   EXPECT_EQ(Err("\"min_region_size\": 32", "\"min_region_size\": 256"),
             "boards/demo.json:17:26: /board/protection/min_region_size: armv7m-mpu requires "
-            "min_region_size 32");
-  EXPECT_EQ(
-      Err("\"app_regions\": 8", "\"app_regions\": 9"),
-      "boards/demo.json:15:22: /board/protection/app_regions: app_regions 9 exceeds regions 8");
+            "min_region_size 32; valid: 32");
+  EXPECT_EQ(Err("\"app_regions\": 8", "\"app_regions\": 9"),
+            "boards/demo.json:15:22: /board/protection/app_regions: app_regions 9 exceeds regions "
+            "8; valid: 1..8");
   EXPECT_EQ(Err("\"process_reserved\": 2", "\"process_reserved\": 9"),
             "boards/demo.json:16:27: /board/protection/process_reserved: process_reserved 9 "
-            "exceeds app_regions 8");
+            "exceeds app_regions 8; valid: 0..8");
   EXPECT_EQ(Err("\"arch\": \"armv7e-m\"", "\"arch\": \"armv8-m.main\""),
             "boards/demo.json:13:15: /board/protection/kind: armv7m-mpu does not fit arch "
-            "armv8-m.main");
+            "armv8-m.main; valid: armv8m-mpu");
 }
 
 TEST(BoardTest, PageSizeAndAlignment) {
   EXPECT_EQ(Err("\"page_size\": 4096", "\"page_size\": 3000"),
-            "boards/demo.json:27:18: /board/page_size: page_size 3000 is not a power of two");
+            "boards/demo.json:27:18: /board/page_size: page_size 3000 is not a power of two; "
+            "valid: a power of two, e.g. 512 or 4096");
   EXPECT_EQ(Err("\"origin\": \"0x40000\"", "\"origin\": \"0x40800\""),
             "boards/demo.json:24:32: /board/memory/app_flash/origin: app_flash origin 0x40800 is "
-            "not aligned to page_size 4096");
+            "not aligned to page_size 4096; valid: a multiple of 4096");
 }
 
 TEST(BoardTest, ConsoleTraceAndNetwork) {
@@ -295,7 +304,7 @@ TEST(BoardTest, ConsoleTraceAndNetwork) {
             "valid: ethernet, ieee802154, wifi, can, ble");
   EXPECT_EQ(Err("\"driver_num\": \"0x30000\"", "\"driver_num\": \"0x100000000\""),
             "boards/demo.json:38:101: /board/network_hardware/0/driver_num: value 0x100000000 is "
-            "larger than 0xffffffff");
+            "larger than 0xffffffff; valid: at most 0xffffffff");
 }
 
 TEST(BoardTest, UnknownKeysAreWarningsNotErrors) {
@@ -306,14 +315,14 @@ TEST(BoardTest, UnknownKeysAreWarningsNotErrors) {
   HardwareBoard b = Read(text, &warnings);
   EXPECT_EQ(b.page_size, 4096u);
   ASSERT_EQ(warnings.size(), 2u);
-  EXPECT_EQ(FormatBoardWarning("boards/demo.json", warnings[0]),
-            "boards/demo.json:27:24: warning: /board/pagesize: unknown key \"pagesize\" ignored; "
-            "known keys: name, description, tock_path, package, chip, core, arch, target, tier, "
-            "protection, memory, page_size, flash, console, trace, network_hardware, legacy_ipc, "
-            "source");
+  EXPECT_EQ(
+      FormatBoardWarning("boards/demo.json", warnings[0]),
+      "boards/demo.json:27:24: warning: /board/pagesize: unknown key \"pagesize\" is kept but not "
+      "used; valid: name, description, tock_path, package, chip, core, arch, target, tier, "
+      "protection, memory, page_size, flash, console, trace, network_hardware, legacy_ipc, source");
   EXPECT_EQ(FormatBoardWarning("boards/demo.json", warnings[1]),
-            "boards/demo.json:35:70: warning: /board/console/parity: unknown key \"parity\" "
-            "ignored; known keys: kind, device, baud");
+            "boards/demo.json:35:70: warning: /board/console/parity: unknown key \"parity\" is "
+            "kept but not used; valid: kind, device, baud");
 }
 
 TEST(BoardTest, SerialisesBackToTheSameObject) {

@@ -1,7 +1,13 @@
 #include "config/config_editor.h"
 
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
 
 #include "common/error.h"
 #include "common/file_io.h"
@@ -137,6 +143,88 @@ TEST_F(EditFileTest, ReadOnlyFileIsAnIoErrorAndUnchanged) {
     EXPECT_EQ(e.category(), ErrorCategory::kIo);
   }
   EXPECT_EQ(ReadFile(path_), before_);
+}
+
+std::vector<std::string> IntroducedLines(const EditOutcome& r) {
+  std::vector<std::string> out;
+  for (const Finding& f : r.introduced) out.push_back(FormatFinding("t.json", f));
+  return out;
+}
+
+TEST_F(EditFileTest, MisspeltKeyIsRefusedWithTheClosestKnownKey) {
+  EditOutcome r = EditConfigFile(path_, false, [](Json& j) { SetValue(j, "/ipc/bakend", "copy"); });
+  EXPECT_FALSE(r.written);
+  ASSERT_EQ(r.introduced.size(), 1u);
+  EXPECT_EQ(FormatFinding("t.json", r.introduced[0]),
+            "t.json:" + std::to_string(r.introduced[0].position.line) +
+                ":5: error: /ipc/bakend: unknown key \"bakend\"; did you mean \"backend\"?; valid: "
+                "interfaces, backend, copy_threshold, discovery, services, clients, fault_policy, "
+                "authentication");
+  EXPECT_EQ(ReadFile(path_), before_);
+  r = EditConfigFile(path_, false, [](Json& j) { SetValue(j, "/nonexist/deep", 1); });
+  EXPECT_FALSE(r.written);
+  EXPECT_EQ(IntroducedLines(r),
+            std::vector<std::string>{
+                "t.json:" + std::to_string(r.introduced.at(0).position.line) +
+                ":3: error: /nonexist: unknown key \"nonexist\"; valid: $schema, format, board, "
+                "ipc, network"});
+  EXPECT_EQ(ReadFile(path_), before_);
+  r = EditConfigFile(path_, true, [](Json& j) { SetValue(j, "/ipc/bakend", "copy"); });
+  EXPECT_TRUE(r.written);
+  EXPECT_EQ(Json::parse(ReadFile(path_))["ipc"]["bakend"], "copy");
+}
+
+TEST_F(EditFileTest, ASymlinkStaysALinkAndItsTargetIsEdited) {
+  std::filesystem::path target = path_;
+  auto link = target.parent_path() / "link.json";
+  std::filesystem::create_symlink(target.filename(), link);
+  EditOutcome r =
+      EditConfigFile(link.string(), false, [](Json& j) { SetValue(j, "/ipc/copy_threshold", 64); });
+  EXPECT_TRUE(r.written);
+  EXPECT_TRUE(std::filesystem::is_symlink(link));
+  EXPECT_EQ(Json::parse(ReadFile(path_))["ipc"]["copy_threshold"], 64);
+  EXPECT_EQ(std::filesystem::read_symlink(link), target.filename());
+}
+
+std::vector<std::string> DirectoryListing(const std::filesystem::path& dir) {
+  std::vector<std::string> names;
+  for (const auto& e : std::filesystem::directory_iterator(dir))
+    names.push_back(e.path().filename().string());
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+// True once process `pid` has a file open in `dir` (named, or unnamed as "dir/#N (deleted)").
+bool HasFileOpenIn(pid_t pid, const std::filesystem::path& dir) {
+  std::error_code ec;
+  std::filesystem::path fds = "/proc/" + std::to_string(pid) + "/fd";
+  for (std::filesystem::directory_iterator it(fds, ec), end; !ec && it != end; it.increment(ec)) {
+    std::string target = std::filesystem::read_symlink(it->path(), ec).string();
+    if (!ec && target.rfind(dir.string() + "/", 0) == 0) return true;
+  }
+  return false;
+}
+
+TEST(WriteFileAtomicTest, AWriterKilledMidWriteLeavesNoTemporaryFile) {
+  tockctl::testing::TempDir dir;
+  auto path = dir.Write("big.json", "old\n");
+  std::string content(256u << 20, 'x');
+  pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    try {
+      WriteFileAtomic(path, content);
+    } catch (...) {
+    }
+    ::_exit(0);
+  }
+  while (!HasFileOpenIn(pid, dir.path()) && ::waitpid(pid, nullptr, WNOHANG) == 0) ::usleep(200);
+  ::kill(pid, SIGKILL);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFSIGNALED(status)) << "the writer finished before it could be killed";
+  EXPECT_EQ(ReadFile(path), "old\n");
+  EXPECT_EQ(DirectoryListing(dir.path()), std::vector<std::string>{"big.json"});
 }
 
 TEST(ConfigDiffTest, AddedRemovedChangedByPointer) {

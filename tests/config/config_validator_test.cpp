@@ -61,7 +61,9 @@ TEST(ConfigValidatorTest, UnreadableBoardIsOneFindingAndHardwareRulesAreSkipped)
   doc["board"].erase("chip");
   Strings lines = FindingLines(doc);
   ASSERT_EQ(lines.size(), 2u);
-  EXPECT_EQ(lines[0], "t.json:3:12: error: /board: missing required key \"chip\"");
+  EXPECT_EQ(lines[0],
+            "t.json:3:12: error: /board/chip: missing required key \"chip\"; valid: add \"chip\" "
+            "to /board");
   EXPECT_NE(lines[1].find("/ipc/services/1/name: service name \"a\" is already used"),
             std::string::npos);
 }
@@ -81,12 +83,12 @@ TEST(ConfigValidatorTest, BoardWarningsAndContradictionsAreFindings) {
 
 TEST(ConfigValidatorTest, TopLevelProblems) {
   JsonDocument doc = JsonDocument::Parse(R"({"format": "1", "ipc": 3, "x": null})", "t.json");
-  EXPECT_EQ(FormatFindings("t.json", CheckBoardConfig(doc).report),
-            "t.json:1:1: error: /: missing required key \"board\"\n"
-            "t.json:1:12: error: /format: unsupported format \"1\"; valid: 1\n"
-            "t.json:1:24: error: /ipc: expected an object, found an integer; valid: an object\n"
-            "t.json:1:27: warning: /x: unknown key \"x\" is kept but not used; valid: $schema, "
-            "format, board, ipc, network\n");
+  EXPECT_EQ(
+      FormatFindings("t.json", CheckBoardConfig(doc).report),
+      "t.json:1:1: error: /board: missing required key \"board\"; valid: add \"board\" to "
+      "/\nt.json:1:12: error: /format: unsupported format \"1\"; valid: 1\nt.json:1:24: error: "
+      "/ipc: expected an object, found an integer; valid: an object\nt.json:1:27: warning: /x: "
+      "unknown key \"x\" is kept but not used; valid: $schema, format, board, ipc, network\n");
 }
 
 TEST(ConfigValidatorTest, CheckConfigFileReportsLoadErrorsAsText) {

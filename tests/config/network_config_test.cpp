@@ -89,7 +89,9 @@ TEST(NetworkConfigTest, StrictConversionThrows) {
     (void)j.get<NetworkConfig>();
     FAIL() << "no throw";
   } catch (const tockctl::Error& e) {
-    EXPECT_EQ(e.Describe(), "/network/interfaces/0: missing required key \"name\"");
+    EXPECT_EQ(e.Describe(),
+              "/network/interfaces/0/name: missing required key \"name\"; valid: add \"name\" to "
+              "/network/interfaces/0");
   }
 }
 

@@ -62,12 +62,18 @@ TEST(NetworkRulesTest, MtuPerKind) {
             Strings{std::string(kP) + "mtu: MTU 67 is outside what ethernet carries; valid: "
                                       "68..1500 (the EthernetTap driver carries frames of at most "
                                       "1518 bytes)"});
+  // nucleo_f429zi's bxCAN is classic CAN: CAN FD is refused whatever the MTU.
+  std::string no_fd = std::string(kP) +
+                      "can_fd: hardware \"can0\" (STM32F4 bxCAN1) is a classic CAN controller: it "
+                      "cannot send or receive CAN FD frames; valid: false (classic CAN, up to 8 "
+                      "data bytes per frame)";
   EXPECT_EQ(
       Check(R"([{"name": "can0", "kind": "can", "mtu": 64, "can_fd": true}])", "nucleo_f429zi"),
-      Strings{});
+      Strings{no_fd});
   EXPECT_EQ(
       Check(R"([{"name": "can0", "kind": "can", "mtu": 65, "can_fd": true}])", "nucleo_f429zi"),
-      Strings{std::string(kP) + "mtu: MTU 65 is outside what can carries; valid: 1..64 (CAN FD)"});
+      (Strings{std::string(kP) + "mtu: MTU 65 is outside what can carries; valid: 1..64 (CAN FD)",
+               no_fd}));
 }
 
 TEST(NetworkRulesTest, Addresses) {

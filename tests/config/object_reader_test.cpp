@@ -45,7 +45,7 @@ TEST(ObjectReaderTest, ReportsEveryProblemAndKeepsReading) {
                 "error: /t/o: expected an object, found an array; valid: an object",
                 "error: /t/a: expected an array, found an object; valid: an array",
                 "error: /t/l/1: unknown l entry 3; valid: a string",
-                "error: /t: missing required key \"missing\"",
+                "error: /t/missing: missing required key \"missing\"; valid: add \"missing\" to /t",
                 "warning: /t/extra: unknown key \"extra\" is kept but not used; valid: s, e, n, b, "
                 "o, a, l, missing"}));
 }

@@ -194,8 +194,8 @@ TEST_F(KernelBuildTest, CargoFailureSurfacesRustcsError) {
 TEST_F(KernelBuildTest, NoBoardChosen) {
   request_.config.reset();
   EXPECT_EQ(BuildError().Describe(),
-            "no board given; pass --config FILE (a board JSON file, see tockctl config init) or "
-            "--board NAME");
+            "say which board: pass --board NAME or --config FILE; `tockctl boards list` shows the "
+            "board names");
 }
 
 TEST_F(KernelBuildTest, JsonCarriesEveryPart) {

@@ -127,7 +127,7 @@ class Checker:
 
 # Bad fixtures whose problems are structural: the schema alone must reject each of them.
 SCHEMA_REJECTS = [
-    "address-on-can", "ethernet-mtu-out-of-range", "ieee802154-mtu-over-127", "interface-names",
+    "address-on-can", "empty-names", "huge-number", "unknown-backend", "ethernet-mtu-out-of-range", "ieee802154-mtu-over-127", "interface-names",
     "kind-specific-keys-on-wrong-kind", "malformed-addresses", "malformed-board",
     "missing-board-and-format-2", "missing-required-keys", "not-an-object", "openthread-on-ethernet",
     "sections-of-wrong-type", "tock-udp-in-userspace", "unknown-enum-values",
