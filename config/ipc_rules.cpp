@@ -355,12 +355,12 @@ class IpcRuleChecker {
       std::string& text = breakdown[s.server];
       text += (text.empty() ? "" : " + ") + std::to_string(s.buffers_per_connection) +
               " per connection x " + std::to_string(clients) + " client" +
-              (clients == 1 ? "" : "s") + " of " + Quote(s.name);
+              (clients == 1 ? "" : "s") + " of " + Quoted(s.name);
     }
     for (const auto& [server, regions] : total) {
       if (regions <= free) continue;
       report_.Error(Service(first[server]) + "/server",
-                    "server app " + Quote(server) + " maps " + std::to_string(regions) +
+                    "server app " + Quoted(server) + " maps " + std::to_string(regions) +
                         " shared buffers (" + breakdown[server] + "), but " + RegionsPhrase(free),
                     "at most " + std::to_string(free) +
                         " shared buffers over all its connections: fewer buffers_per_connection "

@@ -374,7 +374,7 @@ class NetworkRuleChecker {
                     "kernel, encapsulated");
     if (n.can_fd && n.kind == NetworkKind::kCan && !h->can_fd)
       report_.Error(Iface(i) + "/can_fd",
-                    "hardware " + Quote(h->name) + " (" + h->device +
+                    "hardware " + Quoted(h->name) + " (" + h->device +
                         ") is a classic CAN controller: it cannot send or receive CAN FD frames",
                     "false (classic CAN, up to 8 data bytes per frame)");
     if (h->driver_num == 0x30002 && n.stack != NetworkStack::kTockUdp)

@@ -8,6 +8,7 @@
 
 #include "common/byte_reader.h"
 #include "common/error.h"
+#include "common/hex.h"
 #include "flasher/device_context.h"
 
 namespace tockctl::flasher {
@@ -32,13 +33,6 @@ std::string Hex2(unsigned v) {
   char buf[8];
   std::snprintf(buf, sizeof buf, "0x%02X", v & 0xffu);
   return buf;
-}
-
-int HexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
 }
 
 // Parses one file's records, remembering where each came from for error messages.
@@ -79,8 +73,8 @@ std::vector<uint8_t> HexParser::DecodeHex(std::string_view line) const {
   std::vector<uint8_t> out;
   out.reserve(line.size() / 2);
   for (size_t i = 1; i + 1 < line.size(); i += 2) {
-    int hi = HexDigit(line[i]);
-    int lo = HexDigit(line[i + 1]);
+    int hi = HexDigitValue(line[i]);
+    int lo = HexDigitValue(line[i + 1]);
     if (hi < 0) Fail("'" + PrintableText(line.substr(i, 1)) + "' is not a hex digit", i + 1);
     if (lo < 0) Fail("'" + PrintableText(line.substr(i + 1, 1)) + "' is not a hex digit", i + 2);
     out.push_back(static_cast<uint8_t>(hi << 4 | lo));
