@@ -18,15 +18,15 @@ Error ExistsError(const RawRecorderOptions& options) {
                "choose another file name for the raw recording, or remove the file first");
 }
 
-UniqueFd CreateRecording(const RawRecorderOptions& options) {
+devices::UniqueFd CreateRecording(const RawRecorderOptions& options) {
   int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (options.overwrite ? O_TRUNC : O_EXCL);
-  UniqueFd fd(::open(options.path.c_str(), flags, 0644));
+  devices::UniqueFd fd(::open(options.path.c_str(), flags, 0644));
   if (fd.valid()) return fd;
   int err = errno;
   ErrorContext where = FileContext(options.path.string());
   if (err == EEXIST) throw ExistsError(options);
   throw Error(ErrorCategory::kIo,
-              "cannot create raw recording " + options.path.string() + ": " + ErrnoText(err),
+              "cannot create raw recording " + options.path.string() + ": " + devices::ErrnoText(err),
               where);
 }
 
@@ -46,7 +46,7 @@ RawRecorder::RawRecorder(std::unique_ptr<ByteSource> inner, RawRecorderOptions o
 
 RawRecorder::~RawRecorder() {
   if (::fdatasync(fd_.get()) != 0) {
-    log_->warn("cannot sync raw recording {}: {}", options_.path.string(), ErrnoText(errno));
+    log_->warn("cannot sync raw recording {}: {}", options_.path.string(), devices::ErrnoText(errno));
   }
 }
 
@@ -62,7 +62,7 @@ void RawRecorder::Append(std::span<const uint8_t> bytes) {
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
       throw Error(ErrorCategory::kIo,
-                  "cannot write raw recording " + options_.path.string() + ": " + ErrnoText(errno),
+                  "cannot write raw recording " + options_.path.string() + ": " + devices::ErrnoText(errno),
                   FileContext(options_.path.string(), recorded_));
     }
     recorded_ += static_cast<uint64_t>(n);

@@ -7,7 +7,7 @@
 
 #include "tracer/byte_source.h"
 #include "tracer/source_clock.h"
-#include "tracer/unique_fd.h"
+#include "devices/unique_fd.h"
 
 namespace tockctl::tracer {
 
@@ -39,7 +39,7 @@ class ReplaySource : public ByteSource {
 
   ReplayOptions options_;
   std::shared_ptr<SourceClock> clock_;
-  UniqueFd fd_;
+  devices::UniqueFd fd_;
   uint64_t delivered_ = 0;
   bool started_ = false;
   bool ended_ = false;

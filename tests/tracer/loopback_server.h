@@ -9,7 +9,7 @@
 #include <span>
 
 #include "tracer/tcp_source.h"
-#include "tracer/unique_fd.h"
+#include "devices/unique_fd.h"
 
 namespace tockctl::tracer::testing {
 
@@ -21,7 +21,7 @@ class LoopbackServer {
   bool ok() const { return ok_; }
   uint16_t port() const { return port_; }
   /// 127.0.0.1:port, for AF_INET servers.
-  TcpEndpoint endpoint() const { return {"127.0.0.1", port_}; }
+  devices::TcpEndpoint endpoint() const { return {"127.0.0.1", port_}; }
   /// Accepts one client; an invalid fd if none connects within `patience`.
   UniqueFd Accept(std::chrono::milliseconds patience = std::chrono::seconds(10));
 

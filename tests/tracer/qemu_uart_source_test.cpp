@@ -27,15 +27,15 @@ constexpr milliseconds kPatience{10'000};
 
 class FakeLocator : public QemuUartLocator {
  public:
-  std::optional<TcpEndpoint> Find() override { return endpoint; }
-  TcpEndpoint Require() override {
+  std::optional<devices::TcpEndpoint> Find() override { return endpoint; }
+  devices::TcpEndpoint Require() override {
     if (!endpoint) {
       throw Error(ErrorCategory::kTransport, "no QEMU started by tockctl is running", {},
                   "start it with: tockctl flash IMAGE --board qemu_rv32_virt");
     }
     return *endpoint;
   }
-  std::optional<TcpEndpoint> endpoint;
+  std::optional<devices::TcpEndpoint> endpoint;
 };
 
 QemuUartOptions Options(bool wait, bool reconnect) {
