@@ -94,7 +94,8 @@ const MethodSpec* FindMethodSpec(const std::string& method) {
   return nullptr;
 }
 
-// The grammars of the command line (devices/): a board's ids and endpoints read as --usb and --tcp do.
+// The grammars of the command line (devices/): a board's ids and endpoints read as --usb and --tcp
+// do.
 bool IsVidPid(const std::string& s) {
   try {
     return !devices::ParseUsbSelector(s).serial;

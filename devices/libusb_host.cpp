@@ -421,8 +421,7 @@ std::vector<UsbDeviceInfo> LibusbHost::ListDevices() {
   return out;
 }
 
-UsbResult LibusbHost::TryOpen(const UsbDeviceInfo& device,
-                             std::unique_ptr<UsbTransport>* opened) {
+UsbResult LibusbHost::TryOpen(const UsbDeviceInfo& device, std::unique_ptr<UsbTransport>* opened) {
   DeviceList list(context_->ctx);
   for (ssize_t i = 0; i < list.count(); ++i) {
     libusb_device* dev = list[i];

@@ -80,7 +80,8 @@ QemuStatus ReadQemuStatus(const QemuStateStore& store, int64_t now_unix);
 QemuStatus StopRecordedQemu(const QemuStateStore& store, int64_t now_unix);
 
 /// The UART endpoint (127.0.0.1:PORT) of the QEMU recorded in `store`, for `tockctl trace
-/// --qemu` and extcap's tockctl-qemu. Throws Error(kTransport) naming the state file when none is recorded or it has exited.
+/// --qemu` and extcap's tockctl-qemu. Throws Error(kTransport) naming the state file when none is
+/// recorded or it has exited.
 TcpEndpoint RecordedQemuUartEndpoint(const QemuStateStore& store);
 
 /// Status as JSON: {"running", "stale", "pid", "gdb", "uart", "uptime_seconds", "started_at",

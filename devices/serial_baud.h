@@ -10,4 +10,8 @@ namespace tockctl::devices {
 /// Returns 0, or the errno of the failing ioctl.
 int SetSerialBaud(int fd, uint32_t baud);
 
+/// True if `baud` is one of the standard rates (1200 ... 4000000) that have their own termios
+/// code; other rates are set too, but not every adapter or bootloader can do them.
+bool IsStandardBaudRate(uint32_t baud);
+
 }  // namespace tockctl::devices

@@ -14,8 +14,8 @@
 #include <fstream>
 #include <limits>
 
-#include "devices/serial_baud.h"
 #include "devices/device_context.h"
+#include "devices/serial_baud.h"
 
 namespace tockctl::devices {
 
@@ -121,9 +121,10 @@ SerialOpenAttempt LockAndConfigure(const fs::path& path, UniqueFd fd, uint32_t b
                             "configure"));
   }
   if (!IsSupportedBaudRate(baud)) {
-    return Failed(Error(ErrorCategory::kUsage, "unsupported baud rate " + std::to_string(baud),
-                        DeviceContext(path.string(), "configure"),
-                        "use a rate from 1 to " + std::to_string(kMaxSerialBaud) + ", e.g. 115200"));
+    return Failed(
+        Error(ErrorCategory::kUsage, "unsupported baud rate " + std::to_string(baud),
+              DeviceContext(path.string(), "configure"),
+              "use a rate from 1 to " + std::to_string(kMaxSerialBaud) + ", e.g. 115200"));
   }
   if (int err = SetSerialBaud(fd.get(), baud); err != 0) {
     return Failed(PortError(path,

@@ -171,9 +171,10 @@ TcpConnector::Progress TcpConnector::FailAfterAllAddresses() {
   std::string prefix = "cannot connect to " + where + ": ";
   ErrorContext ctx = DeviceContext(where, "connect");
   if (refused_) {
-    return Fail(Error(ErrorCategory::kTransport, prefix + "connection refused", ctx,
-                      "check that the server (QEMU, a gdb server) is running and listening on " + where),
-                true);
+    return Fail(
+        Error(ErrorCategory::kTransport, prefix + "connection refused", ctx,
+              "check that the server (QEMU, a gdb server) is running and listening on " + where),
+        true);
   }
   if (last_errno_ == ETIMEDOUT) {
     return Fail(
@@ -204,7 +205,8 @@ UniqueFd ConnectTcpWithin(const TcpEndpoint& endpoint, milliseconds timeout,
     progress = connector.Advance(deadline);
   }
   if (progress != TcpConnector::Progress::kConnected) {
-    if (error != nullptr && progress == TcpConnector::Progress::kFailed) *error = connector.failure();
+    if (error != nullptr && progress == TcpConnector::Progress::kFailed)
+      *error = connector.failure();
     if (error != nullptr && progress != TcpConnector::Progress::kFailed) {
       *error = Error(ErrorCategory::kTransport,
                      "cannot connect to " + endpoint.ToString() + ": no answer within " +
@@ -224,7 +226,8 @@ SocketRead ReadSocket(int fd, std::span<uint8_t> buf, milliseconds timeout) {
   pollfd pfd{fd, POLLIN, 0};
   int ready = ::poll(&pfd, 1, static_cast<int>(std::min<int64_t>(timeout.count(), INT32_MAX)));
   if (ready <= 0) {
-    if (ready < 0 && errno != EINTR) return {Status::kClosed, 0, "poll failed: " + ErrnoText(errno)};
+    if (ready < 0 && errno != EINTR)
+      return {Status::kClosed, 0, "poll failed: " + ErrnoText(errno)};
     return {};
   }
   ssize_t n = ::recv(fd, buf.data(), buf.size(), MSG_DONTWAIT);
@@ -250,7 +253,8 @@ void WriteSocket(int fd, std::span<const uint8_t> bytes, const std::string& wher
     }
     pollfd p{fd, POLLOUT, 0};
     if (::poll(&p, 1, static_cast<int>(timeout.count())) == 0) {
-      throw Error(ErrorCategory::kTransport, "timed out sending data", DeviceContext(where, "write"));
+      throw Error(ErrorCategory::kTransport, "timed out sending data",
+                  DeviceContext(where, "write"));
     }
   }
 }
@@ -258,7 +262,8 @@ void WriteSocket(int fd, std::span<const uint8_t> bytes, const std::string& wher
 uint16_t PickFreeLocalPort() {
   UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
   auto fail = [](const std::string& what) {
-    return Error(ErrorCategory::kTransport, what + ErrnoText(errno), DeviceContext("127.0.0.1", {}));
+    return Error(ErrorCategory::kTransport, what + ErrnoText(errno),
+                 DeviceContext("127.0.0.1", {}));
   };
   if (!fd.valid()) throw fail("cannot create a socket: ");
   sockaddr_in addr{};

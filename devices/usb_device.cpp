@@ -41,9 +41,10 @@ std::string UsbAccessProblem() {
 
 std::string UsbUdevHint(uint16_t vid, uint16_t pid) {
   return "allow access with a udev rule such as: " +
-         fmt::format("SUBSYSTEM==\"usb\", ATTR{{idVendor}}==\"{:04x}\", "
-                     "ATTR{{idProduct}}==\"{:04x}\", TAG+=\"uaccess\"",
-                     vid, pid) +
+         fmt::format(
+             "SUBSYSTEM==\"usb\", ATTR{{idVendor}}==\"{:04x}\", "
+             "ATTR{{idProduct}}==\"{:04x}\", TAG+=\"uaccess\"",
+             vid, pid) +
          " (tockctl ships udev/60-tockctl.rules: sudo cp udev/60-tockctl.rules "
          "/etc/udev/rules.d/ && sudo udevadm control --reload-rules && sudo udevadm trigger), "
          "then replug the device";

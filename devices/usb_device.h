@@ -21,9 +21,9 @@ namespace tockctl::devices {
 /// How one transfer ended.
 enum class UsbStatus {
   kOk,
-  kStall,  ///< The device stalled the endpoint or refused the request (protocol error).
-  kTimeout,   ///< A transfer timed out (it may still carry bytes).
-  kNoDevice,  ///< The device disappeared (unplugged, rebooted).
+  kStall,         ///< The device stalled the endpoint or refused the request (protocol error).
+  kTimeout,       ///< A transfer timed out (it may still carry bytes).
+  kNoDevice,      ///< The device disappeared (unplugged, rebooted).
   kAccessDenied,  ///< No permission to open the device (udev rules).
   kNotFound,      ///< No such interface or endpoint.
   kBusy,          ///< The interface is claimed by another program or driver.

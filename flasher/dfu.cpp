@@ -7,8 +7,8 @@
 
 #include "common/byte_reader.h"
 #include "common/error.h"
-#include "flasher/device_context.h"
 #include "devices/libusb_host.h"
+#include "flasher/device_context.h"
 #include "flasher/method_settings.h"
 
 namespace tockctl::flasher {
@@ -210,10 +210,11 @@ void DfuClient::DeviceError(const DfuStatus& status, const std::string& operatio
       DeviceContext(devices::DescribeUsbDevice(usb_.info()), operation));
 }
 
-devices::UsbResult DfuClient::Request(bool in, DfuRequest request, uint16_t value, std::span<uint8_t> data,
-                             const std::string& operation, bool device_may_leave) {
-  devices::UsbControlSetup setup{static_cast<uint8_t>(in ? 0xA1 : 0x21), static_cast<uint8_t>(request),
-                        value, interface_};
+devices::UsbResult DfuClient::Request(bool in, DfuRequest request, uint16_t value,
+                                      std::span<uint8_t> data, const std::string& operation,
+                                      bool device_may_leave) {
+  devices::UsbControlSetup setup{static_cast<uint8_t>(in ? 0xA1 : 0x21),
+                                 static_cast<uint8_t>(request), value, interface_};
   devices::UsbResult r = in ? usb_.ControlIn(setup, data) : usb_.ControlOut(setup, data);
   if (r.ok() || (device_may_leave && r.status == devices::UsbStatus::kNoDevice)) return r;
   ErrorContext ctx = DeviceContext(devices::DescribeUsbDevice(usb_.info()), operation);
@@ -393,8 +394,8 @@ DfuClient& DfuBackend::client() {
 void DfuBackend::Connect(ProgressSink& progress) {
   host_ = host_factory_();
   std::string what = settings_.dfuse ? "STM32 in DFU mode" : "DFU device";
-  devices::UsbDeviceInfo device = devices::SelectUsbDevice(host_->ListDevices(), {{settings_.vid, settings_.pid}},
-                                         settings_.probe, what);
+  devices::UsbDeviceInfo device = devices::SelectUsbDevice(
+      host_->ListDevices(), {{settings_.vid, settings_.pid}}, settings_.probe, what);
   usb_ = host_->Open(device);
   ErrorContext ctx = DeviceContext(devices::DescribeUsbDevice(device), "connect");
   const devices::UsbInterfaceInfo* itf = nullptr;
@@ -422,9 +423,9 @@ void DfuBackend::Connect(ProgressSink& progress) {
   if (settings_.dfuse) layout_ = ParseDfuseLayout(itf->name);
   next_block_ = 0;
   next_address_ = settings_.address.value_or(0);
-  progress.Message(fmt::format("{}: {}{}, {} bytes per transfer", name, devices::DescribeUsbDevice(device),
-                               settings_.dfuse ? ", " + PrintableText(layout_.name) : "",
-                               functional->transfer_size));
+  progress.Message(fmt::format(
+      "{}: {}{}, {} bytes per transfer", name, devices::DescribeUsbDevice(device),
+      settings_.dfuse ? ", " + PrintableText(layout_.name) : "", functional->transfer_size));
 }
 
 void DfuBackend::Erase(uint64_t address, uint64_t length, ProgressSink& progress) {
@@ -487,9 +488,10 @@ std::vector<uint8_t> DfuBackend::ReadDfuse(uint32_t address, uint32_t length) {
     auto part = client().Upload(2, n, "UPLOAD " + Hex(address + off) + fmt::format(" +{}", n));
     client().Abort("UPLOAD");
     if (part.size() != n)
-      throw Error(ErrorCategory::kTransport,
-                  fmt::format("the STM32 DfuSe bootloader sent {} of {} bytes", part.size(), n),
-                  DeviceContext(devices::DescribeUsbDevice(usb_->info()), "UPLOAD " + Hex(address + off)));
+      throw Error(
+          ErrorCategory::kTransport,
+          fmt::format("the STM32 DfuSe bootloader sent {} of {} bytes", part.size(), n),
+          DeviceContext(devices::DescribeUsbDevice(usb_->info()), "UPLOAD " + Hex(address + off)));
     out.insert(out.end(), part.begin(), part.end());
     off += n;
   }
@@ -545,7 +547,9 @@ std::unique_ptr<FlashBackend> CreateDfuBackend(const BackendOptions& options) {
   auto log = options.log;
   return std::make_unique<DfuBackend>(
       std::move(s),
-      [log]() -> std::unique_ptr<devices::UsbHost> { return std::make_unique<devices::LibusbHost>(log); },
+      [log]() -> std::unique_ptr<devices::UsbHost> {
+        return std::make_unique<devices::LibusbHost>(log);
+      },
       options.log);
 }
 

@@ -14,10 +14,10 @@
 #include <string>
 #include <vector>
 
+#include "devices/usb_device.h"
 #include "flasher/backend_registry.h"
 #include "flasher/flash_backend.h"
 #include "flasher/picoboot.h"  // UsbHostFactory
-#include "devices/usb_device.h"
 
 namespace tockctl::flasher {
 
@@ -118,7 +118,7 @@ class DfuClient {
 
  private:
   devices::UsbResult Request(bool in, DfuRequest request, uint16_t value, std::span<uint8_t> data,
-                    const std::string& operation, bool device_may_leave = false);
+                             const std::string& operation, bool device_may_leave = false);
   DfuStatus WaitWhileBusy(const std::string& operation);
   [[noreturn]] void DeviceError(const DfuStatus& status, const std::string& operation);
 

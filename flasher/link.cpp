@@ -21,8 +21,7 @@ class TcpLink : public Link {
   size_t Read(std::span<uint8_t> buffer, std::chrono::milliseconds timeout) override {
     devices::SocketRead got = devices::ReadSocket(socket_.get(), buffer, timeout);
     if (got.status == devices::SocketRead::Status::kClosed) {
-      throw Error(ErrorCategory::kTransport, got.why,
-                  devices::DeviceContext(description_, "read"));
+      throw Error(ErrorCategory::kTransport, got.why, devices::DeviceContext(description_, "read"));
     }
     return got.bytes;
   }

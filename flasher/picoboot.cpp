@@ -7,8 +7,8 @@
 
 #include "common/byte_reader.h"
 #include "common/error.h"
-#include "flasher/device_context.h"
 #include "devices/libusb_host.h"
+#include "flasher/device_context.h"
 #include "flasher/method_settings.h"
 
 namespace tockctl::flasher {
@@ -136,17 +136,20 @@ PicobootClient::PicobootClient(devices::UsbTransport& usb, std::string device_na
   const devices::UsbInterfaceInfo* found = nullptr;
   for (const auto& itf : usb_.info().interfaces) {
     if (itf.interface_class != 0xFF || itf.alternate != 0) continue;
-    auto out = std::find_if(itf.endpoints.begin(), itf.endpoints.end(),
-                            [](const devices::UsbEndpointInfo& e) { return e.is_bulk() && !e.is_in(); });
-    auto in = std::find_if(out == itf.endpoints.end() ? out : out + 1, itf.endpoints.end(),
-                           [](const devices::UsbEndpointInfo& e) { return e.is_bulk() && e.is_in(); });
+    auto out =
+        std::find_if(itf.endpoints.begin(), itf.endpoints.end(),
+                     [](const devices::UsbEndpointInfo& e) { return e.is_bulk() && !e.is_in(); });
+    auto in =
+        std::find_if(out == itf.endpoints.end() ? out : out + 1, itf.endpoints.end(),
+                     [](const devices::UsbEndpointInfo& e) { return e.is_bulk() && e.is_in(); });
     if (out == itf.endpoints.end() || in == itf.endpoints.end()) continue;
     found = &itf;
     ep_out_ = out->address;
     ep_in_ = in->address;
     break;
   }
-  ErrorContext ctx = DeviceContext(devices::DescribeUsbDevice(usb_.info()), "open PICOBOOT interface");
+  ErrorContext ctx =
+      DeviceContext(devices::DescribeUsbDevice(usb_.info()), "open PICOBOOT interface");
   if (!found)
     throw Error(ErrorCategory::kTransport,
                 "the device has no PICOBOOT interface (vendor class 0xff with bulk OUT and IN)",
@@ -191,7 +194,8 @@ void PicobootClient::Fail(const devices::UsbResult& result, const std::string& o
               "run with -v to see the USB error; unplug and replug the device");
 }
 
-void PicobootClient::CheckTransport(const devices::UsbResult& result, const std::string& operation) {
+void PicobootClient::CheckTransport(const devices::UsbResult& result,
+                                    const std::string& operation) {
   if (!result.ok()) Fail(result, operation);
 }
 
@@ -303,8 +307,8 @@ void PicobootBackend::Connect(ProgressSink& progress) {
   std::vector<std::pair<uint16_t, uint16_t>> ids;
   if (settings_.family != RpFamily::kRp2350) ids.emplace_back(kRaspberryPiVid, kRp2040BootselPid);
   if (settings_.family != RpFamily::kRp2040) ids.emplace_back(kRaspberryPiVid, kRp2350BootselPid);
-  devices::UsbDeviceInfo device =
-      devices::SelectUsbDevice(host_->ListDevices(), ids, settings_.probe, "RP2040/RP2350 in BOOTSEL mode");
+  devices::UsbDeviceInfo device = devices::SelectUsbDevice(
+      host_->ListDevices(), ids, settings_.probe, "RP2040/RP2350 in BOOTSEL mode");
   usb_ = host_->Open(device);
   std::string chip = device.pid == kRp2350BootselPid ? "RP2350" : "RP2040";
   client_ = std::make_unique<PicobootClient>(*usb_, chip + " boot ROM", log_);
@@ -409,7 +413,9 @@ std::unique_ptr<FlashBackend> CreatePicobootBackend(const BackendOptions& option
   auto log = options.log;
   return std::make_unique<PicobootBackend>(
       std::move(s),
-      [log]() -> std::unique_ptr<devices::UsbHost> { return std::make_unique<devices::LibusbHost>(log); },
+      [log]() -> std::unique_ptr<devices::UsbHost> {
+        return std::make_unique<devices::LibusbHost>(log);
+      },
       options.log);
 }
 

@@ -15,9 +15,9 @@
 #include <string>
 #include <vector>
 
+#include "devices/usb_device.h"
 #include "flasher/backend_registry.h"
 #include "flasher/flash_backend.h"
-#include "devices/usb_device.h"
 
 namespace tockctl::flasher {
 
@@ -80,7 +80,8 @@ class PicobootClient {
  public:
   /// Finds the vendor interface with a bulk OUT and a bulk IN endpoint, claims it and resets it;
   /// throws Error(kTransport) if the device has none or refuses.
-  PicobootClient(devices::UsbTransport& usb, std::string device_name, std::shared_ptr<spdlog::logger> log);
+  PicobootClient(devices::UsbTransport& usb, std::string device_name,
+                 std::shared_ptr<spdlog::logger> log);
 
   void ExclusiveAccess(PicobootExclusive mode);
   void ExitXip();

@@ -107,8 +107,8 @@ int SpawnDetached(const std::vector<std::string>& argv, const std::string& log) 
   return pid;
 }
 
-QemuFlasher::QemuFlasher(QemuFlasherOptions options, devices::QemuStateStore store, ProcessRunner& runner,
-                         std::shared_ptr<spdlog::logger> log, Spawner spawn)
+QemuFlasher::QemuFlasher(QemuFlasherOptions options, devices::QemuStateStore store,
+                         ProcessRunner& runner, std::shared_ptr<spdlog::logger> log, Spawner spawn)
     : options_(std::move(options)),
       store_(std::move(store)),
       runner_(runner),
@@ -228,8 +228,8 @@ std::unique_ptr<FlashBackend> CreateQemuBackend(const BackendOptions& options) {
   q.gdb.name = "qemu";
   q.gdb.layout = RegisterLayoutFor(options.board->arch);
   q.image = options.image;
-  return std::make_unique<QemuFlasher>(std::move(q), devices::QemuStateStore(devices::QemuStateDir()),
-                                       *options.runner, options.log);
+  return std::make_unique<QemuFlasher>(
+      std::move(q), devices::QemuStateStore(devices::QemuStateDir()), *options.runner, options.log);
 }
 
 std::optional<std::string> RunningQemuGdbEndpoint() {

@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
+#include "devices/qemu_instance.h"
 #include "flasher/backend_registry.h"
 #include "flasher/gdb_remote_flasher.h"
-#include "devices/qemu_instance.h"
 
 namespace tockctl {
 class ProcessRunner;

@@ -31,9 +31,7 @@ size_t TermiosSerialLink::Read(std::span<uint8_t> out, std::chrono::milliseconds
 
 void TermiosSerialLink::SetBaudRate(uint32_t baud) { port_->SetBaud(baud); }
 
-bool TermiosSerialLink::SetModemLines(bool dtr, bool rts) {
-  return port_->SetModemLines(dtr, rts);
-}
+bool TermiosSerialLink::SetModemLines(bool dtr, bool rts) { return port_->SetModemLines(dtr, rts); }
 
 void TermiosSerialLink::DiscardInput() { port_->DiscardInput(); }
 

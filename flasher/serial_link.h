@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "devices/device_discovery.h"
+#include "devices/serial_baud.h"
 #include "devices/serial_port.h"
 
 namespace tockctl::flasher {
@@ -72,7 +73,8 @@ class TermiosSerialLink : public SerialLink {
   std::string path_;
 };
 
-/// True if the host can set `baud` on a serial port.
-using devices::IsSupportedBaudRate;
+/// True if `baud` is a standard rate (the ones bootloaders and USB-serial adapters share); the
+/// port itself (devices/serial_port.h) can also be set to other rates.
+inline bool IsSupportedBaudRate(uint32_t baud) { return devices::IsStandardBaudRate(baud); }
 
 }  // namespace tockctl::flasher

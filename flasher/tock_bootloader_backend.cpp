@@ -8,9 +8,9 @@
 #include <thread>
 
 #include "common/error.h"
+#include "devices/device_discovery.h"
 #include "flasher/crc32.h"
 #include "flasher/device_context.h"
-#include "devices/device_discovery.h"
 #include "flasher/method_settings.h"
 
 namespace tockctl::flasher {

@@ -44,13 +44,15 @@ class ScriptedUsbDevice : public devices::UsbTransport {
   const devices::UsbDeviceInfo& info() const override { return info_; }
   devices::UsbResult ClaimInterface(uint8_t) override { return {}; }
   devices::UsbResult SetAltSetting(uint8_t, uint8_t) override { return {}; }
-  devices::UsbResult ControlIn(const devices::UsbControlSetup& setup, std::span<uint8_t> data) override {
+  devices::UsbResult ControlIn(const devices::UsbControlSetup& setup,
+                               std::span<uint8_t> data) override {
     devices::UsbResult r = In(data);
     const bool dfu_getstatus = setup.request_type == 0xA1 && setup.request == 3;
     if (dfu_getstatus && data.size() >= 4) std::fill(data.begin() + 1, data.begin() + 4, 0);
     return r;
   }
-  devices::UsbResult ControlOut(const devices::UsbControlSetup&, std::span<const uint8_t> data) override {
+  devices::UsbResult ControlOut(const devices::UsbControlSetup&,
+                                std::span<const uint8_t> data) override {
     return Out(data);
   }
   devices::UsbResult BulkIn(uint8_t, std::span<uint8_t> data) override { return In(data); }

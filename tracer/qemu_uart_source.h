@@ -10,9 +10,9 @@
 #include <memory>
 #include <optional>
 
+#include "devices/tcp_connector.h"
 #include "tracer/byte_source.h"
 #include "tracer/source_clock.h"
-#include "devices/tcp_connector.h"
 #include "tracer/tcp_source.h"
 
 namespace tockctl::tracer {

@@ -25,9 +25,10 @@ devices::UniqueFd CreateRecording(const RawRecorderOptions& options) {
   int err = errno;
   ErrorContext where = FileContext(options.path.string());
   if (err == EEXIST) throw ExistsError(options);
-  throw Error(ErrorCategory::kIo,
-              "cannot create raw recording " + options.path.string() + ": " + devices::ErrnoText(err),
-              where);
+  throw Error(
+      ErrorCategory::kIo,
+      "cannot create raw recording " + options.path.string() + ": " + devices::ErrnoText(err),
+      where);
 }
 
 }  // namespace
@@ -46,7 +47,8 @@ RawRecorder::RawRecorder(std::unique_ptr<ByteSource> inner, RawRecorderOptions o
 
 RawRecorder::~RawRecorder() {
   if (::fdatasync(fd_.get()) != 0) {
-    log_->warn("cannot sync raw recording {}: {}", options_.path.string(), devices::ErrnoText(errno));
+    log_->warn("cannot sync raw recording {}: {}", options_.path.string(),
+               devices::ErrnoText(errno));
   }
 }
 
@@ -61,9 +63,10 @@ void RawRecorder::Append(std::span<const uint8_t> bytes) {
     ssize_t n = ::write(fd_.get(), bytes.data(), bytes.size());
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
-      throw Error(ErrorCategory::kIo,
-                  "cannot write raw recording " + options_.path.string() + ": " + devices::ErrnoText(errno),
-                  FileContext(options_.path.string(), recorded_));
+      throw Error(
+          ErrorCategory::kIo,
+          "cannot write raw recording " + options_.path.string() + ": " + devices::ErrnoText(errno),
+          FileContext(options_.path.string(), recorded_));
     }
     recorded_ += static_cast<uint64_t>(n);
     bytes = bytes.subspan(static_cast<size_t>(n));

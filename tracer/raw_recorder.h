@@ -7,8 +7,8 @@
 #include <filesystem>
 #include <memory>
 
-#include "tracer/byte_source.h"
 #include "devices/unique_fd.h"
+#include "tracer/byte_source.h"
 
 namespace tockctl::tracer {
 

@@ -5,9 +5,9 @@
 #include <filesystem>
 #include <memory>
 
+#include "devices/unique_fd.h"
 #include "tracer/byte_source.h"
 #include "tracer/source_clock.h"
-#include "devices/unique_fd.h"
 
 namespace tockctl::tracer {
 

@@ -61,7 +61,8 @@ ReadResult SerialSource::TryToReturn(SourceClock::TimePoint deadline) {
     schedule_.Attempted();
     std::optional<fs::path> path = ReturningPath();
     if (!path) continue;
-    devices::SerialOpenAttempt attempt = devices::OpenSerialPort(*path, options_.baud, options_.lock_dir, *log_);
+    devices::SerialOpenAttempt attempt =
+        devices::OpenSerialPort(*path, options_.baud, options_.lock_dir, *log_);
     if (!attempt.port) {
       log_->debug("serial port not back yet: {}", attempt.error->Describe());
       continue;

@@ -10,10 +10,10 @@
 #include <memory>
 #include <optional>
 
-#include "tracer/byte_source.h"
 #include "devices/serial_port.h"
-#include "tracer/source_clock.h"
 #include "devices/tty_usb_identity.h"
+#include "tracer/byte_source.h"
+#include "tracer/source_clock.h"
 
 namespace tockctl::tracer {
 
@@ -27,8 +27,9 @@ struct SerialOptions {
   /// If the port does not exist yet, wait for it (Read returns kTimeout, then kReconnected once it
   /// appears) instead of throwing.
   bool wait_for_device = false;
-  std::chrono::milliseconds reconnect_interval{250};        ///< How often to look for the device.
-  std::filesystem::path lock_dir = devices::DefaultSerialLockDir();  ///< Where lock files naming pids go.
+  std::chrono::milliseconds reconnect_interval{250};  ///< How often to look for the device.
+  std::filesystem::path lock_dir =
+      devices::DefaultSerialLockDir();        ///< Where lock files naming pids go.
   std::filesystem::path sysfs_root = "/sys";  ///< To find a USB port again by serial number.
   std::filesystem::path dev_dir = "/dev";     ///< Where a renamed tty's node is (dev_dir/ttyACM1).
 };

@@ -7,10 +7,10 @@
 #include <chrono>
 #include <memory>
 
-#include "tracer/byte_source.h"
-#include "tracer/source_clock.h"
 #include "devices/tcp_connector.h"
 #include "devices/unique_fd.h"
+#include "tracer/byte_source.h"
+#include "tracer/source_clock.h"
 
 namespace tockctl::tracer {
 

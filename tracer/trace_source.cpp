@@ -83,8 +83,8 @@ class RecordedQemuSource : public ByteSource {
  public:
   RecordedQemuSource(const SourceSpec& spec, const std::shared_ptr<spdlog::logger>& log)
       : locator_(spec.qemu_state_dir),
-        source_(locator_, QemuUartOptions{spec.wait_for_device, spec.reconnect,
-                                          spec.reconnect_interval},
+        source_(locator_,
+                QemuUartOptions{spec.wait_for_device, spec.reconnect, spec.reconnect_interval},
                 log) {}
   ReadResult Read(std::span<uint8_t> buf, std::chrono::milliseconds timeout) override {
     return source_.Read(buf, timeout);

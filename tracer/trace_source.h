@@ -11,10 +11,10 @@
 #include <optional>
 #include <string>
 
-#include "tracer/byte_source.h"
 #include "devices/serial_port.h"
 #include "devices/tcp_connector.h"
 #include "devices/usb_selector.h"
+#include "tracer/byte_source.h"
 
 namespace tockctl::tracer {
 
@@ -47,8 +47,8 @@ struct SourceSpec {
   devices::TcpEndpoint tcp;              ///< kTcp
   /// kQemu: where its state file is (read again on every reconnect, to follow a restart).
   std::filesystem::path qemu_state_dir;
-  bool wait_for_device = false;          ///< kSerial, kUsb, kTcp, kQemu
-  bool reconnect = true;                 ///< kSerial, kUsb, kTcp, kQemu
+  bool wait_for_device = false;  ///< kSerial, kUsb, kTcp, kQemu
+  bool reconnect = true;         ///< kSerial, kUsb, kTcp, kQemu
   std::chrono::milliseconds reconnect_interval{250};
   std::optional<std::filesystem::path> save_raw;
   bool overwrite_raw = false;

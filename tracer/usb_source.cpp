@@ -1,12 +1,11 @@
 #include "tracer/usb_source.h"
 
-#include "devices/libusb_host.h"
-
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
 
 #include "devices/device_context.h"
+#include "devices/libusb_host.h"
 
 namespace tockctl::tracer {
 
@@ -47,8 +46,8 @@ std::optional<uint8_t> BulkIn(const devices::UsbInterfaceInfo& interface) {
   return std::nullopt;
 }
 
-std::optional<UsbTraceEndpoint> FindByNumber(const std::vector<devices::UsbInterfaceInfo>& interfaces,
-                                             uint8_t number, std::string* why) {
+std::optional<UsbTraceEndpoint> FindByNumber(
+    const std::vector<devices::UsbInterfaceInfo>& interfaces, uint8_t number, std::string* why) {
   bool exists = false;
   for (const auto& i : interfaces) {
     if (i.number != number) continue;
@@ -69,9 +68,9 @@ std::string JoinSerials(const std::vector<std::string>& serials) {
 
 }  // namespace
 
-std::optional<UsbTraceEndpoint> FindTraceEndpoint(const std::vector<devices::UsbInterfaceInfo>& interfaces,
-                                                  std::optional<uint8_t> interface_number,
-                                                  std::string* why) {
+std::optional<UsbTraceEndpoint> FindTraceEndpoint(
+    const std::vector<devices::UsbInterfaceInfo>& interfaces,
+    std::optional<uint8_t> interface_number, std::string* why) {
   if (interface_number) return FindByNumber(interfaces, *interface_number, why);
   for (const auto& i : interfaces) {
     if (i.interface_class != 0xFF || Lower(i.name).find("trace") == std::string::npos) continue;
@@ -135,7 +134,8 @@ UsbSource::Attempt UsbSource::FindDevice() {
   return NoSingleMatch(found);
 }
 
-UsbSource::Candidates UsbSource::OpenCandidates(const std::vector<devices::UsbDeviceInfo>& devices) {
+UsbSource::Candidates UsbSource::OpenCandidates(
+    const std::vector<devices::UsbDeviceInfo>& devices) {
   const devices::UsbSelector& sel = options_.selector;
   Candidates found;
   for (const devices::UsbDeviceInfo& d : devices) {
@@ -156,8 +156,8 @@ UsbSource::Candidates UsbSource::OpenCandidates(const std::vector<devices::UsbDe
   return found;
 }
 
-void UsbSource::NoteOpenFailure(const devices::UsbDeviceInfo& device, const devices::UsbResult& status,
-                                Candidates& found) {
+void UsbSource::NoteOpenFailure(const devices::UsbDeviceInfo& device,
+                                const devices::UsbResult& status, Candidates& found) {
   log_->debug("opening {} failed: {}", DeviceName(device), status.error_name);
   if (status.status == devices::UsbStatus::kAccessDenied) {
     if (!found.denied) found.denied = device;
@@ -242,8 +242,8 @@ Error UsbSource::ClaimError(const devices::UsbDeviceInfo& device, uint8_t interf
     return DeviceError(ErrorCategory::kTransport, "permission denied claiming " + what, "claim",
                        devices::UsbUdevHint(options_.selector.vid, options_.selector.pid));
   }
-  return DeviceError(ErrorCategory::kTransport, "cannot claim " + what + " (" + status.error_name + ")",
-                     "claim");
+  return DeviceError(ErrorCategory::kTransport,
+                     "cannot claim " + what + " (" + status.error_name + ")", "claim");
 }
 
 // Adopts an opened, claimed device and queues every transfer; an error if none could start.
@@ -386,7 +386,8 @@ void UsbSource::CountError(const devices::UsbResult& status, const char* what) {
   log_->warn("{}: {} failed ({})", DeviceName(device_), what, status.error_name);
   if (++consecutive_errors_ >= kMaxConsecutiveErrors) {
     MarkGone("stopped working (" + std::string(what) + " failed " +
-             std::to_string(consecutive_errors_) + " times in a row, last " + status.error_name + ")");
+             std::to_string(consecutive_errors_) + " times in a row, last " + status.error_name +
+             ")");
   }
 }
 
@@ -435,8 +436,8 @@ ReadResult UsbSource::TryToReturn(SourceClock::TimePoint deadline) {
 
 void UsbSource::Write(std::span<const uint8_t> bytes) {
   if (!link_) {
-    throw DeviceError(ErrorCategory::kTransport, DeviceName(device_) + " is not connected",
-                      "write", "wait for the device to come back");
+    throw DeviceError(ErrorCategory::kTransport, DeviceName(device_) + " is not connected", "write",
+                      "wait for the device to come back");
   }
   std::optional<uint8_t> out;
   for (const auto& i : link_->info().interfaces) {

@@ -15,11 +15,11 @@
 #include <vector>
 
 #include "common/error.h"
+#include "devices/usb_device.h"
+#include "devices/usb_selector.h"
 #include "tracer/byte_ring.h"
 #include "tracer/byte_source.h"
 #include "tracer/source_clock.h"
-#include "devices/usb_selector.h"
-#include "devices/usb_device.h"
 
 namespace tockctl::tracer {
 
@@ -52,9 +52,9 @@ struct UsbTraceEndpoint {
 /// Picks the trace endpoint: the first bulk IN endpoint of interface `interface_number` if given,
 /// else of the first vendor-specific (class 0xFF) interface whose name contains "trace" (any
 /// case). On failure returns nothing and sets `why` ("has no trace interface (...)").
-std::optional<UsbTraceEndpoint> FindTraceEndpoint(const std::vector<devices::UsbInterfaceInfo>& interfaces,
-                                                  std::optional<uint8_t> interface_number,
-                                                  std::string* why);
+std::optional<UsbTraceEndpoint> FindTraceEndpoint(
+    const std::vector<devices::UsbInterfaceInfo>& interfaces,
+    std::optional<uint8_t> interface_number, std::string* why);
 
 /// Reads the trace stream of one USB device through a devices::UsbHost (libusb, or a test fake).
 class UsbSource : public ByteSource {
@@ -101,10 +101,12 @@ class UsbSource : public ByteSource {
   Attempt OpenTraceLink();
   Attempt FindDevice();
   Candidates OpenCandidates(const std::vector<devices::UsbDeviceInfo>& devices);
-  void NoteOpenFailure(const devices::UsbDeviceInfo& device, const devices::UsbResult& status, Candidates& found);
+  void NoteOpenFailure(const devices::UsbDeviceInfo& device, const devices::UsbResult& status,
+                       Candidates& found);
   Attempt NoSingleMatch(Candidates& found);
   Attempt Claim(Attempt found);
-  Error ClaimError(const devices::UsbDeviceInfo& device, uint8_t interface, const devices::UsbResult& status) const;
+  Error ClaimError(const devices::UsbDeviceInfo& device, uint8_t interface,
+                   const devices::UsbResult& status) const;
   std::optional<Error> Start(Attempt attempt);
   void CloseLink();
 
@@ -133,7 +135,7 @@ class UsbSource : public ByteSource {
   devices::UsbDeviceInfo device_;
   UsbTraceEndpoint endpoint_;
   std::deque<devices::UsbCompletion> parked_;  ///< Finished transfers waiting for room in ring_.
-  std::vector<size_t> idle_slots_;    ///< Slots to submit again (a submit failed).
+  std::vector<size_t> idle_slots_;             ///< Slots to submit again (a submit failed).
   size_t in_flight_ = 0;
   size_t max_in_flight_ = 0;
   int consecutive_errors_ = 0;

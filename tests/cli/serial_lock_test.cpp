@@ -41,7 +41,8 @@ bool WaitFor(F done) {
   return false;
 }
 
-// A `tockctl trace --serial PTY --count 3 --format json` running in the background, output into a log file.
+// A `tockctl trace --serial PTY --count 3 --format json` running in the background, output into a
+// log file.
 class BackgroundTrace {
  public:
   BackgroundTrace(const TempDir& dir, const std::string& port) : log_(dir.path() / "first.log") {

@@ -119,8 +119,9 @@ std::string Slurp(const fs::path& path) {
 
 // Records a QEMU at `pid` with its UART on `uart_port`, as `tockctl flash` does.
 void RecordQemu(const TempDir& dir, int pid, uint16_t uart_port) {
-  dir.Write("qemu.json.new", R"({"pid": )" + std::to_string(pid) + R"(, "gdb_port": 1, "uart_port": )" +
-                                 std::to_string(uart_port) + R"(, "started_at": 0,
+  dir.Write("qemu.json.new", R"({"pid": )" + std::to_string(pid) +
+                                 R"(, "gdb_port": 1, "uart_port": )" + std::to_string(uart_port) +
+                                 R"(, "started_at": 0,
       "board": "qemu_rv32_virt", "image": "k.elf", "log": "", "argv": []})");
   fs::rename(dir.path() / "qemu.json.new", dir.path() / "qemu.json");
 }
@@ -152,8 +153,8 @@ TEST(TraceQemuSource, FollowsAQemuRestartedOnAnotherPortLikeExtcap) {
   fs::path log = dir.path() / "trace.log";
   auto trace = runner.Spawn(spec, log.string());
   first_uart->AcceptAndSend("");
-  ASSERT_TRUE(WaitForText(log, "trace: reading QEMU UART tcp 127.0.0.1:" +
-                                   std::to_string(first_uart->port())))
+  ASSERT_TRUE(WaitForText(
+      log, "trace: reading QEMU UART tcp 127.0.0.1:" + std::to_string(first_uart->port())))
       << Slurp(log);
 
   // `tockctl flash` stops that QEMU and starts another one on a new port.
@@ -164,8 +165,8 @@ TEST(TraceQemuSource, FollowsAQemuRestartedOnAnotherPortLikeExtcap) {
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   RecordQemu(dir, second_qemu->pid(), second_uart.port());
   second_uart.AcceptAndSend(Slurp(SourceDir() / "tests/fixtures/trace/basic.bin"));
-  ASSERT_TRUE(WaitForText(log, "QEMU restarted; reading QEMU UART tcp 127.0.0.1:" +
-                                   std::to_string(second_uart.port())))
+  ASSERT_TRUE(WaitForText(
+      log, "QEMU restarted; reading QEMU UART tcp 127.0.0.1:" + std::to_string(second_uart.port())))
       << Slurp(log);
   EXPECT_TRUE(WaitForText(log, R"("type":"hello")")) << Slurp(log);
   trace->Stop();

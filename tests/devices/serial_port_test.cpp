@@ -88,10 +88,10 @@ TEST(SerialPortTest, ASecondOpenerIsRefusedNamingTheHolderUntilTheFirstCloses) {
   ASSERT_TRUE(second.error);
   EXPECT_FALSE(second.absent);
   EXPECT_EQ(second.error->category(), ErrorCategory::kTransport);
-  EXPECT_EQ(second.error->Describe(),
-            "serial port " + pty.slave_path() + " is in use by " + ProcessName() + ", pid " +
-                std::to_string(::getpid()) + " (" + pty.slave_path() +
-                ": lock); stop the other program or use another port");
+  EXPECT_EQ(second.error->Describe(), "serial port " + pty.slave_path() + " is in use by " +
+                                          ProcessName() + ", pid " + std::to_string(::getpid()) +
+                                          " (" + pty.slave_path() +
+                                          ": lock); stop the other program or use another port");
   pty.Write("still mine");
   EXPECT_EQ(ReadText(*first, 10), "still mine");  // the refused opener took nothing
   first.reset();

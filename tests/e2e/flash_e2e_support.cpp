@@ -5,8 +5,8 @@
 
 #include <thread>
 
-#include "flasher/link.h"
 #include "devices/qemu_instance.h"
+#include "flasher/link.h"
 
 namespace tockctl::testing {
 

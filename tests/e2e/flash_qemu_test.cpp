@@ -5,9 +5,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "devices/qemu_instance.h"
 #include "flasher/gdb_rsp.h"
 #include "flasher/link.h"
-#include "devices/qemu_instance.h"
 #include "tests/e2e/flash_e2e_support.h"
 
 namespace tockctl::testing {

@@ -29,15 +29,20 @@ class ForwardingTransport : public devices::UsbTransport {
     if (r.ok()) mine_.push_back(n);
     return r;
   }
-  devices::UsbResult SetAltSetting(uint8_t n, uint8_t a) override { return d_->SetAltSetting(n, a); }
+  devices::UsbResult SetAltSetting(uint8_t n, uint8_t a) override {
+    return d_->SetAltSetting(n, a);
+  }
   devices::UsbResult ControlIn(const devices::UsbControlSetup& s, std::span<uint8_t> d) override {
     return d_->ControlIn(s, d);
   }
-  devices::UsbResult ControlOut(const devices::UsbControlSetup& s, std::span<const uint8_t> d) override {
+  devices::UsbResult ControlOut(const devices::UsbControlSetup& s,
+                                std::span<const uint8_t> d) override {
     return d_->ControlOut(s, d);
   }
   devices::UsbResult BulkIn(uint8_t e, std::span<uint8_t> d) override { return d_->BulkIn(e, d); }
-  devices::UsbResult BulkOut(uint8_t e, std::span<const uint8_t> d) override { return d_->BulkOut(e, d); }
+  devices::UsbResult BulkOut(uint8_t e, std::span<const uint8_t> d) override {
+    return d_->BulkOut(e, d);
+  }
   devices::UsbResult ClearHalt(uint8_t e) override { return d_->ClearHalt(e); }
 
  private:
@@ -83,7 +88,8 @@ void FakeUsbDevice::Released(uint8_t number) {
 
 std::optional<devices::UsbResult> FakeUsbDevice::Injected() {
   if (disconnect_after) {
-    if (*disconnect_after <= 0) return devices::UsbResult{devices::UsbStatus::kNoDevice, 0, "LIBUSB_ERROR_NO_DEVICE"};
+    if (*disconnect_after <= 0)
+      return devices::UsbResult{devices::UsbStatus::kNoDevice, 0, "LIBUSB_ERROR_NO_DEVICE"};
     --*disconnect_after;
   }
   if (timeout_next) {
@@ -158,7 +164,8 @@ void FakeRpBootsel::Refuse(uint32_t status) {
   expect_ = Expect::kCommand;
 }
 
-devices::UsbResult FakeRpBootsel::ControlIn(const devices::UsbControlSetup& s, std::span<uint8_t> data) {
+devices::UsbResult FakeRpBootsel::ControlIn(const devices::UsbControlSetup& s,
+                                            std::span<uint8_t> data) {
   requests.push_back(
       fmt::format("control in 0x{:02x}/0x{:02x} index {}", s.request_type, s.request, s.index));
   if (auto f = Injected()) return *f;
@@ -170,7 +177,8 @@ devices::UsbResult FakeRpBootsel::ControlIn(const devices::UsbControlSetup& s, s
   return Ok(16);
 }
 
-devices::UsbResult FakeRpBootsel::ControlOut(const devices::UsbControlSetup& s, std::span<const uint8_t>) {
+devices::UsbResult FakeRpBootsel::ControlOut(const devices::UsbControlSetup& s,
+                                             std::span<const uint8_t>) {
   requests.push_back(
       fmt::format("control out 0x{:02x}/0x{:02x} index {}", s.request_type, s.request, s.index));
   if (auto f = Injected()) return *f;
@@ -369,7 +377,8 @@ devices::UsbResult FakeStm32Dfu::Error(uint8_t dfu_status) {
   return Stall();
 }
 
-devices::UsbResult FakeStm32Dfu::ControlOut(const devices::UsbControlSetup& s, std::span<const uint8_t> data) {
+devices::UsbResult FakeStm32Dfu::ControlOut(const devices::UsbControlSetup& s,
+                                            std::span<const uint8_t> data) {
   std::string what = s.request == 1   ? "DNLOAD"
                      : s.request == 4 ? "CLRSTATUS"
                      : s.request == 6 ? "ABORT"
@@ -458,7 +467,8 @@ void FakeStm32Dfu::Finish() {
   for (size_t i = 0; i < pending_.size(); ++i) flash[a - kStmFlash + i] &= pending_[i];
 }
 
-devices::UsbResult FakeStm32Dfu::ControlIn(const devices::UsbControlSetup& s, std::span<uint8_t> data) {
+devices::UsbResult FakeStm32Dfu::ControlIn(const devices::UsbControlSetup& s,
+                                           std::span<uint8_t> data) {
   std::string what = s.request == 3   ? "GETSTATUS"
                      : s.request == 5 ? "GETSTATE"
                      : s.request == 2 ? "UPLOAD"

@@ -36,8 +36,12 @@ class FakeUsbDevice : public devices::UsbTransport {
  protected:
   /// Consumes one transfer budget; returns a failure to report instead, if any.
   std::optional<devices::UsbResult> Injected();
-  static devices::UsbResult Ok(size_t n = 0) { return devices::UsbResult{devices::UsbStatus::kOk, n, ""}; }
-  static devices::UsbResult Stall() { return devices::UsbResult{devices::UsbStatus::kStall, 0, "LIBUSB_ERROR_PIPE"}; }
+  static devices::UsbResult Ok(size_t n = 0) {
+    return devices::UsbResult{devices::UsbStatus::kOk, n, ""};
+  }
+  static devices::UsbResult Stall() {
+    return devices::UsbResult{devices::UsbStatus::kStall, 0, "LIBUSB_ERROR_PIPE"};
+  }
 
   devices::UsbDeviceInfo info_;
   std::vector<uint8_t> claimed_;
@@ -62,8 +66,10 @@ class FakeRpBootsel : public FakeUsbDevice {
  public:
   explicit FakeRpBootsel(bool rp2350 = false, std::string serial = "E66164084319392A");
 
-  devices::UsbResult ControlIn(const devices::UsbControlSetup& setup, std::span<uint8_t> data) override;
-  devices::UsbResult ControlOut(const devices::UsbControlSetup& setup, std::span<const uint8_t> data) override;
+  devices::UsbResult ControlIn(const devices::UsbControlSetup& setup,
+                               std::span<uint8_t> data) override;
+  devices::UsbResult ControlOut(const devices::UsbControlSetup& setup,
+                                std::span<const uint8_t> data) override;
   devices::UsbResult BulkIn(uint8_t endpoint, std::span<uint8_t> data) override;
   devices::UsbResult BulkOut(uint8_t endpoint, std::span<const uint8_t> data) override;
 
@@ -99,8 +105,10 @@ class FakeStm32Dfu : public FakeUsbDevice {
   /// `plain`: a DFU 1.1 device without DfuSe (blocks are numbered from 0 at the flash start).
   explicit FakeStm32Dfu(std::string serial = "3866365A3235", bool plain = false);
 
-  devices::UsbResult ControlIn(const devices::UsbControlSetup& setup, std::span<uint8_t> data) override;
-  devices::UsbResult ControlOut(const devices::UsbControlSetup& setup, std::span<const uint8_t> data) override;
+  devices::UsbResult ControlIn(const devices::UsbControlSetup& setup,
+                               std::span<uint8_t> data) override;
+  devices::UsbResult ControlOut(const devices::UsbControlSetup& setup,
+                                std::span<const uint8_t> data) override;
   devices::UsbResult BulkIn(uint8_t, std::span<uint8_t>) override { return Stall(); }
   devices::UsbResult BulkOut(uint8_t, std::span<const uint8_t>) override { return Stall(); }
 

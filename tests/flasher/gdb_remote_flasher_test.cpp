@@ -280,8 +280,7 @@ TEST(GdbRemoteFlasherTest, RefusedConnectionIsATransportError) {
     FAIL();
   } catch (const Error& e) {
     EXPECT_EQ(e.category(), ErrorCategory::kTransport);
-    EXPECT_EQ(e.Describe(), "cannot connect to " + endpoint + ": connection refused (" +
-                                endpoint +
+    EXPECT_EQ(e.Describe(), "cannot connect to " + endpoint + ": connection refused (" + endpoint +
                                 ": connect); check that the server (QEMU, a gdb server) is "
                                 "running and listening on " +
                                 endpoint);

@@ -12,7 +12,9 @@ class HostRef : public devices::UsbHost {
  public:
   explicit HostRef(std::shared_ptr<FakeUsbHost> host) : host_(std::move(host)) {}
   std::vector<devices::UsbDeviceInfo> ListDevices() override { return host_->ListDevices(); }
-  std::unique_ptr<devices::UsbTransport> Open(const devices::UsbDeviceInfo& d) override { return host_->Open(d); }
+  std::unique_ptr<devices::UsbTransport> Open(const devices::UsbDeviceInfo& d) override {
+    return host_->Open(d);
+  }
 
  private:
   std::shared_ptr<FakeUsbHost> host_;

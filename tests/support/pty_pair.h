@@ -7,7 +7,6 @@
 #include <span>
 #include <string>
 
-
 namespace tockctl::testing {
 
 /// A pty pair whose slave side stands in for a serial device node.

@@ -336,7 +336,7 @@ class OneShotUart {
  public:
   explicit OneShotUart(std::vector<uint8_t> bytes)
       : thread_([this, bytes = std::move(bytes)] {
-          UniqueFd client = server_.Accept();
+          devices::UniqueFd client = server_.Accept();
           if (client.valid()) (void)!::send(client.get(), bytes.data(), bytes.size(), MSG_NOSIGNAL);
         }) {}
   ~OneShotUart() { thread_.join(); }

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "tests/tracer/source_test_support.h"
 #include "devices/usb_device.h"
+#include "tests/tracer/source_test_support.h"
 
 namespace tockctl::tracer::testing {
 
@@ -34,7 +34,7 @@ struct FakeUsbEvent {
 struct FakeUsbWorld {
   std::vector<FakeUsbDevice> devices;
   std::string access_problem;
-  std::deque<FakeUsbEvent> pending;      ///< For the device that is open.
+  std::deque<FakeUsbEvent> pending;               ///< For the device that is open.
   std::deque<devices::UsbResult> submit_results;  ///< Forced results of the next submits.
   std::shared_ptr<ManualClock> clock = std::make_shared<ManualClock>();
 

@@ -10,8 +10,8 @@
 
 #include "common/error.h"
 #include "common/file_io.h"
-#include "tests/support/test_support.h"
 #include "tests/support/pty_pair.h"
+#include "tests/support/test_support.h"
 #include "tests/tracer/source_test_support.h"
 
 namespace tockctl::tracer {
@@ -20,10 +20,10 @@ namespace {
 namespace fs = std::filesystem;
 using std::chrono::milliseconds;
 using testing::CountingBytes;
-using ::tockctl::testing::PtyPair;
 using testing::ReadUntil;
 using testing::TestLogger;
 using testing::WaitForStatus;
+using ::tockctl::testing::PtyPair;
 using ::tockctl::testing::TempDir;
 
 constexpr milliseconds kPatience{10'000};  // generous: the machine may be busy
@@ -125,7 +125,8 @@ TEST(SerialSourceTest, PortHeldByAnotherProcessIsRefusedNamingThatProcess) {
   pid_t child = ::fork();
   ASSERT_GE(child, 0);
   if (child == 0) {  // holds the port until killed
-    devices::SerialOpenAttempt held = devices::OpenSerialPort(options.path, 115200, options.lock_dir, *TestLogger());
+    devices::SerialOpenAttempt held =
+        devices::OpenSerialPort(options.path, 115200, options.lock_dir, *TestLogger());
     char ok = held.port ? 'y' : 'n';
     (void)!::write(ready[1], &ok, 1);
     for (;;) ::pause();
@@ -306,7 +307,8 @@ TEST(TtyUsbIdentityTest, ReadsAcmAndUsbSerialLayouts) {
   TempDir dir;
   fs::path sys = dir.path() / "sys";
   AddSysfsTty(sys, "ttyACM3", "ABC");
-  EXPECT_EQ(devices::LookUpTtyUsbIdentity(sys, "ttyACM3"), (devices::TtyUsbIdentity{"2e8a", "000a", "ABC", "00"}));
+  EXPECT_EQ(devices::LookUpTtyUsbIdentity(sys, "ttyACM3"),
+            (devices::TtyUsbIdentity{"2e8a", "000a", "ABC", "00"}));
   // ttyUSB: `device` is the usb-serial port one level below the interface.
   fs::path usb = sys / "devices" / "ftdi";
   fs::create_directories(usb / "1-2:1.1" / "ttyUSB0");

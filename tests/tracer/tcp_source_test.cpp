@@ -42,7 +42,7 @@ TEST(TcpSourceTest, ReadsEveryByteInOrder) {
   ASSERT_TRUE(server.ok());
   TcpSource source(Options(server.port()), TestLogger());
   EXPECT_EQ(source.Describe(), "tcp 127.0.0.1:" + std::to_string(server.port()));
-  UniqueFd client = server.Accept();
+  devices::UniqueFd client = server.Accept();
   auto bytes = CountingBytes(200'000, 1);
   std::vector<uint8_t> got;
   // Interleave sending and reading so neither side's socket buffer has to hold everything.
@@ -57,7 +57,7 @@ TEST(TcpSourceTest, ReadsEveryByteInOrder) {
 TEST(TcpSourceTest, HostnamesResolve) {
   LoopbackServer server;
   TcpSource source(Options(server.port(), "localhost"), TestLogger());
-  UniqueFd client = server.Accept();
+  devices::UniqueFd client = server.Accept();
   ASSERT_TRUE(client.valid());
   SendAll(client, CountingBytes(3));
   EXPECT_EQ(ReadUntil(source, 3, kPatience).bytes, CountingBytes(3));
@@ -68,7 +68,7 @@ TEST(TcpSourceTest, Ipv6Loopback) {
   if (!server.ok()) GTEST_SKIP() << "no IPv6 loopback on this host";
   TcpSource source(Options(server.port(), "::1"), TestLogger());
   EXPECT_EQ(source.Describe(), "tcp [::1]:" + std::to_string(server.port()));
-  UniqueFd client = server.Accept();
+  devices::UniqueFd client = server.Accept();
   SendAll(client, CountingBytes(5));
   EXPECT_EQ(ReadUntil(source, 5, kPatience).bytes, CountingBytes(5));
 }
@@ -110,7 +110,7 @@ TEST(TcpSourceTest, WaitsForAServerThatIsNotUpYet) {
   ASSERT_TRUE(server.ok());
   EXPECT_EQ(WaitForStatus(source, ReadStatus::kReconnected, kPatience).detail,
             "connected to 127.0.0.1:" + std::to_string(port));
-  UniqueFd client = server.Accept();
+  devices::UniqueFd client = server.Accept();
   SendAll(client, CountingBytes(4));
   EXPECT_EQ(ReadUntil(source, 4, kPatience).bytes, CountingBytes(4));
 }
@@ -120,7 +120,7 @@ TEST(TcpSourceTest, ServerCloseAndRestartReportDisconnectedThenReconnected) {
   uint16_t port = server->port();
   std::string where = "127.0.0.1:" + std::to_string(port);
   TcpSource source(Options(port), TestLogger());
-  UniqueFd client = server->Accept();
+  devices::UniqueFd client = server->Accept();
   SendAll(client, CountingBytes(10));
   EXPECT_EQ(ReadUntil(source, 10, kPatience).bytes, CountingBytes(10));
 

@@ -4,8 +4,8 @@
 
 #include "common/error.h"
 #include "common/file_io.h"
-#include "tests/support/test_support.h"
 #include "tests/support/pty_pair.h"
+#include "tests/support/test_support.h"
 #include "tests/tracer/source_test_support.h"
 
 namespace tockctl::tracer {

@@ -286,7 +286,8 @@ TEST_F(UsbSourceTest, AStalledEndpointIsClearedAndReadingGoesOn) {
 TEST_F(UsbSourceTest, IdleTimeoutsAreNotErrors) {
   world_->devices = {Board(5)};
   auto source = Open();
-  for (int i = 0; i < 50; ++i) world_->Finish(devices::UsbStatus::kTimeout, "LIBUSB_TRANSFER_TIMED_OUT");
+  for (int i = 0; i < 50; ++i)
+    world_->Finish(devices::UsbStatus::kTimeout, "LIBUSB_TRANSFER_TIMED_OUT");
   world_->Send(CountingBytes(3));
   auto got = ReadUntil(*source, 3, kPatience);
   EXPECT_TRUE(got.events.empty());
