@@ -4,7 +4,7 @@
 
 #include "cli/command_registry.h"
 #include "cli/context.h"
-#include "flasher/device_discovery.h"
+#include "devices/device_discovery.h"
 
 namespace tockctl::cli {
 namespace {
@@ -15,10 +15,10 @@ struct DevicesOptions {
 };
 
 void RunDevices(CliContext& ctx, const DevicesOptions& opts) {
-  flasher::SysfsDeviceScanner scanner(opts.sys_root, opts.dev_root);
-  flasher::DeviceReport report = flasher::DiscoverDevices(scanner);
-  if (ctx.options.json) return ctx.Print(flasher::DeviceReportToJson(report).dump());
-  std::string text = flasher::RenderDeviceReport(report);
+  devices::SysfsDeviceScanner scanner(opts.sys_root, opts.dev_root);
+  devices::DeviceReport report = devices::DiscoverDevices(scanner);
+  if (ctx.options.json) return ctx.Print(devices::DeviceReportToJson(report).dump());
+  std::string text = devices::RenderDeviceReport(report);
   text.pop_back();  // Print adds the final newline
   ctx.Print(text);
 }

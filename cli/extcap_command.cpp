@@ -10,7 +10,7 @@
 #include "cli/stop_signals.h"
 #include "common/data_dir.h"
 #include "common/process.h"
-#include "flasher/qemu_instance.h"
+#include "devices/qemu_instance.h"
 #include "tracer/extcap_install.h"
 #include "tracer/extcap_program.h"
 
@@ -60,8 +60,8 @@ void RunExtcap(CliContext& ctx, ExtcapCommandOptions& o) {
   if (o.do_install || o.install.uninstall) return RunInstall(ctx, o);
   ScopedStopSignals signals;
   ScopedIgnoreSigpipe no_sigpipe;
-  tracer::HostSourceInventory inventory(o.sys_root, o.dev_root, flasher::QemuStateDir());
-  tracer::RecordedQemuUartLocator qemu(flasher::QemuStateDir());
+  tracer::HostSourceInventory inventory(o.sys_root, o.dev_root, devices::QemuStateDir());
+  tracer::RecordedQemuUartLocator qemu(devices::QemuStateDir());
   tracer::ExtcapCaptureEnvironment env;
   env.inventory = &inventory;
   env.qemu = &qemu;

@@ -2,24 +2,24 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/command_registry.h"
-#include "flasher/qemu_instance.h"
+#include "devices/qemu_instance.h"
 
 namespace tockctl::cli {
 namespace {
 
 void RunStatus(CliContext& ctx) {
-  flasher::QemuStateStore store(flasher::QemuStateDir());
-  flasher::QemuStatus status = flasher::ReadQemuStatus(store, flasher::UnixNow());
-  if (ctx.options.json) return ctx.PrintJson(flasher::QemuStatusToJson(status));
-  std::string text = flasher::RenderQemuStatus(status);
+  devices::QemuStateStore store(devices::QemuStateDir());
+  devices::QemuStatus status = devices::ReadQemuStatus(store, devices::UnixNow());
+  if (ctx.options.json) return ctx.PrintJson(devices::QemuStatusToJson(status));
+  std::string text = devices::RenderQemuStatus(status);
   ctx.Print(text.substr(0, text.size() - 1));
 }
 
 void RunStop(CliContext& ctx) {
-  flasher::QemuStateStore store(flasher::QemuStateDir());
-  flasher::QemuStatus before = flasher::StopRecordedQemu(store, flasher::UnixNow());
+  devices::QemuStateStore store(devices::QemuStateDir());
+  devices::QemuStatus before = devices::StopRecordedQemu(store, devices::UnixNow());
   if (ctx.options.json) {
-    auto j = flasher::QemuStatusToJson(before);
+    auto j = devices::QemuStatusToJson(before);
     j["stopped"] = before.alive;
     return ctx.PrintJson(j);
   }

@@ -6,7 +6,6 @@
 #include "cli/context.h"
 #include "cli/stop_signals.h"
 #include "common/error.h"
-#include "flasher/qemu_instance.h"
 #include "tracer/trace_runner.h"
 
 #ifndef TOCKCTL_VERSION
@@ -21,7 +20,6 @@ struct TraceCommandOptions {
   std::optional<std::string> format;
   bool stats = false;
   double stats_interval = 10.0;
-  bool qemu = false;  ///< --qemu: the UART of the QEMU that `tockctl flash` started.
 };
 
 tracer::TraceFormat ChooseFormat(const TraceCommandOptions& o, const CliContext& ctx) {
@@ -30,20 +28,7 @@ tracer::TraceFormat ChooseFormat(const TraceCommandOptions& o, const CliContext&
   return o.trace.capture_path ? tracer::TraceFormat::kNone : tracer::TraceFormat::kText;
 }
 
-// --qemu is --tcp with the UART port from the QEMU state file (docs/trace-sources.md).
-void ResolveQemuSource(tracer::SourceFlags& s) {
-  for (const auto& [flag, value] : {std::pair{"--serial", &s.serial}, std::pair{"--usb", &s.usb},
-                                    std::pair{"--tcp", &s.tcp}, std::pair{"--replay", &s.replay}}) {
-    if (*value)
-      throw Error(ErrorCategory::kUsage,
-                  std::string("--qemu and ") + flag + " cannot be used together", {},
-                  "give exactly one trace source");
-  }
-  s.tcp = flasher::RecordedQemuUartEndpoint(flasher::QemuStateStore(flasher::QemuStateDir()));
-}
-
 void RunTrace(CliContext& ctx, TraceCommandOptions& o) {
-  if (o.qemu) ResolveQemuSource(o.trace.source);
   o.trace.format = ChooseFormat(o, ctx);
   o.trace.quiet = ctx.options.quiet;
   o.trace.application = std::string("tockctl ") + TOCKCTL_VERSION;
@@ -65,8 +50,8 @@ void AddSourceOptions(CLI::App& cmd, TraceCommandOptions& o) {
   cmd.add_option("--tcp", s.tcp, "TCP HOST:PORT, e.g. 127.0.0.1:4444 (QEMU chardev socket)")
       ->group(source);
   cmd.add_option("--replay", s.replay, "A recorded raw stream (from --save-raw)")->group(source);
-  cmd.add_flag("--qemu", o.qemu,
-               "The UART of the QEMU that `tockctl flash` started (--tcp with its port)")
+  cmd.add_flag("--qemu", s.qemu,
+               "The UART of the QEMU that `tockctl flash` started (follows it when restarted)")
       ->group(source);
   const char* link = "Source options";
   cmd.add_option("--baud", s.baud,

@@ -12,6 +12,8 @@
 #include "config/board_reader.h"
 #include "config/flash_methods.h"
 #include "config/object_reader.h"
+#include "devices/tcp_connector.h"
+#include "devices/usb_selector.h"
 
 namespace tockctl::config {
 namespace {
@@ -35,25 +37,23 @@ std::vector<std::string> ProtectionNames() {
 
 using KeyType = MethodKeyType;
 
-bool IsHexDigits(std::string_view s, size_t n) {
-  if (s.size() != n) return false;
-  for (char c : s)
-    if (!std::isxdigit(static_cast<unsigned char>(c))) return false;
-  return true;
-}
-
+// The grammars of the command line (devices/): a board's ids and endpoints read as --usb and --tcp
+// do.
 bool IsVidPid(const std::string& s) {
-  return s.size() == 9 && s[4] == ':' && IsHexDigits(std::string_view(s).substr(0, 4), 4) &&
-         IsHexDigits(std::string_view(s).substr(5), 4);
+  try {
+    return !devices::ParseUsbSelector(s).serial;
+  } catch (const Error&) {
+    return false;
+  }
 }
 
 bool IsHostPort(const std::string& s) {
-  auto colon = s.rfind(':');
-  if (colon == std::string::npos || colon == 0 || colon + 1 == s.size()) return false;
-  std::string port = s.substr(colon + 1);
-  if (port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos) return false;
-  unsigned long n = std::stoul(port);
-  return n >= 1 && n <= 65535;
+  try {
+    devices::ParseTcpEndpoint(s);
+    return true;
+  } catch (const Error&) {
+    return false;
+  }
 }
 
 void ReadStringOrList(BoardObjectReader& r, const std::string& key) {

@@ -8,8 +8,8 @@
 #include "common/byte_reader.h"
 #include "common/error.h"
 #include "common/hex.h"
+#include "devices/libusb_host.h"
 #include "flasher/device_context.h"
-#include "flasher/libusb_transport.h"
 #include "flasher/method_settings.h"
 
 namespace tockctl::flasher {
@@ -187,7 +187,7 @@ DfuseLayout ParseDfuseLayout(const std::string& text) {
   return layout;
 }
 
-DfuClient::DfuClient(UsbTransport& usb, uint8_t interface_number, DfuFunctional functional,
+DfuClient::DfuClient(devices::UsbTransport& usb, uint8_t interface_number, DfuFunctional functional,
                      std::string device_name, std::shared_ptr<spdlog::logger> log)
     : usb_(usb),
       interface_(interface_number),
@@ -196,25 +196,26 @@ DfuClient::DfuClient(UsbTransport& usb, uint8_t interface_number, DfuFunctional 
       log_(std::move(log)) {}
 
 void DfuClient::DeviceError(const DfuStatus& status, const std::string& operation) {
-  UsbControlSetup clear{0x21, static_cast<uint8_t>(DfuRequest::kClrStatus), 0, interface_};
+  devices::UsbControlSetup clear{0x21, static_cast<uint8_t>(DfuRequest::kClrStatus), 0, interface_};
   usb_.ControlOut(clear, {});  // leave dfuERROR so the device stays usable
   throw Error(
       ErrorCategory::kDeviceReported,
       fmt::format("the {} reported {} (0x{:02x}), {}", device_name_, DfuStatusName(status.status),
                   status.status, DfuStatusMeaning(status.status)),
-      DeviceContext(DescribeUsbDevice(usb_.info()), operation));
+      DeviceContext(devices::DescribeUsbDevice(usb_.info()), operation));
 }
 
-UsbResult DfuClient::Request(bool in, DfuRequest request, uint16_t value, std::span<uint8_t> data,
-                             const std::string& operation, bool device_may_leave) {
-  UsbControlSetup setup{static_cast<uint8_t>(in ? 0xA1 : 0x21), static_cast<uint8_t>(request),
-                        value, interface_};
-  UsbResult r = in ? usb_.ControlIn(setup, data) : usb_.ControlOut(setup, data);
-  if (r.ok() || (device_may_leave && r.status == UsbStatus::kNoDevice)) return r;
-  ErrorContext ctx = DeviceContext(DescribeUsbDevice(usb_.info()), operation);
-  if (r.status == UsbStatus::kStall && request != DfuRequest::kGetStatus) {
+devices::UsbResult DfuClient::Request(bool in, DfuRequest request, uint16_t value,
+                                      std::span<uint8_t> data, const std::string& operation,
+                                      bool device_may_leave) {
+  devices::UsbControlSetup setup{static_cast<uint8_t>(in ? 0xA1 : 0x21),
+                                 static_cast<uint8_t>(request), value, interface_};
+  devices::UsbResult r = in ? usb_.ControlIn(setup, data) : usb_.ControlOut(setup, data);
+  if (r.ok() || (device_may_leave && r.status == devices::UsbStatus::kNoDevice)) return r;
+  ErrorContext ctx = DeviceContext(devices::DescribeUsbDevice(usb_.info()), operation);
+  if (r.status == devices::UsbStatus::kStall && request != DfuRequest::kGetStatus) {
     uint8_t buf[6] = {};
-    UsbResult s =
+    devices::UsbResult s =
         usb_.ControlIn({0xA1, static_cast<uint8_t>(DfuRequest::kGetStatus), 0, interface_}, buf);
     if (s.ok() && s.transferred == sizeof buf) {
       DfuStatus st = DecodeDfuStatus(buf);
@@ -224,10 +225,10 @@ UsbResult DfuClient::Request(bool in, DfuRequest request, uint16_t value, std::s
                 "the " + device_name_ + " refused a request without reporting a reason", ctx,
                 "unplug it and plug it in again in DFU mode");
   }
-  if (r.status == UsbStatus::kTimeout)
+  if (r.status == devices::UsbStatus::kTimeout)
     throw Error(ErrorCategory::kTransport, "the " + device_name_ + " did not answer in time", ctx,
                 "unplug it and plug it in again in DFU mode");
-  if (r.status == UsbStatus::kNoDevice)
+  if (r.status == devices::UsbStatus::kNoDevice)
     throw Error(ErrorCategory::kTransport, "the " + device_name_ + " disconnected", ctx,
                 "plug it in again in DFU mode and retry");
   throw Error(ErrorCategory::kTransport, "USB transfer to the " + device_name_ + " failed", ctx,
@@ -236,11 +237,11 @@ UsbResult DfuClient::Request(bool in, DfuRequest request, uint16_t value, std::s
 
 DfuStatus DfuClient::GetStatus(const std::string& operation) {
   uint8_t buf[6] = {};
-  UsbResult r = Request(true, DfuRequest::kGetStatus, 0, buf, operation);
+  devices::UsbResult r = Request(true, DfuRequest::kGetStatus, 0, buf, operation);
   if (r.transferred != sizeof buf)
     throw Error(ErrorCategory::kTransport,
                 fmt::format("the {} sent {} of 6 GETSTATUS bytes", device_name_, r.transferred),
-                DeviceContext(DescribeUsbDevice(usb_.info()), operation));
+                DeviceContext(devices::DescribeUsbDevice(usb_.info()), operation));
   return DecodeDfuStatus(buf);
 }
 
@@ -269,7 +270,7 @@ void DfuClient::EnsureIdle() {
     throw Error(
         ErrorCategory::kTransport,
         "the " + device_name_ + " stays in state " + DfuStateName(state) + " instead of dfuIDLE",
-        DeviceContext(DescribeUsbDevice(usb_.info()), "connect"),
+        DeviceContext(devices::DescribeUsbDevice(usb_.info()), "connect"),
         "unplug it and plug it in again in DFU mode");
 }
 
@@ -290,7 +291,7 @@ DfuStatus DfuClient::WaitWhileBusy(const std::string& operation) {
   throw Error(ErrorCategory::kTransport,
               fmt::format("the {} stayed busy ({} status polls, {} ms of waits asked for)",
                           device_name_, polls, waited_ms),
-              DeviceContext(DescribeUsbDevice(usb_.info()), operation),
+              DeviceContext(devices::DescribeUsbDevice(usb_.info()), operation),
               "unplug it and plug it in again in DFU mode");
 }
 
@@ -303,13 +304,13 @@ void DfuClient::Download(uint16_t block, std::span<const uint8_t> data,
     throw Error(
         ErrorCategory::kTransport,
         "the " + device_name_ + " went to " + DfuStateName(st.state) + " instead of dfuDNLOAD-IDLE",
-        DeviceContext(DescribeUsbDevice(usb_.info()), operation));
+        DeviceContext(devices::DescribeUsbDevice(usb_.info()), operation));
 }
 
 std::vector<uint8_t> DfuClient::Upload(uint16_t block, size_t length,
                                        const std::string& operation) {
   std::vector<uint8_t> out(length);
-  UsbResult r = Request(true, DfuRequest::kUpload, block, out, operation);
+  devices::UsbResult r = Request(true, DfuRequest::kUpload, block, out, operation);
   out.resize(r.transferred);
   return out;
 }
@@ -319,9 +320,9 @@ void DfuClient::Manifest(uint16_t block, const std::string& operation) {
   uint64_t waited_ms = 0;
   for (int i = 0; i < kMaxBusyPolls; ++i) {
     uint8_t buf[6] = {};
-    UsbResult r =
+    devices::UsbResult r =
         Request(true, DfuRequest::kGetStatus, 0, buf, operation, /*device_may_leave=*/true);
-    if (r.status == UsbStatus::kNoDevice) return;  // it reset into the new firmware
+    if (r.status == devices::UsbStatus::kNoDevice) return;  // it reset into the new firmware
     DfuStatus st = DecodeDfuStatus(std::span<const uint8_t>(buf, r.transferred));
     if (st.status != 0) DeviceError(st, operation);
     auto state = static_cast<DfuState>(st.state);
@@ -388,11 +389,11 @@ DfuClient& DfuBackend::client() {
 void DfuBackend::Connect(ProgressSink& progress) {
   host_ = host_factory_();
   std::string what = settings_.dfuse ? "STM32 in DFU mode" : "DFU device";
-  UsbDeviceInfo device = SelectUsbDevice(host_->ListDevices(), {{settings_.vid, settings_.pid}},
-                                         settings_.probe, what);
+  devices::UsbDeviceInfo device = devices::SelectUsbDevice(
+      host_->ListDevices(), {{settings_.vid, settings_.pid}}, settings_.probe, what);
   usb_ = host_->Open(device);
-  ErrorContext ctx = DeviceContext(DescribeUsbDevice(device), "connect");
-  const UsbInterfaceInfo* itf = nullptr;
+  ErrorContext ctx = DeviceContext(devices::DescribeUsbDevice(device), "connect");
+  const devices::UsbInterfaceInfo* itf = nullptr;
   std::optional<DfuFunctional> functional;
   for (const auto& i : device.interfaces) {
     if (i.interface_class != 0xFE || i.interface_subclass != 0x01) continue;
@@ -417,9 +418,9 @@ void DfuBackend::Connect(ProgressSink& progress) {
   if (settings_.dfuse) layout_ = ParseDfuseLayout(itf->name);
   next_block_ = 0;
   next_address_ = settings_.address.value_or(0);
-  progress.Message(fmt::format("{}: {}{}, {} bytes per transfer", name, DescribeUsbDevice(device),
-                               settings_.dfuse ? ", " + PrintableText(layout_.name) : "",
-                               functional->transfer_size));
+  progress.Message(fmt::format(
+      "{}: {}{}, {} bytes per transfer", name, devices::DescribeUsbDevice(device),
+      settings_.dfuse ? ", " + PrintableText(layout_.name) : "", functional->transfer_size));
 }
 
 void DfuBackend::Erase(uint64_t address, uint64_t length, ProgressSink& progress) {
@@ -431,7 +432,7 @@ void DfuBackend::Erase(uint64_t address, uint64_t length, ProgressSink& progress
       throw Error(ErrorCategory::kInvalidInput,
                   fmt::format("{} is outside the device's \"{}\"", HexWord(at),
                               PrintableText(layout_.name)),
-                  DeviceContext(DescribeUsbDevice(usb_->info()), "erase"),
+                  DeviceContext(devices::DescribeUsbDevice(usb_->info()), "erase"),
                   "check the board's flash addresses");
     auto [start, size] = *sector;
     if (start < address || uint64_t{start} + size > address + length)
@@ -485,7 +486,7 @@ std::vector<uint8_t> DfuBackend::ReadDfuse(uint32_t address, uint32_t length) {
       throw Error(
           ErrorCategory::kTransport,
           fmt::format("the STM32 DfuSe bootloader sent {} of {} bytes", part.size(), n),
-          DeviceContext(DescribeUsbDevice(usb_->info()), "UPLOAD " + HexWord(address + off)));
+          DeviceContext(devices::DescribeUsbDevice(usb_->info()), "UPLOAD " + HexWord(address + off)));
     out.insert(out.end(), part.begin(), part.end());
     off += n;
   }
@@ -537,11 +538,13 @@ void DfuBackend::Disconnect() {
 std::unique_ptr<FlashBackend> CreateDfuBackend(const BackendOptions& options) {
   DfuSettings s = ParseDfuSettings(options.method_settings ? options.method_settings->settings
                                                            : nlohmann::ordered_json::object());
-  if (options.probe) s.probe = ParseUsbSelector(*options.probe);
+  if (options.probe) s.probe = devices::ParseUsbSelector(*options.probe);
   auto log = options.log;
   return std::make_unique<DfuBackend>(
       std::move(s),
-      [log]() -> std::unique_ptr<UsbHost> { return std::make_unique<LibusbHost>(log); },
+      [log]() -> std::unique_ptr<devices::UsbHost> {
+        return std::make_unique<devices::LibusbHost>(log);
+      },
       options.log);
 }
 

@@ -14,10 +14,10 @@
 #include <string>
 #include <vector>
 
+#include "devices/usb_device.h"
 #include "flasher/backend_registry.h"
 #include "flasher/flash_backend.h"
 #include "flasher/picoboot.h"  // UsbHostFactory
-#include "flasher/usb_transport.h"
 
 namespace tockctl::flasher {
 
@@ -93,7 +93,7 @@ DfuseLayout ParseDfuseLayout(const std::string& text);
 /// Error(kDeviceReported); anything else Error(kTransport)) and CheckStatus().
 class DfuClient {
  public:
-  DfuClient(UsbTransport& usb, uint8_t interface_number, DfuFunctional functional,
+  DfuClient(devices::UsbTransport& usb, uint8_t interface_number, DfuFunctional functional,
             std::string device_name, std::shared_ptr<spdlog::logger> log);
 
   DfuStatus GetStatus(const std::string& operation);
@@ -117,12 +117,12 @@ class DfuClient {
   const DfuFunctional& functional() const { return functional_; }
 
  private:
-  UsbResult Request(bool in, DfuRequest request, uint16_t value, std::span<uint8_t> data,
-                    const std::string& operation, bool device_may_leave = false);
+  devices::UsbResult Request(bool in, DfuRequest request, uint16_t value, std::span<uint8_t> data,
+                             const std::string& operation, bool device_may_leave = false);
   DfuStatus WaitWhileBusy(const std::string& operation);
   [[noreturn]] void DeviceError(const DfuStatus& status, const std::string& operation);
 
-  UsbTransport& usb_;
+  devices::UsbTransport& usb_;
   uint8_t interface_;
   DfuFunctional functional_;
   std::string device_name_;
@@ -135,7 +135,7 @@ struct DfuSettings {
   bool dfuse = true;
   uint8_t alt = 0;
   std::optional<uint32_t> address;  ///< Plain DFU: where the device puts the image.
-  std::optional<UsbSelector> probe;
+  std::optional<devices::UsbSelector> probe;
 };
 
 /// Reads {"method":"dfu","vid_pid":"0483:df11","dfuse":true,"alt":0,"address":"0x08000000"};
@@ -169,8 +169,8 @@ class DfuBackend : public FlashBackend {
   DfuSettings settings_;
   UsbHostFactory host_factory_;
   std::shared_ptr<spdlog::logger> log_;
-  std::unique_ptr<UsbHost> host_;
-  std::unique_ptr<UsbTransport> usb_;
+  std::unique_ptr<devices::UsbHost> host_;
+  std::unique_ptr<devices::UsbTransport> usb_;
   std::unique_ptr<DfuClient> client_;
   DfuseLayout layout_;
   uint16_t next_block_ = 0;  ///< Plain DFU: the next block number.

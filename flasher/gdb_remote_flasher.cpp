@@ -431,7 +431,7 @@ std::unique_ptr<FlashBackend> CreateGdbBackend(const BackendOptions& options) {
   }
   GdbRemoteFlasher::LinkOpener open;
   if (remote) {
-    ParseHostPort(*remote);
+    devices::ParseTcpEndpoint(*remote);  // a malformed --remote is a usage error up front
     open = [endpoint = *remote, timeout = gdb.timeout] { return ConnectTcp(endpoint, timeout); };
   } else if (port) {
     uint32_t baud = static_cast<uint32_t>(std::stoul(Setting(options, "baud").value_or("115200")));

@@ -1,5 +1,6 @@
 // A byte link to a debug server or probe: TCP (gdb servers, QEMU) or a serial port (Black Magic
-// Probe). Protocol code talks to this interface so tests can use in-memory peers and ptys.
+// Probe). Protocol code talks to this interface so tests can use in-memory peers and ptys; the
+// sockets and ports themselves are devices/.
 #pragma once
 
 #include <chrono>
@@ -8,6 +9,8 @@
 #include <memory>
 #include <span>
 #include <string>
+
+#include "devices/tcp_connector.h"
 
 namespace tockctl::flasher {
 
@@ -24,15 +27,9 @@ class Link {
   virtual std::string Describe() const = 0;
 };
 
-/// HOST and PORT of "HOST:PORT" ("[::1]:1234" for IPv6); throws Error(kUsage) if malformed.
-struct HostPort {
-  std::string host;
-  uint16_t port = 0;
-};
-HostPort ParseHostPort(const std::string& text);
-
-/// Connects to a TCP server (TCP_NODELAY). Throws Error(kTransport) naming the endpoint when the
-/// name does not resolve, the connection is refused, or `timeout` passes.
+/// Connects to a TCP server at HOST:PORT (devices/tcp_connector.h grammar; Error(kUsage) if
+/// malformed). Throws Error(kTransport) naming the endpoint when the name does not resolve, the
+/// connection is refused, or `timeout` passes.
 std::unique_ptr<Link> ConnectTcp(const std::string& host_port, std::chrono::milliseconds timeout);
 
 /// ConnectTcp that returns nullptr instead of throwing when the server does not accept (yet);
@@ -40,12 +37,10 @@ std::unique_ptr<Link> ConnectTcp(const std::string& host_port, std::chrono::mill
 std::unique_ptr<Link> TryConnectTcp(const std::string& host_port, std::chrono::milliseconds timeout,
                                     std::string* error = nullptr);
 
-/// Opens a serial port (or pty) raw, 8N1, at `baud` (ignored by USB CDC devices). Throws
-/// Error(kTransport) naming the port if it cannot be opened or configured.
+/// Opens and locks a serial port (or pty) raw, 8N1, at `baud` (devices/serial_port.h). Throws
+/// Error(kTransport) naming the port if it cannot be opened, is busy, or cannot be configured.
 std::unique_ptr<Link> OpenSerialLink(const std::string& path, uint32_t baud);
 
-/// A TCP port on 127.0.0.1 that was free a moment ago (bind to port 0, read it, close).
-/// Throws Error(kTransport) if no socket can be bound.
-uint16_t PickFreeLocalPort();
+using devices::PickFreeLocalPort;
 
 }  // namespace tockctl::flasher

@@ -8,8 +8,8 @@
 #include "common/byte_reader.h"
 #include "common/error.h"
 #include "common/hex.h"
+#include "devices/libusb_host.h"
 #include "flasher/device_context.h"
-#include "flasher/libusb_transport.h"
 #include "flasher/method_settings.h"
 
 namespace tockctl::flasher {
@@ -127,23 +127,26 @@ std::string PicobootCommandName(uint8_t command) {
   }
 }
 
-PicobootClient::PicobootClient(UsbTransport& usb, std::string device_name,
+PicobootClient::PicobootClient(devices::UsbTransport& usb, std::string device_name,
                                std::shared_ptr<spdlog::logger> log)
     : usb_(usb), device_name_(std::move(device_name)), log_(std::move(log)) {
-  const UsbInterfaceInfo* found = nullptr;
+  const devices::UsbInterfaceInfo* found = nullptr;
   for (const auto& itf : usb_.info().interfaces) {
     if (itf.interface_class != 0xFF || itf.alternate != 0) continue;
-    auto out = std::find_if(itf.endpoints.begin(), itf.endpoints.end(),
-                            [](const UsbEndpointInfo& e) { return e.is_bulk() && !e.is_in(); });
-    auto in = std::find_if(out == itf.endpoints.end() ? out : out + 1, itf.endpoints.end(),
-                           [](const UsbEndpointInfo& e) { return e.is_bulk() && e.is_in(); });
+    auto out =
+        std::find_if(itf.endpoints.begin(), itf.endpoints.end(),
+                     [](const devices::UsbEndpointInfo& e) { return e.is_bulk() && !e.is_in(); });
+    auto in =
+        std::find_if(out == itf.endpoints.end() ? out : out + 1, itf.endpoints.end(),
+                     [](const devices::UsbEndpointInfo& e) { return e.is_bulk() && e.is_in(); });
     if (out == itf.endpoints.end() || in == itf.endpoints.end()) continue;
     found = &itf;
     ep_out_ = out->address;
     ep_in_ = in->address;
     break;
   }
-  ErrorContext ctx = DeviceContext(DescribeUsbDevice(usb_.info()), "open PICOBOOT interface");
+  ErrorContext ctx =
+      DeviceContext(devices::DescribeUsbDevice(usb_.info()), "open PICOBOOT interface");
   if (!found)
     throw Error(ErrorCategory::kTransport,
                 "the device has no PICOBOOT interface (vendor class 0xff with bulk OUT and IN)",
@@ -153,17 +156,17 @@ PicobootClient::PicobootClient(UsbTransport& usb, std::string device_name,
     throw Error(ErrorCategory::kTransport,
                 fmt::format("cannot claim PICOBOOT interface {}", interface_), ctx,
                 "close other programs using the device (picotool, a file manager), then retry");
-  UsbControlSetup reset{0x41, kPicobootIfReset, 0, interface_};
+  devices::UsbControlSetup reset{0x41, kPicobootIfReset, 0, interface_};
   if (!usb_.ControlOut(reset, {}).ok())
     throw Error(ErrorCategory::kTransport, "the device refused the PICOBOOT interface reset", ctx,
                 "unplug it and plug it in again in BOOTSEL mode");
 }
 
-void PicobootClient::Fail(const UsbResult& result, const std::string& operation) {
-  ErrorContext ctx = DeviceContext(DescribeUsbDevice(usb_.info()), operation);
-  if (result.status == UsbStatus::kStall) {
+void PicobootClient::Fail(const devices::UsbResult& result, const std::string& operation) {
+  ErrorContext ctx = DeviceContext(devices::DescribeUsbDevice(usb_.info()), operation);
+  if (result.status == devices::UsbStatus::kStall) {
     uint8_t buf[16] = {};
-    UsbResult s = usb_.ControlIn({0xC1, kPicobootIfCmdStatus, 0, interface_}, buf);
+    devices::UsbResult s = usb_.ControlIn({0xC1, kPicobootIfCmdStatus, 0, interface_}, buf);
     usb_.ControlOut({0x41, kPicobootIfReset, 0, interface_}, {});  // un-stall for what follows
     if (s.ok() && s.transferred == sizeof buf) {
       PicobootStatus st = DecodePicobootStatus(buf);
@@ -178,17 +181,18 @@ void PicobootClient::Fail(const UsbResult& result, const std::string& operation)
                 "the " + device_name_ + " stalled without reporting a reason", ctx,
                 "unplug it and plug it in again in BOOTSEL mode");
   }
-  if (result.status == UsbStatus::kTimeout)
+  if (result.status == devices::UsbStatus::kTimeout)
     throw Error(ErrorCategory::kTransport, "the " + device_name_ + " did not answer in time", ctx,
                 "unplug it and plug it in again in BOOTSEL mode");
-  if (result.status == UsbStatus::kNoDevice)
+  if (result.status == devices::UsbStatus::kNoDevice)
     throw Error(ErrorCategory::kTransport, "the " + device_name_ + " disconnected", ctx,
                 "plug it in again in BOOTSEL mode and retry");
   throw Error(ErrorCategory::kTransport, "USB transfer to the " + device_name_ + " failed", ctx,
               "run with -v to see the USB error; unplug and replug the device");
 }
 
-void PicobootClient::CheckTransport(const UsbResult& result, const std::string& operation) {
+void PicobootClient::CheckTransport(const devices::UsbResult& result,
+                                    const std::string& operation) {
   if (!result.ok()) Fail(result, operation);
 }
 
@@ -201,13 +205,13 @@ void PicobootClient::Call(PicobootCommand command, std::span<const uint8_t> args
   CheckTransport(usb_.BulkOut(ep_out_, packet), operation);
   if (!data_out.empty()) CheckTransport(usb_.BulkOut(ep_out_, data_out), operation);
   if (!data_in.empty()) {
-    UsbResult r = usb_.BulkIn(ep_in_, data_in);
+    devices::UsbResult r = usb_.BulkIn(ep_in_, data_in);
     CheckTransport(r, operation);
     if (r.transferred != data_in.size())
       throw Error(
           ErrorCategory::kTransport,
           fmt::format("the {} sent {} of {} bytes", device_name_, r.transferred, data_in.size()),
-          DeviceContext(DescribeUsbDevice(usb_.info()), operation));
+          DeviceContext(devices::DescribeUsbDevice(usb_.info()), operation));
   }
   // The ACK is a zero-length packet in the direction opposite to the data.
   if (static_cast<uint8_t>(command) & 0x80) {
@@ -300,14 +304,14 @@ void PicobootBackend::Connect(ProgressSink& progress) {
   std::vector<std::pair<uint16_t, uint16_t>> ids;
   if (settings_.family != RpFamily::kRp2350) ids.emplace_back(kRaspberryPiVid, kRp2040BootselPid);
   if (settings_.family != RpFamily::kRp2040) ids.emplace_back(kRaspberryPiVid, kRp2350BootselPid);
-  UsbDeviceInfo device =
-      SelectUsbDevice(host_->ListDevices(), ids, settings_.probe, "RP2040/RP2350 in BOOTSEL mode");
+  devices::UsbDeviceInfo device = devices::SelectUsbDevice(
+      host_->ListDevices(), ids, settings_.probe, "RP2040/RP2350 in BOOTSEL mode");
   usb_ = host_->Open(device);
   std::string chip = device.pid == kRp2350BootselPid ? "RP2350" : "RP2040";
   client_ = std::make_unique<PicobootClient>(*usb_, chip + " boot ROM", log_);
   client_->ExclusiveAccess(PicobootExclusive::kExclusive);
   client_->ExitXip();
-  progress.Message(fmt::format("{} in BOOTSEL mode: {}", chip, DescribeUsbDevice(device)));
+  progress.Message(fmt::format("{} in BOOTSEL mode: {}", chip, devices::DescribeUsbDevice(device)));
 }
 
 void PicobootBackend::Erase(uint64_t address, uint64_t length, ProgressSink& progress) {
@@ -402,11 +406,13 @@ std::unique_ptr<FlashBackend> CreatePicobootBackend(const BackendOptions& option
   PicobootSettings s =
       ParsePicobootSettings(options.method_settings ? options.method_settings->settings
                                                     : nlohmann::ordered_json::object());
-  if (options.probe) s.probe = ParseUsbSelector(*options.probe);
+  if (options.probe) s.probe = devices::ParseUsbSelector(*options.probe);
   auto log = options.log;
   return std::make_unique<PicobootBackend>(
       std::move(s),
-      [log]() -> std::unique_ptr<UsbHost> { return std::make_unique<LibusbHost>(log); },
+      [log]() -> std::unique_ptr<devices::UsbHost> {
+        return std::make_unique<devices::LibusbHost>(log);
+      },
       options.log);
 }
 

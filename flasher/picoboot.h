@@ -15,9 +15,9 @@
 #include <string>
 #include <vector>
 
+#include "devices/usb_device.h"
 #include "flasher/backend_registry.h"
 #include "flasher/flash_backend.h"
-#include "flasher/usb_transport.h"
 
 namespace tockctl::flasher {
 
@@ -80,7 +80,8 @@ class PicobootClient {
  public:
   /// Finds the vendor interface with a bulk OUT and a bulk IN endpoint, claims it and resets it;
   /// throws Error(kTransport) if the device has none or refuses.
-  PicobootClient(UsbTransport& usb, std::string device_name, std::shared_ptr<spdlog::logger> log);
+  PicobootClient(devices::UsbTransport& usb, std::string device_name,
+                 std::shared_ptr<spdlog::logger> log);
 
   void ExclusiveAccess(PicobootExclusive mode);
   void ExitXip();
@@ -97,10 +98,10 @@ class PicobootClient {
   void Call(PicobootCommand command, std::span<const uint8_t> args,
             std::span<const uint8_t> data_out, std::span<uint8_t> data_in,
             const std::string& operation);
-  [[noreturn]] void Fail(const UsbResult& result, const std::string& operation);
-  void CheckTransport(const UsbResult& result, const std::string& operation);
+  [[noreturn]] void Fail(const devices::UsbResult& result, const std::string& operation);
+  void CheckTransport(const devices::UsbResult& result, const std::string& operation);
 
-  UsbTransport& usb_;
+  devices::UsbTransport& usb_;
   std::string device_name_;
   std::shared_ptr<spdlog::logger> log_;
   uint8_t interface_ = 0;
@@ -114,14 +115,14 @@ enum class RpFamily { kAny, kRp2040, kRp2350 };
 
 struct PicobootSettings {
   RpFamily family = RpFamily::kAny;
-  std::optional<UsbSelector> probe;  ///< --probe; otherwise the only BOOTSEL device.
+  std::optional<devices::UsbSelector> probe;  ///< --probe; otherwise the only BOOTSEL device.
 };
 
 /// Reads {"method":"picoboot","family":"rp2040"|"rp2350"}; throws Error(kInvalidInput).
 PicobootSettings ParsePicobootSettings(const nlohmann::ordered_json& method);
 
 /// Makes the USB host when the back-end connects (libusb in production).
-using UsbHostFactory = std::function<std::unique_ptr<UsbHost>()>;
+using UsbHostFactory = std::function<std::unique_ptr<devices::UsbHost>()>;
 
 /// The `picoboot` flash method.
 class PicobootBackend : public FlashBackend {
@@ -152,8 +153,8 @@ class PicobootBackend : public FlashBackend {
   PicobootSettings settings_;
   UsbHostFactory host_factory_;
   std::shared_ptr<spdlog::logger> log_;
-  std::unique_ptr<UsbHost> host_;
-  std::unique_ptr<UsbTransport> usb_;
+  std::unique_ptr<devices::UsbHost> host_;
+  std::unique_ptr<devices::UsbTransport> usb_;
   std::unique_ptr<PicobootClient> client_;
 };
 

@@ -107,8 +107,8 @@ int SpawnDetached(const std::vector<std::string>& argv, const std::string& log) 
   return pid;
 }
 
-QemuFlasher::QemuFlasher(QemuFlasherOptions options, QemuStateStore store, ProcessRunner& runner,
-                         std::shared_ptr<spdlog::logger> log, Spawner spawn)
+QemuFlasher::QemuFlasher(QemuFlasherOptions options, devices::QemuStateStore store,
+                         ProcessRunner& runner, std::shared_ptr<spdlog::logger> log, Spawner spawn)
     : options_(std::move(options)),
       store_(std::move(store)),
       runner_(runner),
@@ -122,17 +122,17 @@ Capabilities QemuFlasher::capabilities() const {
 }
 
 void QemuFlasher::StopPrevious(ProgressSink& progress) {
-  QemuStatus previous = ReadQemuStatus(store_, UnixNow());
+  devices::QemuStatus previous = devices::ReadQemuStatus(store_, devices::UnixNow());
   if (previous.alive) {
     progress.Message("Stopping the QEMU started earlier (pid " +
                      std::to_string(previous.instance->pid) + ", image " +
                      previous.instance->image + ") to replace it");
-    StopQemuProcess(previous.instance->pid);
+    devices::StopQemuProcess(previous.instance->pid);
   }
   store_.Remove();
 }
 
-QemuInstance QemuFlasher::Launch() {
+devices::QemuInstance QemuFlasher::Launch() {
   QemuLaunch launch = options_.launch;
   launch.epmp_property = DetectEpmpProperty(runner_, launch.binary);
   if (launch.epmp_property != "smepmp")
@@ -143,7 +143,7 @@ QemuInstance QemuFlasher::Launch() {
   do {
     launch.uart_port = PickFreeLocalPort();
   } while (launch.uart_port == launch.gdb_port);
-  QemuInstance q;
+  devices::QemuInstance q;
   q.argv = QemuArgv(launch);
   q.gdb_port = launch.gdb_port;
   q.uart_port = launch.uart_port;
@@ -151,7 +151,7 @@ QemuInstance QemuFlasher::Launch() {
   q.image = options_.image;
   q.log_file = (store_.EnsureDir() / "qemu.log").string();
   q.pid = spawn_(q.argv, q.log_file);
-  q.started_at = UnixNow();
+  q.started_at = devices::UnixNow();
   store_.Save(q);
   log_->info("started QEMU pid {}: gdb 127.0.0.1:{}, UART 127.0.0.1:{}", q.pid, q.gdb_port,
              q.uart_port);
@@ -159,13 +159,13 @@ QemuInstance QemuFlasher::Launch() {
 }
 
 // Retries until QEMU's gdbstub accepts; fails with QEMU's own words if QEMU exits first.
-std::unique_ptr<Link> QemuFlasher::ConnectToGdbstub(const QemuInstance& q) {
+std::unique_ptr<Link> QemuFlasher::ConnectToGdbstub(const devices::QemuInstance& q) {
   std::string endpoint = "127.0.0.1:" + std::to_string(q.gdb_port);
   auto deadline = std::chrono::steady_clock::now() + options_.start_timeout;
   for (;;) {
     if (auto link = TryConnectTcp(endpoint, std::chrono::milliseconds(500))) return link;
-    if (!ProcessRunning(q.pid)) {
-      StopQemuProcess(q.pid, std::chrono::milliseconds(500));
+    if (!devices::ProcessRunning(q.pid)) {
+      devices::StopQemuProcess(q.pid, std::chrono::milliseconds(500));
       store_.Remove();
       throw Error(ErrorCategory::kToolFailed,
                   "QEMU exited while starting: " + LastLines(q.log_file, 3),
@@ -173,7 +173,7 @@ std::unique_ptr<Link> QemuFlasher::ConnectToGdbstub(const QemuInstance& q) {
                   "run the command in the log file's first line by hand to see more");
     }
     if (std::chrono::steady_clock::now() > deadline) {
-      StopQemuProcess(q.pid);
+      devices::StopQemuProcess(q.pid);
       store_.Remove();
       throw Error(ErrorCategory::kTransport,
                   "QEMU's gdbstub did not accept connections within " +
@@ -228,14 +228,14 @@ std::unique_ptr<FlashBackend> CreateQemuBackend(const BackendOptions& options) {
   q.gdb.name = "qemu";
   q.gdb.layout = RegisterLayoutFor(options.board->arch);
   q.image = options.image;
-  return std::make_unique<QemuFlasher>(std::move(q), QemuStateStore(QemuStateDir()),
-                                       *options.runner, options.log);
+  return std::make_unique<QemuFlasher>(
+      std::move(q), devices::QemuStateStore(devices::QemuStateDir()), *options.runner, options.log);
 }
 
 std::optional<std::string> RunningQemuGdbEndpoint() {
-  QemuStateStore store(QemuStateDir());
-  std::optional<QemuInstance> q = store.Load();
-  if (!q || !QemuProcessAlive(q->pid)) return std::nullopt;
+  devices::QemuStateStore store(devices::QemuStateDir());
+  std::optional<devices::QemuInstance> q = store.Load();
+  if (!q || !devices::QemuProcessAlive(q->pid)) return std::nullopt;
   return "127.0.0.1:" + std::to_string(q->gdb_port);
 }
 

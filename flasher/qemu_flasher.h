@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
+#include "devices/qemu_instance.h"
 #include "flasher/backend_registry.h"
 #include "flasher/gdb_remote_flasher.h"
-#include "flasher/qemu_instance.h"
 
 namespace tockctl {
 class ProcessRunner;
@@ -58,7 +58,7 @@ class QemuFlasher : public FlashBackend {
  public:
   using Spawner = std::function<int(const std::vector<std::string>&, const std::string&)>;
 
-  QemuFlasher(QemuFlasherOptions options, QemuStateStore store, ProcessRunner& runner,
+  QemuFlasher(QemuFlasherOptions options, devices::QemuStateStore store, ProcessRunner& runner,
               std::shared_ptr<spdlog::logger> log, Spawner spawn = &SpawnDetached);
 
   std::string name() const override { return "qemu"; }
@@ -72,20 +72,20 @@ class QemuFlasher : public FlashBackend {
   void Disconnect() override;
 
   /// The instance started by Connect.
-  const std::optional<QemuInstance>& instance() const { return instance_; }
+  const std::optional<devices::QemuInstance>& instance() const { return instance_; }
 
  private:
   void StopPrevious(ProgressSink& progress);
-  QemuInstance Launch();
-  std::unique_ptr<Link> ConnectToGdbstub(const QemuInstance& instance);
+  devices::QemuInstance Launch();
+  std::unique_ptr<Link> ConnectToGdbstub(const devices::QemuInstance& instance);
   GdbRemoteFlasher& Gdb();
 
   QemuFlasherOptions options_;
-  QemuStateStore store_;
+  devices::QemuStateStore store_;
   ProcessRunner& runner_;
   std::shared_ptr<spdlog::logger> log_;
   Spawner spawn_;
-  std::optional<QemuInstance> instance_;
+  std::optional<devices::QemuInstance> instance_;
   std::unique_ptr<GdbRemoteFlasher> gdb_;
 };
 

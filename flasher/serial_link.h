@@ -1,5 +1,6 @@
-// A byte link over a serial port (UART, USB CDC-ACM, or a pseudo-terminal in tests), and the
-// port list used to find a board again after it re-enumerates.
+// A byte link over a serial port (UART, USB CDC-ACM, or a pseudo-terminal in tests) as the
+// flasher's protocols see it: calls that throw when the port is gone. The port itself (locking,
+// termios, modem lines) is devices/serial_port.h.
 #pragma once
 
 #include <chrono>
@@ -10,6 +11,10 @@
 #include <span>
 #include <string>
 #include <vector>
+
+#include "devices/device_discovery.h"
+#include "devices/serial_baud.h"
+#include "devices/serial_port.h"
 
 namespace tockctl::flasher {
 
@@ -41,33 +46,17 @@ class SerialLink {
 using SerialOpener =
     std::function<std::unique_ptr<SerialLink>(const std::string& path, uint32_t baud)>;
 
-/// A serial port as the host sees it, with its USB identity when it has one.
-struct SerialPortInfo {
-  std::string path;  ///< "/dev/ttyACM0"
-  std::optional<uint16_t> vid;
-  std::optional<uint16_t> pid;
-  std::string serial_number;  ///< USB iSerialNumber, empty if none.
-  std::string manufacturer;
-  std::string product;
-  std::string driver;  ///< Kernel driver ("cdc_acm", "ftdi_sio"), empty if unknown.
-};
+// The port list lives with device discovery; these names keep the flasher's spelling.
+using devices::SerialPortInfo;
+using devices::SerialPortLister;
 
-/// Lists the host's serial ports (tests substitute a list of pseudo-terminals).
-class SerialPortLister {
- public:
-  virtual ~SerialPortLister() = default;
-  /// Current ports; never throws for a host without ports (returns an empty list).
-  virtual std::vector<SerialPortInfo> ListSerialPorts() = 0;
-};
-
-/// The real serial port on a POSIX host, configured with termios.
+/// The host's serial port (devices::SerialPort: locked, termios) as a SerialLink.
 class TermiosSerialLink : public SerialLink {
  public:
-  /// Opens `path` raw 8N1 at `baud`; throws Error(kTransport) with a hint on failure.
+  /// Opens and locks `path` raw 8N1 at `baud`; throws Error(kTransport) naming the port (missing,
+  /// permission denied, busy with the process holding it) or Error(kUsage) for a bad rate.
   static std::unique_ptr<SerialLink> Open(const std::string& path, uint32_t baud);
-  ~TermiosSerialLink() override;
-  TermiosSerialLink(const TermiosSerialLink&) = delete;
-  TermiosSerialLink& operator=(const TermiosSerialLink&) = delete;
+  explicit TermiosSerialLink(std::unique_ptr<devices::SerialPort> port);
 
   const std::string& path() const override { return path_; }
   void Write(std::span<const uint8_t> bytes) override;
@@ -78,14 +67,14 @@ class TermiosSerialLink : public SerialLink {
   bool StillPresent() override;
 
  private:
-  TermiosSerialLink(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
   [[noreturn]] void ThrowVanished() const;
 
+  std::unique_ptr<devices::SerialPort> port_;
   std::string path_;
-  int fd_;
 };
 
-/// True if the host can set `baud` on a serial port.
-bool IsSupportedBaudRate(uint32_t baud);
+/// True if `baud` is a standard rate (the ones bootloaders and USB-serial adapters share); the
+/// port itself (devices/serial_port.h) can also be set to other rates.
+inline bool IsSupportedBaudRate(uint32_t baud) { return devices::IsStandardBaudRate(baud); }
 
 }  // namespace tockctl::flasher

@@ -9,9 +9,9 @@
 
 #include "common/error.h"
 #include "common/hex.h"
+#include "devices/device_discovery.h"
 #include "flasher/crc32.h"
 #include "flasher/device_context.h"
-#include "flasher/device_discovery.h"
 #include "flasher/method_settings.h"
 
 namespace tockctl::flasher {
@@ -486,7 +486,7 @@ std::unique_ptr<FlashBackend> CreateTockBootloaderBackend(const BackendOptions& 
   s.force = options.force;
   return std::make_unique<TockBootloaderBackend>(
       std::move(s), [](const std::string& p, uint32_t b) { return TermiosSerialLink::Open(p, b); },
-      std::make_shared<SysfsDeviceScanner>(), options.log);
+      std::make_shared<devices::SysfsDeviceScanner>(), options.log);
 }
 
 }  // namespace tockctl::flasher

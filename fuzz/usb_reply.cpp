@@ -37,49 +37,51 @@ struct TransferScript {
   InputReader in;
 };
 
-class ScriptedUsbDevice : public UsbTransport {
+class ScriptedUsbDevice : public devices::UsbTransport {
  public:
-  ScriptedUsbDevice(UsbDeviceInfo info, std::shared_ptr<TransferScript> script)
+  ScriptedUsbDevice(devices::UsbDeviceInfo info, std::shared_ptr<TransferScript> script)
       : info_(std::move(info)), script_(std::move(script)) {}
-  const UsbDeviceInfo& info() const override { return info_; }
-  UsbResult ClaimInterface(uint8_t) override { return {}; }
-  UsbResult SetAltSetting(uint8_t, uint8_t) override { return {}; }
-  UsbResult ControlIn(const UsbControlSetup& setup, std::span<uint8_t> data) override {
-    UsbResult r = In(data);
+  const devices::UsbDeviceInfo& info() const override { return info_; }
+  devices::UsbResult ClaimInterface(uint8_t) override { return {}; }
+  devices::UsbResult SetAltSetting(uint8_t, uint8_t) override { return {}; }
+  devices::UsbResult ControlIn(const devices::UsbControlSetup& setup,
+                               std::span<uint8_t> data) override {
+    devices::UsbResult r = In(data);
     const bool dfu_getstatus = setup.request_type == 0xA1 && setup.request == 3;
     if (dfu_getstatus && data.size() >= 4) std::fill(data.begin() + 1, data.begin() + 4, 0);
     return r;
   }
-  UsbResult ControlOut(const UsbControlSetup&, std::span<const uint8_t> data) override {
+  devices::UsbResult ControlOut(const devices::UsbControlSetup&,
+                                std::span<const uint8_t> data) override {
     return Out(data);
   }
-  UsbResult BulkIn(uint8_t, std::span<uint8_t> data) override { return In(data); }
-  UsbResult BulkOut(uint8_t, std::span<const uint8_t> data) override { return Out(data); }
-  UsbResult ClearHalt(uint8_t) override { return {}; }
+  devices::UsbResult BulkIn(uint8_t, std::span<uint8_t> data) override { return In(data); }
+  devices::UsbResult BulkOut(uint8_t, std::span<const uint8_t> data) override { return Out(data); }
+  devices::UsbResult ClearHalt(uint8_t) override { return {}; }
 
  private:
-  UsbResult Outcome() {
-    if (script_->in.empty()) return {UsbStatus::kTimeout, 0, "LIBUSB_ERROR_TIMEOUT"};
+  devices::UsbResult Outcome() {
+    if (script_->in.empty()) return {devices::UsbStatus::kTimeout, 0, "LIBUSB_ERROR_TIMEOUT"};
     switch (script_->in.U8()) {
       case 0xF0:
-        return {UsbStatus::kStall, 0, "LIBUSB_ERROR_PIPE"};
+        return {devices::UsbStatus::kStall, 0, "LIBUSB_ERROR_PIPE"};
       case 0xF1:
-        return {UsbStatus::kTimeout, 0, "LIBUSB_ERROR_TIMEOUT"};
+        return {devices::UsbStatus::kTimeout, 0, "LIBUSB_ERROR_TIMEOUT"};
       case 0xF2:
-        return {UsbStatus::kNoDevice, 0, "LIBUSB_ERROR_NO_DEVICE"};
+        return {devices::UsbStatus::kNoDevice, 0, "LIBUSB_ERROR_NO_DEVICE"};
       case 0xF3:
-        return {UsbStatus::kError, 0, "LIBUSB_ERROR_IO"};
+        return {devices::UsbStatus::kError, 0, "LIBUSB_ERROR_IO"};
       default:
         return {};
     }
   }
-  UsbResult Out(std::span<const uint8_t> data) {
-    UsbResult r = Outcome();
+  devices::UsbResult Out(std::span<const uint8_t> data) {
+    devices::UsbResult r = Outcome();
     if (r.ok()) r.transferred = data.size();
     return r;
   }
-  UsbResult In(std::span<uint8_t> data) {
-    UsbResult r = Outcome();
+  devices::UsbResult In(std::span<uint8_t> data) {
+    devices::UsbResult r = Outcome();
     if (!r.ok()) return r;
     const uint8_t length = script_->in.U8();
     auto bytes =
@@ -89,33 +91,33 @@ class ScriptedUsbDevice : public UsbTransport {
     return r;
   }
 
-  UsbDeviceInfo info_;
+  devices::UsbDeviceInfo info_;
   std::shared_ptr<TransferScript> script_;
 };
 
-class ScriptedUsbHost : public UsbHost {
+class ScriptedUsbHost : public devices::UsbHost {
  public:
-  ScriptedUsbHost(UsbDeviceInfo info, std::shared_ptr<TransferScript> script)
+  ScriptedUsbHost(devices::UsbDeviceInfo info, std::shared_ptr<TransferScript> script)
       : info_(std::move(info)), script_(std::move(script)) {}
-  std::vector<UsbDeviceInfo> ListDevices() override { return {info_}; }
-  std::unique_ptr<UsbTransport> Open(const UsbDeviceInfo& device) override {
+  std::vector<devices::UsbDeviceInfo> ListDevices() override { return {info_}; }
+  std::unique_ptr<devices::UsbTransport> Open(const devices::UsbDeviceInfo& device) override {
     return std::make_unique<ScriptedUsbDevice>(device, script_);
   }
 
  private:
-  UsbDeviceInfo info_;
+  devices::UsbDeviceInfo info_;
   std::shared_ptr<TransferScript> script_;
 };
 
-UsbDeviceInfo MakeDevice(uint8_t flags, std::span<const uint8_t> extra, std::string name) {
-  UsbDeviceInfo d;
+devices::UsbDeviceInfo MakeDevice(uint8_t flags, std::span<const uint8_t> extra, std::string name) {
+  devices::UsbDeviceInfo d;
   d.bus = 1;
   d.address = 5;
   d.port_path = "1-4";
   if (flags & 0x01) {
     d.vid = 0x0483;
     d.pid = 0xdf11;
-    UsbInterfaceInfo dfu;
+    devices::UsbInterfaceInfo dfu;
     dfu.interface_class = 0xFE;
     dfu.interface_subclass = 0x01;
     dfu.interface_protocol = 0x02;
@@ -125,7 +127,7 @@ UsbDeviceInfo MakeDevice(uint8_t flags, std::span<const uint8_t> extra, std::str
   } else {
     d.vid = kRaspberryPiVid;
     d.pid = (flags & 0x20) ? kRp2350BootselPid : kRp2040BootselPid;
-    UsbInterfaceInfo vendor;
+    devices::UsbInterfaceInfo vendor;
     vendor.number = 1;
     vendor.interface_class = 0xFF;
     vendor.endpoints = {{0x03, 0x02, 64}, {0x84, 0x02, 64}};
@@ -176,7 +178,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto rest = in.Rest();
   auto script =
       std::make_shared<fuzz::TransferScript>(std::vector<uint8_t>(rest.begin(), rest.end()));
-  UsbDeviceInfo device = fuzz::MakeDevice(flags, extra, name);
+  devices::UsbDeviceInfo device = fuzz::MakeDevice(flags, extra, name);
   UsbHostFactory host = [device, script] {
     return std::make_unique<fuzz::ScriptedUsbHost>(device, script);
   };

@@ -36,6 +36,10 @@ class ByteSource {
   virtual ReadResult Read(std::span<uint8_t> buf, std::chrono::milliseconds timeout) = 0;
   /// "serial /dev/ttyACM0 @115200", "tcp 127.0.0.1:4444", "usb 1209:0001", "replay demo.raw".
   virtual std::string Describe() const = 0;
+  /// Sends bytes to the device (keys typed into a console). Throws Error(kTransport) when the
+  /// device is not connected or the link fails, Error(kUsage) for a source that only reads (a
+  /// replay, a USB device without a bulk OUT endpoint).
+  virtual void Write(std::span<const uint8_t> bytes);
 };
 
 }  // namespace tockctl::tracer

@@ -98,21 +98,23 @@ std::unique_ptr<ByteSource> OpenQemuSource(const ExtcapCaptureOptions& o,
 }
 
 // Serial and USB interfaces name a device by a stable value; the current listing says where it is.
-SourceFlags AttachedDeviceFlags(const ExtcapCaptureOptions& o, SourceInventory& inventory) {
+SourceSpec AttachedDeviceSpec(const ExtcapCaptureOptions& o, SourceInventory& inventory) {
   for (const ExtcapSource& s : ListExtcapSources(inventory)) {
     if (s.interface.value != o.interface) continue;
-    SourceFlags f;
+    SourceSpec spec;
     if (s.kind == ExtcapSourceKind::kSerial) {
-      f.serial = s.serial_path;
-      f.baud = o.baud;
+      spec.kind = SourceKind::kSerial;
+      spec.path = s.serial_path;
+      spec.baud = o.baud ? CheckedBaud(*o.baud) : kDefaultSerialBaud;
     } else {
-      f.usb = s.usb_selector;
-      f.usb_interface = o.usb_interface;
+      spec.kind = SourceKind::kUsb;
+      spec.usb = s.usb_selector;
+      if (o.usb_interface) spec.usb_interface = CheckedUsbInterface(*o.usb_interface);
     }
-    f.no_reconnect = !o.reconnect;
-    f.save_raw = o.save_raw;
-    f.overwrite_raw = true;
-    return f;
+    spec.reconnect = o.reconnect;
+    if (o.save_raw) spec.save_raw = *o.save_raw;
+    spec.overwrite_raw = true;
+    return spec;
   }
   ErrorContext ctx;
   ctx.device = o.interface;
@@ -132,7 +134,7 @@ std::unique_ptr<ByteSource> OpenExtcapSource(const ExtcapCaptureOptions& o,
   }
   CheckOptionsApply(*kind, o);
   if (*kind == ExtcapSourceKind::kQemu) return OpenQemuSource(o, env, log);
-  return OpenTraceSource(ParseSourceSpec(AttachedDeviceFlags(o, *env.inventory)), log);
+  return OpenTraceSource(AttachedDeviceSpec(o, *env.inventory), log);
 }
 
 }  // namespace

@@ -5,8 +5,7 @@
 #include <map>
 
 #include "common/error.h"
-#include "flasher/device_discovery.h"
-#include "flasher/qemu_instance.h"
+#include "devices/qemu_instance.h"
 
 namespace tockctl::tracer {
 namespace {
@@ -27,7 +26,7 @@ std::string ValueChars(std::string_view text) {
   return out;
 }
 
-std::string TtyName(const flasher::SerialPortInfo& port) {
+std::string TtyName(const devices::SerialPortInfo& port) {
   return std::filesystem::path(port.path).filename().string();
 }
 
@@ -53,8 +52,8 @@ ExtcapSource QemuSource(const RecordedQemu& qemu) {
   return s;
 }
 
-std::string SerialDisplay(const flasher::SerialPortInfo& port) {
-  std::string usb = port.vid && port.pid ? "USB " + flasher::UsbId(*port.vid, *port.pid) : "";
+std::string SerialDisplay(const devices::SerialPortInfo& port) {
+  std::string usb = port.vid && port.pid ? "USB " + devices::UsbId(*port.vid, *port.pid) : "";
   std::string serial = port.serial_number.empty() ? "" : "serial " + port.serial_number;
   std::string details =
       Join({port.product.empty() ? port.manufacturer : port.product, usb, serial});
@@ -63,7 +62,7 @@ std::string SerialDisplay(const flasher::SerialPortInfo& port) {
 
 // Named by USB serial number when the port has one, so the name survives re-enumeration as
 // another ttyACM; by tty name otherwise, or when one device has several ports.
-std::vector<ExtcapSource> SerialSources(const std::vector<flasher::SerialPortInfo>& ports) {
+std::vector<ExtcapSource> SerialSources(const std::vector<devices::SerialPortInfo>& ports) {
   std::vector<std::string> ids;
   std::map<std::string, int> uses;
   for (const auto& p : ports) {
@@ -82,20 +81,20 @@ std::vector<ExtcapSource> SerialSources(const std::vector<flasher::SerialPortInf
   return out;
 }
 
-ExtcapSource UsbSource(const flasher::UsbDeviceInfo& d) {
+ExtcapSource UsbSource(const devices::UsbDeviceInfo& d) {
   ExtcapSource s;
   s.kind = ExtcapSourceKind::kUsb;
-  std::string ids = flasher::UsbId(d.vid, d.pid);
+  std::string ids = devices::UsbId(d.vid, d.pid);
   std::replace(ids.begin(), ids.end(), ':', '-');
   s.interface.value = std::string(kExtcapUsbPrefix) + ids +
                       (d.serial_number.empty() ? "" : "-" + ValueChars(d.serial_number));
   std::string details = Join({d.product.empty() ? d.manufacturer : d.product,
                               d.serial_number.empty() ? "" : "serial " + d.serial_number});
-  s.interface.display = "tockctl: USB " + flasher::UsbId(d.vid, d.pid) +
+  s.interface.display = "tockctl: USB " + devices::UsbId(d.vid, d.pid) +
                         (details.empty() ? "" : " " + details) + " (bus " + std::to_string(d.bus) +
                         ", address " + std::to_string(d.address) + ")";
-  s.usb_selector =
-      flasher::UsbId(d.vid, d.pid) + (d.serial_number.empty() ? "" : ":" + d.serial_number);
+  s.usb_selector = devices::UsbSelector{d.vid, d.pid, std::nullopt};
+  if (!d.serial_number.empty()) s.usb_selector.serial = d.serial_number;
   return s;
 }
 
@@ -110,9 +109,9 @@ HostSourceInventory::HostSourceInventory(std::filesystem::path sys_root,
 
 RecordedQemu HostSourceInventory::Qemu() {
   RecordedQemu q;
-  flasher::QemuStatus status;
+  devices::QemuStatus status;
   try {
-    status = flasher::ReadQemuStatus(flasher::QemuStateStore(qemu_state_dir_), flasher::UnixNow());
+    status = devices::ReadQemuStatus(devices::QemuStateStore(qemu_state_dir_), devices::UnixNow());
   } catch (const Error&) {
     // The interface list must never fail; the capture itself reports the file's problem.
     q.note = "its state file is unreadable";
@@ -130,12 +129,12 @@ RecordedQemu HostSourceInventory::Qemu() {
   return q;
 }
 
-std::vector<flasher::SerialPortInfo> HostSourceInventory::SerialPorts() {
-  return flasher::SysfsDeviceScanner(sys_root_, dev_root_).ListSerialPorts();
+std::vector<devices::SerialPortInfo> HostSourceInventory::SerialPorts() {
+  return devices::SysfsDeviceScanner(sys_root_, dev_root_).ListSerialPorts();
 }
 
-std::vector<flasher::UsbDeviceInfo> HostSourceInventory::UsbDevices() {
-  return flasher::SysfsDeviceScanner(sys_root_, dev_root_).ListUsbDevices();
+std::vector<devices::UsbDeviceInfo> HostSourceInventory::UsbDevices() {
+  return devices::SysfsDeviceScanner(sys_root_, dev_root_).ListUsbDevices();
 }
 
 std::optional<ExtcapSourceKind> ExtcapKindOf(std::string_view value) {
@@ -148,7 +147,7 @@ std::optional<ExtcapSourceKind> ExtcapKindOf(std::string_view value) {
   return std::nullopt;
 }
 
-bool HasUsbTraceInterface(const flasher::UsbDeviceInfo& device) {
+bool HasUsbTraceInterface(const devices::UsbDeviceInfo& device) {
   return std::any_of(device.interfaces.begin(), device.interfaces.end(), [](const auto& itf) {
     return itf.interface_class == 0xff && ContainsNoCase(itf.name, "trace") &&
            std::any_of(itf.endpoints.begin(), itf.endpoints.end(),

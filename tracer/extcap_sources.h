@@ -11,8 +11,8 @@
 #include <string_view>
 #include <vector>
 
-#include "flasher/serial_link.h"
-#include "flasher/usb_transport.h"
+#include "devices/device_discovery.h"
+#include "devices/usb_device.h"
 #include "tracer/extcap_format.h"
 
 namespace tockctl::tracer {
@@ -24,8 +24,8 @@ enum class ExtcapSourceKind { kQemu, kSerial, kUsb };
 struct ExtcapSource {
   ExtcapSourceKind kind = ExtcapSourceKind::kQemu;
   ExtcapInterface interface;
-  std::string serial_path;   ///< kSerial: "/dev/ttyACM0".
-  std::string usb_selector;  ///< kUsb: "6667:0001:SERIAL", as for `tockctl trace --usb`.
+  std::filesystem::path serial_path;  ///< kSerial: "/dev/ttyACM0".
+  devices::UsbSelector usb_selector;  ///< kUsb: 6667:0001:SERIAL, as for `tockctl trace --usb`.
 };
 
 /// The QEMU recorded by `tockctl flash`, as far as the interface list needs it.
@@ -41,8 +41,8 @@ class SourceInventory {
  public:
   virtual ~SourceInventory() = default;
   virtual RecordedQemu Qemu() = 0;
-  virtual std::vector<flasher::SerialPortInfo> SerialPorts() = 0;
-  virtual std::vector<flasher::UsbDeviceInfo> UsbDevices() = 0;
+  virtual std::vector<devices::SerialPortInfo> SerialPorts() = 0;
+  virtual std::vector<devices::UsbDeviceInfo> UsbDevices() = 0;
 };
 
 /// The real host: serial ports and USB devices from sysfs (`sys_root`, `dev_root`), the QEMU from
@@ -52,8 +52,8 @@ class HostSourceInventory : public SourceInventory {
   HostSourceInventory(std::filesystem::path sys_root, std::filesystem::path dev_root,
                       std::filesystem::path qemu_state_dir);
   RecordedQemu Qemu() override;
-  std::vector<flasher::SerialPortInfo> SerialPorts() override;
-  std::vector<flasher::UsbDeviceInfo> UsbDevices() override;
+  std::vector<devices::SerialPortInfo> SerialPorts() override;
+  std::vector<devices::UsbDeviceInfo> UsbDevices() override;
 
  private:
   std::filesystem::path sys_root_;
@@ -74,6 +74,6 @@ std::vector<ExtcapSource> ListExtcapSources(SourceInventory& inventory);
 
 /// True if `device` has a trace interface: vendor-specific class (0xff), "trace" in its name (any
 /// case) and a bulk IN endpoint, the interface `tockctl trace --usb` reads.
-bool HasUsbTraceInterface(const flasher::UsbDeviceInfo& device);
+bool HasUsbTraceInterface(const devices::UsbDeviceInfo& device);
 
 }  // namespace tockctl::tracer

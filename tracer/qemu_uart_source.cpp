@@ -1,6 +1,6 @@
 #include "tracer/qemu_uart_source.h"
 
-#include "flasher/qemu_instance.h"
+#include "devices/qemu_instance.h"
 
 namespace tockctl::tracer {
 
@@ -9,15 +9,15 @@ using std::chrono::milliseconds;
 RecordedQemuUartLocator::RecordedQemuUartLocator(std::filesystem::path state_dir)
     : state_dir_(std::move(state_dir)) {}
 
-std::optional<TcpEndpoint> RecordedQemuUartLocator::Find() {
-  flasher::QemuStatus s =
-      flasher::ReadQemuStatus(flasher::QemuStateStore(state_dir_), flasher::UnixNow());
+std::optional<devices::TcpEndpoint> RecordedQemuUartLocator::Find() {
+  devices::QemuStatus s =
+      devices::ReadQemuStatus(devices::QemuStateStore(state_dir_), devices::UnixNow());
   if (!s.instance || !s.alive) return std::nullopt;
-  return TcpEndpoint{"127.0.0.1", s.instance->uart_port};
+  return devices::TcpEndpoint{"127.0.0.1", s.instance->uart_port};
 }
 
-TcpEndpoint RecordedQemuUartLocator::Require() {
-  return ParseTcpEndpoint(flasher::RecordedQemuUartEndpoint(flasher::QemuStateStore(state_dir_)));
+devices::TcpEndpoint RecordedQemuUartLocator::Require() {
+  return devices::RecordedQemuUartEndpoint(devices::QemuStateStore(state_dir_));
 }
 
 QemuUartSource::QemuUartSource(QemuUartLocator& locator, QemuUartOptions options,
@@ -66,14 +66,14 @@ ReadResult QemuUartSource::WaitForQemu(SourceClock::TimePoint deadline) {
 std::optional<ReadResult> QemuUartSource::FollowRestartedQemu() {
   if (!schedule_.WaitUntilDue(clock_->Now())) return std::nullopt;
   schedule_.Attempted();
-  std::optional<TcpEndpoint> endpoint = locator_.Find();
+  std::optional<devices::TcpEndpoint> endpoint = locator_.Find();
   if (!endpoint || *endpoint == endpoint_) return std::nullopt;
   Connect(*endpoint);
   lost_ = false;
   return ReadResult{ReadStatus::kReconnected, 0, "QEMU restarted; reading " + Describe()};
 }
 
-void QemuUartSource::Connect(const TcpEndpoint& endpoint) {
+void QemuUartSource::Connect(const devices::TcpEndpoint& endpoint) {
   TcpOptions o;
   o.endpoint = endpoint;
   o.reconnect = options_.reconnect;
@@ -82,6 +82,14 @@ void QemuUartSource::Connect(const TcpEndpoint& endpoint) {
   tcp_ = std::make_unique<TcpSource>(o, log_);
   endpoint_ = endpoint;
   log_->info("reading {}", Describe());
+}
+
+void QemuUartSource::Write(std::span<const uint8_t> bytes) {
+  if (!tcp_) {
+    throw Error(ErrorCategory::kTransport, Describe() + " is not connected", {},
+                "start one with: tockctl flash IMAGE --board qemu_rv32_virt");
+  }
+  tcp_->Write(bytes);
 }
 
 std::string QemuUartSource::Describe() const {

@@ -10,9 +10,9 @@
 #include <memory>
 #include <optional>
 
+#include "devices/tcp_connector.h"
 #include "tracer/byte_source.h"
 #include "tracer/source_clock.h"
-#include "tracer/tcp_connector.h"
 #include "tracer/tcp_source.h"
 
 namespace tockctl::tracer {
@@ -23,17 +23,18 @@ class QemuUartLocator {
   virtual ~QemuUartLocator() = default;
   /// The endpoint of the QEMU that runs now, or nullopt if none does. Throws Error(kInvalidInput)
   /// for a state file tockctl did not write.
-  virtual std::optional<TcpEndpoint> Find() = 0;
+  virtual std::optional<devices::TcpEndpoint> Find() = 0;
   /// The endpoint, or Error(kTransport) saying why there is none and how to start one.
-  virtual TcpEndpoint Require() = 0;
+  virtual devices::TcpEndpoint Require() = 0;
 };
 
-/// The QEMU recorded in the state file in `state_dir` (flasher/qemu_instance.h).
+/// The QEMU recorded in the state file in `state_dir` (devices/qemu_instance.h), read again on
+/// every Find so that a QEMU restarted on another port is followed.
 class RecordedQemuUartLocator : public QemuUartLocator {
  public:
   explicit RecordedQemuUartLocator(std::filesystem::path state_dir);
-  std::optional<TcpEndpoint> Find() override;
-  TcpEndpoint Require() override;
+  std::optional<devices::TcpEndpoint> Find() override;
+  devices::TcpEndpoint Require() override;
 
  private:
   std::filesystem::path state_dir_;
@@ -60,11 +61,13 @@ class QemuUartSource : public ByteSource {
   ReadResult Read(std::span<uint8_t> buf, std::chrono::milliseconds timeout) override;
   /// "QEMU UART tcp 127.0.0.1:4444", or "QEMU (waiting for tockctl flash to start one)".
   std::string Describe() const override;
+  /// Sends bytes to the QEMU UART; Error(kTransport) while no QEMU is connected.
+  void Write(std::span<const uint8_t> bytes) override;
 
  private:
   ReadResult WaitForQemu(SourceClock::TimePoint deadline);
   std::optional<ReadResult> FollowRestartedQemu();
-  void Connect(const TcpEndpoint& endpoint);
+  void Connect(const devices::TcpEndpoint& endpoint);
 
   QemuUartLocator& locator_;
   QemuUartOptions options_;
@@ -72,7 +75,7 @@ class QemuUartSource : public ByteSource {
   std::shared_ptr<SourceClock> clock_;
   ReconnectSchedule schedule_;
   std::unique_ptr<TcpSource> tcp_;
-  TcpEndpoint endpoint_;
+  devices::TcpEndpoint endpoint_;
   bool lost_ = false;
 };
 

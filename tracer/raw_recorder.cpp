@@ -18,16 +18,17 @@ Error ExistsError(const RawRecorderOptions& options) {
                "choose another file name for the raw recording, or remove the file first");
 }
 
-UniqueFd CreateRecording(const RawRecorderOptions& options) {
+devices::UniqueFd CreateRecording(const RawRecorderOptions& options) {
   int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (options.overwrite ? O_TRUNC : O_EXCL);
-  UniqueFd fd(::open(options.path.c_str(), flags, 0644));
+  devices::UniqueFd fd(::open(options.path.c_str(), flags, 0644));
   if (fd.valid()) return fd;
   int err = errno;
   ErrorContext where = FileContext(options.path.string());
   if (err == EEXIST) throw ExistsError(options);
-  throw Error(ErrorCategory::kIo,
-              "cannot create raw recording " + options.path.string() + ": " + ErrnoText(err),
-              where);
+  throw Error(
+      ErrorCategory::kIo,
+      "cannot create raw recording " + options.path.string() + ": " + devices::ErrnoText(err),
+      where);
 }
 
 }  // namespace
@@ -46,7 +47,8 @@ RawRecorder::RawRecorder(std::unique_ptr<ByteSource> inner, RawRecorderOptions o
 
 RawRecorder::~RawRecorder() {
   if (::fdatasync(fd_.get()) != 0) {
-    log_->warn("cannot sync raw recording {}: {}", options_.path.string(), ErrnoText(errno));
+    log_->warn("cannot sync raw recording {}: {}", options_.path.string(),
+               devices::ErrnoText(errno));
   }
 }
 
@@ -61,9 +63,10 @@ void RawRecorder::Append(std::span<const uint8_t> bytes) {
     ssize_t n = ::write(fd_.get(), bytes.data(), bytes.size());
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
-      throw Error(ErrorCategory::kIo,
-                  "cannot write raw recording " + options_.path.string() + ": " + ErrnoText(errno),
-                  FileContext(options_.path.string(), recorded_));
+      throw Error(
+          ErrorCategory::kIo,
+          "cannot write raw recording " + options_.path.string() + ": " + devices::ErrnoText(errno),
+          FileContext(options_.path.string(), recorded_));
     }
     recorded_ += static_cast<uint64_t>(n);
     bytes = bytes.subspan(static_cast<size_t>(n));

@@ -7,8 +7,8 @@
 #include <filesystem>
 #include <memory>
 
+#include "devices/unique_fd.h"
 #include "tracer/byte_source.h"
-#include "tracer/unique_fd.h"
 
 namespace tockctl::tracer {
 
@@ -37,6 +37,8 @@ class RawRecorder : public ByteSource {
   /// written (disk full): the recording the user asked for would be incomplete.
   ReadResult Read(std::span<uint8_t> buf, std::chrono::milliseconds timeout) override;
   std::string Describe() const override;
+  /// Writes to the inner source (what is sent is not recorded).
+  void Write(std::span<const uint8_t> bytes) override { inner_->Write(bytes); }
 
   /// Bytes written to the file so far.
   uint64_t bytes_recorded() const { return recorded_; }
@@ -47,7 +49,7 @@ class RawRecorder : public ByteSource {
   std::unique_ptr<ByteSource> inner_;
   RawRecorderOptions options_;
   std::shared_ptr<spdlog::logger> log_;
-  UniqueFd fd_;
+  devices::UniqueFd fd_;
   uint64_t recorded_ = 0;
 };
 

@@ -21,11 +21,11 @@ Error ReplayFileError(const std::filesystem::path& path, const std::string& why)
                FileContext(path.string()));
 }
 
-UniqueFd OpenReplayFile(const std::filesystem::path& path) {
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd.valid()) throw ReplayFileError(path, ErrnoText(errno));
+devices::UniqueFd OpenReplayFile(const std::filesystem::path& path) {
+  devices::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) throw ReplayFileError(path, devices::ErrnoText(errno));
   struct stat st {};
-  if (::fstat(fd.get(), &st) != 0) throw ReplayFileError(path, ErrnoText(errno));
+  if (::fstat(fd.get(), &st) != 0) throw ReplayFileError(path, devices::ErrnoText(errno));
   if (S_ISDIR(st.st_mode)) throw ReplayFileError(path, "it is a directory");
   return fd;
 }
@@ -61,7 +61,7 @@ ReadResult ReplaySource::Read(std::span<uint8_t> buf, std::chrono::milliseconds 
   do {
     n = ::read(fd_.get(), buf.data(), want);
   } while (n < 0 && errno == EINTR);
-  if (n < 0) throw ReplayFileError(options_.path, ErrnoText(errno));
+  if (n < 0) throw ReplayFileError(options_.path, devices::ErrnoText(errno));
   if (n == 0) {
     ended_ = true;
     fd_.Reset();

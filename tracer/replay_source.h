@@ -5,9 +5,9 @@
 #include <filesystem>
 #include <memory>
 
+#include "devices/unique_fd.h"
 #include "tracer/byte_source.h"
 #include "tracer/source_clock.h"
-#include "tracer/unique_fd.h"
 
 namespace tockctl::tracer {
 
@@ -39,7 +39,7 @@ class ReplaySource : public ByteSource {
 
   ReplayOptions options_;
   std::shared_ptr<SourceClock> clock_;
-  UniqueFd fd_;
+  devices::UniqueFd fd_;
   uint64_t delivered_ = 0;
   bool started_ = false;
   bool ended_ = false;

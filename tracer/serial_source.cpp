@@ -1,14 +1,6 @@
 #include "tracer/serial_source.h"
 
-#include <poll.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <algorithm>
-#include <cerrno>
-#include <cstdint>
-
-#include "tracer/source_errors.h"
+#include "devices/device_context.h"
 
 namespace tockctl::tracer {
 
@@ -21,8 +13,8 @@ SerialSource::SerialSource(SerialOptions options, std::shared_ptr<spdlog::logger
       log_(std::move(log)),
       schedule_(options_.reconnect_interval, std::move(clock)),
       current_path_(options_.path) {
-  SerialOpenAttempt attempt =
-      OpenSerialPort(options_.path, options_.baud, options_.lock_dir, *log_);
+  devices::SerialOpenAttempt attempt =
+      devices::OpenSerialPort(options_.path, options_.baud, options_.lock_dir, *log_);
   if (attempt.port) {
     Adopt(std::move(attempt.port));
     return;
@@ -38,31 +30,16 @@ ReadResult SerialSource::Read(std::span<uint8_t> buf, milliseconds timeout) {
 }
 
 ReadResult SerialSource::ReadOpenPort(std::span<uint8_t> buf, milliseconds timeout) {
-  pollfd pfd{port_->fd(), POLLIN, 0};
-  int ready = ::poll(&pfd, 1, static_cast<int>(std::min<int64_t>(timeout.count(), INT32_MAX)));
-  if (ready < 0 && errno != EINTR) return Lost("poll failed: " + ErrnoText(errno));
-  if (ready <= 0) {
-    std::string vanished = PathVanishedReason();
-    if (!vanished.empty()) return Lost(vanished);
-    return {ReadStatus::kTimeout, 0, {}};
+  devices::SerialRead got = port_->Read(buf, timeout);
+  switch (got.status) {
+    case devices::SerialRead::Status::kData:
+      return {ReadStatus::kData, got.bytes, {}};
+    case devices::SerialRead::Status::kTimeout:
+      return {ReadStatus::kTimeout, 0, {}};
+    case devices::SerialRead::Status::kGone:
+      break;
   }
-  if (pfd.revents & POLLNVAL) return Lost("the port was closed");
-  ssize_t n = ::read(port_->fd(), buf.data(), buf.size());
-  if (n > 0) return {ReadStatus::kData, static_cast<size_t>(n), {}};
-  if (n == 0) return Lost("the line hung up");
-  if (errno == EAGAIN || errno == EINTR) return {ReadStatus::kTimeout, 0, {}};
-  return Lost("read failed: " + ErrnoText(errno));
-}
-
-// Why the open port's path no longer leads to it, or empty if it still does.
-std::string SerialSource::PathVanishedReason() const {
-  struct stat st {};
-  if (::stat(current_path_.c_str(), &st) != 0) {
-    return errno == ENOENT ? current_path_.string() + " vanished"
-                           : "cannot check " + current_path_.string() + ": " + ErrnoText(errno);
-  }
-  if (st.st_rdev != port_->device()) return current_path_.string() + " now names another device";
-  return {};
+  return Lost(got.why);
 }
 
 ReadResult SerialSource::Lost(const std::string& why) {
@@ -84,7 +61,8 @@ ReadResult SerialSource::TryToReturn(SourceClock::TimePoint deadline) {
     schedule_.Attempted();
     std::optional<fs::path> path = ReturningPath();
     if (!path) continue;
-    SerialOpenAttempt attempt = OpenSerialPort(*path, options_.baud, options_.lock_dir, *log_);
+    devices::SerialOpenAttempt attempt =
+        devices::OpenSerialPort(*path, options_.baud, options_.lock_dir, *log_);
     if (!attempt.port) {
       log_->debug("serial port not back yet: {}", attempt.error->Describe());
       continue;
@@ -104,18 +82,18 @@ ReadResult SerialSource::TryToReturn(SourceClock::TimePoint deadline) {
 // and another device may have taken its old name), otherwise the configured path.
 std::optional<fs::path> SerialSource::ReturningPath() const {
   if (!identity_) return options_.path;
-  std::optional<std::string> name = FindTtyByUsbIdentity(options_.sysfs_root, *identity_);
+  std::optional<std::string> name = devices::FindTtyByUsbIdentity(options_.sysfs_root, *identity_);
   if (!name) return std::nullopt;
-  if (TtyNameOf(options_.sysfs_root, options_.path) == *name) return options_.path;
+  if (devices::TtyNameOf(options_.sysfs_root, options_.path) == *name) return options_.path;
   return options_.dev_dir / *name;
 }
 
-void SerialSource::Adopt(std::unique_ptr<SerialPort> port) {
+void SerialSource::Adopt(std::unique_ptr<devices::SerialPort> port) {
   port_ = std::move(port);
   was_open_ = true;
   current_path_ = port_->path();
-  std::string name = TtyNameOf(options_.sysfs_root, current_path_);
-  if (auto id = LookUpTtyUsbIdentity(options_.sysfs_root, name)) identity_ = id;
+  std::string name = devices::TtyNameOf(options_.sysfs_root, current_path_);
+  if (auto id = devices::LookUpTtyUsbIdentity(options_.sysfs_root, name)) identity_ = id;
   if (identity_) {
     log_->debug("serial port {} is USB {}:{} serial {} interface {}", current_path_.string(),
                 identity_->vendor_id, identity_->product_id, identity_->serial,
@@ -125,6 +103,15 @@ void SerialSource::Adopt(std::unique_ptr<SerialPort> port) {
 
 std::string SerialSource::Describe() const {
   return "serial " + current_path_.string() + " @" + std::to_string(options_.baud);
+}
+
+void SerialSource::Write(std::span<const uint8_t> bytes) {
+  if (!port_) {
+    throw Error(ErrorCategory::kTransport, Describe() + " is not connected",
+                devices::DeviceContext(current_path_.string(), "write"),
+                "wait for the device to come back");
+  }
+  port_->Write(bytes);
 }
 
 }  // namespace tockctl::tracer

@@ -10,10 +10,10 @@
 #include <memory>
 #include <optional>
 
+#include "devices/serial_port.h"
+#include "devices/tty_usb_identity.h"
 #include "tracer/byte_source.h"
-#include "tracer/serial_port.h"
 #include "tracer/source_clock.h"
-#include "tracer/tty_usb_identity.h"
 
 namespace tockctl::tracer {
 
@@ -27,8 +27,9 @@ struct SerialOptions {
   /// If the port does not exist yet, wait for it (Read returns kTimeout, then kReconnected once it
   /// appears) instead of throwing.
   bool wait_for_device = false;
-  std::chrono::milliseconds reconnect_interval{250};        ///< How often to look for the device.
-  std::filesystem::path lock_dir = DefaultSerialLockDir();  ///< Where lock files naming pids go.
+  std::chrono::milliseconds reconnect_interval{250};  ///< How often to look for the device.
+  std::filesystem::path lock_dir =
+      devices::DefaultSerialLockDir();        ///< Where lock files naming pids go.
   std::filesystem::path sysfs_root = "/sys";  ///< To find a USB port again by serial number.
   std::filesystem::path dev_dir = "/dev";     ///< Where a renamed tty's node is (dev_dir/ttyACM1).
 };
@@ -47,21 +48,22 @@ class SerialSource : public ByteSource {
   ReadResult Read(std::span<uint8_t> buf, std::chrono::milliseconds timeout) override;
   /// "serial /dev/ttyACM0 @115200" (the path currently open).
   std::string Describe() const override;
+  /// Sends bytes to the port; Error(kTransport) while the device is away or when it fails.
+  void Write(std::span<const uint8_t> bytes) override;
 
  private:
   ReadResult ReadOpenPort(std::span<uint8_t> buf, std::chrono::milliseconds timeout);
   ReadResult Lost(const std::string& why);
   ReadResult TryToReturn(SourceClock::TimePoint deadline);
   std::optional<std::filesystem::path> ReturningPath() const;
-  std::string PathVanishedReason() const;
-  void Adopt(std::unique_ptr<SerialPort> port);
+  void Adopt(std::unique_ptr<devices::SerialPort> port);
 
   SerialOptions options_;
   std::shared_ptr<spdlog::logger> log_;
   ReconnectSchedule schedule_;
-  std::unique_ptr<SerialPort> port_;
+  std::unique_ptr<devices::SerialPort> port_;
   std::filesystem::path current_path_;
-  std::optional<TtyUsbIdentity> identity_;
+  std::optional<devices::TtyUsbIdentity> identity_;
   bool was_open_ = false;
   bool ended_ = false;
   std::string end_detail_;

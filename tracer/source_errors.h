@@ -1,4 +1,5 @@
-// Error context builders shared by the trace sources.
+// Error context naming a host file, for the replay and recording sources (a device's context is
+// devices/device_context.h).
 #pragma once
 
 #include <cstdint>
@@ -15,14 +16,6 @@ inline ErrorContext FileContext(const std::string& file,
   ErrorContext ctx;
   ctx.file = file;
   ctx.offset = offset;
-  return ctx;
-}
-
-/// Context naming a device or endpoint and what was being done with it.
-inline ErrorContext DeviceContext(const std::string& device, const std::string& operation) {
-  ErrorContext ctx;
-  ctx.device = device;
-  ctx.operation = operation;
   return ctx;
 }
 

@@ -1,17 +1,15 @@
 #include "tracer/tcp_source.h"
 
-#include <netinet/in.h>
-#include <poll.h>
 #include <sys/socket.h>
 
-#include <algorithm>
 #include <cerrno>
-#include <cstdint>
+
+#include "devices/device_context.h"
 
 namespace tockctl::tracer {
 
 using std::chrono::milliseconds;
-using Clock = std::chrono::steady_clock;
+using SteadyTime = std::chrono::steady_clock;
 
 TcpSource::TcpSource(TcpOptions options, std::shared_ptr<spdlog::logger> log)
     : options_(std::move(options)),
@@ -19,8 +17,8 @@ TcpSource::TcpSource(TcpOptions options, std::shared_ptr<spdlog::logger> log)
       connector_(options_.endpoint, options_.connect_timeout),
       schedule_(options_.reconnect_interval, RealSourceClock()) {
   connector_.Start();
-  auto progress = connector_.Advance(Clock::now() + options_.connect_timeout);
-  if (progress == TcpConnector::Progress::kConnected) {
+  auto progress = connector_.Advance(SteadyTime::now() + options_.connect_timeout);
+  if (progress == devices::TcpConnector::Progress::kConnected) {
     Connected(connector_.TakeSocket());
     return;
   }
@@ -33,21 +31,29 @@ TcpSource::TcpSource(TcpOptions options, std::shared_ptr<spdlog::logger> log)
 ReadResult TcpSource::Read(std::span<uint8_t> buf, milliseconds timeout) {
   if (ended_) return {ReadStatus::kEnd, 0, end_detail_};
   if (socket_.valid()) return ReadConnected(buf, timeout);
-  return TryToConnect(Clock::now() + timeout);
+  return TryToConnect(SteadyTime::now() + timeout);
 }
 
 ReadResult TcpSource::ReadConnected(std::span<uint8_t> buf, milliseconds timeout) {
-  pollfd pfd{socket_.get(), POLLIN, 0};
-  int ready = ::poll(&pfd, 1, static_cast<int>(std::min<int64_t>(timeout.count(), INT32_MAX)));
-  if (ready <= 0) {
-    if (ready < 0 && errno != EINTR) return Lost("poll failed: " + ErrnoText(errno));
-    return {ReadStatus::kTimeout, 0, {}};
+  devices::SocketRead got = devices::ReadSocket(socket_.get(), buf, timeout);
+  switch (got.status) {
+    case devices::SocketRead::Status::kData:
+      return {ReadStatus::kData, got.bytes, {}};
+    case devices::SocketRead::Status::kTimeout:
+      return {ReadStatus::kTimeout, 0, {}};
+    case devices::SocketRead::Status::kClosed:
+      break;
   }
-  ssize_t n = ::recv(socket_.get(), buf.data(), buf.size(), MSG_DONTWAIT);
-  if (n > 0) return {ReadStatus::kData, static_cast<size_t>(n), {}};
-  if (n == 0) return Lost("the peer closed the connection");
-  if (errno == EAGAIN || errno == EINTR) return {ReadStatus::kTimeout, 0, {}};
-  return Lost(ErrnoText(errno));
+  return Lost(got.why);
+}
+
+void TcpSource::Write(std::span<const uint8_t> bytes) {
+  if (!socket_.valid()) {
+    throw Error(ErrorCategory::kTransport, Describe() + " is not connected",
+                devices::DeviceContext(options_.endpoint.ToString(), "write"),
+                "wait for the link to come back");
+  }
+  devices::WriteSocket(socket_.get(), bytes, Describe());
 }
 
 ReadResult TcpSource::Lost(const std::string& why) {
@@ -65,7 +71,7 @@ ReadResult TcpSource::Lost(const std::string& why) {
 }
 
 // Continues (or starts, once per interval) a connection attempt until `deadline`.
-ReadResult TcpSource::TryToConnect(Clock::time_point deadline) {
+ReadResult TcpSource::TryToConnect(SteadyTime::time_point deadline) {
   while (true) {
     if (!connector_.active()) {
       if (!schedule_.WaitUntilDue(deadline)) return {ReadStatus::kTimeout, 0, {}};
@@ -73,22 +79,22 @@ ReadResult TcpSource::TryToConnect(Clock::time_point deadline) {
       connector_.Start();
     }
     switch (connector_.Advance(deadline)) {
-      case TcpConnector::Progress::kConnected:
+      case devices::TcpConnector::Progress::kConnected:
         return Connected(connector_.TakeSocket());
-      case TcpConnector::Progress::kPending:
+      case devices::TcpConnector::Progress::kPending:
         return {ReadStatus::kTimeout, 0, {}};
-      case TcpConnector::Progress::kFailed:
+      case devices::TcpConnector::Progress::kFailed:
         log_->debug("{}", connector_.failure().Describe());
         break;
     }
   }
 }
 
-ReadResult TcpSource::Connected(UniqueFd socket) {
+ReadResult TcpSource::Connected(devices::UniqueFd socket) {
   socket_ = std::move(socket);
   int on = 1;
   if (::setsockopt(socket_.get(), SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on)) != 0) {
-    log_->debug("SO_KEEPALIVE: {}", ErrnoText(errno));
+    log_->debug("SO_KEEPALIVE: {}", devices::ErrnoText(errno));
   }
   std::string detail =
       (was_connected_ ? "reconnected to " : "connected to ") + options_.endpoint.ToString();

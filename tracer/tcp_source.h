@@ -7,16 +7,16 @@
 #include <chrono>
 #include <memory>
 
+#include "devices/tcp_connector.h"
+#include "devices/unique_fd.h"
 #include "tracer/byte_source.h"
 #include "tracer/source_clock.h"
-#include "tracer/tcp_connector.h"
-#include "tracer/unique_fd.h"
 
 namespace tockctl::tracer {
 
 /// Where to connect and how to behave when the connection is missing or lost.
 struct TcpOptions {
-  TcpEndpoint endpoint;
+  devices::TcpEndpoint endpoint;
   /// After the peer closes, connect again (kDisconnected, then kReconnected). If false, a closed
   /// connection ends the stream with kEnd.
   bool reconnect = true;
@@ -38,18 +38,20 @@ class TcpSource : public ByteSource {
   ReadResult Read(std::span<uint8_t> buf, std::chrono::milliseconds timeout) override;
   /// "tcp 127.0.0.1:4444".
   std::string Describe() const override;
+  /// Sends bytes to the peer; Error(kTransport) while not connected or when the link fails.
+  void Write(std::span<const uint8_t> bytes) override;
 
  private:
   ReadResult ReadConnected(std::span<uint8_t> buf, std::chrono::milliseconds timeout);
   ReadResult Lost(const std::string& why);
   ReadResult TryToConnect(std::chrono::steady_clock::time_point deadline);
-  ReadResult Connected(UniqueFd socket);
+  ReadResult Connected(devices::UniqueFd socket);
 
   TcpOptions options_;
   std::shared_ptr<spdlog::logger> log_;
-  TcpConnector connector_;
+  devices::TcpConnector connector_;
   ReconnectSchedule schedule_;
-  UniqueFd socket_;
+  devices::UniqueFd socket_;
   bool was_connected_ = false;
   bool ended_ = false;
   std::string end_detail_;

@@ -3,6 +3,8 @@
 #include <vector>
 
 #include "common/error.h"
+#include "devices/qemu_instance.h"
+#include "tracer/qemu_uart_source.h"
 #include "tracer/raw_recorder.h"
 #include "tracer/replay_source.h"
 #include "tracer/serial_source.h"
@@ -16,7 +18,7 @@ namespace fs = std::filesystem;
 namespace {
 
 const char* k_source_choices =
-    "use one of --serial PATH, --usb VID:PID[:SERIAL], --tcp HOST:PORT "
+    "use one of --serial PATH, --usb VID:PID[:SERIAL], --tcp HOST:PORT, --qemu "
     "or --replay FILE";
 
 Error Usage(const std::string& message, std::string hint = {}) {
@@ -31,6 +33,7 @@ std::pair<std::string, std::string> ChosenSource(const SourceFlags& flags) {
       {"--tcp", &flags.tcp},
       {"--replay", &flags.replay}};
   std::vector<std::pair<std::string, std::string>> given;
+  if (flags.qemu) given.emplace_back("--qemu", "");
   for (const auto& [name, value] : all) {
     if (*value) given.emplace_back(name, **value);
   }
@@ -39,22 +42,17 @@ std::pair<std::string, std::string> ChosenSource(const SourceFlags& flags) {
     throw Usage(given[0].first + " and " + given[1].first + " cannot be used together",
                 "give exactly one trace source");
   }
-  if (given[0].second.empty()) {
+  if (given[0].second.empty() && given[0].first != "--qemu") {
     throw Usage(given[0].first + " needs a value", k_source_choices);
   }
   return given[0];
 }
 
-uint32_t CheckedBaud(int64_t baud) {
-  if (baud < 1 || baud > kMaxBaud) {
-    throw Usage("--baud " + std::to_string(baud) + " is out of range",
-                "give a rate from 1 to " + std::to_string(kMaxBaud) + ", e.g. 115200");
-  }
-  return static_cast<uint32_t>(baud);
-}
-
 void CheckApplicable(const SourceFlags& flags, const std::string& source) {
   bool live = source != "--replay";
+  if (flags.baud && source == "--qemu") {
+    throw Usage("--baud does not apply to --qemu", "QEMU's UART has no line rate");
+  }
   if (flags.baud && source != "--serial" && source != "--replay") {
     throw Usage("--baud does not apply to " + source,
                 "--baud sets the rate of --serial (or the "
@@ -78,6 +76,26 @@ void FillSaveRaw(const SourceFlags& flags, SourceSpec& spec) {
                 "record to another file");
   }
 }
+
+// The QEMU recorded by `tockctl flash`: a QemuUartSource that owns its locator, so that the state
+// file is read again whenever the link is lost and a QEMU restarted on a new port is followed.
+class RecordedQemuSource : public ByteSource {
+ public:
+  RecordedQemuSource(const SourceSpec& spec, const std::shared_ptr<spdlog::logger>& log)
+      : locator_(spec.qemu_state_dir),
+        source_(locator_,
+                QemuUartOptions{spec.wait_for_device, spec.reconnect, spec.reconnect_interval},
+                log) {}
+  ReadResult Read(std::span<uint8_t> buf, std::chrono::milliseconds timeout) override {
+    return source_.Read(buf, timeout);
+  }
+  std::string Describe() const override { return source_.Describe(); }
+  void Write(std::span<const uint8_t> bytes) override { source_.Write(bytes); }
+
+ private:
+  RecordedQemuUartLocator locator_;
+  QemuUartSource source_;
+};
 
 std::unique_ptr<ByteSource> OpenSource(const SourceSpec& spec,
                                        const std::shared_ptr<spdlog::logger>& log) {
@@ -108,6 +126,8 @@ std::unique_ptr<ByteSource> OpenSource(const SourceSpec& spec,
       o.reconnect_interval = spec.reconnect_interval;
       return std::make_unique<TcpSource>(o, log);
     }
+    case SourceKind::kQemu:
+      return std::make_unique<RecordedQemuSource>(spec, log);
     case SourceKind::kReplay:
       return std::make_unique<ReplaySource>(ReplayOptions{spec.path, spec.baud});
   }
@@ -115,6 +135,22 @@ std::unique_ptr<ByteSource> OpenSource(const SourceSpec& spec,
 }
 
 }  // namespace
+
+uint32_t CheckedBaud(int64_t baud) {
+  if (baud < 1 || baud > kMaxBaud) {
+    throw Usage("--baud " + std::to_string(baud) + " is out of range",
+                "give a rate from 1 to " + std::to_string(kMaxBaud) + ", e.g. 115200");
+  }
+  return static_cast<uint32_t>(baud);
+}
+
+uint8_t CheckedUsbInterface(int64_t number) {
+  if (number < 0 || number > 255) {
+    throw Usage("--usb-interface " + std::to_string(number) + " is out of range",
+                "interface numbers go from 0 to 255");
+  }
+  return static_cast<uint8_t>(number);
+}
 
 SourceSpec ParseSourceSpec(const SourceFlags& flags) {
   auto [flag, value] = ChosenSource(flags);
@@ -128,17 +164,16 @@ SourceSpec ParseSourceSpec(const SourceFlags& flags) {
     spec.baud = flags.baud ? CheckedBaud(*flags.baud) : kDefaultSerialBaud;
   } else if (flag == "--usb") {
     spec.kind = SourceKind::kUsb;
-    spec.usb = ParseUsbSelector(value);
+    spec.usb = devices::ParseUsbSelector(value);
     if (flags.usb_interface) {
-      if (*flags.usb_interface < 0 || *flags.usb_interface > 255) {
-        throw Usage("--usb-interface " + std::to_string(*flags.usb_interface) + " is out of range",
-                    "interface numbers go from 0 to 255");
-      }
-      spec.usb_interface = static_cast<uint8_t>(*flags.usb_interface);
+      spec.usb_interface = CheckedUsbInterface(*flags.usb_interface);
     }
   } else if (flag == "--tcp") {
     spec.kind = SourceKind::kTcp;
-    spec.tcp = ParseTcpEndpoint(value);
+    spec.tcp = devices::ParseTcpEndpoint(value);
+  } else if (flag == "--qemu") {
+    spec.kind = SourceKind::kQemu;
+    spec.qemu_state_dir = devices::QemuStateDir();
   } else {
     spec.kind = SourceKind::kReplay;
     spec.path = value;
@@ -158,6 +193,11 @@ std::unique_ptr<ByteSource> OpenTraceSource(const SourceSpec& spec,
   std::unique_ptr<ByteSource> source = OpenSource(spec, log);
   if (!recording) return source;
   return std::make_unique<RawRecorder>(std::move(source), *recording, log);
+}
+
+void ByteSource::Write(std::span<const uint8_t> /*bytes*/) {
+  throw Error(ErrorCategory::kUsage, Describe() + " cannot be written to", {},
+              "send to a serial, TCP or QEMU source");
 }
 
 }  // namespace tockctl::tracer

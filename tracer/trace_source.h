@@ -1,5 +1,5 @@
 // Choosing and opening the trace source from the `tockctl trace` flags: --serial, --usb, --tcp,
-// --replay (exactly one), with --baud, --save-raw and the reconnect options.
+// --qemu, --replay (exactly one), with --baud, --save-raw and the reconnect options.
 #pragma once
 
 #include <spdlog/logger.h>
@@ -11,9 +11,10 @@
 #include <optional>
 #include <string>
 
+#include "devices/serial_port.h"
+#include "devices/tcp_connector.h"
+#include "devices/usb_selector.h"
 #include "tracer/byte_source.h"
-#include "tracer/tcp_connector.h"
-#include "tracer/usb_link.h"
 
 namespace tockctl::tracer {
 
@@ -25,6 +26,7 @@ struct SourceFlags {
   std::optional<int64_t> usb_interface;  ///< --usb-interface N (instead of the "trace" search)
   std::optional<std::string> tcp;        ///< --tcp HOST:PORT
   std::optional<std::string> replay;     ///< --replay FILE
+  bool qemu = false;                     ///< --qemu: the QEMU that `tockctl flash` started
   std::optional<std::string> save_raw;   ///< --save-raw FILE
   bool overwrite_raw = false;            ///< --overwrite-raw: let --save-raw replace a file.
   bool wait = false;                     ///< --wait: wait for the device instead of failing
@@ -32,7 +34,7 @@ struct SourceFlags {
 };
 
 /// Which kind of source.
-enum class SourceKind { kSerial, kUsb, kTcp, kReplay };
+enum class SourceKind { kSerial, kUsb, kTcp, kQemu, kReplay };
 
 /// A validated source choice with its parameters.
 struct SourceSpec {
@@ -40,11 +42,13 @@ struct SourceSpec {
   std::filesystem::path path;  ///< kSerial: the port; kReplay: the file.
   /// kSerial: line rate (default 115200). kReplay: pacing rate, 0 = as fast as possible (default).
   uint32_t baud = 0;
-  UsbSelector usb;                       ///< kUsb
+  devices::UsbSelector usb;              ///< kUsb
   std::optional<uint8_t> usb_interface;  ///< kUsb
-  TcpEndpoint tcp;                       ///< kTcp
-  bool wait_for_device = false;          ///< kSerial, kUsb, kTcp
-  bool reconnect = true;                 ///< kSerial, kUsb, kTcp
+  devices::TcpEndpoint tcp;              ///< kTcp
+  /// kQemu: where its state file is (read again on every reconnect, to follow a restart).
+  std::filesystem::path qemu_state_dir;
+  bool wait_for_device = false;  ///< kSerial, kUsb, kTcp, kQemu
+  bool reconnect = true;         ///< kSerial, kUsb, kTcp, kQemu
   std::chrono::milliseconds reconnect_interval{250};
   std::optional<std::filesystem::path> save_raw;
   bool overwrite_raw = false;
@@ -53,7 +57,12 @@ struct SourceSpec {
 /// Line rate used for --serial without --baud.
 inline constexpr uint32_t kDefaultSerialBaud = 115200;
 /// Largest --baud accepted.
-inline constexpr uint32_t kMaxBaud = 16'000'000;
+inline constexpr uint32_t kMaxBaud = devices::kMaxSerialBaud;
+
+/// `baud` as a line rate; Error(kUsage) naming --baud when it is outside 1..kMaxBaud.
+uint32_t CheckedBaud(int64_t baud);
+/// `number` as a USB interface number; Error(kUsage) naming --usb-interface outside 0..255.
+uint8_t CheckedUsbInterface(int64_t number);
 
 /// Checks the flags and builds the spec. Throws Error(kUsage) naming the flag when no source or
 /// several are given, a value is empty or malformed (VID:PID, HOST:PORT, baud range), or an

@@ -4,7 +4,8 @@
 #include <cctype>
 #include <cstdio>
 
-#include "tracer/source_errors.h"
+#include "devices/device_context.h"
+#include "devices/libusb_host.h"
 
 namespace tockctl::tracer {
 
@@ -27,7 +28,7 @@ std::string Lower(std::string text) {
 }
 
 // "0 class 0x02 \"CDC\", 2 class 0xff \"CMSIS-DAP v2\"" (alternate settings other than 0 skipped).
-std::string ListInterfaces(const std::vector<UsbInterfaceInfo>& interfaces) {
+std::string ListInterfaces(const std::vector<devices::UsbInterfaceInfo>& interfaces) {
   std::string out;
   for (const auto& i : interfaces) {
     if (i.alternate != 0) continue;
@@ -38,15 +39,15 @@ std::string ListInterfaces(const std::vector<UsbInterfaceInfo>& interfaces) {
   return out.empty() ? "none" : out;
 }
 
-std::optional<uint8_t> BulkIn(const UsbInterfaceInfo& interface) {
+std::optional<uint8_t> BulkIn(const devices::UsbInterfaceInfo& interface) {
   for (const auto& e : interface.endpoints) {
-    if (e.is_in() && e.type == UsbEndpointInfo::Type::kBulk) return e.address;
+    if (e.is_in() && e.is_bulk()) return e.address;
   }
   return std::nullopt;
 }
 
-std::optional<UsbTraceEndpoint> FindByNumber(const std::vector<UsbInterfaceInfo>& interfaces,
-                                             uint8_t number, std::string* why) {
+std::optional<UsbTraceEndpoint> FindByNumber(
+    const std::vector<devices::UsbInterfaceInfo>& interfaces, uint8_t number, std::string* why) {
   bool exists = false;
   for (const auto& i : interfaces) {
     if (i.number != number) continue;
@@ -67,9 +68,9 @@ std::string JoinSerials(const std::vector<std::string>& serials) {
 
 }  // namespace
 
-std::optional<UsbTraceEndpoint> FindTraceEndpoint(const std::vector<UsbInterfaceInfo>& interfaces,
-                                                  std::optional<uint8_t> interface_number,
-                                                  std::string* why) {
+std::optional<UsbTraceEndpoint> FindTraceEndpoint(
+    const std::vector<devices::UsbInterfaceInfo>& interfaces,
+    std::optional<uint8_t> interface_number, std::string* why) {
   if (interface_number) return FindByNumber(interfaces, *interface_number, why);
   for (const auto& i : interfaces) {
     if (i.interface_class != 0xFF || Lower(i.name).find("trace") == std::string::npos) continue;
@@ -79,19 +80,7 @@ std::optional<UsbTraceEndpoint> FindTraceEndpoint(const std::vector<UsbInterface
   return std::nullopt;
 }
 
-std::string UdevHint(uint16_t vendor_id, uint16_t product_id) {
-  char rule[160];
-  std::snprintf(rule, sizeof(rule),
-                "SUBSYSTEM==\"usb\", ATTR{idVendor}==\"%04x\", ATTR{idProduct}==\"%04x\", "
-                "TAG+=\"uaccess\"",
-                vendor_id, product_id);
-  return std::string("allow access with a udev rule such as: ") + rule +
-         " (tockctl ships udev/60-tockctl.rules: sudo cp udev/60-tockctl.rules "
-         "/etc/udev/rules.d/ && sudo udevadm control --reload-rules && sudo udevadm trigger), "
-         "then replug the device";
-}
-
-UsbSource::UsbSource(UsbOptions options, std::unique_ptr<UsbBackend> backend,
+UsbSource::UsbSource(UsbOptions options, std::unique_ptr<devices::UsbHost> backend,
                      std::shared_ptr<spdlog::logger> log, std::shared_ptr<SourceClock> clock)
     : options_(std::move(options)),
       backend_(std::move(backend)),
@@ -100,13 +89,6 @@ UsbSource::UsbSource(UsbOptions options, std::unique_ptr<UsbBackend> backend,
       ring_(std::max({options_.queue_bytes, options_.transfer_size, size_t{1}})) {
   options_.transfers_in_flight = std::max<size_t>(options_.transfers_in_flight, 1);
   options_.transfer_size = std::max<size_t>(options_.transfer_size, 1);
-  if (UsbStatus init = backend_->Init(); !init.ok()) {
-    throw Error(ErrorCategory::kTransport,
-                "no USB access on this host: cannot initialise libusb (" + init.name + ")",
-                DeviceContext(Describe(), "init"),
-                "in a container pass the USB bus in (--device /dev/bus/usb), or trace over "
-                "--serial or --tcp instead");
-  }
   Attempt attempt = OpenTraceLink();
   if (attempt.link) {
     if (auto error = Start(std::move(attempt))) throw *error;
@@ -120,14 +102,14 @@ UsbSource::~UsbSource() { CloseLink(); }
 
 std::string UsbSource::Describe() const { return "usb " + options_.selector.ToString(); }
 
-std::string UsbSource::DeviceName(const UsbDeviceInfo& device) const {
+std::string UsbSource::DeviceName(const devices::UsbDeviceInfo& device) const {
   return "USB device " + options_.selector.ToString() + " (bus " + std::to_string(device.bus) +
          ", address " + std::to_string(device.address) + ")";
 }
 
 Error UsbSource::DeviceError(ErrorCategory category, const std::string& message,
                              const std::string& operation, std::string hint) const {
-  return Error(category, message, DeviceContext(Describe(), operation), std::move(hint));
+  return Error(category, message, devices::DeviceContext(Describe(), operation), std::move(hint));
 }
 
 UsbSource::Attempt UsbSource::OpenTraceLink() {
@@ -138,12 +120,13 @@ UsbSource::Attempt UsbSource::OpenTraceLink() {
 
 // Lists devices, keeps those with the selector's VID:PID, opens them and checks serial numbers.
 UsbSource::Attempt UsbSource::FindDevice() {
-  std::vector<UsbDeviceInfo> devices;
-  if (UsbStatus st = backend_->ListDevices(&devices); !st.ok()) {
-    log_->error("listing USB devices failed: {}", st.name);
+  std::vector<devices::UsbDeviceInfo> devices;
+  try {
+    devices = backend_->ListDevices();
+  } catch (const Error& e) {
+    log_->error("listing USB devices failed: {}", e.message());
     Attempt result;
-    result.error =
-        DeviceError(ErrorCategory::kTransport, "cannot list USB devices (" + st.name + ")", "list");
+    result.error = e;
     return result;
   }
   Candidates found = OpenCandidates(devices);
@@ -151,22 +134,20 @@ UsbSource::Attempt UsbSource::FindDevice() {
   return NoSingleMatch(found);
 }
 
-UsbSource::Candidates UsbSource::OpenCandidates(const std::vector<UsbDeviceInfo>& devices) {
-  const UsbSelector& sel = options_.selector;
+UsbSource::Candidates UsbSource::OpenCandidates(
+    const std::vector<devices::UsbDeviceInfo>& devices) {
+  const devices::UsbSelector& sel = options_.selector;
   Candidates found;
-  for (const UsbDeviceInfo& d : devices) {
-    if (d.vendor_id != sel.vendor_id || d.product_id != sel.product_id) continue;
-    std::unique_ptr<UsbDeviceLink> link;
-    if (UsbStatus st = backend_->Open(d, &link); !st.ok()) {
+  for (const devices::UsbDeviceInfo& d : devices) {
+    if (d.vid != sel.vid || d.pid != sel.pid) continue;
+    std::unique_ptr<devices::UsbTransport> link;
+    if (devices::UsbResult st = backend_->TryOpen(d, &link); !st.ok()) {
       NoteOpenFailure(d, st, found);
       continue;
     }
-    std::string serial;
-    if (UsbStatus st = link->ReadSerialNumber(&serial); !st.ok()) {
-      log_->warn("cannot read the serial number of {}: {}", DeviceName(d), st.name);
-    }
+    std::string serial = link->info().serial_number;
     found.serials.push_back(serial);
-    if (!sel.serial.empty() && serial != sel.serial) continue;
+    if (sel.serial && serial != *sel.serial) continue;
     Attempt match;
     match.link = std::move(link);
     match.device = d;
@@ -175,22 +156,22 @@ UsbSource::Candidates UsbSource::OpenCandidates(const std::vector<UsbDeviceInfo>
   return found;
 }
 
-void UsbSource::NoteOpenFailure(const UsbDeviceInfo& device, const UsbStatus& status,
-                                Candidates& found) {
-  log_->debug("opening {} failed: {}", DeviceName(device), status.name);
-  if (status.code == UsbCode::kAccessDenied) {
+void UsbSource::NoteOpenFailure(const devices::UsbDeviceInfo& device,
+                                const devices::UsbResult& status, Candidates& found) {
+  log_->debug("opening {} failed: {}", DeviceName(device), status.error_name);
+  if (status.status == devices::UsbStatus::kAccessDenied) {
     if (!found.denied) found.denied = device;
-  } else if (status.code != UsbCode::kNoDevice && !found.error) {
+  } else if (status.status != devices::UsbStatus::kNoDevice && !found.error) {
     found.error =
         DeviceError(ErrorCategory::kTransport,
-                    "cannot open " + DeviceName(device) + " (" + status.name + ")", "open");
+                    "cannot open " + DeviceName(device) + " (" + status.error_name + ")", "open");
   }
 }
 
 // The error when not exactly one device matched: several, denied, failed, or none.
 UsbSource::Attempt UsbSource::NoSingleMatch(Candidates& found) {
-  const UsbSelector& sel = options_.selector;
-  std::string ids = UsbSelector{sel.vendor_id, sel.product_id, {}}.ToString();
+  const devices::UsbSelector& sel = options_.selector;
+  std::string ids = devices::UsbSelector{sel.vid, sel.pid, std::nullopt}.ToString();
   Attempt result;
   if (found.matches.size() > 1) {
     result.error = DeviceError(ErrorCategory::kUsage,
@@ -204,11 +185,11 @@ UsbSource::Attempt UsbSource::NoSingleMatch(Candidates& found) {
     result.error =
         DeviceError(ErrorCategory::kTransport,
                     "permission denied opening " + DeviceName(*found.denied) + ", " + node, "open",
-                    UdevHint(sel.vendor_id, sel.product_id));
+                    devices::UsbUdevHint(sel.vid, sel.pid));
   } else if (found.error) {
     result.error = std::move(found.error);
   } else {
-    std::string problem = backend_->AccessProblem();
+    std::string problem = options_.usb_access_problem ? options_.usb_access_problem() : "";
     result.absent = problem.empty();  // on a host without USB access, waiting is pointless
     std::string hint =
         !problem.empty()
@@ -226,15 +207,7 @@ UsbSource::Attempt UsbSource::NoSingleMatch(Candidates& found) {
 // Finds the trace interface of an opened device and claims it.
 UsbSource::Attempt UsbSource::Claim(Attempt found) {
   Attempt result;
-  std::vector<UsbInterfaceInfo> interfaces;
-  if (UsbStatus st = found.link->ReadInterfaces(&interfaces); !st.ok()) {
-    result.absent = st.code == UsbCode::kNoDevice;
-    result.error = DeviceError(
-        ErrorCategory::kTransport,
-        "cannot read the configuration of " + DeviceName(found.device) + " (" + st.name + ")",
-        "describe");
-    return result;
-  }
+  const std::vector<devices::UsbInterfaceInfo>& interfaces = found.link->info().interfaces;
   std::string why;
   auto endpoint = FindTraceEndpoint(interfaces, options_.interface_number, &why);
   if (!endpoint) {
@@ -244,9 +217,12 @@ UsbSource::Attempt UsbSource::Claim(Attempt found) {
         "bulk IN endpoint; pick another by number with --usb-interface N");
     return result;
   }
-  UsbStatus st = found.link->ClaimInterface(endpoint->interface_number, endpoint->alternate);
+  devices::UsbResult st = found.link->ClaimInterface(endpoint->interface_number);
+  if (st.ok() && endpoint->alternate != 0) {
+    st = found.link->SetAltSetting(endpoint->interface_number, endpoint->alternate);
+  }
   if (!st.ok()) {
-    result.absent = st.code == UsbCode::kNoDevice;
+    result.absent = st.status == devices::UsbStatus::kNoDevice;
     result.error = ClaimError(found.device, endpoint->interface_number, st);
     return result;
   }
@@ -254,20 +230,20 @@ UsbSource::Attempt UsbSource::Claim(Attempt found) {
   return found;
 }
 
-Error UsbSource::ClaimError(const UsbDeviceInfo& device, uint8_t interface,
-                            const UsbStatus& status) const {
+Error UsbSource::ClaimError(const devices::UsbDeviceInfo& device, uint8_t interface,
+                            const devices::UsbResult& status) const {
   std::string what = "interface " + std::to_string(interface) + " of " + DeviceName(device);
-  if (status.code == UsbCode::kBusy) {
+  if (status.status == devices::UsbStatus::kBusy) {
     return DeviceError(ErrorCategory::kTransport,
-                       what + " is in use by another program or driver (" + status.name + ")",
+                       what + " is in use by another program or driver (" + status.error_name + ")",
                        "claim", "stop the other program (another tockctl trace?)");
   }
-  if (status.code == UsbCode::kAccessDenied) {
+  if (status.status == devices::UsbStatus::kAccessDenied) {
     return DeviceError(ErrorCategory::kTransport, "permission denied claiming " + what, "claim",
-                       UdevHint(options_.selector.vendor_id, options_.selector.product_id));
+                       devices::UsbUdevHint(options_.selector.vid, options_.selector.pid));
   }
-  return DeviceError(ErrorCategory::kTransport, "cannot claim " + what + " (" + status.name + ")",
-                     "claim");
+  return DeviceError(ErrorCategory::kTransport,
+                     "cannot claim " + what + " (" + status.error_name + ")", "claim");
 }
 
 // Adopts an opened, claimed device and queues every transfer; an error if none could start.
@@ -325,49 +301,49 @@ ReadResult UsbSource::Deliver(std::span<uint8_t> buf) {
 void UsbSource::Pump(SourceClock::TimePoint deadline) {
   ResubmitIdle();
   auto left = std::chrono::ceil<milliseconds>(deadline - schedule_.clock().Now());
-  std::vector<UsbCompletion> done;
-  UsbStatus st = link_->HandleEvents(std::max(left, milliseconds(0)), &done);
+  std::vector<devices::UsbCompletion> done;
+  devices::UsbResult st = link_->HandleEvents(std::max(left, milliseconds(0)), &done);
   if (!st.ok()) {
-    log_->error("handling USB events failed: {}", st.name);
-    if (st.code == UsbCode::kNoDevice)
-      MarkGone("was unplugged (" + st.name + ")");
+    log_->error("handling USB events failed: {}", st.error_name);
+    if (st.status == devices::UsbStatus::kNoDevice)
+      MarkGone("was unplugged (" + st.error_name + ")");
     else
       CountError(st, "handling events");
   }
-  for (const UsbCompletion& c : done) OnCompletion(c);
+  for (const devices::UsbCompletion& c : done) OnCompletion(c);
 }
 
-void UsbSource::OnCompletion(const UsbCompletion& done) {
+void UsbSource::OnCompletion(const devices::UsbCompletion& done) {
   in_flight_ -= in_flight_ > 0 ? 1 : 0;
-  switch (done.status.code) {
-    case UsbCode::kOk:
-    case UsbCode::kTimeout:  // an idle link; the transfer may still have carried bytes
-      if (done.status.code == UsbCode::kOk) consecutive_errors_ = 0;
+  switch (done.result.status) {
+    case devices::UsbStatus::kOk:
+    case devices::UsbStatus::kTimeout:  // an idle link; the transfer may still have carried bytes
+      if (done.result.status == devices::UsbStatus::kOk) consecutive_errors_ = 0;
       Accept(done);
       return;
-    case UsbCode::kNoDevice:
-      MarkGone("was unplugged (" + done.status.name + ")");
+    case devices::UsbStatus::kNoDevice:
+      MarkGone("was unplugged (" + done.result.error_name + ")");
       return;
-    case UsbCode::kCancelled:
+    case devices::UsbStatus::kCancelled:
       idle_slots_.push_back(done.slot);
       return;
-    case UsbCode::kStall:
+    case devices::UsbStatus::kStall:
       log_->warn("{} endpoint {} stalled ({}); clearing the halt", DeviceName(device_),
-                 Hex2(endpoint_.endpoint), done.status.name);
-      if (UsbStatus st = link_->ClearHalt(endpoint_.endpoint); !st.ok()) {
-        log_->error("clearing the halt failed: {}", st.name);
+                 Hex2(endpoint_.endpoint), done.result.error_name);
+      if (devices::UsbResult st = link_->ClearHalt(endpoint_.endpoint); !st.ok()) {
+        log_->error("clearing the halt failed: {}", st.error_name);
       }
       break;
     default:
       break;
   }
-  CountError(done.status, "bulk IN transfer");
+  CountError(done.result, "bulk IN transfer");
   Submit(done.slot);
 }
 
 // Queues the received bytes for Read() and requeues the transfer, or parks it while the queue is
 // full (the device then waits: nothing is dropped on the host).
-void UsbSource::Accept(const UsbCompletion& done) {
+void UsbSource::Accept(const devices::UsbCompletion& done) {
   if (parked_.empty() && ring_.free() >= done.data.size()) {
     ring_.Push(done.data);
     Submit(done.slot);
@@ -387,15 +363,15 @@ void UsbSource::Unpark() {
 
 void UsbSource::Submit(size_t slot) {
   if (gone_) return;
-  UsbStatus st = link_->SubmitBulkIn(slot, endpoint_.endpoint, options_.transfer_size);
+  devices::UsbResult st = link_->SubmitBulkIn(slot, endpoint_.endpoint, options_.transfer_size);
   if (st.ok()) {
     max_in_flight_ = std::max(max_in_flight_, ++in_flight_);
     return;
   }
-  log_->error("submitting a bulk IN transfer to {} failed: {}", DeviceName(device_), st.name);
+  log_->error("submitting a bulk IN transfer to {} failed: {}", DeviceName(device_), st.error_name);
   idle_slots_.push_back(slot);
-  if (st.code == UsbCode::kNoDevice)
-    MarkGone("was unplugged (" + st.name + ")");
+  if (st.status == devices::UsbStatus::kNoDevice)
+    MarkGone("was unplugged (" + st.error_name + ")");
   else
     CountError(st, "submitting a transfer");
 }
@@ -406,11 +382,12 @@ void UsbSource::ResubmitIdle() {
   for (size_t slot : idle) Submit(slot);
 }
 
-void UsbSource::CountError(const UsbStatus& status, const char* what) {
-  log_->warn("{}: {} failed ({})", DeviceName(device_), what, status.name);
+void UsbSource::CountError(const devices::UsbResult& status, const char* what) {
+  log_->warn("{}: {} failed ({})", DeviceName(device_), what, status.error_name);
   if (++consecutive_errors_ >= kMaxConsecutiveErrors) {
     MarkGone("stopped working (" + std::string(what) + " failed " +
-             std::to_string(consecutive_errors_) + " times in a row, last " + status.name + ")");
+             std::to_string(consecutive_errors_) + " times in a row, last " + status.error_name +
+             ")");
   }
 }
 
@@ -443,7 +420,7 @@ ReadResult UsbSource::TryToReturn(SourceClock::TimePoint deadline) {
       continue;
     }
     bool first = !was_open_;
-    UsbDeviceInfo device = attempt.device;
+    devices::UsbDeviceInfo device = attempt.device;
     if (auto error = Start(std::move(attempt))) {
       log_->debug("USB device not usable yet: {}", error->Describe());
       continue;
@@ -455,6 +432,38 @@ ReadResult UsbSource::TryToReturn(SourceClock::TimePoint deadline) {
     return {ReadStatus::kReconnected, 0, detail};
   }
   return {ReadStatus::kTimeout, 0, {}};
+}
+
+void UsbSource::Write(std::span<const uint8_t> bytes) {
+  if (!link_) {
+    throw DeviceError(ErrorCategory::kTransport, DeviceName(device_) + " is not connected", "write",
+                      "wait for the device to come back");
+  }
+  std::optional<uint8_t> out;
+  for (const auto& i : link_->info().interfaces) {
+    if (i.number != endpoint_.interface_number || i.alternate != endpoint_.alternate) continue;
+    for (const auto& e : i.endpoints) {
+      if (!e.is_in() && e.is_bulk() && !out) out = e.address;
+    }
+  }
+  if (!out) {
+    throw DeviceError(ErrorCategory::kUsage,
+                      DeviceName(device_) + " has no bulk OUT endpoint on interface " +
+                          std::to_string(endpoint_.interface_number),
+                      "write", "this device only sends");
+  }
+  devices::UsbResult r = link_->BulkOut(*out, bytes);
+  if (!r.ok() || r.transferred != bytes.size()) {
+    throw DeviceError(ErrorCategory::kTransport,
+                      "cannot send to " + DeviceName(device_) + " (" +
+                          (r.ok() ? "short write" : r.error_name) + ")",
+                      "write");
+  }
+}
+
+std::unique_ptr<UsbSource> OpenUsbSource(UsbOptions options, std::shared_ptr<spdlog::logger> log) {
+  return std::make_unique<UsbSource>(std::move(options), std::make_unique<devices::LibusbHost>(log),
+                                     log);
 }
 
 }  // namespace tockctl::tracer

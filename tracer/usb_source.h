@@ -8,22 +8,24 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "common/error.h"
+#include "devices/usb_device.h"
+#include "devices/usb_selector.h"
 #include "tracer/byte_ring.h"
 #include "tracer/byte_source.h"
 #include "tracer/source_clock.h"
-#include "tracer/usb_link.h"
 
 namespace tockctl::tracer {
 
 /// Which device and interface to read, and how.
 struct UsbOptions {
-  UsbSelector selector;
+  devices::UsbSelector selector;
   /// Use this interface number instead of looking for a vendor-specific interface named "trace".
   std::optional<uint8_t> interface_number;
   /// After an unplug, wait for the device (kDisconnected, then kReconnected); if false, kEnd.
@@ -35,6 +37,8 @@ struct UsbOptions {
   size_t transfer_size = size_t{16} * 1024;  ///< Bytes per transfer.
   size_t queue_bytes =
       size_t{256} * 1024;  ///< Received bytes held for Read() (at least one transfer).
+  /// Why this host may show no USB devices at all (devices::UsbAccessProblem; tests substitute).
+  std::function<std::string()> usb_access_problem = devices::UsbAccessProblem;
 };
 
 /// The interface setting and endpoint the trace stream comes from.
@@ -48,21 +52,18 @@ struct UsbTraceEndpoint {
 /// Picks the trace endpoint: the first bulk IN endpoint of interface `interface_number` if given,
 /// else of the first vendor-specific (class 0xFF) interface whose name contains "trace" (any
 /// case). On failure returns nothing and sets `why` ("has no trace interface (...)").
-std::optional<UsbTraceEndpoint> FindTraceEndpoint(const std::vector<UsbInterfaceInfo>& interfaces,
-                                                  std::optional<uint8_t> interface_number,
-                                                  std::string* why);
+std::optional<UsbTraceEndpoint> FindTraceEndpoint(
+    const std::vector<devices::UsbInterfaceInfo>& interfaces,
+    std::optional<uint8_t> interface_number, std::string* why);
 
-/// The hint for a device we may not open: a udev rule line for its VID:PID with uaccess.
-std::string UdevHint(uint16_t vendor_id, uint16_t product_id);
-
-/// Reads the trace stream of one USB device through a UsbBackend (libusb, or a test fake).
+/// Reads the trace stream of one USB device through a devices::UsbHost (libusb, or a test fake).
 class UsbSource : public ByteSource {
  public:
   /// Finds, opens and claims the device and starts the transfers. Throws Error(kTransport) when
   /// the host has no USB access, no device matches (unless wait_for_device), permission is denied
   /// (with a udev hint), it has no trace interface or the interface is busy; Error(kUsage) when
   /// several devices match and no serial number tells them apart.
-  UsbSource(UsbOptions options, std::unique_ptr<UsbBackend> backend,
+  UsbSource(UsbOptions options, std::unique_ptr<devices::UsbHost> backend,
             std::shared_ptr<spdlog::logger> log,
             std::shared_ptr<SourceClock> clock = RealSourceClock());
   /// Cancels and reaps the transfers, releases the interface, closes the device.
@@ -71,16 +72,19 @@ class UsbSource : public ByteSource {
   ReadResult Read(std::span<uint8_t> buf, std::chrono::milliseconds timeout) override;
   /// "usb 1209:0001" (with ":SERIAL" when one was given).
   std::string Describe() const override;
+  /// Sends bytes to the bulk OUT endpoint of the trace interface. Error(kTransport) while the
+  /// device is away or the transfer fails, Error(kUsage) when the interface has no bulk OUT.
+  void Write(std::span<const uint8_t> bytes) override;
 
   /// The most transfers that were in flight at the same time.
   size_t max_in_flight() const { return max_in_flight_; }
   /// The device currently open (bus/address change when it is replugged).
-  const UsbDeviceInfo& device() const { return device_; }
+  const devices::UsbDeviceInfo& device() const { return device_; }
 
  private:
   struct Attempt {
-    std::unique_ptr<UsbDeviceLink> link;
-    UsbDeviceInfo device;
+    std::unique_ptr<devices::UsbTransport> link;
+    devices::UsbDeviceInfo device;
     UsbTraceEndpoint endpoint;
     std::optional<Error> error;
     bool absent = false;  ///< No matching device (yet): worth waiting for.
@@ -90,17 +94,19 @@ class UsbSource : public ByteSource {
   struct Candidates {
     std::vector<Attempt> matches;
     std::vector<std::string> serials;  ///< Of every device opened, in listing order.
-    std::optional<UsbDeviceInfo> denied;
+    std::optional<devices::UsbDeviceInfo> denied;
     std::optional<Error> error;
   };
 
   Attempt OpenTraceLink();
   Attempt FindDevice();
-  Candidates OpenCandidates(const std::vector<UsbDeviceInfo>& devices);
-  void NoteOpenFailure(const UsbDeviceInfo& device, const UsbStatus& status, Candidates& found);
+  Candidates OpenCandidates(const std::vector<devices::UsbDeviceInfo>& devices);
+  void NoteOpenFailure(const devices::UsbDeviceInfo& device, const devices::UsbResult& status,
+                       Candidates& found);
   Attempt NoSingleMatch(Candidates& found);
   Attempt Claim(Attempt found);
-  Error ClaimError(const UsbDeviceInfo& device, uint8_t interface, const UsbStatus& status) const;
+  Error ClaimError(const devices::UsbDeviceInfo& device, uint8_t interface,
+                   const devices::UsbResult& status) const;
   std::optional<Error> Start(Attempt attempt);
   void CloseLink();
 
@@ -108,28 +114,28 @@ class UsbSource : public ByteSource {
   ReadResult Deliver(std::span<uint8_t> buf);
   ReadResult Lost();
   void Pump(SourceClock::TimePoint deadline);
-  void OnCompletion(const UsbCompletion& done);
-  void Accept(const UsbCompletion& done);
+  void OnCompletion(const devices::UsbCompletion& done);
+  void Accept(const devices::UsbCompletion& done);
   void Unpark();
   void Submit(size_t slot);
   void ResubmitIdle();
-  void CountError(const UsbStatus& status, const char* what);
+  void CountError(const devices::UsbResult& status, const char* what);
   void MarkGone(const std::string& why);
 
   Error DeviceError(ErrorCategory category, const std::string& message,
                     const std::string& operation, std::string hint = {}) const;
-  std::string DeviceName(const UsbDeviceInfo& device) const;
+  std::string DeviceName(const devices::UsbDeviceInfo& device) const;
 
   UsbOptions options_;
-  std::unique_ptr<UsbBackend> backend_;
+  std::unique_ptr<devices::UsbHost> backend_;
   std::shared_ptr<spdlog::logger> log_;
   ReconnectSchedule schedule_;
   ByteRing ring_;
-  std::unique_ptr<UsbDeviceLink> link_;
-  UsbDeviceInfo device_;
+  std::unique_ptr<devices::UsbTransport> link_;
+  devices::UsbDeviceInfo device_;
   UsbTraceEndpoint endpoint_;
-  std::deque<UsbCompletion> parked_;  ///< Finished transfers waiting for room in ring_.
-  std::vector<size_t> idle_slots_;    ///< Slots to submit again (a submit failed).
+  std::deque<devices::UsbCompletion> parked_;  ///< Finished transfers waiting for room in ring_.
+  std::vector<size_t> idle_slots_;             ///< Slots to submit again (a submit failed).
   size_t in_flight_ = 0;
   size_t max_in_flight_ = 0;
   int consecutive_errors_ = 0;

@@ -129,7 +129,8 @@ TEST(FlashCommandTest, UsageErrors) {
       {"flash", elf, "--board", "qemu_rv32_virt", "--method", "gdb", "--remote", "nohost"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.err,
-            "error: `nohost` is not HOST:PORT; write it like 127.0.0.1:1234 or [::1]:1234\n");
+            "error: invalid TCP endpoint 'nohost': the port is missing; expected HOST:PORT, e.g. "
+            "127.0.0.1:4444, localhost:4444 or [::1]:4444\n");
   r = RunTockctl({"flash", (dir.path() / "missing.elf").string(), "--board", "qemu_rv32_virt"});
   EXPECT_EQ(r.exit_code, 4) << r.err;
   r = RunTockctl({"flash", elf, "--board", "qemu_rv32_virt", "--address", "0xZZ"});
@@ -144,8 +145,9 @@ TEST(FlashCommandTest, GdbServerThatIsNotThereIsATransportError) {
   auto r = RunTockctl(
       {"flash", elf, "--board", "qemu_rv32_virt", "--method", "gdb", "--remote", "127.0.0.1:1"});
   EXPECT_EQ(r.exit_code, 5);
-  EXPECT_NE(r.err.find("error: cannot connect: Connection refused (127.0.0.1:1: connect); check "
-                       "that the gdb server is running and listening on 127.0.0.1:1\n"),
+  EXPECT_NE(r.err.find("error: cannot connect to 127.0.0.1:1: connection refused (127.0.0.1:1: "
+                       "connect); check that the server (QEMU, a gdb server) is running and "
+                       "listening on 127.0.0.1:1\n"),
             std::string::npos)
       << r.err;
 }

@@ -179,7 +179,7 @@ TEST(TraceCommand, UsageErrors) {
   EXPECT_EQ(none.exit_code, 2);
   EXPECT_EQ(none.err,
             "error: no trace source given; use one of --serial PATH, --usb VID:PID[:SERIAL], "
-            "--tcp HOST:PORT or --replay FILE\n");
+            "--tcp HOST:PORT, --qemu or --replay FILE\n");
   auto two = RunTockctl({"trace", "--replay", Fixture("basic.bin"), "--tcp", "127.0.0.1:1"});
   EXPECT_EQ(two.exit_code, 2);
   EXPECT_EQ(two.err,

@@ -63,8 +63,8 @@ TracedRun RunDemoFlow(const DemoWorkspace& ws) {
   EXPECT_NE(uart, 0);
   auto trace = StartTrace(
       ws, {"--qemu", "--format", "json", "-w", run.capture.string(), "--count", kRecordsShown});
-  EXPECT_TRUE(trace->WaitForStderr("trace: reading tcp 127.0.0.1:" + std::to_string(uart) + "\n",
-                                   seconds(10)))
+  EXPECT_TRUE(trace->WaitForStderr(
+      "trace: reading QEMU UART tcp 127.0.0.1:" + std::to_string(uart) + "\n", seconds(10)))
       << trace->Stderr();
   CliRun start = ws.Flash({"--method", "gdb", "--verify-only"});
   EXPECT_EQ(start.exit_code, 0) << start.err;

@@ -6,7 +6,7 @@
 #include <regex>
 #include <string>
 
-#include "flasher/qemu_instance.h"
+#include "devices/qemu_instance.h"
 #include "tests/e2e/demo_e2e_support.h"
 #include "tests/e2e/flash_e2e_support.h"
 
@@ -52,7 +52,8 @@ TEST(DemoScriptTest, RunsEveryStepAndLeavesNoQemuRunning) {
           std::string("firmware/qemu_demo/board.json: no errors, no warnings\n"),
           std::string("  wpan0  ieee802154  02:00:00:00:00:00:00:01  127"),
           std::string("build finished: 0 errors, 0 warnings\n"),
-          std::string(", verified, left halted\n"), std::string("trace: reading tcp 127.0.0.1:"),
+          std::string(", verified, left halted\n"),
+          std::string("trace: reading QEMU UART tcp 127.0.0.1:"),
           std::string(", verified, resumed\n"), std::string("  proc_start     net_service(0)"),
           std::string("  ipc_connect    rpc_client(3) -> kv.store#2"),
           std::string("trace statistics: "),
@@ -68,7 +69,7 @@ TEST(DemoScriptTest, RunsEveryStepAndLeavesNoQemuRunning) {
     EXPECT_EQ(tshark.err, "");
     EXPECT_EQ(qemu.RecordedPid(), 0) << "the script left a QEMU state file";
   }
-  EXPECT_FALSE(flasher::QemuProcessAlive(qemu_pid));
+  EXPECT_FALSE(devices::QemuProcessAlive(qemu_pid));
 }
 
 }  // namespace

@@ -5,8 +5,8 @@
 
 #include <thread>
 
+#include "devices/qemu_instance.h"
 #include "flasher/link.h"
-#include "flasher/qemu_instance.h"
 
 namespace tockctl::testing {
 
@@ -46,21 +46,21 @@ CliRun RunTockctlIn(const std::filesystem::path& runtime_dir,
 }
 
 int RecordedQemuGuard::RecordedPid() const {
-  auto q = flasher::QemuStateStore(dir_).Load();
+  auto q = devices::QemuStateStore(dir_).Load();
   return q ? q->pid : 0;
 }
 
 uint16_t RecordedQemuGuard::RecordedUartPort() const {
-  auto q = flasher::QemuStateStore(dir_).Load();
+  auto q = devices::QemuStateStore(dir_).Load();
   return q ? q->uart_port : 0;
 }
 
 RecordedQemuGuard::~RecordedQemuGuard() {
   int pid = RecordedPid();
   RunTockctlIn(dir_, {"qemu", "stop"});
-  if (pid > 0 && flasher::QemuProcessAlive(pid)) {
+  if (pid > 0 && devices::QemuProcessAlive(pid)) {
     ::kill(pid, SIGKILL);
-    flasher::StopQemuProcess(pid, std::chrono::milliseconds(100));
+    devices::StopQemuProcess(pid, std::chrono::milliseconds(100));
   }
 }
 

@@ -5,9 +5,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "devices/qemu_instance.h"
 #include "flasher/gdb_rsp.h"
 #include "flasher/link.h"
-#include "flasher/qemu_instance.h"
 #include "tests/e2e/flash_e2e_support.h"
 
 namespace tockctl::testing {
@@ -130,7 +130,7 @@ TEST_F(FlashQemuTest, QemuMethodStartsQemuThatStatusAndStopManage) {
   EXPECT_NE(r.err.find("Stopping the QEMU started earlier (pid " + std::to_string(first_pid)),
             std::string::npos)
       << r.err;
-  EXPECT_FALSE(flasher::QemuProcessAlive(first_pid));
+  EXPECT_FALSE(devices::QemuProcessAlive(first_pid));
   int second_pid = guard.RecordedPid();
   EXPECT_NE(second_pid, first_pid);
 
@@ -142,7 +142,7 @@ TEST_F(FlashQemuTest, QemuMethodStartsQemuThatStatusAndStopManage) {
   r = RunTockctlIn(runtime, {"qemu", "stop"});
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_EQ(r.err, "Stopped QEMU pid " + std::to_string(second_pid) + "\n");
-  EXPECT_FALSE(flasher::QemuProcessAlive(second_pid));
+  EXPECT_FALSE(devices::QemuProcessAlive(second_pid));
   status = RunTockctlIn(runtime, {"qemu", "status"});
   EXPECT_EQ(status.out,
             "No QEMU started by tockctl (state file " + (runtime / "qemu.json").string() + ")\n");
@@ -154,7 +154,7 @@ TEST_F(FlashQemuTest, StaleStateIsDetectedAndCleanedUp) {
   CliRun r = RunTockctlIn(runtime, {"flash", elf.string(), "--board", "qemu_rv32_virt"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   int pid = guard.RecordedPid();
-  flasher::StopQemuProcess(pid, 100ms);
+  devices::StopQemuProcess(pid, 100ms);
   CliRun status = RunTockctlIn(runtime, {"--json", "qemu", "status"});
   auto j = nlohmann::json::parse(status.out);
   EXPECT_EQ(j["running"], false);

@@ -17,28 +17,33 @@ void Store32(uint8_t* out, uint32_t v) {
   for (int i = 0; i < 4; ++i) out[i] = static_cast<uint8_t>(v >> (8 * i));
 }
 
-class ForwardingTransport : public UsbTransport {
+class ForwardingTransport : public devices::UsbTransport {
  public:
   explicit ForwardingTransport(std::shared_ptr<FakeUsbDevice> d) : d_(std::move(d)) {}
   ~ForwardingTransport() override {
     for (uint8_t n : mine_) d_->Released(n);
   }
-  const UsbDeviceInfo& info() const override { return d_->info(); }
-  UsbResult ClaimInterface(uint8_t n) override {
-    UsbResult r = d_->ClaimInterface(n);
+  const devices::UsbDeviceInfo& info() const override { return d_->info(); }
+  devices::UsbResult ClaimInterface(uint8_t n) override {
+    devices::UsbResult r = d_->ClaimInterface(n);
     if (r.ok()) mine_.push_back(n);
     return r;
   }
-  UsbResult SetAltSetting(uint8_t n, uint8_t a) override { return d_->SetAltSetting(n, a); }
-  UsbResult ControlIn(const UsbControlSetup& s, std::span<uint8_t> d) override {
+  devices::UsbResult SetAltSetting(uint8_t n, uint8_t a) override {
+    return d_->SetAltSetting(n, a);
+  }
+  devices::UsbResult ControlIn(const devices::UsbControlSetup& s, std::span<uint8_t> d) override {
     return d_->ControlIn(s, d);
   }
-  UsbResult ControlOut(const UsbControlSetup& s, std::span<const uint8_t> d) override {
+  devices::UsbResult ControlOut(const devices::UsbControlSetup& s,
+                                std::span<const uint8_t> d) override {
     return d_->ControlOut(s, d);
   }
-  UsbResult BulkIn(uint8_t e, std::span<uint8_t> d) override { return d_->BulkIn(e, d); }
-  UsbResult BulkOut(uint8_t e, std::span<const uint8_t> d) override { return d_->BulkOut(e, d); }
-  UsbResult ClearHalt(uint8_t e) override { return d_->ClearHalt(e); }
+  devices::UsbResult BulkIn(uint8_t e, std::span<uint8_t> d) override { return d_->BulkIn(e, d); }
+  devices::UsbResult BulkOut(uint8_t e, std::span<const uint8_t> d) override {
+    return d_->BulkOut(e, d);
+  }
+  devices::UsbResult ClearHalt(uint8_t e) override { return d_->ClearHalt(e); }
 
  private:
   std::shared_ptr<FakeUsbDevice> d_;
@@ -49,20 +54,20 @@ class ForwardingTransport : public UsbTransport {
 
 // ---- FakeUsbDevice ----
 
-UsbResult FakeUsbDevice::ClaimInterface(uint8_t number) {
+devices::UsbResult FakeUsbDevice::ClaimInterface(uint8_t number) {
   requests.push_back(fmt::format("claim {}", number));
   if (auto f = Injected()) return *f;
   claimed_.push_back(number);
   return Ok();
 }
 
-UsbResult FakeUsbDevice::SetAltSetting(uint8_t number, uint8_t alternate) {
+devices::UsbResult FakeUsbDevice::SetAltSetting(uint8_t number, uint8_t alternate) {
   requests.push_back(fmt::format("alt {} {}", number, alternate));
   if (auto f = Injected()) return *f;
   return Ok();
 }
 
-UsbResult FakeUsbDevice::ClearHalt(uint8_t endpoint) {
+devices::UsbResult FakeUsbDevice::ClearHalt(uint8_t endpoint) {
   requests.push_back(fmt::format("clear halt 0x{:02x}", endpoint));
   return Ok();
 }
@@ -81,27 +86,28 @@ void FakeUsbDevice::Released(uint8_t number) {
   claimed_.erase(std::remove(claimed_.begin(), claimed_.end(), number), claimed_.end());
 }
 
-std::optional<UsbResult> FakeUsbDevice::Injected() {
+std::optional<devices::UsbResult> FakeUsbDevice::Injected() {
   if (disconnect_after) {
-    if (*disconnect_after <= 0) return UsbResult{UsbStatus::kNoDevice, 0, "LIBUSB_ERROR_NO_DEVICE"};
+    if (*disconnect_after <= 0)
+      return devices::UsbResult{devices::UsbStatus::kNoDevice, 0, "LIBUSB_ERROR_NO_DEVICE"};
     --*disconnect_after;
   }
   if (timeout_next) {
     timeout_next = false;
-    return UsbResult{UsbStatus::kTimeout, 0, "LIBUSB_ERROR_TIMEOUT"};
+    return devices::UsbResult{devices::UsbStatus::kTimeout, 0, "LIBUSB_ERROR_TIMEOUT"};
   }
   return std::nullopt;
 }
 
 // ---- FakeUsbHost ----
 
-std::vector<UsbDeviceInfo> FakeUsbHost::ListDevices() {
-  std::vector<UsbDeviceInfo> out;
+std::vector<devices::UsbDeviceInfo> FakeUsbHost::ListDevices() {
+  std::vector<devices::UsbDeviceInfo> out;
   for (const auto& d : devices_) out.push_back(d->info());
   return out;
 }
 
-std::unique_ptr<UsbTransport> FakeUsbHost::Open(const UsbDeviceInfo& device) {
+std::unique_ptr<devices::UsbTransport> FakeUsbHost::Open(const devices::UsbDeviceInfo& device) {
   for (const auto& d : devices_)
     if (d->info().bus == device.bus && d->info().address == device.address) {
       ++opened;
@@ -114,8 +120,8 @@ std::unique_ptr<UsbTransport> FakeUsbHost::Open(const UsbDeviceInfo& device) {
 
 namespace {
 
-UsbDeviceInfo RpInfo(bool rp2350, std::string serial) {
-  UsbDeviceInfo info;
+devices::UsbDeviceInfo RpInfo(bool rp2350, std::string serial) {
+  devices::UsbDeviceInfo info;
   info.vid = 0x2e8a;
   info.pid = rp2350 ? 0x000f : 0x0003;
   info.bus = 1;
@@ -124,13 +130,13 @@ UsbDeviceInfo RpInfo(bool rp2350, std::string serial) {
   info.serial_number = std::move(serial);
   info.manufacturer = "Raspberry Pi";
   info.product = rp2350 ? "RP2350 Boot" : "RP2 Boot";
-  UsbInterfaceInfo msc;
+  devices::UsbInterfaceInfo msc;
   msc.number = 0;
   msc.interface_class = 0x08;
   msc.interface_subclass = 0x06;
   msc.interface_protocol = 0x50;
   msc.endpoints = {{0x81, 0x02, 64}, {0x02, 0x02, 64}};
-  UsbInterfaceInfo picoboot;
+  devices::UsbInterfaceInfo picoboot;
   picoboot.number = 1;
   picoboot.interface_class = 0xFF;
   picoboot.endpoints = {{0x03, 0x02, 64}, {0x84, 0x02, 64}};
@@ -158,7 +164,8 @@ void FakeRpBootsel::Refuse(uint32_t status) {
   expect_ = Expect::kCommand;
 }
 
-UsbResult FakeRpBootsel::ControlIn(const UsbControlSetup& s, std::span<uint8_t> data) {
+devices::UsbResult FakeRpBootsel::ControlIn(const devices::UsbControlSetup& s,
+                                            std::span<uint8_t> data) {
   requests.push_back(
       fmt::format("control in 0x{:02x}/0x{:02x} index {}", s.request_type, s.request, s.index));
   if (auto f = Injected()) return *f;
@@ -170,7 +177,8 @@ UsbResult FakeRpBootsel::ControlIn(const UsbControlSetup& s, std::span<uint8_t> 
   return Ok(16);
 }
 
-UsbResult FakeRpBootsel::ControlOut(const UsbControlSetup& s, std::span<const uint8_t>) {
+devices::UsbResult FakeRpBootsel::ControlOut(const devices::UsbControlSetup& s,
+                                             std::span<const uint8_t>) {
   requests.push_back(
       fmt::format("control out 0x{:02x}/0x{:02x} index {}", s.request_type, s.request, s.index));
   if (auto f = Injected()) return *f;
@@ -181,7 +189,7 @@ UsbResult FakeRpBootsel::ControlOut(const UsbControlSetup& s, std::span<const ui
   return Ok();
 }
 
-UsbResult FakeRpBootsel::BulkOut(uint8_t endpoint, std::span<const uint8_t> data) {
+devices::UsbResult FakeRpBootsel::BulkOut(uint8_t endpoint, std::span<const uint8_t> data) {
   if (expect_ == Expect::kCommand && data.size() == 32 && Le32(data, 0) == 0x431fd10b) {
     command_ = data[8];
     token_ = Le32(data, 4);
@@ -233,7 +241,7 @@ UsbResult FakeRpBootsel::BulkOut(uint8_t endpoint, std::span<const uint8_t> data
   }
 }
 
-UsbResult FakeRpBootsel::BulkIn(uint8_t endpoint, std::span<uint8_t> data) {
+devices::UsbResult FakeRpBootsel::BulkIn(uint8_t endpoint, std::span<uint8_t> data) {
   requests.push_back(fmt::format("bulk in 0x{:02x} {} bytes", endpoint, data.size()));
   if (auto f = Injected()) return *f;
   if (endpoint != 0x84 || stalled_) return Stall();
@@ -308,8 +316,8 @@ constexpr uint32_t kStmFlash = 0x08000000;
 constexpr uint8_t kDfuIdle = 2, kDnloadSync = 3, kDnBusy = 4, kDnloadIdle = 5, kManifestSync = 6,
                   kManifest = 7, kUploadIdle = 9, kDfuError = 10;
 
-UsbDeviceInfo StmInfo(std::string serial, bool plain) {
-  UsbDeviceInfo info;
+devices::UsbDeviceInfo StmInfo(std::string serial, bool plain) {
+  devices::UsbDeviceInfo info;
   info.vid = 0x0483;
   info.pid = 0xdf11;
   info.bus = 2;
@@ -323,7 +331,7 @@ UsbDeviceInfo StmInfo(std::string serial, bool plain) {
                          "@OTP Memory /0x1FFF7800/01*512 e,01*016 e",
                          "@Device Feature/0xFFFF0000/01*004 e"};
   for (uint8_t alt = 0; alt < 4; ++alt) {
-    UsbInterfaceInfo itf;
+    devices::UsbInterfaceInfo itf;
     itf.number = 0;
     itf.alternate = alt;
     itf.interface_class = 0xFE;
@@ -363,13 +371,14 @@ FakeStm32Dfu::FakeStm32Dfu(std::string serial, bool plain_dfu)
       flash(1024 * 1024, 0xFF),
       plain(plain_dfu) {}
 
-UsbResult FakeStm32Dfu::Error(uint8_t dfu_status) {
+devices::UsbResult FakeStm32Dfu::Error(uint8_t dfu_status) {
   status = dfu_status;
   state = kDfuError;
   return Stall();
 }
 
-UsbResult FakeStm32Dfu::ControlOut(const UsbControlSetup& s, std::span<const uint8_t> data) {
+devices::UsbResult FakeStm32Dfu::ControlOut(const devices::UsbControlSetup& s,
+                                            std::span<const uint8_t> data) {
   std::string what = s.request == 1   ? "DNLOAD"
                      : s.request == 4 ? "CLRSTATUS"
                      : s.request == 6 ? "ABORT"
@@ -377,7 +386,7 @@ UsbResult FakeStm32Dfu::ControlOut(const UsbControlSetup& s, std::span<const uin
                                       : "0x" + std::to_string(s.request);
   requests.push_back(fmt::format("control out {} wValue {} {} bytes", what, s.value, data.size()));
   if (auto f = Injected()) return *f;
-  if (left) return UsbResult{UsbStatus::kNoDevice, 0, "LIBUSB_ERROR_NO_DEVICE"};
+  if (left) return devices::UsbResult{devices::UsbStatus::kNoDevice, 0, "LIBUSB_ERROR_NO_DEVICE"};
   if (s.request_type != 0x21) return Stall();
   switch (s.request) {
     case 1:
@@ -396,7 +405,7 @@ UsbResult FakeStm32Dfu::ControlOut(const UsbControlSetup& s, std::span<const uin
   }
 }
 
-UsbResult FakeStm32Dfu::Download(uint16_t block, std::span<const uint8_t> data) {
+devices::UsbResult FakeStm32Dfu::Download(uint16_t block, std::span<const uint8_t> data) {
   if (data.empty() && (plain || block >= 2)) {  // end of download / leave: manifest
     state = kManifestSync;
     return Ok();
@@ -458,14 +467,15 @@ void FakeStm32Dfu::Finish() {
   for (size_t i = 0; i < pending_.size(); ++i) flash[a - kStmFlash + i] &= pending_[i];
 }
 
-UsbResult FakeStm32Dfu::ControlIn(const UsbControlSetup& s, std::span<uint8_t> data) {
+devices::UsbResult FakeStm32Dfu::ControlIn(const devices::UsbControlSetup& s,
+                                           std::span<uint8_t> data) {
   std::string what = s.request == 3   ? "GETSTATUS"
                      : s.request == 5 ? "GETSTATE"
                      : s.request == 2 ? "UPLOAD"
                                       : "0x" + std::to_string(s.request);
   requests.push_back(fmt::format("control in {} wValue {}", what, s.value));
   if (auto f = Injected()) return *f;
-  if (left) return UsbResult{UsbStatus::kNoDevice, 0, "LIBUSB_ERROR_NO_DEVICE"};
+  if (left) return devices::UsbResult{devices::UsbStatus::kNoDevice, 0, "LIBUSB_ERROR_NO_DEVICE"};
   if (s.request_type != 0xA1) return Stall();
   if (s.request == 5) {
     if (data.empty()) return Stall();

@@ -9,18 +9,18 @@
 #include <string>
 #include <vector>
 
-#include "flasher/usb_transport.h"
+#include "devices/usb_device.h"
 
 namespace tockctl::flasher::testing {
 
 /// A fake device: answers transfers and records them. Subclasses implement the protocol.
-class FakeUsbDevice : public UsbTransport {
+class FakeUsbDevice : public devices::UsbTransport {
  public:
-  explicit FakeUsbDevice(UsbDeviceInfo info) : info_(std::move(info)) {}
-  const UsbDeviceInfo& info() const override { return info_; }
-  UsbResult ClaimInterface(uint8_t number) override;
-  UsbResult SetAltSetting(uint8_t number, uint8_t alternate) override;
-  UsbResult ClearHalt(uint8_t endpoint) override;
+  explicit FakeUsbDevice(devices::UsbDeviceInfo info) : info_(std::move(info)) {}
+  const devices::UsbDeviceInfo& info() const override { return info_; }
+  devices::UsbResult ClaimInterface(uint8_t number) override;
+  devices::UsbResult SetAltSetting(uint8_t number, uint8_t alternate) override;
+  devices::UsbResult ClearHalt(uint8_t endpoint) override;
 
   /// Every request so far ("claim 1", "bulk out 0x03 WRITE 0x10000000 +256", ...).
   std::vector<std::string> requests;
@@ -35,21 +35,25 @@ class FakeUsbDevice : public UsbTransport {
 
  protected:
   /// Consumes one transfer budget; returns a failure to report instead, if any.
-  std::optional<UsbResult> Injected();
-  static UsbResult Ok(size_t n = 0) { return UsbResult{UsbStatus::kOk, n, ""}; }
-  static UsbResult Stall() { return UsbResult{UsbStatus::kStall, 0, "LIBUSB_ERROR_PIPE"}; }
+  std::optional<devices::UsbResult> Injected();
+  static devices::UsbResult Ok(size_t n = 0) {
+    return devices::UsbResult{devices::UsbStatus::kOk, n, ""};
+  }
+  static devices::UsbResult Stall() {
+    return devices::UsbResult{devices::UsbStatus::kStall, 0, "LIBUSB_ERROR_PIPE"};
+  }
 
-  UsbDeviceInfo info_;
+  devices::UsbDeviceInfo info_;
   std::vector<uint8_t> claimed_;
 };
 
 /// Lists fake devices and opens them; the transports it returns forward to the shared device and
 /// release their interfaces on destruction, like the libusb ones.
-class FakeUsbHost : public UsbHost {
+class FakeUsbHost : public devices::UsbHost {
  public:
   void Add(std::shared_ptr<FakeUsbDevice> device) { devices_.push_back(std::move(device)); }
-  std::vector<UsbDeviceInfo> ListDevices() override;
-  std::unique_ptr<UsbTransport> Open(const UsbDeviceInfo& device) override;
+  std::vector<devices::UsbDeviceInfo> ListDevices() override;
+  std::unique_ptr<devices::UsbTransport> Open(const devices::UsbDeviceInfo& device) override;
   int opened = 0;
 
  private:
@@ -62,10 +66,12 @@ class FakeRpBootsel : public FakeUsbDevice {
  public:
   explicit FakeRpBootsel(bool rp2350 = false, std::string serial = "E66164084319392A");
 
-  UsbResult ControlIn(const UsbControlSetup& setup, std::span<uint8_t> data) override;
-  UsbResult ControlOut(const UsbControlSetup& setup, std::span<const uint8_t> data) override;
-  UsbResult BulkIn(uint8_t endpoint, std::span<uint8_t> data) override;
-  UsbResult BulkOut(uint8_t endpoint, std::span<const uint8_t> data) override;
+  devices::UsbResult ControlIn(const devices::UsbControlSetup& setup,
+                               std::span<uint8_t> data) override;
+  devices::UsbResult ControlOut(const devices::UsbControlSetup& setup,
+                                std::span<const uint8_t> data) override;
+  devices::UsbResult BulkIn(uint8_t endpoint, std::span<uint8_t> data) override;
+  devices::UsbResult BulkOut(uint8_t endpoint, std::span<const uint8_t> data) override;
 
   std::vector<uint8_t> flash;  ///< 2 MiB at 0x10000000.
   /// The next command with this id fails with this status (and a stall).
@@ -99,10 +105,12 @@ class FakeStm32Dfu : public FakeUsbDevice {
   /// `plain`: a DFU 1.1 device without DfuSe (blocks are numbered from 0 at the flash start).
   explicit FakeStm32Dfu(std::string serial = "3866365A3235", bool plain = false);
 
-  UsbResult ControlIn(const UsbControlSetup& setup, std::span<uint8_t> data) override;
-  UsbResult ControlOut(const UsbControlSetup& setup, std::span<const uint8_t> data) override;
-  UsbResult BulkIn(uint8_t, std::span<uint8_t>) override { return Stall(); }
-  UsbResult BulkOut(uint8_t, std::span<const uint8_t>) override { return Stall(); }
+  devices::UsbResult ControlIn(const devices::UsbControlSetup& setup,
+                               std::span<uint8_t> data) override;
+  devices::UsbResult ControlOut(const devices::UsbControlSetup& setup,
+                                std::span<const uint8_t> data) override;
+  devices::UsbResult BulkIn(uint8_t, std::span<uint8_t>) override { return Stall(); }
+  devices::UsbResult BulkOut(uint8_t, std::span<const uint8_t>) override { return Stall(); }
 
   std::vector<uint8_t> flash;  ///< 1 MiB at 0x08000000.
   /// Pages (sector start addresses) erased, in order.
@@ -119,8 +127,8 @@ class FakeStm32Dfu : public FakeUsbDevice {
   bool plain = false;
 
  private:
-  UsbResult Download(uint16_t block, std::span<const uint8_t> data);
-  UsbResult Error(uint8_t dfu_status);
+  devices::UsbResult Download(uint16_t block, std::span<const uint8_t> data);
+  devices::UsbResult Error(uint8_t dfu_status);
   void Finish();
 
   uint32_t address_ = 0x08000000;

@@ -280,9 +280,9 @@ TEST(GdbRemoteFlasherTest, RefusedConnectionIsATransportError) {
     FAIL();
   } catch (const Error& e) {
     EXPECT_EQ(e.category(), ErrorCategory::kTransport);
-    EXPECT_EQ(e.Describe(), "cannot connect: Connection refused (" + endpoint +
-                                ": connect); check that the gdb server is running and listening "
-                                "on " +
+    EXPECT_EQ(e.Describe(), "cannot connect to " + endpoint + ": connection refused (" + endpoint +
+                                ": connect); check that the server (QEMU, a gdb server) is "
+                                "running and listening on " +
                                 endpoint);
   }
 }

@@ -203,7 +203,7 @@ TEST_F(PicobootTest, SeveralDevicesNeedAProbeSelection) {
             "2 devices match the RP2040/RP2350 in BOOTSEL mode; choose one; pass one of: --probe "
             "2e8a:0003:AAAA, --probe 2e8a:000f:BBBB");
   PicobootSettings s;
-  s.probe = ParseUsbSelector("2e8a:000f:BBBB");
+  s.probe = devices::ParseUsbSelector("2e8a:000f:BBBB");
   auto chosen = Make(s);
   chosen->Connect(progress_);
   EXPECT_EQ(progress_.messages.back(), "RP2350 in BOOTSEL mode: 2e8a:000f (bus 1 device 9)");
@@ -217,18 +217,6 @@ TEST_F(PicobootTest, FamilyNarrowsTheSearch) {
   EXPECT_EQ(e.Describe(),
             "no RP2040/RP2350 in BOOTSEL mode (2e8a:0003) is connected; connect it (for BOOTSEL "
             "or DFU mode hold the boot button while plugging in) and check `tockctl devices`");
-}
-
-TEST(UsbSelectorTest, ParsesProbeValues) {
-  auto s = ParseUsbSelector("2E8A:0003:E6614103");
-  EXPECT_EQ(s.vid, 0x2e8a);
-  EXPECT_EQ(s.pid, 0x0003);
-  EXPECT_EQ(s.serial, "E6614103");
-  EXPECT_FALSE(ParseUsbSelector("0483:df11").serial.has_value());
-  auto e = Capture([] { ParseUsbSelector("2e8a-0003"); });
-  EXPECT_EQ(e.Describe(),
-            "--probe \"2e8a-0003\" is not VID:PID[:SERIAL]; write it like 2e8a:0003 or "
-            "2e8a:0003:E6614103E7 (hex VID and PID)");
 }
 
 }  // namespace

@@ -489,8 +489,9 @@ TEST_F(BootloaderBackendTest, PortThatDoesNotExistIsATransportError) {
   auto e = Capture([&] { b->Connect(progress_); });
   EXPECT_EQ(e.category(), ErrorCategory::kTransport);
   EXPECT_EQ(e.Describe(),
-            "serial port /dev/tockctl-no-such-port does not exist (/dev/tockctl-no-such-port: "
-            "open serial port); check the cable and list ports with: tockctl devices");
+            "cannot open serial port /dev/tockctl-no-such-port: No such file or directory "
+            "(/dev/tockctl-no-such-port: open); check the path; ls /dev/serial/by-id/ lists USB "
+            "serial ports");
 }
 
 PeerOptions RunningKernel(bool touch_resets) {

@@ -8,11 +8,13 @@ namespace tockctl::flasher::testing {
 namespace {
 
 // Lets the back-end own "a host" while the test keeps the fake one.
-class HostRef : public UsbHost {
+class HostRef : public devices::UsbHost {
  public:
   explicit HostRef(std::shared_ptr<FakeUsbHost> host) : host_(std::move(host)) {}
-  std::vector<UsbDeviceInfo> ListDevices() override { return host_->ListDevices(); }
-  std::unique_ptr<UsbTransport> Open(const UsbDeviceInfo& d) override { return host_->Open(d); }
+  std::vector<devices::UsbDeviceInfo> ListDevices() override { return host_->ListDevices(); }
+  std::unique_ptr<devices::UsbTransport> Open(const devices::UsbDeviceInfo& d) override {
+    return host_->Open(d);
+  }
 
  private:
   std::shared_ptr<FakeUsbHost> host_;
@@ -28,7 +30,7 @@ std::vector<uint8_t> RandomBytes(size_t n, uint32_t seed) {
 }
 
 UsbHostFactory FactoryFor(std::shared_ptr<FakeUsbHost> host) {
-  return [host]() -> std::unique_ptr<UsbHost> { return std::make_unique<HostRef>(host); };
+  return [host]() -> std::unique_ptr<devices::UsbHost> { return std::make_unique<HostRef>(host); };
 }
 
 }  // namespace tockctl::flasher::testing

@@ -16,9 +16,9 @@ contents=$(dpkg-deb -c "$deb" | awk '{print $6}')
 [[ $(dpkg-deb -f "$deb" Package) == tockctl ]] || fail "package name"
 depends=$(dpkg-deb -f "$deb" Depends)
 grep -q 'libc6' <<<"$depends" || fail "Depends lacks libc6: $depends"
-# Every shared library the binary needs is a dependency (libspdlog, libusb, libserialport, ...).
+# Every shared library the binary needs is a dependency (libspdlog, libusb, ...).
 declare -A package_of=([libspdlog.so]=libspdlog [libfmt.so]=fmt [libusb-1.0.so]=libusb-1.0-0
-                       [libserialport.so]=libserialport0 [libcrypto.so]=libssl3)
+                       [libcrypto.so]=libssl3)
 for lib in $(readelf -d "$build/cli/tockctl" | sed -n 's/.*Shared library: \[\(.*\)\]/\1/p'); do
   for prefix in "${!package_of[@]}"; do
     if [[ $lib == "$prefix"* ]]; then

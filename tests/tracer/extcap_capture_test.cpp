@@ -258,19 +258,19 @@ TEST(ExtcapCapture, AFifoInAMissingFolderIsAnIoError) {
 class NoDevices : public SourceInventory {
  public:
   RecordedQemu Qemu() override { return {false, "", 0, "not running"}; }
-  std::vector<flasher::SerialPortInfo> SerialPorts() override { return {}; }
-  std::vector<flasher::UsbDeviceInfo> UsbDevices() override { return {}; }
+  std::vector<devices::SerialPortInfo> SerialPorts() override { return {}; }
+  std::vector<devices::UsbDeviceInfo> UsbDevices() override { return {}; }
 };
 
 // A QEMU that is recorded at `endpoint` (or none).
 class FakeLocator : public QemuUartLocator {
  public:
-  std::optional<TcpEndpoint> Find() override { return endpoint; }
-  TcpEndpoint Require() override {
+  std::optional<devices::TcpEndpoint> Find() override { return endpoint; }
+  devices::TcpEndpoint Require() override {
     if (!endpoint) throw Error(ErrorCategory::kTransport, "no QEMU started by tockctl is running");
     return *endpoint;
   }
-  std::optional<TcpEndpoint> endpoint;
+  std::optional<devices::TcpEndpoint> endpoint;
 };
 
 std::string CaptureError(const ExtcapCaptureOptions& options, QemuUartLocator& locator,
@@ -336,7 +336,7 @@ class OneShotUart {
  public:
   explicit OneShotUart(std::vector<uint8_t> bytes)
       : thread_([this, bytes = std::move(bytes)] {
-          UniqueFd client = server_.Accept();
+          devices::UniqueFd client = server_.Accept();
           if (client.valid()) (void)!::send(client.get(), bytes.data(), bytes.size(), MSG_NOSIGNAL);
         }) {}
   ~OneShotUart() { thread_.join(); }
@@ -351,7 +351,7 @@ TEST(ExtcapCapture, AQemuThatGoesAwayEndsTheCaptureWithAnErrorAndAWholeFile) {
   tockctl::testing::TempDir dir;
   OneShotUart uart(Fixture("basic.bin"));
   FakeLocator qemu;
-  qemu.endpoint = TcpEndpoint{"127.0.0.1", uart.port()};
+  qemu.endpoint = devices::TcpEndpoint{"127.0.0.1", uart.port()};
   const std::string port = std::to_string(uart.port());
   EXPECT_EQ(CaptureError(Options("tockctl-qemu", dir), qemu, ErrorCategory::kTransport),
             "the trace source went away: tcp 127.0.0.1:" + port +

@@ -11,8 +11,8 @@ namespace {
 class NoDevices : public SourceInventory {
  public:
   RecordedQemu Qemu() override { return {true, "qemu_rv32_virt", 4444, ""}; }
-  std::vector<flasher::SerialPortInfo> SerialPorts() override { return {}; }
-  std::vector<flasher::UsbDeviceInfo> UsbDevices() override { return {}; }
+  std::vector<devices::SerialPortInfo> SerialPorts() override { return {}; }
+  std::vector<devices::UsbDeviceInfo> UsbDevices() override { return {}; }
 };
 
 const ExtcapProgramInfo kInfo{"1.2.3", "file:///usr/share/doc/tockctl/extcap.md"};

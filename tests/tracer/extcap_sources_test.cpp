@@ -17,12 +17,12 @@ namespace fs = std::filesystem;
 class FakeInventory : public SourceInventory {
  public:
   RecordedQemu Qemu() override { return qemu; }
-  std::vector<flasher::SerialPortInfo> SerialPorts() override { return ports; }
-  std::vector<flasher::UsbDeviceInfo> UsbDevices() override { return usb; }
+  std::vector<devices::SerialPortInfo> SerialPorts() override { return ports; }
+  std::vector<devices::UsbDeviceInfo> UsbDevices() override { return usb; }
 
   RecordedQemu qemu{false, "", 0, "not running"};
-  std::vector<flasher::SerialPortInfo> ports;
-  std::vector<flasher::UsbDeviceInfo> usb;
+  std::vector<devices::SerialPortInfo> ports;
+  std::vector<devices::UsbDeviceInfo> usb;
 };
 
 std::string Listing(SourceInventory& inventory) {
@@ -31,8 +31,8 @@ std::string Listing(SourceInventory& inventory) {
   return RenderExtcapInterfaces(interfaces);
 }
 
-flasher::SerialPortInfo Port(std::string path, std::string serial = "", std::string product = "") {
-  flasher::SerialPortInfo p;
+devices::SerialPortInfo Port(std::string path, std::string serial = "", std::string product = "") {
+  devices::SerialPortInfo p;
   p.path = std::move(path);
   p.serial_number = std::move(serial);
   p.product = std::move(product);
@@ -43,9 +43,9 @@ flasher::SerialPortInfo Port(std::string path, std::string serial = "", std::str
   return p;
 }
 
-flasher::UsbInterfaceInfo Interface(uint8_t number, uint8_t klass, std::string name,
-                                    std::vector<flasher::UsbEndpointInfo> endpoints) {
-  flasher::UsbInterfaceInfo i;
+devices::UsbInterfaceInfo Interface(uint8_t number, uint8_t klass, std::string name,
+                                    std::vector<devices::UsbEndpointInfo> endpoints) {
+  devices::UsbInterfaceInfo i;
   i.number = number;
   i.interface_class = klass;
   i.name = std::move(name);
@@ -53,12 +53,12 @@ flasher::UsbInterfaceInfo Interface(uint8_t number, uint8_t klass, std::string n
   return i;
 }
 
-const flasher::UsbEndpointInfo kBulkIn{0x81, 0x02, 64};
-const flasher::UsbEndpointInfo kBulkOut{0x01, 0x02, 64};
-const flasher::UsbEndpointInfo kInterruptIn{0x82, 0x03, 8};
+const devices::UsbEndpointInfo kBulkIn{0x81, 0x02, 64};
+const devices::UsbEndpointInfo kBulkOut{0x01, 0x02, 64};
+const devices::UsbEndpointInfo kInterruptIn{0x82, 0x03, 8};
 
-flasher::UsbDeviceInfo TraceDevice(uint8_t address, std::string serial) {
-  flasher::UsbDeviceInfo d;
+devices::UsbDeviceInfo TraceDevice(uint8_t address, std::string serial) {
+  devices::UsbDeviceInfo d;
   d.vid = 0x6667;
   d.pid = 0x0001;
   d.bus = 1;
@@ -115,8 +115,8 @@ TEST(ExtcapSources, PortsOfOneDeviceAndOddSerialNumbersStayDistinctValues) {
 
 TEST(ExtcapSources, UsbDevicesWithATraceInterfaceAreListed) {
   FakeInventory inventory;
-  flasher::UsbDeviceInfo no_serial = TraceDevice(9, "");
-  flasher::UsbDeviceInfo probe = TraceDevice(3, "X");
+  devices::UsbDeviceInfo no_serial = TraceDevice(9, "");
+  devices::UsbDeviceInfo probe = TraceDevice(3, "X");
   probe.interfaces = {Interface(0, 0xff, "CMSIS-DAP v2", {kBulkOut, kBulkIn})};
   inventory.usb = {no_serial, TraceDevice(7, "0123456789"), probe};
   EXPECT_EQ(Listing(inventory),
@@ -127,12 +127,12 @@ TEST(ExtcapSources, UsbDevicesWithATraceInterfaceAreListed) {
             "interface {value=tockctl-usb-6667-0001}{display=tockctl: USB 6667:0001 nrf52840dk "
             "(bus 1, address 9)}\n");
   auto sources = ListExtcapSources(inventory);
-  EXPECT_EQ(sources[1].usb_selector, "6667:0001:0123456789");
-  EXPECT_EQ(sources[2].usb_selector, "6667:0001");
+  EXPECT_EQ(sources[1].usb_selector.ToString(), "6667:0001:0123456789");
+  EXPECT_EQ(sources[2].usb_selector.ToString(), "6667:0001");
 }
 
 TEST(ExtcapSources, TraceInterfaceNeedsVendorClassTraceNameAndBulkIn) {
-  flasher::UsbDeviceInfo d = TraceDevice(1, "");
+  devices::UsbDeviceInfo d = TraceDevice(1, "");
   EXPECT_TRUE(HasUsbTraceInterface(d));
   d.interfaces = {Interface(2, 0x0a, "Tock Trace", {kBulkIn})};
   EXPECT_FALSE(HasUsbTraceInterface(d));
@@ -158,7 +158,7 @@ void Put(const fs::path& file, const std::string& text) {
   std::ofstream(file) << text << "\n";
 }
 
-// The real inventory reads sysfs through flasher::SysfsDeviceScanner: a board with a CDC ACM
+// The real inventory reads sysfs through devices::SysfsDeviceScanner: a board with a CDC ACM
 // port and a trace interface shows as one serial and one USB interface.
 TEST(ExtcapSources, HostInventoryReadsSysfsAndTheQemuStateFile) {
   tockctl::testing::TempDir dir;

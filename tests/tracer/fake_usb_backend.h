@@ -1,4 +1,5 @@
-// A scripted UsbBackend for UsbSource tests: devices that can be plugged and unplugged, bulk IN
+// A scripted devices::UsbHost for UsbSource tests (the same interface libusb and the flasher's
+// fakes implement): devices that can be plugged and unplugged, bulk IN
 // data and transfer statuses queued by the test, and a record of what the source did.
 #pragma once
 
@@ -7,18 +8,18 @@
 #include <string>
 #include <vector>
 
+#include "devices/usb_device.h"
 #include "tests/tracer/source_test_support.h"
-#include "tracer/usb_link.h"
 
 namespace tockctl::tracer::testing {
 
 /// One simulated device.
 struct FakeUsbDevice {
-  UsbDeviceInfo info;
+  devices::UsbDeviceInfo info;  ///< Serial number and interfaces come from the two below.
   std::string serial;
-  std::vector<UsbInterfaceInfo> interfaces;
-  UsbStatus open_result;   ///< e.g. {kAccessDenied, "LIBUSB_ERROR_ACCESS"}
-  UsbStatus claim_result;  ///< e.g. {kBusy, "LIBUSB_ERROR_BUSY"}
+  std::vector<devices::UsbInterfaceInfo> interfaces;
+  devices::UsbResult open_result;   ///< e.g. {kAccessDenied, 0, "LIBUSB_ERROR_ACCESS"}
+  devices::UsbResult claim_result;  ///< e.g. {kBusy, 0, "LIBUSB_ERROR_BUSY"}
   bool plugged = true;
 };
 
@@ -26,20 +27,19 @@ struct FakeUsbDevice {
 /// finishing with a status.
 struct FakeUsbEvent {
   std::vector<uint8_t> bytes;
-  UsbStatus status;  ///< Not ok: complete one transfer with this status and no bytes.
+  devices::UsbResult status;  ///< Not ok: complete one transfer with this status and no bytes.
 };
 
 /// State shared by the test, the fake backend and its links.
 struct FakeUsbWorld {
   std::vector<FakeUsbDevice> devices;
-  UsbStatus init_result;
   std::string access_problem;
-  std::deque<FakeUsbEvent> pending;      ///< For the device that is open.
-  std::deque<UsbStatus> submit_results;  ///< Forced results of the next submits.
+  std::deque<FakeUsbEvent> pending;               ///< For the device that is open.
+  std::deque<devices::UsbResult> submit_results;  ///< Forced results of the next submits.
   std::shared_ptr<ManualClock> clock = std::make_shared<ManualClock>();
 
   // What the source did.
-  std::vector<std::string> calls;  ///< "open 1/5", "claim 3/0", "clear_halt 0x85", "cancel", ...
+  std::vector<std::string> calls;  ///< "open 1/5", "claim 3", "alt 3/1", "clear_halt 0x85", ...
   std::vector<size_t> submitted_lengths;
   std::vector<uint8_t> submitted_endpoints;
   size_t in_flight = 0;
@@ -50,7 +50,9 @@ struct FakeUsbWorld {
   /// Queues bytes the device sends.
   void Send(std::vector<uint8_t> bytes) { pending.push_back({std::move(bytes), {}}); }
   /// Queues one transfer completing with `status`.
-  void Finish(UsbCode code, std::string name) { pending.push_back({{}, {code, std::move(name)}}); }
+  void Finish(devices::UsbStatus status, std::string name) {
+    pending.push_back({{}, {status, 0, std::move(name)}});
+  }
   /// Unplugs device `index`: it disappears from listings and its transfers fail with NO_DEVICE.
   void Unplug(size_t index) { devices[index].plugged = false; }
   /// Plugs device `index` back in at a new address.
@@ -60,10 +62,10 @@ struct FakeUsbWorld {
   }
 };
 
-/// A UsbBackend over a FakeUsbWorld.
-std::unique_ptr<UsbBackend> MakeFakeUsbBackend(std::shared_ptr<FakeUsbWorld> world);
+/// A UsbHost over a FakeUsbWorld.
+std::unique_ptr<devices::UsbHost> MakeFakeUsbBackend(std::shared_ptr<FakeUsbWorld> world);
 
 /// Interfaces of a typical Tock board: CDC ACM console, CMSIS-DAP, and "Tock trace" (3, IN 0x85).
-std::vector<UsbInterfaceInfo> TockBoardInterfaces();
+std::vector<devices::UsbInterfaceInfo> TockBoardInterfaces();
 
 }  // namespace tockctl::tracer::testing

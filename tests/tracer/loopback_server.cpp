@@ -35,16 +35,16 @@ LoopbackServer::LoopbackServer(uint16_t port, int family)
                                   : reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port);
 }
 
-UniqueFd LoopbackServer::Accept(std::chrono::milliseconds patience) {
+devices::UniqueFd LoopbackServer::Accept(std::chrono::milliseconds patience) {
   pollfd pfd{fd_.get(), POLLIN, 0};
-  if (::poll(&pfd, 1, static_cast<int>(patience.count())) != 1) return UniqueFd();
-  return UniqueFd(::accept4(fd_.get(), nullptr, nullptr, SOCK_CLOEXEC));
+  if (::poll(&pfd, 1, static_cast<int>(patience.count())) != 1) return devices::UniqueFd();
+  return devices::UniqueFd(::accept4(fd_.get(), nullptr, nullptr, SOCK_CLOEXEC));
 }
 
-void SendAll(const UniqueFd& client, std::span<const uint8_t> bytes) {
+void SendAll(const devices::UniqueFd& client, std::span<const uint8_t> bytes) {
   while (!bytes.empty()) {
     ssize_t n = ::send(client.get(), bytes.data(), bytes.size(), MSG_NOSIGNAL);
-    ASSERT_GT(n, 0) << ErrnoText(errno);
+    ASSERT_GT(n, 0) << devices::ErrnoText(errno);
     bytes = bytes.subspan(static_cast<size_t>(n));
   }
 }

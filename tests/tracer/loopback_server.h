@@ -8,8 +8,8 @@
 #include <cstdint>
 #include <span>
 
+#include "devices/unique_fd.h"
 #include "tracer/tcp_source.h"
-#include "tracer/unique_fd.h"
 
 namespace tockctl::tracer::testing {
 
@@ -21,17 +21,17 @@ class LoopbackServer {
   bool ok() const { return ok_; }
   uint16_t port() const { return port_; }
   /// 127.0.0.1:port, for AF_INET servers.
-  TcpEndpoint endpoint() const { return {"127.0.0.1", port_}; }
+  devices::TcpEndpoint endpoint() const { return {"127.0.0.1", port_}; }
   /// Accepts one client; an invalid fd if none connects within `patience`.
-  UniqueFd Accept(std::chrono::milliseconds patience = std::chrono::seconds(10));
+  devices::UniqueFd Accept(std::chrono::milliseconds patience = std::chrono::seconds(10));
 
  private:
-  UniqueFd fd_;
+  devices::UniqueFd fd_;
   uint16_t port_ = 0;
   bool ok_ = false;
 };
 
 /// Sends all of `bytes` to `client` (a test failure if the peer is gone).
-void SendAll(const UniqueFd& client, std::span<const uint8_t> bytes);
+void SendAll(const devices::UniqueFd& client, std::span<const uint8_t> bytes);
 
 }  // namespace tockctl::tracer::testing

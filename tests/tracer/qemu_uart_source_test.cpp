@@ -27,15 +27,15 @@ constexpr milliseconds kPatience{10'000};
 
 class FakeLocator : public QemuUartLocator {
  public:
-  std::optional<TcpEndpoint> Find() override { return endpoint; }
-  TcpEndpoint Require() override {
+  std::optional<devices::TcpEndpoint> Find() override { return endpoint; }
+  devices::TcpEndpoint Require() override {
     if (!endpoint) {
       throw Error(ErrorCategory::kTransport, "no QEMU started by tockctl is running", {},
                   "start it with: tockctl flash IMAGE --board qemu_rv32_virt");
     }
     return *endpoint;
   }
-  std::optional<TcpEndpoint> endpoint;
+  std::optional<devices::TcpEndpoint> endpoint;
 };
 
 QemuUartOptions Options(bool wait, bool reconnect) {
@@ -64,7 +64,7 @@ TEST(QemuUartSource, ReadsTheRecordedQemu) {
   locator.endpoint = uart.endpoint();
   QemuUartSource source(locator, Options(false, false), TestLogger());
   EXPECT_EQ(source.Describe(), "QEMU UART tcp " + uart.endpoint().ToString());
-  UniqueFd client = uart.Accept();
+  devices::UniqueFd client = uart.Accept();
   SendAll(client, CountingBytes(100));
   EXPECT_EQ(ReadUntil(source, 100, kPatience).bytes, CountingBytes(100));
   client.Reset();
@@ -82,7 +82,7 @@ TEST(QemuUartSource, WaitsForAQemuToStart) {
   LoopbackServer uart;
   locator.endpoint = uart.endpoint();
   EXPECT_EQ(source.Read(buf, milliseconds(30)).status, ReadStatus::kTimeout);
-  UniqueFd client = uart.Accept();
+  devices::UniqueFd client = uart.Accept();
   ASSERT_TRUE(client.valid());
   SendAll(client, CountingBytes(10));
   EXPECT_EQ(ReadUntil(source, 10, kPatience).bytes, CountingBytes(10));
@@ -93,7 +93,7 @@ TEST(QemuUartSource, FollowsAQemuRestartedOnAnotherPort) {
   FakeLocator locator;
   locator.endpoint = first->endpoint();
   QemuUartSource source(locator, Options(false, true), TestLogger());
-  UniqueFd client = first->Accept();
+  devices::UniqueFd client = first->Accept();
   SendAll(client, CountingBytes(10));
   EXPECT_EQ(ReadUntil(source, 10, kPatience).bytes, CountingBytes(10));
 
@@ -104,7 +104,7 @@ TEST(QemuUartSource, FollowsAQemuRestartedOnAnotherPort) {
   locator.endpoint = second.endpoint();
   EXPECT_EQ(WaitForStatus(source, ReadStatus::kReconnected, kPatience).detail,
             "QEMU restarted; reading QEMU UART tcp " + second.endpoint().ToString());
-  UniqueFd again = second.Accept();
+  devices::UniqueFd again = second.Accept();
   ASSERT_TRUE(again.valid());
   SendAll(again, CountingBytes(20, 7));
   EXPECT_EQ(ReadUntil(source, 20, kPatience).bytes, CountingBytes(20, 7));

@@ -10,8 +10,8 @@
 
 #include "common/error.h"
 #include "common/file_io.h"
+#include "tests/support/pty_pair.h"
 #include "tests/support/test_support.h"
-#include "tests/tracer/pty_pair.h"
 #include "tests/tracer/source_test_support.h"
 
 namespace tockctl::tracer {
@@ -20,10 +20,10 @@ namespace {
 namespace fs = std::filesystem;
 using std::chrono::milliseconds;
 using testing::CountingBytes;
-using testing::PtyPair;
 using testing::ReadUntil;
 using testing::TestLogger;
 using testing::WaitForStatus;
+using ::tockctl::testing::PtyPair;
 using ::tockctl::testing::TempDir;
 
 constexpr milliseconds kPatience{10'000};  // generous: the machine may be busy
@@ -96,7 +96,7 @@ TEST(SerialSourceTest, SecondOpenOfTheSamePortIsRefusedNamingTheHolder) {
     EXPECT_EQ(e.Describe(), "serial port " + pty.slave_path() + " is in use by " +
                                 ProcessName(::getpid()) + ", pid " + std::to_string(::getpid()) +
                                 " (" + pty.slave_path() +
-                                ": lock); stop the other program or trace another port");
+                                ": lock); stop the other program or use another port");
   }
 }
 
@@ -104,7 +104,7 @@ TEST(SerialSourceTest, LockFileNamesOurPidAndGoesAwayOnClose) {
   TempDir dir;
   PtyPair pty;
   SerialOptions options = TestOptions(dir, pty.slave_path());
-  fs::path lock = SerialLockFilePath(options.lock_dir, pty.slave_path());
+  fs::path lock = devices::SerialLockFilePath(options.lock_dir, pty.slave_path());
   std::string slave_name = pty.slave_path().substr(1);
   std::replace(slave_name.begin(), slave_name.end(), '/', '_');
   EXPECT_EQ(lock, options.lock_dir / ("tockctl-" + slave_name + ".lock"));
@@ -125,7 +125,8 @@ TEST(SerialSourceTest, PortHeldByAnotherProcessIsRefusedNamingThatProcess) {
   pid_t child = ::fork();
   ASSERT_GE(child, 0);
   if (child == 0) {  // holds the port until killed
-    SerialOpenAttempt held = OpenSerialPort(options.path, 115200, options.lock_dir, *TestLogger());
+    devices::SerialOpenAttempt held =
+        devices::OpenSerialPort(options.path, 115200, options.lock_dir, *TestLogger());
     char ok = held.port ? 'y' : 'n';
     (void)!::write(ready[1], &ok, 1);
     for (;;) ::pause();
@@ -306,7 +307,8 @@ TEST(TtyUsbIdentityTest, ReadsAcmAndUsbSerialLayouts) {
   TempDir dir;
   fs::path sys = dir.path() / "sys";
   AddSysfsTty(sys, "ttyACM3", "ABC");
-  EXPECT_EQ(LookUpTtyUsbIdentity(sys, "ttyACM3"), (TtyUsbIdentity{"2e8a", "000a", "ABC", "00"}));
+  EXPECT_EQ(devices::LookUpTtyUsbIdentity(sys, "ttyACM3"),
+            (devices::TtyUsbIdentity{"2e8a", "000a", "ABC", "00"}));
   // ttyUSB: `device` is the usb-serial port one level below the interface.
   fs::path usb = sys / "devices" / "ftdi";
   fs::create_directories(usb / "1-2:1.1" / "ttyUSB0");
@@ -316,16 +318,11 @@ TEST(TtyUsbIdentityTest, ReadsAcmAndUsbSerialLayouts) {
   std::ofstream(usb / "1-2:1.1" / "bInterfaceNumber") << "01\n";
   fs::create_directories(sys / "class" / "tty" / "ttyUSB0");
   fs::create_symlink(usb / "1-2:1.1" / "ttyUSB0", sys / "class" / "tty" / "ttyUSB0" / "device");
-  TtyUsbIdentity ftdi{"0403", "6010", "FT99", "01"};
-  EXPECT_EQ(LookUpTtyUsbIdentity(sys, "ttyUSB0"), ftdi);
-  EXPECT_EQ(FindTtyByUsbIdentity(sys, ftdi), "ttyUSB0");
-  EXPECT_EQ(LookUpTtyUsbIdentity(sys, "ttyS0"), std::nullopt);
-  EXPECT_EQ(TtyNameOf(sys, "/dev/ttyUSB0"), "ttyUSB0");
-}
-
-TEST(SerialLockFileTest, PathIsSanitised) {
-  EXPECT_EQ(SerialLockFilePath("/run/lock", "/no/such/dev/tty ACM:0"),
-            fs::path("/run/lock/tockctl-no_such_dev_tty_ACM_0.lock"));
+  devices::TtyUsbIdentity ftdi{"0403", "6010", "FT99", "01"};
+  EXPECT_EQ(devices::LookUpTtyUsbIdentity(sys, "ttyUSB0"), ftdi);
+  EXPECT_EQ(devices::FindTtyByUsbIdentity(sys, ftdi), "ttyUSB0");
+  EXPECT_EQ(devices::LookUpTtyUsbIdentity(sys, "ttyS0"), std::nullopt);
+  EXPECT_EQ(devices::TtyNameOf(sys, "/dev/ttyUSB0"), "ttyUSB0");
 }
 
 }  // namespace

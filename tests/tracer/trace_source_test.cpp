@@ -4,8 +4,8 @@
 
 #include "common/error.h"
 #include "common/file_io.h"
+#include "tests/support/pty_pair.h"
 #include "tests/support/test_support.h"
-#include "tests/tracer/pty_pair.h"
 #include "tests/tracer/source_test_support.h"
 
 namespace tockctl::tracer {
@@ -51,14 +51,14 @@ TEST(ParseSourceSpecTest, UsbTcpAndReplay) {
   usb.usb_interface = 3;
   SourceSpec spec = ParseSourceSpec(usb);
   EXPECT_EQ(spec.kind, SourceKind::kUsb);
-  EXPECT_EQ(spec.usb, (UsbSelector{0x1209, 0x0001, "ABC"}));
+  EXPECT_EQ(spec.usb, (devices::UsbSelector{0x1209, 0x0001, "ABC"}));
   EXPECT_EQ(spec.usb_interface, 3);
 
   SourceFlags tcp;
   tcp.tcp = "127.0.0.1:4444";
   spec = ParseSourceSpec(tcp);
   EXPECT_EQ(spec.kind, SourceKind::kTcp);
-  EXPECT_EQ(spec.tcp, (TcpEndpoint{"127.0.0.1", 4444}));
+  EXPECT_EQ(spec.tcp, (devices::TcpEndpoint{"127.0.0.1", 4444}));
 
   SourceFlags replay;
   replay.replay = "demo.raw";
@@ -74,7 +74,7 @@ TEST(ParseSourceSpecTest, UsbTcpAndReplay) {
 TEST(ParseSourceSpecTest, ExactlyOneSourceIsRequired) {
   EXPECT_EQ(UsageError({}),
             "no trace source given; use one of --serial PATH, --usb VID:PID[:SERIAL], --tcp "
-            "HOST:PORT or --replay FILE");
+            "HOST:PORT, --qemu or --replay FILE");
   SourceFlags two;
   two.serial = "/dev/ttyACM0";
   two.tcp = "127.0.0.1:4444";
@@ -84,7 +84,7 @@ TEST(ParseSourceSpecTest, ExactlyOneSourceIsRequired) {
   empty.serial = "";
   EXPECT_EQ(UsageError(empty),
             "--serial needs a value; use one of --serial PATH, --usb VID:PID[:SERIAL], --tcp "
-            "HOST:PORT or --replay FILE");
+            "HOST:PORT, --qemu or --replay FILE");
 }
 
 TEST(ParseSourceSpecTest, OptionsThatDoNotApplyAreRefused) {
@@ -170,7 +170,7 @@ TEST(OpenTraceSourceTest, AnExistingSaveRawFileIsRefusedBeforeTheDeviceIsOpened)
 }
 
 TEST(OpenTraceSourceTest, SerialFromFlags) {
-  testing::PtyPair pty;
+  ::tockctl::testing::PtyPair pty;
   SourceFlags flags;
   flags.serial = pty.slave_path();
   flags.baud = 9600;

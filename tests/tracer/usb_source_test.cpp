@@ -19,7 +19,6 @@ using testing::ReadUntil;
 using testing::TestLogger;
 using testing::TockBoardInterfaces;
 using testing::WaitForStatus;
-using Type = UsbEndpointInfo::Type;
 
 constexpr milliseconds kPatience{10'000};
 const std::string kUdevHint =
@@ -30,7 +29,10 @@ const std::string kUdevHint =
 
 FakeUsbDevice Board(uint8_t address, std::string serial = "TOCK01") {
   FakeUsbDevice d;
-  d.info = {1, address, 0x1209, 0x0001};
+  d.info.vid = 0x1209;
+  d.info.pid = 0x0001;
+  d.info.bus = 1;
+  d.info.address = address;
   d.serial = std::move(serial);
   d.interfaces = TockBoardInterfaces();
   return d;
@@ -38,7 +40,10 @@ FakeUsbDevice Board(uint8_t address, std::string serial = "TOCK01") {
 
 class UsbSourceTest : public ::testing::Test {
  protected:
-  UsbSourceTest() { options_.selector = {0x1209, 0x0001, {}}; }
+  UsbSourceTest() {
+    options_.selector = {0x1209, 0x0001, {}};
+    options_.usb_access_problem = [world = world_] { return world->access_problem; };
+  }
 
   std::unique_ptr<UsbSource> Open() {
     return std::make_unique<UsbSource>(options_, testing::MakeFakeUsbBackend(world_), TestLogger(),
@@ -62,11 +67,29 @@ class UsbSourceTest : public ::testing::Test {
 TEST_F(UsbSourceTest, ClaimsTheTraceInterfaceAndKeepsFourTransfersInFlight) {
   world_->devices = {Board(5)};
   auto source = Open();
-  EXPECT_EQ(world_->calls, (std::vector<std::string>{"open 1/5", "claim 3/0"}));
+  EXPECT_EQ(world_->calls, (std::vector<std::string>{"open 1/5", "claim 3"}));
   EXPECT_EQ(world_->in_flight, 4u);
   EXPECT_EQ(world_->submitted_endpoints, std::vector<uint8_t>(4, 0x85));
   EXPECT_EQ(world_->submitted_lengths, std::vector<size_t>(4, 16 * 1024));
   EXPECT_EQ(source->Describe(), "usb 1209:0001");
+}
+
+TEST_F(UsbSourceTest, WritesGoToTheBulkOutEndpointOfTheTraceInterface) {
+  world_->devices = {Board(5)};
+  auto source = Open();
+  source->Write(std::vector<uint8_t>{'l', 'i', 's', 't', '\r'});
+  EXPECT_EQ(world_->calls.back(), "bulk_out 0x04 5");
+  source.reset();
+  world_->devices[0].interfaces[3].endpoints = {{0x85, devices::kUsbTransferTypeBulk, 512}};
+  source = Open();  // a device whose trace interface only sends
+  try {
+    source->Write(std::vector<uint8_t>{'x'});
+    FAIL() << "wrote to a device without a bulk OUT endpoint";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.Describe(),
+              "USB device 1209:0001 (bus 1, address 5) has no bulk OUT endpoint on interface 3 "
+              "(usb 1209:0001: write); this device only sends");
+  }
 }
 
 TEST_F(UsbSourceTest, StreamsEveryByteInOrderAcrossManyTransfers) {
@@ -98,12 +121,12 @@ TEST_F(UsbSourceTest, AFullQueueHoldsTransfersBackInsteadOfDroppingBytes) {
 
 TEST_F(UsbSourceTest, SelectsByVidPidAndIgnoresOtherDevices) {
   FakeUsbDevice probe = Board(2);
-  probe.info.vendor_id = 0x2e8a;
-  probe.info.product_id = 0x000c;
+  probe.info.vid = 0x2e8a;
+  probe.info.pid = 0x000c;
   world_->devices = {probe, Board(7)};
   auto source = Open();
   EXPECT_EQ(source->device().address, 7);
-  EXPECT_EQ(world_->calls, (std::vector<std::string>{"open 1/7", "claim 3/0"}));
+  EXPECT_EQ(world_->calls, (std::vector<std::string>{"open 1/7", "claim 3"}));
 }
 
 TEST_F(UsbSourceTest, SerialNumberPicksOneOfSeveralBoards) {
@@ -135,7 +158,7 @@ TEST_F(UsbSourceTest, WrongSerialNumberListsTheOnesAttached) {
 
 TEST_F(UsbSourceTest, NoMatchingDevice) {
   FakeUsbDevice other = Board(2);
-  other.info.vendor_id = 0x1366;
+  other.info.vid = 0x1366;
   world_->devices = {other};
   ErrorCategory category{};
   EXPECT_EQ(OpenError(&category),
@@ -153,19 +176,9 @@ TEST_F(UsbSourceTest, NoMatchingDeviceOnAHostWithoutUsbfsSaysSoEvenWhenAskedToWa
             "--serial or --tcp");
 }
 
-TEST_F(UsbSourceTest, NoUsbAccessAtAllIsOneClearLine) {
-  world_->init_result = {UsbCode::kOther, "LIBUSB_ERROR_OTHER"};
-  ErrorCategory category{};
-  EXPECT_EQ(OpenError(&category),
-            "no USB access on this host: cannot initialise libusb (LIBUSB_ERROR_OTHER) (usb "
-            "1209:0001: init); in a container pass the USB bus in (--device /dev/bus/usb), or "
-            "trace over --serial or --tcp instead");
-  EXPECT_EQ(category, ErrorCategory::kTransport);
-}
-
 TEST_F(UsbSourceTest, PermissionDeniedNamesTheDeviceNodeAndGivesAUdevRule) {
   world_->devices = {Board(5)};
-  world_->devices[0].open_result = {UsbCode::kAccessDenied, "LIBUSB_ERROR_ACCESS"};
+  world_->devices[0].open_result = {devices::UsbStatus::kAccessDenied, 0, "LIBUSB_ERROR_ACCESS"};
   EXPECT_EQ(OpenError(),
             "permission denied opening USB device 1209:0001 (bus 1, address 5), "
             "/dev/bus/usb/001/005 (usb 1209:0001: open); " +
@@ -174,7 +187,7 @@ TEST_F(UsbSourceTest, PermissionDeniedNamesTheDeviceNodeAndGivesAUdevRule) {
 
 TEST_F(UsbSourceTest, BusyInterface) {
   world_->devices = {Board(5)};
-  world_->devices[0].claim_result = {UsbCode::kBusy, "LIBUSB_ERROR_BUSY"};
+  world_->devices[0].claim_result = {devices::UsbStatus::kBusy, 0, "LIBUSB_ERROR_BUSY"};
   EXPECT_EQ(OpenError(),
             "interface 3 of USB device 1209:0001 (bus 1, address 5) is in use by another program "
             "or driver (LIBUSB_ERROR_BUSY) (usb 1209:0001: claim); stop the other program "
@@ -196,7 +209,7 @@ TEST_F(UsbSourceTest, InterfaceNumberOverridesTheSearch) {
   world_->devices = {Board(5)};
   options_.interface_number = 2;
   auto source = Open();
-  EXPECT_EQ(world_->calls.back(), "claim 2/0");
+  EXPECT_EQ(world_->calls.back(), "claim 2");
   EXPECT_EQ(world_->submitted_endpoints.front(), 0x83);
 }
 
@@ -230,7 +243,7 @@ TEST_F(UsbSourceTest, SubmitFailingWithNoDeviceIsAnUnplugToo) {
   world_->devices = {Board(5)};
   auto source = Open();
   world_->Send({1});
-  world_->submit_results.push_back({UsbCode::kNoDevice, "LIBUSB_ERROR_NO_DEVICE"});
+  world_->submit_results.push_back({devices::UsbStatus::kNoDevice, 0, "LIBUSB_ERROR_NO_DEVICE"});
   std::vector<uint8_t> data;
   EXPECT_EQ(WaitForStatus(*source, ReadStatus::kDisconnected, kPatience, &data).detail,
             "USB device 1209:0001 (bus 1, address 5) was unplugged (LIBUSB_ERROR_NO_DEVICE); "
@@ -263,7 +276,7 @@ TEST_F(UsbSourceTest, WaitsForADeviceThatIsNotPluggedInYet) {
 TEST_F(UsbSourceTest, AStalledEndpointIsClearedAndReadingGoesOn) {
   world_->devices = {Board(5)};
   auto source = Open();
-  world_->Finish(UsbCode::kStall, "LIBUSB_TRANSFER_STALL");
+  world_->Finish(devices::UsbStatus::kStall, "LIBUSB_TRANSFER_STALL");
   world_->Send(CountingBytes(3));
   EXPECT_EQ(ReadUntil(*source, 3, kPatience).bytes, CountingBytes(3));
   EXPECT_NE(std::find(world_->calls.begin(), world_->calls.end(), "clear_halt 0x85"),
@@ -273,7 +286,8 @@ TEST_F(UsbSourceTest, AStalledEndpointIsClearedAndReadingGoesOn) {
 TEST_F(UsbSourceTest, IdleTimeoutsAreNotErrors) {
   world_->devices = {Board(5)};
   auto source = Open();
-  for (int i = 0; i < 50; ++i) world_->Finish(UsbCode::kTimeout, "LIBUSB_TRANSFER_TIMED_OUT");
+  for (int i = 0; i < 50; ++i)
+    world_->Finish(devices::UsbStatus::kTimeout, "LIBUSB_TRANSFER_TIMED_OUT");
   world_->Send(CountingBytes(3));
   auto got = ReadUntil(*source, 3, kPatience);
   EXPECT_TRUE(got.events.empty());
@@ -283,7 +297,7 @@ TEST_F(UsbSourceTest, IdleTimeoutsAreNotErrors) {
 TEST_F(UsbSourceTest, TransfersThatKeepFailingCountAsALostDevice) {
   world_->devices = {Board(5)};
   auto source = Open();
-  for (int i = 0; i < 8; ++i) world_->Finish(UsbCode::kOther, "LIBUSB_TRANSFER_ERROR");
+  for (int i = 0; i < 8; ++i) world_->Finish(devices::UsbStatus::kError, "LIBUSB_TRANSFER_ERROR");
   EXPECT_EQ(WaitForStatus(*source, ReadStatus::kDisconnected, kPatience).detail,
             "USB device 1209:0001 (bus 1, address 5) stopped working (bulk IN transfer failed 8 "
             "times in a row, last LIBUSB_TRANSFER_ERROR); waiting for it to come back");
@@ -310,9 +324,10 @@ TEST(FindTraceEndpointTest, PicksAVendorInterfaceNamedTrace) {
 }
 
 TEST(FindTraceEndpointTest, UsesTheAlternateSettingThatHasTheEndpoint) {
-  std::vector<UsbInterfaceInfo> interfaces = {
-      {4, 0, 0xFF, 0, 0, "trace", {}},
-      {4, 1, 0xFF, 0, 0, "trace", {{0x01, Type::kBulk, 64}, {0x86, Type::kBulk, 64}}},
+  constexpr uint8_t kBulk = devices::kUsbTransferTypeBulk;
+  std::vector<devices::UsbInterfaceInfo> interfaces = {
+      {4, 0, 0xFF, 0, 0, "trace", {}, {}},
+      {4, 1, 0xFF, 0, 0, "trace", {{0x01, kBulk, 64}, {0x86, kBulk, 64}}, {}},
   };
   std::string why;
   EXPECT_EQ(FindTraceEndpoint(interfaces, std::nullopt, &why), (UsbTraceEndpoint{4, 1, 0x86}));
@@ -328,48 +343,6 @@ TEST(FindTraceEndpointTest, ExplainsWhatIsMissing) {
             "class 0xff \"CMSIS-DAP v2\", 3 class 0xff \"Tock Trace\")");
   EXPECT_EQ(FindTraceEndpoint({}, std::nullopt, &why), std::nullopt);
   EXPECT_EQ(why, "has no trace interface (interfaces: none)");
-}
-
-TEST(UsbSelectorTest, ParsesVidPidAndSerial) {
-  EXPECT_EQ(ParseUsbSelector("1209:0001"), (UsbSelector{0x1209, 0x0001, {}}));
-  EXPECT_EQ(ParseUsbSelector("0x2E8A:0x000a:E6616407E3"),
-            (UsbSelector{0x2e8a, 0x000a, "E6616407E3"}));
-  EXPECT_EQ(ParseUsbSelector("1366:105:a:b"), (UsbSelector{0x1366, 0x0105, "a:b"}));
-  EXPECT_EQ(ParseUsbSelector("2E8A:A:x").ToString(), "2e8a:000a:x");
-}
-
-std::string SelectorError(const std::string& text) {
-  try {
-    ParseUsbSelector(text);
-  } catch (const Error& e) {
-    EXPECT_EQ(e.category(), ErrorCategory::kUsage);
-    return e.Describe();
-  }
-  return "no error";
-}
-
-TEST(UsbSelectorTest, RejectsMalformedSelectorsClearly) {
-  const std::string hint =
-      "; expected VID:PID[:SERIAL] with hexadecimal ids, e.g. 1209:0001 or 2e8a:000a:E6616407E3";
-  EXPECT_EQ(SelectorError("1209"), "invalid USB selector '1209': the product id is missing" + hint);
-  EXPECT_EQ(SelectorError("12345:0001"),
-            "invalid USB selector '12345:0001': the vendor id '12345' is not 1 to 4 hexadecimal "
-            "digits" +
-                hint);
-  EXPECT_EQ(SelectorError("1209:xyz"),
-            "invalid USB selector '1209:xyz': the product id 'xyz' is not 1 to 4 hexadecimal "
-            "digits" +
-                hint);
-  EXPECT_EQ(
-      SelectorError(":0001"),
-      "invalid USB selector ':0001': the vendor id '' is not 1 to 4 hexadecimal digits" + hint);
-  EXPECT_EQ(SelectorError("1209:0001:"),
-            "invalid USB selector '1209:0001:': the serial number after ':' is empty" + hint);
-}
-
-TEST(UdevHintTest, IsOneLineWithTheRule) {
-  EXPECT_EQ(UdevHint(0x1209, 0x0001), kUdevHint);
-  EXPECT_EQ(UdevHint(0x1209, 0x0001).find('\n'), std::string::npos);
 }
 
 }  // namespace

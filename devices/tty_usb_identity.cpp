@@ -1,0 +1,69 @@
+#include "devices/tty_usb_identity.h"
+
+#include <fstream>
+#include <system_error>
+
+namespace tockctl::devices {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// How far above a tty's `device` link the USB interface and device directories may be
+// (ttyACM: device = interface; ttyUSB: device = usb-serial port below the interface).
+constexpr int kMaxSysfsLevels = 4;
+
+std::string ReadSysfsValue(const fs::path& file) {
+  std::ifstream in(file);
+  std::string value;
+  std::getline(in, value);
+  return value;
+}
+
+// The nearest directory at or above `start` that contains `marker`.
+std::optional<fs::path> AncestorWith(fs::path start, const char* marker) {
+  std::error_code ec;
+  for (int i = 0; i < kMaxSysfsLevels && start.has_relative_path(); ++i) {
+    if (fs::exists(start / marker, ec)) return start;
+    start = start.parent_path();
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string TtyNameOf(const fs::path& sysfs_root, const fs::path& path) {
+  std::error_code ec;
+  fs::path classes = sysfs_root / "class" / "tty";
+  if (fs::exists(classes / path.filename(), ec)) return path.filename().string();
+  fs::path target = fs::canonical(path, ec);
+  if (ec) return {};
+  return target.filename().string();
+}
+
+std::optional<TtyUsbIdentity> LookUpTtyUsbIdentity(const fs::path& sysfs_root,
+                                                   const std::string& name) {
+  std::error_code ec;
+  fs::path device = fs::canonical(sysfs_root / "class" / "tty" / name / "device", ec);
+  if (ec) return std::nullopt;
+  auto interface = AncestorWith(device, "bInterfaceNumber");
+  auto usb_device = AncestorWith(device, "idVendor");
+  if (!interface || !usb_device || !fs::exists(*usb_device / "serial", ec)) return std::nullopt;
+  TtyUsbIdentity id{
+      ReadSysfsValue(*usb_device / "idVendor"), ReadSysfsValue(*usb_device / "idProduct"),
+      ReadSysfsValue(*usb_device / "serial"), ReadSysfsValue(*interface / "bInterfaceNumber")};
+  if (id.serial.empty()) return std::nullopt;
+  return id;
+}
+
+std::optional<std::string> FindTtyByUsbIdentity(const fs::path& sysfs_root,
+                                                const TtyUsbIdentity& identity) {
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(sysfs_root / "class" / "tty", ec)) {
+    std::string name = entry.path().filename().string();
+    if (LookUpTtyUsbIdentity(sysfs_root, name) == identity) return name;
+  }
+  return std::nullopt;
+}
+
+}  // namespace tockctl::devices

@@ -1,0 +1,81 @@
+#include "devices/qemu_instance.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include "common/error.h"
+#include "common/process.h"
+#include "tests/support/test_support.h"
+
+namespace tockctl::devices {
+namespace {
+
+QemuInstance Sample() {
+  QemuInstance q;
+  q.pid = 4242;
+  q.gdb_port = 40001;
+  q.uart_port = 40002;
+  q.started_at = 1700000000;
+  q.board = "qemu_rv32_virt";
+  q.image = "kernel.elf";
+  q.log_file = "/tmp/x/qemu.log";
+  q.argv = {"qemu-system-riscv32", "-S"};
+  return q;
+}
+
+TEST(QemuInstanceTest, StateFileRoundTrips) {
+  tockctl::testing::TempDir dir;
+  QemuStateStore store(dir.path() / "state");
+  EXPECT_FALSE(store.Load().has_value());
+  store.Save(Sample());
+  auto q = store.Load();
+  ASSERT_TRUE(q.has_value());
+  EXPECT_EQ(q->pid, 4242);
+  EXPECT_EQ(q->uart_port, 40002);
+  EXPECT_EQ(q->argv, Sample().argv);
+  store.Remove();
+  EXPECT_FALSE(store.Load().has_value());
+}
+
+TEST(QemuInstanceTest, CorruptStateFileIsNamed) {
+  tockctl::testing::TempDir dir;
+  dir.Write("qemu.json", "{\"pid\": \"x\"}");
+  QemuStateStore store(dir.path());
+  try {
+    store.Load();
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.category(), ErrorCategory::kInvalidInput);
+    std::string prefix = (dir.path() / "qemu.json").string() + ": not a tockctl QEMU state file: ";
+    EXPECT_EQ(e.Describe().rfind(prefix, 0), 0u) << e.Describe();
+    EXPECT_EQ(e.hint(), "remove it, or run `tockctl qemu stop`");
+  }
+}
+
+TEST(QemuInstanceTest, DeadPidIsStale) {
+  tockctl::testing::TempDir dir;
+  QemuStateStore store(dir.path());
+  QemuInstance q = Sample();
+  q.pid = ::getpid();  // alive, but not a QEMU
+  store.Save(q);
+  QemuStatus s = ReadQemuStatus(store, 1700000100);
+  EXPECT_FALSE(s.alive);
+  auto j = QemuStatusToJson(s);
+  EXPECT_EQ(j["stale"], true);
+  EXPECT_EQ(j["started_at"], "2023-11-14T22:13:20Z");
+  EXPECT_EQ(RenderQemuStatus(s),
+            "QEMU pid " + std::to_string(::getpid()) + " is gone; the state file is stale (" +
+                store.file().string() +
+                ")\n"
+                "  board  qemu_rv32_virt\n"
+                "  image  kernel.elf\n"
+                "  gdb    127.0.0.1:40001\n"
+                "  uart   127.0.0.1:40002  (tockctl trace --tcp 127.0.0.1:40002)\n"
+                "  log    /tmp/x/qemu.log\n");
+  QemuStatus stopped = StopRecordedQemu(store, 1700000100);
+  EXPECT_FALSE(stopped.alive);
+  EXPECT_FALSE(store.Load().has_value());
+}
+
+}  // namespace
+}  // namespace tockctl::devices
