@@ -1,3 +1,5 @@
+// The decoder on protocol v1 streams, which must decode exactly as before v2 existed (spec 2.5);
+// v2 and console text are covered by console_framing_test.cpp.
 #include "tracer/trace_decoder.h"
 
 #include <gtest/gtest.h>
@@ -11,10 +13,15 @@ namespace tockctl::tracer {
 namespace {
 
 using testing::Append;
-using testing::Frame;
 using testing::JsonCollector;
-using testing::SendFrame;
 using Bytes = std::vector<uint8_t>;
+
+Bytes Frame(RecordType type, uint32_t seq, uint64_t ticks, const RecordBody& body,
+            uint16_t flags = 0) {
+  return testing::Frame(type, seq, ticks, body, flags, kProtocolVersion1);
+}
+
+Bytes SendFrame(uint32_t seq) { return testing::SendFrame(seq, kProtocolVersion1); }
 
 const Bytes kSpecIpcSendWire = {0x03, 0x01, 0x24, 0x01, 0x02, 0x05, 0x01, 0x01, 0x03, 0x39,
                                 0x30, 0x01, 0x01, 0x01, 0x01, 0x01, 0x02, 0x01, 0x02, 0x02,
