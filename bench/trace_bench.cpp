@@ -312,10 +312,8 @@ void BM_ConsoleLatencyPty(benchmark::State& state) {
     FdSource source(slave);
     std::atomic<bool> stop{false};
     std::thread reader([&] { session.Run(source, stop); });
-    const std::string line =
-        "net_server: udp 2001:db8::1 port 5683 ready
-        ";
-        const std::string prompt = "tock$ ";
+    const std::string line = "net_server: udp 2001:db8::1 port 5683 ready\r\n";
+    const std::string prompt = "tock$ ";
     std::vector<std::pair<size_t, int64_t>> written;  // (byte count so far, write time)
     size_t total = 0;
     for (int i = 0; i < 20; ++i) {
