@@ -275,24 +275,25 @@ void TraceDecoder::EmitText(size_t n) {
   text_.clear();
 }
 
-void TraceDecoder::FlushConsole() {
+void TraceDecoder::FlushConsole(bool undecided) {
   if (stats_.version == 0) {
     if (held_.empty()) return;
     DecideVersion(kProtocolVersion);
   }
   if (stats_.version == kProtocolVersion1) return;
-  if (in_candidate_ && candidate_ == Candidate::kUndetermined && !discarding_ &&
-      (partial_len_ > 0 || opening_is_text_)) {
-    ReleaseCandidateAsText();
-  }
+  if (undecided && HasUndecidedBytes()) ReleaseCandidateAsText();
   EmitText(text_.size());
 }
 
-bool TraceDecoder::HasPendingConsole() const {
+bool TraceDecoder::HasPendingText() const {
   if (stats_.version == 0) return !held_.empty();
-  if (stats_.version == kProtocolVersion1) return false;
-  return !text_.empty() || (in_candidate_ && candidate_ == Candidate::kUndetermined &&
-                            !discarding_ && (partial_len_ > 0 || opening_is_text_));
+  return stats_.version != kProtocolVersion1 && !text_.empty();
+}
+
+bool TraceDecoder::HasUndecidedBytes() const {
+  return stats_.version != 0 && stats_.version != kProtocolVersion1 && in_candidate_ &&
+         candidate_ == Candidate::kUndetermined && !discarding_ &&
+         (partial_len_ > 0 || opening_is_text_);
 }
 
 void TraceDecoder::Finish() {

@@ -76,12 +76,16 @@ class TraceDecoder {
   /// Drops any partial frame without counting it; in a v1 stream also ignores bytes up to the
   /// next 0x00. For a live link that is joined mid-stream or came back after a disconnect.
   void Resync();
-  /// Hands on console text that is waiting for a line end or for the bytes that tell it from a
-  /// frame start; a live session calls it when such text has waited long enough. Before the
-  /// version is known this decides v2.
-  void FlushConsole();
+  /// Hands on console text that is waiting for a line end and, with `undecided`, also the up to
+  /// three bytes after a 0x00 that wait to be told from a frame start; a live session calls it
+  /// when such bytes have waited long enough. Before the version is known this decides v2.
+  void FlushConsole(bool undecided = true);
+  /// True if FlushConsole(false) would hand on bytes.
+  bool HasPendingText() const;
+  /// True if bytes after a 0x00 wait to be told from a frame start.
+  bool HasUndecidedBytes() const;
   /// True if FlushConsole() would hand on bytes.
-  bool HasPendingConsole() const;
+  bool HasPendingConsole() const { return HasPendingText() || HasUndecidedBytes(); }
 
   const DecoderStats& stats() const { return stats_; }
 

@@ -134,6 +134,24 @@ bool TraceSession::HandleRead(const ReadResult& result, std::span<const uint8_t>
   return false;
 }
 
+namespace {
+
+// Tracks since when `pending` has held; true (and forgets it) once that is `wait` ago.
+bool Waited(bool pending, std::chrono::milliseconds wait, int64_t now,
+            std::optional<int64_t>& since_ns) {
+  if (!pending) {
+    since_ns.reset();
+    return false;
+  }
+  if (!since_ns) since_ns = now;
+  const auto wait_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(wait).count();
+  if (now - *since_ns + 1000000 < wait_ns) return false;
+  since_ns.reset();
+  return true;
+}
+
+}  // namespace
+
 std::chrono::milliseconds TraceSession::ReadTimeout() const {
   if (options_.console_latency && decoder_.HasPendingConsole()) {
     return std::min(options_.poll, *options_.console_latency);
@@ -144,17 +162,15 @@ std::chrono::milliseconds TraceSession::ReadTimeout() const {
 // Live links: console text that waits for a line end, or for the bytes that tell it from a frame
 // start, is shown once it has waited console_latency (a prompt has no line end).
 void TraceSession::CheckConsoleLatency() {
-  if (!options_.console_latency || !decoder_.HasPendingConsole()) {
-    console_pending_since_ns_.reset();
-    return;
-  }
+  if (!options_.console_latency) return;
   const int64_t now = clock_.MonotonicNs();
-  if (!console_pending_since_ns_) console_pending_since_ns_ = now;
-  const auto latency_ns =
-      std::chrono::duration_cast<std::chrono::nanoseconds>(*options_.console_latency).count();
-  if (now - *console_pending_since_ns_ + 1000000 < latency_ns) return;
-  decoder_.FlushConsole();
-  console_pending_since_ns_.reset();
+  if (Waited(decoder_.HasPendingText(), *options_.console_latency, now,
+             console_pending_since_ns_)) {
+    decoder_.FlushConsole(/*undecided=*/false);
+  }
+  if (Waited(decoder_.HasUndecidedBytes(), options_.undecided_wait, now, undecided_since_ns_)) {
+    decoder_.FlushConsole(/*undecided=*/true);
+  }
 }
 
 // Says once when a stretch of bytes held no valid frame at all: a console without a tracer, a

@@ -32,6 +32,9 @@ struct SessionOptions {
   /// Live link: console text waiting for a line end (or for the bytes that tell it from a frame)
   /// is shown after this long; nullopt (files) shows it at line ends and frames only.
   std::optional<std::chrono::milliseconds> console_latency;
+  /// Live link: how long the up to three bytes after a 0x00 may wait to be told from a frame
+  /// start before they are shown as console text (a frame stalled that long is broken anyway).
+  std::chrono::milliseconds undecided_wait{500};
   /// Bytes without a valid frame after which the "nothing decodes" hint is given (0: never).
   uint64_t hint_after_bytes = 4096;
   size_t read_size = size_t{256} * 1024;  ///< Bytes asked for per read.
@@ -100,6 +103,7 @@ class TraceSession {
   int64_t start_ns_ = 0;
   int64_t next_stats_ns_ = 0;
   std::optional<int64_t> console_pending_since_ns_;
+  std::optional<int64_t> undecided_since_ns_;
   bool hint_given_ = false;
   std::string sample_;  ///< The first bytes read, for the "nothing decodes" hint.
 };
