@@ -2,22 +2,31 @@
 // realistic records (IPC exchanges, Ethernet/IPv6/UDP and 802.15.4 frames, deliveries, drops),
 // each also as a fraction of a plain memcpy and of a plain read() of the same bytes in the same
 // run. `--rss-gib=N` instead streams N GiB through decoder + pcapng writer and reports peak RSS.
+// BM_DecodeConsoleMix decodes a stream of the same size that is half console text (protocol v2)
+// and reports its rate as a ratio to the pure-frame stream measured in the same iterations;
+// BM_ConsoleLatencyPty writes console text into a pty and measures the time until a live trace
+// session hands it to its output (p50/p99), lines and prompts without a line end apart.
 //
 //   tockctl_bench [--stream-mib=256] [--capture=/dev/null] [google benchmark flags]
 //   tockctl_bench --rss-gib=1 [--capture=/dev/null]
 //   tockctl_bench --write-stream=FILE --stream-mib=1024   (input for bench/trace_rss.sh)
 #include <benchmark/benchmark.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <pty.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "tracer/byte_source.h"
@@ -56,6 +65,25 @@ const std::vector<uint8_t>& Stream() {
     std::ofstream(Config().stream_file, std::ios::binary)
         .write(reinterpret_cast<const char*>(wire.data()),
                static_cast<std::streamsize>(wire.size()));
+    return wire;
+  }();
+  return stream;
+}
+
+// The same generator, half of the bytes console text between the frames (as a chatty kernel).
+const std::vector<uint8_t>& ConsoleMixStream() {
+  static const std::vector<uint8_t> stream = [] {
+    const size_t target = Stream().size();
+    std::vector<uint8_t> wire;
+    wire.reserve(target + 8192);
+    SampleStream s;
+    s.AppendPreamble(wire);
+    while (wire.size() < target) {
+      const size_t before = wire.size();
+      s.AppendMix(wire, 2048);
+      s.AppendConsole(wire, wire.size() - before);
+    }
+    wire.resize(target);
     return wire;
   }();
   return stream;
@@ -187,6 +215,140 @@ void BM_Decode(benchmark::State& state) {
               Seconds(std::chrono::steady_clock::now() - t0) / n);
 }
 
+// CPU seconds to decode `s` once (256 KiB reads); fails the benchmark if anything is corrupt.
+double DecodeCpuSeconds(const std::vector<uint8_t>& s, benchmark::State& state) {
+  const double cpu0 = ThreadCpuSeconds();
+  CountingHandler handler;
+  TraceDecoder decoder(handler);
+  for (size_t off = 0; off < s.size(); off += kChunk) {
+    decoder.Feed(std::span<const uint8_t>(s).subspan(off, std::min(kChunk, s.size() - off)));
+  }
+  decoder.Finish();
+  // The mixed stream is cut at its size, so its last frame may be incomplete.
+  if (decoder.stats().corrupt > 1) state.SkipWithError("the generated stream decoded as corrupt");
+  benchmark::DoNotOptimize(handler.records);
+  return ThreadCpuSeconds() - cpu0;
+}
+
+void BM_DecodeConsoleMix(benchmark::State& state) {
+  const auto& mixed = ConsoleMixStream();
+  const auto& frames = Stream();
+  double mixed_cpu = 0;
+  double frames_cpu = 0;
+  for (auto _ : state) {
+    mixed_cpu += DecodeCpuSeconds(mixed, state);
+    frames_cpu += DecodeCpuSeconds(frames, state);
+  }
+  const auto n = static_cast<double>(state.iterations());
+  state.counters["mixed_MB_per_s"] = static_cast<double>(mixed.size()) / (mixed_cpu / n) / 1e6;
+  state.counters["frames_MB_per_s"] = static_cast<double>(frames.size()) / (frames_cpu / n) / 1e6;
+  state.counters["ratio_to_frames"] = frames_cpu / mixed_cpu;  // same size: rate ratio
+}
+
+// A ByteSource over a file descriptor (the pty's slave side), with poll() for the timeout.
+class FdSource : public ByteSource {
+ public:
+  explicit FdSource(int fd) : fd_(fd) {}
+  ReadResult Read(std::span<uint8_t> buf, std::chrono::milliseconds timeout) override {
+    pollfd pfd{fd_, POLLIN, 0};
+    if (::poll(&pfd, 1, static_cast<int>(timeout.count())) <= 0) {
+      return {ReadStatus::kTimeout, 0, {}};
+    }
+    const ssize_t n = ::read(fd_, buf.data(), buf.size());
+    if (n <= 0) return {ReadStatus::kEnd, 0, {}};
+    return {ReadStatus::kData, static_cast<size_t>(n), {}};
+  }
+  std::string Describe() const override { return "pty"; }
+
+ private:
+  int fd_;
+};
+
+// Notes when each console byte reaches the output.
+class ConsoleTimes : public TraceSink {
+ public:
+  explicit ConsoleTimes(const Clock& clock) : clock_(clock) {}
+  void OnRecord(const Record&, const RecordInfo&, const TraceContext&) override {}
+  void OnConsole(std::span<const uint8_t> text, int64_t) override {
+    const int64_t now = clock_.MonotonicNs();
+    for (size_t i = 0; i < text.size(); ++i) shown_ns.push_back(now);
+  }
+  std::vector<int64_t> shown_ns;
+
+ private:
+  const Clock& clock_;
+};
+
+double Percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())))];
+}
+
+// Writes console text into a pty at 115200 baud pacing (a line, then a prompt without line end,
+// then a pause) and measures, per text, the time from the write of its last byte to the moment a
+// live trace session (console_latency as `tockctl trace` uses) hands that byte to its output.
+void BM_ConsoleLatencyPty(benchmark::State& state) {
+  int master = -1;
+  int slave = -1;
+  if (::openpty(&master, &slave, nullptr, nullptr, nullptr) != 0) {
+    state.SkipWithError("openpty failed");
+    return;
+  }
+  termios raw{};
+  ::tcgetattr(slave, &raw);
+  ::cfmakeraw(&raw);
+  ::tcsetattr(slave, TCSANOW, &raw);
+  SystemClock clock;
+  std::vector<double> line_ms;
+  std::vector<double> prompt_ms;
+  for (auto _ : state) {
+    ConsoleTimes times(clock);
+    SessionOptions options;
+    options.poll = std::chrono::milliseconds(100);
+    options.console_latency = std::chrono::milliseconds(25);
+    options.hint_after_bytes = 0;
+    TraceSession session(options, clock, {&times});
+    FdSource source(slave);
+    std::atomic<bool> stop{false};
+    std::thread reader([&] { session.Run(source, stop); });
+    const std::string line = "net_server: udp 2001:db8::1 port 5683 ready\r\n";
+    const std::string prompt = "tock$ ";
+    std::vector<std::pair<size_t, int64_t>> written;  // (byte count so far, write time)
+    size_t total = 0;
+    for (int i = 0; i < 20; ++i) {
+      for (const std::string* text : {&line, &prompt}) {
+        // 115200 baud, 8N1: ~87 us per byte.
+        std::this_thread::sleep_for(std::chrono::microseconds(87 * text->size()));
+        if (::write(master, text->data(), text->size()) != static_cast<ssize_t>(text->size())) {
+          state.SkipWithError("pty write failed");
+        }
+        total += text->size();
+        written.emplace_back(total, clock.MonotonicNs());
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(60));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(150));
+    stop = true;
+    reader.join();
+    for (size_t k = 0; k < written.size(); ++k) {
+      const size_t last = written[k].first - 1;
+      if (last >= times.shown_ns.size()) {
+        state.SkipWithError("console bytes were not shown");
+        break;
+      }
+      const double ms = static_cast<double>(times.shown_ns[last] - written[k].second) / 1e6;
+      (k % 2 == 0 ? line_ms : prompt_ms).push_back(ms);
+    }
+  }
+  ::close(master);
+  ::close(slave);
+  state.counters["line_p50_ms"] = Percentile(line_ms, 0.50);
+  state.counters["line_p99_ms"] = Percentile(line_ms, 0.99);
+  state.counters["prompt_p50_ms"] = Percentile(prompt_ms, 0.50);
+  state.counters["prompt_p99_ms"] = Percentile(prompt_ms, 0.99);
+}
+
 // A ByteSource over the in-memory stream, as a replay would deliver it.
 class MemoryStreamSource : public ByteSource {
  public:
@@ -249,6 +411,8 @@ BENCHMARK(BM_MemcpyBaseline)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_ReadBaseline)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Decode)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_DecodeToPcapng)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_DecodeConsoleMix)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ConsoleLatencyPty)->Unit(benchmark::kMillisecond)->Iterations(3);
 
 // Peak resident set size (VmHWM) and current RSS (VmRSS) in KiB.
 std::pair<long, long> MemoryKib() {

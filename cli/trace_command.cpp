@@ -37,6 +37,7 @@ void RunTrace(CliContext& ctx, TraceCommandOptions& o) {
   tracer::TraceEnvironment env;
   env.out = ctx.out();
   env.err = ctx.err();
+  env.out_width = tracer::TerminalWidth(env.out);
   env.stop = &signals.stop_requested();
   env.log = ctx.Log();
   tracer::RunTraceCommand(o.trace, env);
@@ -73,6 +74,12 @@ void AddFilterOptions(CLI::App& cmd, tracer::SessionOptions& s) {
   cmd.add_option("--process", s.filter.process, "Only records naming this process")->group(filters);
   cmd.add_option("--service", s.filter.service, "Only records of this IPC service")->group(filters);
   cmd.add_option("--iface", s.filter.iface, "Only records of this network interface")
+      ->group(filters);
+  auto* no_console =
+      cmd.add_flag("--no-console", s.filter.no_console, "Hide the device's console text")
+          ->group(filters);
+  cmd.add_flag("--console-only", s.filter.console_only, "Only the console text, no records")
+      ->excludes(no_console)
       ->group(filters);
   cmd.add_option("--count", s.count, "Stop after N records")
       ->check(CLI::PositiveNumber)

@@ -188,6 +188,7 @@ CaptureResult CaptureToPcapng(ByteSource& source, FifoBlockOutput& output,
   options.filter = filter;
   options.join_mid_stream = true;
   options.end_is_link_loss = true;
+  options.console_latency = std::chrono::milliseconds(25);
   TraceSession session(options, clock, {&capture, &losses});
   ReaderBoundSource bound(source, output);
   const SessionEnd end = session.Run(bound, stop);

@@ -320,6 +320,35 @@ void AppendJsonString(std::string_view text, std::string& out) {
   out += '"';
 }
 
+bool IsValidUtf8(std::string_view text) {
+  const auto* p = reinterpret_cast<const uint8_t*>(text.data());
+  size_t n = text.size();
+  while (n > 0) {
+    size_t bad = 0;
+    const size_t len = *p < 0x80 ? 1 : Utf8Sequence(p, n, &bad);
+    if (len == 0) return false;
+    p += len;
+    n -= len;
+  }
+  return true;
+}
+
+void AppendConsoleJson(std::span<const uint8_t> text, std::string& out) {
+  const std::string_view view(reinterpret_cast<const char*>(text.data()), text.size());
+  out += "{\"type\":\"console\",\"text\":";
+  AppendJsonString(view, out);
+  if (!IsValidUtf8(view)) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    out += ",\"data\":\"";
+    for (const uint8_t b : text) {
+      out += kHex[b >> 4];
+      out += kHex[b & 0x0F];
+    }
+    out += '"';
+  }
+  out += "}\n";
+}
+
 void AppendRecordJson(const Record& record, std::string& out) {
   const RecordHeader& h = record.header;
   out += "{\"seq\":";

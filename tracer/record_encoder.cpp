@@ -190,6 +190,13 @@ void AppendFrame(const RecordHeader& header, std::span<const uint8_t> body,
   const uint32_t crc = Crc32c(payload);
   payload.resize(payload.size() + kCrcSize);
   StoreU32Le(&payload[payload.size() - kCrcSize], crc);
+  if (header.version == kProtocolVersion1) {
+    CobsEncode(payload, wire);
+    wire.push_back(0);
+    return;
+  }
+  payload.insert(payload.begin(), std::begin(kFrameMarker), std::end(kFrameMarker));
+  wire.push_back(0);
   CobsEncode(payload, wire);
   wire.push_back(0);
 }

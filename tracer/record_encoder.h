@@ -14,7 +14,8 @@ namespace tockctl::tracer {
 /// prefix allows are cut to fit.
 void AppendBody(const RecordBody& body, std::vector<uint8_t>& out);
 
-/// Appends one wire frame (COBS(header || body || CRC-32C) || 0x00) to `wire`.
+/// Appends one wire frame to `wire`: for header.version 1 COBS(header || body || CRC-32C) || 0x00,
+/// otherwise the v2 form 0x00 || COBS(C0 C1 || header || body || CRC-32C) || 0x00.
 void AppendFrame(const RecordHeader& header, std::span<const uint8_t> body,
                  std::vector<uint8_t>& wire);
 

@@ -82,12 +82,13 @@ bool IsNetRecord(RecordType type) {
 
 bool RecordFilter::PassesEverything() const {
   return !options_.ipc && !options_.net && !options_.process && !options_.service &&
-         !options_.iface;
+         !options_.iface && !options_.console_only;
 }
 
 bool RecordFilter::Matches(const Record& record, const TraceContext& context) const {
-  return MatchesCategory(record.header.type) && MatchesProcess(record, context) &&
-         MatchesService(record, context) && MatchesInterface(record, context);
+  return !options_.console_only && MatchesCategory(record.header.type) &&
+         MatchesProcess(record, context) && MatchesService(record, context) &&
+         MatchesInterface(record, context);
 }
 
 bool RecordFilter::MatchesCategory(RecordType type) const {

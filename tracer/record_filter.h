@@ -17,6 +17,8 @@ struct FilterOptions {
   std::optional<std::string> process;  ///< A pid field names this process (PROC_START name).
   std::optional<std::string> service;  ///< The record's service has this name (IPC_REGISTER).
   std::optional<std::string> iface;    ///< The record's interface has this name (HELLO).
+  bool no_console = false;             ///< Hide console text (--no-console).
+  bool console_only = false;           ///< Console text only, no records (--console-only).
 };
 
 /// Decides whether a record passes the filter options, resolving names through a TraceContext.
@@ -27,6 +29,8 @@ class RecordFilter {
   bool Matches(const Record& record, const TraceContext& context) const;
   /// True if no condition is configured.
   bool PassesEverything() const;
+  /// True if console text is shown (neither --no-console nor a record filter that excludes it).
+  bool PassesConsole() const { return !options_.no_console; }
 
  private:
   bool MatchesCategory(RecordType type) const;

@@ -54,6 +54,7 @@ SampleStream::SampleStream(SampleStreamOptions options) : options_(options), rng
 void SampleStream::Put(std::vector<uint8_t>& wire, uint8_t type, const std::vector<uint8_t>& body,
                        uint16_t flags) {
   RecordHeader h;
+  h.version = options_.version;
   h.type = static_cast<RecordType>(type);
   h.flags = flags;
   h.seq = seq_++;
@@ -78,9 +79,10 @@ void SampleStream::Advance(uint64_t min_ticks, uint64_t max_ticks) {
 }
 
 void SampleStream::AppendPreamble(std::vector<uint8_t>& wire) {
-  wire.push_back(0);
+  if (options_.version == kProtocolVersion1) wire.push_back(0);  // v1's resync byte
   PutHello(wire);
   RecordHeader h;
+  h.version = options_.version;
   const std::pair<RecordType, RecordBody> setup[] = {
       {RecordType::kProcStart, ProcStart{kServerPid, 0, "net_server"}},
       {RecordType::kProcStart, ProcStart{kClientPid, 0, "sensor_app"}},
@@ -182,6 +184,22 @@ void SampleStream::AppendDrop(std::vector<uint8_t>& wire) {
   body_.clear();
   AppendBody(NetDrop{0, 0, kKernelPid, 0, static_cast<uint32_t>(frame.size()), frame}, body_);
   Put(wire, 0x44, body_);
+}
+
+void SampleStream::AppendConsole(std::vector<uint8_t>& wire, size_t bytes) {
+  static constexpr std::string_view kLines[] = {
+      "Initialization complete. Entering main loop\r\n",
+      "tock$ ",
+      "list\r\n PID    ShortID    Name                Quanta  Syscalls  Restarts  Grants  "
+      "State\r\n",
+      "net_server: udp 2001:db8::1 port 5683 ready\r\n",
+      "sensor_app: sample 42 sent\r\n",
+  };
+  const size_t target = wire.size() + bytes;
+  while (wire.size() < target) {
+    const std::string_view line = kLines[rng_() % std::size(kLines)];
+    wire.insert(wire.end(), line.begin(), line.end());
+  }
 }
 
 void SampleStream::AppendMix(std::vector<uint8_t>& wire, size_t bytes) {

@@ -12,6 +12,7 @@ namespace tockctl::tracer {
 struct SampleStreamOptions {
   uint64_t seed = 1;
   uint32_t tick_hz = 1000000;
+  uint8_t version = 2;  ///< Protocol version of the frames (1: a lone 0x00 starts the stream).
 };
 
 /// Generates wire bytes of a plausible device: two processes talking over two services, an
@@ -33,6 +34,9 @@ class SampleStream {
   void AppendRadioRx(std::vector<uint8_t>& wire);
   /// Appends one NET_DROP (rx, queue full) of a short Ethernet frame.
   void AppendDrop(std::vector<uint8_t>& wire);
+  /// Appends console text as a Tock kernel prints it between frames (protocol v2): a debug!()
+  /// line, a process-console reply or the `tock$ ` prompt, at least `bytes` bytes in all.
+  void AppendConsole(std::vector<uint8_t>& wire, size_t bytes);
 
   /// Records appended so far.
   uint64_t records() const { return seq_; }

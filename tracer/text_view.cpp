@@ -10,6 +10,22 @@ constexpr size_t kTimeWidth = 14;
 constexpr size_t kKindWidth = 15;
 constexpr size_t kWhoWidth = 46;
 constexpr size_t kSizeWidth = 8;
+// The layout for a terminal of `width` columns (80 fits time, kind, who, bytes and 22 columns of
+// details).
+constexpr size_t kNarrowTimeWidth = 10;
+constexpr size_t kNarrowKindWidth = 15;
+constexpr size_t kNarrowWhoWidth = 27;
+constexpr size_t kNarrowSizeWidth = 6;
+
+struct Columns {
+  size_t time, kind, who, size;
+  const char* gap;
+};
+
+Columns ColumnsFor(size_t width) {
+  if (width == 0) return {kTimeWidth, kKindWidth, kWhoWidth, kSizeWidth, "  "};
+  return {kNarrowTimeWidth, kNarrowKindWidth, kNarrowWhoWidth, kNarrowSizeWidth, " "};
+}
 
 std::string Hex32(uint32_t v) {
   char buf[16];
@@ -202,28 +218,51 @@ std::string FormatDuration(uint64_t ns) {
   return buf;
 }
 
-std::string TextHeader() {
-  return Pad("TIME(s)", kTimeWidth, true) + "  " + Pad("KIND", kKindWidth, false) +
-         Pad("WHO", kWhoWidth, false) + Pad("BYTES", kSizeWidth, true) + "  DETAILS\n";
+std::string TextHeader(size_t width) {
+  const Columns c = ColumnsFor(width);
+  std::string header = Pad("TIME(s)", c.time, true) + c.gap + Pad("KIND", c.kind, false) +
+                       Pad("WHO", c.who, false) + Pad("BYTES", c.size, true) + c.gap + "DETAILS";
+  if (width > 0) FitWidth(header, width);
+  return header + "\n";
+}
+
+void FitWidth(std::string& line, size_t width) {
+  size_t columns = 0;
+  for (size_t i = 0; i < line.size(); ++i) {
+    if ((static_cast<unsigned char>(line[i]) & 0xC0) == 0x80) continue;  // continuation byte
+    if (++columns == width) {
+      size_t end = i + 1;
+      while (end < line.size() && (static_cast<unsigned char>(line[end]) & 0xC0) == 0x80) ++end;
+      if (end == line.size()) return;
+      line.resize(i);
+      line += "\u2026";
+      return;
+    }
+  }
 }
 
 void AppendRecordText(const Record& record, const RecordInfo& info, const TraceContext& context,
-                      std::string& out) {
+                      std::string& out, size_t width) {
+  const Columns c = ColumnsFor(width);
   LineBuilder line(record, info, context);
   std::visit(line, record.body);
   const std::string time = info.time.device_ns ? FormatSeconds(*info.time.device_ns)
                                                : std::to_string(record.header.ticks) + "t";
-  out += Pad(time, kTimeWidth, true);
-  out += "  ";
-  out += Pad(RecordTypeName(static_cast<uint8_t>(record.header.type)), kKindWidth, false);
-  out += Pad(Printable(std::move(line.who)), kWhoWidth - 1, false);
-  out += ' ';
-  out += Pad(line.size, kSizeWidth, true);
+  std::string text = Pad(time, c.time, true);
+  text += c.gap;
+  text += Pad(RecordTypeName(static_cast<uint8_t>(record.header.type)), c.kind, false);
+  std::string who = Printable(std::move(line.who));
+  if (width > 0) FitWidth(who, c.who - 1);
+  text += Pad(std::move(who), c.who - 1, false);
+  text += ' ';
+  text += Pad(line.size, c.size, true);
   if (!line.details.empty()) {
-    out += "  ";
-    out += Printable(std::move(line.details));
+    text += c.gap;
+    text += Printable(std::move(line.details));
   }
-  while (!out.empty() && out.back() == ' ') out.pop_back();
+  while (!text.empty() && text.back() == ' ') text.pop_back();
+  if (width > 0) FitWidth(text, width);
+  out += text;
   out += '\n';
 }
 

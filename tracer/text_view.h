@@ -10,12 +10,16 @@ namespace tockctl::tracer {
 
 /// Appends the text line of `record` (ending in '\n') to `out`. Columns: device time in seconds
 /// (or raw ticks with a "t" suffix before the first HELLO), kind, who (processes, service,
-/// interface), size in bytes, details.
+/// interface), size in bytes, details. `width` 0 gives the full layout (files, pipes: stable);
+/// otherwise narrower columns, and the line is cut to `width` columns with a final "…".
 void AppendRecordText(const Record& record, const RecordInfo& info, const TraceContext& context,
-                      std::string& out);
+                      std::string& out, size_t width = 0);
 
-/// The column header matching AppendRecordText, ending in '\n'.
-std::string TextHeader();
+/// The column header matching AppendRecordText with the same `width`, ending in '\n'.
+std::string TextHeader(size_t width = 0);
+
+/// Cuts `line` (no '\n') to at most `width` columns (UTF-8 code points), ending a cut line in "…".
+void FitWidth(std::string& line, size_t width);
 
 /// Seconds with microseconds: 1234567890 ns -> "1.234567".
 std::string FormatSeconds(uint64_t ns);

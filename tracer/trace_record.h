@@ -36,13 +36,21 @@ enum class RecordType : uint8_t {
   kNetDeliver = 0x45,
 };
 
-inline constexpr uint8_t kProtocolVersion = 1;
+/// Version byte of protocol v1 frames (console text cannot share the link).
+inline constexpr uint8_t kProtocolVersion1 = 1;
+/// Version byte of protocol v2 frames (console text and frames share the link).
+inline constexpr uint8_t kProtocolVersion = 2;
+/// The two bytes a v2 frame's payload starts with, before the header (spec section 2.4). Neither
+/// byte ever occurs in UTF-8 text.
+inline constexpr uint8_t kFrameMarker[2] = {0xC0, 0xC1};
 inline constexpr size_t kHeaderSize = 16;
 inline constexpr size_t kCrcSize = 4;
 inline constexpr size_t kMaxPayload = 2048;
 inline constexpr size_t kMinPayload = kHeaderSize + kCrcSize;
-/// Largest run of encoded bytes a frame may take before its delimiter.
+/// Largest run of encoded bytes a v1 frame may take before its delimiter.
 inline constexpr size_t kMaxEncodedFrame = kMaxPayload + 9 + 1;
+/// Largest run of encoded bytes between a v2 frame's two delimiters (marker, payload, COBS).
+inline constexpr size_t kMaxEncodedFrameV2 = sizeof(kFrameMarker) + kMaxPayload + 9;
 inline constexpr uint16_t kFlagTruncated = 0x0001;
 inline constexpr uint16_t kKernelPid = 0xFFFF;
 /// Number of record types defined by protocol v1.

@@ -1,6 +1,8 @@
 #include "tracer/trace_runner.h"
 
 #include <spdlog/spdlog.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 #include "common/error.h"
 #include "tracer/pcapng_writer.h"
@@ -8,6 +10,10 @@
 
 namespace tockctl::tracer {
 namespace {
+
+// How long console text may wait for a line end before it is shown (a prompt has none); well
+// under the 100 ms promised in docs/trace.md, as it adds to one read timeout.
+constexpr std::chrono::milliseconds kLiveConsoleLatency{25};
 
 void PrintSummaryNote(const TraceOptions& o, const TraceOutcome& outcome, std::FILE* err) {
   if (o.quiet || !o.capture_path) return;
@@ -26,6 +32,13 @@ std::shared_ptr<spdlog::logger> SourceLogger(const std::shared_ptr<spdlog::logge
 
 }  // namespace
 
+size_t TerminalWidth(std::FILE* out) {
+  if (out == nullptr || ::isatty(::fileno(out)) == 0) return 0;
+  winsize size{};
+  if (::ioctl(::fileno(out), TIOCGWINSZ, &size) != 0 || size.ws_col == 0) return 80;
+  return size.ws_col;
+}
+
 TraceOutcome RunTrace(const TraceOptions& options, ByteSource& source,
                       const TraceEnvironment& env) {
   SystemClock system_clock;
@@ -37,10 +50,10 @@ TraceOutcome RunTrace(const TraceOptions& options, ByteSource& source,
   std::vector<TraceSink*> sinks;
   std::unique_ptr<TraceSink> view;
   if (options.format == TraceFormat::kJson) {
-    view = std::make_unique<JsonSink>(env.out);
+    view = std::make_unique<JsonSink>(env.out, messages);
   } else {
     view = std::make_unique<TextSink>(options.format == TraceFormat::kText ? env.out : nullptr,
-                                      messages);
+                                      messages, true, env.out_width);
   }
   sinks.push_back(view.get());
   std::unique_ptr<FileBlockOutput> file;
@@ -68,6 +81,7 @@ TraceOutcome RunTraceCommand(const TraceOptions& options, const TraceEnvironment
   if (!options.quiet) std::fprintf(env.err, "trace: reading %s\n", source->Describe().c_str());
   TraceOptions run = options;
   run.session.join_mid_stream = spec.kind != SourceKind::kReplay;
+  if (spec.kind != SourceKind::kReplay) run.session.console_latency = kLiveConsoleLatency;
   run.session.end_is_link_loss = spec.kind != SourceKind::kReplay && !spec.reconnect;
   return RunTrace(run, *source, env);
 }

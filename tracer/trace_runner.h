@@ -35,6 +35,9 @@ struct TraceEnvironment {
   std::FILE* err = stderr;
   const Clock* clock = nullptr;
   const std::atomic<bool>* stop = nullptr;
+  /// Columns of the terminal `out` is, 0 if it is not one (the text view then keeps its full,
+  /// stable layout). See TerminalWidth().
+  size_t out_width = 0;
   std::shared_ptr<spdlog::logger> log;
 };
 
@@ -44,6 +47,9 @@ struct TraceOutcome {
   uint64_t written = 0;
   DecoderStats decoder;
 };
+
+/// Columns of the terminal behind `out`, or 0 if it is not a terminal.
+size_t TerminalWidth(std::FILE* out);
 
 /// Runs a trace over `source` until it ends, a limit is reached or *env.stop is set; prints
 /// records, link events and statistics, writes the capture file. Throws the source's and the

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "tracer/byte_source.h"
@@ -27,7 +28,15 @@ struct SessionOptions {
   bool join_mid_stream = false;  ///< Live link: ignore bytes up to the first 0x00 (uncounted).
   /// Live link without reconnect: its end means the device went away; report it as a lost link.
   bool end_is_link_loss = false;
-  std::chrono::milliseconds poll{100};    ///< Longest wait in one read (bounds reaction time).
+  std::chrono::milliseconds poll{100};  ///< Longest wait in one read (bounds reaction time).
+  /// Live link: console text waiting for a line end (or for the bytes that tell it from a frame)
+  /// is shown after this long; nullopt (files) shows it at line ends and frames only.
+  std::optional<std::chrono::milliseconds> console_latency;
+  /// Live link: how long the up to three bytes after a 0x00 may wait to be told from a frame
+  /// start before they are shown as console text (a frame stalled that long is broken anyway).
+  std::chrono::milliseconds undecided_wait{500};
+  /// Bytes without a valid frame after which the "nothing decodes" hint is given (0: never).
+  uint64_t hint_after_bytes = 4096;
   size_t read_size = size_t{256} * 1024;  ///< Bytes asked for per read.
 };
 
@@ -62,12 +71,17 @@ class TraceSession {
    public:
     explicit Handler(TraceSession& session) : session_(session) {}
     void OnRecord(const Record& record, bool seq_reset) override;
+    void OnConsole(std::span<const uint8_t> text) override;
 
    private:
     TraceSession& session_;
   };
 
   void HandleRecord(const Record& record, bool seq_reset);
+  void HandleConsole(std::span<const uint8_t> text);
+  void CheckConsoleLatency();
+  void CheckNothingDecodes(bool at_end);
+  std::chrono::milliseconds ReadTimeout() const;
   bool HandleRead(const ReadResult& result, std::span<const uint8_t> buf);
   void HandleLinkEvent(LinkEvent::Kind kind, const std::string& detail);
   std::optional<SessionEnd> CheckLimits(const std::atomic<bool>& stop);
@@ -88,6 +102,10 @@ class TraceSession {
   int64_t batch_host_ns_ = 0;
   int64_t start_ns_ = 0;
   int64_t next_stats_ns_ = 0;
+  std::optional<int64_t> console_pending_since_ns_;
+  std::optional<int64_t> undecided_since_ns_;
+  bool hint_given_ = false;
+  std::string sample_;  ///< The first bytes read, for the "nothing decodes" hint.
 };
 
 }  // namespace tockctl::tracer

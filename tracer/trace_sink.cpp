@@ -1,13 +1,30 @@
 #include "tracer/trace_sink.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
+#include <string_view>
 
 #include "tracer/json_lines.h"
 #include "tracer/text_view.h"
 
 namespace tockctl::tracer {
 namespace {
+
+// Marks a console line in the text view: blank time column, kind "console", then the text.
+constexpr std::string_view kConsolePrefix = "                console        | ";
+
+// Console bytes as the view shows them: control bytes (but tab) and DEL as \xNN, the rest raw.
+void AppendConsoleByte(uint8_t b, std::string& out) {
+  if ((b < 0x20 && b != '\t') || b == 0x7F) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    out += "\\x";
+    out += kHex[b >> 4];
+    out += kHex[b & 0x0F];
+    return;
+  }
+  out += static_cast<char>(b);
+}
 
 constexpr uint32_t kPow10[9] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000};
 
@@ -70,16 +87,51 @@ void AppendFrameComment(const RecordHeader& header, const RecordInfo& info, std:
 
 }  // namespace
 
-TextSink::TextSink(std::FILE* out, std::FILE* messages, bool header)
-    : out_(out), messages_(messages), header_pending_(header) {}
+TextSink::TextSink(std::FILE* out, std::FILE* messages, bool header, size_t width)
+    : out_(out), messages_(messages), header_pending_(header), width_(width) {}
 
 void TextSink::OnRecord(const Record& record, const RecordInfo& info, const TraceContext& context) {
   if (out_ == nullptr) return;
+  EndConsoleLine();
   if (header_pending_) {
-    buffer_ += TextHeader();
+    buffer_ += TextHeader(width_);
     header_pending_ = false;
   }
-  AppendRecordText(record, info, context, buffer_);
+  AppendRecordText(record, info, context, buffer_, width_);
+}
+
+void TextSink::OnConsole(std::span<const uint8_t> text, int64_t) {
+  if (out_ == nullptr) return;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (!console_line_open_) {
+      buffer_ += kConsolePrefix;
+      console_line_open_ = true;
+    }
+    const uint8_t b = text[i];
+    if (b == '\n') {
+      buffer_ += '\n';
+      console_line_open_ = false;
+    } else if (b == '\r' && i + 1 < text.size() && text[i + 1] == '\n') {
+      continue;  // CR LF ends the line like LF
+    } else {
+      AppendConsoleByte(b, buffer_);
+    }
+  }
+}
+
+void TextSink::EndConsoleLine() {
+  if (!console_line_open_) return;
+  buffer_ += '\n';
+  console_line_open_ = false;
+}
+
+void TextSink::OnEnd() { EndConsoleLine(); }
+
+void TextSink::OnNotice(const std::string& message) {
+  Flush();
+  if (messages_ == nullptr) return;
+  std::fprintf(messages_, "trace: %s\n", message.c_str());
+  std::fflush(messages_);
 }
 
 void TextSink::OnLinkEvent(const LinkEvent& event) {
@@ -100,10 +152,20 @@ void TextSink::OnStats(const StatsView& stats) {
 
 void TextSink::Flush() { WriteAll(out_, buffer_); }
 
-JsonSink::JsonSink(std::FILE* out) : out_(out) {}
+JsonSink::JsonSink(std::FILE* out, std::FILE* messages) : out_(out), messages_(messages) {}
 
 void JsonSink::OnRecord(const Record& record, const RecordInfo&, const TraceContext&) {
   AppendRecordJson(record, buffer_);
+}
+
+void JsonSink::OnConsole(std::span<const uint8_t> text, int64_t) {
+  AppendConsoleJson(text, buffer_);
+}
+
+void JsonSink::OnNotice(const std::string& message) {
+  if (messages_ == nullptr) return;
+  std::fprintf(messages_, "trace: %s\n", message.c_str());
+  std::fflush(messages_);
 }
 
 void JsonSink::OnLinkEvent(const LinkEvent& event) {
@@ -146,7 +208,7 @@ PcapngSink::PcapngSink(PcapngWriter& writer) : writer_(writer) {
   PcapngInterface user;
   user.linktype = kLinktypeUser0;
   user.name = "tock-trace";
-  user.description = "Tock IPC, process and system trace records (tockctl trace protocol v1)";
+  user.description = "Tock IPC, process and system trace records (tockctl trace protocol)";
   user_iface_ = writer_.AddInterface(user);
   writer_.Flush();
 }
@@ -181,6 +243,19 @@ void PcapngSink::OnRecord(const Record& record, const RecordInfo& info,
     }
   }
   writer_.WritePacket(user_iface_, ts, record.raw, static_cast<uint32_t>(record.raw.size()));
+}
+
+void PcapngSink::OnConsole(std::span<const uint8_t> text, int64_t host_ns) {
+  if (!console_iface_) {
+    PcapngInterface console;
+    console.linktype = kLinktypeUser1;
+    console.name = "tock-console";
+    console.description =
+        "Tock console text sharing the link with the trace (tockctl trace protocol v2)";
+    console_iface_ = writer_.AddInterface(console);
+  }
+  writer_.WritePacket(*console_iface_, static_cast<uint64_t>(std::max<int64_t>(host_ns, 0)), text,
+                      static_cast<uint32_t>(text.size()));
 }
 
 void PcapngSink::Flush() { writer_.Flush(); }

@@ -82,6 +82,14 @@ static void pause_us(tock_sim* s, uint32_t lo, uint32_t hi) { s->clock += us(rnd
 
 static int emit(tock_sim* s) { return trace_link_submit(s->link, &s->rec, 0); }
 
+/* What a Tock kernel prints on its console (boot banner, debug!() lines, the
+ * process console prompt): it shares the UART with the trace frames. */
+static void console(tock_sim* s, const char* text) {
+  size_t n = 0;
+  while (text[n]) n++;
+  trace_link_console(s->link, text, n);
+}
+
 static void schedule(tock_sim* s, uint64_t delay, sim_event e) {
   e.due = s->clock + delay;
   sim_queue_push(&s->queue, &e);
@@ -369,6 +377,9 @@ static void log_fault(tock_sim* s, const trace_proc_fault* f, const char* what) 
   sb_puthex32(&b, f->pc);
   sb_puts(&b, "; restarting");
   log_text(s, TRACE_LOG_WARN);
+  console(s, "\r\npanicked process ");
+  console(s, kProcs[f->pid].name);
+  console(s, ": restarting\r\ntock$ ");
 }
 
 static void fault_process(tock_sim* s, const trace_proc_fault* f, uint32_t restart_ms) {
@@ -678,6 +689,9 @@ static void act_kernel_log(tock_sim* s) {
   sb_putu(&b, s->rpc_outstanding);
   sb_puts(&b, " outstanding");
   log_text(s, TRACE_LOG_DEBUG);
+  console(s, "\r\n");
+  console(s, s->text);
+  console(s, "\r\ntock$ ");
 }
 
 typedef struct activity {
@@ -864,8 +878,9 @@ void tock_sim_init(tock_sim* s, trace_link* link, uint64_t now) {
   s->next_call_id = 1;
   s->coap_msg_id = (uint16_t)rnd(s, 0, 0xFFFF);
   s->temperature = 215;
-  trace_link_resync(link);
+  console(s, "Initialization complete. Entering main loop\r\n");
   boot(s);
+  console(s, "tock$ ");
   s->next_activity = s->clock + ms(30);
   plan_timeline(s);
 }

@@ -132,13 +132,18 @@ void trace_put_text(trace_rec* r, const char* s) {
 }
 
 size_t trace_rec_frame(trace_rec* r, uint32_t seq, uint8_t* out, size_t cap) {
-  if (r->overrun) return 0;
+  static uint8_t marked[2 + TRACE_MAX_PAYLOAD];
+  if (r->overrun || cap < 2) return 0;
   store_le(&r->bytes[4], seq, 4);
   store_le(&r->bytes[r->len], trace_crc32c(r->bytes, r->len), 4);
-  size_t n = trace_cobs_encode(r->bytes, r->len + TRACE_CRC_LEN, out, cap);
-  if (n == 0 || n >= cap) return 0;
-  out[n] = 0x00;
-  return n + 1;
+  marked[0] = TRACE_MARKER_0;
+  marked[1] = TRACE_MARKER_1;
+  for (size_t i = 0; i < r->len + TRACE_CRC_LEN; i++) marked[2 + i] = r->bytes[i];
+  out[0] = 0x00;
+  size_t n = trace_cobs_encode(marked, 2 + r->len + TRACE_CRC_LEN, out + 1, cap - 1);
+  if (n == 0 || n + 1 >= cap) return 0;
+  out[n + 1] = 0x00;
+  return n + 2;
 }
 
 /* ---- Typed record builders ---- */

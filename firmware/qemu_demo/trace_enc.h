@@ -15,13 +15,16 @@
 #include <stdint.h>
 
 enum {
-  TRACE_VERSION_MAJOR = 1,
+  TRACE_VERSION_MAJOR = 2,
+  TRACE_MARKER_0 = 0xC0, /* every v2 frame's payload starts with C0 C1 */
+  TRACE_MARKER_1 = 0xC1,
   TRACE_HEADER_LEN = 16,
   TRACE_CRC_LEN = 4,
   TRACE_MAX_PAYLOAD = 2048, /* header + body + CRC, before COBS */
   TRACE_MAX_BODY = TRACE_MAX_PAYLOAD - TRACE_HEADER_LEN - TRACE_CRC_LEN,
-  /* COBS adds one byte per 254 (and one at the start), plus the delimiter. */
-  TRACE_MAX_FRAME = TRACE_MAX_PAYLOAD + TRACE_MAX_PAYLOAD / 254 + 2,
+  /* Marker and payload; COBS adds one byte per 254 (and one at the start);
+   * plus the two delimiters. */
+  TRACE_MAX_FRAME = TRACE_MAX_PAYLOAD + 2 + (TRACE_MAX_PAYLOAD + 2) / 254 + 3,
   TRACE_MAX_STR = 64,
   TRACE_MAX_SERVICE_NAME = 20,
   TRACE_MAX_LOG_TEXT = 512,

@@ -21,10 +21,9 @@ static void ring_push(trace_link* l, const uint8_t* p, size_t n) {
   l->used += n;
 }
 
-int trace_link_resync(trace_link* l) {
-  static const uint8_t kDelimiter = 0x00;
-  if (l->used == l->cap) return 0;
-  ring_push(l, &kDelimiter, 1);
+int trace_link_console(trace_link* l, const char* text, size_t n) {
+  if (n > l->cap - l->used) return 0;
+  ring_push(l, (const uint8_t*)text, n);
   return 1;
 }
 

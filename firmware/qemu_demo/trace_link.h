@@ -27,9 +27,10 @@ typedef struct trace_link {
 /** Uses `ring` (`cap` bytes) as the send queue; the first record gets seq 0. */
 void trace_link_init(trace_link* l, uint8_t* ring, size_t cap);
 
-/** Queues a lone 0x00 so a receiver that joined mid-frame resynchronises.
- *  Returns 0 if the ring is full. */
-int trace_link_resync(trace_link* l);
+/** Queues console text (the kernel's console writing through the same UART
+ *  mux as the tracer, protocol v2): between whole frames, never inside one.
+ *  Returns 0, queuing nothing, if the ring has no room for all `n` bytes. */
+int trace_link_console(trace_link* l, const char* text, size_t n);
 
 /** Frames `r` with the next sequence number and queues it, preceded by an
  *  OVERFLOW record if records were dropped. Returns 1 and stores the seq

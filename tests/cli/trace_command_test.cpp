@@ -35,13 +35,71 @@ std::vector<std::string> Lines(const std::string& text) {
 }
 
 TEST(TraceCommand, JsonOutputEqualsTheGoldenJsonLines) {
-  for (const char* name : {"basic", "damaged", "overflow", "stress"}) {
+  for (const char* name : {"basic", "damaged", "overflow", "stress", "mixed", "mixed_damaged"}) {
     auto run = RunTockctl(
         {"-q", "trace", "--replay", Fixture(std::string(name) + ".bin"), "--format", "json"});
     ASSERT_EQ(run.exit_code, 0) << run.err;
     EXPECT_EQ(run.out, Slurp(Fixture(std::string(name) + ".jsonl"))) << name;
     EXPECT_EQ(run.err, "");
   }
+}
+
+// Console text (protocol v2) in every output of the real binary.
+TEST(TraceCommand, ConsoleTextInTheTextViewAmongTheRecords) {
+  auto run = RunTockctl({"-q", "trace", "--replay", Fixture("mixed.bin"), "--count", "2"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const auto lines = Lines(run.out);
+  ASSERT_GE(lines.size(), 4u);
+  EXPECT_EQ(lines[0],
+            "                console        | Initialization complete. Entering main loop");
+  EXPECT_EQ(lines[1].substr(0, 21), "       TIME(s)  KIND ");
+  EXPECT_EQ(lines[2].substr(16, 6), "hello ");
+  EXPECT_EQ(lines[3], "                console        | tock$ ");
+}
+
+TEST(TraceCommand, ConsoleFiltersHideItOrShowOnlyIt) {
+  auto hidden = RunTockctl(
+      {"-q", "trace", "--replay", Fixture("mixed.bin"), "--format", "json", "--no-console"});
+  ASSERT_EQ(hidden.exit_code, 0) << hidden.err;
+  EXPECT_EQ(hidden.out, Slurp(Fixture("basic.jsonl")));
+  auto only = RunTockctl(
+      {"-q", "trace", "--replay", Fixture("mixed.bin"), "--format", "json", "--console-only"});
+  ASSERT_EQ(only.exit_code, 0) << only.err;
+  std::string expected;
+  for (const std::string& line : Lines(Slurp(Fixture("mixed.jsonl")))) {
+    if (line.rfind(R"({"type":"console")", 0) == 0) expected += line + "\n";
+  }
+  EXPECT_EQ(only.out, expected);
+}
+
+TEST(TraceCommand, StatisticsCountConsoleBytesAndLines) {
+  auto run = RunTockctl({"trace", "--replay", Fixture("mixed.bin")});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.err.find("\n  console 1557 bytes, 13 lines\n"), std::string::npos) << run.err;
+}
+
+TEST(TraceCommand, HintWhenNothingDecodes) {
+  TempDir dir;
+  const fs::path console_only = dir.path() / "console.raw";
+  std::ofstream(console_only, std::ios::binary)
+      << "Initialization complete. Entering main loop\r\ntock$ ";
+  auto run = RunTockctl({"trace", "--replay", console_only.string()});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run.out,
+            "                console        | Initialization complete. Entering main loop\n"
+            "                console        | tock$ \n");
+  EXPECT_EQ(
+      run.err,
+      "trace: reading replay " + console_only.string() +
+          "\n"
+          "trace: no trace frame in the first 51 bytes (they begin \"Initialization complete. "
+          "Entering main loop\\r\\ntock$ \"); likely causes: the device sends console text "
+          "only (its kernel has no tracer), the baud rate is wrong (try --baud), or this is "
+          "not a tockctl trace stream\n"
+          "trace statistics: 51 bytes read\n"
+          "  records 0, lost (gap) 0, corrupt 0, oversize 0, device dropped 0, malformed 0, "
+          "unknown type 0, other version 0, seq resets 0, disconnects 0\n"
+          "  console 51 bytes, 2 lines\n");
 }
 
 TEST(TraceCommand, GlobalJsonFlagSelectsJsonLines) {

@@ -41,6 +41,7 @@ bool IsFrame(const json& record) {
 // What one traced run produced: the records and the final statistics from stdout, the capture.
 struct TracedRun {
   std::vector<json> records;
+  std::vector<std::string> console;  ///< The console pieces ({"type":"console"}), in order.
   json stats;
   fs::path capture;
   std::string trace_err;
@@ -76,6 +77,7 @@ TracedRun RunDemoFlow(const DemoWorkspace& ws) {
   EXPECT_EQ(stop.err, "Stopped QEMU pid " + std::to_string(pid) + "\n");
   for (const json& j : ParseJsonLines(trace->Stdout())) {
     if (j.contains("seq")) run.records.push_back(j);
+    if (j["type"] == "console") run.console.push_back(j["text"]);
     if (j["type"] == "stats") run.stats = j;
   }
   run.trace_err = trace->Stderr();
@@ -148,6 +150,7 @@ void CheckFramesPerInterface(const TracedRun& run) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.err, "");
   std::map<std::string, int> expected = FramesPerInterface(run.records);
+  expected["tock-console"] = static_cast<int>(run.console.size());
   EXPECT_EQ(CountLines(SplitLines(r.out)), expected);
   EXPECT_GT(expected["eth0"], 0);
   EXPECT_GT(expected["wpan0"], 0);
@@ -247,12 +250,33 @@ void CheckLuaDissector(const TracedRun& run) {
   EXPECT_EQ(SplitLines(r.out), expected);
 }
 
+// The firmware's console shares the UART with the frames, as a Tock kernel's does: its boot banner
+// comes first, then the prompt, and no console byte costs a frame (no gap, nothing corrupt).
+void CheckConsoleAmongTheRecords(const TracedRun& run) {
+  ASSERT_GE(run.console.size(), 2u) << run.trace_err;
+  EXPECT_EQ(run.console[0], "Initialization complete. Entering main loop\r\n");
+  EXPECT_EQ(run.console[1], "tock$ ");
+  uint64_t bytes = 0;
+  for (const std::string& piece : run.console) bytes += piece.size();
+  EXPECT_EQ(run.stats["console"]["bytes"], bytes);
+  EXPECT_EQ(run.stats["decoder"]["console_bytes"], bytes);
+  CliRun r =
+      RunTshark({"-X", "lua_script:" + (SourceDir() / "tracer/dissector/tockctl_ipc.lua").string(),
+                 "-r", run.capture.string(), "-Y", "tockctl_console", "-T", "fields", "-e",
+                 "tockctl.console.text"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto lines = SplitLines(r.out);
+  ASSERT_EQ(lines.size(), run.console.size());
+  EXPECT_EQ(lines[0].rfind("Initialization complete. Entering main loop", 0), 0u) << lines[0];
+}
+
 TEST(DemoFlowTest, BuildFlashTraceThenTsharkReadsTheCapture) {
   DemoWorkspace ws;
   TracedRun run = RunDemoFlow(ws);
   ASSERT_FALSE(HasFailure());
   CheckSameFirmwareAsTheCMakeBuild(ws);
   CheckBootAndEveryRecordInOrder(run);
+  CheckConsoleAmongTheRecords(run);
   CheckDrops(run);
   CheckFramesPerInterface(run);
   CheckEth0(run);

@@ -1,5 +1,6 @@
-// Damaged streams: the decoder must not crash, must not emit a record from a damaged frame, and
-// must count exactly the damage the test injected.
+// Damaged v1 streams: the decoder must not crash, must not emit a record from a damaged frame,
+// and must count exactly the damage the test injected. (Damage next to console text in v2 streams
+// is in console_framing_test.cpp.)
 #include <gtest/gtest.h>
 
 #include <map>
@@ -23,6 +24,7 @@ struct Stream {
 Stream MakeStream(uint64_t seed, size_t bytes) {
   SampleStreamOptions o;
   o.seed = seed;
+  o.version = kProtocolVersion1;
   SampleStream s(o);
   Stream st;
   s.AppendPreamble(st.wire);
@@ -179,12 +181,13 @@ TEST(Corruption, OversizeRunsAreDiscardedAndCounted) {
 TEST(Corruption, FrameOfExactlyTheLimitIsNotOversize) {
   // 2058 empty COBS blocks: within the encoded limit, but they decode to 2057 zero bytes, which
   // is over the payload limit, so the frame is corrupt rather than oversize.
-  Bytes wire(2058, 0x01);
+  Bytes wire = testing::SendFrame(0, kProtocolVersion1);  // makes the stream v1 (spec 2.5)
+  wire.insert(wire.end(), 2058, 0x01);
   wire.push_back(0);
   Outcome got = Decode(wire, 6);
   EXPECT_EQ(got.stats.oversize, 0u);
   EXPECT_EQ(got.stats.corrupt_length, 1u);
-  wire.insert(wire.begin(), 0x01);  // one byte more is oversize
+  wire.insert(wire.end() - 1, 0x01);  // one byte more is oversize
   got = Decode(wire, 6);
   EXPECT_EQ(got.stats.oversize, 1u);
   EXPECT_EQ(got.stats.corrupt, 0u);

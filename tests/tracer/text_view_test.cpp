@@ -11,21 +11,25 @@
 namespace tockctl::tracer {
 namespace {
 
-// Renders every record of a wire stream as text lines.
+// Renders every record of a wire stream as text lines, `width` columns wide (0: full layout).
 class TextCollector : public RecordHandler {
  public:
+  explicit TextCollector(size_t width) : width_(width) {}
   void OnRecord(const Record& record, bool seq_reset) override {
     const RecordInfo info = context.Observe(record, seq_reset, 0);
     std::string line;
-    AppendRecordText(record, info, context, line);
+    AppendRecordText(record, info, context, line, width_);
     lines.push_back(line);
   }
   TraceContext context;
   std::vector<std::string> lines;
+
+ private:
+  size_t width_;
 };
 
-std::vector<std::string> Render(const std::vector<uint8_t>& wire) {
-  TextCollector c;
+std::vector<std::string> Render(const std::vector<uint8_t>& wire, size_t width = 0) {
+  TextCollector c(width);
   TraceDecoder d(c);
   d.Feed(wire);
   d.Finish();
@@ -89,6 +93,41 @@ TEST(TextView, EveryGoldenRecordIsOneAlignedLine) {
     const std::string kind = line.substr(16, line.find(' ', 16) - 16);
     ASSERT_NE(kind, "") << line;
   }
+}
+
+size_t Columns(const std::string& line) {
+  return static_cast<size_t>(std::count_if(line.begin(), line.end(), [](char c) {
+    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  }));
+}
+
+// Issue 14 item 19: on an 80-column terminal every record is one line of at most 80 columns.
+TEST(TextView, RecordsFitAnEightyColumnTerminalOneLineEach) {
+  std::ifstream in(tockctl::testing::SourceDir() / "tests/fixtures/trace/stress.bin",
+                   std::ios::binary);
+  std::vector<uint8_t> wire((std::istreambuf_iterator<char>(in)), {});
+  const auto lines = Render(wire, 80);
+  ASSERT_EQ(lines.size(), 3006u);
+  size_t cut = 0;
+  for (const auto& line : lines) {
+    ASSERT_EQ(std::count(line.begin(), line.end(), '\n'), 1) << line;
+    ASSERT_LE(Columns(line) - 1, 80u) << line;
+    ASSERT_EQ(line.substr(10, 1), " ") << line;
+    if (line.find("\u2026") != std::string::npos) ++cut;
+  }
+  EXPECT_GT(cut, 0u);
+  EXPECT_LE(Columns(TextHeader(80)) - 1, 80u);
+  EXPECT_EQ(TextHeader(80),
+            "   TIME(s) KIND           WHO                         BYTES DETAILS\n");
+}
+
+TEST(TextView, FitWidthCutsAtACharacterWithAnEllipsis) {
+  std::string s = "ab\u00e9cdef";
+  FitWidth(s, 4);
+  EXPECT_EQ(s, "ab\u00e9\u2026");
+  std::string exact = "abcd";
+  FitWidth(exact, 4);
+  EXPECT_EQ(exact, "abcd");
 }
 
 }  // namespace

@@ -1,3 +1,5 @@
+// The decoder on protocol v1 streams, which must decode exactly as before v2 existed (spec 2.5);
+// v2 and console text are covered by console_framing_test.cpp.
 #include "tracer/trace_decoder.h"
 
 #include <gtest/gtest.h>
@@ -6,15 +8,39 @@
 
 #include "tests/tracer/trace_test_util.h"
 #include "tracer/cobs.h"
+#include "tracer/crc32c.h"
 
 namespace tockctl::tracer {
 namespace {
 
 using testing::Append;
-using testing::Frame;
 using testing::JsonCollector;
-using testing::SendFrame;
 using Bytes = std::vector<uint8_t>;
+
+Bytes Frame(RecordType type, uint32_t seq, uint64_t ticks, const RecordBody& body,
+            uint16_t flags = 0) {
+  return testing::Frame(type, seq, ticks, body, flags, kProtocolVersion1);
+}
+
+Bytes SendFrame(uint32_t seq) { return testing::SendFrame(seq, kProtocolVersion1); }
+
+// A v1-framed frame (COBS(payload || CRC) || 0x00) of any header+body bytes.
+Bytes V1Framed(const Bytes& payload) {
+  Bytes p = payload;
+  const uint32_t crc = Crc32c(p);
+  for (int i = 0; i < 4; ++i) p.push_back(static_cast<uint8_t>(crc >> (8 * i)));
+  Bytes wire;
+  CobsEncode(p, wire);
+  wire.push_back(0);
+  return wire;
+}
+
+// A stream is recognised as v1 by its first valid frame (spec 2.5): damage is tested after one.
+Bytes AfterAValidFrame(const Bytes& damaged) {
+  Bytes wire = SendFrame(0);
+  Append(wire, damaged);
+  return wire;
+}
 
 const Bytes kSpecIpcSendWire = {0x03, 0x01, 0x24, 0x01, 0x02, 0x05, 0x01, 0x01, 0x03, 0x39,
                                 0x30, 0x01, 0x01, 0x01, 0x01, 0x01, 0x02, 0x01, 0x02, 0x02,
@@ -136,6 +162,7 @@ TEST(TraceDecoder, UnknownTypeIsSkippedAndCountedPerType) {
   Bytes wire;
   Append(wire, SendFrame(1));
   RecordHeader h;
+  h.version = kProtocolVersion1;
   h.type = static_cast<RecordType>(0x7E);
   h.seq = 2;
   AppendFrame(h, Bytes{1, 2, 3}, wire);
@@ -152,11 +179,9 @@ TEST(TraceDecoder, UnknownTypeIsSkippedAndCountedPerType) {
 TEST(TraceDecoder, OtherVersionIsSkippedWithoutSeqTracking) {
   Bytes wire;
   Append(wire, SendFrame(1));
-  RecordHeader h;
-  h.version = 2;
-  h.type = RecordType::kIpcSend;
-  h.seq = 900;
-  AppendFrame(h, Bytes(17, 1), wire);
+  Bytes other = {2, 0x24, 0, 0, 0x84, 0x03, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};  // version 2, seq 900
+  other.resize(other.size() + 17, 1);
+  Append(wire, V1Framed(other));
   Append(wire, SendFrame(2));
   Decoded d = DecodeAll(wire);
   EXPECT_EQ(d.sink.lines.size(), 2u);
@@ -215,10 +240,10 @@ TEST(TraceDecoder, TrailingBodyBytesAreIgnored) {
 }
 
 TEST(TraceDecoder, CrcMismatchIsCorrupt) {
-  Bytes wire = SendFrame(1);
-  wire[10] ^= 0x01;
-  Decoded d = DecodeAll(wire);
-  EXPECT_TRUE(d.sink.lines.empty());
+  Bytes damaged = SendFrame(1);
+  damaged[10] ^= 0x01;
+  Decoded d = DecodeAll(AfterAValidFrame(damaged));
+  EXPECT_EQ(d.sink.lines.size(), 1u);
   EXPECT_EQ(d.stats.corrupt, 1u);
   EXPECT_EQ(d.stats.corrupt_crc, 1u);
 }
@@ -227,14 +252,13 @@ TEST(TraceDecoder, ShortPayloadIsCorrupt) {
   Bytes wire;
   CobsEncode(Bytes(19, 1), wire);
   wire.push_back(0);
-  Decoded d = DecodeAll(wire);
+  Decoded d = DecodeAll(AfterAValidFrame(wire));
   EXPECT_EQ(d.stats.corrupt_length, 1u);
   EXPECT_EQ(d.stats.corrupt, 1u);
 }
 
 TEST(TraceDecoder, BadCobsIsCorrupt) {
-  Bytes wire = {0x09, 0x01, 0x02, 0x00};
-  Decoded d = DecodeAll(wire);
+  Decoded d = DecodeAll(AfterAValidFrame({0x09, 0x01, 0x02, 0x00}));
   EXPECT_EQ(d.stats.corrupt_cobs, 1u);
   EXPECT_EQ(d.stats.corrupt, 1u);
 }
@@ -278,9 +302,9 @@ TEST(TraceDecoder, PayloadOverLimitIsCorrupt) {
   NetFrame f{0, 1, 2022, {}};
   Bytes data(2022, 0x55);
   f.data = data;
-  Decoded d = DecodeAll(Frame(RecordType::kNetTx, 1, 1, f));
+  Decoded d = DecodeAll(AfterAValidFrame(Frame(RecordType::kNetTx, 1, 1, f)));
   EXPECT_EQ(d.stats.corrupt_length, 1u);
-  EXPECT_TRUE(d.sink.lines.empty());
+  EXPECT_EQ(d.sink.lines.size(), 1u);
 }
 
 TEST(TraceDecoder, ResyncDropsPartialFrameSilently) {

@@ -14,6 +14,7 @@
 
 #include "tests/support/test_support.h"
 #include "tests/tracer/pcapng_reader.h"
+#include "tests/tracer/pty_pair.h"
 
 namespace tockctl::tracer {
 namespace {
@@ -113,6 +114,81 @@ TEST(TraceLive, TcpDisconnectAndReconnectAreReportedAndCounted) {
   EXPECT_EQ(stats["decoder"]["records"], 72);
   const auto cap = testing::ParseCapture(ReadBytes(pcap));
   EXPECT_EQ(cap.packets.size(), 72u);
+}
+
+// What a live JSON run of the mixed golden stream printed: console bytes, records, statistics.
+struct MixedRun {
+  std::string console;
+  std::vector<std::string> records;
+  nlohmann::json stats;
+};
+
+MixedRun ParseMixedRun(const std::string& out) {
+  MixedRun run;
+  std::istringstream in(out);
+  for (std::string line; std::getline(in, line);) {
+    auto j = nlohmann::json::parse(line);
+    if (j["type"] == "console") {
+      if (!j.contains("data")) {
+        run.console += j["text"].get<std::string>();
+        continue;
+      }
+      const std::string hex = j["data"];
+      for (size_t i = 0; i + 1 < hex.size(); i += 2) {
+        run.console += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
+      }
+    } else if (j["type"] == "stats") {
+      run.stats = j;
+    } else if (j.contains("seq")) {
+      run.records.push_back(line);
+    }
+  }
+  return run;
+}
+
+// The expected console text and records of tests/fixtures/trace/mixed.jsonl.
+MixedRun ExpectedMixed() {
+  std::ifstream in(tockctl::testing::SourceDir() / "tests/fixtures/trace/mixed.jsonl");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ParseMixedRun(ss.str());
+}
+
+void ExpectWholeMixedStream(const MixedRun& got, const std::string& err) {
+  const MixedRun want = ExpectedMixed();
+  EXPECT_EQ(got.console, want.console) << err;
+  EXPECT_EQ(got.records, want.records) << err;
+  EXPECT_EQ(got.stats["decoder"]["console_bytes"], 1557) << err;
+  EXPECT_EQ(got.stats["decoder"]["gap"], 0);
+  EXPECT_EQ(got.stats["decoder"]["corrupt"], 0);
+  EXPECT_EQ(got.stats["decoder"]["records"], 36);
+}
+
+// Console text and frames over TCP (a QEMU chardev): every console byte, every record.
+TEST(TraceLive, MixedConsoleAndFramesOverTcpArriveWhole) {
+  const auto mixed = ReadBytes(tockctl::testing::SourceDir() / "tests/fixtures/trace/mixed.bin");
+  StreamServer server(mixed, 1);
+  const std::string endpoint = "127.0.0.1:" + std::to_string(server.port());
+  auto run = tockctl::testing::RunTockctl(
+      {"trace", "--tcp", endpoint, "--format", "json", "--duration", "2"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  ExpectWholeMixedStream(ParseMixedRun(run.out), run.err);
+}
+
+// The same over a pty paced at 115200 baud, as a USB-UART bridge delivers it.
+TEST(TraceLive, MixedConsoleAndFramesOverAPacedPtyArriveWhole) {
+  const auto mixed = ReadBytes(tockctl::testing::SourceDir() / "tests/fixtures/trace/mixed.bin");
+  testing::PtyPair pty;
+  tockctl::testing::CliRun run;
+  std::thread trace([&] {
+    run = tockctl::testing::RunTockctl(
+        {"trace", "--serial", pty.slave_path(), "--format", "json", "--duration", "3"});
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(1000));  // let it open the port
+  pty.WritePaced(mixed, 115200);
+  trace.join();
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  ExpectWholeMixedStream(ParseMixedRun(run.out), run.err);
 }
 
 TEST(TraceLive, TextModeReportsLinkEventsOnStderr) {

@@ -72,6 +72,15 @@ TEST(TraceQemu, DemoFirmwareStreamDecodesCleanlyIntoPcapng) {
     EXPECT_EQ(lines.front()["event"], "connected");
     lines.erase(lines.begin());
   }
+  // The firmware's console text shares the UART (protocol v2): its boot banner comes first.
+  std::vector<std::string> console;
+  std::erase_if(lines, [&](const nlohmann::json& j) {
+    if (j["type"] != "console") return false;
+    console.push_back(j["text"]);
+    return true;
+  });
+  ASSERT_FALSE(console.empty());
+  EXPECT_EQ(console[0], "Initialization complete. Entering main loop\r\n");
   ASSERT_EQ(lines.size(), 401u);  // 400 records, the statistics
   EXPECT_EQ(lines[0]["type"], "hello");
   EXPECT_EQ(lines[0]["board"], "qemu_rv32_virt");
@@ -86,10 +95,11 @@ TEST(TraceQemu, DemoFirmwareStreamDecodesCleanlyIntoPcapng) {
     std::ifstream in(pcap, std::ios::binary);
     return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), {});
   }());
-  EXPECT_EQ(cap.packets.size(), 400u);
-  ASSERT_EQ(cap.interfaces.size(), 3u);
-  EXPECT_EQ(cap.interfaces[1].linktype, 1);
-  EXPECT_EQ(cap.interfaces[2].linktype, 230);
+  EXPECT_EQ(cap.packets.size(), 400u + console.size());
+  ASSERT_EQ(cap.interfaces.size(), 4u);  // tock-trace, tock-console (before HELLO), eth0, wpan0
+  EXPECT_EQ(cap.interfaces[1].linktype, 148);
+  EXPECT_EQ(cap.interfaces[2].linktype, 1);
+  EXPECT_EQ(cap.interfaces[3].linktype, 230);
   if (!FindProgram("tshark")) GTEST_SKIP() << "tshark is not installed";
   const std::string udp = RunTool(
       {"tshark", "-r", pcap.string(), "-Y", "udp && eth", "-T", "fields", "-e", "ipv6.src"});

@@ -11,7 +11,7 @@
 
 namespace tockctl::tracer::testing {
 
-/// Collects every record as its JSON line.
+/// Collects every record and console piece as its JSON line, and the console bytes.
 class JsonCollector : public RecordHandler {
  public:
   void OnRecord(const Record& record, bool seq_reset) override {
@@ -21,15 +21,26 @@ class JsonCollector : public RecordHandler {
     lines.push_back(line);
     resets.push_back(seq_reset);
   }
+  void OnConsole(std::span<const uint8_t> text) override {
+    std::string line;
+    AppendConsoleJson(text, line);
+    line.pop_back();
+    lines.push_back(line);
+    resets.push_back(false);
+    console.append(text.begin(), text.end());
+  }
   std::vector<std::string> lines;
   std::vector<bool> resets;
+  std::string console;  ///< Every console byte, in order.
 };
 
-/// Wire bytes of one record.
+/// Wire bytes of one record (a v2 frame unless `version` is 1).
 inline std::vector<uint8_t> Frame(RecordType type, uint32_t seq, uint64_t ticks,
-                                  const RecordBody& body, uint16_t flags = 0) {
+                                  const RecordBody& body, uint16_t flags = 0,
+                                  uint8_t version = kProtocolVersion) {
   std::vector<uint8_t> wire;
   RecordHeader h;
+  h.version = version;
   h.type = type;
   h.seq = seq;
   h.ticks = ticks;
@@ -39,9 +50,9 @@ inline std::vector<uint8_t> Frame(RecordType type, uint32_t seq, uint64_t ticks,
 }
 
 /// Wire bytes of an IPC_SEND with the given seq.
-inline std::vector<uint8_t> SendFrame(uint32_t seq) {
+inline std::vector<uint8_t> SendFrame(uint32_t seq, uint8_t version = kProtocolVersion) {
   IpcMessage m{1, 2, 3, 7, seq, 16, 0};
-  return Frame(RecordType::kIpcSend, seq, 1000 + seq, m);
+  return Frame(RecordType::kIpcSend, seq, 1000 + seq, m, 0, version);
 }
 
 inline void Append(std::vector<uint8_t>& to, const std::vector<uint8_t>& more) {

@@ -1,8 +1,10 @@
--- Wireshark dissector for tockctl trace records (protocol v1, docs/trace-protocol.md).
+-- Wireshark dissector for tockctl trace records (protocol v1 and v2, docs/trace-protocol.md).
 --
 -- `tockctl trace -w FILE` stores every record that is not a network frame (HELLO, LOG, OVERFLOW,
 -- process, IPC, RPC, memory, upcall, NET_UP/DOWN/DELIVER/DROP) as one packet on a LINKTYPE_USER0
 -- (147) interface; the packet bytes are the record's 16-byte header followed by its body (no CRC).
+-- The device's console text (v2) is stored as packets on a LINKTYPE_USER1 (148) interface named
+-- tock-console, one packet per piece (a line, or the text before a frame); protocol "TOCK-CONSOLE".
 --
 -- Use:  wireshark -X lua_script:tracer/dissector/tockctl_ipc.lua -r capture.pcapng
 --   or: tshark -X lua_script:tracer/dissector/tockctl_ipc.lua -r capture.pcapng -V
@@ -324,3 +326,19 @@ end
 
 local encap = (wtap_encaps and wtap_encaps.USER0) or wtap.USER0
 DissectorTable.get("wtap_encap"):add(encap, p)
+
+-- Console text: the bytes as a string field, the line (control bytes as '.') in the Info column.
+local console = Proto("tockctl_console", "Tock console text (tockctl)")
+local console_text = ProtoField.string("tockctl.console.text", "Text")
+console.fields = { console_text }
+
+function console.dissector(buf, pinfo, root)
+  pinfo.cols.protocol = "TOCK-CONSOLE"
+  local tree = root:add(console, buf(), "Tock console text")
+  tree:add(console_text, buf())
+  pinfo.cols.info = buf():raw():gsub("%c", ".")
+  return buf:len()
+end
+
+local console_encap = (wtap_encaps and wtap_encaps.USER1) or wtap.USER1
+DissectorTable.get("wtap_encap"):add(console_encap, console)

@@ -137,7 +137,7 @@ static void check_pairs(stream_stats* st, const decoded_record* r) {
 }
 
 static void check_record(stream_stats* st, const decoded_record* r) {
-  EXPECT_EQ(r->version, 1u);
+  EXPECT_EQ(r->version, 2u);
   if (st->records == 0) EXPECT_EQ(r->type, TRACE_HELLO);
   EXPECT_EQ(r->seq, st->next_seq);
   EXPECT_TRUE(r->ticks >= st->last_ticks);
@@ -180,7 +180,10 @@ static void check_stream(const capture* c, unsigned seconds, int lossless) {
     if (stream_decoder_push(&d, c->data[i], &r)) check_record(&st, &r);
   }
   EXPECT_EQ(d.corrupt, 0u);
-  EXPECT_EQ(c->data[0], 0u); /* resync byte first */
+  static const char kBanner[] = "Initialization complete. Entering main loop\r\n";
+  EXPECT_TRUE(c->len > sizeof kBanner && memcmp(c->data, kBanner, sizeof kBanner - 1) == 0);
+  EXPECT_TRUE(d.console_bytes >= sizeof kBanner - 1 + 6); /* banner and prompt */
+  EXPECT_BYTES(d.console, sizeof kBanner - 1, (const uint8_t*)kBanner, sizeof kBanner - 1);
   EXPECT_TRUE(st.max_hello_gap <= 2ull * DEMO_TICK_HZ);
   EXPECT_EQ(st.bad_deliver, 0u);
   EXPECT_EQ(st.bad_udp, 0u);

@@ -1,6 +1,7 @@
-/* Test-side decoder of the trace byte stream: COBS, length and CRC checks,
- * header fields. Used by the host tests to read back what the encoder and
- * the simulated system produced. */
+/* Test-side decoder of a v2 trace byte stream (docs/trace-protocol.md 2.4):
+ * console text between frames, COBS, marker, length and CRC checks, header
+ * fields. Used by the host tests to read back what the encoder and the
+ * simulated system produced. */
 #ifndef TOCKCTL_STREAM_DECODE_H
 #define TOCKCTL_STREAM_DECODE_H
 
@@ -23,9 +24,14 @@ typedef struct stream_decoder {
   uint8_t frame[TRACE_MAX_FRAME];
   size_t len;
   int oversize;
-  uint8_t payload[TRACE_MAX_PAYLOAD];
+  int in_candidate;    /* after a 0x00 that may open a frame */
+  int opening_is_text; /* that 0x00 is console text if no frame follows */
+  int is_frame;        /* the candidate began 00 c C0 C1 */
+  uint8_t payload[TRACE_MAX_PAYLOAD + 2];
   unsigned long corrupt;
   unsigned long records;
+  unsigned long console_bytes;
+  uint8_t console[256]; /* the first console bytes, for the tests */
 } stream_decoder;
 
 /** Decodes COBS `in` into `out`; returns the length or -1 if malformed. */
@@ -34,7 +40,8 @@ long cobs_decode(const uint8_t* in, size_t len, uint8_t* out, size_t cap);
 void stream_decoder_init(stream_decoder* d);
 
 /** Feeds one byte. Returns 1 and fills `*rec` when it completes a frame
- *  that passes COBS, length and CRC checks; bad frames count as corrupt. */
+ *  that passes COBS, marker, length and CRC checks; bad frames count as
+ *  corrupt; bytes that are not a frame count as console text. */
 int stream_decoder_push(stream_decoder* d, uint8_t byte, decoded_record* rec);
 
 uint16_t read_u16(const uint8_t* p);

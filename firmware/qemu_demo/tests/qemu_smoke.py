@@ -93,11 +93,18 @@ def cobs_decode(encoded):
     return bytes(out)
 
 
+def is_frame(segment):
+    """True if a 0x00-delimited segment starts like a v2 frame (code byte >= 3, then C0 C1);
+    anything else between the delimiters is console text (docs/trace-protocol.md 2.4)."""
+    return len(segment) >= 3 and segment[0] >= 3 and segment[1:3] == b"\xc0\xc1"
+
+
 def decode_frame(frame):
-    """(record dict) for one COBS frame without its delimiter; raises SmokeFailure."""
+    """(record dict) for one v2 COBS frame without its delimiters; raises SmokeFailure."""
     payload = cobs_decode(frame)
     if payload is None:
         raise SmokeFailure(f"invalid COBS in a {len(frame)}-byte frame")
+    payload = payload[2:]  # the C0 C1 marker
     if not HEADER_LEN + CRC_LEN <= len(payload) <= MAX_PAYLOAD:
         raise SmokeFailure(f"payload of {len(payload)} bytes is outside 20..2048")
     body_end = len(payload) - CRC_LEN
@@ -105,8 +112,8 @@ def decode_frame(frame):
     if crc32c(payload[:body_end]) != want:
         raise SmokeFailure(f"CRC-32C mismatch in a {len(payload)}-byte payload")
     version, rtype, flags, seq, ticks = struct.unpack_from("<BBHIQ", payload)
-    if version != 1:
-        raise SmokeFailure(f"record seq {seq} has version {version}, expected 1")
+    if version != 2:
+        raise SmokeFailure(f"record seq {seq} has version {version}, expected 2")
     name = RECORD_TYPES.get(rtype)
     if name is None:
         raise SmokeFailure(f"record seq {seq} has unknown type 0x{rtype:02x}")
@@ -145,6 +152,7 @@ class StreamChecker:
         self.rx_seqs = set()
         self.total_dropped = None
         self.bytes = 0
+        self.console = bytearray()  # the firmware's console text between the frames
 
     def feed(self, data):
         self.bytes += len(data)
@@ -158,8 +166,10 @@ class StreamChecker:
             if not self.synced:
                 self.synced = True  # joined mid-frame: discard up to the first delimiter
                 continue
-            if frame:
+            if is_frame(frame):
                 self.check(decode_frame(frame))
+            else:
+                self.console += frame
 
     def check(self, rec):
         if self.records:

@@ -20,7 +20,9 @@ fn generate(outdir: &Path) -> Result<(), String> {
         .map_err(|e| format!("cannot create {}: {e}", outdir.display()))?;
     for s in scenarios::all() {
         let (records, counters) = stream::decode_stream(&s.bytes);
-        write(&outdir.join(format!("{}.bin", s.name)), &s.bytes)?;
+        if !s.frozen {
+            write(&outdir.join(format!("{}.bin", s.name)), &s.bytes)?;
+        }
         write(
             &outdir.join(format!("{}.jsonl", s.name)),
             stream::to_jsonl(&records).as_bytes(),

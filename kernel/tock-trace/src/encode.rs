@@ -5,8 +5,8 @@ use crate::crc::Crc32c;
 use crate::record::*;
 use crate::sink::{Full, Sink, SliceSink};
 use crate::{
-    CRC_LEN, FLAG_TRUNCATED, HEADER_LEN, MAX_LOG_TEXT, MAX_PAYLOAD, MAX_SERVICE_NAME, MAX_STR,
-    MIN_PAYLOAD, VERSION,
+    CRC_LEN, FLAG_TRUNCATED, FRAME_MARKER, HEADER_LEN, MAX_LOG_TEXT, MAX_PAYLOAD, MAX_SERVICE_NAME,
+    MAX_STR, MIN_PAYLOAD, VERSION,
 };
 
 /// Why a record could not be encoded.
@@ -25,8 +25,8 @@ impl From<Full> for EncodeError {
     }
 }
 
-/// Encodes `record` as one complete wire frame (COBS payload followed by the
-/// 0x00 delimiter) into `out`, with the 2048-byte payload limit. Returns the
+/// Encodes `record` as one complete v2 wire frame (0x00, the COBS encoding of
+/// the marker and the payload, 0x00) into `out`, with the 2048-byte payload limit. Returns the
 /// number of bytes written. Packet bytes that do not fit are cut off and the
 /// TRUNCATED flag is set. Fails with `Full` if `out` is too small (its
 /// contents are then unspecified) and `TooLarge` if the record cannot fit any
@@ -382,9 +382,13 @@ struct PayloadWriter<S: Sink> {
 }
 
 impl<S: Sink> PayloadWriter<S> {
-    fn new(sink: S) -> Result<Self, Full> {
+    /// Writes the opening delimiter and the marker (outside the CRC).
+    fn new(mut sink: S) -> Result<Self, Full> {
+        sink.push(0)?;
+        let mut cobs = CobsWriter::new(sink)?;
+        cobs.write_all(&FRAME_MARKER)?;
         Ok(PayloadWriter {
-            cobs: CobsWriter::new(sink)?,
+            cobs,
             crc: Crc32c::new(),
         })
     }
@@ -450,11 +454,17 @@ mod tests {
         (out, n)
     }
 
-    /// Decodes a wire frame, checks its CRC and returns (payload, len).
+    /// Decodes a v2 wire frame, checks its delimiters, marker and CRC and
+    /// returns (payload without the marker, len).
     fn payload(wire: &[u8]) -> ([u8; MAX_PAYLOAD + 16], usize) {
+        assert_eq!(wire.first(), Some(&0));
         assert_eq!(wire.last(), Some(&0));
+        let mut decoded = [0u8; MAX_PAYLOAD + 16];
+        let n = cobs_decode(&wire[1..wire.len() - 1], &mut decoded).unwrap();
+        assert_eq!(decoded[..2], crate::FRAME_MARKER);
         let mut out = [0u8; MAX_PAYLOAD + 16];
-        let n = cobs_decode(&wire[..wire.len() - 1], &mut out).unwrap();
+        out[..n - 2].copy_from_slice(&decoded[2..n]);
+        let n = n - 2;
         let crc = u32::from_le_bytes(out[n - 4..n].try_into().unwrap());
         assert_eq!(crc32c(&out[..n - 4]), crc);
         (out, n)
@@ -472,20 +482,20 @@ mod tests {
 
     #[test]
     fn spec_worked_example_ipc_send() {
-        let (expected, len) = hex("03 01 24 01 02 05 01 01 03 39 30 01 01 01 01 01
-             02 01 02 02 02 03 02 07 02 2a 01 01 02 10 01 01
-             01 05 8d 5f 25 4a 00");
+        let (expected, len) = hex("00 05 c0 c1 02 24 01 02 05 01 01 03 39 30 01 01
+             01 01 01 02 01 02 02 02 03 02 07 02 2a 01 01 02
+             10 01 01 01 05 fc 22 6e a4 00");
         let (out, n) = frame(&SPEC_SEND, 5, 12345);
         assert_eq!(&out[..n], &expected[..len]);
     }
 
     #[test]
     fn spec_worked_example_hello() {
-        let (expected, len) = hex("03 01 01 01 01 01 01 01 01 01 01 01 01 01 01 01
-             04 40 42 0f 01 16 08 0e 71 65 6d 75 5f 72 76 33
-             32 5f 76 69 72 74 03 32 2e 32 01 03 01 01 05 dc
-             05 06 02 01 01 01 02 01 01 0a 04 65 74 68 30 af
-             86 8f a3 00");
+        let (expected, len) = hex("00 05 c0 c1 02 01 01 01 01 01 01 01 01 01 01 01
+             01 01 01 04 40 42 0f 01 16 08 0e 71 65 6d 75 5f
+             72 76 33 32 5f 76 69 72 74 03 32 2e 32 01 03 01
+             01 05 dc 05 06 02 01 01 01 02 01 01 0a 04 65 74
+             68 30 45 9a 9f b6 00");
         let ifaces = [Interface {
             iface_id: 0,
             kind: IfaceKind::Ethernet,

@@ -1,8 +1,10 @@
-//! Encoder for the tockctl trace protocol v1 (`docs/trace-protocol.md`).
+//! Encoder for the tockctl trace protocol v2 (`docs/trace-protocol.md`).
 //!
 //! A Tock capsule builds [`Record`]s, queues them in a [`TraceBuffer`], and a
 //! UART or USB driver drains the buffer's bytes. Frames are
-//! `COBS(header || body || CRC-32C) || 0x00`. The crate is `no_std`, has no
+//! `0x00 || COBS(C0 C1 || header || body || CRC-32C) || 0x00`, so that the
+//! kernel's console text can share the UART with them (hand each frame to the
+//! UART mux whole). The crate is `no_std`, has no
 //! dependencies, never allocates and never panics.
 //!
 //! ```
@@ -44,7 +46,11 @@ pub use record::*;
 pub use sink::{Full, Sink, SliceSink};
 
 /// Protocol version byte (header offset 0).
-pub const VERSION: u8 = 1;
+pub const VERSION: u8 = 2;
+/// The two bytes every v2 frame starts with after COBS decoding, before the
+/// header. Neither occurs in UTF-8 text, so console text never looks like a
+/// frame start.
+pub const FRAME_MARKER: [u8; 2] = [0xC0, 0xC1];
 /// Header length in bytes.
 pub const HEADER_LEN: usize = 16;
 /// CRC trailer length in bytes.
@@ -55,8 +61,8 @@ pub const MAX_PAYLOAD: usize = 2048;
 pub const MIN_PAYLOAD: usize = HEADER_LEN + CRC_LEN;
 /// Largest body.
 pub const MAX_BODY: usize = MAX_PAYLOAD - MIN_PAYLOAD;
-/// Largest frame on the wire, delimiter included (2058).
-pub const MAX_WIRE_FRAME: usize = max_encoded_len(MAX_PAYLOAD) + 1;
+/// Largest frame on the wire, both delimiters included (2061).
+pub const MAX_WIRE_FRAME: usize = max_encoded_len(MAX_PAYLOAD + FRAME_MARKER.len()) + 2;
 /// Header flag bit 0: packet bytes are shorter than `orig_len`.
 pub const FLAG_TRUNCATED: u16 = 1;
 /// The pid that stands for the kernel (no process).

@@ -3,7 +3,7 @@
 //! (`encode_frame_limited`, `TraceBuffer`); `damaged` also hand-builds bad
 //! frames with the host helpers.
 
-use super::stream::{raw_frame, wire};
+use super::stream::{raw_frame, raw_frame_v2};
 use tock_trace::*;
 
 /// One golden stream.
@@ -12,29 +12,45 @@ pub struct Stream {
     pub bytes: Vec<u8>,
     /// True if re-encoding its JSONL must reproduce `bytes` exactly.
     pub reencodable: bool,
+    /// Protocol version of its frames.
+    pub version: u8,
+    /// True for the v1 streams: kept as committed regression inputs; the
+    /// encoder (now v2) no longer produces them.
+    pub frozen: bool,
+}
+
+/// The committed bytes of a frozen v1 stream.
+fn committed(name: &str) -> Vec<u8> {
+    let path = super::fixtures_dir().join(format!("{name}.bin"));
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 pub fn all() -> Vec<Stream> {
+    let v1 = |name: &'static str, reencodable: bool| Stream {
+        name,
+        bytes: committed(name),
+        reencodable,
+        version: 1,
+        frozen: true,
+    };
     vec![
+        v1("basic", true),
+        v1("stress", true),
+        v1("overflow", true),
+        v1("damaged", false),
         Stream {
-            name: "basic",
-            bytes: basic(),
+            name: "mixed",
+            bytes: mixed(),
             reencodable: true,
+            version: 2,
+            frozen: false,
         },
         Stream {
-            name: "stress",
-            bytes: stress(),
-            reencodable: true,
-        },
-        Stream {
-            name: "overflow",
-            bytes: overflow(),
-            reencodable: true,
-        },
-        Stream {
-            name: "damaged",
-            bytes: damaged(),
+            name: "mixed_damaged",
+            bytes: mixed_damaged(),
             reencodable: false,
+            version: 2,
+            frozen: false,
         },
     ]
 }
@@ -109,12 +125,15 @@ fn big_ethernet_frame() -> Vec<u8> {
     f
 }
 
-/// Encodes records one by one with consecutive seq numbers.
+/// Encodes records one by one with consecutive seq numbers; after every
+/// frame it writes the next piece of `console` text (if any), as a kernel's
+/// console and tracer share the UART mux.
 struct FrameWriter {
     out: Vec<u8>,
     seq: u32,
     ticks: u64,
     max_payload: usize,
+    console: Vec<Vec<u8>>,
 }
 
 impl FrameWriter {
@@ -125,22 +144,63 @@ impl FrameWriter {
             .expect("golden record encodes");
         self.out.extend_from_slice(&frame[..n]);
         self.seq += 1;
+        if !self.console.is_empty() {
+            let text = self.console.remove(0);
+            self.out.extend_from_slice(&text);
+        }
     }
 }
 
-/// HELLO with two interfaces, then every record type at least once.
-pub fn basic() -> Vec<u8> {
+/// Console text a Tock kernel prints between frames, including bytes that
+/// look like framing (0x00, a code byte, C0, C1, a whole v1 frame).
+fn console_pieces() -> Vec<Vec<u8>> {
+    let v1_frame = raw_frame(1, 0x24, 0, 77, 7, &body_ipc_send());
+    let mut pieces: Vec<Vec<u8>> = vec![
+        b"tock$ ".to_vec(),
+        b"list\r\n PID    ShortID    Name                Quanta  Syscalls  Restarts  Grants  State\r\n"
+            .to_vec(),
+        b"  0\tUnique     net_server               0       112         0   3/16   Yielded\r\n"
+            .to_vec(),
+        b"tock$ ".to_vec(),
+        b"debug: eth0 link up\n".to_vec(),
+        b"nul\x00inside\r\n".to_vec(),
+        b"\x00\x05\xc0 almost a frame start\r\n".to_vec(),
+        b"\xc0\xc1 marker bytes without a 0x00\r\n".to_vec(),
+        b"\x00\x00two nuls\r\n".to_vec(),
+        b"\x01".to_vec(),
+        b"\xff\xfe\x80 not UTF-8\r\n".to_vec(),
+        b"ends with a nul\x00".to_vec(),
+        b"\x00".to_vec(),
+        b"\x03\x01 like a v1 frame start\r\n".to_vec(),
+        b"a long line without LF: ".iter().copied().chain(std::iter::repeat_n(b'=', 1100)).collect(),
+        b"\r\n".to_vec(),
+    ];
+    pieces.insert(5, v1_frame);
+    pieces
+}
+
+/// HELLO with two interfaces, then every record type at least once, written
+/// by `w`.
+fn basic_story(w: &mut FrameWriter) {
+    w.put(0, hello(512, &TWO_IFACES));
+    basic_processes(w);
+    basic_ipc(w);
+    basic_network(w);
+    basic_faults(w);
+}
+
+/// The basic story as v2 frames with a boot banner before the first frame,
+/// console text between frames, and a prompt at the very end.
+pub fn mixed() -> Vec<u8> {
     let mut w = FrameWriter {
-        out: vec![0],
+        out: b"Initialization complete. Entering main loop\r\n".to_vec(),
         seq: 0,
         ticks: 1_000,
         max_payload: 512,
+        console: console_pieces(),
     };
-    w.put(0, hello(512, &TWO_IFACES));
-    basic_processes(&mut w);
-    basic_ipc(&mut w);
-    basic_network(&mut w);
-    basic_faults(&mut w);
+    basic_story(&mut w);
+    w.out.extend_from_slice(b"tock$ ");
     w.out
 }
 
@@ -633,89 +693,6 @@ fn random_drop<'a>(rng: &mut Rng, pool: &'a [u8]) -> NetDrop<'a> {
     }
 }
 
-/// A TraceBuffer plus the bytes a driver has drained from it so far.
-struct Link<const N: usize> {
-    buf: TraceBuffer<N>,
-    out: Vec<u8>,
-    ticks: u64,
-}
-
-impl<const N: usize> Link<N> {
-    fn new() -> Self {
-        let mut buf = TraceBuffer::new();
-        assert!(buf.push_resync());
-        Link {
-            buf,
-            out: Vec::new(),
-            ticks: 0,
-        }
-    }
-
-    fn push(&mut self, dt: u64, record: &Record<'_>) -> Result<u32, PushError> {
-        self.ticks += dt;
-        self.buf.push(record, self.ticks)
-    }
-
-    /// Drains at most `max` bytes, as a UART would between pushes.
-    fn drain(&mut self, max: usize) {
-        let mut chunk = vec![0u8; max];
-        let n = self.buf.read_into(&mut chunk);
-        self.out.extend_from_slice(&chunk[..n]);
-    }
-
-    fn drain_all(&mut self) -> Vec<u8> {
-        while !self.buf.is_empty() || self.buf.pending_dropped() > 0 {
-            self.drain(N);
-            assert!(self.buf.flush_overflow(self.ticks));
-        }
-        std::mem::take(&mut self.out)
-    }
-}
-
-/// 3000 random records, HELLO re-sent every 500, drained fully (no loss).
-pub fn stress() -> Vec<u8> {
-    let pool = packet_pool();
-    let mut rng = Rng::new(0x7ace_5eed);
-    let mut link: Link<8192> = Link::new();
-    for i in 0..3000u32 {
-        if i % 500 == 0 {
-            link.push(1, &hello(2048, &FOUR_IFACES)).unwrap();
-        }
-        let record = random_record(&mut rng, &pool);
-        link.push(1 + rng.below(2_000), &record).unwrap();
-        link.drain(8192);
-    }
-    link.drain_all()
-}
-
-/// A 1 KiB ring fed in bursts faster than a slow link drains it: records
-/// are dropped and reported by OVERFLOW records; seq has no gaps.
-pub fn overflow() -> Vec<u8> {
-    let pool = packet_pool();
-    let mut rng = Rng::new(0x0f10);
-    let mut link: Link<1024> = Link::new();
-    link.push(0, &hello(512, &TWO_IFACES)).unwrap();
-    for _ in 0..150 {
-        for _ in 0..1 + rng.below(8) {
-            let _ = link.push(5 + rng.below(50), &overflow_record(&mut rng, &pool));
-        }
-        link.drain(160);
-    }
-    link.drain_all()
-}
-
-fn overflow_record<'a>(rng: &mut Rng, pool: &'a [u8]) -> Record<'a> {
-    match rng.below(3) {
-        0 => Record::NetRx(NetPacket::whole(
-            0,
-            KERNEL_PID,
-            &pool[..60 + rng.below(200) as usize],
-        )),
-        1 => Record::IpcSend(random_message(rng)),
-        _ => Record::Upcall(random_upcall(rng)),
-    }
-}
-
 fn body_ipc_send() -> Vec<u8> {
     let mut b = vec![1, 0, 2, 0, 3, 0, 7, 0];
     b.extend_from_slice(&42u32.to_le_bytes());
@@ -724,74 +701,45 @@ fn body_ipc_send() -> Vec<u8> {
     b
 }
 
-/// Every kind of damage of spec section 4.2, with known counters.
-pub fn damaged() -> Vec<u8> {
-    let mut s = vec![0xde, 0xad, 0xbe, 0xef, 0x00, 0x00];
+/// v2 frames with text and damage: a flipped CRC bit, a lost closing and a
+/// lost opening delimiter, binary text that starts like a frame, an
+/// oversize run, back-to-back frames, a v1 frame, and a prompt at the end.
+pub fn mixed_damaged() -> Vec<u8> {
+    let mut s = b"boot\r\n".to_vec();
     s.extend(frame_of(&hello(2048, &TWO_IFACES), 0, 100));
-    s.extend(frame_of(
-        &Record::Log(Log {
-            level: LogLevel::Info,
-            text: "seq 2 is lost",
-        }),
-        1,
-        200,
-    ));
-    let mut extended = body_ipc_send();
-    extended.extend_from_slice(&[0xEE, 0xFF]);
-    s.extend(raw_frame(1, 0x24, 0, 3, 400, &extended));
     s.extend(corrupted(frame_of(
         &Record::NetUp(NetUp { iface_id: 0 }),
-        4,
-        500,
+        1,
+        200,
     )));
-    s.extend(raw_frame(1, 0x7F, 0, 5, 600, &[1, 2, 3]));
-    s.extend(raw_frame(2, 0x24, 0, 1000, 700, &body_ipc_send()));
-    s.extend(raw_frame(1, 0x24, 0, 6, 800, &body_ipc_send()[..10]));
-    s.extend(raw_frame(
-        1,
-        0x44,
-        1,
-        7,
-        900,
-        &[0, 0, 0xFF, 0xFF, 9, 60, 0, 0, 0, 0xAB],
-    ));
-    s.extend(raw_frame(
-        1,
-        0x02,
-        0,
-        8,
-        1000,
-        &log_body(2, b"ok \xff\xfe end \xe2\x82"),
-    ));
-    s.extend(std::iter::repeat_n(0x55, 3000));
+    s.extend(b"text right after a corrupt frame\r\n");
+    let mut lost_close = frame_of(&Record::NetUp(NetUp { iface_id: 1 }), 2, 300);
+    *lost_close.last_mut().unwrap() = 0x55;
+    s.extend(lost_close);
+    s.extend(frame_of(&log(3, "after a lost closing delimiter"), 3, 400));
+    let mut lost_open = frame_of(&log(4, "lost opening delimiter"), 4, 500);
+    lost_open[0] = 0x55;
+    s.extend(lost_open);
+    s.extend(frame_of(&log(5, "back"), 5, 600));
+    s.extend(frame_of(&log(6, "to back"), 6, 700));
+    s.extend(b"\x00\x07\xc0\xc1abcd\x00");
+    s.extend(raw_frame(1, 0x24, 0, 7, 800, &body_ipc_send()));
+    s.extend([0x00, 0x05, 0xc0, 0xc1]);
+    s.extend(std::iter::repeat_n(0x55, 2100));
     s.push(0);
-    s.extend(wire(&[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]));
-    s.extend(frame_of(
-        &Record::NetRx(NetPacket::whole(0, KERNEL_PID, &ARP_REPLY)),
-        9,
-        1100,
-    ));
-    s.extend(trailing_01_frame(10, 1200));
-    s.extend(raw_frame(
-        1,
-        0x01,
-        0,
-        11,
-        1300,
-        &hello_body_with_addr_len_9(),
-    ));
-    s.extend(frame_of(&hello(2048, &TWO_IFACES), 0, 10));
-    s.extend(frame_of(
-        &Record::Log(Log {
-            level: LogLevel::Info,
-            text: "after reboot",
-        }),
-        1,
-        20,
-    ));
-    let last = frame_of(&Record::NetUp(NetUp { iface_id: 1 }), 2, 30);
-    s.extend_from_slice(&last[..last.len() / 2]);
+    s.extend(frame_of(&log(7, "after oversize"), 7, 900));
+    s.extend(raw_frame_v2(0x7F, 0, 8, 1000, &[1, 2, 3]));
+    s.extend(raw_frame(2, 0x24, 0, 9, 1100, &body_ipc_send()));
+    s.extend(frame_of(&log(8, "end"), 9, 1200));
+    s.extend(b"tock$ ");
     s
+}
+
+fn log(_n: u32, text: &'static str) -> Record<'static> {
+    Record::Log(Log {
+        level: LogLevel::Info,
+        text,
+    })
 }
 
 fn log_body(level: u8, text: &[u8]) -> Vec<u8> {
