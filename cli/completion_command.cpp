@@ -36,7 +36,7 @@ void RunCompletion(CliContext& ctx, CLI::App& root, const CompletionOptions& o) 
       ctx.Print(name);
     return;
   }
-  std::fputs(Generate(o.kind, CommandSpecFromApp(root)).c_str(), ctx.out());
+  ctx.Write(Generate(o.kind, CommandSpecFromApp(root)));
 }
 
 void RegisterCompletionCommand(CLI::App& app, CliContext& ctx) {
