@@ -164,12 +164,6 @@ TEST(BoardCatalogTest, UnknownNameSuggestsClosestBoards) {
   }
 }
 
-TEST(BoardCatalogTest, EditDistance) {
-  EXPECT_EQ(EditDistance("kitten", "sitting"), 3u);
-  EXPECT_EQ(EditDistance("", "abc"), 3u);
-  EXPECT_EQ(EditDistance("ABC", "abc"), 0u);
-}
-
 TEST(BoardCatalogTest, FileNameMustMatchBoardName) {
   TempDir dir;
   std::string text = ReadFile(SourceDir() / "boards" / "hifive1.json");
