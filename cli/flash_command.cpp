@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/command_registry.h"
+#include "cli/stop_signals.h"
 #include "common/process.h"
 #include "flasher/backend_registry.h"
 #include "flasher/flash_job.h"
@@ -47,7 +48,9 @@ void RunFlashCommand(FlashOptions& o, CliContext& ctx) {
     std::fflush(stream);
   });
   PosixProcessRunner runner;
-  flasher::FlashEnvironment env{ctx.Log(), &runner, &progress, flasher::SteadyClock()};
+  ScopedStopSignals signals;  // Ctrl-C ends the run with what it left on the device (exit 130)
+  flasher::FlashEnvironment env{ctx.Log(), &runner, &progress, flasher::SteadyClock(),
+                                &signals.stop_requested()};
   flasher::FlashReport report = flasher::RunFlash(r, board, env);
   if (!report.outcome) {
     if (ctx.options.json) return ctx.PrintJson(flasher::PlanToJson(report.plan));

@@ -30,6 +30,7 @@ struct BackendOptions {
   std::optional<std::string> output;    ///< --output FILE (methods that write a file, e.g. uf2).
   std::optional<std::string> mount;     ///< --mount DIR (uf2: a mounted UF2 drive).
   std::string image;                    ///< The image file being flashed (labels, state files).
+  bool verify_only = false;             ///< --verify-only: compare, never start or replace.
   std::shared_ptr<spdlog::logger> log;  ///< Never null.
   ProcessRunner* runner = nullptr;      ///< Never null; starts external tools and QEMU.
 };

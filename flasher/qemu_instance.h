@@ -80,8 +80,8 @@ QemuStatus StopRecordedQemu(const QemuStateStore& store, int64_t now_unix);
 /// --qemu`. Throws Error(kTransport) naming the state file when none is recorded or it has exited.
 std::string RecordedQemuUartEndpoint(const QemuStateStore& store);
 
-/// Status as JSON: {"running", "stale", "pid", "gdb", "uart", "uptime_seconds", "started_at",
-/// "board", "image", "log", "state_file"}.
+/// Status as JSON: {"running", "stale", "pid", "gdb", "gdb_port", "uart", "uart_port",
+/// "uptime_seconds", "started_at", "board", "image", "log", "state_file"}.
 nlohmann::ordered_json QemuStatusToJson(const QemuStatus& status);
 /// Status as lines for people.
 std::string RenderQemuStatus(const QemuStatus& status);
