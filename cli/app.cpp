@@ -40,7 +40,7 @@ bool TakesSeparateValue(const CLI::App& at, const std::string& word) {
   if (word.rfind("--", 0) == 0 && word.find('=') != std::string::npos) return false;
   for (const CLI::App* app = &at; app != nullptr; app = app->get_parent()) {
     if (const CLI::Option* opt = app->get_option_no_throw(word))
-      return opt->get_type_size_max() > 0 && !opt->get_positional();
+      return opt->get_items_expected_max() > 0 && !opt->get_positional();
   }
   return false;
 }

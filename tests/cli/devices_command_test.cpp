@@ -52,7 +52,16 @@ TEST(DevicesCommandTest, ListsAUsbSerialPortAndItsProbe) {
   Put(dev / "bus" / "usb" / "001" / "005", "");
   auto r = RunTockctl({"devices", "--sys-root", sys.string(), "--dev-root", dev.string()});
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.out, "");
+  const std::string port = (dev / "ttyACM0").string();
+  const std::string pad(std::string("PORT").size() < port.size() ? port.size() - 4 : 0, ' ');
+  EXPECT_EQ(r.out,
+            "PORT" + pad + "  USB ID     SERIAL            PRODUCT            NOTE\n" + port +
+                "  0d28:0204  0240000034544e45  DAPLink CMSIS-DAP  Arm DAPLink (CMSIS-DAP)\n"
+                "\n"
+                "PROBE                       KIND         NAME                     METHODS   "
+                "         NOTE\n"
+                "0d28:0204:0240000034544e45  debug probe  Arm DAPLink (CMSIS-DAP)  openocd, "
+                "probe-rs  -\n");
 }
 
 TEST(DevicesCommandTest, JsonListsPortsAndProbes) {

@@ -43,7 +43,7 @@ class Uf2Drives : public ::testing::Test {
     return mount;
   }
 
-  testing::CliRun Flash() {
+  tockctl::testing::CliRun Flash() {
     return RunTockctl({"flash", (dir_.path() / "kernel.bin").string(), "--address", "0x10000000",
                        "--board", "raspberry_pi_pico"});
   }
