@@ -3,9 +3,12 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <filesystem>
+#include <optional>
 
 #include "cli/command_registry.h"
+#include "common/closest_names.h"
 #include "common/error.h"
+#include "common/output_stream.h"
 
 #ifndef TOCKCTL_VERSION
 #define TOCKCTL_VERSION "0.0.0"
@@ -31,13 +34,90 @@ void PrintError(CliContext& ctx, const std::string& text) {
   std::fputs((prefix + text + "\n").c_str(), ctx.err());
 }
 
-int HandleParseError(CLI::App& app, const CLI::ParseError& e, CliContext& ctx) {
+// True if `word` is an option of `at` (or of a parent, as options fall through) that takes a value
+// in the next argument.
+bool TakesSeparateValue(const CLI::App& at, const std::string& word) {
+  if (word.rfind("--", 0) == 0 && word.find('=') != std::string::npos) return false;
+  for (const CLI::App* app = &at; app != nullptr; app = app->get_parent()) {
+    if (const CLI::Option* opt = app->get_option_no_throw(word))
+      return opt->get_items_expected_max() > 0 && !opt->get_positional();
+  }
+  return false;
+}
+
+std::vector<std::string> VisibleSubcommandNames(CLI::App& at) {
+  std::vector<std::string> names;
+  for (CLI::App* sub : at.get_subcommands([](CLI::App* s) { return !s->get_group().empty(); }))
+    names.push_back(sub->get_name());
+  return names;
+}
+
+CLI::App* FindSubcommand(CLI::App& at, const std::string& word) {
+  for (CLI::App* sub : at.get_subcommands({}))
+    if (sub->check_name(word)) return sub;
+  return nullptr;
+}
+
+// "unknown command `boards lst`; did you mean `boards list`?" when a word stands where a
+// subcommand is expected and names none; nullopt when the command words are all known.
+std::optional<std::string> UnknownCommandMessage(CLI::App& root,
+                                                 const std::vector<std::string>& args) {
+  CLI::App* at = &root;
+  std::string path;
+  for (size_t i = 0; i < args.size() && args[i] != "--"; ++i) {
+    const std::string& word = args[i];
+    if (word.size() > 1 && word[0] == '-') {
+      if (TakesSeparateValue(*at, word)) ++i;
+      continue;
+    }
+    if (at->get_subcommands({}).empty()) return std::nullopt;
+    CLI::App* sub = FindSubcommand(*at, word);
+    if (sub == nullptr) {
+      std::string text = "unknown command `" + path + word + "`; ";
+      const auto close = ClosestNames(word, VisibleSubcommandNames(*at));
+      if (close.empty()) return text + "run `tockctl " + path + "--help` to see the commands";
+      for (size_t n = 0; n < close.size(); ++n)
+        text += std::string(n == 0 ? "did you mean `" : " or `") + path + close[n] + "`";
+      return text + "?";
+    }
+    at = sub;
+    path += word + " ";
+  }
+  return std::nullopt;
+}
+
+int HandleParseError(CLI::App& app, const CLI::ParseError& e, const std::vector<std::string>& args,
+                     CliContext& ctx) {
   if (e.get_exit_code() == 0) {  // --help, --version
-    std::fputs(app.help().c_str(), ctx.out());
+    ctx.Write(app.help());
     return 0;
+  }
+  if (auto unknown = UnknownCommandMessage(app, args)) {
+    PrintError(ctx, *unknown);
+    return ExitCodeFor(ErrorCategory::kUsage);
   }
   PrintError(ctx, std::string(e.what()) + "; run with --help for usage");
   return ExitCodeFor(ErrorCategory::kUsage);
+}
+
+// Parses and runs; help and version requests print here. Errors from the command propagate.
+int ParseAndRun(CLI::App& app, const std::vector<std::string>& args, CliContext& ctx) {
+  std::vector<std::string> reversed(args.rbegin(), args.rend());
+  try {
+    app.parse(reversed);
+    return ctx.exit_code;
+  } catch (const CLI::CallForVersion&) {
+    ctx.Write(std::string("tockctl ") + TOCKCTL_VERSION + "\n");
+    return 0;
+  } catch (const CLI::CallForHelp&) {
+    ctx.Write(app.help());
+    return 0;
+  } catch (const CLI::CallForAllHelp&) {
+    ctx.Write(app.help("", CLI::AppFormatMode::All));
+    return 0;
+  } catch (const CLI::ParseError& e) {
+    return HandleParseError(app, e, args, ctx);
+  }
 }
 
 }  // namespace
@@ -48,21 +128,10 @@ int RunTockctl(const std::vector<std::string>& args, CliContext& ctx) {
   app.require_subcommand(1);
   AddGlobalOptions(app, ctx.options);
   RegisterAllCommands(app, ctx);
-  std::vector<std::string> reversed(args.rbegin(), args.rend());
   try {
-    app.parse(reversed);
-    return ctx.exit_code;
-  } catch (const CLI::CallForVersion&) {
-    std::fputs((std::string("tockctl ") + TOCKCTL_VERSION + "\n").c_str(), ctx.out());
-    return 0;
-  } catch (const CLI::CallForHelp&) {
-    std::fputs(app.help().c_str(), ctx.out());
-    return 0;
-  } catch (const CLI::CallForAllHelp&) {
-    std::fputs(app.help("", CLI::AppFormatMode::All).c_str(), ctx.out());
-    return 0;
-  } catch (const CLI::ParseError& e) {
-    return HandleParseError(app, e, ctx);
+    const int code = ParseAndRun(app, args, ctx);
+    FlushStream(ctx.out());  // output written straight to the stream (trace, extcap) counts too
+    return code;
   } catch (const Error& e) {
     PrintError(ctx, e.Describe());
     return ExitCodeFor(e.category());

@@ -35,7 +35,7 @@ void RunCompletion(CliContext& ctx, CLI::App& root, const CompletionOptions& o) 
     for (const auto& name : config::BoardCatalog::Load(ctx.BoardSearch()).Names()) ctx.Print(name);
     return;
   }
-  std::fputs(Generate(o.kind, CommandSpecFromApp(root)).c_str(), ctx.out());
+  ctx.Write(Generate(o.kind, CommandSpecFromApp(root)));
 }
 
 void RegisterCompletionCommand(CLI::App& app, CliContext& ctx) {

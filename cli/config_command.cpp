@@ -57,7 +57,7 @@ void RunShow(CliContext& ctx, const ConfigOptions& o) {
   if (ctx.options.json) return ctx.Print(Dump(doc.root(), -1));
   auto catalog = CatalogForReferences(ctx);
   config::CheckedBoardConfig checked = config::CheckBoardConfig(doc, Ptr(catalog));
-  std::fputs(config::DescribeBoardConfig(checked).c_str(), ctx.out());
+  ctx.Write(config::DescribeBoardConfig(checked));
   if (checked.report.HasErrors())
     ctx.Warn(o.file + " has " + config::CountSummary(checked.report) +
              "; run: tockctl config validate " + o.file);
@@ -117,7 +117,7 @@ void RunValidate(CliContext& ctx, const ConfigOptions& o) {
     if (ctx.options.json)
       files.push_back(config::FileCheckToJson(check));
     else
-      std::fputs(config::FormatFileCheck(check).c_str(), ctx.out());
+      ctx.Write(config::FormatFileCheck(check));
   }
   if (ctx.options.json) ctx.PrintJson({{"files", files}});
   if (invalid == 0) return;
@@ -136,7 +136,7 @@ void RunDiff(CliContext& ctx, const ConfigOptions& o) {
   if (ctx.options.json)
     ctx.PrintJson(config::ChangesToJson(changes));
   else
-    std::fputs(config::FormatChanges(changes).c_str(), ctx.out());
+    ctx.Write(config::FormatChanges(changes));
   ctx.exit_code = changes.empty() ? 0 : 1;
 }
 

@@ -8,6 +8,7 @@
 #include <cstdlib>
 
 #include "common/data_dir.h"
+#include "common/output_stream.h"
 
 namespace tockctl::cli {
 namespace {
@@ -64,11 +65,9 @@ bool CliContext::UseColor(std::FILE* stream) const {
   return ::isatty(::fileno(stream)) == 1;
 }
 
-void CliContext::Print(const std::string& line) const {
-  std::fputs(line.c_str(), out_);
-  std::fputc('\n', out_);
-  std::fflush(out_);
-}
+void CliContext::Write(std::string_view text) const { WriteToStream(out_, text); }
+
+void CliContext::Print(const std::string& line) const { Write(line + "\n"); }
 
 void CliContext::PrintJson(const nlohmann::json& doc) const {
   Print(doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));

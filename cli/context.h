@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "config/board_catalog.h"
@@ -44,7 +45,9 @@ class CliContext {
   /// True if `stream` should get ANSI colour.
   bool UseColor(std::FILE* stream) const;
 
-  /// Writes a line of primary output to stdout.
+  /// Writes `text` as is to stdout and flushes it; throws Error(kIo) if the write fails.
+  void Write(std::string_view text) const;
+  /// Writes a line of primary output to stdout; throws Error(kIo) if the write fails.
   void Print(const std::string& line) const;
   /// Writes a JSON document (one line) to stdout.
   void PrintJson(const nlohmann::json& doc) const;

@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/command_registry.h"
+#include "cli/stop_signals.h"
 #include "common/process.h"
 #include "config/board_resolution.h"
 #include "flasher/backend_registry.h"
@@ -47,7 +48,9 @@ void RunFlashCommand(FlashOptions& o, CliContext& ctx) {
     std::fflush(stream);
   });
   PosixProcessRunner runner;
-  flasher::FlashEnvironment env{ctx.Log(), &runner, &progress, flasher::SteadyClock()};
+  ScopedStopSignals signals;  // Ctrl-C ends the run with what it left on the device (exit 130)
+  flasher::FlashEnvironment env{ctx.Log(), &runner, &progress, flasher::SteadyClock(),
+                                &signals.stop_requested()};
   if (!o.board && !o.config && r.method == "tock-bootloader")
     o.board = flasher::BoardFromBootloader(r, ctx.BoardSearch(), env);
   config::HardwareBoard board = config::ResolveBoard({o.board, o.config}, ctx.BoardSearch()).board;

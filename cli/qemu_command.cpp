@@ -18,8 +18,10 @@ void RunStatus(CliContext& ctx) {
 void RunStop(CliContext& ctx) {
   devices::QemuStateStore store(devices::QemuStateDir());
   devices::QemuStatus before = devices::StopRecordedQemu(store, devices::UnixNow());
-  if (ctx.options.json) {
+  if (ctx.options.json) {  // the instance as it was; running and stale as they are now
     auto j = devices::QemuStatusToJson(before);
+    j["running"] = false;
+    j["stale"] = false;
     j["stopped"] = before.alive;
     return ctx.PrintJson(j);
   }

@@ -11,6 +11,7 @@ static_assert(std::atomic<bool>::is_always_lock_free);
 
 struct sigaction g_old_int;
 struct sigaction g_old_term;
+struct sigaction g_old_hup;
 
 extern "C" void OnStopSignal(int) { g_stop.store(true); }
 
@@ -28,11 +29,13 @@ ScopedStopSignals::ScopedStopSignals() {
   g_stop.store(false);
   Install(SIGINT, &g_old_int);
   Install(SIGTERM, &g_old_term);
+  Install(SIGHUP, &g_old_hup);
 }
 
 ScopedStopSignals::~ScopedStopSignals() {
   sigaction(SIGINT, &g_old_int, nullptr);
   sigaction(SIGTERM, &g_old_term, nullptr);
+  sigaction(SIGHUP, &g_old_hup, nullptr);
 }
 
 const std::atomic<bool>& ScopedStopSignals::stop_requested() const { return g_stop; }

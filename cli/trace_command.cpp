@@ -4,6 +4,7 @@
 
 #include "cli/command_registry.h"
 #include "cli/context.h"
+#include "cli/option_checks.h"
 #include "cli/stop_signals.h"
 #include "common/error.h"
 #include "tracer/trace_runner.h"
@@ -23,6 +24,9 @@ struct TraceCommandOptions {
 };
 
 tracer::TraceFormat ChooseFormat(const TraceCommandOptions& o, const CliContext& ctx) {
+  if (ctx.options.json && o.format == "text")
+    throw Error(ErrorCategory::kUsage, "--json asks for JSON on stdout, --format text for text", {},
+                "leave out one of them (--json alone prints JSON lines)");
   if (o.format == "json" || (!o.format && ctx.options.json)) return tracer::TraceFormat::kJson;
   if (o.format == "text") return tracer::TraceFormat::kText;
   return o.trace.capture_path ? tracer::TraceFormat::kNone : tracer::TraceFormat::kText;
@@ -81,11 +85,9 @@ void AddFilterOptions(CLI::App& cmd, tracer::SessionOptions& s) {
   cmd.add_flag("--console-only", s.filter.console_only, "Only the console text, no records")
       ->excludes(no_console)
       ->group(filters);
-  cmd.add_option("--count", s.count, "Stop after N records")
-      ->check(CLI::PositiveNumber)
-      ->group(filters);
+  cmd.add_option("--count", s.count, "Stop after N records")->check(AtLeast(1))->group(filters);
   cmd.add_option("--duration", s.duration_s, "Stop after S seconds")
-      ->check(CLI::PositiveNumber)
+      ->check(MoreThan(0))
       ->group(filters);
 }
 
@@ -95,12 +97,15 @@ void AddOutputOptions(CLI::App& cmd, TraceCommandOptions& o) {
       ->check(CLI::IsMember({"text", "json"}))
       ->group(output);
   cmd.add_option("-w,--write", o.trace.capture_path,
-                 "Write a pcapng capture to FILE (no record view unless --format is given)")
+                 "Write a pcapng capture to FILE, `-` for stdout (no record view unless --format "
+                 "is given)")
+      ->group(output);
+  cmd.add_flag("--force", o.trace.overwrite_capture, "Let -w replace an existing file")
       ->group(output);
   cmd.add_flag("--stats", o.stats, "Print statistics periodically (always at exit unless -q)")
       ->group(output);
   cmd.add_option("--stats-interval", o.stats_interval, "Seconds between --stats reports")
-      ->check(CLI::PositiveNumber)
+      ->check(MoreThan(0))
       ->capture_default_str()
       ->group(output);
 }

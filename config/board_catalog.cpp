@@ -4,8 +4,8 @@
 #include <cctype>
 #include <cstdlib>
 #include <system_error>
-#include <tuple>
 
+#include "common/closest_names.h"
 #include "common/error.h"
 #include "config/board_reader.h"
 #include "config/json_document.h"
@@ -14,11 +14,6 @@ namespace tockctl::config {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 void ReadFormat(BoardObjectReader& root) {
   const auto* format = root.Find("format", true);
@@ -58,17 +53,6 @@ std::vector<fs::path> JsonFilesIn(const fs::path& dir) {
   return files;
 }
 
-// How well `candidate` matches what the user typed: 0 same but for case, 1 prefix, 2 substring,
-// 3 close by edit distance, 4 no match.
-int MatchTier(const std::string& typed, const std::string& candidate) {
-  std::string a = Lower(typed), b = Lower(candidate);
-  if (a == b) return 0;
-  if (b.rfind(a, 0) == 0 || a.rfind(b, 0) == 0) return 1;
-  if (b.find(a) != std::string::npos || a.find(b) != std::string::npos) return 2;
-  size_t threshold = std::max<size_t>(2, a.size() / 3);
-  return EditDistance(a, b) <= threshold ? 3 : 4;
-}
-
 std::string JoinNames(const std::vector<std::string>& names) {
   std::string out;
   for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
@@ -76,22 +60,6 @@ std::string JoinNames(const std::vector<std::string>& names) {
 }
 
 }  // namespace
-
-size_t EditDistance(const std::string& a_in, const std::string& b_in) {
-  std::string a = Lower(a_in), b = Lower(b_in);
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diagonal = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
 
 CatalogEntry LoadCatalogFile(const fs::path& path) {
   CatalogEntry entry;
@@ -188,27 +156,7 @@ std::vector<std::string> BoardCatalog::Names() const {
 }
 
 std::vector<std::string> BoardCatalog::Suggest(const std::string& name, size_t limit) const {
-  struct Scored {
-    int tier;
-    size_t distance;
-    std::string name;
-    bool operator<(const Scored& o) const {
-      return std::tie(tier, distance, name) < std::tie(o.tier, o.distance, o.name);
-    }
-  };
-  std::vector<Scored> scored;
-  for (const auto& [candidate, entry] : entries_)
-    if (int tier = MatchTier(name, candidate); tier < 4)
-      scored.push_back({tier, EditDistance(name, candidate), candidate});
-  std::sort(scored.begin(), scored.end());
-  std::vector<std::string> out;
-  for (size_t i = 0; i < scored.size() && out.size() < limit; ++i) {
-    // Stop at a weaker kind of match after a case-insensitive match or two good ones.
-    bool weaker = i > 0 && scored[i].tier != scored[i - 1].tier;
-    if (weaker && (out.size() >= 2 || scored[i - 1].tier == 0)) break;
-    out.push_back(scored[i].name);
-  }
-  return out;
+  return ClosestNames(name, Names(), limit);
 }
 
 }  // namespace tockctl::config

@@ -75,7 +75,4 @@ class BoardCatalog {
   std::map<std::string, CatalogEntry> entries_;
 };
 
-/// Levenshtein distance between two strings (case-insensitive).
-size_t EditDistance(const std::string& a, const std::string& b);
-
 }  // namespace tockctl::config

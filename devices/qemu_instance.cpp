@@ -183,7 +183,9 @@ nlohmann::ordered_json QemuStatusToJson(const QemuStatus& s) {
     const auto& q = *s.instance;
     j["pid"] = q.pid;
     j["gdb"] = "127.0.0.1:" + std::to_string(q.gdb_port);
+    j["gdb_port"] = q.gdb_port;
     j["uart"] = "127.0.0.1:" + std::to_string(q.uart_port);
+    j["uart_port"] = q.uart_port;
     j["uptime_seconds"] = s.uptime_seconds;
     j["started_at"] = Iso8601(q.started_at);
     j["board"] = q.board;

@@ -84,8 +84,8 @@ QemuStatus StopRecordedQemu(const QemuStateStore& store, int64_t now_unix);
 /// recorded or it has exited.
 TcpEndpoint RecordedQemuUartEndpoint(const QemuStateStore& store);
 
-/// Status as JSON: {"running", "stale", "pid", "gdb", "uart", "uptime_seconds", "started_at",
-/// "board", "image", "log", "state_file"}.
+/// Status as JSON: {"running", "stale", "pid", "gdb", "gdb_port", "uart", "uart_port",
+/// "uptime_seconds", "started_at", "board", "image", "log", "state_file"}.
 nlohmann::ordered_json QemuStatusToJson(const QemuStatus& status);
 /// Status as lines for people.
 std::string RenderQemuStatus(const QemuStatus& status);

@@ -32,6 +32,7 @@ struct BackendOptions {
   std::optional<std::string> mount;     ///< --mount DIR (uf2: a mounted UF2 drive).
   std::string image;                    ///< The image file being flashed (labels, state files).
   bool force = false;                   ///< --force: write despite a board mismatch.
+  bool verify_only = false;             ///< --verify-only: compare, never start or replace.
   std::shared_ptr<spdlog::logger> log;  ///< Never null.
   ProcessRunner* runner = nullptr;      ///< Never null; starts external tools and QEMU.
 };

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -44,6 +45,12 @@ struct VerifyResult {
   std::string detail;           ///< "CRC 0x1234abcd, expected 0x...".
 };
 
+/// A file written instead of the device (a uf2 image with no UF2 drive to copy it to).
+struct WrittenFile {
+  std::string path;
+  std::string next_step;  ///< What the user does with it ("copy it to the RPI-RP2 drive ...").
+};
+
 /// One way to talk to a board's flash. Transport failures throw Error(kTransport); a device that
 /// answers with an error throws Error(kDeviceReported); the conversion happens in each back-end's
 /// one protocol wrapper. Back-ends are created by name through flasher/backend_registry.h; creating
@@ -66,6 +73,11 @@ class FlashBackend {
   /// What the last Start did, in words for the summary ("EXIT sent and DTR pulsed"), when the
   /// generic "started at ADDRESS" / "reset" / "resumed" would not be true; empty otherwise.
   virtual std::string StartReport() const { return {}; }
+  /// After the run: the file written in place of the device, if that is what happened.
+  virtual std::optional<WrittenFile> written_file() const { return std::nullopt; }
+  /// After the run: what it left running that programs need to reach, as fields for the --json
+  /// summary (the qemu method: {"qemu": {"pid", "gdb_port", "uart_port", ...}}); null if nothing.
+  virtual nlohmann::ordered_json started_json() const { return nullptr; }
 };
 
 }  // namespace tockctl::flasher

@@ -85,6 +85,7 @@ FlashReport RunFlash(const FlashRequest& request, const config::HardwareBoard& b
   options.mount = request.mount;
   options.image = request.image;
   options.force = request.force;
+  options.verify_only = request.verify_only;
   options.log = env.log;
   options.runner = env.runner;
   std::unique_ptr<FlashBackend> backend = CreateBackend(options);
@@ -96,7 +97,7 @@ FlashReport RunFlash(const FlashRequest& request, const config::HardwareBoard& b
       PlanFlash(inputs, board, options.method, backend->capabilities(), PlanOptionsFor(request));
   if (request.dry_run) return report;
   AnnounceForced(report.plan, *env.progress);
-  report.outcome = ExecutePlan(report.plan, *backend, *env.progress, env.clock);
+  report.outcome = ExecutePlan(report.plan, *backend, *env.progress, env.clock, env.stop);
   return report;
 }
 

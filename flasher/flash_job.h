@@ -3,6 +3,7 @@
 
 #include <spdlog/logger.h>
 
+#include <atomic>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -48,6 +49,7 @@ struct FlashEnvironment {
   ProcessRunner* runner = nullptr;
   ProgressSink* progress = nullptr;
   Clock clock = SteadyClock();
+  const std::atomic<bool>* stop = nullptr;  ///< Set by a signal handler: end the run (exit 130).
 };
 
 /// What happened: the plan, and the outcome unless it was a dry run.

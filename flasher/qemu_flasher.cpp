@@ -1,11 +1,14 @@
 #include "flasher/qemu_flasher.h"
 
 #include <fcntl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 #include <fstream>
+#include <optional>
 #include <thread>
 
 #include "common/error.h"
@@ -25,6 +28,25 @@ std::string LastLines(const std::string& path, size_t count) {
   for (size_t i = lines.size() > count ? lines.size() - count : 0; i < lines.size(); ++i)
     out += (out.empty() ? "" : " | ") + lines[i];
   return out;
+}
+
+// How our child `pid` ended, if it has ("exit status 1", "killed by signal 9 (Killed)"); reaps it.
+// nullopt while it runs or when it is not our child.
+std::optional<std::string> ChildExit(int pid) {
+  int status = 0;
+  if (pid <= 0 || ::waitpid(pid, &status, WNOHANG) != pid) return std::nullopt;
+  if (WIFEXITED(status)) return "exit status " + std::to_string(WEXITSTATUS(status));
+  if (WIFSIGNALED(status))
+    return "killed by signal " + std::to_string(WTERMSIG(status)) + " (" +
+           ::strsignal(WTERMSIG(status)) + ")";
+  return "stopped";
+}
+
+// Why QEMU ended: its exit status when known ("it is gone" otherwise) and its last log lines.
+std::string QemuExitReason(const std::optional<std::string>& status, const std::string& log_file) {
+  const std::string words = LastLines(log_file, 3);
+  return status.value_or("it is gone") +
+         (words.empty() ? ", with nothing in its log" : ": " + words);
 }
 
 // Hands the connection that proved QEMU is up to the gdb back-end.
@@ -150,6 +172,9 @@ devices::QemuInstance QemuFlasher::Launch() {
   q.board = options_.board;
   q.image = options_.image;
   q.log_file = (store_.EnsureDir() / "qemu.log").string();
+  std::string command;
+  for (const auto& a : q.argv) command += (command.empty() ? "" : " ") + a;
+  log_->info("starting {}", command);
   q.pid = spawn_(q.argv, q.log_file);
   q.started_at = devices::UnixNow();
   store_.Save(q);
@@ -164,13 +189,14 @@ std::unique_ptr<Link> QemuFlasher::ConnectToGdbstub(const devices::QemuInstance&
   auto deadline = std::chrono::steady_clock::now() + options_.start_timeout;
   for (;;) {
     if (auto link = TryConnectTcp(endpoint, std::chrono::milliseconds(500))) return link;
-    if (!devices::ProcessRunning(q.pid)) {
+    std::optional<std::string> ended = ChildExit(q.pid);
+    if (ended || !devices::ProcessRunning(q.pid)) {
+      const std::string reason = QemuExitReason(ended, q.log_file);
       devices::StopQemuProcess(q.pid, std::chrono::milliseconds(500));
       store_.Remove();
-      throw Error(ErrorCategory::kToolFailed,
-                  "QEMU exited while starting: " + LastLines(q.log_file, 3),
+      throw Error(ErrorCategory::kToolFailed, "QEMU exited while starting (" + reason + ")",
                   ErrorContext{q.log_file, {}, {}, {}, {}, {}, {}},
-                  "run the command in the log file's first line by hand to see more");
+                  "run with -v to see QEMU's command line, and run that by hand to see more");
     }
     if (std::chrono::steady_clock::now() > deadline) {
       devices::StopQemuProcess(q.pid);
@@ -184,14 +210,33 @@ std::unique_ptr<Link> QemuFlasher::ConnectToGdbstub(const devices::QemuInstance&
   }
 }
 
+// --verify-only compares what the running QEMU holds; there is nothing to compare without one.
+QemuInstance QemuFlasher::RunningInstance() const {
+  QemuStatus status = ReadQemuStatus(store_, UnixNow());
+  if (!status.alive)
+    throw Error(ErrorCategory::kUsage,
+                "no QEMU started by tockctl is running, so there is nothing to verify", {},
+                "flash the image first (tockctl flash IMAGE --board " + options_.board + ")");
+  return *status.instance;
+}
+
 void QemuFlasher::Connect(ProgressSink& progress) {
-  StopPrevious(progress);
-  instance_ = Launch();
+  if (options_.attach_only) {
+    instance_ = RunningInstance();
+  } else {
+    StopPrevious(progress);
+    instance_ = Launch();
+  }
   std::shared_ptr<Link> link = ConnectToGdbstub(*instance_);
   gdb_ = std::make_unique<GdbRemoteFlasher>([link] { return std::make_unique<SharedLink>(link); },
                                             options_.gdb, log_);
   gdb_->Connect(progress);
   const auto& q = *instance_;
+  if (options_.attach_only) {
+    progress.Message("Comparing with the QEMU started earlier (pid " + std::to_string(q.pid) +
+                     ", image " + q.image + ")");
+    return;
+  }
   progress.Message("Started QEMU (pid " + std::to_string(q.pid) + "): gdb 127.0.0.1:" +
                    std::to_string(q.gdb_port) + ", UART 127.0.0.1:" + std::to_string(q.uart_port) +
                    " (tockctl trace --tcp 127.0.0.1:" + std::to_string(q.uart_port) +
@@ -203,21 +248,48 @@ GdbRemoteFlasher& QemuFlasher::Gdb() {
   return *gdb_;
 }
 
+// A link failure while QEMU is gone is QEMU's death, not the network's: say so.
+template <typename Step>
+auto QemuFlasher::Guarded(const char* phase, Step step) -> decltype(step()) {
+  try {
+    return step();
+  } catch (const Error& e) {
+    if (e.category() != ErrorCategory::kTransport || !instance_) throw;
+    const QemuInstance& q = *instance_;
+    const std::optional<std::string> ended = ChildExit(q.pid);
+    if (!ended && ProcessRunning(q.pid)) throw;
+    ErrorContext where;
+    where.file = q.log_file;
+    throw Error(ErrorCategory::kTransport,
+                "QEMU (pid " + std::to_string(q.pid) + ") exited during " + phase + " (" +
+                    QemuExitReason(ended, q.log_file) + ")",
+                where, "`tockctl qemu status` shows what tockctl knows about it");
+  }
+}
+
 void QemuFlasher::Erase(uint64_t address, uint64_t length, ProgressSink& progress) {
-  Gdb().Erase(address, length, progress);
+  Guarded("erase", [&] { Gdb().Erase(address, length, progress); });
 }
 void QemuFlasher::Write(const Segment& segment, ProgressSink& progress) {
-  Gdb().Write(segment, progress);
+  Guarded("write", [&] { Gdb().Write(segment, progress); });
 }
 VerifyResult QemuFlasher::Verify(const Segment& segment, ProgressSink& progress) {
-  return Gdb().Verify(segment, progress);
+  return Guarded("verify", [&] { return Gdb().Verify(segment, progress); });
 }
 std::vector<uint8_t> QemuFlasher::Read(uint64_t address, uint64_t length) {
-  return Gdb().Read(address, length);
+  return Guarded("read", [&] { return Gdb().Read(address, length); });
 }
-void QemuFlasher::Start(std::optional<uint64_t> entry) { Gdb().Start(entry); }
+void QemuFlasher::Start(std::optional<uint64_t> entry) {
+  Guarded("start", [&] { Gdb().Start(entry); });
+}
 void QemuFlasher::Disconnect() {
   if (gdb_) gdb_->Disconnect();
+}
+
+nlohmann::ordered_json QemuFlasher::started_json() const {
+  if (!instance_) return nullptr;
+  QemuStatus status = ReadQemuStatus(store_, UnixNow());
+  return {{"qemu", QemuStatusToJson(status)}};
 }
 
 std::unique_ptr<FlashBackend> CreateQemuBackend(const BackendOptions& options) {
@@ -228,6 +300,7 @@ std::unique_ptr<FlashBackend> CreateQemuBackend(const BackendOptions& options) {
   q.gdb.name = "qemu";
   q.gdb.layout = RegisterLayoutFor(options.board->arch);
   q.image = options.image;
+  q.attach_only = options.verify_only;
   return std::make_unique<QemuFlasher>(
       std::move(q), devices::QemuStateStore(devices::QemuStateDir()), *options.runner, options.log);
 }

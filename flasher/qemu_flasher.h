@@ -50,6 +50,9 @@ struct QemuFlasherOptions {
   QemuLaunch launch;
   GdbFlasherOptions gdb;
   std::chrono::milliseconds start_timeout{10000};  ///< For QEMU's gdbstub to accept.
+  /// Connect to the QEMU started earlier instead of starting one (--verify-only): a running,
+  /// flashed QEMU must not be replaced by an empty one just to be compared.
+  bool attach_only = false;
 };
 
 /// Starts (or restarts) QEMU in Connect and delegates everything else to a GdbRemoteFlasher.
@@ -70,15 +73,20 @@ class QemuFlasher : public FlashBackend {
   std::vector<uint8_t> Read(uint64_t address, uint64_t length) override;
   void Start(std::optional<uint64_t> entry) override;
   void Disconnect() override;
+  /// {"qemu": status of the instance started (or compared with)}, as `tockctl qemu status --json`.
+  nlohmann::ordered_json started_json() const override;
 
   /// The instance started by Connect.
   const std::optional<devices::QemuInstance>& instance() const { return instance_; }
 
  private:
   void StopPrevious(ProgressSink& progress);
+  devices::QemuInstance RunningInstance() const;
   devices::QemuInstance Launch();
   std::unique_ptr<Link> ConnectToGdbstub(const devices::QemuInstance& instance);
   GdbRemoteFlasher& Gdb();
+  template <typename Step>
+  auto Guarded(const char* phase, Step step) -> decltype(step());
 
   QemuFlasherOptions options_;
   devices::QemuStateStore store_;

@@ -4,9 +4,13 @@
 #include <spdlog/fmt/fmt.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include "common/error.h"
 #include "common/file_io.h"
@@ -42,7 +46,76 @@ void WriteToDrive(const fs::path& path, const std::vector<uint8_t>& data, spdlog
   ::close(fd);
 }
 
+// /proc/self/mounts writes a space in a mount point as \040 (octal escapes).
+std::string UnescapeMountField(const std::string& field) {
+  std::string out;
+  for (size_t i = 0; i < field.size(); ++i) {
+    const bool octal = field[i] == '\\' && i + 3 < field.size() &&
+                       std::isdigit(static_cast<unsigned char>(field[i + 1])) != 0;
+    if (octal) {
+      out += static_cast<char>(std::stoi(field.substr(i + 1, 3), nullptr, 8));
+      i += 3;
+    } else {
+      out += field[i];
+    }
+  }
+  return out;
+}
+
+bool DriveSays(const fs::path& mount_point, const std::string& board_id) {
+  std::ifstream info(mount_point / "INFO_UF2.TXT");
+  for (std::string line; std::getline(info, line);) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line == "Board-ID: " + board_id) return true;
+  }
+  return false;
+}
+
+std::string MountTable() {
+  const char* table = std::getenv("TOCKCTL_MOUNT_TABLE");
+  return table != nullptr && *table != 0 ? table : "/proc/self/mounts";
+}
+
+// Without --output or --mount: the board's drive if exactly one is mounted.
+void FindDrive(Uf2Settings& s) {
+  const std::string board_id = Uf2DriveBoardId(s.family_id);
+  if (s.output || s.mount || board_id.empty()) return;
+  const std::vector<std::string> drives = FindUf2Drives(MountTable(), board_id);
+  if (drives.size() > 1) {
+    std::string list;
+    for (const auto& d : drives) list += (list.empty() ? "" : ", ") + d;
+    throw Error(
+        ErrorCategory::kUsage,
+        std::to_string(drives.size()) + " " + board_id + " drives are mounted (" + list + ")",
+        ErrorContext{}, "choose one with --mount DIR");
+  }
+  if (drives.empty()) return;
+  s.mount = drives.front();
+  s.mount_found = true;
+}
+
 }  // namespace
+
+std::string Uf2DriveBoardId(uint32_t family) {
+  if (family == 0xe48bff56u) return "RPI-RP2";
+  if (family >= 0xe48bff57u && family <= 0xe48bff5bu && family != 0xe48bff58u) return "RP2350";
+  return "";
+}
+
+std::vector<std::string> FindUf2Drives(const std::string& mount_table,
+                                       const std::string& board_id) {
+  std::vector<std::string> drives;
+  std::ifstream table(mount_table);
+  for (std::string line; std::getline(table, line);) {
+    std::istringstream fields(line);
+    std::string device;
+    std::string mount_point;
+    if (!(fields >> device >> mount_point)) continue;
+    mount_point = UnescapeMountField(mount_point);
+    if (DriveSays(mount_point, board_id)) drives.push_back(mount_point);
+  }
+  return drives;
+}
 
 uint32_t ParseUf2MethodFamily(const nlohmann::ordered_json& method) {
   MethodSettingsReader r(method, "uf2");
@@ -96,6 +169,9 @@ Capabilities Uf2FileBackend::capabilities() const {
 void Uf2FileBackend::Connect(ProgressSink& progress) {
   destination_ = Uf2Destination(settings_);
   if (!settings_.mount) CheckWritable(destination_);
+  if (settings_.mount_found)
+    progress.Message("found the " + Uf2DriveBoardId(settings_.family_id) + " drive at " +
+                     *settings_.mount);
   image_ = Image{};
   image_.format = "uf2";
   progress_ = &progress;
@@ -133,8 +209,19 @@ void Uf2FileBackend::Disconnect() {
                          "); the board flashes it and reboots");
   } else {
     WriteFileAtomic(destination_, std::span<const uint8_t>(bytes));
+    wrote_file_ = true;
     if (progress_) progress_->Message("wrote " + destination_ + " (" + what + ")");
   }
+}
+
+std::optional<WrittenFile> Uf2FileBackend::written_file() const {
+  if (!wrote_file_) return std::nullopt;
+  const std::string board_id = Uf2DriveBoardId(settings_.family_id);
+  if (board_id.empty()) return WrittenFile{destination_, "copy the file to the board's UF2 drive"};
+  return WrittenFile{destination_, "no " + board_id +
+                                       " drive is mounted; hold BOOTSEL while plugging the board "
+                                       "in and copy the file to the " +
+                                       board_id + " drive, or run this again then"};
 }
 
 std::unique_ptr<FlashBackend> CreateUf2Backend(const BackendOptions& options) {
@@ -144,6 +231,7 @@ std::unique_ptr<FlashBackend> CreateUf2Backend(const BackendOptions& options) {
   s.image = options.image;
   s.output = options.output;
   s.mount = options.mount;
+  FindDrive(s);
   return std::make_unique<Uf2FileBackend>(std::move(s), options.log);
 }
 

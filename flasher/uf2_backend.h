@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "flasher/backend_registry.h"
 #include "flasher/flash_backend.h"
@@ -19,8 +20,17 @@ struct Uf2Settings {
   uint32_t family_id = 0;
   std::string image;                  ///< The image file being converted (for the default name).
   std::optional<std::string> output;  ///< --output FILE.
-  std::optional<std::string> mount;   ///< --mount DIR: a mounted UF2 drive.
+  std::optional<std::string> mount;   ///< --mount DIR, or the drive found mounted.
+  bool mount_found = false;           ///< `mount` was found in the mount table, not given.
 };
+
+/// The Board-ID in INFO_UF2.TXT of the drive a family's boot ROM shows: "RPI-RP2" (RP2040),
+/// "RP2350" (RP2350 families); "" for families tockctl knows no drive of.
+std::string Uf2DriveBoardId(uint32_t family);
+
+/// Mount points listed in `mount_table` (the /proc/self/mounts format) whose INFO_UF2.TXT says
+/// "Board-ID: `board_id`", in table order.
+std::vector<std::string> FindUf2Drives(const std::string& mount_table, const std::string& board_id);
 
 /// Reads {"method":"uf2","family_id":"0xe48bff56"} (a number or a family name); throws
 /// Error(kInvalidInput) when family_id is missing or unknown.
@@ -46,6 +56,8 @@ class Uf2FileBackend : public FlashBackend {
   void Start(std::optional<uint64_t> entry) override;
   /// Writes the UF2 file (once, if anything was written).
   void Disconnect() override;
+  /// The file, when it was written beside the image or to --output rather than onto a drive.
+  std::optional<WrittenFile> written_file() const override;
 
  private:
   Uf2Settings settings_;
@@ -53,8 +65,12 @@ class Uf2FileBackend : public FlashBackend {
   std::string destination_;
   Image image_;
   ProgressSink* progress_ = nullptr;
+  bool wrote_file_ = false;
 };
 
+/// The uf2 back-end. Without --output or --mount it looks for the board's drive (RPI-RP2, RP2350)
+/// in /proc/self/mounts (TOCKCTL_MOUNT_TABLE overrides the path) and copies the image there;
+/// throws Error(kUsage) when several are mounted.
 std::unique_ptr<FlashBackend> CreateUf2Backend(const BackendOptions& options);
 
 }  // namespace tockctl::flasher

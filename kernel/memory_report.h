@@ -70,7 +70,7 @@ void ThrowIfOverflowing(const MemoryReport& report, const std::string& elf_path)
 /// The report as aligned lines for people.
 std::string FormatMemoryReport(const MemoryReport& report);
 
-/// The report as JSON (sizes in bytes, addresses as numbers).
+/// The report as JSON (sizes in bytes as numbers, addresses as "0x..." strings: docs/cli.md).
 nlohmann::ordered_json MemoryReportToJson(const MemoryReport& report);
 
 }  // namespace tockctl::kernel

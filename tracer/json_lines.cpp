@@ -3,43 +3,12 @@
 #include <charconv>
 #include <cstdint>
 
+#include "common/utf8.h"
+
 namespace tockctl::tracer {
 namespace {
 
 constexpr char kHex[] = "0123456789abcdef";
-constexpr std::string_view kReplacement = "\xEF\xBF\xBD";
-
-// Length of the valid UTF-8 sequence at `p`, or 0 and `*bad` = length of its maximal invalid
-// subpart (at least 1).
-size_t Utf8Sequence(const uint8_t* p, size_t n, size_t* bad) {
-  const uint8_t b = p[0];
-  size_t len = 0;
-  uint8_t lo = 0x80;
-  uint8_t hi = 0xBF;
-  if (b >= 0xC2 && b <= 0xDF) {
-    len = 2;
-  } else if (b >= 0xE0 && b <= 0xEF) {
-    len = 3;
-    if (b == 0xE0) lo = 0xA0;
-    if (b == 0xED) hi = 0x9F;
-  } else if (b >= 0xF0 && b <= 0xF4) {
-    len = 4;
-    if (b == 0xF0) lo = 0x90;
-    if (b == 0xF4) hi = 0x8F;
-  } else {
-    *bad = 1;
-    return 0;
-  }
-  for (size_t i = 1; i < len; ++i) {
-    const uint8_t c = i < n ? p[i] : 0;
-    const bool ok = i < n && c >= (i == 1 ? lo : 0x80) && c <= (i == 1 ? hi : 0xBF);
-    if (!ok) {
-      *bad = i;
-      return 0;
-    }
-  }
-  return len;
-}
 
 void AppendEscapedAscii(uint8_t c, std::string& out) {
   switch (c) {
@@ -308,7 +277,7 @@ void AppendJsonString(std::string_view text, std::string& out) {
     size_t bad = 0;
     const size_t len = Utf8Sequence(p, n, &bad);
     if (len == 0) {
-      out += kReplacement;
+      out += kReplacementCharacter;
       p += bad;
       n -= bad;
       continue;

@@ -1,6 +1,7 @@
 #include "tracer/pcapng_writer.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -8,6 +9,7 @@
 
 #include "common/byte_reader.h"
 #include "common/error.h"
+#include "common/utf8.h"
 
 namespace tockctl::tracer {
 namespace {
@@ -47,9 +49,11 @@ class BlockBuilder {
     U16(static_cast<uint16_t>(value.size()));
     Bytes(value);
   }
+  // pcapng string options are UTF-8: device bytes that are not become U+FFFD.
   void Option(uint16_t code, const std::string& text) {
-    Option(code,
-           {reinterpret_cast<const uint8_t*>(text.data()), std::min<size_t>(text.size(), 0xFFFC)});
+    const std::string valid = ValidUtf8(text);
+    const std::string_view fits = Utf8Prefix(valid, 0xFFFC);
+    Option(code, {reinterpret_cast<const uint8_t*>(fits.data()), fits.size()});
   }
   void Finish() {
     Option(kOptEndOfOpt, std::span<const uint8_t>());
@@ -70,36 +74,67 @@ class BlockBuilder {
 
 }  // namespace
 
-FileBlockOutput::FileBlockOutput(std::string path)
-    : path_(std::move(path)),
-      fd_(::open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) {
-  if (fd_ < 0) {
-    ErrorContext ctx;
-    ctx.file = path_;
-    throw Error(ErrorCategory::kIo,
-                std::string("cannot create capture file: ") + std::strerror(errno), ctx,
-                "check that the directory exists and is writable");
-  }
+namespace {
+
+ErrorContext FileContext(const std::string& name) {
+  ErrorContext ctx;
+  ctx.file = name;
+  return ctx;
 }
 
+int OpenCapture(const std::string& path, bool overwrite) {
+  if (path == "-") return STDOUT_FILENO;
+  const int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (overwrite ? O_TRUNC : O_EXCL);
+  const int fd = ::open(path.c_str(), flags, 0644);
+  if (fd >= 0) return fd;
+  if (errno == EEXIST) CheckCaptureTarget(path, false);
+  throw Error(ErrorCategory::kIo,
+              std::string("cannot create capture file: ") + std::strerror(errno), FileContext(path),
+              "check that the directory exists and is writable");
+}
+
+}  // namespace
+
+void CheckCaptureTarget(const std::string& path, bool overwrite) {
+  struct stat st {};
+  if (overwrite || path == "-" || ::stat(path.c_str(), &st) != 0) return;
+  if (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode)) return;  // /dev/null, a Wireshark FIFO
+  throw Error(ErrorCategory::kUsage, "already exists; not overwriting it", FileContext(path),
+              "use --force to replace it, or choose another -w FILE");
+}
+
+FileBlockOutput::FileBlockOutput(std::string path, bool overwrite)
+    : name_(path == "-" ? "standard output" : path),
+      fd_(OpenCapture(path, overwrite)),
+      owns_fd_(path != "-") {}
+
 FileBlockOutput::~FileBlockOutput() {
-  if (fd_ >= 0) ::close(fd_);
+  if (owns_fd_ && fd_ >= 0) ::close(fd_);
 }
 
 void FileBlockOutput::Write(std::span<const uint8_t> bytes) {
+  if (failed_) return;
   size_t done = 0;
   while (done < bytes.size()) {
     const ssize_t n = ::write(fd_, bytes.data() + done, bytes.size() - done);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      ErrorContext ctx;
-      ctx.file = path_;
-      throw Error(ErrorCategory::kIo,
-                  std::string("cannot write capture file: ") + std::strerror(errno), ctx,
-                  "check free space on the disk");
-    }
+    if (n <= 0) CutBackAndThrow(n < 0 ? errno : ENOSPC);
     done += static_cast<size_t>(n);
   }
+  committed_ += bytes.size();
+}
+
+// A batch written in part would leave a block cut in the middle (tshark: "cut short in the middle
+// of a packet"): cut the file back to the whole blocks before it.
+void FileBlockOutput::CutBackAndThrow(int err) {
+  failed_ = true;
+  const bool cut = owns_fd_ && ::ftruncate(fd_, static_cast<off_t>(committed_)) == 0;
+  std::string what = std::string("cannot write capture file: ") + std::strerror(err) + "; ";
+  what += cut ? "it was cut back to its last whole block (" + std::to_string(committed_) +
+                    " bytes) and stays readable"
+              : "its last block may be incomplete";
+  throw Error(ErrorCategory::kIo, what, FileContext(name_),
+              "free space on the disk, or write the capture elsewhere");
 }
 
 PcapngWriter::PcapngWriter(BlockOutput& out, const std::string& application) : out_(out) {

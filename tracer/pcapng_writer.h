@@ -19,20 +19,41 @@ class BlockOutput {
   virtual void Write(std::span<const uint8_t> bytes) = 0;
 };
 
-/// A file (or FIFO) written with one write() per flushed batch of whole blocks.
+/// A file (or FIFO, or standard output for "-") written with one write() per flushed batch of
+/// whole blocks. A batch that does not fit (full disk, file size limit) is cut off again, so the
+/// file ends on its last whole block.
 class FileBlockOutput : public BlockOutput {
  public:
-  /// Creates or truncates `path`; throws Error(kIo) naming the file if it cannot.
-  explicit FileBlockOutput(std::string path);
+  /// Creates `path` ("-": standard output). An existing file is replaced only if `overwrite`;
+  /// otherwise, and when it cannot be created, throws Error(kUsage or kIo) naming the file.
+  explicit FileBlockOutput(std::string path, bool overwrite = false);
   ~FileBlockOutput() override;
   FileBlockOutput(const FileBlockOutput&) = delete;
   FileBlockOutput& operator=(const FileBlockOutput&) = delete;
+  /// Writes whole blocks; on failure cuts the file back to the blocks before and throws
+  /// Error(kIo) saying so.
   void Write(std::span<const uint8_t> bytes) override;
 
+  /// Bytes of whole blocks in the file.
+  uint64_t committed() const { return committed_; }
+  /// True once a Write failed; the file then holds committed() bytes.
+  bool failed() const { return failed_; }
+  /// The file's name for messages ("standard output" for "-").
+  const std::string& name() const { return name_; }
+
  private:
-  std::string path_;
+  void CutBackAndThrow(int err);
+
+  std::string name_;
   int fd_ = -1;
+  bool owns_fd_ = true;
+  uint64_t committed_ = 0;
+  bool failed_ = false;
 };
+
+/// Throws Error(kUsage) if `path` exists and `overwrite` is false: -w does not replace files
+/// unless told to (--force).
+void CheckCaptureTarget(const std::string& path, bool overwrite);
 
 /// One interface description block.
 struct PcapngInterface {

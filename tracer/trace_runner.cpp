@@ -15,10 +15,19 @@ namespace {
 // under the 100 ms promised in docs/trace.md, as it adds to one read timeout.
 constexpr std::chrono::milliseconds kLiveConsoleLatency{25};
 
-void PrintSummaryNote(const TraceOptions& o, const TraceOutcome& outcome, std::FILE* err) {
-  if (o.quiet || !o.capture_path) return;
+void PrintSummaryNote(const TraceOptions& o, const TraceOutcome& outcome,
+                      const FileBlockOutput& file, std::FILE* err) {
+  if (o.quiet || file.failed()) return;
   std::fprintf(err, "trace: wrote %llu records to %s\n",
-               static_cast<unsigned long long>(outcome.written), o.capture_path->c_str());
+               static_cast<unsigned long long>(outcome.written), file.name().c_str());
+}
+
+// -w - and a record view would mix pcapng and text on standard output.
+void CheckOneStdoutUser(const TraceOptions& o) {
+  if (o.capture_path == "-" && o.format != TraceFormat::kNone)
+    throw Error(ErrorCategory::kUsage,
+                "-w - writes the capture to standard output, where the record view goes too", {},
+                "leave out --format (and --json) with -w -, or write the capture to a file");
 }
 
 // The session reports link losses and returns itself ("trace: link lost: ..."), so the sources'
@@ -60,22 +69,32 @@ TraceOutcome RunTrace(const TraceOptions& options, ByteSource& source,
   std::unique_ptr<PcapngWriter> writer;
   std::unique_ptr<PcapngSink> capture;
   if (options.capture_path) {
-    file = std::make_unique<FileBlockOutput>(*options.capture_path);
+    file = std::make_unique<FileBlockOutput>(*options.capture_path, options.overwrite_capture);
     writer = std::make_unique<PcapngWriter>(*file, options.application);
+    writer->Flush();  // the section header at once: a valid (empty) capture from the start
     capture = std::make_unique<PcapngSink>(*writer);
     sinks.push_back(capture.get());
   }
   TraceSession session(options.session, clock, sinks);
   TraceOutcome outcome;
-  outcome.end = session.Run(source, stop);
+  std::optional<Error> capture_failed;  // the run ends, but statistics are still printed
+  try {
+    outcome.end = session.Run(source, stop);
+  } catch (const Error& e) {
+    if (!file || !file->failed()) throw;
+    capture_failed = e;
+  }
   if (!options.quiet) session.ReportStats();
   outcome.written = session.written();
   outcome.decoder = session.decoder_stats();
-  PrintSummaryNote(options, outcome, env.err);
+  if (file) PrintSummaryNote(options, outcome, *file, env.err);
+  if (capture_failed) throw *capture_failed;
   return outcome;
 }
 
 TraceOutcome RunTraceCommand(const TraceOptions& options, const TraceEnvironment& env) {
+  CheckOneStdoutUser(options);
+  if (options.capture_path) CheckCaptureTarget(*options.capture_path, options.overwrite_capture);
   const SourceSpec spec = ParseSourceSpec(options.source);
   auto source = OpenTraceSource(spec, SourceLogger(env.log));
   if (!options.quiet) std::fprintf(env.err, "trace: reading %s\n", source->Describe().c_str());

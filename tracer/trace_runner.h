@@ -23,7 +23,8 @@ enum class TraceFormat { kText, kJson, kNone };
 struct TraceOptions {
   SourceFlags source;  ///< The source flags as given; checked by ParseSourceSpec.
   TraceFormat format = TraceFormat::kText;
-  std::optional<std::string> capture_path;  ///< -w FILE (pcapng).
+  std::optional<std::string> capture_path;  ///< -w FILE (pcapng); "-" is standard output.
+  bool overwrite_capture = false;           ///< --force: -w may replace an existing file.
   SessionOptions session;
   bool quiet = false;  ///< -q: no statistics at exit and no link messages on stderr.
   std::string application = "tockctl";  ///< pcapng shb_userappl.
@@ -52,12 +53,14 @@ struct TraceOutcome {
 size_t TerminalWidth(std::FILE* out);
 
 /// Runs a trace over `source` until it ends, a limit is reached or *env.stop is set; prints
-/// records, link events and statistics, writes the capture file. Throws the source's and the
-/// capture file's errors.
+/// records, link events and statistics, writes the capture file. Throws the source's errors; a
+/// capture file that cannot be written (full disk) ends the run, which still prints statistics,
+/// then throws that file's Error(kIo).
 TraceOutcome RunTrace(const TraceOptions& options, ByteSource& source, const TraceEnvironment& env);
 
-/// Checks the source flags, opens the source (joining a live stream mid-way) and runs RunTrace.
-/// Throws Error(kUsage) for bad source flags and the source's own errors.
+/// Checks the source flags and the -w target, opens the source (joining a live stream mid-way) and
+/// runs RunTrace. Throws Error(kUsage) for bad source flags, an existing -w file without
+/// overwrite_capture, or -w - with a record view; and the source's own errors.
 TraceOutcome RunTraceCommand(const TraceOptions& options, const TraceEnvironment& env);
 
 }  // namespace tockctl::tracer

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <string_view>
 
+#include "common/output_stream.h"
 #include "tracer/json_lines.h"
 #include "tracer/text_view.h"
 
@@ -30,9 +31,9 @@ constexpr uint32_t kPow10[9] = {1, 10, 100, 1000, 10000, 100000, 1000000, 100000
 
 void WriteAll(std::FILE* out, std::string& buffer) {
   if (buffer.empty() || out == nullptr) return;
-  std::fwrite(buffer.data(), 1, buffer.size(), out);
-  std::fflush(out);
-  buffer.clear();
+  std::string pending;
+  pending.swap(buffer);
+  WriteToStream(out, pending);
 }
 
 const char* EventName(LinkEvent::Kind kind) {

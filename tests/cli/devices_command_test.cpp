@@ -29,10 +29,39 @@ TEST(DevicesCommandTest, HostWithoutUsbIsOneLineNotAFailure) {
             "bootloaders cannot be listed.\n");
 }
 
-TEST(DevicesCommandTest, ThisHostIsListedWithoutError) {
-  auto r = RunTockctl({"devices"});
+// A DAPLink board: its CDC ACM port and the probe itself, in a fake sysfs and /dev.
+TEST(DevicesCommandTest, ListsAUsbSerialPortAndItsProbe) {
+  testing::TempDir dir;
+  const fs::path sys = dir.path() / "sys";
+  const fs::path usb = sys / "devices" / "usb1" / "1-2";
+  Put(usb / "idVendor", "0d28");
+  Put(usb / "idProduct", "0204");
+  Put(usb / "busnum", "1");
+  Put(usb / "devnum", "5");
+  Put(usb / "serial", "0240000034544e45");
+  Put(usb / "product", "DAPLink CMSIS-DAP");
+  Put(usb / "manufacturer", "ARM");
+  fs::create_directories(sys / "bus" / "usb" / "devices");
+  fs::create_directory_symlink(usb, sys / "bus" / "usb" / "devices" / "1-2");
+  const fs::path itf = usb / "1-2:1.1";
+  fs::create_directories(itf);
+  fs::create_directories(sys / "class" / "tty" / "ttyACM0");
+  fs::create_directory_symlink(itf, sys / "class" / "tty" / "ttyACM0" / "device");
+  const fs::path dev = dir.path() / "dev";
+  Put(dev / "ttyACM0", "");
+  Put(dev / "bus" / "usb" / "001" / "005", "");
+  auto r = RunTockctl({"devices", "--sys-root", sys.string(), "--dev-root", dev.string()});
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.out.find("USB"), std::string::npos);
+  const std::string port = (dev / "ttyACM0").string();
+  const std::string pad(std::string("PORT").size() < port.size() ? port.size() - 4 : 0, ' ');
+  EXPECT_EQ(r.out,
+            "PORT" + pad + "  USB ID     SERIAL            PRODUCT            NOTE\n" + port +
+                "  0d28:0204  0240000034544e45  DAPLink CMSIS-DAP  Arm DAPLink (CMSIS-DAP)\n"
+                "\n"
+                "PROBE                       KIND         NAME                     METHODS   "
+                "         NOTE\n"
+                "0d28:0204:0240000034544e45  debug probe  Arm DAPLink (CMSIS-DAP)  openocd, "
+                "probe-rs  -\n");
 }
 
 TEST(DevicesCommandTest, JsonListsPortsAndProbes) {

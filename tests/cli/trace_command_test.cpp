@@ -258,3 +258,89 @@ TEST(TraceCommand, UnwritableCaptureIsAnIoError) {
 
 }  // namespace
 }  // namespace tockctl
+
+namespace tockctl {
+namespace {
+
+TEST(TraceCommand, RangeErrorsNameTheBoundReadably) {
+  const std::string replay = (testing::SourceDir() / "tests/fixtures/trace/basic.bin").string();
+  const std::pair<std::vector<std::string>, std::string> cases[] = {
+      {{"--count", "0"}, "--count: must be at least 1, got 0"},
+      {{"--count", "-3"}, "--count: must be at least 1, got -3"},
+      {{"--duration", "-1"}, "--duration: must be more than 0, got -1"},
+      {{"--duration", "0"}, "--duration: must be more than 0, got 0"},
+      {{"--stats-interval", "0"}, "--stats-interval: must be more than 0, got 0"},
+      {{"--duration", "soon"}, "--duration: must be a number, got soon"},
+  };
+  for (const auto& [option, message] : cases) {
+    std::vector<std::string> args = {"trace", "--replay", replay};
+    args.insert(args.end(), option.begin(), option.end());
+    const auto run = testing::RunTockctl(args);
+    EXPECT_EQ(run.exit_code, 2) << option[0];
+    EXPECT_EQ(run.err, "error: " + message + "; run with --help for usage\n");
+  }
+}
+
+}  // namespace
+}  // namespace tockctl
+
+namespace tockctl {
+namespace {
+
+std::string BasicReplay() {
+  return (testing::SourceDir() / "tests/fixtures/trace/basic.bin").string();
+}
+
+TEST(TraceCommand, WriteRefusesToReplaceAFileUnlessForced) {
+  testing::TempDir dir;
+  const auto existing = dir.Write("capture.pcapng", "keep me");
+  auto run =
+      testing::RunTockctl({"-q", "trace", "--replay", BasicReplay(), "-w", existing.string()});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_EQ(run.err, "error: " + existing.string() +
+                         ": already exists; not overwriting it; use --force to replace it, or "
+                         "choose another -w FILE\n");
+  EXPECT_EQ(Slurp(existing.string()), "keep me");
+  run = testing::RunTockctl(
+      {"-q", "trace", "--replay", BasicReplay(), "-w", existing.string(), "--force"});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(Slurp(existing.string()).substr(0, 4), std::string("\x0a\x0d\x0d\x0a", 4));
+}
+
+TEST(TraceCommand, WriteDashSendsThePcapngToStdout) {
+  testing::TempDir dir;
+  const auto run =
+      testing::RunTockctl({"trace", "--replay", BasicReplay(), "-w", "-"}, dir.path().string());
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  ASSERT_GE(run.out.size(), 28u);
+  EXPECT_EQ(run.out.substr(0, 4), std::string("\x0a\x0d\x0d\x0a", 4));  // section header block
+  EXPECT_FALSE(fs::exists(dir.path() / "-"));
+  EXPECT_NE(run.err.find("trace: wrote 36 records to standard output\n"), std::string::npos)
+      << run.err;
+}
+
+TEST(TraceCommand, WriteDashWithARecordViewIsAUsageError) {
+  const std::string message =
+      "error: -w - writes the capture to standard output, where the record view goes too; leave "
+      "out --format (and --json) with -w -, or write the capture to a file\n";
+  auto run =
+      testing::RunTockctl({"trace", "--replay", BasicReplay(), "-w", "-", "--format", "text"});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_EQ(run.err, message);
+  run = testing::RunTockctl({"--json", "trace", "--replay", BasicReplay(), "-w", "-"});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_EQ(run.err, message);
+}
+
+TEST(TraceCommand, JsonWithFormatTextIsAUsageError) {
+  const auto run =
+      testing::RunTockctl({"--json", "trace", "--replay", BasicReplay(), "--format", "text"});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_EQ(run.out, "");
+  EXPECT_EQ(run.err,
+            "error: --json asks for JSON on stdout, --format text for text; leave out one of them "
+            "(--json alone prints JSON lines)\n");
+}
+
+}  // namespace
+}  // namespace tockctl

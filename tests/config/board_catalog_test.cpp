@@ -184,12 +184,6 @@ TEST(BoardCatalogTest, FactsFromTheTockTree) {
   EXPECT_FALSE(can.can_fd);  // bxCAN is classic CAN only
 }
 
-TEST(BoardCatalogTest, EditDistance) {
-  EXPECT_EQ(EditDistance("kitten", "sitting"), 3u);
-  EXPECT_EQ(EditDistance("", "abc"), 3u);
-  EXPECT_EQ(EditDistance("ABC", "abc"), 0u);
-}
-
 // The warnings Load gives about `dir` (files it leaves out).
 std::vector<std::string> LoadWarnings(const std::filesystem::path& dir, size_t* boards = nullptr) {
   std::vector<std::string> warnings;

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+
 #include "common/error.h"
 #include "tests/flasher/test_boards.h"
 
@@ -14,6 +16,8 @@ class RecordingBackend : public FlashBackend {
   Capabilities caps;
   std::vector<std::string> calls;
   std::optional<uint64_t> mismatch_at;
+  std::atomic<bool>* stop_during_write = nullptr;  ///< Set (as Ctrl-C would) in the first write.
+  bool link_dies_in_write = false;
 
   std::string name() const override { return "recording"; }
   Capabilities capabilities() const override { return caps; }
@@ -22,6 +26,10 @@ class RecordingBackend : public FlashBackend {
     calls.push_back("erase " + HexAddress(address) + " " + std::to_string(length));
   }
   void Write(const Segment& s, ProgressSink& p) override {
+    if (stop_during_write != nullptr) stop_during_write->store(true);
+    if (link_dies_in_write)
+      throw Error(ErrorCategory::kTransport, "link failed: Connection reset by peer",
+                  ErrorContext{{}, {}, {}, {}, {}, "127.0.0.1:1234", "write"});
     p.Advance(s.data.size() / 2);
     calls.push_back("write " + s.name);
   }
@@ -112,6 +120,56 @@ TEST(FlashRunnerTest, VerifyMismatchIsADeviceErrorNamingSegmentAndAddress) {
               "0x13) (recording: verify); flash again; if it keeps failing the flash or the "
               "connection is faulty");
   }
+}
+
+std::string DescribeFailure(Fixture& f, const std::atomic<bool>* stop = nullptr) {
+  CollectingSink sink;
+  try {
+    ExecutePlan(f.plan, f.backend, sink, SteadyClock(), stop);
+  } catch (const Error& e) {
+    return std::string(CategoryName(e.category())) + ": " + e.Describe();
+  }
+  return "no error";
+}
+
+TEST(FlashRunnerTest, InterruptionMidWriteSaysTheImageIsPartial) {
+  Fixture f(false);
+  std::atomic<bool> stop{false};
+  f.backend.stop_during_write = &stop;
+  EXPECT_EQ(DescribeFailure(f, &stop),
+            "interrupted: interrupted during write; the image on the device is partial (50 B of "
+            "120 B written) and will not start: flash again");
+  EXPECT_EQ(f.backend.calls, (std::vector<std::string>{"connect"}));  // nothing after the stop
+}
+
+TEST(FlashRunnerTest, InterruptionBeforeWritingLeavesTheDeviceUnchanged) {
+  Fixture f(true);
+  std::atomic<bool> stop{true};
+  EXPECT_EQ(DescribeFailure(f, &stop),
+            "interrupted: interrupted during connect; nothing was written; the device is "
+            "unchanged");
+  EXPECT_TRUE(f.backend.calls.empty());
+}
+
+TEST(FlashRunnerTest, ALinkFailureMidWriteNamesThePhaseAndThePartialImage) {
+  Fixture f(false);
+  f.backend.link_dies_in_write = true;
+  EXPECT_EQ(DescribeFailure(f),
+            "transport: link failed: Connection reset by peer (127.0.0.1:1234: write); the image "
+            "on the device is partial (0 B of 120 B written) and will not "
+            "start: flash again");
+}
+
+TEST(FlashRunnerTest, VerifyOnlyInterruptedWroteNothing) {
+  PlanSteps steps;
+  steps.write = false;
+  Fixture f(false, steps);
+  std::atomic<bool> stop{false};
+  f.backend.stop_during_write = &stop;
+  stop.store(true);
+  EXPECT_EQ(DescribeFailure(f, &stop),
+            "interrupted: interrupted during connect; nothing was written; the device is "
+            "unchanged");
 }
 
 }  // namespace

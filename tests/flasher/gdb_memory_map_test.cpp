@@ -63,23 +63,58 @@ TEST(GdbMemoryMapTest, RejectsBrokenFlashRegions) {
             "the gdb server's memory map is malformed: flash region with blocksize 0");
 }
 
-TEST(GdbMemoryMapTest, TruncatedAndMutatedMapsNeverCrash) {
-  std::string map = kOpenOcdMap;
-  for (size_t n = 0; n < map.size(); ++n) {
-    try {
-      ParseGdbMemoryMap(map.substr(0, n));
-    } catch (const Error&) {
+// What any input must give: regions that make sense, or the one documented error.
+struct Outcome {
+  bool parsed = false;
+  size_t regions = 0;
+};
+
+Outcome CheckedParse(const std::string& xml) {
+  try {
+    const auto regions = ParseGdbMemoryMap(xml);
+    for (const auto& r : regions) {
+      EXPECT_GT(r.block_size, 0u) << xml;
+      EXPECT_GE(r.start + r.length, r.start) << "region wraps: " << xml;
     }
+    return {true, regions.size()};
+  } catch (const Error& e) {
+    EXPECT_EQ(e.category(), ErrorCategory::kTransport) << xml;
+    EXPECT_EQ(e.Describe().rfind("the gdb server's memory map is malformed: ", 0), 0u)
+        << e.Describe();
+    EXPECT_EQ(e.Describe().find('\n'), std::string::npos) << e.Describe();
+    return {};
   }
+}
+
+TEST(GdbMemoryMapTest, TruncatedMapsGiveWholeRegionsOrTheMalformedError) {
+  const std::string map = kOpenOcdMap;
+  const size_t first_flash = map.find("<memory type=\"flash\"");
+  const size_t first_flash_end = map.find("</memory>", first_flash) + 9;
+  size_t parsed = 0;
+  for (size_t n = 0; n < map.size(); ++n) {
+    const Outcome o = CheckedParse(map.substr(0, n));
+    parsed += o.parsed ? 1 : 0;
+    if (n <= first_flash) EXPECT_TRUE(o.parsed && o.regions == 0) << n;  // no flash element yet
+    if (n >= first_flash_end && o.parsed) EXPECT_GE(o.regions, 1u) << n;
+    EXPECT_LE(o.regions, 2u) << n;
+  }
+  EXPECT_GT(parsed, first_flash);            // prefixes before any flash element parse
+  EXPECT_LT(parsed, map.size());             // and cut flash elements are refused
+  EXPECT_EQ(CheckedParse(map).regions, 2u);  // the whole map still reads
+}
+
+TEST(GdbMemoryMapTest, MutatedMapsGiveSaneRegionsOrTheMalformedError) {
+  const std::string map = kOpenOcdMap;
   std::mt19937 rng(7);
+  size_t parsed = 0;
+  size_t refused = 0;
   for (int round = 0; round < 3000; ++round) {
     std::string m = map;
     for (int e = 0; e < 4; ++e) m[rng() % m.size()] = "<>\"'=x0f \n"[rng() % 10];
-    try {
-      ParseGdbMemoryMap(m);
-    } catch (const Error&) {
-    }
+    (CheckedParse(m).parsed ? parsed : refused) += 1;
   }
+  EXPECT_GT(parsed, 0u);   // the mutations leave some maps readable
+  EXPECT_GT(refused, 0u);  // and break others, which are refused with the error
 }
 
 }  // namespace

@@ -178,6 +178,11 @@ TEST_F(MemoryReportTest, JsonHasEveryFigure) {
   EXPECT_EQ(j["app_ram"]["size"], 0x80400000 - 0x80203000);
   EXPECT_EQ(j["problems"].size(), 0u);
   EXPECT_EQ(j["sections"].size(), 5u);  // .stack, .text, .relocate (data + initializers), .sram
+  // Addresses are "0x..." strings (docs/cli.md, JSON output), sizes numbers.
+  EXPECT_EQ(j["kernel_flash"]["origin"], "0x80000000");
+  EXPECT_EQ(j["app_ram"]["start"], "0x80203000");
+  EXPECT_EQ(j["app_ram"]["end"], "0x80400000");
+  EXPECT_TRUE(j["sections"][0]["address"].is_string());
 }
 
 }  // namespace

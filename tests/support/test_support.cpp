@@ -20,6 +20,19 @@ CliRun RunTockctl(const std::vector<std::string>& args, const std::string& cwd) 
   return CliRun{r.exit_code, r.stdout_text, r.stderr_text};
 }
 
+CliRun RunTockctlWritingTo(const std::string& stdout_path, const std::vector<std::string>& args) {
+  ProcessSpec spec;
+  spec.argv = {"bash", "-c", "exec \"$0\" \"$@\" >\"$TOCKCTL_TEST_STDOUT\"", TOCKCTL_BINARY};
+  spec.argv.insert(spec.argv.end(), args.begin(), args.end());
+  spec.env["TOCKCTL_TEST_STDOUT"] = stdout_path;
+  spec.env["NO_COLOR"] = "1";
+  spec.env["TOCKCTL_DATA_DIR"] = TOCKCTL_SOURCE_DIR;
+  spec.timeout = std::chrono::seconds(60);
+  PosixProcessRunner runner;
+  ProcessResult r = runner.Run(spec);
+  return CliRun{r.exit_code, r.stdout_text, r.stderr_text};
+}
+
 std::filesystem::path SourceDir() { return TOCKCTL_SOURCE_DIR; }
 std::filesystem::path BuildDir() { return TOCKCTL_BUILD_DIR; }
 

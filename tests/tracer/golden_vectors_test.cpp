@@ -59,12 +59,20 @@ Result Decode(const fs::path& bin, size_t chunk) {
   return {sink.lines, DecoderCountersJson(decoder.stats()).dump()};
 }
 
+// The other tests here loop over whatever is present, so a lost file must fail here.
 TEST(GoldenVectors, FixturesArePresent) {
   std::vector<std::string> names;
   for (const fs::path& bin : Streams()) names.push_back(bin.stem().string());
   EXPECT_EQ(names, (std::vector<std::string>{"basic", "damaged", "mixed", "mixed_damaged",
                                              "overflow", "stress"}))
       << "in " << FixtureDir();
+  for (const std::string& name : names) {
+    for (const char* ext : {".jsonl", ".expect.json"}) {
+      const fs::path file = FixtureDir() / (name + ext);
+      EXPECT_TRUE(fs::is_regular_file(file) && fs::file_size(file) > 0)
+          << file << " is missing or empty (written by kernel/tock-trace)";
+    }
+  }
 }
 
 TEST(GoldenVectors, DecodeIdenticallyWholeAndInPieces) {

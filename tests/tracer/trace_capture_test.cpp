@@ -10,6 +10,7 @@
 #include "common/process.h"
 #include "tests/support/test_support.h"
 #include "tests/tracer/pcapng_reader.h"
+#include "tests/tracer/trace_test_util.h"
 #include "tracer/sample_stream.h"
 
 namespace tockctl::tracer {
@@ -202,7 +203,7 @@ TEST_F(TraceCapture, LuaDissectorDecodesIpcRecords) {
 
 TEST_F(TraceCapture, GoldenVectorsDecodeInTshark) {
   const fs::path basic = SourceDir() / "tests/fixtures/trace/basic.bin";
-  ASSERT_TRUE(fs::exists(basic)) << basic;
+  ASSERT_TRUE(fs::exists(basic)) << basic << " is missing: the golden vectors are part of the tree";
   const fs::path pcap = dir_.path() / "basic.pcapng";
   auto run = RunTockctl({"-q", "trace", "--replay", basic.string(), "-w", pcap.string()});
   ASSERT_EQ(run.exit_code, 0) << run.err;
@@ -241,9 +242,64 @@ TEST_F(TraceCapture, ConsoleTextIsInTheCaptureAndTheDissectorShowsIt) {
   EXPECT_NE(text.find("TOCK-CONSOLE\ttock$ \n"), std::string::npos) << text;
 }
 
+// A HELLO whose board and interface names are not UTF-8: pcapng options must be UTF-8, so the
+// bytes become U+FFFD there, as in the JSON view.
+TEST_F(TraceCapture, InvalidUtf8FromTheDeviceBecomesReplacementCharacters) {
+  const InterfaceInfo eth{0, 1, 1, 1500, 0, {}, "et\xffh\xc3"};
+  const InterfaceInfo ifaces[] = {eth};
+  std::vector<uint8_t> wire = {0};
+  testing::Append(wire, testing::Frame(RecordType::kHello, 0, 0,
+                                       Hello{1000000, 2048, "bo\xe2\x82rd", "2.2", ifaces}));
+  testing::Append(wire, testing::Frame(RecordType::kNetUp, 1, 10, NetUp{0}));
+  const fs::path pcap = Capture(wire);
+  const auto cap = testing::ParseCapture(ReadBytes(pcap));
+  ASSERT_EQ(cap.interfaces.size(), 2u);
+  EXPECT_EQ(cap.interfaces[1].Option(2), "et\uFFFDh\uFFFD");
+  EXPECT_EQ(cap.interfaces[1].Option(3), "Tock bo\uFFFDrd et\uFFFDh\uFFFD (ethernet, mtu 1500)");
+  EXPECT_EQ(Tshark(pcap, {"-c", "1", "-T", "fields", "-e", "frame.interface_name"}),
+            "tock-trace\n");
+}
+
+// A disk that fills up mid-capture, played by a file size limit (RLIMIT_FSIZE, with SIGXFSZ
+// ignored so write() fails with EFBIG as on a full disk): the file is cut back to its last whole
+// block, the statistics are still printed, and the error says what happened.
+TEST_F(TraceCapture, AFullDiskLeavesWholeBlocksStatisticsAndOneErrorLine) {
+  SampleStream s;
+  std::vector<uint8_t> wire;
+  s.AppendPreamble(wire);
+  s.AppendMix(wire, 2 * 1024 * 1024);
+  const fs::path bin = dir_.path() / "long.bin";
+  const fs::path pcap = dir_.path() / "full.pcapng";
+  WriteBytes(bin, wire);
+  ProcessSpec spec;
+  spec.argv = {"bash",       "-c",           "trap '' XFSZ; ulimit -f 600; exec \"$@\"",
+               "bash",       TOCKCTL_BINARY, "trace",
+               "--replay",   bin.string(),   "-w",
+               pcap.string()};
+  PosixProcessRunner runner;
+  const ProcessResult r = runner.Run(spec);
+  EXPECT_EQ(r.exit_code, 4) << r.stderr_text;
+  const auto size = fs::file_size(pcap);
+  EXPECT_GT(size, 0u);
+  EXPECT_LT(size, 600u * 1024u);
+  const auto cap = testing::ParseCapture(ReadBytes(pcap));  // whole blocks only
+  EXPECT_GT(cap.packets.size(), 0u);
+  EXPECT_EQ(TsharkCount(pcap), cap.packets.size());  // and no "cut short" (Tshark checks)
+  EXPECT_NE(r.stderr_text.find("trace statistics:"), std::string::npos) << r.stderr_text;
+  const std::string last_line =
+      "error: " + pcap.string() +
+      ": cannot write capture file: File too large; it was cut back to its last whole block (" +
+      std::to_string(size) +
+      " bytes) and stays readable; free space on the disk, or write the capture elsewhere\n";
+  ASSERT_GE(r.stderr_text.size(), last_line.size());
+  EXPECT_EQ(r.stderr_text.substr(r.stderr_text.size() - last_line.size()), last_line);
+}
+
 TEST_F(TraceCapture, SigtermLeavesAValidCapture) { StopWithSignal(SIGTERM); }
 
 TEST_F(TraceCapture, SigintLeavesAValidCapture) { StopWithSignal(SIGINT); }
+
+TEST_F(TraceCapture, SighupLeavesAValidCaptureAndStatistics) { StopWithSignal(SIGHUP); }
 
 }  // namespace
 }  // namespace tockctl::tracer
