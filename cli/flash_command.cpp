@@ -83,10 +83,11 @@ void RegisterFlashCommand(CLI::App& app, CliContext& ctx) {
   cmd->add_option("--app", o->apps, "App image (TBF/TAB binary or ELF) to write into app flash");
   cmd->add_flag("--force", o->request.force, "Write even outside the board's flash map");
   cmd->add_flag("-n,--dry-run", o->request.dry_run, "Print the plan and touch nothing");
-  cmd->add_flag("--no-verify", o->no_verify, "Skip verifying what was written");
+  auto* no_verify = cmd->add_flag("--no-verify", o->no_verify, "Skip verifying what was written");
   cmd->add_flag("--no-start", o->no_start, "Leave the device halted instead of starting the image");
   cmd->add_flag("--verify-only", o->request.verify_only,
-                "Compare the device with the image without writing");
+                "Compare the device with the image without writing")
+      ->excludes(no_verify);
   cmd->add_option("--remote", o->request.remote, "GDB server HOST:PORT");
   cmd->add_option("--port", o->request.port, "Serial port (Black Magic Probe, bootloader)");
   cmd->add_option("--probe", o->request.probe, "USB device VID:PID[:SERIAL]");

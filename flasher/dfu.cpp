@@ -483,10 +483,10 @@ std::vector<uint8_t> DfuBackend::ReadDfuse(uint32_t address, uint32_t length) {
     auto part = client().Upload(2, n, "UPLOAD " + HexWord(address + off) + fmt::format(" +{}", n));
     client().Abort("UPLOAD");
     if (part.size() != n)
-      throw Error(
-          ErrorCategory::kTransport,
-          fmt::format("the STM32 DfuSe bootloader sent {} of {} bytes", part.size(), n),
-          DeviceContext(devices::DescribeUsbDevice(usb_->info()), "UPLOAD " + HexWord(address + off)));
+      throw Error(ErrorCategory::kTransport,
+                  fmt::format("the STM32 DfuSe bootloader sent {} of {} bytes", part.size(), n),
+                  DeviceContext(devices::DescribeUsbDevice(usb_->info()),
+                                "UPLOAD " + HexWord(address + off)));
     out.insert(out.end(), part.begin(), part.end());
     off += n;
   }

@@ -16,7 +16,8 @@ double Seconds(TimePoint from, TimePoint to) {
 // Where the run stands, so that a failure or an interruption can say what it left on the device.
 struct RunPosition {
   const std::atomic<bool>* stop = nullptr;
-  bool writes = true;  ///< The plan writes (not --verify-only).
+  bool writes = true;   ///< The plan writes (not --verify-only).
+  bool erased = false;  ///< A separate erase step ran before the write.
   Phase phase = Phase::kConnect;
   uint64_t done = 0;
   uint64_t total = 0;
@@ -98,6 +99,11 @@ std::string DeviceStateAt(const RunPosition& p) {
 Error WithDeviceState(const Error& e, const RunPosition& p) {
   const bool interrupted = e.category() == ErrorCategory::kInterrupted;
   if (!interrupted && (!p.writes || p.phase == Phase::kConnect)) return e;
+  // A back-end that refuses an image before sending its first byte (a bootloader's limits) leaves
+  // the device as it was; a link that fails may have taken bytes, so that still says "partial".
+  const bool refused =
+      e.category() == ErrorCategory::kInvalidInput || e.category() == ErrorCategory::kUsage;
+  if (refused && p.phase == Phase::kWrite && p.done == 0 && !p.erased) return e;
   if (p.phase == Phase::kVerify && e.category() == ErrorCategory::kDeviceReported) return e;
   std::string hint = DeviceStateAt(p);
   if (!e.hint().empty()) hint += "; " + e.hint();
@@ -135,6 +141,7 @@ FlashOutcome RunSteps(const FlashPlan& plan, FlashBackend& backend, ProgressSink
             s.Finished(e.end - e.start);
           }
         });
+    at.erased = true;
   }
   if (plan.steps.write) {
     out.write =

@@ -27,7 +27,7 @@ struct FlashOutcome {
   double seconds = 0;  ///< Whole run, connect to disconnect.
   bool verified = false;
   bool started = false;
-  std::string start_report;  ///< FlashBackend::StartReport() after Start.
+  std::string start_report;                       ///< FlashBackend::StartReport() after Start.
   std::optional<WrittenFile> written_file;        ///< Set when a file was written, not the device.
   nlohmann::ordered_json left_running = nullptr;  ///< The back-end's started_json() (QEMU).
 };

@@ -17,6 +17,14 @@
 extern char** environ;
 
 namespace tockctl::flasher {
+
+using devices::ProcessRunning;
+using devices::QemuInstance;
+using devices::QemuStatus;
+using devices::ReadQemuStatus;
+using devices::StopQemuProcess;
+using devices::UnixNow;
+
 namespace {
 
 std::string LastLines(const std::string& path, size_t count) {

@@ -510,7 +510,7 @@ std::string ReadBootloaderBoardAttribute(const std::string& port,
   s.port = port;
   TockBootloaderBackend backend(
       s, [](const std::string& p, uint32_t b) { return TermiosSerialLink::Open(p, b); },
-      std::make_shared<SysfsDeviceScanner>(), std::move(log));
+      std::make_shared<devices::SysfsDeviceScanner>(), std::move(log));
   SilentProgress progress;
   backend.Connect(progress);
   std::string board = backend.attribute("board");

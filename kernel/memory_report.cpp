@@ -188,7 +188,7 @@ std::string AppLine(const char* name, const AppSpace& a) {
 }
 
 nlohmann::ordered_json RegionJson(const RegionUse& u) {
-  return {{"origin", Hex(u.origin)},
+  return {{"origin", HexNumber(u.origin)},
           {"length", u.length},
           {"used", u.used},
           {"free", u.Headroom()},
@@ -196,7 +196,10 @@ nlohmann::ordered_json RegionJson(const RegionUse& u) {
 }
 
 nlohmann::ordered_json AppJson(const AppSpace& a) {
-  return {{"start", Hex(a.start)}, {"end", Hex(a.end)}, {"size", a.Size()}, {"source", a.source}};
+  return {{"start", HexNumber(a.start)},
+          {"end", HexNumber(a.end)},
+          {"size", a.Size()},
+          {"source", a.source}};
 }
 
 }  // namespace
@@ -250,7 +253,7 @@ nlohmann::ordered_json MemoryReportToJson(const MemoryReport& r) {
     sections.push_back({{"section", s.section},
                         {"group", s.group},
                         {"region", s.region},
-                        {"address", Hex(s.address)},
+                        {"address", HexNumber(s.address)},
                         {"size", s.size}});
   nlohmann::ordered_json flash = RegionJson(r.kernel_flash);
   flash["code"] = r.code;

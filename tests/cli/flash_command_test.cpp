@@ -53,6 +53,29 @@ TEST(FlashCommandTest, ConfigFileWithABoardReferenceFlashesThatBoard) {
                        bad.string() + "\n");
 }
 
+// Issue 15 item 6: contradictory flags are a usage error, before anything is read or touched.
+TEST(FlashCommandTest, VerifyOnlyWithNoVerifyIsAUsageError) {
+  auto r = RunTockctl(
+      {"flash", "kernel.elf", "--board", "qemu_rv32_virt", "--verify-only", "--no-verify"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(r.err, "error: --no-verify excludes --verify-only; run with --help for usage\n");
+}
+
+// Issue 15 item 2: a board whose only way to flash is its own tool says which and how (exit 7).
+TEST(FlashCommandTest, ExternalMethodNamesTheBoardsOwnTool) {
+  TempDir dir;
+  auto bin = dir.Write("kernel.bin", std::string(64, '\x13'));
+  auto r = RunTockctl({"flash", bin.string(), "--format", "bin", "--address", "0x20000000",
+                       "--board", "earlgrey-cw310"});
+  EXPECT_EQ(r.exit_code, 7) << r.err;
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(r.err,
+            "error: earlgrey-cw310 is flashed with opentitantool, which tockctl does not run; run "
+            "it yourself: opentitantool --interface=cw310 bootstrap <bin> (from "
+            "$(OPENTITAN_TREE))\n");
+}
+
 TEST(FlashCommandTest, DryRunPrintsThePlanAndTouchesNothing) {
   TempDir dir;
   std::string elf = BuildElf(dir);
@@ -122,7 +145,7 @@ TEST(FlashCommandTest, UsageErrors) {
             "shows the board names\n");
   r = RunTockctl({"flash", elf, "--board", "qemu_rv32_virt", "--method", "carrier-pigeon"});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_EQ(r.err.rfind("error: unknown flash method `carrier-pigeon`; use one of: gdb, qemu", 0),
+  EXPECT_EQ(r.err.rfind("error: unknown flash method `carrier-pigeon`; use one of: qemu, gdb", 0),
             0u)
       << r.err;
   r = RunTockctl(

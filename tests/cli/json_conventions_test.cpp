@@ -35,8 +35,9 @@ void CheckConvention(const nlohmann::json& j, const std::string& where) {
     EXPECT_TRUE(std::regex_match(key, snake)) << at;
     if (kAddressKeys.count(key) != 0) {
       EXPECT_FALSE(value.is_number()) << at << " is a number: " << value;
-      if (value.is_string())
+      if (value.is_string()) {
         EXPECT_TRUE(std::regex_match(value.get<std::string>(), hex)) << at << " = " << value;
+      }
     }
     CheckConvention(value, at);
   }

@@ -187,7 +187,7 @@ TEST_F(FlashQemuTest, VerifyOnlyAndDryRunNeverStartOrReplaceQemu) {
       << r.err;
   EXPECT_EQ(r.err.find("Stopping the QEMU"), std::string::npos) << r.err;
   EXPECT_EQ(guard.RecordedPid(), pid);
-  EXPECT_TRUE(flasher::QemuProcessAlive(pid));
+  EXPECT_TRUE(devices::QemuProcessAlive(pid));
 }
 
 // flash --json gives QEMU's ports as fields (not only inside a message); qemu stop --json says
@@ -219,7 +219,7 @@ TEST_F(FlashQemuTest, JsonGivesQemuPortsAsFieldsAndStopSaysTheStateAfter) {
   EXPECT_EQ(stop["running"], false);
   EXPECT_EQ(stop["stale"], false);
   EXPECT_EQ(stop["pid"], pid);
-  EXPECT_FALSE(flasher::QemuProcessAlive(pid));
+  EXPECT_FALSE(devices::QemuProcessAlive(pid));
   r = RunTockctlIn(runtime, {"--json", "qemu", "stop"});
   stop = nlohmann::json::parse(r.out);
   EXPECT_EQ(stop["stopped"], false);
@@ -259,7 +259,7 @@ InterruptedFlash FlashAndInterrupt(const TempDir& dir, const std::filesystem::pa
         ReadFileText(log_path).find(R"("event":"progress","phase":"write")") != std::string::npos;
   }
   EXPECT_TRUE(writing) << "no write progress seen: " << ReadFileText(log_path);
-  result.qemu_pid = flasher::QemuStateStore(runtime).Load().value_or(flasher::QemuInstance{}).pid;
+  result.qemu_pid = devices::QemuStateStore(runtime).Load().value_or(devices::QemuInstance{}).pid;
   interrupt(child->pid(), result.qemu_pid);
   for (int i = 0; i < 1000 && child->Running(); ++i) std::this_thread::sleep_for(10ms);
   result.exit_code = child->Stop();

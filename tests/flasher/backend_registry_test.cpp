@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <set>
 
 #include "common/process.h"
@@ -47,6 +48,8 @@ BackendOptions OptionsFor(const config::HardwareBoard& board, const config::Flas
 // Issue 15: "every catalog board's default flash method constructs". Every method a board lists
 // is tried, the default among them; `external` is the one method that refuses by design.
 TEST(BackendRegistry, EveryCatalogMethodConstructs) {
+  // openocd's `tock_config` names a file of a Tock checkout; construction only needs to know where.
+  ::setenv("TOCK_DIR", "/nonexistent/tock", 1);
   config::BoardCatalog catalog =
       config::BoardCatalog::Load(tockctl::testing::SourceDir() / "boards");
   ASSERT_GT(catalog.size(), 40u);

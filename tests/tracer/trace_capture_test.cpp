@@ -253,11 +253,15 @@ TEST_F(TraceCapture, InvalidUtf8FromTheDeviceBecomesReplacementCharacters) {
   testing::Append(wire, testing::Frame(RecordType::kNetUp, 1, 10, NetUp{0}));
   const fs::path pcap = Capture(wire);
   const auto cap = testing::ParseCapture(ReadBytes(pcap));
-  ASSERT_EQ(cap.interfaces.size(), 2u);
-  EXPECT_EQ(cap.interfaces[1].Option(2), "et\uFFFDh\uFFFD");
-  EXPECT_EQ(cap.interfaces[1].Option(3), "Tock bo\uFFFDrd et\uFFFDh\uFFFD (ethernet, mtu 1500)");
-  EXPECT_EQ(Tshark(pcap, {"-c", "1", "-T", "fields", "-e", "frame.interface_name"}),
-            "tock-trace\n");
+  // tock-trace, tock-console (protocol v2) and the device's Ethernet interface.
+  ASSERT_EQ(cap.interfaces.size(), 3u);
+  const auto eth_iface = std::find_if(cap.interfaces.begin(), cap.interfaces.end(),
+                                      [](const auto& i) { return i.linktype == 1; });
+  ASSERT_NE(eth_iface, cap.interfaces.end());
+  EXPECT_EQ(eth_iface->Option(2), "et\uFFFDh\uFFFD");
+  EXPECT_EQ(eth_iface->Option(3), "Tock bo\uFFFDrd et\uFFFDh\uFFFD (ethernet, mtu 1500)");
+  EXPECT_NE(Tshark(pcap, {"-T", "fields", "-e", "frame.interface_name"}).find("tock-trace\n"),
+            std::string::npos);
 }
 
 // A disk that fills up mid-capture, played by a file size limit (RLIMIT_FSIZE, with SIGXFSZ

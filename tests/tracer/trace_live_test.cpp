@@ -12,9 +12,9 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "tests/support/pty_pair.h"
 #include "tests/support/test_support.h"
 #include "tests/tracer/pcapng_reader.h"
-#include "tests/tracer/pty_pair.h"
 
 namespace tockctl::tracer {
 namespace {
@@ -178,7 +178,7 @@ TEST(TraceLive, MixedConsoleAndFramesOverTcpArriveWhole) {
 // The same over a pty paced at 115200 baud, as a USB-UART bridge delivers it.
 TEST(TraceLive, MixedConsoleAndFramesOverAPacedPtyArriveWhole) {
   const auto mixed = ReadBytes(tockctl::testing::SourceDir() / "tests/fixtures/trace/mixed.bin");
-  testing::PtyPair pty;
+  tockctl::testing::PtyPair pty;
   tockctl::testing::CliRun run;
   std::thread trace([&] {
     run = tockctl::testing::RunTockctl(
