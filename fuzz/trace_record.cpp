@@ -169,7 +169,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FUZZ_CHECK(s.records <= s.frames);
     FUZZ_CHECK(session.written() <= s.records);
     const auto cap = testing::ParseCapture(pcapng.bytes);
-    FUZZ_CHECK(cap.packets.size() == session.written());
+    FUZZ_CHECK(cap.packets.size() == session.written() + session.console_written());
   }
   std::fclose(json_out);
   fuzz::CheckJsonLines(std::string(json_text, json_size));

@@ -194,6 +194,7 @@ CaptureResult CaptureToPcapng(ByteSource& source, FifoBlockOutput& output,
   const SessionEnd end = session.Run(bound, stop);
   CaptureResult result;
   result.records = session.written();
+  result.console_pieces = session.console_written();
   if (output.reader_gone()) {
     result.end = CaptureEnd::kReaderGone;
   } else if (end == SessionEnd::kStopped) {
@@ -214,7 +215,8 @@ void RunExtcapCapture(const ExtcapCaptureOptions& options, const ExtcapCaptureEn
   const CaptureResult result =
       CaptureToPcapng(*source, output, options.filter, env.application,
                       env.clock != nullptr ? *env.clock : system_clock, *env.stop);
-  log->info("capture ended after {} records", result.records);
+  log->info("capture ended after {} records and {} console text pieces", result.records,
+            result.console_pieces);
   if (result.end != CaptureEnd::kSourceEnded) return;
   ErrorContext ctx;
   ctx.device = options.interface;

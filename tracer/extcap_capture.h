@@ -59,6 +59,7 @@ enum class CaptureEnd {
 struct CaptureResult {
   CaptureEnd end = CaptureEnd::kStopped;
   uint64_t records = 0;  ///< Records written.
+  uint64_t console_pieces = 0;  ///< Console text pieces written (one packet each).
   std::string detail;    ///< kSourceEnded: the source's words ("tcp ...: the peer closed ...").
 };
 

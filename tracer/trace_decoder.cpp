@@ -263,14 +263,20 @@ void TraceDecoder::AppendText(std::span<const uint8_t> text) {
   }
 }
 
+void ConsoleTally::Add(std::span<const uint8_t> text) {
+  if (text.empty()) return;
+  if (open_line_) --lines_;
+  open_line_ = text.back() != '\n';
+  lines_ += static_cast<uint64_t>(std::count(text.begin(), text.end(), uint8_t{'\n'})) +
+            (open_line_ ? 1 : 0);
+  bytes_ += text.size();
+}
+
 void TraceDecoder::EmitText(size_t n) {
   if (n == 0) return;
-  const auto end = text_.begin() + static_cast<std::ptrdiff_t>(n);
-  if (text_open_line_) --stats_.console_lines;
-  text_open_line_ = text_[n - 1] != '\n';
-  stats_.console_lines += static_cast<uint64_t>(std::count(text_.begin(), end, uint8_t{'\n'})) +
-                          (text_open_line_ ? 1 : 0);
-  stats_.console_bytes += n;
+  console_tally_.Add({text_.data(), n});
+  stats_.console_bytes = console_tally_.bytes();
+  stats_.console_lines = console_tally_.lines();
   handler_.OnConsole({text_.data(), n});
   text_.clear();
 }

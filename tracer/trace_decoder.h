@@ -13,6 +13,20 @@
 
 namespace tockctl::tracer {
 
+/// Counts console text the way `--stats` reports it: bytes, and lines as '\n' bytes plus one for
+/// an unfinished last line (a prompt without a line end is a line).
+class ConsoleTally {
+ public:
+  void Add(std::span<const uint8_t> text);
+  uint64_t bytes() const { return bytes_; }
+  uint64_t lines() const { return lines_; }
+
+ private:
+  uint64_t bytes_ = 0;
+  uint64_t lines_ = 0;
+  bool open_line_ = false;  ///< The text so far does not end in '\n'.
+};
+
 /// Counters of section 4.2 of the spec, plus finer detail for diagnostics.
 struct DecoderStats {
   uint64_t bytes = 0;    ///< Bytes fed to the decoder.
@@ -135,7 +149,7 @@ class TraceDecoder {
   Candidate candidate_ = Candidate::kUndetermined;
   bool v2_seen_ = false;       ///< A valid v2 frame was seen (v1 frames are then never looked for).
   std::vector<uint8_t> text_;  ///< Console text not handed on yet.
-  bool text_open_line_ = false;  ///< The console text so far does not end in '\n'.
+  ConsoleTally console_tally_;  ///< Feeds stats_.console_bytes and console_lines.
 };
 
 }  // namespace tockctl::tracer

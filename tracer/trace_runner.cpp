@@ -18,8 +18,12 @@ constexpr std::chrono::milliseconds kLiveConsoleLatency{25};
 void PrintSummaryNote(const TraceOptions& o, const TraceOutcome& outcome,
                       const FileBlockOutput& file, std::FILE* err) {
   if (o.quiet || file.failed()) return;
-  std::fprintf(err, "trace: wrote %llu records to %s\n",
-               static_cast<unsigned long long>(outcome.written), file.name().c_str());
+  std::string console;
+  if (outcome.console_written > 0)
+    console = " and " + std::to_string(outcome.console_written) + " console text pieces";
+  std::fprintf(err, "trace: wrote %llu records%s to %s\n",
+               static_cast<unsigned long long>(outcome.written), console.c_str(),
+               file.name().c_str());
 }
 
 // -w - and a record view would mix pcapng and text on standard output.
@@ -86,6 +90,7 @@ TraceOutcome RunTrace(const TraceOptions& options, ByteSource& source,
   }
   if (!options.quiet) session.ReportStats();
   outcome.written = session.written();
+  outcome.console_written = session.console_written();
   outcome.decoder = session.decoder_stats();
   if (file) PrintSummaryNote(options, outcome, *file, env.err);
   if (capture_failed) throw *capture_failed;

@@ -45,7 +45,8 @@ struct TraceEnvironment {
 /// How a run ended.
 struct TraceOutcome {
   SessionEnd end = SessionEnd::kEndOfStream;
-  uint64_t written = 0;
+  uint64_t written = 0;          ///< Records that reached the outputs.
+  uint64_t console_written = 0;  ///< Console text pieces that reached the outputs.
   DecoderStats decoder;
 };
 

@@ -58,7 +58,9 @@ void TraceSession::Handler::OnConsole(std::span<const uint8_t> text) {
 
 void TraceSession::HandleConsole(std::span<const uint8_t> text) {
   if (count_reached_ || !filter_.PassesConsole()) return;
+  statistics_.AddConsole(text);
   for (TraceSink* sink : sinks_) sink->OnConsole(text, batch_host_ns_);
+  ++console_written_;
 }
 
 void TraceSession::HandleRecord(const Record& record, bool seq_reset) {
@@ -79,7 +81,9 @@ SessionEnd TraceSession::Run(ByteSource& source, const std::atomic<bool>& stop) 
   std::vector<uint8_t> buf(options_.read_size);
   for (;;) {
     if (auto end = CheckLimits(stop)) {
-      decoder_.FlushConsole();
+      // Text waiting for a line end is shown; the up to three bytes after a 0x00 that were not
+      // yet told from a frame start are most likely a frame the limit cut off (spec 2.4).
+      decoder_.FlushConsole(/*undecided=*/false);
       for (TraceSink* sink : sinks_) sink->OnEnd();
       FlushSinks();
       return *end;

@@ -65,6 +65,9 @@ class TraceSession {
   const TraceContext& context() const { return context_; }
   /// Records that passed the filters and reached the sinks.
   uint64_t written() const { return written_; }
+  /// Pieces of console text that passed the filters and reached the sinks (each is one packet
+  /// in a capture, one "console" line in JSON Lines).
+  uint64_t console_written() const { return console_written_; }
 
  private:
   class Handler : public RecordHandler {
@@ -97,6 +100,7 @@ class TraceSession {
   bool filter_passes_all_;
   TraceStatistics statistics_;
   uint64_t written_ = 0;
+  uint64_t console_written_ = 0;
   bool count_reached_ = false;
   bool link_lost_ = false;  ///< A kDisconnected has not been followed by kReconnected yet.
   int64_t batch_host_ns_ = 0;

@@ -81,9 +81,9 @@ std::string DecoderLine(const DecoderStats& d, const TraceStatistics& s) {
     unknown += buf;
   }
   if (!unknown.empty()) out += "  unknown record types: " + unknown + "\n";
-  if (d.console_bytes > 0) {
-    out += "  console " + std::to_string(d.console_bytes) + " bytes, " +
-           std::to_string(d.console_lines) + " lines\n";
+  if (s.console().bytes() > 0) {
+    out += "  console " + std::to_string(s.console().bytes()) + " bytes, " +
+           std::to_string(s.console().lines()) + " lines\n";
   }
   return out;
 }
@@ -240,7 +240,7 @@ Json TraceStatistics::RenderJson(const DecoderStats& decoder, const TraceContext
     if (decoder.unknown_by_type[t] != 0) unknown[std::to_string(t)] = decoder.unknown_by_type[t];
   }
   j["unknown_by_type"] = unknown;
-  j["console"] = Json{{"bytes", decoder.console_bytes}, {"lines", decoder.console_lines}};
+  j["console"] = Json{{"bytes", console_.bytes()}, {"lines", console_.lines()}};
   j["link"] = Json{{"disconnects", disconnects_}, {"reconnects", reconnects_}};
   j["services"] = Json::array();
   for (const auto& [id, s] : services_) j["services"].push_back(ServiceJson(id, s, context));

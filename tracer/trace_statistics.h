@@ -52,12 +52,15 @@ class TraceStatistics {
   /// Counts a link going away / coming back.
   void AddDisconnect() { ++disconnects_; }
   void AddReconnect() { ++reconnects_; }
+  /// Counts console text that reached the outputs.
+  void AddConsole(std::span<const uint8_t> text) { console_.Add(text); }
 
   const std::map<uint16_t, ServiceStats>& services() const { return services_; }
   const std::map<uint8_t, InterfaceStats>& interfaces() const { return interfaces_; }
   const ServiceStats& other_services() const { return other_services_; }
   uint64_t disconnects() const { return disconnects_; }
   uint64_t reconnects() const { return reconnects_; }
+  const ConsoleTally& console() const { return console_; }
 
   /// Human-readable report (several lines, each ending in '\n').
   std::string RenderText(const DecoderStats& decoder, const TraceContext& context) const;
@@ -74,6 +77,7 @@ class TraceStatistics {
   std::map<uint8_t, InterfaceStats> interfaces_;
   uint64_t disconnects_ = 0;
   uint64_t reconnects_ = 0;
+  ConsoleTally console_;
 };
 
 /// The counters of spec section 4.2 in the exact key order of the golden `*.expect.json` files.

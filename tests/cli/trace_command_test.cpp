@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "tests/support/test_support.h"
+#include "tests/tracer/pcapng_reader.h"
 
 namespace tockctl {
 namespace {
@@ -76,6 +77,34 @@ TEST(TraceCommand, StatisticsCountConsoleBytesAndLines) {
   auto run = RunTockctl({"trace", "--replay", Fixture("mixed.bin")});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   EXPECT_NE(run.err.find("\n  console 1557 bytes, 13 lines\n"), std::string::npos) << run.err;
+}
+
+// The statistics count the console text that was shown; the decoder's counters all that was read.
+TEST(TraceCommand, HiddenConsoleIsReadButNotCountedAsShown) {
+  auto run = RunTockctl(
+      {"trace", "--replay", Fixture("mixed.bin"), "--format", "json", "--no-console"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const auto lines = Lines(run.out);
+  ASSERT_FALSE(lines.empty());
+  const auto stats = nlohmann::json::parse(lines.back());
+  EXPECT_EQ(stats["console"], nlohmann::json::parse(R"({"bytes":0,"lines":0})"));
+  EXPECT_EQ(stats["decoder"]["console_bytes"], 1557);
+}
+
+// The closing note of -w counts every packet it wrote: records and console text pieces.
+TEST(TraceCommand, CaptureNoteCountsConsolePieces) {
+  TempDir dir;
+  const std::string pcap = (dir.path() / "mixed.pcapng").string();
+  auto run = RunTockctl({"trace", "--replay", Fixture("mixed.bin"), "-w", pcap});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const std::string bytes = Slurp(pcap);
+  const auto capture = tracer::testing::ParseCapture({bytes.begin(), bytes.end()});
+  const size_t console = Lines(Slurp(Fixture("mixed.jsonl"))).size() - 36;
+  EXPECT_EQ(capture.packets.size(), 36 + console);
+  EXPECT_NE(run.err.find("trace: wrote 36 records and " + std::to_string(console) +
+                         " console text pieces to " + pcap + "\n"),
+            std::string::npos)
+      << run.err;
 }
 
 TEST(TraceCommand, HintWhenNothingDecodes) {

@@ -122,7 +122,8 @@ void CheckBootAndEveryRecordInOrder(const TracedRun& run) {
   EXPECT_EQ(run.stats["decoder"]["gap"], 0);
   EXPECT_EQ(run.stats["decoder"]["corrupt"], 0);
   EXPECT_EQ(run.stats["link"]["disconnects"], 0);
-  EXPECT_NE(run.trace_err.find("trace: wrote " + std::string(kRecordsShown) + " records to " +
+  EXPECT_NE(run.trace_err.find("trace: wrote " + std::string(kRecordsShown) + " records and " +
+                               std::to_string(run.console.size()) + " console text pieces to " +
                                run.capture.string() + "\n"),
             std::string::npos)
       << run.trace_err;
@@ -259,7 +260,8 @@ void CheckConsoleAmongTheRecords(const TracedRun& run) {
   uint64_t bytes = 0;
   for (const std::string& piece : run.console) bytes += piece.size();
   EXPECT_EQ(run.stats["console"]["bytes"], bytes);
-  EXPECT_EQ(run.stats["decoder"]["console_bytes"], bytes);
+  // The decoder also counts text read after --count was reached (in the same read), never shown.
+  EXPECT_GE(run.stats["decoder"]["console_bytes"].get<uint64_t>(), bytes);
   CliRun r =
       RunTshark({"-X", "lua_script:" + (SourceDir() / "tracer/dissector/tockctl_ipc.lua").string(),
                  "-r", run.capture.string(), "-Y", "tockctl_console", "-T", "fields", "-e",

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <regex>
 #include <string>
 
 #include "tests/e2e/demo_e2e_support.h"
@@ -34,20 +35,18 @@ uint16_t BuildAndFlash(const DemoWorkspace& ws, const RecordedQemuGuard& qemu) {
 }
 
 // tshark reads the whole capture without complaint (a cut-short block would be an error) and
-// finds as many record frames as the trace says it wrote.
+// finds as many frames as the trace says it wrote: records and console text pieces.
 void ExpectWholeCapture(const fs::path& capture, const std::string& trace_err) {
-  std::string wrote = "trace: wrote ";
-  size_t at = trace_err.find(wrote);
-  ASSERT_NE(at, std::string::npos) << trace_err;
-  size_t records = std::stoul(trace_err.substr(at + wrote.size()));
-  EXPECT_NE(trace_err.find(wrote + std::to_string(records) + " records to " + capture.string()),
-            std::string::npos);
-  // Console text (protocol v2) has its own interface and is not counted as records.
-  CliRun r = RunTshark({"-r", capture.string(), "-Y", "frame.interface_name != \"tock-console\"",
-                        "-T", "fields", "-e", "frame.number"});
+  const std::regex wrote(
+      R"(trace: wrote (\d+) records(?: and (\d+) console text pieces)? to (.*)\n)");
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(trace_err, m, wrote)) << trace_err;
+  EXPECT_EQ(m[3], capture.string());
+  const size_t packets = std::stoul(m[1]) + (m[2].matched ? std::stoul(m[2]) : 0);
+  CliRun r = RunTshark({"-r", capture.string(), "-T", "fields", "-e", "frame.number"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.err, "");
-  EXPECT_EQ(SplitLines(r.out).size(), records);
+  EXPECT_EQ(SplitLines(r.out).size(), packets);
 }
 
 TEST(DemoLinkLossTest, QemuKilledEndsTraceWithNoReconnectAndCaptureStaysReadable) {

@@ -103,6 +103,26 @@ TEST(TraceSession, CountStopsAfterNRecords) {
   EXPECT_EQ(run.end, SessionEnd::kCount);
 }
 
+// A limit that stops a live session right after a frame's closing 0x00 and the next frame's
+// opening 0x00 cuts that frame: the 0x00 is not shown as console text (it was seen as "\x00").
+TEST(TraceSession, StopAtALimitDoesNotShowACutFrameStartAsConsoleText) {
+  MemorySource source;
+  std::vector<uint8_t> wire = Sample();
+  wire.push_back(0x00);
+  source.AddData(wire);
+  source.set_endless(true);
+  StepClock clock;
+  clock.step = 1000000;  // 1 ms per clock reading
+  SessionOptions o;
+  o.duration_s = 0.2;  // under the 500 ms after which undecided bytes are shown as text
+  o.console_latency = std::chrono::milliseconds(25);
+  SessionRun run;
+  RunJson(source, o, run, &clock);
+  EXPECT_EQ(run.end, SessionEnd::kDuration);
+  EXPECT_EQ(run.out.str().find(R"("type":"console")"), std::string::npos) << run.out.str();
+  EXPECT_EQ(run.written, 18u);
+}
+
 TEST(TraceSession, FiltersSelectRecords) {
   struct Case {
     FilterOptions filter;
