@@ -12,6 +12,15 @@ function(tockctl_module name)
   add_library(${name} STATIC ${sources})
   target_include_directories(${name} PUBLIC ${PROJECT_SOURCE_DIR})
   target_link_libraries(${name} PUBLIC ${ARG_DEPS} PRIVATE tockctl_warnings)
+  target_compile_options(${name} PRIVATE ${TOCKCTL_COVERAGE_FLAGS})  # fuzz builds only
+endfunction()
+
+# Test code is compiled without optimisation and without debug information, except in Debug
+# builds: at -O2 -g it was two thirds of the whole compile time (a test file took 23 s of CPU
+# with GCC, 8 s at -O0 -g0), while it runs no faster than the I/O it waits for. The libraries it
+# tests keep the build type's flags, so the code under test is the code that ships.
+function(tockctl_test_code_flags target)
+  target_compile_options(${target} PRIVATE "$<$<NOT:$<CONFIG:Debug>>:-O0;-g0>")
 endfunction()
 
 # tockctl_tests(MODULE DEPS ...): one GoogleTest binary from tests/<MODULE>/*_test.cpp.
@@ -31,6 +40,7 @@ function(tockctl_tests module)
   # and -Wstringop-overflow in inlined std::string code when <string> comes from a precompiled
   # header; all three are off for the tests only.
   set_target_properties(${target} PROPERTIES UNITY_BUILD OFF)
+  tockctl_test_code_flags(${target})
   if(TOCKCTL_UNITY)
     target_precompile_headers(${target} PRIVATE ${PROJECT_SOURCE_DIR}/tests/support/test_pch.h)
     target_compile_options(${target} PRIVATE

@@ -58,9 +58,9 @@ enum class CaptureEnd {
 /// The outcome of CaptureToPcapng.
 struct CaptureResult {
   CaptureEnd end = CaptureEnd::kStopped;
-  uint64_t records = 0;  ///< Records written.
+  uint64_t records = 0;         ///< Records written.
   uint64_t console_pieces = 0;  ///< Console text pieces written (one packet each).
-  std::string detail;    ///< kSourceEnded: the source's words ("tcp ...: the peer closed ...").
+  std::string detail;  ///< kSourceEnded: the source's words ("tcp ...: the peer closed ...").
 };
 
 /// Decodes a live `source` (joined mid-stream) into pcapng on `output` until `stop` is set, the

@@ -81,8 +81,8 @@ TEST(TraceCommand, StatisticsCountConsoleBytesAndLines) {
 
 // The statistics count the console text that was shown; the decoder's counters all that was read.
 TEST(TraceCommand, HiddenConsoleIsReadButNotCountedAsShown) {
-  auto run = RunTockctl(
-      {"trace", "--replay", Fixture("mixed.bin"), "--format", "json", "--no-console"});
+  auto run =
+      RunTockctl({"trace", "--replay", Fixture("mixed.bin"), "--format", "json", "--no-console"});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   const auto lines = Lines(run.out);
   ASSERT_FALSE(lines.empty());
