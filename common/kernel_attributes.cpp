@@ -38,8 +38,8 @@ std::string Spaced(std::span<const uint8_t> bytes) {
 bool IsKnownType(uint16_t type) { return type >= kKatlvAppMemory && type <= kKatlvPublicKey; }
 
 void CheckLength(const TlvHeader& tlv, uint64_t address, const std::string& source) {
-  bool ok = tlv.type == kKatlvPublicKey ? tlv.length > kRangeValueSize
-                                        : tlv.length == kRangeValueSize;
+  bool ok =
+      tlv.type == kKatlvPublicKey ? tlv.length > kRangeValueSize : tlv.length == kRangeValueSize;
   if (ok) return;
   Fail(source, "kernel attributes: the " + std::string(AttributeTypeName(tlv.type)) + " TLV (" +
                    HexNumber(tlv.type) + ") at " + HexNumber(address) + " has length " +
@@ -67,13 +67,13 @@ template <typename T>
 void Store(std::optional<T>& slot, T value, uint16_t type, uint64_t address,
            const std::string& source) {
   if (slot)
-    Fail(source, "kernel attributes: a second " + std::string(AttributeTypeName(type)) +
-                     " TLV (" + HexNumber(type) + ") at " + HexNumber(address));
+    Fail(source, "kernel attributes: a second " + std::string(AttributeTypeName(type)) + " TLV (" +
+                     HexNumber(type) + ") at " + HexNumber(address));
   slot = value;
 }
 
-void Record(KernelAttributes& a, const ByteReader& tail, const AttributeTlv& tlv,
-            uint64_t offset, const std::string& source) {
+void Record(KernelAttributes& a, const ByteReader& tail, const AttributeTlv& tlv, uint64_t offset,
+            const std::string& source) {
   ByteReader value = tail.At(offset, tlv.length, "kernel attributes TLV");
   if (tlv.type == kKatlvKernelVersion)
     Store(a.kernel_version, ReadVersion(value), tlv.type, tlv.address, source);
