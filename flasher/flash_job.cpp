@@ -70,10 +70,8 @@ std::string BoardFromBootloader(const FlashRequest& request, const config::Board
   return boards.front();
 }
 
-FlashReport RunFlash(const FlashRequest& request, const config::HardwareBoard& board,
-                     FlashEnvironment& env) {
-  FlashReport report;
-  report.images = LoadImages(request, board);
+BackendOptions BackendOptionsFor(const FlashRequest& request, const config::HardwareBoard& board,
+                                 const FlashEnvironment& env) {
   BackendOptions options;
   options.board = &board;
   options.method = MethodFor(request, board);
@@ -88,6 +86,14 @@ FlashReport RunFlash(const FlashRequest& request, const config::HardwareBoard& b
   options.verify_only = request.verify_only;
   options.log = env.log;
   options.runner = env.runner;
+  return options;
+}
+
+FlashReport RunFlash(const FlashRequest& request, const config::HardwareBoard& board,
+                     FlashEnvironment& env) {
+  FlashReport report;
+  report.images = LoadImages(request, board);
+  BackendOptions options = BackendOptionsFor(request, board, env);
   std::unique_ptr<FlashBackend> backend = CreateBackend(options);
   std::vector<PlanInput> inputs;
   for (size_t i = 0; i < report.images.size(); ++i)

@@ -12,6 +12,7 @@
 
 #include "config/board.h"
 #include "config/board_catalog.h"
+#include "flasher/backend_registry.h"
 #include "flasher/flash_plan.h"
 #include "flasher/flash_runner.h"
 #include "flasher/image.h"
@@ -65,6 +66,12 @@ struct FlashReport {
 /// board does, and the bootloader's errors when it cannot be reached.
 std::string BoardFromBootloader(const FlashRequest& request, const config::BoardSearch& search,
                                 FlashEnvironment& env);
+
+/// The back-end options for `request` on `board`: the method (--method, else the board's default;
+/// Error(kUsage) when neither names one), its board JSON entry, the device selection, `env`'s
+/// logger and process runner. `board` must outlive the options.
+BackendOptions BackendOptionsFor(const FlashRequest& request, const config::HardwareBoard& board,
+                                 const FlashEnvironment& env);
 
 /// Runs the request on `board`: loads the image and apps, creates the back-end, plans and checks
 /// the plan (see PlanFlash), then, unless dry_run, executes it with progress. Forced violations
