@@ -34,7 +34,8 @@ flasher::KernelInfo ReadInfoFromImage(const InfoOptions& o, CliContext& ctx) {
 flasher::KernelInfo ReadInfoFromBoard(const InfoOptions& o, CliContext& ctx) {
   if (!o.board && !o.config)
     throw Error(ErrorCategory::kUsage, "tockctl info needs an IMAGE file or a board to read",
-                ErrorContext{}, "pass IMAGE, or --board NAME (or --config FILE) for a running board");
+                ErrorContext{},
+                "pass IMAGE, or --board NAME (or --config FILE) for a running board");
   config::HardwareBoard board = config::ResolveBoard({o.board, o.config}, ctx.BoardSearch()).board;
   // Reading a few bytes has no progress to show, and the back-ends' connect messages speak of
   // flashing ("Comparing with the QEMU started earlier").
@@ -55,18 +56,19 @@ void RunInfoCommand(const InfoOptions& o, CliContext& ctx) {
 
 void RegisterInfoCommand(CLI::App& app, CliContext& ctx) {
   auto o = std::make_shared<InfoOptions>();
-  CLI::App* cmd = app.add_subcommand(
-      "info",
-      "Show a Tock kernel's attributes (version, kernel flash, app memory) from an image or a board");
-  cmd->add_option("IMAGE", o->image, "Kernel image file (ELF, bin, Intel HEX, UF2); none: the board");
+  CLI::App* cmd = app.add_subcommand("info",
+                                     "Show a Tock kernel's attributes (version, kernel flash, app "
+                                     "memory) from an image or a board");
+  cmd->add_option("IMAGE", o->image,
+                  "Kernel image file (ELF, bin, Intel HEX, UF2); none: the board");
   auto* board = cmd->add_option("-b,--board", o->board, "Board name from the catalog");
   auto* config = cmd->add_option("-c,--config", o->config, "Board JSON file");
   board->excludes(config);
   cmd->add_option("--format", o->format, "Image format (default: detected): elf, bin, ihex, uf2");
   cmd->add_option("--address", o->address, "Load address of a raw binary image");
-  cmd->add_option("-m,--method", o->request.method,
-                  "Method that reads the board (default: the board's); one of " +
-                      flasher::KnownMethods());
+  cmd->add_option(
+      "-m,--method", o->request.method,
+      "Method that reads the board (default: the board's); one of " + flasher::KnownMethods());
   cmd->add_option("--remote", o->request.remote, "GDB server HOST:PORT");
   cmd->add_option("--port", o->request.port, "Serial port (Black Magic Probe, bootloader)");
   cmd->add_option("--probe", o->request.probe, "USB device VID:PID[:SERIAL]");

@@ -31,8 +31,8 @@ std::span<const uint8_t> TailOf(const Image& image, uint64_t end, const std::str
   ErrorContext ctx;
   ctx.file = path;
   throw Error(ErrorCategory::kInvalidInput,
-              "no kernel attributes: the image has no bytes just before " + tockctl::HexNumber(end) +
-                  ", where they would end",
+              "no kernel attributes: the image has no bytes just before " +
+                  tockctl::HexNumber(end) + ", where they would end",
               ctx, "pass the --board the kernel was built for, or --address for a raw binary");
 }
 
@@ -55,7 +55,8 @@ KernelInfo FromImageEnd(std::span<const uint8_t> bytes, const std::string& path,
   if (guess_address && info.attributes.kernel_flash) {
     uint64_t start = info.attributes.kernel_flash->start;
     info.attributes = ParseKernelAttributes(tail, end + start, path);
-    info.source += " (placed at " + tockctl::HexNumber(start) + ", the kernel flash start it gives)";
+    info.source +=
+        " (placed at " + tockctl::HexNumber(start) + ", the kernel flash start it gives)";
   } else if (guess_address) {
     info.source += " (placed at 0: pass --address for the real addresses)";
   }
