@@ -84,6 +84,13 @@ BackendOptions BackendOptionsFor(const FlashRequest& request, const config::Hard
   options.image = request.image;
   options.force = request.force;
   options.verify_only = request.verify_only;
+  options.qemu_netdev = request.qemu_netdev;
+  options.qemu_args = request.qemu_args;
+  if ((request.qemu_netdev || !request.qemu_args.empty()) && options.method != "qemu")
+    throw Error(
+        ErrorCategory::kUsage,
+        "--netdev and --qemu-arg start QEMU, which the " + options.method + " method does not do",
+        ErrorContext{}, "use --method qemu (or tockctl qemu start)");
   options.log = env.log;
   options.runner = env.runner;
   return options;

@@ -42,6 +42,8 @@ struct FlashRequest {
   std::optional<std::string> probe;
   std::optional<std::string> output;
   std::optional<std::string> mount;
+  std::optional<std::string> qemu_netdev;  ///< --netdev for the qemu method.
+  std::vector<std::string> qemu_args;      ///< --qemu-arg for the qemu method.
 };
 
 /// Side effects the job uses.
@@ -69,7 +71,8 @@ std::string BoardFromBootloader(const FlashRequest& request, const config::Board
 
 /// The back-end options for `request` on `board`: the method (--method, else the board's default;
 /// Error(kUsage) when neither names one), its board JSON entry, the device selection, `env`'s
-/// logger and process runner. `board` must outlive the options.
+/// logger and process runner. `board` must outlive the options. Throws Error(kUsage) when QEMU
+/// options are given for another method than qemu.
 BackendOptions BackendOptionsFor(const FlashRequest& request, const config::HardwareBoard& board,
                                  const FlashEnvironment& env);
 
