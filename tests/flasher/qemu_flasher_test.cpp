@@ -52,10 +52,10 @@ TEST(QemuFlasherTest, NetdevAndExtraArgumentsComeAfterTheBaseCommandLine) {
   launch.netdev = "user";
   launch.extra_args = {"-m", "256M"};
   auto argv = QemuArgv(launch);
-  EXPECT_EQ(std::vector<std::string>(argv.begin() + static_cast<std::ptrdiff_t>(base), argv.end()),
-            (std::vector<std::string>{"-netdev",
-                                      "user,id=n0,net=192.168.1.0/24,dhcpstart=192.168.1.255",
-                                      "-device", "virtio-net-device,netdev=n0", "-m", "256M"}));
+  EXPECT_EQ(
+      std::vector<std::string>(argv.begin() + static_cast<std::ptrdiff_t>(base), argv.end()),
+      (std::vector<std::string>{"-netdev", "user,id=n0,net=192.168.1.0/24,dhcpstart=192.168.1.255",
+                                "-device", "virtio-net-device,netdev=n0", "-m", "256M"}));
   launch.netdev = "tap";
   launch.extra_args.clear();
   argv = QemuArgv(launch);
