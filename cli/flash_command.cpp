@@ -1,4 +1,6 @@
 // tockctl flash IMAGE --board NAME|--config FILE [--method M] ...: plan, check and write an image.
+#include "cli/flash_command.h"
+
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -9,6 +11,7 @@
 #include "config/board_resolution.h"
 #include "flasher/backend_registry.h"
 #include "flasher/flash_job.h"
+#include "flasher/qemu_flasher.h"
 
 namespace tockctl::cli {
 namespace {
@@ -21,6 +24,7 @@ struct FlashOptions {
   std::optional<std::string> address;
   std::string region = "kernel";
   std::vector<std::string> apps;
+  std::optional<std::string> netdev;
   bool no_verify = false;
   bool no_start = false;
   flasher::FlashRequest request;
@@ -42,26 +46,8 @@ void RunFlashCommand(FlashOptions& o, CliContext& ctx) {
   r.start = !o.no_start;
   if (o.format) r.format = flasher::ParseImageFormat(*o.format);
   if (o.address) r.address = flasher::ParseAddressArgument(*o.address, "--address");
-  std::FILE* stream = ctx.options.json ? ctx.out() : ctx.err();
-  flasher::ProgressPrinter progress(StyleFor(ctx), [stream](const std::string& text) {
-    std::fputs(text.c_str(), stream);
-    std::fflush(stream);
-  });
-  PosixProcessRunner runner;
-  ScopedStopSignals signals;  // Ctrl-C ends the run with what it left on the device (exit 130)
-  flasher::FlashEnvironment env{ctx.Log(), &runner, &progress, flasher::SteadyClock(),
-                                &signals.stop_requested()};
-  if (!o.board && !o.config && r.method == "tock-bootloader")
-    o.board = flasher::BoardFromBootloader(r, ctx.BoardSearch(), env);
-  config::HardwareBoard board = config::ResolveBoard({o.board, o.config}, ctx.BoardSearch()).board;
-  flasher::FlashReport report = flasher::RunFlash(r, board, env);
-  if (!report.outcome) {
-    if (ctx.options.json) return ctx.PrintJson(flasher::PlanToJson(report.plan));
-    std::string text = flasher::RenderPlan(report.plan);
-    return ctx.Print(text.substr(0, text.size() - 1));
-  }
-  if (ctx.options.json) return ctx.PrintJson(flasher::SummaryToJson(report.plan, *report.outcome));
-  ctx.Note(flasher::RenderSummary(report.plan, *report.outcome));
+  if (o.netdev) r.qemu_netdev = flasher::ParseQemuNetdev(*o.netdev);
+  RunFlashAndReport(r, o.board, o.config, ctx);
 }
 
 void RegisterFlashCommand(CLI::App& app, CliContext& ctx) {
@@ -93,10 +79,40 @@ void RegisterFlashCommand(CLI::App& app, CliContext& ctx) {
   cmd->add_option("--probe", o->request.probe, "USB device VID:PID[:SERIAL]");
   cmd->add_option("-o,--output", o->request.output, "Output file (methods that write files)");
   cmd->add_option("--mount", o->request.mount, "Mounted UF2 drive to copy to (uf2 method)");
+  cmd->add_option("--netdev", o->netdev,
+                  "qemu method: a VirtIO-net eth0 on QEMU's user (NAT) or tap network");
+  cmd->add_option("--qemu-arg", o->request.qemu_args,
+                  "qemu method: one more argument for QEMU's command line (repeat for more)")
+      ->allow_extra_args(false);
   cmd->callback([o, &ctx] { RunFlashCommand(*o, ctx); });
 }
 
 const CommandRegistration kFlashRegistration{40, &RegisterFlashCommand};
 
 }  // namespace
+
+void RunFlashAndReport(flasher::FlashRequest& r, std::optional<std::string> board,
+                       const std::optional<std::string>& config, CliContext& ctx) {
+  std::FILE* stream = ctx.options.json ? ctx.out() : ctx.err();
+  flasher::ProgressPrinter progress(StyleFor(ctx), [stream](const std::string& text) {
+    std::fputs(text.c_str(), stream);
+    std::fflush(stream);
+  });
+  PosixProcessRunner runner;
+  ScopedStopSignals signals;  // Ctrl-C ends the run with what it left on the device (exit 130)
+  flasher::FlashEnvironment env{ctx.Log(), &runner, &progress, flasher::SteadyClock(),
+                                &signals.stop_requested()};
+  if (!board && !config && r.method == "tock-bootloader")
+    board = flasher::BoardFromBootloader(r, ctx.BoardSearch(), env);
+  config::HardwareBoard hardware = config::ResolveBoard({board, config}, ctx.BoardSearch()).board;
+  flasher::FlashReport report = flasher::RunFlash(r, hardware, env);
+  if (!report.outcome) {
+    if (ctx.options.json) return ctx.PrintJson(flasher::PlanToJson(report.plan));
+    std::string text = flasher::RenderPlan(report.plan);
+    return ctx.Print(text.substr(0, text.size() - 1));
+  }
+  if (ctx.options.json) return ctx.PrintJson(flasher::SummaryToJson(report.plan, *report.outcome));
+  ctx.Note(flasher::RenderSummary(report.plan, *report.outcome));
+}
+
 }  // namespace tockctl::cli

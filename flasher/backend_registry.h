@@ -23,18 +23,20 @@ namespace tockctl::flasher {
 struct BackendOptions {
   const config::HardwareBoard* board = nullptr;  ///< Never null.
   const config::FlashMethod* method_settings =
-      nullptr;                          ///< The board's entry for the method, or null.
-  std::string method;                   ///< Method name being created.
-  std::optional<std::string> remote;    ///< --remote HOST:PORT (gdb server, ...).
-  std::optional<std::string> port;      ///< --port DEVICE (serial port).
-  std::optional<std::string> probe;     ///< --probe VID:PID[:SERIAL] (USB device selection).
-  std::optional<std::string> output;    ///< --output FILE (methods that write a file, e.g. uf2).
-  std::optional<std::string> mount;     ///< --mount DIR (uf2: a mounted UF2 drive).
-  std::string image;                    ///< The image file being flashed (labels, state files).
-  bool force = false;                   ///< --force: write despite a board mismatch.
-  bool verify_only = false;             ///< --verify-only: compare, never start or replace.
-  std::shared_ptr<spdlog::logger> log;  ///< Never null.
-  ProcessRunner* runner = nullptr;      ///< Never null; starts external tools and QEMU.
+      nullptr;                             ///< The board's entry for the method, or null.
+  std::string method;                      ///< Method name being created.
+  std::optional<std::string> remote;       ///< --remote HOST:PORT (gdb server, ...).
+  std::optional<std::string> port;         ///< --port DEVICE (serial port).
+  std::optional<std::string> probe;        ///< --probe VID:PID[:SERIAL] (USB device selection).
+  std::optional<std::string> output;       ///< --output FILE (methods that write a file, e.g. uf2).
+  std::optional<std::string> mount;        ///< --mount DIR (uf2: a mounted UF2 drive).
+  std::string image;                       ///< The image file being flashed (labels, state files).
+  std::optional<std::string> qemu_netdev;  ///< qemu: --netdev user|tap.
+  std::vector<std::string> qemu_args;      ///< qemu: --qemu-arg, in order.
+  bool force = false;                      ///< --force: write despite a board mismatch.
+  bool verify_only = false;                ///< --verify-only: compare, never start or replace.
+  std::shared_ptr<spdlog::logger> log;     ///< Never null.
+  ProcessRunner* runner = nullptr;         ///< Never null; starts external tools and QEMU.
 };
 
 /// Creates a back-end; throws Error(kUsage/kInvalidInput) when options are missing or wrong.

@@ -70,10 +70,8 @@ std::string BoardFromBootloader(const FlashRequest& request, const config::Board
   return boards.front();
 }
 
-FlashReport RunFlash(const FlashRequest& request, const config::HardwareBoard& board,
-                     FlashEnvironment& env) {
-  FlashReport report;
-  report.images = LoadImages(request, board);
+BackendOptions BackendOptionsFor(const FlashRequest& request, const config::HardwareBoard& board,
+                                 const FlashEnvironment& env) {
   BackendOptions options;
   options.board = &board;
   options.method = MethodFor(request, board);
@@ -86,8 +84,23 @@ FlashReport RunFlash(const FlashRequest& request, const config::HardwareBoard& b
   options.image = request.image;
   options.force = request.force;
   options.verify_only = request.verify_only;
+  options.qemu_netdev = request.qemu_netdev;
+  options.qemu_args = request.qemu_args;
+  if ((request.qemu_netdev || !request.qemu_args.empty()) && options.method != "qemu")
+    throw Error(
+        ErrorCategory::kUsage,
+        "--netdev and --qemu-arg start QEMU, which the " + options.method + " method does not do",
+        ErrorContext{}, "use --method qemu (or tockctl qemu start)");
   options.log = env.log;
   options.runner = env.runner;
+  return options;
+}
+
+FlashReport RunFlash(const FlashRequest& request, const config::HardwareBoard& board,
+                     FlashEnvironment& env) {
+  FlashReport report;
+  report.images = LoadImages(request, board);
+  BackendOptions options = BackendOptionsFor(request, board, env);
   std::unique_ptr<FlashBackend> backend = CreateBackend(options);
   std::vector<PlanInput> inputs;
   for (size_t i = 0; i < report.images.size(); ++i)

@@ -12,6 +12,7 @@
 
 #include "config/board.h"
 #include "config/board_catalog.h"
+#include "flasher/backend_registry.h"
 #include "flasher/flash_plan.h"
 #include "flasher/flash_runner.h"
 #include "flasher/image.h"
@@ -41,6 +42,8 @@ struct FlashRequest {
   std::optional<std::string> probe;
   std::optional<std::string> output;
   std::optional<std::string> mount;
+  std::optional<std::string> qemu_netdev;  ///< --netdev for the qemu method.
+  std::vector<std::string> qemu_args;      ///< --qemu-arg for the qemu method.
 };
 
 /// Side effects the job uses.
@@ -65,6 +68,13 @@ struct FlashReport {
 /// board does, and the bootloader's errors when it cannot be reached.
 std::string BoardFromBootloader(const FlashRequest& request, const config::BoardSearch& search,
                                 FlashEnvironment& env);
+
+/// The back-end options for `request` on `board`: the method (--method, else the board's default;
+/// Error(kUsage) when neither names one), its board JSON entry, the device selection, `env`'s
+/// logger and process runner. `board` must outlive the options. Throws Error(kUsage) when QEMU
+/// options are given for another method than qemu.
+BackendOptions BackendOptionsFor(const FlashRequest& request, const config::HardwareBoard& board,
+                                 const FlashEnvironment& env);
 
 /// Runs the request on `board`: loads the image and apps, creates the back-end, plans and checks
 /// the plan (see PlanFlash), then, unless dry_run, executes it with progress. Forced violations

@@ -90,7 +90,19 @@ std::vector<std::string> QemuArgv(const QemuLaunch& l) {
                            "none", "-display", "none", "-monitor", "none", "-serial",
                            "tcp:127.0.0.1:" + std::to_string(l.uart_port) + ",server=on,wait=off",
                            "-gdb", "tcp:127.0.0.1:" + std::to_string(l.gdb_port), "-S"});
+  if (l.netdev == "user")
+    argv.insert(argv.end(), {"-netdev", "user,id=n0,net=192.168.1.0/24,dhcpstart=192.168.1.255"});
+  else if (l.netdev == "tap")
+    argv.insert(argv.end(), {"-netdev", "tap,id=n0,script=no,downscript=no"});
+  if (l.netdev) argv.insert(argv.end(), {"-device", "virtio-net-device,netdev=n0"});
+  argv.insert(argv.end(), l.extra_args.begin(), l.extra_args.end());
   return argv;
+}
+
+std::string ParseQemuNetdev(const std::string& name) {
+  if (name == "user" || name == "tap") return name;
+  throw Error(ErrorCategory::kUsage, "--netdev `" + name + "` is not a QEMU network back-end",
+              ErrorContext{}, "use user (QEMU's NAT, no privileges) or tap (needs a tap device)");
 }
 
 std::optional<std::string> DetectEpmpProperty(ProcessRunner& runner, const std::string& binary) {
@@ -309,6 +321,8 @@ std::unique_ptr<FlashBackend> CreateQemuBackend(const BackendOptions& options) {
   q.gdb.layout = RegisterLayoutFor(options.board->arch);
   q.image = options.image;
   q.attach_only = options.verify_only;
+  q.launch.netdev = options.qemu_netdev;
+  q.launch.extra_args = options.qemu_args;
   return std::make_unique<QemuFlasher>(
       std::move(q), devices::QemuStateStore(devices::QemuStateDir()), *options.runner, options.log);
 }

@@ -28,11 +28,19 @@ struct QemuLaunch {
   std::optional<std::string> epmp_property;  ///< "smepmp" or "x-epmp"; unset: not available.
   uint16_t gdb_port = 0;
   uint16_t uart_port = 0;
+  std::optional<std::string> netdev;    ///< "user" or "tap": a VirtIO-net device (ParseQemuNetdev).
+  std::vector<std::string> extra_args;  ///< Appended to the command line as given (--qemu-arg).
 };
+
+/// "user" or "tap" as given; throws Error(kUsage) naming both for anything else.
+std::string ParseQemuNetdev(const std::string& name);
 
 /// The argument vector: Tock's QEMU_BASE_CMDLINE (-machine, -semihosting, ePMP on, virtio-mmio
 /// non-legacy, virtio-rng and virtio-keyboard), then -bios none, no display or monitor, the UART
-/// on tcp:127.0.0.1:UART (server, no wait), the gdbstub on tcp:127.0.0.1:GDB, halted (-S).
+/// on tcp:127.0.0.1:UART (server, no wait), the gdbstub on tcp:127.0.0.1:GDB, halted (-S); then, as
+/// Tock's Makefile does for NETDEV=SLIRP or TAP, a VirtIO-net device (`-netdev user,id=n0,
+/// net=192.168.1.0/24,dhcpstart=192.168.1.255` or `-netdev tap,id=n0,script=no,downscript=no`,
+/// and `-device virtio-net-device,netdev=n0`), and last the extra arguments.
 std::vector<std::string> QemuArgv(const QemuLaunch& launch);
 
 /// Which ePMP CPU property `binary` knows: "smepmp" (QEMU 8+), "x-epmp" (QEMU 7), or nullopt,

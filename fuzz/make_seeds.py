@@ -458,7 +458,29 @@ def usb_seeds():
           struct.pack("<IH", 0x10000000, 16) + stall)
 
 
+# ---------------------------------------------------------------- kernel attributes
+# Tock's block at the end of kernel flash (docs/info.md): TLVs read backwards (value, type u16,
+# length u16), 3 reserved bytes, version 1, "TOCK". Input: end address (u32 LE), then the bytes.
+
+
+def kernel_attributes_seeds():
+    reset("kernel_attributes")
+    end = struct.pack("<I", 0x80100000)
+    header = b"\0\0\0\x01TOCK"
+    version = struct.pack("<HHHHHH", 2, 3, 0, 1, 0x0103, 8)
+    flash = struct.pack("<IIHH", 0x80000000, 104492, 0x0102, 8)
+    app = struct.pack("<IIHH", 0x80203000, 0x1FD000, 0x0101, 8)
+    block = version + flash + app + header
+    write("kernel_attributes", "tock-block", end + block)
+    write("kernel_attributes", "tock-block-after-padding", end + bytes(32) + block)
+    write("kernel_attributes", "header-only", end + header)
+    key = bytes(range(64)) + struct.pack("<IHHHH", 0, 0, 6, 0x0104, 72)
+    write("kernel_attributes", "public-key", end + key + block)
+    write("kernel_attributes", "bad-sentinel", end + block[:-1] + b"X")
+
+
 def main():
+    kernel_attributes_seeds()
     trace_seeds()
     board_seeds()
     image_seeds()

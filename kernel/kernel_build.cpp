@@ -212,6 +212,20 @@ nlohmann::ordered_json BuildResultToJson(const BuildResult& r) {
   return j;
 }
 
+namespace {
+
+// What the .bin holds when it runs to Tock's kernel attributes at the end of kernel flash.
+std::string BinLayoutLine(const BuildResult& r) {
+  if (!r.memory || !r.memory->attributes) return {};
+  const AttributesUse& a = *r.memory->attributes;
+  if (a.end() != r.outputs->bin_address + r.outputs->bin_size) return {};
+  return "         kernel " + std::to_string(r.memory->kernel_flash.used) +
+         " bytes, then zeros up to the kernel attributes (" + std::to_string(a.size) +
+         " bytes at " + HexNumber(a.address) + ")\n";
+}
+
+}  // namespace
+
 std::string FormatBuildResult(const BuildResult& r) {
   std::string out = "board    " + r.board.name + " (" + r.source_file +
                     (r.catalog_defaults ? " with `tockctl config init` defaults" : "") + ")\n";
@@ -221,6 +235,7 @@ std::string FormatBuildResult(const BuildResult& r) {
   out += "         sha256 " + r.outputs->elf_sha256 + "\n";
   out += "binary   " + r.outputs->bin.string() + ", " + std::to_string(r.outputs->bin_size) +
          " bytes at " + HexNumber(r.outputs->bin_address) + "\n";
+  out += BinLayoutLine(r);
   out += "         sha256 " + r.outputs->bin_sha256 + "\n";
   out += "build    " + DiagnosticSummary(r.errors, r.compiler_warnings) + "\n";
   if (r.memory) out += "memory\n" + FormatMemoryReport(*r.memory);

@@ -17,6 +17,7 @@ constexpr const char* kDataInit = "data initializers";
 constexpr const char* kData = "data";
 constexpr const char* kBss = "bss";
 constexpr const char* kStack = "stack";
+constexpr const char* kAttributes = "kernel attributes";
 
 std::string Range(uint64_t start, uint64_t end) { return HexNumber(start) + ".." + HexNumber(end); }
 
@@ -102,6 +103,39 @@ void PlaceZeroed(Placer& placer, MemoryReport& r, const ElfSection& s,
   r.stack += whole_stack ? s.size : 0;
   r.bss += s.size - in_stack;
   placer.Place(s.name, in_stack == s.size ? kStack : kBss, s.address, s.size, false);
+}
+
+bool IsAttributesSection(const ElfSection& s) { return s.name == ".attributes" && s.in_file(); }
+
+// Records Tock's attributes block apart from the kernel: it sits at the end of kernel flash.
+void PlaceAttributes(MemoryReport& r, const ElfSection& s, const config::MemoryMap& memory) {
+  const MemoryRegion& flash = memory.kernel_flash;
+  bool inside = Inside(flash, s.load_address);
+  r.sections.push_back({s.name, kAttributes, inside ? "kernel flash" : "", s.load_address, s.size});
+  if (!inside) {
+    r.problems.push_back(s.name + " (" + kAttributes + ") at " + HexNumber(s.load_address) +
+                         " is outside kernel flash " + Range(flash.origin, flash.end()) +
+                         "; the ELF was linked for another memory map than the board JSON's");
+    return;
+  }
+  r.attributes = AttributesUse{s.load_address, s.size};
+  r.kernel_flash.attributes = flash.end() > s.load_address ? flash.end() - s.load_address : 0;
+  if (s.load_address + s.size > flash.end())
+    r.problems.push_back("kernel flash overflows: the kernel attributes end at " +
+                         HexNumber(s.load_address + s.size) + ", past the end of kernel flash " +
+                         HexNumber(flash.end()));
+  else if (s.load_address + s.size != flash.end())
+    r.notes.push_back("the kernel attributes end at " + HexNumber(s.load_address + s.size) +
+                      ", not at the end of kernel flash " + HexNumber(flash.end()));
+}
+
+void CheckKernelBeforeAttributes(MemoryReport& r) {
+  if (!r.attributes) return;
+  uint64_t kernel_end = r.kernel_flash.origin + r.kernel_flash.used;
+  if (kernel_end > r.attributes->address)
+    r.problems.push_back("kernel flash overflows: the kernel ends at " + HexNumber(kernel_end) +
+                         ", past the start of the kernel attributes at " +
+                         HexNumber(r.attributes->address));
 }
 
 bool IsAppSection(const ElfSection& s, const config::MemoryMap& memory) {
@@ -212,11 +246,14 @@ MemoryReport AnalyzeMemory(const ElfFile& elf, const config::MemoryMap& memory) 
   auto stack = StackSymbols(elf);
   for (const ElfSection& s : elf.sections) {
     if (!s.allocated() || s.size == 0 || IsAppSection(s, memory)) continue;
-    if (s.has_contents())
+    if (IsAttributesSection(s))
+      PlaceAttributes(r, s, memory);
+    else if (s.has_contents())
       PlaceContents(placer, r, s, memory);
     else
       PlaceZeroed(placer, r, s, stack);
   }
+  CheckKernelBeforeAttributes(r);
   FindStack(elf, r, placer);
   FindAppFlash(elf, memory, r);
   FindAppRam(elf, memory, r);
@@ -239,6 +276,9 @@ void ThrowIfOverflowing(const MemoryReport& report, const std::string& elf_path)
 std::string FormatMemoryReport(const MemoryReport& r) {
   std::string out = RegionLine(r.kernel_flash) + "\n";
   out += GroupLine(kCode, r.code) + GroupLine(kDataInit, r.data_init);
+  if (r.attributes)
+    out += GroupLine(kAttributes, r.attributes->size,
+                     Range(r.attributes->address, r.attributes->end()) + ", at the end");
   out += RegionLine(r.kernel_ram) + "\n";
   out += GroupLine(kStack, r.stack, r.stack_source) + GroupLine(kData, r.data) +
          GroupLine(kBss, r.bss);
@@ -258,6 +298,10 @@ nlohmann::ordered_json MemoryReportToJson(const MemoryReport& r) {
   nlohmann::ordered_json flash = RegionJson(r.kernel_flash);
   flash["code"] = r.code;
   flash["data_initializers"] = r.data_init;
+  flash["attributes"] = nullptr;
+  if (r.attributes)
+    flash["attributes"] = {{"address", HexNumber(r.attributes->address)},
+                           {"size", r.attributes->size}};
   nlohmann::ordered_json ram = RegionJson(r.kernel_ram);
   ram["stack"] = r.stack;
   ram["stack_source"] = r.stack_source;

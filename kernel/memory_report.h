@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,11 +18,15 @@ struct RegionUse {
   std::string name;  ///< "kernel flash" or "kernel RAM".
   uint64_t origin = 0;
   uint64_t length = 0;
-  uint64_t used = 0;  ///< From the region's start to the end of the kernel's last byte in it.
+  uint64_t used = 0;        ///< From the region's start to the end of the kernel's last byte in it.
+  uint64_t attributes = 0;  ///< Bytes at the region's end held by Tock's kernel attributes.
+  /// Share of the region taken by the kernel and its attributes.
   double Percent() const {
-    return length ? 100.0 * static_cast<double>(used) / static_cast<double>(length) : 0;
+    return length ? 100.0 * static_cast<double>(used + attributes) / static_cast<double>(length)
+                  : 0;
   }
-  uint64_t Headroom() const { return used < length ? length - used : 0; }
+  /// Bytes between the kernel's end and the attributes (or the region's end).
+  uint64_t Headroom() const { return used + attributes < length ? length - used - attributes : 0; }
 };
 
 /// Space left for apps: [start, end).
@@ -41,6 +46,14 @@ struct SectionUse {
   uint64_t size = 0;
 };
 
+/// Tock's kernel attributes block (the `.attributes` section that Tock's linker script places at
+/// the very end of kernel flash: common/kernel_attributes.h).
+struct AttributesUse {
+  uint64_t address = 0;  ///< Load address of the block's first byte.
+  uint64_t size = 0;
+  uint64_t end() const { return address + size; }
+};
+
 /// The whole report.
 struct MemoryReport {
   uint64_t code = 0;         ///< Flash: code and constants.
@@ -51,6 +64,7 @@ struct MemoryReport {
   std::string stack_source;  ///< "_sstack.._estack", ".stack section" or "unknown".
   RegionUse kernel_flash;
   RegionUse kernel_ram;
+  std::optional<AttributesUse> attributes;  ///< Set when the ELF has an `.attributes` section.
   AppSpace app_flash;
   AppSpace app_ram;
   std::vector<SectionUse> sections;
@@ -59,8 +73,10 @@ struct MemoryReport {
 };
 
 /// Reads the report from `elf` against the board's `memory`. Sections are grouped by their flags
-/// and addresses; Tock's symbols (_sstack/_estack, _sapps/_eapps, _sappmem/_eappmem) are used
-/// when present, with the fallbacks listed in `notes`. Never throws; overflows go in `problems`.
+/// and addresses; Tock's `.attributes` section is reported on its own and not counted as kernel
+/// (it sits at the end of kernel flash, far from the kernel's last byte); Tock's symbols
+/// (_sstack/_estack, _sapps/_eapps, _sappmem/_eappmem) are used when present, with the fallbacks
+/// listed in `notes`. Never throws; overflows go in `problems`.
 MemoryReport AnalyzeMemory(const ElfFile& elf, const config::MemoryMap& memory);
 
 /// Throws Error(kInvalidInput) naming `elf_path`, the first problem and how many more there are,

@@ -50,5 +50,9 @@
 
 #define DEMO_BOARD "qemu_rv32_virt"
 #define DEMO_KERNEL_VERSION "2.2-tockctl-demo"
+/* The same version as numbers, for the kernel attributes (main.c). */
+#define DEMO_KERNEL_MAJOR 2
+#define DEMO_KERNEL_MINOR 2
+#define DEMO_KERNEL_PATCH 0
 
 #endif

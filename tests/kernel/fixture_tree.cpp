@@ -46,4 +46,31 @@ void FixtureTree::Replace(const std::string& relative, const std::string& from,
   WriteFileAtomic(file, text);
 }
 
+std::vector<std::string> DemoFirmwareGccArgv(const fs::path& elf) {
+  auto src = tockctl::testing::SourceDir() / "firmware" / "qemu_demo";
+  std::vector<std::string> argv{"riscv64-unknown-elf-gcc",
+                                "-march=rv32imac",
+                                "-mabi=ilp32",
+                                "-misa-spec=2.2",
+                                "-nostdlib",
+                                "-ffreestanding",
+                                "-static",
+                                "-Os",
+                                "-std=c99",
+                                "-ffunction-sections",
+                                "-fdata-sections",
+                                "-fno-tree-loop-distribute-patterns",
+                                "-T",
+                                (src / "qemu_demo.ld").string(),
+                                "-Wl,--gc-sections",
+                                "-o",
+                                elf.string()};
+  for (const char* f :
+       {"start.S", "main.c", "board_virt.c", "mem.c", "trace_enc.c", "trace_link.c", "uart_pacer.c",
+        "netframe.c", "strbuf.c", "sim_queue.c", "tock_sim.c", "demo_device.c"})
+    argv.push_back((src / f).string());
+  argv.push_back("-lgcc");
+  return argv;
+}
+
 }  // namespace tockctl::kernel::testing

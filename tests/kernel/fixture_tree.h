@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "tests/support/test_support.h"
 
@@ -32,5 +33,9 @@ class FixtureTree {
  private:
   tockctl::testing::TempDir dir_;
 };
+
+/// The riscv64-unknown-elf-gcc command that builds the demo firmware (firmware/qemu_demo, as
+/// firmware/CMakeLists.txt does) into `elf`.
+std::vector<std::string> DemoFirmwareGccArgv(const std::filesystem::path& elf);
 
 }  // namespace tockctl::kernel::testing

@@ -65,29 +65,7 @@ TEST(FlatBinaryTest, AppsSectionIsKeptOnlyWhenAsked) {
 // The demo firmware (firmware/qemu_demo): many sections, .data loaded from flash.
 TEST(FlatBinaryTest, DemoFirmwareMatchesObjcopy) {
   TempDir dir;
-  auto src = SourceDir() / "firmware" / "qemu_demo";
-  std::vector<std::string> argv{"riscv64-unknown-elf-gcc",
-                                "-march=rv32imac",
-                                "-mabi=ilp32",
-                                "-misa-spec=2.2",
-                                "-nostdlib",
-                                "-ffreestanding",
-                                "-static",
-                                "-Os",
-                                "-std=c99",
-                                "-ffunction-sections",
-                                "-fdata-sections",
-                                "-fno-tree-loop-distribute-patterns",
-                                "-T",
-                                (src / "qemu_demo.ld").string(),
-                                "-Wl,--gc-sections",
-                                "-o",
-                                (dir.path() / "demo.elf").string()};
-  for (const char* f :
-       {"start.S", "main.c", "board_virt.c", "mem.c", "trace_enc.c", "trace_link.c", "uart_pacer.c",
-        "netframe.c", "strbuf.c", "sim_queue.c", "tock_sim.c", "demo_device.c"})
-    argv.push_back((src / f).string());
-  argv.push_back("-lgcc");
+  auto argv = testing::DemoFirmwareGccArgv(dir.path() / "demo.elf");
   ASSERT_EQ(RunTool(argv), 0);
   ExpectSameAsObjcopy("riscv64-unknown-elf-objcopy", dir.path() / "demo.elf");
 }

@@ -4,6 +4,8 @@
 
 #include "common/error.h"
 #include "common/file_io.h"
+#include "common/hex.h"
+#include "common/kernel_attributes.h"
 #include "common/process.h"
 #include "config/board_catalog.h"
 #include "tests/kernel/fixture_tree.h"
@@ -74,6 +76,8 @@ TEST_F(MemoryReportTest, GroupsTheFixtureKernelsSections) {
   EXPECT_EQ(r.stack, 0x2000u);
   EXPECT_EQ(r.stack_source, "_sstack.._estack");
   EXPECT_EQ(r.kernel_flash.used, TextSize() + 4);
+  EXPECT_FALSE(r.attributes);  // The fixture's layout.ld has no .attributes section.
+  EXPECT_EQ(r.kernel_flash.Headroom(), 0x100000u - TextSize() - 4);
   EXPECT_EQ(r.kernel_ram.used, 0x2104u);
   EXPECT_EQ(r.kernel_ram.Headroom(), 0x200000u - 0x2104u);
   EXPECT_EQ(r.app_flash.start, 0x80100000u);
@@ -183,6 +187,58 @@ TEST_F(MemoryReportTest, JsonHasEveryFigure) {
   EXPECT_EQ(j["app_ram"]["start"], "0x80203000");
   EXPECT_EQ(j["app_ram"]["end"], "0x80400000");
   EXPECT_TRUE(j["sections"][0]["address"].is_string());
+}
+
+// The demo firmware carries Tock's attributes block at the very end of kernel flash, as a Tock
+// board's layout does: the kernel's size is its own bytes, the attributes are reported apart.
+class MemoryReportAttributesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ProcessSpec spec;
+    spec.argv = testing::DemoFirmwareGccArgv(dir_.path() / "demo.elf");
+    spec.timeout = std::chrono::seconds(120);
+    PosixProcessRunner runner;
+    ASSERT_EQ(runner.Run(spec).exit_code, 0);
+    bytes_ = ReadBinaryFile(dir_.path() / "demo.elf");
+  }
+  tockctl::testing::TempDir dir_;
+  std::vector<uint8_t> bytes_;
+};
+
+TEST_F(MemoryReportAttributesTest, KernelAndAttributesApart) {
+  ElfFile elf = ParseElfFile(bytes_, "demo.elf");
+  MemoryReport r = AnalyzeMemory(elf, BoardMemory("qemu_rv32_virt"));
+  const ElfSection* section = elf.FindSection(".attributes");
+  ASSERT_NE(section, nullptr);
+  KernelAttributes a =
+      ParseKernelAttributes(SectionContents(bytes_, *section), 0x80100000, "demo.elf");
+  ASSERT_TRUE(a.kernel_flash);
+  EXPECT_EQ(r.kernel_flash.used, a.kernel_flash->size);  // What the kernel says of itself.
+  EXPECT_LT(r.kernel_flash.used, 0x10000u);
+  ASSERT_TRUE(r.attributes);
+  EXPECT_EQ(r.attributes->address, 0x80100000u - 44);
+  EXPECT_EQ(r.attributes->size, 44u);
+  EXPECT_EQ(r.kernel_flash.Headroom(), 0x100000u - r.kernel_flash.used - 44);
+  EXPECT_TRUE(r.problems.empty());
+  std::string report = FormatMemoryReport(r);
+  EXPECT_NE(
+      report.find("\n    kernel attributes          44  (0x800fffd4..0x80100000, at the end)\n"),
+      std::string::npos)
+      << report;
+  auto j = MemoryReportToJson(r);
+  EXPECT_EQ(j["kernel_flash"]["attributes"].dump(), R"({"address":"0x800fffd4","size":44})");
+  EXPECT_EQ(j["kernel_flash"]["used"], r.kernel_flash.used);
+}
+
+TEST_F(MemoryReportAttributesTest, KernelRunningIntoTheAttributesIsAProblem) {
+  ElfFile elf = ParseElfFile(bytes_, "demo.elf");
+  for (ElfSection& s : elf.sections)
+    if (s.name == ".attributes") s.load_address = 0x80001000;  // Inside the demo's code.
+  MemoryReport r = AnalyzeMemory(elf, BoardMemory("qemu_rv32_virt"));
+  ASSERT_EQ(r.problems.size(), 1u);
+  EXPECT_EQ(r.problems[0], "kernel flash overflows: the kernel ends at " +
+                               HexNumber(0x80000000 + r.kernel_flash.used) +
+                               ", past the start of the kernel attributes at 0x80001000");
 }
 
 }  // namespace
