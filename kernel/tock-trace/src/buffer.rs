@@ -140,6 +140,38 @@ impl<const N: usize> TraceBuffer<N> {
         copied
     }
 
+    /// Copies as many whole queued frames as fit into `out`, releases them
+    /// and returns how many bytes were copied. Unlike [`read_into`], it never
+    /// ends in the middle of a frame, so each copy can go to a UART mux that
+    /// interleaves console text between buffers. 0 if the oldest frame does
+    /// not fit.
+    ///
+    /// [`read_into`]: TraceBuffer::read_into
+    pub fn read_frames_into(&mut self, out: &mut [u8]) -> usize {
+        let n = self.whole_frames_within(out.len());
+        match out.get_mut(..n) {
+            Some(dst) => self.read_into(dst),
+            None => 0,
+        }
+    }
+
+    /// The length of the longest run of whole frames at the front of the
+    /// queue that is at most `limit` bytes. Every queued frame carries both
+    /// 0x00 delimiters, so a frame ends at every second 0x00.
+    fn whole_frames_within(&self, limit: usize) -> usize {
+        let mut zeros = 0usize;
+        let mut whole = 0usize;
+        for i in 0..self.len.min(limit) {
+            if self.ring.get(wrap::<N>(self.head + i)) == Some(&0) {
+                zeros += 1;
+                if zeros & 1 == 0 {
+                    whole = i + 1;
+                }
+            }
+        }
+        whole
+    }
+
     /// Bytes queued.
     pub const fn len(&self) -> usize {
         self.len
@@ -435,6 +467,39 @@ mod tests {
         assert_eq!(buf.push(&rec, 0), Err(PushError::TooLarge));
         assert_eq!(buf.pending_dropped(), 1);
         assert_eq!(buf.push(&SMALL, 0), Ok(1), "OVERFLOW took seq 0");
+    }
+
+    #[test]
+    fn read_frames_into_copies_only_whole_frames() {
+        let one = small_frame_len();
+        let mut buf: TraceBuffer<256> = TraceBuffer::new();
+        for _ in 0..3 {
+            buf.push(&SMALL, 0).unwrap();
+        }
+        let mut out = [0u8; 128];
+        let room = 2 * one + one / 2;
+        assert_eq!(buf.read_frames_into(&mut out[..room]), 2 * one);
+        assert_eq!(frames(&out[..2 * one])[1], (0x40, 1));
+        assert_eq!(buf.read_frames_into(&mut out[..one - 1]), 0);
+        assert_eq!(buf.len(), one);
+        assert_eq!(buf.read_frames_into(&mut out), one);
+        assert_eq!(frames(&out[..one])[0], (0x40, 2));
+        assert!(buf.is_empty());
+    }
+
+    #[test]
+    fn read_frames_into_follows_frames_across_the_ring_end() {
+        let one = small_frame_len();
+        let mut buf: TraceBuffer<64> = TraceBuffer::new();
+        let mut out = [0u8; 64];
+        for round in 0..20u32 {
+            buf.push(&SMALL, 0).unwrap();
+            buf.push(&SMALL, 0).unwrap();
+            assert_eq!(buf.read_frames_into(&mut out[..one + 1]), one);
+            assert_eq!(frames(&out[..one])[0], (0x40, 2 * round));
+            assert_eq!(buf.read_frames_into(&mut out), one);
+            assert_eq!(frames(&out[..one])[0], (0x40, 2 * round + 1));
+        }
     }
 
     #[test]
