@@ -94,6 +94,13 @@ impl<const N: usize> TraceBuffer<N> {
         true
     }
 
+    /// Counts `records` lost after they left the buffer (for example frames
+    /// a UART refused); the next OVERFLOW record reports them.
+    pub fn count_dropped(&mut self, records: u32) {
+        self.pending_dropped = self.pending_dropped.saturating_add(records);
+        self.total_dropped = self.total_dropped.wrapping_add(records);
+    }
+
     /// Queues a lone 0x00. Protocol v1 used it to resynchronise a receiver; a
     /// v2 frame brings its own opening 0x00 and a v2 receiver shows a lone
     /// 0x00 as a console byte, so v2 senders do not call this. False if full.

@@ -1,0 +1,130 @@
+//! What the Tock adapter saw, in plain integers and strings.
+
+use tock_trace::{DropReason, FaultAction, LogLevel};
+
+/// Which allow or subscribe class a syscall was (commands are seen with their
+/// result by the driver proxy instead).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SyscallClass {
+    /// Subscribe.
+    Subscribe,
+    /// Command (seen by the syscall filter, before the driver runs).
+    Command,
+    /// Read-write allow.
+    ReadWriteAllow,
+    /// Userspace-readable allow.
+    UserspaceReadableAllow,
+    /// Read-only allow.
+    ReadOnlyAllow,
+}
+
+/// A syscall as the kernel's `SyscallFilter` sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SyscallSeen<'a> {
+    /// Process index (the slot in the kernel's process array).
+    pub pid: u16,
+    /// The process's TBF package name.
+    pub process_name: &'a str,
+    /// Syscall class.
+    pub class: SyscallClass,
+    /// Driver number.
+    pub driver: u32,
+    /// Subscribe, command or allow number.
+    pub number: u32,
+    /// Command arg0, or the allow address.
+    pub arg0: u32,
+    /// Command arg1, or the allow size.
+    pub arg1: u32,
+}
+
+/// The result of a command as the driver returned it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CommandOutcome {
+    /// Success without a value.
+    Success,
+    /// Success with one u32.
+    SuccessU32(u32),
+    /// Success with another payload.
+    SuccessOther,
+    /// Failure with Tock `ErrorCode` (1 FAIL, 2 BUSY, ... 11 NODEVICE).
+    Failure(u32),
+}
+
+/// One kernel event the tracer records.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Event<'a> {
+    /// The kernel is about to run a process (context switch hook). Becomes
+    /// PROC_START (and PROC_RESTART) the first time for each restart count.
+    ProcessScheduled {
+        /// Process index.
+        pid: u16,
+        /// Restarts so far.
+        restart_count: u16,
+        /// TBF package name.
+        name: &'static str,
+    },
+    /// The board's fault policy decided what happens to a faulted process.
+    ProcessFault {
+        /// Process index.
+        pid: u16,
+        /// The policy's decision.
+        action: FaultAction,
+    },
+    /// A syscall passed through the filter.
+    Syscall(SyscallSeen<'a>),
+    /// A command returned.
+    Command {
+        /// Process index.
+        pid: u16,
+        /// Driver number.
+        driver: u32,
+        /// Command number.
+        command: u32,
+        /// arg0 (for IPC notify: the target process index).
+        arg0: u32,
+        /// arg1.
+        arg1: u32,
+        /// What the driver returned.
+        outcome: CommandOutcome,
+    },
+    /// A frame handed to the interface.
+    FrameTx {
+        /// Interface id from the HELLO table.
+        iface: u8,
+        /// Frame bytes without FCS.
+        frame: &'a [u8],
+    },
+    /// A frame received from the interface.
+    FrameRx {
+        /// Interface id.
+        iface: u8,
+        /// Frame bytes without FCS.
+        frame: &'a [u8],
+    },
+    /// A frame the interface refused or failed to send.
+    FrameDrop {
+        /// Interface id.
+        iface: u8,
+        /// Why.
+        reason: DropReason,
+        /// Frame bytes (may be empty).
+        frame: &'a [u8],
+    },
+    /// The interface's receive path was enabled.
+    InterfaceUp {
+        /// Interface id.
+        iface: u8,
+    },
+    /// The interface's receive path was disabled.
+    InterfaceDown {
+        /// Interface id.
+        iface: u8,
+    },
+    /// A log line.
+    Log {
+        /// Severity.
+        level: LogLevel,
+        /// Text.
+        text: &'a str,
+    },
+}
