@@ -18,11 +18,25 @@ pub enum SyscallClass {
     ReadOnlyAllow,
 }
 
+/// Another process an IPC syscall names by its index (the number Tock's IPC
+/// driver uses for a service), resolved by the adapter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Peer {
+    /// Index among the kernel's processes (IPC service id).
+    pub index: u16,
+    /// Its pid (`ProcessId::id()`).
+    pub pid: u16,
+    /// Its TBF package name.
+    pub name: &'static str,
+}
+
 /// A syscall as the kernel's `SyscallFilter` sees it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SyscallSeen<'a> {
-    /// Process index (the slot in the kernel's process array).
+    /// Process id (`ProcessId::id()`, the PID Tock's process console shows).
     pub pid: u16,
+    /// The process's index (IPC service id), 0xFFFF if unknown.
+    pub index: u16,
     /// The process's TBF package name.
     pub process_name: &'a str,
     /// Syscall class.
@@ -35,6 +49,8 @@ pub struct SyscallSeen<'a> {
     pub arg0: u32,
     /// Command arg1, or the allow size.
     pub arg1: u32,
+    /// For an IPC read-write allow: the process numbered by `number`.
+    pub peer: Option<Peer>,
 }
 
 /// The result of a command as the driver returned it.
@@ -56,7 +72,7 @@ pub enum Event<'a> {
     /// The kernel is about to run a process (context switch hook). Becomes
     /// PROC_START (and PROC_RESTART) the first time for each restart count.
     ProcessScheduled {
-        /// Process index.
+        /// Process id.
         pid: u16,
         /// Restarts so far.
         restart_count: u16,
@@ -65,7 +81,7 @@ pub enum Event<'a> {
     },
     /// The board's fault policy decided what happens to a faulted process.
     ProcessFault {
-        /// Process index.
+        /// Process id.
         pid: u16,
         /// The policy's decision.
         action: FaultAction,
@@ -74,8 +90,10 @@ pub enum Event<'a> {
     Syscall(SyscallSeen<'a>),
     /// A command returned.
     Command {
-        /// Process index.
+        /// Process id.
         pid: u16,
+        /// The caller's index (IPC service id), 0xFFFF if unknown.
+        index: u16,
         /// Driver number.
         driver: u32,
         /// Command number.
@@ -86,6 +104,8 @@ pub enum Event<'a> {
         arg1: u32,
         /// What the driver returned.
         outcome: CommandOutcome,
+        /// For IPC: the process found by discover, or the notify target.
+        peer: Option<Peer>,
     },
     /// A frame handed to the interface.
     FrameTx {

@@ -27,7 +27,7 @@ mod procs;
 mod text;
 mod tracer;
 
-pub use event::{CommandOutcome, Event, SyscallClass, SyscallSeen};
+pub use event::{CommandOutcome, Event, Peer, SyscallClass, SyscallSeen};
 pub use map::{map_event, Mapped};
 pub use procs::ProcTable;
 pub use text::TextBuf;

@@ -9,8 +9,7 @@ use tock_trace::{
     ProcStart, Record, TransferMode, KERNEL_PID,
 };
 
-use crate::event::{CommandOutcome, Event, SyscallClass, SyscallSeen};
-use crate::procs::ProcTable;
+use crate::event::{CommandOutcome, Event, Peer, SyscallClass, SyscallSeen};
 use crate::text::TextBuf;
 use crate::{driver_name, is_traced_driver, IPC_DRIVER};
 
@@ -21,15 +20,9 @@ const IPC_DISCOVER: u32 = 1;
 const IPC_SERVICE_NOTIFY: u32 = 2;
 const IPC_CLIENT_NOTIFY: u32 = 3;
 
-/// The records for `event`. `names` resolves process indexes to names (IPC
-/// discover), `msg_id` numbers IPC notifications, `text` holds LOG text the
-/// mapping formats.
-pub fn map_event<'r, const P: usize>(
-    event: &Event<'r>,
-    names: &ProcTable<P>,
-    msg_id: &mut u32,
-    text: &'r mut TextBuf,
-) -> Mapped<'r> {
+/// The records for `event`. `msg_id` numbers IPC notifications, `text`
+/// holds LOG text the mapping formats.
+pub fn map_event<'r>(event: &Event<'r>, msg_id: &mut u32, text: &'r mut TextBuf) -> Mapped<'r> {
     match *event {
         Event::ProcessScheduled {
             pid,
@@ -46,12 +39,23 @@ pub fn map_event<'r, const P: usize>(
         Event::Syscall(seen) => syscall(&seen, text),
         Event::Command {
             pid,
+            index,
             driver,
             command,
             arg0,
-            arg1: _,
             outcome,
-        } if driver == IPC_DRIVER => ipc_command(pid, command, arg0, outcome, names, msg_id, text),
+            peer,
+            ..
+        } if driver == IPC_DRIVER => {
+            let call = IpcCall {
+                pid,
+                index,
+                command,
+                target: arg0,
+                peer,
+            };
+            ipc_command(&call, outcome, msg_id, text)
+        }
         Event::Command {
             pid,
             driver,
@@ -59,6 +63,7 @@ pub fn map_event<'r, const P: usize>(
             arg0,
             arg1,
             outcome,
+            ..
         } => driver_command(pid, driver, command, (arg0, arg1), outcome, text),
         Event::FrameTx { iface, frame } => {
             one(Record::NetTx(NetPacket::whole(iface, KERNEL_PID, frame)))
@@ -133,16 +138,16 @@ fn syscall<'r>(seen: &SyscallSeen<'r>, text: &'r mut TextBuf) -> Mapped<'r> {
 /// buffer with process `n` by a read-write allow numbered `n`.
 fn ipc_syscall<'r>(seen: &SyscallSeen<'r>) -> Option<Record<'r>> {
     match seen.class {
-        SyscallClass::Subscribe if seen.number == u32::from(seen.pid) => {
+        SyscallClass::Subscribe if seen.number == u32::from(seen.index) => {
             Some(Record::IpcRegister(IpcRegister {
                 server_pid: seen.pid,
-                service_id: seen.pid,
+                service_id: seen.index,
                 service_name: seen.process_name,
             }))
         }
         SyscallClass::ReadWriteAllow if seen.arg1 > 0 => Some(Record::MemGrant(MemRegion {
             owner_pid: seen.pid,
-            grantee_pid: pid16(seen.number),
+            grantee_pid: seen.peer.map_or(KERNEL_PID, |peer| peer.pid),
             addr: seen.arg0,
             len: seen.arg1,
             read: true,
@@ -152,41 +157,48 @@ fn ipc_syscall<'r>(seen: &SyscallSeen<'r>) -> Option<Record<'r>> {
     }
 }
 
-fn ipc_command<'r, const P: usize>(
+/// An IPC command: caller, its index, command number, arg0, resolved peer.
+struct IpcCall {
     pid: u16,
+    index: u16,
     command: u32,
     target: u32,
+    peer: Option<Peer>,
+}
+
+fn ipc_command<'r>(
+    call: &IpcCall,
     outcome: CommandOutcome,
-    names: &ProcTable<P>,
     msg_id: &mut u32,
     text: &'r mut TextBuf,
 ) -> Mapped<'r> {
-    match (command, outcome) {
+    let peer_pid = call.peer.map_or(KERNEL_PID, |peer| peer.pid);
+    match (call.command, outcome) {
         (IPC_DISCOVER, CommandOutcome::SuccessU32(index)) => {
             one(Record::IpcDiscover(IpcDiscover {
-                client_pid: pid,
+                client_pid: call.pid,
                 service_id: pid16(index),
                 result: DiscoverResult::Ok,
-                service_name: names.name(pid16(index)).unwrap_or(""),
+                service_name: call.peer.map_or("", |peer| peer.name),
             }))
         }
         (IPC_DISCOVER, CommandOutcome::Failure(_)) => one(Record::IpcDiscover(IpcDiscover {
-            client_pid: pid,
+            client_pid: call.pid,
             service_id: KERNEL_PID,
             result: DiscoverResult::NotFound,
             service_name: "",
         })),
         (IPC_SERVICE_NOTIFY | IPC_CLIENT_NOTIFY, CommandOutcome::Success) => {
-            let service_id = if command == IPC_SERVICE_NOTIFY {
-                pid16(target)
+            let service_id = if call.command == IPC_SERVICE_NOTIFY {
+                pid16(call.target)
             } else {
-                pid
+                call.index
             };
             let id = *msg_id;
             *msg_id = id.wrapping_add(1);
             one(Record::IpcSend(IpcMessage {
-                src_pid: pid,
-                dst_pid: pid16(target),
+                src_pid: call.pid,
+                dst_pid: peer_pid,
                 service_id,
                 conn_id: 0,
                 msg_id: id,
@@ -197,8 +209,8 @@ fn ipc_command<'r, const P: usize>(
         (IPC_SERVICE_NOTIFY | IPC_CLIENT_NOTIFY, CommandOutcome::Failure(code)) => {
             let _ = write!(
                 text,
-                "pid {} ipc notify {} to pid {} failed: error {}",
-                pid, command, target, code
+                "pid {} ipc notify {} to process {} failed: error {}",
+                call.pid, call.command, call.target, code
             );
             one(Record::Log(Log {
                 level: LogLevel::Warn,

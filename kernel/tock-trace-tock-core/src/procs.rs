@@ -1,9 +1,10 @@
 //! Which process starts were already announced.
 
-/// Per process index: the restart count last announced and the name, for
-/// `P` process slots. Indexes at or above `P` are never announced.
+/// The last announced (pid, restart count) of up to `P` processes, keyed by
+/// package name (a restarted process keeps its name; Tock gives it a new
+/// pid). A name beyond the first `P` is never announced.
 pub struct ProcTable<const P: usize> {
-    slots: [Option<(u16, &'static str)>; P],
+    slots: [Option<(&'static str, u16, u16)>; P],
 }
 
 impl<const P: usize> ProcTable<P> {
@@ -12,26 +13,26 @@ impl<const P: usize> ProcTable<P> {
         ProcTable { slots: [None; P] }
     }
 
-    /// Records that process `pid` runs with `restart_count`; true if that is
-    /// news (first run, or a new restart count).
-    pub fn note(&mut self, pid: u16, restart_count: u16, name: &'static str) -> bool {
-        match self.slots.get_mut(usize::from(pid)) {
-            Some(slot) if *slot == Some((restart_count, name)) => false,
+    /// Records that process `name` runs as `pid` with `restart_count`; true
+    /// if that is news (first run, or a new pid or restart count).
+    pub fn note(&mut self, name: &'static str, pid: u16, restart_count: u16) -> bool {
+        let entry = Some((name, pid, restart_count));
+        let slot = match self
+            .slots
+            .iter()
+            .position(|s| s.map(|(n, _, _)| n) == Some(name))
+        {
+            Some(i) => self.slots.get_mut(i),
+            None => self.slots.iter_mut().find(|s| s.is_none()),
+        };
+        match slot {
+            Some(slot) if *slot == entry => false,
             Some(slot) => {
-                *slot = Some((restart_count, name));
+                *slot = entry;
                 true
             }
             None => false,
         }
-    }
-
-    /// The name of the process in slot `pid`, if it has run.
-    pub fn name(&self, pid: u16) -> Option<&'static str> {
-        self.slots
-            .get(usize::from(pid))
-            .copied()
-            .flatten()
-            .map(|(_, name)| name)
     }
 }
 

@@ -59,12 +59,12 @@ impl<const N: usize, const P: usize> TracerCore<N, P> {
             name,
         } = *event
         {
-            if !self.procs.note(pid, restart_count, name) {
+            if !self.procs.note(name, pid, restart_count) {
                 return 0;
             }
         }
         let mut text = TextBuf::new();
-        let mapped = map_event(event, &self.procs, &mut self.msg_id, &mut text);
+        let mapped = map_event(event, &mut self.msg_id, &mut text);
         let mut queued = 0;
         for record in mapped.iter().flatten() {
             if self.push(record, ticks).is_ok() {
@@ -98,6 +98,12 @@ impl<const N: usize, const P: usize> TracerCore<N, P> {
     pub fn take_frames(&mut self, out: &mut [u8], ticks: u64) -> usize {
         self.buffer.flush_overflow(ticks);
         self.buffer.read_frames_into(out)
+    }
+
+    /// Counts `records` lost before they reached the buffer (an event that
+    /// arrived while the tracer was busy with another).
+    pub fn count_dropped(&mut self, records: u32) {
+        self.buffer.count_dropped(records);
     }
 
     /// Counts the frames in `sent` as dropped: the UART refused or failed

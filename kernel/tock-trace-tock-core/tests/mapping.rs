@@ -4,7 +4,7 @@
 
 use tock_trace::{cobs_decode, crc32c, DropReason, FaultAction, LogLevel, FRAME_MARKER};
 use tock_trace_tock_core::{
-    CommandOutcome, Event, SyscallClass, SyscallSeen, TracerConfig, TracerCore,
+    CommandOutcome, Event, Peer, SyscallClass, SyscallSeen, TracerConfig, TracerCore,
     ETHERNET_TAP_DRIVER, IPC_DRIVER,
 };
 
@@ -88,40 +88,67 @@ fn started(pid: u16, restart_count: u16, name: &'static str) -> Event<'static> {
     }
 }
 
+/// An IPC syscall from the process at `index` whose pid is `index + 10`.
 fn syscall(
-    pid: u16,
+    index: u16,
     name: &'static str,
     class: SyscallClass,
     number: u32,
     args: (u32, u32),
 ) -> Event<'static> {
     Event::Syscall(SyscallSeen {
-        pid,
+        pid: index + 10,
+        index,
         process_name: name,
         class,
         driver: IPC_DRIVER,
         number,
         arg0: args.0,
         arg1: args.1,
+        peer: None,
     })
 }
 
+/// A command from the process at `index` whose pid is `index + 10`.
 fn command(
-    pid: u16,
+    index: u16,
     driver: u32,
     command: u32,
     arg0: u32,
     outcome: CommandOutcome,
 ) -> Event<'static> {
     Event::Command {
-        pid,
+        pid: index + 10,
+        index,
         driver,
         command,
         arg0,
         arg1: 0,
         outcome,
+        peer: None,
     }
 }
+
+/// `event` with `peer` set.
+fn with_peer(mut event: Event<'static>, peer: Peer) -> Event<'static> {
+    match &mut event {
+        Event::Command { peer: p, .. } => *p = Some(peer),
+        Event::Syscall(seen) => seen.peer = Some(peer),
+        _ => {}
+    }
+    event
+}
+
+const SERVICE: Peer = Peer {
+    index: 0,
+    pid: 10,
+    name: "org.tockos.rot13",
+};
+const CLIENT: Peer = Peer {
+    index: 1,
+    pid: 11,
+    name: "rot13_client",
+};
 
 #[test]
 fn hello_names_the_board_and_tick_rate() {
@@ -173,10 +200,16 @@ fn a_new_restart_count_is_proc_restart_then_proc_start() {
 }
 
 #[test]
-fn process_slots_beyond_the_table_are_not_announced() {
-    let mut core: TracerCore<1024, 4> = TracerCore::new(CONFIG);
-    assert_eq!(core.record(&started(4, 0, "fifth"), 0), 0);
-    assert_eq!(core.queued(), 0);
+fn processes_beyond_the_table_are_not_announced() {
+    let mut core: TracerCore<1024, 2> = TracerCore::new(CONFIG);
+    assert_eq!(core.record(&started(1, 0, "one"), 0), 1);
+    assert_eq!(core.record(&started(2, 0, "two"), 0), 1);
+    assert_eq!(core.record(&started(3, 0, "three"), 0), 0);
+    assert_eq!(
+        core.record(&started(4, 1, "two"), 0),
+        2,
+        "known name restarted"
+    );
 }
 
 #[test]
@@ -197,21 +230,22 @@ fn ipc_subscribe_at_own_index_registers_the_service_by_package_name() {
     ]);
     assert_eq!(frames.len(), 1, "a client callback is no registration");
     assert_eq!(frames[0].kind, 0x20);
-    let mut want = vec![0, 0, 0, 0];
+    let mut want = vec![10, 0, 0, 0];
     want.extend(str_field("org.tockos.rot13"));
     assert_eq!(frames[0].body, want);
 }
 
 #[test]
 fn ipc_read_write_allow_is_a_shared_memory_grant_to_that_process() {
+    let shared = syscall(
+        1,
+        "rot13_client",
+        SyscallClass::ReadWriteAllow,
+        0,
+        (0x8020_0400, 64),
+    );
     let frames = records_of(&[
-        syscall(
-            1,
-            "rot13_client",
-            SyscallClass::ReadWriteAllow,
-            0,
-            (0x8020_0400, 64),
-        ),
+        with_peer(shared, SERVICE),
         syscall(1, "rot13_client", SyscallClass::ReadWriteAllow, 0, (0, 0)),
         syscall(
             1,
@@ -223,7 +257,7 @@ fn ipc_read_write_allow_is_a_shared_memory_grant_to_that_process() {
     ]);
     assert_eq!(frames.len(), 1);
     assert_eq!(frames[0].kind, 0x28);
-    let mut want = vec![1, 0, 0, 0];
+    let mut want = vec![11, 0, 10, 0];
     want.extend_from_slice(&0x8020_0400u32.to_le_bytes());
     want.extend_from_slice(&64u32.to_le_bytes());
     want.push(3);
@@ -232,26 +266,25 @@ fn ipc_read_write_allow_is_a_shared_memory_grant_to_that_process() {
 
 #[test]
 fn ipc_discover_names_the_service_found_by_its_process() {
+    let found = command(1, IPC_DRIVER, 1, 0, CommandOutcome::SuccessU32(0));
     let frames = records_of(&[
-        started(0, 0, "org.tockos.rot13"),
-        command(1, IPC_DRIVER, 1, 0, CommandOutcome::SuccessU32(0)),
+        with_peer(found, SERVICE),
         command(1, IPC_DRIVER, 1, 0, CommandOutcome::Failure(11)),
     ]);
-    assert_eq!(frames[1].kind, 0x21);
-    let mut want = vec![1, 0, 0, 0, 0];
+    assert_eq!(frames[0].kind, 0x21);
+    let mut want = vec![11, 0, 0, 0, 0];
     want.extend(str_field("org.tockos.rot13"));
-    assert_eq!(frames[1].body, want);
-    assert_eq!(frames[2].body, [1, 0, 0xFF, 0xFF, 1, 0]);
+    assert_eq!(frames[0].body, want);
+    assert_eq!(frames[1].body, [11, 0, 0xFF, 0xFF, 1, 0]);
 }
 
 #[test]
 fn ipc_notify_is_a_send_over_shared_memory_numbered_in_order() {
-    let frames = records_of(&[
-        command(1, IPC_DRIVER, 2, 0, CommandOutcome::Success),
-        command(0, IPC_DRIVER, 3, 1, CommandOutcome::Success),
-    ]);
-    let service = [1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1];
-    let client = [0, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1];
+    let to_service = command(1, IPC_DRIVER, 2, 0, CommandOutcome::Success);
+    let to_client = command(0, IPC_DRIVER, 3, 1, CommandOutcome::Success);
+    let frames = records_of(&[with_peer(to_service, SERVICE), with_peer(to_client, CLIENT)]);
+    let service = [11, 0, 10, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1];
+    let client = [10, 0, 11, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1];
     assert_eq!(
         (frames[0].kind, frames[0].body.as_slice()),
         (0x24, &service[..])
@@ -268,7 +301,7 @@ fn failed_ipc_notify_is_a_warning_log() {
     assert_eq!(frames[0].kind, 0x02);
     assert_eq!(
         frames[0].body,
-        log_body(1, "pid 1 ipc notify 2 to pid 3 failed: error 3")
+        log_body(1, "pid 11 ipc notify 2 to process 3 failed: error 3")
     );
 }
 
@@ -288,11 +321,11 @@ fn network_driver_command_is_a_debug_log_with_its_result() {
     assert_eq!(frames.len(), 2, "the console driver is not traced");
     assert_eq!(
         frames[0].body,
-        log_body(3, "pid 2 eth_tap command 1(0x10, 0x0) -> ok 5")
+        log_body(3, "pid 12 eth_tap command 1(0x10, 0x0) -> ok 5")
     );
     assert_eq!(
         frames[1].body,
-        log_body(1, "pid 2 eth_tap command 4(0x0, 0x0) -> error 2")
+        log_body(1, "pid 12 eth_tap command 4(0x0, 0x0) -> error 2")
     );
 }
 
@@ -314,11 +347,11 @@ fn network_driver_allow_and_subscribe_are_debug_logs() {
     let frames = records_of(&[allow, subscribe]);
     assert_eq!(
         frames[0].body,
-        log_body(3, "pid 2 (tap_app) eth_tap allow_ro 1 len 60")
+        log_body(3, "pid 12 (tap_app) eth_tap allow_ro 1 len 60")
     );
     assert_eq!(
         frames[1].body,
-        log_body(3, "pid 2 (tap_app) eth_tap subscribe 0")
+        log_body(3, "pid 12 (tap_app) eth_tap subscribe 0")
     );
 }
 
