@@ -40,6 +40,7 @@ pub struct TockTracer<'a, U: Transmit<'a>, T: Time, const N: usize, const P: usi
     ticks_low: Cell<u32>,
     ticks_high: Cell<u32>,
     lost_while_busy: Cell<u32>,
+    busy: Cell<bool>,
 }
 
 impl<'a, U: Transmit<'a>, T: Time, const N: usize, const P: usize> TockTracer<'a, U, T, N, P> {
@@ -70,13 +71,17 @@ impl<'a, U: Transmit<'a>, T: Time, const N: usize, const P: usize> TockTracer<'a
             ticks_low: Cell::new(0),
             ticks_high: Cell::new(0),
             lost_while_busy: Cell::new(0),
+            busy: Cell::new(false),
         }
     }
 
     /// Queues a LOG record (text cut at 96 bytes).
     pub fn log(&self, level: LogLevel, args: fmt::Arguments<'_>) {
         let ticks = self.ticks();
-        if self.core.map(|core| core.log(level, args, ticks)).is_none() {
+        if self
+            .with_core(|core| core.log(level, args, ticks))
+            .is_none()
+        {
             self.lost_while_busy
                 .set(self.lost_while_busy.get().saturating_add(1));
         }
@@ -85,18 +90,32 @@ impl<'a, U: Transmit<'a>, T: Time, const N: usize, const P: usize> TockTracer<'a
 
     /// Records dropped since boot.
     pub fn total_dropped(&self) -> u32 {
-        self.core.map_or(0, |core| core.total_dropped())
+        self.with_core(|core| core.total_dropped()).unwrap_or(0)
     }
 
-    /// `T`'s ticks widened to 64 bits (the low 32 bits must be read at least
-    /// once per wrap, which every traced event and transmit does).
+    /// Runs `f` on the core unless a call is already inside it (then
+    /// `None`), so a re-entrant event is counted, never a panic.
+    fn with_core<R>(&self, f: impl FnOnce(&mut TracerCore<N, P>) -> R) -> Option<R> {
+        if self.busy.replace(true) {
+            return None;
+        }
+        let result = self.core.map(f);
+        self.busy.set(false);
+        result
+    }
+
+    /// `T`'s ticks widened to 64 bits by counting wraps (of `Ticks::width()`
+    /// bits: 32 on most timers, 24 on the nRF52 RTC); a wrap is seen only if
+    /// the clock is read at least once per wrap period, which every traced
+    /// event and transmit does.
     fn ticks(&self) -> u64 {
         let now = self.clock.now().into_u32();
         if now < self.ticks_low.get() {
             self.ticks_high.set(self.ticks_high.get().wrapping_add(1));
         }
         self.ticks_low.set(now);
-        (u64::from(self.ticks_high.get()) << 32) | u64::from(now)
+        let width = <T::Ticks as Ticks>::width().min(32);
+        (u64::from(self.ticks_high.get()) << width) | u64::from(now)
     }
 
     /// Starts a transmit of whole queued frames if the UART is idle.
@@ -107,8 +126,7 @@ impl<'a, U: Transmit<'a>, T: Time, const N: usize, const P: usize> TockTracer<'a
         let ticks = self.ticks();
         let lost = self.lost_while_busy.replace(0);
         let n = self
-            .core
-            .map(|core| {
+            .with_core(|core| {
                 core.count_dropped(lost);
                 core.take_frames(buffer, ticks)
             })
@@ -125,7 +143,7 @@ impl<'a, U: Transmit<'a>, T: Time, const N: usize, const P: usize> TockTracer<'a
 
     fn count_lost(&self, buffer: &[u8], len: usize) {
         let sent = buffer.get(..len).unwrap_or(buffer);
-        self.core.map(|core| core.count_lost(sent));
+        self.with_core(|core| core.count_lost(sent));
     }
 }
 
@@ -134,7 +152,7 @@ impl<'a, U: Transmit<'a>, T: Time, const N: usize, const P: usize> TraceEvents
 {
     fn record(&self, event: &Event<'_>) {
         let ticks = self.ticks();
-        if self.core.map(|core| core.record(event, ticks)).is_none() {
+        if self.with_core(|core| core.record(event, ticks)).is_none() {
             self.lost_while_busy
                 .set(self.lost_while_busy.get().saturating_add(1));
         }
