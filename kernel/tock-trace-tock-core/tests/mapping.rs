@@ -530,3 +530,20 @@ fn random_events_and_drains_never_panic_or_split_frames() {
     }
     assert!(core.total_dropped() > 0, "the run overfilled the buffer");
 }
+
+#[test]
+fn a_zero_byte_tracer_drops_and_counts_everything() {
+    let mut core: TracerCore<0, 0> = TracerCore::new(CONFIG);
+    let log = Event::Log {
+        level: LogLevel::Info,
+        text: "x",
+    };
+    assert_eq!(core.record(&log, 0), 0);
+    assert_eq!(core.record(&started(0, 0, "p"), 0), 0);
+    assert_eq!(core.take_frames(&mut [0u8; 64], 0), 0);
+    assert_eq!(
+        core.total_dropped(),
+        2,
+        "HELLO and the log; the start has no slot"
+    );
+}
