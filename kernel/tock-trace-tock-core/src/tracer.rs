@@ -93,25 +93,23 @@ impl<const N: usize, const P: usize> TracerCore<N, P> {
     }
 
     /// Moves whole frames into `out` for one UART transmit and returns the
-    /// byte count (0: nothing to send, or the oldest frame needs a bigger
-    /// `out`). Queues a pending OVERFLOW first.
+    /// byte count (0: nothing to send). Queues a pending OVERFLOW first. A
+    /// frame larger than `out` is discarded (a receiver sees its seq
+    /// missing), so it never blocks the frames behind it.
     pub fn take_frames(&mut self, out: &mut [u8], ticks: u64) -> usize {
-        self.buffer.flush_overflow(ticks);
-        self.buffer.read_frames_into(out)
+        loop {
+            self.buffer.flush_overflow(ticks);
+            let n = self.buffer.read_frames_into(out);
+            if n > 0 || !self.buffer.discard_frame() {
+                return n;
+            }
+        }
     }
 
     /// Counts `records` lost before they reached the buffer (an event that
     /// arrived while the tracer was busy with another).
     pub fn count_dropped(&mut self, records: u32) {
         self.buffer.count_dropped(records);
-    }
-
-    /// Counts the frames in `sent` as dropped: the UART refused or failed
-    /// them after they left the buffer.
-    pub fn count_lost(&mut self, sent: &[u8]) {
-        let zeros = sent.iter().filter(|&&b| b == 0).count();
-        self.buffer
-            .count_dropped(u32::try_from(zeros / 2).unwrap_or(u32::MAX));
     }
 
     /// Bytes queued and not yet taken.

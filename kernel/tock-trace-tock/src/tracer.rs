@@ -135,15 +135,10 @@ impl<'a, U: Transmit<'a>, T: Time, const N: usize, const P: usize> TockTracer<'a
             self.tx.replace(buffer);
             return;
         }
+        // Frames a UART refuses have their seq: a receiver counts the gap.
         if let Err((_, buffer)) = self.uart.transmit_buffer(buffer, n) {
-            self.count_lost(buffer, n);
             self.tx.replace(buffer);
         }
-    }
-
-    fn count_lost(&self, buffer: &[u8], len: usize) {
-        let sent = buffer.get(..len).unwrap_or(buffer);
-        self.with_core(|core| core.count_lost(sent));
     }
 }
 
@@ -190,12 +185,9 @@ impl<'a, U: Transmit<'a>, T: Time, const N: usize, const P: usize> TransmitClien
     fn transmitted_buffer(
         &self,
         tx_buffer: &'static mut [u8],
-        tx_len: usize,
-        rval: Result<(), ErrorCode>,
+        _tx_len: usize,
+        _rval: Result<(), ErrorCode>,
     ) {
-        if rval.is_err() {
-            self.count_lost(tx_buffer, tx_len);
-        }
         self.tx.replace(tx_buffer);
         self.send();
     }

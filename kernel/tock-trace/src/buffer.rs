@@ -94,8 +94,8 @@ impl<const N: usize> TraceBuffer<N> {
         true
     }
 
-    /// Counts `records` lost after they left the buffer (for example frames
-    /// a UART refused); the next OVERFLOW record reports them.
+    /// Counts `records` the caller dropped before they reached the buffer
+    /// (so they got no seq); the next OVERFLOW record reports them.
     pub fn count_dropped(&mut self, records: u32) {
         self.pending_dropped = self.pending_dropped.saturating_add(records);
         self.total_dropped = self.total_dropped.wrapping_add(records);
@@ -162,10 +162,34 @@ impl<const N: usize> TraceBuffer<N> {
         }
     }
 
+    /// Releases the oldest queued frame unsent, for a driver whose transmit
+    /// buffer is smaller than that frame. Its seq is spent, so a receiver
+    /// counts it as a gap (section 4.2), not as device-dropped. False if
+    /// nothing is queued.
+    pub fn discard_frame(&mut self) -> bool {
+        let first = self.whole_frames_within_count(1);
+        if first == 0 {
+            return false;
+        }
+        self.consume(first);
+        true
+    }
+
     /// The length of the longest run of whole frames at the front of the
     /// queue that is at most `limit` bytes. Every queued frame carries both
     /// 0x00 delimiters, so a frame ends at every second 0x00.
     fn whole_frames_within(&self, limit: usize) -> usize {
+        self.frames_end(limit, usize::MAX)
+    }
+
+    /// The length of the first `frames` queued frames (0 if none).
+    fn whole_frames_within_count(&self, frames: usize) -> usize {
+        self.frames_end(self.len, frames)
+    }
+
+    /// The end of the last whole frame within `limit` bytes, counting at
+    /// most `max_frames` frames.
+    fn frames_end(&self, limit: usize, max_frames: usize) -> usize {
         let mut zeros = 0usize;
         let mut whole = 0usize;
         for i in 0..self.len.min(limit) {
@@ -173,6 +197,9 @@ impl<const N: usize> TraceBuffer<N> {
                 zeros += 1;
                 if zeros & 1 == 0 {
                     whole = i + 1;
+                    if zeros / 2 >= max_frames {
+                        break;
+                    }
                 }
             }
         }
@@ -507,6 +534,35 @@ mod tests {
             assert_eq!(buf.read_frames_into(&mut out), one);
             assert_eq!(frames(&out[..one])[0], (0x40, 2 * round + 1));
         }
+    }
+
+    #[test]
+    fn discard_frame_releases_the_oldest_frame() {
+        let one = small_frame_len();
+        let mut buf: TraceBuffer<256> = TraceBuffer::new();
+        buf.push(&SMALL, 0).unwrap();
+        buf.push(&SMALL, 0).unwrap();
+        assert!(buf.discard_frame());
+        assert_eq!(buf.len(), one);
+        assert_eq!(
+            buf.total_dropped(),
+            0,
+            "its seq is spent: a receiver sees a gap"
+        );
+        let mut out = [0u8; 256];
+        let n = buf.read_frames_into(&mut out);
+        assert_eq!(frames(&out[..n])[0], (0x40, 1));
+        assert!(!buf.discard_frame());
+    }
+
+    #[test]
+    fn count_dropped_is_reported_by_the_next_overflow() {
+        let mut buf: TraceBuffer<256> = TraceBuffer::new();
+        buf.count_dropped(3);
+        buf.push(&SMALL, 0).unwrap();
+        let mut out = [0u8; 256];
+        let n = buf.read_frames_into(&mut out);
+        assert_eq!(frames(&out[..n])[..2], [(0x03, 3), (0x40, 1)]);
     }
 
     #[test]
