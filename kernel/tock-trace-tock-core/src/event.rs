@@ -2,6 +2,8 @@
 
 use tock_trace::{DropReason, FaultAction, LogLevel};
 
+use crate::fault::FaultInfo;
+
 /// Which allow or subscribe class a syscall was (commands are seen with their
 /// result by the driver proxy instead).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -85,6 +87,8 @@ pub enum Event<'a> {
         pid: u16,
         /// The policy's decision.
         action: FaultAction,
+        /// Cause, address and pc, as far as the saved state tells.
+        info: FaultInfo,
     },
     /// A syscall passed through the filter.
     Syscall(SyscallSeen<'a>),

@@ -22,12 +22,14 @@
 )]
 
 mod event;
+mod fault;
 mod map;
 mod procs;
 mod text;
 mod tracer;
 
 pub use event::{CommandOutcome, Event, Peer, SyscallClass, SyscallSeen};
+pub use fault::{decode_rv32_stored_state, FaultInfo};
 pub use map::{map_event, Mapped};
 pub use procs::ProcTable;
 pub use text::TextBuf;

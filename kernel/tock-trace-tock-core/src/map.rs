@@ -4,9 +4,9 @@
 use core::fmt::Write;
 
 use tock_trace::{
-    DiscoverResult, DropReason, FaultReason, IpcDiscover, IpcMessage, IpcRegister, Log, LogLevel,
-    MemRegion, NetDown, NetDownReason, NetDrop, NetPacket, NetUp, ProcFault, ProcRestart,
-    ProcStart, Record, TransferMode, KERNEL_PID,
+    DiscoverResult, DropReason, IpcDiscover, IpcMessage, IpcRegister, Log, LogLevel, MemRegion,
+    NetDown, NetDownReason, NetDrop, NetPacket, NetUp, ProcFault, ProcRestart, ProcStart, Record,
+    TransferMode, KERNEL_PID,
 };
 
 use crate::event::{CommandOutcome, Event, Peer, SyscallClass, SyscallSeen};
@@ -29,12 +29,12 @@ pub fn map_event<'r>(event: &Event<'r>, msg_id: &mut u32, text: &'r mut TextBuf)
             restart_count,
             name,
         } => process_start(pid, restart_count, name),
-        Event::ProcessFault { pid, action } => one(Record::ProcFault(ProcFault {
+        Event::ProcessFault { pid, action, info } => one(Record::ProcFault(ProcFault {
             pid,
-            reason: FaultReason::Other,
+            reason: info.reason,
             action,
-            fault_addr: 0,
-            pc: 0,
+            fault_addr: info.fault_addr,
+            pc: info.pc,
         })),
         Event::Syscall(seen) => syscall(&seen, text),
         Event::Command {

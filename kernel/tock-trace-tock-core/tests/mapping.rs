@@ -2,10 +2,12 @@
 //! schedule, a full buffer with its OVERFLOW, and a long random run that
 //! must neither panic nor hand out a partial frame.
 
-use tock_trace::{cobs_decode, crc32c, DropReason, FaultAction, LogLevel, FRAME_MARKER};
+use tock_trace::{
+    cobs_decode, crc32c, DropReason, FaultAction, FaultReason, LogLevel, FRAME_MARKER,
+};
 use tock_trace_tock_core::{
-    CommandOutcome, Event, Peer, SyscallClass, SyscallSeen, TracerConfig, TracerCore,
-    ETHERNET_TAP_DRIVER, IPC_DRIVER,
+    decode_rv32_stored_state, CommandOutcome, Event, FaultInfo, Peer, SyscallClass, SyscallSeen,
+    TracerConfig, TracerCore, ETHERNET_TAP_DRIVER, IPC_DRIVER,
 };
 
 const CONFIG: TracerConfig = TracerConfig {
@@ -213,13 +215,75 @@ fn processes_beyond_the_table_are_not_announced() {
 }
 
 #[test]
-fn fault_policy_decision_is_proc_fault_with_reason_other() {
-    let frames = records_of(&[Event::ProcessFault {
-        pid: 3,
-        action: FaultAction::Restart,
-    }]);
+fn fault_policy_decision_is_proc_fault_with_what_the_state_tells() {
+    let frames = records_of(&[
+        Event::ProcessFault {
+            pid: 3,
+            action: FaultAction::Restart,
+            info: FaultInfo::UNKNOWN,
+        },
+        Event::ProcessFault {
+            pid: 3,
+            action: FaultAction::Stop,
+            info: decode_rv32_stored_state(&rv32_state(0x8010_0040, 5, 0x10)).unwrap(),
+        },
+    ]);
     assert_eq!(frames[0].kind, 0x11);
     assert_eq!(frames[0].body, [3, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    assert_eq!(
+        frames[1].body,
+        [3, 0, 0, 1, 0x10, 0, 0, 0, 0x40, 0, 0x10, 0x80]
+    );
+}
+
+/// Tock's RV32 stored state: version 1, size, tag, pc, mcause, mtval, 31 registers.
+fn rv32_state(pc: u32, mcause: u32, mtval: u32) -> Vec<u8> {
+    let mut words = vec![1u32, 136, u32::from_le_bytes(*b"rv5i"), pc, mcause, mtval];
+    words.extend([0u32; 31]);
+    words.iter().flat_map(|w| w.to_le_bytes()).collect()
+}
+
+#[test]
+fn rv32_access_faults_are_mpu_violations_at_mtval() {
+    for mcause in [1, 5, 7] {
+        let info = decode_rv32_stored_state(&rv32_state(0x8010_0040, mcause, 0x1234)).unwrap();
+        assert_eq!(
+            info,
+            FaultInfo {
+                reason: FaultReason::MpuViolation,
+                fault_addr: 0x1234,
+                pc: 0x8010_0040
+            }
+        );
+    }
+}
+
+#[test]
+fn rv32_other_exceptions_keep_the_pc_and_drop_mtval() {
+    let illegal = decode_rv32_stored_state(&rv32_state(0x8010_0044, 2, 0xdead)).unwrap();
+    assert_eq!(
+        illegal,
+        FaultInfo {
+            reason: FaultReason::Other,
+            fault_addr: 0,
+            pc: 0x8010_0044
+        }
+    );
+    let misaligned = decode_rv32_stored_state(&rv32_state(0x8010_0048, 6, 0x8021_0001)).unwrap();
+    assert_eq!(misaligned.fault_addr, 0x8021_0001);
+    assert_eq!(misaligned.reason, FaultReason::Other);
+}
+
+#[test]
+fn other_architectures_and_short_states_are_not_decoded() {
+    let mut cortex_m = rv32_state(0, 5, 0);
+    cortex_m[8..12].copy_from_slice(b"ctxm");
+    assert_eq!(decode_rv32_stored_state(&cortex_m), None);
+    assert_eq!(decode_rv32_stored_state(&rv32_state(0, 5, 0)[..20]), None);
+    assert_eq!(decode_rv32_stored_state(&[]), None);
+    let mut version2 = rv32_state(0, 5, 0);
+    version2[0] = 2;
+    assert_eq!(decode_rv32_stored_state(&version2), None);
 }
 
 #[test]
@@ -516,6 +580,7 @@ fn random_events_and_drains_never_panic_or_split_frames() {
             7 => Event::ProcessFault {
                 pid,
                 action: FaultAction::Stop,
+                info: FaultInfo::UNKNOWN,
             },
             _ => Event::Log {
                 level: LogLevel::Error,

@@ -6,7 +6,10 @@ use kernel::platform::{ContextSwitchCallback, SyscallFilter};
 use kernel::process::{self, Process, ProcessFaultPolicy};
 use kernel::syscall::Syscall;
 use tock_trace_tock_core::tock_trace::FaultAction;
-use tock_trace_tock_core::{is_traced_driver, Event, SyscallClass, SyscallSeen, IPC_DRIVER};
+use tock_trace_tock_core::{
+    decode_rv32_stored_state, is_traced_driver, Event, FaultInfo, SyscallClass, SyscallSeen,
+    IPC_DRIVER,
+};
 
 use crate::tracer::{pid16, TraceEvents};
 
@@ -160,6 +163,7 @@ impl<P: ProcessFaultPolicy> ProcessFaultPolicy for TraceFaultPolicy<'_, P> {
         let action = self.inner.action(process);
         self.tracer.record(&Event::ProcessFault {
             pid: pid16(process.processid()),
+            info: fault_info(process),
             action: match action {
                 process::FaultAction::Panic => FaultAction::PanicKernel,
                 process::FaultAction::Restart => FaultAction::Restart,
@@ -167,5 +171,19 @@ impl<P: ProcessFaultPolicy> ProcessFaultPolicy for TraceFaultPolicy<'_, P> {
             },
         });
         action
+    }
+}
+
+/// Cause, address and pc from the process's saved registers: decoded for
+/// RISC-V (mcause, mtval, pc); unknown elsewhere (Cortex-M keeps the fault
+/// status in the SCB, not in the process state).
+fn fault_info(process: &dyn Process) -> FaultInfo {
+    let mut state = [0u8; 160];
+    match process.get_stored_state(&mut state) {
+        Ok(len) => state
+            .get(..len)
+            .and_then(decode_rv32_stored_state)
+            .unwrap_or(FaultInfo::UNKNOWN),
+        Err(_) => FaultInfo::UNKNOWN,
     }
 }
