@@ -94,6 +94,13 @@ impl<const N: usize> TraceBuffer<N> {
         true
     }
 
+    /// Counts `records` the caller dropped before they reached the buffer
+    /// (so they got no seq); the next OVERFLOW record reports them.
+    pub fn count_dropped(&mut self, records: u32) {
+        self.pending_dropped = self.pending_dropped.saturating_add(records);
+        self.total_dropped = self.total_dropped.wrapping_add(records);
+    }
+
     /// Queues a lone 0x00. Protocol v1 used it to resynchronise a receiver; a
     /// v2 frame brings its own opening 0x00 and a v2 receiver shows a lone
     /// 0x00 as a console byte, so v2 senders do not call this. False if full.
@@ -138,6 +145,65 @@ impl<const N: usize> TraceBuffer<N> {
             self.consume(n);
         }
         copied
+    }
+
+    /// Copies as many whole queued frames as fit into `out`, releases them
+    /// and returns how many bytes were copied. Unlike [`read_into`], it never
+    /// ends in the middle of a frame, so each copy can go to a UART mux that
+    /// interleaves console text between buffers. 0 if the oldest frame does
+    /// not fit.
+    ///
+    /// [`read_into`]: TraceBuffer::read_into
+    pub fn read_frames_into(&mut self, out: &mut [u8]) -> usize {
+        let n = self.whole_frames_within(out.len());
+        match out.get_mut(..n) {
+            Some(dst) => self.read_into(dst),
+            None => 0,
+        }
+    }
+
+    /// Releases the oldest queued frame unsent, for a driver whose transmit
+    /// buffer is smaller than that frame. Its seq is spent, so a receiver
+    /// counts it as a gap (section 4.2), not as device-dropped. False if
+    /// nothing is queued.
+    pub fn discard_frame(&mut self) -> bool {
+        let first = self.whole_frames_within_count(1);
+        if first == 0 {
+            return false;
+        }
+        self.consume(first);
+        true
+    }
+
+    /// The length of the longest run of whole frames at the front of the
+    /// queue that is at most `limit` bytes. Every queued frame carries both
+    /// 0x00 delimiters, so a frame ends at every second 0x00.
+    fn whole_frames_within(&self, limit: usize) -> usize {
+        self.frames_end(limit, usize::MAX)
+    }
+
+    /// The length of the first `frames` queued frames (0 if none).
+    fn whole_frames_within_count(&self, frames: usize) -> usize {
+        self.frames_end(self.len, frames)
+    }
+
+    /// The end of the last whole frame within `limit` bytes, counting at
+    /// most `max_frames` frames.
+    fn frames_end(&self, limit: usize, max_frames: usize) -> usize {
+        let mut zeros = 0usize;
+        let mut whole = 0usize;
+        for i in 0..self.len.min(limit) {
+            if self.ring.get(wrap::<N>(self.head + i)) == Some(&0) {
+                zeros += 1;
+                if zeros & 1 == 0 {
+                    whole = i + 1;
+                    if zeros / 2 >= max_frames {
+                        break;
+                    }
+                }
+            }
+        }
+        whole
     }
 
     /// Bytes queued.
@@ -435,6 +501,68 @@ mod tests {
         assert_eq!(buf.push(&rec, 0), Err(PushError::TooLarge));
         assert_eq!(buf.pending_dropped(), 1);
         assert_eq!(buf.push(&SMALL, 0), Ok(1), "OVERFLOW took seq 0");
+    }
+
+    #[test]
+    fn read_frames_into_copies_only_whole_frames() {
+        let one = small_frame_len();
+        let mut buf: TraceBuffer<256> = TraceBuffer::new();
+        for _ in 0..3 {
+            buf.push(&SMALL, 0).unwrap();
+        }
+        let mut out = [0u8; 128];
+        let room = 2 * one + one / 2;
+        assert_eq!(buf.read_frames_into(&mut out[..room]), 2 * one);
+        assert_eq!(frames(&out[..2 * one])[1], (0x40, 1));
+        assert_eq!(buf.read_frames_into(&mut out[..one - 1]), 0);
+        assert_eq!(buf.len(), one);
+        assert_eq!(buf.read_frames_into(&mut out), one);
+        assert_eq!(frames(&out[..one])[0], (0x40, 2));
+        assert!(buf.is_empty());
+    }
+
+    #[test]
+    fn read_frames_into_follows_frames_across_the_ring_end() {
+        let one = small_frame_len();
+        let mut buf: TraceBuffer<64> = TraceBuffer::new();
+        let mut out = [0u8; 64];
+        for round in 0..20u32 {
+            buf.push(&SMALL, 0).unwrap();
+            buf.push(&SMALL, 0).unwrap();
+            assert_eq!(buf.read_frames_into(&mut out[..one + 1]), one);
+            assert_eq!(frames(&out[..one])[0], (0x40, 2 * round));
+            assert_eq!(buf.read_frames_into(&mut out), one);
+            assert_eq!(frames(&out[..one])[0], (0x40, 2 * round + 1));
+        }
+    }
+
+    #[test]
+    fn discard_frame_releases_the_oldest_frame() {
+        let one = small_frame_len();
+        let mut buf: TraceBuffer<256> = TraceBuffer::new();
+        buf.push(&SMALL, 0).unwrap();
+        buf.push(&SMALL, 0).unwrap();
+        assert!(buf.discard_frame());
+        assert_eq!(buf.len(), one);
+        assert_eq!(
+            buf.total_dropped(),
+            0,
+            "its seq is spent: a receiver sees a gap"
+        );
+        let mut out = [0u8; 256];
+        let n = buf.read_frames_into(&mut out);
+        assert_eq!(frames(&out[..n])[0], (0x40, 1));
+        assert!(!buf.discard_frame());
+    }
+
+    #[test]
+    fn count_dropped_is_reported_by_the_next_overflow() {
+        let mut buf: TraceBuffer<256> = TraceBuffer::new();
+        buf.count_dropped(3);
+        buf.push(&SMALL, 0).unwrap();
+        let mut out = [0u8; 256];
+        let n = buf.read_frames_into(&mut out);
+        assert_eq!(frames(&out[..n])[..2], [(0x03, 3), (0x40, 1)]);
     }
 
     #[test]
