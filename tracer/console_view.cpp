@@ -53,7 +53,8 @@ void ConsoleViewSink::OnRecord(const Record& record, const RecordInfo& info,
   buffer_ += kConsoleRecordMark;
   std::string line;
   const size_t used = kConsoleRecordMark.size() + (options_.timestamps ? 15 : 0);
-  AppendRecordText(record, info, context, line, options_.width > used + 20 ? options_.width - used : 0);
+  AppendRecordText(record, info, context, line,
+                   options_.width > used + 20 ? options_.width - used : 0);
   if (!line.empty() && line.back() == '\n') line.pop_back();
   buffer_ += line;
   if (options_.color) buffer_ += kReset;

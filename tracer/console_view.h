@@ -16,10 +16,10 @@ inline constexpr std::string_view kConsoleRecordMark = "[trace] ";
 
 /// What the console view shows.
 struct ConsoleViewOptions {
-  bool records = true;     ///< Decoded trace records (off with --no-records).
+  bool records = true;      ///< Decoded trace records (off with --no-records).
   bool timestamps = false;  ///< Host time "[HH:MM:SS.mmm] " before each line (--timestamps).
-  bool color = false;      ///< Record lines dimmed with ANSI colour (a terminal).
-  size_t width = 0;        ///< Terminal columns record lines are fitted to; 0: full layout.
+  bool color = false;       ///< Record lines dimmed with ANSI colour (a terminal).
+  size_t width = 0;         ///< Terminal columns record lines are fitted to; 0: full layout.
 };
 
 /// Console text on `out` byte for byte; records as "[trace] " + the text view's line, starting on

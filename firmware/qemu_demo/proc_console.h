@@ -24,9 +24,9 @@ enum { PROC_CONSOLE_LINE = 64, PROC_CONSOLE_OUT = 2048 };
 typedef struct proc_console {
   char line[PROC_CONSOLE_LINE]; /* the command being typed */
   uint32_t len;
-  uint8_t previous;    /* last byte received (CR LF counts as one line end) */
-  uint8_t hibernating; /* after console-stop, until console-start */
-  uint8_t escape;      /* inside an escape sequence: 1 after ESC, 2 after ESC [ */
+  uint8_t previous;           /* last byte received (CR LF counts as one line end) */
+  uint8_t hibernating;        /* after console-stop, until console-start */
+  uint8_t escape;             /* inside an escape sequence: 1 after ESC, 2 after ESC [ */
   char out[PROC_CONSOLE_OUT]; /* replies not yet handed to the UART */
   uint32_t out_len;
   kernel_layout layout;
