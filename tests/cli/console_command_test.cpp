@@ -244,6 +244,42 @@ TEST(ConsoleCommand, NoRecordsHidesTheTraceRecordsButNoConsoleText) {
   EXPECT_EQ(console.Wait(), 0);
 }
 
+// Each line starts with "[HH:MM:SS.mmm] ", and -w writes a pcapng file with the console text in
+// it, as `tockctl trace -w` does; an existing file is not replaced without --force.
+TEST(ConsoleCommand, TimestampsPrefixEveryLineAndWriteCapturesThePcapng) {
+  TempDir dir;
+  PtyPair device;
+  Terminal terminal;
+  const fs::path capture = dir.path() / "console.pcapng";
+  ConsoleProcess console(dir,
+                         {"--serial", device.slave_path(), "--timestamps", "-w", capture.string()},
+                         terminal.slave_path());
+  ASSERT_TRUE(WaitFor([&] { return !console.Err().empty(); })) << console.Err();
+  device.WritePaced(Bytes(Fixture("mixed.bin")), kBaud);
+  const std::string plain = ConsoleView("mixed.bin");
+  ASSERT_TRUE(WaitFor([&] { return console.Out().size() >= plain.size(); })) << console.Out();
+  terminal.Type("\x1d");
+  EXPECT_EQ(console.Wait(), 0) << console.Err();
+  std::istringstream lines(console.Out());
+  std::string stripped;
+  for (std::string line; std::getline(lines, line);) {
+    ASSERT_GE(line.size(), 15u) << line;
+    EXPECT_EQ(line[0], '[') << line;
+    EXPECT_EQ(line.substr(9, 1) + line.substr(13, 2), ".] ") << line;
+    stripped += line.substr(15) + "\n";
+  }
+  EXPECT_EQ(stripped, plain + "\n");
+  const std::string pcapng = Slurp(capture);
+  ASSERT_GE(pcapng.size(), 4u);
+  EXPECT_EQ(pcapng.substr(0, 4), std::string("\x0a\x0d\x0d\x0a", 4));  // section header block
+  EXPECT_NE(pcapng.find("Initialization complete. Entering main loop"), std::string::npos);
+  CliRun again = RunTockctl({"console", "--serial", device.slave_path(), "-w", capture.string()});
+  EXPECT_EQ(again.exit_code, 2);
+  EXPECT_EQ(again.err, "error: " + capture.string() +
+                           ": already exists; not overwriting it; use --force to replace it, or "
+                           "choose another -w FILE\n");
+}
+
 TEST(ConsoleCommand, SigtermEndsItWithTheTerminalRestored) {
   TempDir dir;
   PtyPair device;

@@ -134,5 +134,21 @@ TEST_F(ConsoleTmux, SigtermRestoresTheTerminalAndRecordsShowAsTraceLines) {
   EXPECT_TRUE(pane.WaitFor("modes: isig icanon echo ")) << pane.Screen();
 }
 
+// Scripts: `status` piped in, the reply on stdout between the echo and the next prompt.
+TEST_F(ConsoleTmux, PipedStatusIsAnsweredByTheDemoFirmwareOnQemu) {
+  const std::string out =
+      Sh("printf 'status\\r' | TOCKCTL_RUNTIME_DIR=" + ws_.runtime_dir().string() + " " +
+         Console("--no-records --duration 2") + " 2>/dev/null");
+  const std::string reply = "status\r\nTotal processes: 4\r\nActive processes: ";
+  const size_t at = out.find(reply);
+  ASSERT_NE(at, std::string::npos) << out;
+  const size_t end = out.find("tock$ ", at);
+  ASSERT_NE(end, std::string::npos) << out;
+  const std::string active = out.substr(at + reply.size(), 1);
+  EXPECT_TRUE(active == "4" || active == "3") << out;  // one may be faulted, waiting to restart
+  EXPECT_EQ(out.substr(at + reply.size() + 1, end - at - reply.size() - 1),
+            "\r\nTimeslice expirations: 0\r\n");
+}
+
 }  // namespace
 }  // namespace tockctl

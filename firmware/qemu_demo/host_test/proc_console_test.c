@@ -1,10 +1,11 @@
 /* The demo's process console against Tock's output formats: echo, line
  * ends, backspace, and the replies of help, list, status, kernel, an unknown
  * command and console-stop/start, byte for byte. */
+#include "proc_console.h"
+
 #include <stdlib.h>
 
 #include "check.h"
-#include "proc_console.h"
 #include "tock_sim.h"
 
 static trace_link g_link;
@@ -24,33 +25,38 @@ static const char* type(const char* keys) {
   return out;
 }
 
-#define EXPECT_REPLY(keys, expected) \
-  do {                               \
-    const char* got_ = type(keys);   \
+#define EXPECT_REPLY(keys, expected)                              \
+  do {                                                            \
+    const char* got_ = type(keys);                                \
     EXPECT_BYTES(got_, strlen(got_), expected, strlen(expected)); \
   } while (0)
 
-#define VALID "help status list stop start fault boot terminate process kernel reset panic " \
-              "console-start console-stop\r\n"
+#define VALID                                                                    \
+  "help status list stop start fault boot terminate process kernel reset panic " \
+  "console-start console-stop\r\n"
 
 static void test_commands(void) {
-  EXPECT_REPLY("help\r", "help\r\nWelcome to the process console.\r\nValid commands are: " VALID
-                         "tock$ ");
+  EXPECT_REPLY("help\r",
+               "help\r\nWelcome to the process console.\r\nValid commands are: " VALID "tock$ ");
   EXPECT_REPLY("status\r\n",
                "status\r\nTotal processes: 4\r\nActive processes: 4\r\nTimeslice expirations: "
                "0\r\ntock$ ");
-  EXPECT_REPLY("list\n",
-               "list\r\n PID    ShortID    Name                Quanta  Syscalls  Restarts  Grants  "
-               "State\r\n"
-               " 0      Unique     net_service              0         0         0   3/ 8   Yielded\r\n"
-               " 1      Unique     sensor_client            0         0         0   1/ 8   Yielded\r\n"
-               " 2      Unique     logger_client            0         0         0   1/ 8   Yielded\r\n"
-               " 3      Unique     rpc_client               0         0         0   1/ 8   Yielded\r\n"
-               "tock$ ");
+  EXPECT_REPLY(
+      "list\n",
+      "list\r\n PID    ShortID    Name                Quanta  Syscalls  Restarts  Grants  "
+      "State\r\n"
+      " 0      Unique     net_service              0         0         0   3/ 8   Yielded\r\n"
+      " 1      Unique     sensor_client            0         0         0   1/ 8   Yielded\r\n"
+      " 2      Unique     logger_client            0         0         0   1/ 8   Yielded\r\n"
+      " 3      Unique     rpc_client               0         0         0   1/ 8   Yielded\r\n"
+      "tock$ ");
   EXPECT_REPLY("lsx\b\x7fs\r", "lsx\b \b \b\b \b \bs\r\nValid commands are: " VALID "tock$ ");
   EXPECT_REPLY("\r", "\r\ntock$ ");
-  EXPECT_REPLY("\x1b[Astop net_service\r", "stop net_service\r\nqemu_demo: stop is not simulated\r\ntock$ ");
-  EXPECT_REPLY("console-stop\r", "console-stop\r\nDisabling the process console.\r\nRun console-start to reactivate.\r\n");
+  EXPECT_REPLY("\x1b[Astop net_service\r",
+               "stop net_service\r\nqemu_demo: stop is not simulated\r\ntock$ ");
+  EXPECT_REPLY(
+      "console-stop\r",
+      "console-stop\r\nDisabling the process console.\r\nRun console-start to reactivate.\r\n");
   EXPECT_REPLY("list\r", "list\r\n");
   EXPECT_REPLY("console-start\r", "console-start\r\ntock$ ");
 }
