@@ -11,7 +11,7 @@
 namespace tockctl::tracer {
 namespace {
 
-const char* kConsoleSources =
+constexpr const char* kConsoleSources =
     "use one of --serial PATH, --usb VID:PID[:SERIAL], --tcp HOST:PORT or --qemu";
 
 void CheckConsoleFlags(const ConsoleOptions& o) {

@@ -26,7 +26,7 @@ const char* LinkWords(LinkEvent::Kind kind) {
 }  // namespace
 
 std::string ConsoleTimestamp(int64_t host_ns) {
-  const std::time_t seconds = static_cast<std::time_t>(host_ns / 1000000000);
+  const auto seconds = static_cast<std::time_t>(host_ns / 1000000000);
   std::tm local{};
   ::localtime_r(&seconds, &local);
   char text[32];

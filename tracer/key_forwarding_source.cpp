@@ -23,7 +23,7 @@ ReadResult KeyForwardingSource::Read(std::span<uint8_t> buf, std::chrono::millis
     if (stop_.load()) return {ReadStatus::kTimeout, 0, {}};
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - std::chrono::steady_clock::now());
-    const ReadResult result =
+    ReadResult result =
         device_.Read(buf, std::clamp(left, std::chrono::milliseconds{0}, kKeySlice));
     if (result.status == ReadStatus::kEnd) end_detail_ = result.detail;
     if (result.status != ReadStatus::kTimeout || left <= kKeySlice) return result;
