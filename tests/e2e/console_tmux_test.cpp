@@ -5,6 +5,7 @@
 
 #include <array>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -148,6 +149,25 @@ TEST_F(ConsoleTmux, PipedStatusIsAnsweredByTheDemoFirmwareOnQemu) {
   EXPECT_TRUE(active == "4" || active == "3") << out;  // one may be faulted, waiting to restart
   EXPECT_EQ(out.substr(at + reply.size() + 1, end - at - reply.size() - 1),
             "\r\nTimeslice expirations: 0\r\n");
+}
+
+// Like `tockctl trace --qemu`, the console follows a QEMU that `tockctl flash` restarts: one line
+// when the link goes, one when the new QEMU's UART is read.
+TEST_F(ConsoleTmux, FollowsAQemuRestartedByFlash) {
+  testing::BackgroundProcess console({TOCKCTL_BINARY, "console", "--qemu", "--no-records"},
+                                     ws_.Env(), ws_.dir(), "console");
+  ASSERT_TRUE(console.WaitForStderr("Ctrl-] (0x1d) in it or Ctrl-C quits\n", milliseconds(20000)))
+      << console.Stderr();
+  auto flash = ws_.Tockctl({"flash", DemoElf().string(), "--board", "qemu_rv32_virt"});
+  ASSERT_EQ(flash.exit_code, 0) << flash.err;
+  ASSERT_TRUE(console.WaitForStderr("console: link up: QEMU restarted; reading QEMU UART tcp ",
+                                    milliseconds(20000)))
+      << console.Stderr();
+  EXPECT_NE(console.Stderr().find(": the peer closed the connection; reconnecting\n"),
+            std::string::npos)
+      << console.Stderr();
+  console.Signal(SIGTERM);
+  EXPECT_EQ(console.Wait(milliseconds(20000)), 0);
 }
 
 }  // namespace
