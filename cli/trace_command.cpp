@@ -5,6 +5,7 @@
 #include "cli/command_registry.h"
 #include "cli/context.h"
 #include "cli/option_checks.h"
+#include "cli/source_options.h"
 #include "cli/stop_signals.h"
 #include "common/error.h"
 #include "tracer/trace_runner.h"
@@ -45,29 +46,6 @@ void RunTrace(CliContext& ctx, TraceCommandOptions& o) {
   env.stop = &signals.stop_requested();
   env.log = ctx.Log();
   tracer::RunTraceCommand(o.trace, env);
-}
-
-void AddSourceOptions(CLI::App& cmd, TraceCommandOptions& o) {
-  tracer::SourceFlags& s = o.trace.source;
-  const char* source = "Source (exactly one)";
-  cmd.add_option("--serial", s.serial, "Serial port, e.g. /dev/ttyACM0")->group(source);
-  cmd.add_option("--usb", s.usb, "USB device VID:PID[:SERIAL], e.g. 6667:0001")->group(source);
-  cmd.add_option("--tcp", s.tcp, "TCP HOST:PORT, e.g. 127.0.0.1:4444 (QEMU chardev socket)")
-      ->group(source);
-  cmd.add_option("--replay", s.replay, "A recorded raw stream (from --save-raw)")->group(source);
-  cmd.add_flag("--qemu", s.qemu,
-               "The UART of the QEMU that `tockctl flash` started (follows it when restarted)")
-      ->group(source);
-  const char* link = "Source options";
-  cmd.add_option("--baud", s.baud,
-                 "Serial line rate (default 115200); with --replay, replay at this UART speed")
-      ->group(link);
-  cmd.add_option("--usb-interface", s.usb_interface, "USB interface number to read")->group(link);
-  cmd.add_flag("--wait", s.wait, "Wait for a device that is not there yet")->group(link);
-  cmd.add_flag("--no-reconnect", s.no_reconnect, "End when the device goes away")->group(link);
-  cmd.add_option("--save-raw", s.save_raw, "Also record the raw byte stream to FILE")->group(link);
-  cmd.add_flag("--overwrite-raw", s.overwrite_raw, "Let --save-raw replace an existing file")
-      ->group(link);
 }
 
 void AddFilterOptions(CLI::App& cmd, tracer::SessionOptions& s) {
@@ -114,7 +92,7 @@ void RegisterTraceCommand(CLI::App& app, CliContext& ctx) {
   auto opts = std::make_shared<TraceCommandOptions>();
   auto* cmd =
       app.add_subcommand("trace", "Stream, decode, print and capture IPC and packet traces");
-  AddSourceOptions(*cmd, *opts);
+  AddSourceOptions(*cmd, opts->trace.source, true);
   AddOutputOptions(*cmd, *opts);
   AddFilterOptions(*cmd, opts->trace.session);
   cmd->callback([&ctx, opts] { RunTrace(ctx, *opts); });

@@ -11,10 +11,6 @@
 namespace tockctl::tracer {
 namespace {
 
-// How long console text may wait for a line end before it is shown (a prompt has none); well
-// under the 100 ms promised in docs/trace.md, as it adds to one read timeout.
-constexpr std::chrono::milliseconds kLiveConsoleLatency{25};
-
 void PrintSummaryNote(const TraceOptions& o, const TraceOutcome& outcome,
                       const FileBlockOutput& file, std::FILE* err) {
   if (o.quiet || file.failed()) return;
@@ -34,15 +30,6 @@ void CheckOneStdoutUser(const TraceOptions& o) {
                 "leave out --format (and --json) with -w -, or write the capture to a file");
 }
 
-// The session reports link losses and returns itself ("trace: link lost: ..."), so the sources'
-// own warnings about them would say the same thing twice; they still show with -v.
-std::shared_ptr<spdlog::logger> SourceLogger(const std::shared_ptr<spdlog::logger>& log) {
-  if (!log) return spdlog::default_logger();
-  auto quieter = log->clone(log->name());
-  if (quieter->level() == spdlog::level::warn) quieter->set_level(spdlog::level::err);
-  return quieter;
-}
-
 }  // namespace
 
 size_t TerminalWidth(std::FILE* out) {
@@ -52,15 +39,16 @@ size_t TerminalWidth(std::FILE* out) {
   return size.ws_col;
 }
 
+std::shared_ptr<spdlog::logger> QuieterSourceLogger(const std::shared_ptr<spdlog::logger>& log) {
+  if (!log) return spdlog::default_logger();
+  auto quieter = log->clone(log->name());
+  if (quieter->level() == spdlog::level::warn) quieter->set_level(spdlog::level::err);
+  return quieter;
+}
+
 TraceOutcome RunTrace(const TraceOptions& options, ByteSource& source,
                       const TraceEnvironment& env) {
-  SystemClock system_clock;
-  const Clock& clock = env.clock != nullptr ? *env.clock : system_clock;
-  std::atomic<bool> never{false};
-  const std::atomic<bool>& stop = env.stop != nullptr ? *env.stop : never;
   std::FILE* messages = options.quiet ? nullptr : env.err;
-
-  std::vector<TraceSink*> sinks;
   std::unique_ptr<TraceSink> view;
   if (options.format == TraceFormat::kJson) {
     view = std::make_unique<JsonSink>(env.out, messages);
@@ -68,7 +56,16 @@ TraceOutcome RunTrace(const TraceOptions& options, ByteSource& source,
     view = std::make_unique<TextSink>(options.format == TraceFormat::kText ? env.out : nullptr,
                                       messages, true, env.out_width);
   }
-  sinks.push_back(view.get());
+  return RunTraceInto(options, source, env, *view);
+}
+
+TraceOutcome RunTraceInto(const TraceOptions& options, ByteSource& source,
+                          const TraceEnvironment& env, TraceSink& view) {
+  SystemClock system_clock;
+  const Clock& clock = env.clock != nullptr ? *env.clock : system_clock;
+  std::atomic<bool> never{false};
+  const std::atomic<bool>& stop = env.stop != nullptr ? *env.stop : never;
+  std::vector<TraceSink*> sinks{&view};
   std::unique_ptr<FileBlockOutput> file;
   std::unique_ptr<PcapngWriter> writer;
   std::unique_ptr<PcapngSink> capture;
@@ -88,7 +85,7 @@ TraceOutcome RunTrace(const TraceOptions& options, ByteSource& source,
     if (!file || !file->failed()) throw;
     capture_failed = e;
   }
-  if (!options.quiet) session.ReportStats();
+  if (!options.quiet && options.stats_at_exit) session.ReportStats();
   outcome.written = session.written();
   outcome.console_written = session.console_written();
   outcome.decoder = session.decoder_stats();
@@ -101,7 +98,7 @@ TraceOutcome RunTraceCommand(const TraceOptions& options, const TraceEnvironment
   CheckOneStdoutUser(options);
   if (options.capture_path) CheckCaptureTarget(*options.capture_path, options.overwrite_capture);
   const SourceSpec spec = ParseSourceSpec(options.source);
-  auto source = OpenTraceSource(spec, SourceLogger(env.log));
+  auto source = OpenTraceSource(spec, QuieterSourceLogger(env.log));
   if (!options.quiet) std::fprintf(env.err, "trace: reading %s\n", source->Describe().c_str());
   TraceOptions run = options;
   run.session.join_mid_stream = spec.kind != SourceKind::kReplay;

@@ -12,6 +12,7 @@
 #include "tracer/byte_source.h"
 #include "tracer/clock.h"
 #include "tracer/trace_session.h"
+#include "tracer/trace_sink.h"
 #include "tracer/trace_source.h"
 
 namespace tockctl::tracer {
@@ -28,6 +29,7 @@ struct TraceOptions {
   SessionOptions session;
   bool quiet = false;  ///< -q: no statistics at exit and no link messages on stderr.
   std::string application = "tockctl";  ///< pcapng shb_userappl.
+  bool stats_at_exit = true;            ///< Statistics on stderr at the end (unless quiet).
 };
 
 /// Where the run writes and what it depends on.
@@ -58,6 +60,19 @@ size_t TerminalWidth(std::FILE* out);
 /// capture file that cannot be written (full disk) ends the run, which still prints statistics,
 /// then throws that file's Error(kIo).
 TraceOutcome RunTrace(const TraceOptions& options, ByteSource& source, const TraceEnvironment& env);
+
+/// `log` for a source whose link losses a session reports itself: its warnings become errors, so
+/// "link lost" is said once (they still show with -v). The default logger if `log` is null.
+std::shared_ptr<spdlog::logger> QuieterSourceLogger(const std::shared_ptr<spdlog::logger>& log);
+
+/// A live link's console text waiting for a line end is shown after this long (a prompt has
+/// none); well under the 100 ms promised in docs/trace.md, as it adds to one read timeout.
+inline constexpr std::chrono::milliseconds kLiveConsoleLatency{25};
+
+/// RunTrace with `view` (borrowed) as the record view instead of the one options.format names;
+/// the capture file and the rest are as in RunTrace.
+TraceOutcome RunTraceInto(const TraceOptions& options, ByteSource& source,
+                          const TraceEnvironment& env, TraceSink& view);
 
 /// Checks the source flags and the -w target, opens the source (joining a live stream mid-way) and
 /// runs RunTrace. Throws Error(kUsage) for bad source flags, an existing -w file without

@@ -12,6 +12,10 @@ void board_init(void);
 /** Writes `byte` if the transmit holding register is empty; 0 if busy. */
 int board_uart_try_put(uint8_t byte);
 
+/** Reads a received byte into `*byte` if one is waiting (LSR data ready);
+ *  0 if none. */
+int board_uart_try_get(uint8_t* byte);
+
 /** Machine timer (mtime), ticks since reset. */
 uint64_t board_mtime(void);
 

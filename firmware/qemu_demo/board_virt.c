@@ -4,12 +4,14 @@
 enum {
   UART0_BASE = 0x10000000u,
   UART_THR = 0, /* transmit holding register (write) */
+  UART_RBR = 0, /* receive buffer register (read) */
   UART_IER = 1, /* interrupt enable */
   UART_FCR = 2, /* FIFO control (write) */
   UART_LCR = 3, /* line control */
   UART_LSR = 5, /* line status */
   UART_LCR_8N1 = 0x03,
   UART_FCR_ENABLE_CLEAR = 0x07,
+  UART_LSR_DR = 0x01, /* data ready */
   UART_LSR_THRE = 0x20,
 };
 
@@ -35,6 +37,12 @@ void board_init(void) {
 int board_uart_try_put(uint8_t byte) {
   if ((*uart_reg(UART_LSR) & UART_LSR_THRE) == 0) return 0;
   *uart_reg(UART_THR) = byte;
+  return 1;
+}
+
+int board_uart_try_get(uint8_t* byte) {
+  if ((*uart_reg(UART_LSR) & UART_LSR_DR) == 0) return 0;
+  *byte = *uart_reg(UART_RBR);
   return 1;
 }
 

@@ -49,7 +49,10 @@
 #endif
 
 #define DEMO_BOARD "qemu_rv32_virt"
-#define DEMO_KERNEL_VERSION "2.2-tockctl-demo"
+/* The kernel version HELLO and the process console's `kernel` command give. */
+#define DEMO_KERNEL_MAJOR_MINOR "2.2"
+#define DEMO_KERNEL_BUILD "tockctl-demo"
+#define DEMO_KERNEL_VERSION DEMO_KERNEL_MAJOR_MINOR "-" DEMO_KERNEL_BUILD
 /* The same version as numbers, for the kernel attributes (main.c). */
 #define DEMO_KERNEL_MAJOR 2
 #define DEMO_KERNEL_MINOR 2

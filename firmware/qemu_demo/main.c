@@ -1,8 +1,16 @@
 /* Demo firmware entry: the demo device on QEMU's virt board, sleeping on
- * the machine timer between steps. */
+ * the machine timer between steps and polling the UART for typed keys. */
 #include "board.h"
 #include "demo_config.h"
 #include "demo_device.h"
+
+/* Keys are polled this often at least (1 ms at the 10 MHz mtime); QEMU's
+ * UART holds back input while its FIFO is full, so none is lost. */
+enum { KEY_POLL_TICKS = DEMO_TICK_HZ / 1000u };
+
+/* Section bounds from qemu_demo.ld, for the process console's `kernel`. */
+extern char __text_start[], __rodata_start[], __rodata_end[], __data_start[], __data_end[];
+extern char __bss_start[], __bss_end[], __stack_bottom[], __stack_top[];
 
 static demo_device g_device;
 
@@ -23,8 +31,25 @@ static int uart_put(void* ctx, uint8_t byte) {
   return board_uart_try_put(byte);
 }
 
+static uint32_t addr(const char* symbol) { return (uint32_t)(uintptr_t)symbol; }
+
+static void set_layout(void) {
+  const kernel_layout layout = {addr(__text_start), addr(__rodata_start), addr(__rodata_end),
+                                addr(__data_start), addr(__data_end),     addr(__bss_start),
+                                addr(__bss_end),    addr(__stack_bottom), addr(__stack_top)};
+  demo_device_set_layout(&g_device, &layout);
+}
+
 int main(void) {
   board_init();
   demo_device_init(&g_device, board_mtime(), uart_put, 0);
-  for (;;) board_sleep_until(demo_device_step(&g_device, board_mtime()));
+  set_layout();
+  for (;;) {
+    uint8_t key;
+    while (board_uart_try_get(&key)) demo_device_receive(&g_device, key);
+    const uint64_t now = board_mtime();
+    uint64_t wake = demo_device_step(&g_device, now);
+    if (wake > now + KEY_POLL_TICKS) wake = now + KEY_POLL_TICKS;
+    board_sleep_until(wake);
+  }
 }

@@ -123,6 +123,7 @@ static void upcall(tock_sim* s, uint16_t pid, uint32_t driver, uint32_t sub, uin
   trace_upcall u = {pid, driver, sub, {a0, a1, a2}};
   trace_build_upcall(&s->rec, s->clock, &u);
   emit(s);
+  if (pid < TOCK_SIM_PROCS) s->upcalls[pid]++;
 }
 
 /* ---- Frames (built into s->frame, payloads into s->payload) ---- */
@@ -883,6 +884,14 @@ void tock_sim_init(tock_sim* s, trace_link* link, uint64_t now) {
   console(s, "tock$ ");
   s->next_activity = s->clock + ms(30);
   plan_timeline(s);
+}
+
+void tock_sim_describe(const tock_sim* s, uint16_t pid, tock_sim_proc_view* v) {
+  v->name = kProcs[pid].name;
+  v->upcalls = s->upcalls[pid];
+  v->restarts = s->restarts[pid];
+  v->running = s->running[pid];
+  v->connections = pid == PID_NET ? (s->services_up ? (uint8_t)N_SERVICES : 0) : s->conn_open[pid];
 }
 
 uint64_t tock_sim_next_due(const tock_sim* s) {

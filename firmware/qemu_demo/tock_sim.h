@@ -29,6 +29,7 @@ typedef struct tock_sim {
   uint32_t timeline_step;
   uint32_t cycle;
   uint16_t restarts[TOCK_SIM_PROCS];
+  uint32_t upcalls[TOCK_SIM_PROCS]; /* delivered, i.e. yields that returned one */
   uint8_t running[TOCK_SIM_PROCS];
   uint8_t conn_open[TOCK_SIM_PROCS]; /* indexed by client pid */
   uint16_t conn_id[TOCK_SIM_PROCS];
@@ -55,6 +56,18 @@ void tock_sim_init(tock_sim* s, trace_link* link, uint64_t now);
 
 /** Handles every event due at or before `now`. */
 void tock_sim_run(tock_sim* s, uint64_t now);
+
+/** What the process console's `list` shows of process `pid`. */
+typedef struct tock_sim_proc_view {
+  const char* name;
+  uint32_t upcalls;
+  uint16_t restarts;
+  uint8_t running;
+  uint8_t connections; /* open IPC connections (as a client) or services (server) */
+} tock_sim_proc_view;
+
+/** Fills `v` for process `pid` (< TOCK_SIM_PROCS). */
+void tock_sim_describe(const tock_sim* s, uint16_t pid, tock_sim_proc_view* v);
 
 /** When the next event is due (ticks). */
 uint64_t tock_sim_next_due(const tock_sim* s);

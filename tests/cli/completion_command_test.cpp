@@ -109,7 +109,8 @@ Words HelpCommands() {
     if (line.rfind("Subcommands:", 0) == 0)
       in_section = true;
     else if (in_section && line.rfind("  ", 0) == 0)
-      commands.push_back(line.substr(2, line.find(' ', 2) - 2));
+      // "console, listen": a command and its alias; completions offer the command
+      commands.push_back(line.substr(2, line.find_first_of(", ", 2) - 2));
     else if (in_section)
       break;
   }
