@@ -14,7 +14,9 @@ namespace {
 constexpr uint64_t kCrcChunk = uint64_t{64} * 1024;
 constexpr size_t kFramingBytes = 4;  // '$', '#', two checksum digits
 
-std::string HexNumber(uint64_t v) {
+// A number as the GDB remote protocol writes it: lowercase hex without "0x" (unlike
+// tockctl::HexNumber, which is for messages).
+std::string ProtocolHex(uint64_t v) {
   char buf[24];
   std::snprintf(buf, sizeof buf, "%llx", static_cast<unsigned long long>(v));
   return buf;
@@ -120,8 +122,8 @@ std::string GdbRemoteFlasher::ReadXfer(const std::string& object, const std::str
   constexpr size_t kMaxXferBytes = 1 << 20;
   while (data.size() < kMaxXferBytes) {
     std::string request = "qXfer:" + object;
-    request += ":read:" + annex + ":" + HexNumber(data.size());
-    request += "," + HexNumber(features_.packet_size - kFramingBytes - 1);
+    request += ":read:" + annex + ":" + ProtocolHex(data.size());
+    request += "," + ProtocolHex(features_.packet_size - kFramingBytes - 1);
     std::string reply = Client().Request(request, "read " + object);
     if (reply.empty() || (reply[0] != 'm' && reply[0] != 'l')) break;
     auto bytes = UnescapeBinary(std::string_view(reply).substr(1));
@@ -147,7 +149,7 @@ void GdbRemoteFlasher::Erase(uint64_t, uint64_t, ProgressSink&) {
 
 bool GdbRemoteFlasher::ProbeBinaryWrites(uint64_t address) {
   if (!x_probed_) {
-    std::string reply = Client().Request("X" + HexNumber(address) + ",0:", "probe X");
+    std::string reply = Client().Request("X" + ProtocolHex(address) + ",0:", "probe X");
     features_.binary_writes = reply == "OK";
     x_probed_ = true;
     if (!features_.binary_writes)
@@ -163,8 +165,8 @@ std::vector<std::string> GdbRemoteFlasher::WritePackets(const Segment& segment, 
   std::vector<std::string> packets;
   size_t i = 0;
   while (i < segment.data.size()) {
-    std::string head = flash ? "vFlashWrite:" + HexNumber(segment.address + i) + ":"
-                             : (binary ? "X" : "M") + HexNumber(segment.address + i) + ",";
+    std::string head = flash ? "vFlashWrite:" + ProtocolHex(segment.address + i) + ":"
+                             : (binary ? "X" : "M") + ProtocolHex(segment.address + i) + ",";
     size_t room = budget - head.size() - 9;  // up to 8 length digits and ':'
     size_t n = 0;
     std::string body;
@@ -183,7 +185,7 @@ std::vector<std::string> GdbRemoteFlasher::WritePackets(const Segment& segment, 
       body = ToHex(std::span<const uint8_t>(segment.data).subspan(i, n));
     }
     std::string packet = head;
-    if (!flash) packet += HexNumber(n) + ":";
+    if (!flash) packet += ProtocolHex(n) + ":";
     packets.push_back(packet + body);
     sizes.push_back(n);
     i += n;
@@ -218,8 +220,8 @@ void GdbRemoteFlasher::EraseFlashBlocks(const Segment& segment, const GdbFlashRe
   auto flush = [&] {
     if (run_length == 0) return;
     std::string op = "erase " + AddressRange(run_start, run_start + run_length);
-    std::string reply =
-        Client().Request("vFlashErase:" + HexNumber(run_start) + "," + HexNumber(run_length), op);
+    std::string reply = Client().Request(
+        "vFlashErase:" + ProtocolHex(run_start) + "," + ProtocolHex(run_length), op);
     if (reply != "OK") throw Unexpected(Client().endpoint(), op, reply);
     run_length = 0;
   };
@@ -272,7 +274,7 @@ void GdbRemoteFlasher::ReadRange(
   std::vector<uint64_t> offsets;
   for (uint64_t off = 0; off < length; off += chunk) {
     uint64_t n = std::min(chunk, length - off);
-    packets.push_back("m" + HexNumber(address + off) + "," + HexNumber(n));
+    packets.push_back("m" + ProtocolHex(address + off) + "," + ProtocolHex(n));
     offsets.push_back(off);
   }
   auto operation = [&](size_t i) { return "read " + HexAddress(address + offsets[i]); };
@@ -322,7 +324,7 @@ std::optional<VerifyResult> GdbRemoteFlasher::VerifyByCrc(const Segment& segment
   for (uint64_t off = 0; off < segment.data.size(); off += kCrcChunk) {
     uint64_t n = std::min<uint64_t>(kCrcChunk, segment.data.size() - off);
     uint64_t address = segment.address + off;
-    std::string reply = Client().Request("qCRC:" + HexNumber(address) + "," + HexNumber(n),
+    std::string reply = Client().Request("qCRC:" + ProtocolHex(address) + "," + ProtocolHex(n),
                                          "qCRC " + HexAddress(address));
     if (reply.empty() && !crc_probed_) {
       crc_probed_ = true;
@@ -368,7 +370,7 @@ void GdbRemoteFlasher::WritePc(uint64_t entry) {
   uint32_t reg = *options_.layout.pc_register;
   uint32_t width = options_.layout.register_bytes;
   std::string value = LittleEndianHex(entry, width);
-  std::string reply = Client().Request("P" + HexNumber(reg) + "=" + value, "set pc");
+  std::string reply = Client().Request("P" + ProtocolHex(reg) + "=" + value, "set pc");
   if (reply == "OK") return;
   if (!reply.empty()) throw Unexpected(Client().endpoint(), "set pc", reply);
   std::string regs = Client().Request("g", "read registers");

@@ -1,6 +1,8 @@
 #include "tests/kernel/fixture_tree.h"
 
+#include <cstring>
 #include <fstream>
+#include <sstream>
 
 #include "common/file_io.h"
 #include "common/process.h"
@@ -46,6 +48,27 @@ void FixtureTree::Replace(const std::string& relative, const std::string& from,
   WriteFileAtomic(file, text);
 }
 
+namespace {
+
+// The demo firmware's sources, target ones first, from firmware/qemu_demo/sources.mk (the list
+// the firmware's CMake and Makefile builds read).
+std::vector<std::string> DemoFirmwareSources() {
+  std::ifstream in(tockctl::testing::SourceDir() / "firmware" / "qemu_demo" / "sources.mk");
+  std::vector<std::string> sources;
+  for (const char* name : {"QEMU_DEMO_TARGET_SOURCES := ", "QEMU_DEMO_PORTABLE_SOURCES := "}) {
+    in.clear();
+    in.seekg(0);
+    for (std::string line; std::getline(in, line);) {
+      if (line.rfind(name, 0) != 0) continue;
+      std::istringstream words(line.substr(std::strlen(name)));
+      for (std::string word; words >> word;) sources.push_back(word);
+    }
+  }
+  return sources;
+}
+
+}  // namespace
+
 std::vector<std::string> DemoFirmwareGccArgv(const fs::path& elf) {
   auto src = tockctl::testing::SourceDir() / "firmware" / "qemu_demo";
   std::vector<std::string> argv{"riscv64-unknown-elf-gcc",
@@ -65,10 +88,7 @@ std::vector<std::string> DemoFirmwareGccArgv(const fs::path& elf) {
                                 "-Wl,--gc-sections",
                                 "-o",
                                 elf.string()};
-  for (const char* f :
-       {"start.S", "main.c", "board_virt.c", "mem.c", "trace_enc.c", "trace_link.c", "uart_pacer.c",
-        "netframe.c", "strbuf.c", "sim_queue.c", "tock_sim.c", "demo_device.c"})
-    argv.push_back((src / f).string());
+  for (const std::string& f : DemoFirmwareSources()) argv.push_back((src / f).string());
   argv.push_back("-lgcc");
   return argv;
 }
