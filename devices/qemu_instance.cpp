@@ -111,12 +111,31 @@ const std::filesystem::path& QemuStateStore::EnsureDir() const {
   return dir_;
 }
 
+namespace {
+
+// The state file's text, or nullopt when there is none. `tockctl flash` restarting QEMU removes
+// the file and writes a new one (atomically) while others read it, so a file gone between the
+// check and the read is looked at again; an error that stays (no permission) is thrown.
+std::optional<std::string> ReadStateText(const std::filesystem::path& path) {
+  constexpr int kAttempts = 5;
+  for (int attempt = 1;; ++attempt) {
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec)) return std::nullopt;
+    try {
+      return ReadFile(path);
+    } catch (const Error&) {
+      if (attempt == kAttempts) throw;
+    }
+  }
+}
+
+}  // namespace
+
 std::optional<QemuInstance> QemuStateStore::Load() const {
-  std::error_code ec;
-  if (!std::filesystem::exists(file(), ec)) return std::nullopt;
-  std::string text = ReadFile(file());
+  std::optional<std::string> text = ReadStateText(file());
+  if (!text) return std::nullopt;
   try {
-    return FromJson(Json::parse(text));
+    return FromJson(Json::parse(*text));
   } catch (const nlohmann::json::exception& e) {
     ErrorContext ctx;
     ctx.file = file().string();
