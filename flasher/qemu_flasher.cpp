@@ -230,12 +230,11 @@ std::unique_ptr<Link> QemuFlasher::ConnectToGdbstub(const devices::QemuInstance&
   }
 }
 
-// --verify-only compares what the running QEMU holds; there is nothing to compare without one.
+// --verify-only and `tockctl info` read what the running QEMU holds; without one there is nothing.
 QemuInstance QemuFlasher::RunningInstance() const {
   QemuStatus status = ReadQemuStatus(store_, UnixNow());
   if (!status.alive)
-    throw Error(ErrorCategory::kUsage,
-                "no QEMU started by tockctl is running, so there is nothing to verify", {},
+    throw Error(ErrorCategory::kUsage, "no QEMU started by tockctl is running to attach to", {},
                 "flash the image first (tockctl flash IMAGE --board " + options_.board + ")");
   return *status.instance;
 }

@@ -167,8 +167,8 @@ TEST_F(FlashQemuTest, VerifyOnlyAndDryRunNeverStartOrReplaceQemu) {
       RunTockctlIn(runtime, {"flash", elf.string(), "--board", "qemu_rv32_virt", "--verify-only"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.err,
-            "error: no QEMU started by tockctl is running, so there is nothing to verify; flash "
-            "the image first (tockctl flash IMAGE --board qemu_rv32_virt)\n");
+            "error: no QEMU started by tockctl is running to attach to; flash the image first "
+            "(tockctl flash IMAGE --board qemu_rv32_virt)\n");
   r = RunTockctlIn(runtime, {"flash", elf.string(), "--board", "qemu_rv32_virt", "--dry-run"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(guard.RecordedPid(), 0) << "a dry run started QEMU";

@@ -98,6 +98,18 @@ TEST_F(KernelInfoTest, ThroughTheQemuMethodAttachingToTheRunningQemu) {
   EXPECT_EQ(guard.RecordedPid(), pid);  // The same QEMU, not a new empty one.
 }
 
+// With no QEMU running, the qemu method has nothing to read; the message fits info as well as
+// flash --verify-only (it used to say "nothing to verify").
+TEST_F(KernelInfoTest, NoQemuRunningSaysSoOnOneLine) {
+  RecordedQemuGuard guard(runtime);
+  CliRun r = RunTockctlIn(runtime, {"info", "--board", "qemu_rv32_virt"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err,
+            "error: no QEMU started by tockctl is running to attach to; flash the image first "
+            "(tockctl flash IMAGE --board qemu_rv32_virt)\n");
+  EXPECT_EQ(guard.RecordedPid(), 0) << "info started a QEMU";
+}
+
 TEST_F(KernelInfoTest, BoardWithoutAKernelSaysSoOnOneLine) {
   QemuUnderTest qemu;  // Nothing flashed: QEMU's RAM is zeros.
   CliRun r = RunTockctlIn(runtime, {"info", "--board", "qemu_rv32_virt", "--method", "gdb",
