@@ -10,6 +10,7 @@
 #include "common/elf_file.h"
 #include "common/file_io.h"
 #include "common/hex.h"
+#include "tests/e2e/demo_e2e_support.h"
 #include "tests/e2e/flash_e2e_support.h"
 #include "tests/support/doc_examples.h"
 
@@ -151,13 +152,6 @@ TEST_F(KernelInfoTest, NeitherImageNorBoardIsAUsageError) {
             "NAME (or --config FILE) for a running board\n");
 }
 
-std::vector<std::string> OutputLines(const std::string& text) {
-  std::vector<std::string> out;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) out.push_back(line);
-  return out;
-}
-
 // The "$ command" lines of docs/info.md, in order, from a directory whose build/ is the build
 // directory, compared whole with the lines shown under them ("…" stands for any text).
 TEST_F(KernelInfoTest, DocsExamplesRunAndPrintWhatTheDocsShow) {
@@ -179,7 +173,7 @@ TEST_F(KernelInfoTest, DocsExamplesRunAndPrintWhatTheDocsShow) {
     ProcessResult r = runner.Run(spec);
     ASSERT_EQ(r.exit_code, 0) << r.stderr_text;
     EXPECT_EQ(r.stderr_text, "");
-    auto actual = OutputLines(r.stdout_text);
+    auto actual = SplitLines(r.stdout_text);
     ASSERT_EQ(actual.size(), example.shown.size()) << r.stdout_text;
     for (size_t i = 0; i < actual.size(); ++i)
       EXPECT_TRUE(MatchesShown(example.shown[i], actual[i]))
