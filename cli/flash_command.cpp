@@ -9,6 +9,7 @@
 #include "cli/stop_signals.h"
 #include "common/process.h"
 #include "config/board_resolution.h"
+#include "devices/serial_lending.h"
 #include "flasher/backend_registry.h"
 #include "flasher/flash_job.h"
 #include "flasher/qemu_flasher.h"
@@ -100,6 +101,9 @@ void RunFlashAndReport(flasher::FlashRequest& r, std::optional<std::string> boar
   });
   PosixProcessRunner runner;
   ScopedStopSignals signals;  // Ctrl-C ends the run with what it left on the device (exit 130)
+  // A `tockctl console` or `trace` holding the board's serial port lends it until the job is over.
+  devices::SerialLoanScope loan("flash", std::chrono::milliseconds(3000),
+                                [&ctx](const std::string& text) { ctx.Note(text); });
   flasher::FlashEnvironment env{ctx.Log(), &runner, &progress, flasher::SteadyClock(),
                                 &signals.stop_requested()};
   if (!board && !config && r.method == "tock-bootloader")

@@ -7,6 +7,7 @@
 #include "common/error.h"
 #include "common/process.h"
 #include "config/board_resolution.h"
+#include "devices/serial_lending.h"
 #include "flasher/backend_registry.h"
 #include "flasher/kernel_info.h"
 
@@ -42,6 +43,9 @@ flasher::KernelInfo ReadInfoFromBoard(const InfoOptions& o, CliContext& ctx) {
   flasher::ProgressPrinter progress(flasher::ProgressStyle::kSilent, [](const std::string&) {});
   PosixProcessRunner runner;
   ScopedStopSignals signals;
+  // A `tockctl console` or `trace` holding the board's serial port lends it meanwhile.
+  devices::SerialLoanScope loan("info", std::chrono::milliseconds(3000),
+                                [&ctx](const std::string& text) { ctx.Note(text); });
   flasher::FlashEnvironment env{ctx.Log(), &runner, &progress, flasher::SteadyClock(),
                                 &signals.stop_requested()};
   return flasher::ReadBoardKernelInfo(o.request, board, env);

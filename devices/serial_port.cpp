@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <spdlog/fmt/fmt.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
@@ -10,12 +11,12 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <csignal>
-#include <fstream>
 #include <limits>
+#include <thread>
 
 #include "devices/device_context.h"
 #include "devices/serial_baud.h"
+#include "devices/serial_lending.h"
 
 namespace tockctl::devices {
 
@@ -36,24 +37,19 @@ Error PortError(const fs::path& path, const std::string& message, const std::str
                std::move(hint));
 }
 
-// "tracer_tests, pid 1234" for a live process named in the lock file, else empty.
-std::string LockHolder(const fs::path& lock_path) {
-  std::ifstream in(lock_path);
-  long pid = 0;
-  if (!(in >> pid) || pid <= 0) return {};
-  if (::kill(static_cast<pid_t>(pid), 0) != 0 && errno != EPERM) return {};
-  std::ifstream comm_file("/proc/" + std::to_string(pid) + "/comm");
-  std::string comm;
-  std::getline(comm_file, comm);
-  return (comm.empty() ? "process" : comm) + ", pid " + std::to_string(pid);
+Error BusyError(const fs::path& path, const fs::path& lock_dir) {
+  std::optional<SerialLockHolder> holder = ReadSerialLockHolder(SerialLockFilePath(lock_dir, path));
+  Error error = PortError(path,
+                          "serial port " + path.string() + " is in use by " +
+                              (holder ? holder->Describe() : "another program"),
+                          "lock", "stop the other program or use another port");
+  return error;
 }
 
-Error BusyError(const fs::path& path, const fs::path& lock_dir) {
-  std::string holder = LockHolder(SerialLockFilePath(lock_dir, path));
-  return PortError(path,
-                   "serial port " + path.string() + " is in use by " +
-                       (holder.empty() ? "another program" : holder),
-                   "lock", "stop the other program or use another port");
+SerialOpenAttempt Busy(const fs::path& path, const fs::path& lock_dir) {
+  SerialOpenAttempt attempt = Failed(BusyError(path, lock_dir));
+  attempt.busy = true;
+  return attempt;
 }
 
 SerialOpenAttempt OpenFailure(const fs::path& path, int err, const fs::path& lock_dir) {
@@ -73,7 +69,7 @@ SerialOpenAttempt OpenFailure(const fs::path& path, int err, const fs::path& loc
                               "add yourself to the dialout group (sudo usermod -aG dialout $USER) "
                               "and log in again"));
     case EBUSY:
-      return Failed(BusyError(path, lock_dir));
+      return Busy(path, lock_dir);
     default:
       return Failed(PortError(path, what, "open"));
   }
@@ -93,25 +89,27 @@ int ConfigureRaw(int fd) {
   return 0;
 }
 
-// Writes our pid into the lock file (best effort: without it a second opener is still refused,
-// it just cannot say by whom).
-UniqueFd WriteLockFile(const fs::path& lock_path, spdlog::logger& log) {
+// Writes our pid, and whether we lend the port, into the lock file (best effort: without it a
+// second opener is still refused, it just cannot say by whom or borrow the port).
+UniqueFd WriteLockFile(const fs::path& lock_path, const std::string& lends_as,
+                       spdlog::logger& log) {
   UniqueFd fd(::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644));
   if (!fd.valid()) {
     log.debug("cannot create lock file {}: {}", lock_path.string(), ErrnoText(errno));
     return fd;
   }
-  std::string pid = std::to_string(::getpid()) + "\n";
+  std::string text = SerialLockFileText(::getpid(), lends_as);
   if (::ftruncate(fd.get(), 0) != 0 ||
-      ::pwrite(fd.get(), pid.data(), pid.size(), 0) != static_cast<ssize_t>(pid.size())) {
+      ::pwrite(fd.get(), text.data(), text.size(), 0) != static_cast<ssize_t>(text.size())) {
     log.debug("cannot write lock file {}: {}", lock_path.string(), ErrnoText(errno));
   }
   return fd;
 }
 
 SerialOpenAttempt LockAndConfigure(const fs::path& path, UniqueFd fd, uint32_t baud,
-                                   const fs::path& lock_dir, spdlog::logger& log) {
-  if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) return Failed(BusyError(path, lock_dir));
+                                   const fs::path& lock_dir, const std::string& lends_as,
+                                   spdlog::logger& log) {
+  if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) return Busy(path, lock_dir);
   if (::ioctl(fd.get(), TIOCEXCL) != 0) {
     log.debug("TIOCEXCL on {} failed: {}", path.string(), ErrnoText(errno));
   }
@@ -135,7 +133,7 @@ SerialOpenAttempt LockAndConfigure(const fs::path& path, UniqueFd fd, uint32_t b
   struct stat st {};
   ::fstat(fd.get(), &st);
   fs::path lock_path = SerialLockFilePath(lock_dir, path);
-  UniqueFd lock_file = WriteLockFile(lock_path, log);
+  UniqueFd lock_file = WriteLockFile(lock_path, lends_as, log);
   SerialOpenAttempt attempt;
   attempt.port = std::make_unique<SerialPort>(path, std::move(fd), std::move(lock_file),
                                               std::move(lock_path), st.st_rdev);
@@ -249,15 +247,58 @@ std::string SerialPort::PathGoneReason() const {
   return {};
 }
 
-SerialOpenAttempt OpenSerialPort(const fs::path& path, uint32_t baud, const fs::path& lock_dir,
-                                 spdlog::logger& log) {
+namespace {
+
+SerialOpenAttempt OpenOnce(const fs::path& path, uint32_t baud, const fs::path& lock_dir,
+                           const std::string& lends_as, spdlog::logger& log) {
   UniqueFd fd(::open(path.c_str(), O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC));
   if (!fd.valid()) return OpenFailure(path, errno, lock_dir);
   if (!::isatty(fd.get())) {
     return Failed(
         PortError(path, path.string() + " is not a serial port (not a terminal device)", "open"));
   }
-  return LockAndConfigure(path, std::move(fd), baud, lock_dir, log);
+  return LockAndConfigure(path, std::move(fd), baud, lock_dir, lends_as, log);
+}
+
+// `busy` came from a port another process holds. Inside a loan scope, when that process is a
+// tockctl that lends the port, asks it to let go and waits for the port to be free.
+SerialOpenAttempt BorrowFromLender(const fs::path& path, uint32_t baud, const fs::path& lock_dir,
+                                   spdlog::logger& log, SerialOpenAttempt busy) {
+  SerialLoanScope* scope = SerialLoanScope::Active();
+  std::optional<SerialLockHolder> holder = ReadSerialLockHolder(SerialLockFilePath(lock_dir, path));
+  if (scope == nullptr || !holder || holder->lends_as.empty()) return busy;
+  const std::string who = holder->Describe();
+  if (!scope->Borrow(lock_dir, path, log)) {
+    return Failed(PortError(path,
+                            "serial port " + path.string() + " is held by " + who +
+                                " and another tockctl is borrowing it",
+                            "lock", "wait for that command to finish and run this one again"));
+  }
+  log.info("asking {} to lend serial port {}", who, path.string());
+  const auto deadline = std::chrono::steady_clock::now() + scope->wait();
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    SerialOpenAttempt attempt = OpenOnce(path, baud, lock_dir, {}, log);
+    if (attempt.port) scope->NoteBorrowed(path, who);
+    if (!attempt.busy) return attempt;
+  }
+  const auto seconds = std::chrono::duration<double>(scope->wait()).count();
+  SerialOpenAttempt refused =
+      Failed(PortError(path,
+                       who + " holds serial port " + path.string() + " and did not let go within " +
+                           spdlog::fmt_lib::format("{:g}", seconds) + " s",
+                       "lock", "if it is stopped (Ctrl-Z), resume it with fg; or end it"));
+  refused.busy = true;
+  return refused;
+}
+
+}  // namespace
+
+SerialOpenAttempt OpenSerialPort(const fs::path& path, uint32_t baud, const fs::path& lock_dir,
+                                 spdlog::logger& log, const std::string& lends_as) {
+  SerialOpenAttempt attempt = OpenOnce(path, baud, lock_dir, lends_as, log);
+  if (!attempt.busy || !lends_as.empty()) return attempt;  // a lender never borrows
+  return BorrowFromLender(path, baud, lock_dir, log, std::move(attempt));
 }
 
 std::unique_ptr<SerialPort> OpenSerialPortOrThrow(const fs::path& path, uint32_t baud,

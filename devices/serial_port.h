@@ -89,12 +89,17 @@ struct SerialOpenAttempt {
   std::unique_ptr<SerialPort> port;
   std::optional<Error> error;
   bool absent = false;
+  bool busy = false;  ///< Another process holds the port (its lock, or TIOCEXCL).
 };
 
 /// Opens `path` raw 8N1 at `baud` and locks it. Failures are returned, never thrown: missing
-/// (absent), permission denied, in use (naming the process holding it), not a tty, bad baud.
+/// (absent), permission denied, in use (busy, naming the process holding it), not a tty, bad baud.
+/// `lends_as` ("console"): the lock file says this process lends the port (serial_lending.h).
+/// Inside a SerialLoanScope, a port held by a tockctl that lends it is borrowed: the holder is
+/// asked to let go and the open waits up to the scope's wait for it.
 SerialOpenAttempt OpenSerialPort(const std::filesystem::path& path, uint32_t baud,
-                                 const std::filesystem::path& lock_dir, spdlog::logger& log);
+                                 const std::filesystem::path& lock_dir, spdlog::logger& log,
+                                 const std::string& lends_as = {});
 
 /// OpenSerialPort that throws the error instead of returning it.
 std::unique_ptr<SerialPort> OpenSerialPortOrThrow(const std::filesystem::path& path, uint32_t baud,

@@ -65,7 +65,8 @@ std::string ConsoleHelpLine(const std::string& device, bool terminal) {
 
 ConsoleEnd RunConsoleCommand(const ConsoleOptions& options, const ConsoleEnvironment& env) {
   CheckConsoleFlags(options);
-  const SourceSpec spec = ParseSourceSpec(options.source);
+  SourceSpec spec = ParseSourceSpec(options.source);
+  spec.lends_as = "console";
   auto device = OpenTraceSource(spec, QuieterSourceLogger(env.log));
   std::atomic<bool> never{false};
   std::FILE* notes = options.quiet ? nullptr : env.err;

@@ -1,6 +1,9 @@
 #include "tracer/serial_source.h"
 
+#include <algorithm>
+
 #include "devices/device_context.h"
+#include "devices/serial_lending.h"
 
 namespace tockctl::tracer {
 
@@ -13,8 +16,8 @@ SerialSource::SerialSource(SerialOptions options, std::shared_ptr<spdlog::logger
       log_(std::move(log)),
       schedule_(options_.reconnect_interval, std::move(clock)),
       current_path_(options_.path) {
-  devices::SerialOpenAttempt attempt =
-      devices::OpenSerialPort(options_.path, options_.baud, options_.lock_dir, *log_);
+  devices::SerialOpenAttempt attempt = devices::OpenSerialPort(
+      options_.path, options_.baud, options_.lock_dir, *log_, options_.lends_as);
   if (attempt.port) {
     Adopt(std::move(attempt.port));
     return;
@@ -25,8 +28,43 @@ SerialSource::SerialSource(SerialOptions options, std::shared_ptr<spdlog::logger
 
 ReadResult SerialSource::Read(std::span<uint8_t> buf, milliseconds timeout) {
   if (ended_) return {ReadStatus::kEnd, 0, end_detail_};
-  if (port_) return ReadOpenPort(buf, timeout);
+  if (lent_to_ && !returning_from_loan_) return WaitForLoanEnd(schedule_.clock().Now() + timeout);
+  if (port_) {
+    if (std::optional<std::string> borrower = BorrowerAsking()) return Lend(*borrower);
+    return ReadOpenPort(buf, timeout);
+  }
   return TryToReturn(schedule_.clock().Now() + timeout);
+}
+
+// A job asking for the port, looked for at most once per loan_check_interval.
+std::optional<std::string> SerialSource::BorrowerAsking() {
+  if (options_.lends_as.empty()) return std::nullopt;
+  const SourceClock::TimePoint now = schedule_.clock().Now();
+  if (next_loan_check_ && now < *next_loan_check_) return std::nullopt;
+  next_loan_check_ = now + options_.loan_check_interval;
+  return devices::ActiveSerialBorrower(options_.lock_dir, current_path_);
+}
+
+ReadResult SerialSource::Lend(const std::string& borrower) {
+  port_.reset();
+  lent_to_ = borrower;
+  std::string detail =
+      "serial port " + current_path_.string() + " lent to " + borrower + "; waiting for it back";
+  log_->info("{}", detail);
+  return {ReadStatus::kDisconnected, 0, detail};
+}
+
+// While the job holds its borrow lock: nothing to read. Then the port is opened again as a
+// returning device would be (TryToReturn), even with reconnect off.
+ReadResult SerialSource::WaitForLoanEnd(SourceClock::TimePoint deadline) {
+  SourceClock& clock = schedule_.clock();
+  while (devices::ActiveSerialBorrower(options_.lock_dir, current_path_)) {
+    const SourceClock::TimePoint now = clock.Now();
+    if (now >= deadline) return {ReadStatus::kTimeout, 0, {}};
+    clock.SleepUntil(std::min(deadline, now + options_.loan_check_interval));
+  }
+  returning_from_loan_ = true;
+  return TryToReturn(deadline);
 }
 
 ReadResult SerialSource::ReadOpenPort(std::span<uint8_t> buf, milliseconds timeout) {
@@ -62,7 +100,7 @@ ReadResult SerialSource::TryToReturn(SourceClock::TimePoint deadline) {
     std::optional<fs::path> path = ReturningPath();
     if (!path) continue;
     devices::SerialOpenAttempt attempt =
-        devices::OpenSerialPort(*path, options_.baud, options_.lock_dir, *log_);
+        devices::OpenSerialPort(*path, options_.baud, options_.lock_dir, *log_, options_.lends_as);
     if (!attempt.port) {
       log_->debug("serial port not back yet: {}", attempt.error->Describe());
       continue;
@@ -72,6 +110,9 @@ ReadResult SerialSource::TryToReturn(SourceClock::TimePoint deadline) {
     Adopt(std::move(attempt.port));
     std::string detail = "serial port " + before.string() + (first ? " appeared" : " is back");
     if (current_path_ != before) detail += " as " + current_path_.string();
+    if (lent_to_) detail += " from " + *lent_to_;
+    lent_to_.reset();
+    returning_from_loan_ = false;
     log_->info("{}", detail);
     return {ReadStatus::kReconnected, 0, detail};
   }
@@ -106,6 +147,11 @@ std::string SerialSource::Describe() const {
 }
 
 void SerialSource::Write(std::span<const uint8_t> bytes) {
+  if (!port_ && lent_to_) {
+    throw Error(ErrorCategory::kTransport, Describe() + " is lent to " + *lent_to_,
+                devices::DeviceContext(current_path_.string(), "write"),
+                "type again once it is back");
+  }
   if (!port_) {
     throw Error(ErrorCategory::kTransport, Describe() + " is not connected",
                 devices::DeviceContext(current_path_.string(), "write"),

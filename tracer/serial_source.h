@@ -32,6 +32,12 @@ struct SerialOptions {
       devices::DefaultSerialLockDir();        ///< Where lock files naming pids go.
   std::filesystem::path sysfs_root = "/sys";  ///< To find a USB port again by serial number.
   std::filesystem::path dev_dir = "/dev";     ///< Where a renamed tty's node is (dev_dir/ttyACM1).
+  /// "console" or "trace": lend the port to a tockctl job that asks for it (`tockctl flash` on the
+  /// same port): close it, wait for the job to end, open it again (devices/serial_lending.h).
+  /// Empty: never lend. A loan is followed even with reconnect off.
+  std::string lends_as;
+  /// How often to look for a job asking for the port.
+  std::chrono::milliseconds loan_check_interval{50};
 };
 
 /// Reads a serial port raw 8N1, holding an exclusive lock on it for as long as it is open.
@@ -44,7 +50,8 @@ class SerialSource : public ByteSource {
                std::shared_ptr<SourceClock> clock = RealSourceClock());
 
   /// Data, kTimeout, or on loss of the device kDisconnected once (kEnd if reconnect is off), then
-  /// kTimeout while waiting and kReconnected when it is back.
+  /// kTimeout while waiting and kReconnected when it is back. A port lent to a job reads as
+  /// kDisconnected ("lent to tockctl flash, pid N") and kReconnected once it is back.
   ReadResult Read(std::span<uint8_t> buf, std::chrono::milliseconds timeout) override;
   /// "serial /dev/ttyACM0 @115200" (the path currently open).
   std::string Describe() const override;
@@ -53,6 +60,9 @@ class SerialSource : public ByteSource {
 
  private:
   ReadResult ReadOpenPort(std::span<uint8_t> buf, std::chrono::milliseconds timeout);
+  std::optional<std::string> BorrowerAsking();
+  ReadResult Lend(const std::string& borrower);
+  ReadResult WaitForLoanEnd(SourceClock::TimePoint deadline);
   ReadResult Lost(const std::string& why);
   ReadResult TryToReturn(SourceClock::TimePoint deadline);
   std::optional<std::filesystem::path> ReturningPath() const;
@@ -67,6 +77,9 @@ class SerialSource : public ByteSource {
   bool was_open_ = false;
   bool ended_ = false;
   std::string end_detail_;
+  std::optional<std::string> lent_to_;  ///< The job that borrowed the port, until it is back.
+  bool returning_from_loan_ = false;    ///< The loan ended; the port is being opened again.
+  std::optional<SourceClock::TimePoint> next_loan_check_;
 };
 
 }  // namespace tockctl::tracer

@@ -97,7 +97,8 @@ TraceOutcome RunTraceInto(const TraceOptions& options, ByteSource& source,
 TraceOutcome RunTraceCommand(const TraceOptions& options, const TraceEnvironment& env) {
   CheckOneStdoutUser(options);
   if (options.capture_path) CheckCaptureTarget(*options.capture_path, options.overwrite_capture);
-  const SourceSpec spec = ParseSourceSpec(options.source);
+  SourceSpec spec = ParseSourceSpec(options.source);
+  spec.lends_as = "trace";
   auto source = OpenTraceSource(spec, QuieterSourceLogger(env.log));
   if (!options.quiet) std::fprintf(env.err, "trace: reading %s\n", source->Describe().c_str());
   TraceOptions run = options;

@@ -107,6 +107,7 @@ std::unique_ptr<ByteSource> OpenSource(const SourceSpec& spec,
       o.reconnect = spec.reconnect;
       o.wait_for_device = spec.wait_for_device;
       o.reconnect_interval = spec.reconnect_interval;
+      o.lends_as = spec.lends_as;
       return std::make_unique<SerialSource>(o, log);
     }
     case SourceKind::kUsb: {

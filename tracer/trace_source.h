@@ -50,6 +50,9 @@ struct SourceSpec {
   bool wait_for_device = false;  ///< kSerial, kUsb, kTcp, kQemu
   bool reconnect = true;         ///< kSerial, kUsb, kTcp, kQemu
   std::chrono::milliseconds reconnect_interval{250};
+  /// kSerial: lend the port to a `tockctl flash` that asks, as this command ("console", "trace");
+  /// empty: never lend (SerialOptions::lends_as).
+  std::string lends_as;
   std::optional<std::filesystem::path> save_raw;
   bool overwrite_raw = false;
 };

@@ -169,6 +169,11 @@ void TockBootloaderPeer::ReleaseReset(bool select_held) {
   s.escape_pending = false;
 }
 
+void TockBootloaderPeer::KernelPrints(const std::string& text) {
+  if (in_bootloader()) return;
+  SendReply(std::vector<uint8_t>(text.begin(), text.end()));
+}
+
 std::vector<uint8_t> TockBootloaderPeer::ReadFlash(uint32_t address, size_t length) const {
   std::lock_guard<std::mutex> lock(mu_);
   return {state_->flash.begin() + address, state_->flash.begin() + address + length};

@@ -100,6 +100,9 @@ class TockBootloaderPeer {
   /// The chip leaves reset (DTR released): into the bootloader if the select line (RTS) is
   /// held, else into the kernel.
   void ReleaseReset(bool select_held);
+  /// The running kernel prints `text` on its console UART (paced like replies with `pace`); a
+  /// bootloader prints nothing, so this does nothing there.
+  void KernelPrints(const std::string& text);
   /// Flash contents (for assertions) and preloading.
   std::vector<uint8_t> ReadFlash(uint32_t address, size_t length) const;
   void WriteFlash(uint32_t address, const std::vector<uint8_t>& data);

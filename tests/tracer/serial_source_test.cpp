@@ -10,6 +10,7 @@
 
 #include "common/error.h"
 #include "common/file_io.h"
+#include "devices/serial_lending.h"
 #include "tests/support/pty_pair.h"
 #include "tests/support/test_support.h"
 #include "tests/tracer/source_test_support.h"
@@ -243,6 +244,67 @@ TEST(SerialSourceTest, WithoutReconnectADisappearingDeviceEndsTheStream) {
   EXPECT_EQ(end.detail, "serial port " + pty.slave_path() + " disappeared (the line hung up)");
   std::vector<uint8_t> buf(16);
   EXPECT_EQ(source.Read(buf, milliseconds(0)).status, ReadStatus::kEnd);
+}
+
+// `tockctl flash` on the port (a loan scope in this process stands in for it): the source lets go
+// within its check interval, reads nothing while the job holds the port, and takes it back when
+// the job ends, even with reconnect off; the bytes sent after that arrive.
+TEST(SerialSourceTest, LendsThePortToAJobThatAsksAndTakesItBackWhenTheJobEnds) {
+  TempDir dir;
+  PtyPair pty;
+  SerialOptions options = TestOptions(dir, pty.slave_path());
+  options.reconnect = false;
+  options.lends_as = "console";
+  SerialSource source(options, TestLogger());
+  const fs::path lock = devices::SerialLockFilePath(options.lock_dir, pty.slave_path());
+  EXPECT_EQ(ReadFile(lock), std::to_string(::getpid()) + "\nlends console\n");
+  const std::string job = ProcessName(::getpid()) + " flash, pid " + std::to_string(::getpid());
+  {
+    devices::SerialLoanScope scope("flash", milliseconds(10'000));
+    std::unique_ptr<devices::SerialPort> borrowed;
+    std::thread flash([&] {
+      borrowed =
+          devices::OpenSerialPortOrThrow(pty.slave_path(), 115200, options.lock_dir, *TestLogger());
+    });
+    ReadResult lent = WaitForStatus(source, ReadStatus::kDisconnected, kPatience);
+    flash.join();
+    ASSERT_TRUE(borrowed);
+    EXPECT_EQ(lent.detail,
+              "serial port " + pty.slave_path() + " lent to " + job + "; waiting for it back");
+    pty.Write("for the job");
+    std::vector<uint8_t> buf(64);
+    EXPECT_EQ(source.Read(buf, milliseconds(100)).status, ReadStatus::kTimeout);
+    EXPECT_EQ(borrowed->Read(buf, milliseconds(2000)).bytes, 11u);  // the job reads alone
+    EXPECT_THROW(source.Write(std::vector<uint8_t>{'x'}), Error);
+  }
+  ReadResult back = WaitForStatus(source, ReadStatus::kReconnected, kPatience);
+  EXPECT_EQ(back.detail, "serial port " + pty.slave_path() + " is back from " + job);
+  EXPECT_EQ(ReadFile(lock), std::to_string(::getpid()) + "\nlends console\n");
+  pty.Write("after");
+  testing::Collected after = ReadUntil(source, 5, kPatience);
+  EXPECT_EQ(std::string(after.bytes.begin(), after.bytes.end()), "after");
+}
+
+// A job that dies holding the port (its flock goes with it) gives the port back all the same.
+TEST(SerialSourceTest, TakesThePortBackFromAJobThatDied) {
+  TempDir dir;
+  PtyPair pty;
+  SerialOptions options = TestOptions(dir, pty.slave_path());
+  options.lends_as = "trace";
+  SerialSource source(options, TestLogger());
+  const pid_t job = ::fork();
+  ASSERT_GE(job, 0);
+  if (job == 0) {
+    devices::SerialLoanScope scope("flash", milliseconds(10'000));
+    auto port =
+        devices::OpenSerialPortOrThrow(pty.slave_path(), 115200, options.lock_dir, *TestLogger());
+    ::pause();  // killed holding both
+  }
+  WaitForStatus(source, ReadStatus::kDisconnected, kPatience);
+  ::kill(job, SIGKILL);
+  ::waitpid(job, nullptr, 0);
+  ReadResult back = WaitForStatus(source, ReadStatus::kReconnected, kPatience);
+  EXPECT_NE(back.detail.find(" is back from "), std::string::npos) << back.detail;
 }
 
 TEST(SerialSourceTest, WaitsForAPortThatDoesNotExistYet) {

@@ -1,0 +1,158 @@
+// `tockctl flash` on the serial port a `tockctl console` or `tockctl trace` holds, through the real
+// binaries and a pty device paced at 115200 baud (the Tock bootloader peer, whose kernel prints on
+// the same UART): the holder lends the port, the flash runs, the holder takes the port back, and
+// no byte of the bootloader's conversation ever reaches the console.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <random>
+
+#include "common/file_io.h"
+#include "tests/flasher/tock_bootloader_peer.h"
+#include "tests/support/test_support.h"
+
+namespace tockctl::flasher {
+namespace {
+
+using tockctl::testing::BackgroundTockctl;
+using tockctl::testing::CliRun;
+using tockctl::testing::RunTockctl;
+using tockctl::testing::TempDir;
+using tockctl::testing::WaitFor;
+
+// A board running its kernel (the bootloader is entered by hand: a pty has no DTR/RTS lines).
+testing::PeerOptions RunningKernel() {
+  testing::PeerOptions o;
+  o.in_bootloader = false;
+  o.touch_resets = false;
+  o.pace = true;
+  return o;
+}
+
+std::vector<uint8_t> Random(size_t n, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::vector<uint8_t> v(n);
+  for (auto& b : v) b = static_cast<uint8_t>(rng());
+  return v;
+}
+
+std::vector<std::string> FlashArgs(const TempDir& dir, const testing::TockBootloaderPeer& peer,
+                                   const std::vector<uint8_t>& data) {
+  const auto image = dir.path() / "kernel.bin";
+  WriteFileAtomic(image, std::span<const uint8_t>(data));
+  return {"flash",   image.string(), "--address", "0x10000",
+          "--board", "nano33ble",    "--port",    peer.port_path()};
+}
+
+bool Has(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+std::string LentLine(const std::string& port) {
+  return "console: link lost: serial port " + port + " lent to tockctl flash, pid ";
+}
+
+TEST(PortHandoverCliTest, FlashBorrowsThePortFromAConsoleThatTakesItBackAfterwards) {
+  testing::TockBootloaderPeer peer(RunningKernel());
+  TempDir dir;
+  const std::string port = peer.port_path();
+  BackgroundTockctl console(dir.path(), {"console", "--serial", port});
+  ASSERT_TRUE(WaitFor([&] { return Has(console.Err(), "console: serial " + port); }))
+      << console.Err();
+  peer.KernelPrints("tock$ before\r\n");
+  ASSERT_TRUE(WaitFor([&] { return Has(console.Out(), "before"); })) << console.Out();
+
+  peer.EnterBootloader();
+  const auto data = Random(3000, 7);
+  CliRun flash = RunTockctl(FlashArgs(dir, peer, data));
+  ASSERT_EQ(flash.exit_code, 0) << flash.err;
+  EXPECT_EQ(peer.ReadFlash(0x10000, data.size()), data);
+  EXPECT_TRUE(peer.kernel_started());
+  EXPECT_EQ(flash.err.rfind("Borrowing serial port " + port + " from tockctl console, pid " +
+                                std::to_string(console.pid()) + " until flash ends\n",
+                            0),
+            0u)
+      << flash.err;
+  ASSERT_TRUE(WaitFor([&] { return Has(console.Err(), " is back from tockctl flash, pid "); }))
+      << console.Err();
+  peer.KernelPrints("Initialization complete. Entering main loop\r\n");
+  ASSERT_TRUE(WaitFor([&] { return Has(console.Out(), "main loop\r\n"); })) << console.Out();
+
+  console.Signal(SIGTERM);
+  EXPECT_EQ(console.Wait(), 0);
+  EXPECT_EQ(console.Out(), "tock$ before\r\nInitialization complete. Entering main loop\r\n");
+  const std::string err = console.Err();
+  const size_t lent = err.find(LentLine(port));
+  const size_t back =
+      err.find("console: link up: serial port " + port + " is back from tockctl " + "flash, pid ");
+  EXPECT_NE(lent, std::string::npos) << err;
+  EXPECT_NE(back, std::string::npos) << err;
+  EXPECT_LT(lent, back) << err;
+}
+
+TEST(PortHandoverCliTest, TraceLendsThePortToo) {
+  testing::TockBootloaderPeer peer(RunningKernel());
+  TempDir dir;
+  const std::string port = peer.port_path();
+  BackgroundTockctl trace(dir.path(), {"trace", "--serial", port});
+  ASSERT_TRUE(WaitFor([&] { return Has(trace.Err(), "trace: reading serial " + port); }))
+      << trace.Err();
+  peer.EnterBootloader();
+  CliRun flash = RunTockctl(FlashArgs(dir, peer, Random(2000, 8)));
+  ASSERT_EQ(flash.exit_code, 0) << flash.err;
+  ASSERT_TRUE(WaitFor([&] { return Has(trace.Err(), " is back from tockctl flash"); }))
+      << trace.Err();
+  trace.Signal(SIGTERM);
+  EXPECT_EQ(trace.Wait(), 0);
+  EXPECT_TRUE(Has(trace.Err(), "serial port " + port + " lent to tockctl flash, pid "))
+      << trace.Err();
+}
+
+// A console stopped with Ctrl-Z cannot let go: the flash says so after its wait, touches nothing,
+// and the console still has its port when it is resumed.
+TEST(PortHandoverCliTest, AConsoleThatCannotLetGoIsNamedAndKeepsThePort) {
+  testing::TockBootloaderPeer peer(RunningKernel());
+  TempDir dir;
+  const std::string port = peer.port_path();
+  BackgroundTockctl console(dir.path(), {"console", "--serial", port});
+  ASSERT_TRUE(WaitFor([&] { return Has(console.Err(), "console: serial " + port); }));
+  console.Signal(SIGSTOP);
+  peer.EnterBootloader();
+  CliRun flash = RunTockctl(FlashArgs(dir, peer, Random(2000, 9)));
+  EXPECT_EQ(flash.exit_code, 5) << flash.err;
+  const std::string pid = std::to_string(console.pid());
+  EXPECT_TRUE(Has(flash.err, "error: tockctl console, pid " + pid + " holds serial port " + port +
+                                 " and did not let go within 3 s (" + port +
+                                 ": lock); if it is stopped (Ctrl-Z), resume it with fg; or end "
+                                 "it\n"))
+      << flash.err;
+  EXPECT_TRUE(peer.commands().empty());
+  console.Signal(SIGCONT);
+  peer.ReleaseReset(false);
+  peer.KernelPrints("still here\r\n");
+  ASSERT_TRUE(WaitFor([&] { return Has(console.Out(), "still here"); })) << console.Out();
+  EXPECT_FALSE(Has(console.Err(), "lent to")) << console.Err();
+}
+
+// A flash killed half-way (its locks go with it) gives the port back all the same.
+TEST(PortHandoverCliTest, AFlashKilledHalfWayGivesThePortBack) {
+  testing::TockBootloaderPeer peer(RunningKernel());
+  TempDir dir;
+  const std::string port = peer.port_path();
+  BackgroundTockctl console(dir.path(), {"console", "--serial", port});
+  ASSERT_TRUE(WaitFor([&] { return Has(console.Err(), "console: serial " + port); }));
+  peer.EnterBootloader();
+  BackgroundTockctl flash(dir.path(), FlashArgs(dir, peer, Random(64 * 1024, 10)));
+  ASSERT_TRUE(WaitFor([&] { return Has(console.Err(), LentLine(port)); })) << console.Err();
+  ASSERT_TRUE(WaitFor([&] { return peer.commands().size() > 3; }));
+  flash.Signal(SIGKILL);
+  EXPECT_EQ(flash.Wait(), 128 + SIGKILL);
+  ASSERT_TRUE(WaitFor([&] { return Has(console.Err(), " is back from tockctl flash, pid "); }))
+      << console.Err();
+  peer.ReleaseReset(false);
+  peer.KernelPrints("rebooted\r\n");
+  ASSERT_TRUE(WaitFor([&] { return Has(console.Out(), "rebooted"); })) << console.Out();
+}
+
+}  // namespace
+}  // namespace tockctl::flasher
