@@ -92,8 +92,9 @@ const CommandRegistration kFlashRegistration{40, &RegisterFlashCommand};
 
 }  // namespace
 
-void RunFlashAndReport(flasher::FlashRequest& r, std::optional<std::string> board,
-                       const std::optional<std::string>& config, CliContext& ctx) {
+flasher::FlashReport RunFlashAndReport(flasher::FlashRequest& r, std::optional<std::string> board,
+                                       const std::optional<std::string>& config, CliContext& ctx,
+                                       std::function<void()> before_start) {
   std::FILE* stream = ctx.options.json ? ctx.out() : ctx.err();
   flasher::ProgressPrinter progress(StyleFor(ctx), [stream](const std::string& text) {
     std::fputs(text.c_str(), stream);
@@ -104,19 +105,29 @@ void RunFlashAndReport(flasher::FlashRequest& r, std::optional<std::string> boar
   // A `tockctl console` or `trace` holding the board's serial port lends it until the job is over.
   devices::SerialLoanScope loan("flash", std::chrono::milliseconds(3000),
                                 [&ctx](const std::string& text) { ctx.Note(text); });
-  flasher::FlashEnvironment env{ctx.Log(), &runner, &progress, flasher::SteadyClock(),
-                                &signals.stop_requested()};
+  flasher::FlashEnvironment env{ctx.Log(),
+                                &runner,
+                                &progress,
+                                flasher::SteadyClock(),
+                                &signals.stop_requested(),
+                                std::move(before_start)};
   if (!board && !config && r.method == "tock-bootloader")
     board = flasher::BoardFromBootloader(r, ctx.BoardSearch(), env);
   config::HardwareBoard hardware = config::ResolveBoard({board, config}, ctx.BoardSearch()).board;
   flasher::FlashReport report = flasher::RunFlash(r, hardware, env);
   if (!report.outcome) {
-    if (ctx.options.json) return ctx.PrintJson(flasher::PlanToJson(report.plan));
-    std::string text = flasher::RenderPlan(report.plan);
-    return ctx.Print(text.substr(0, text.size() - 1));
+    if (ctx.options.json) {
+      ctx.PrintJson(flasher::PlanToJson(report.plan));
+    } else {
+      std::string text = flasher::RenderPlan(report.plan);
+      ctx.Print(text.substr(0, text.size() - 1));
+    }
+  } else if (ctx.options.json) {
+    ctx.PrintJson(flasher::SummaryToJson(report.plan, *report.outcome));
+  } else {
+    ctx.Note(flasher::RenderSummary(report.plan, *report.outcome));
   }
-  if (ctx.options.json) return ctx.PrintJson(flasher::SummaryToJson(report.plan, *report.outcome));
-  ctx.Note(flasher::RenderSummary(report.plan, *report.outcome));
+  return report;
 }
 
 }  // namespace tockctl::cli

@@ -110,7 +110,8 @@ FlashReport RunFlash(const FlashRequest& request, const config::HardwareBoard& b
       PlanFlash(inputs, board, options.method, backend->capabilities(), PlanOptionsFor(request));
   if (request.dry_run) return report;
   AnnounceForced(report.plan, *env.progress);
-  report.outcome = ExecutePlan(report.plan, *backend, *env.progress, env.clock, env.stop);
+  report.outcome =
+      ExecutePlan(report.plan, *backend, *env.progress, env.clock, env.stop, env.before_start);
   return report;
 }
 

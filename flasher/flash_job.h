@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -53,6 +54,7 @@ struct FlashEnvironment {
   ProgressSink* progress = nullptr;
   Clock clock = SteadyClock();
   const std::atomic<bool>* stop = nullptr;  ///< Set by a signal handler: end the run (exit 130).
+  std::function<void()> before_start = nullptr;  ///< Runs right before the device starts.
 };
 
 /// What happened: the plan, and the outcome unless it was a dry run.

@@ -128,7 +128,8 @@ void VerifyAll(const FlashPlan& plan, FlashBackend& backend, PhaseOffsetSink& si
 }
 
 FlashOutcome RunSteps(const FlashPlan& plan, FlashBackend& backend, ProgressSink& progress,
-                      const Clock& clock, RunPosition& at) {
+                      const Clock& clock, RunPosition& at,
+                      const std::function<void()>& before_start) {
   FlashOutcome out;
   TimePoint start = clock();
   at.CheckStop();
@@ -159,6 +160,7 @@ FlashOutcome RunSteps(const FlashPlan& plan, FlashBackend& backend, ProgressSink
   }
   at.phase = Phase::kReset;
   if (plan.steps.start) {
+    if (before_start) before_start();
     backend.Start(plan.steps.write ? plan.entry : std::nullopt);
     out.started = true;
     out.start_report = backend.StartReport();
@@ -174,12 +176,13 @@ FlashOutcome RunSteps(const FlashPlan& plan, FlashBackend& backend, ProgressSink
 }  // namespace
 
 FlashOutcome ExecutePlan(const FlashPlan& plan, FlashBackend& backend, ProgressSink& progress,
-                         const Clock& clock, const std::atomic<bool>* stop) {
+                         const Clock& clock, const std::atomic<bool>* stop,
+                         const std::function<void()>& before_start) {
   RunPosition at;
   at.stop = stop;
   at.writes = plan.steps.write;
   try {
-    return RunSteps(plan, backend, progress, clock, at);
+    return RunSteps(plan, backend, progress, clock, at, before_start);
   } catch (const Error& e) {
     throw WithDeviceState(e, at);
   }

@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -37,10 +38,13 @@ struct FlashOutcome {
 /// is set (Ctrl-C), the next progress step throws Error(kInterrupted). Back-end errors and the
 /// interruption are rethrown with the phase they ended and what that leaves on the device ("the
 /// image on the device is partial (12.0 KiB of 40.0 KiB written) ..."). The back-end is
-/// disconnected (or started) at the end.
+/// disconnected (or started) at the end. `before_start`, if set, runs after verify and right
+/// before the device is started (`tockctl run` connects its console there, so that nothing the
+/// image prints at boot is missed).
 FlashOutcome ExecutePlan(const FlashPlan& plan, FlashBackend& backend, ProgressSink& progress,
                          const Clock& clock = SteadyClock(),
-                         const std::atomic<bool>* stop = nullptr);
+                         const std::atomic<bool>* stop = nullptr,
+                         const std::function<void()>& before_start = {});
 
 /// "Flashed 1.00 MiB to qemu_rv32_virt via gdb in 0.42 s (2.38 MiB/s), verified, started at
 /// 0x80000000"; when only a file was written: "Wrote 4.0 KiB for raspberry_pi_pico to FILE via

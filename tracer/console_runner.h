@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 
+#include "tracer/byte_source.h"
 #include "tracer/console_view.h"
 #include "tracer/trace_source.h"
 
@@ -22,8 +23,11 @@ struct ConsoleOptions {
   std::optional<std::string> capture_path;  ///< -w FILE: also write a pcapng capture.
   bool overwrite_capture = false;           ///< --force: -w may replace an existing file.
   std::optional<double> duration_s;         ///< End after this many seconds.
-  bool quiet = false;                       ///< -q: no help line and no link messages.
-  std::string application = "tockctl";      ///< pcapng shb_userappl.
+  /// End (ConsoleEnd::kUntil) once the device's console text contains this (`tockctl run
+  /// --until`); matched across pieces, never inside trace frames.
+  std::optional<std::string> until;
+  bool quiet = false;                   ///< -q: no help line and no link messages.
+  std::string application = "tockctl";  ///< pcapng shb_userappl.
 };
 
 /// Where the console reads keys and writes, and what it depends on.
@@ -40,15 +44,25 @@ enum class ConsoleEnd {
   kQuitKey,   ///< Ctrl-] was typed.
   kStopped,   ///< *env.stop was set (SIGINT, SIGTERM, SIGHUP).
   kDuration,  ///< --duration elapsed.
+  kUntil,     ///< The --until text appeared in the console text.
 };
 
 /// The stderr line that says how to quit; `terminal`: the keys come from a terminal.
 std::string ConsoleHelpLine(const std::string& device, bool terminal);
 
+/// Throws Error(kUsage) for no source, a --replay source, -w - or an existing -w file without
+/// --force: what RunConsoleCommand checks before it opens anything.
+void CheckConsoleOptions(const ConsoleOptions& options);
+
 /// Opens the source, puts a terminal on env.input_fd into raw mode (restored on every way out),
-/// and runs until the quit key, a stop signal or --duration. Throws Error(kUsage) for no source,
-/// bad source flags, -w - or an existing -w file without --force; Error(kTransport) naming the
-/// device when it goes away for good (--no-reconnect); and the source's own errors.
+/// and runs until the quit key, a stop signal, --duration or the --until text. Throws the
+/// errors of CheckConsoleOptions and ParseSourceSpec; Error(kTransport) naming the device when it
+/// goes away for good (--no-reconnect); and the source's own errors.
 ConsoleEnd RunConsoleCommand(const ConsoleOptions& options, const ConsoleEnvironment& env);
+
+/// RunConsoleCommand on a source already open (borrowed): `tockctl run` opens it before the
+/// device starts. options.source is not looked at.
+ConsoleEnd RunConsoleOn(const ConsoleOptions& options, ByteSource& device,
+                        const ConsoleEnvironment& env);
 
 }  // namespace tockctl::tracer

@@ -36,6 +36,8 @@ class KeyForwardingSource : public ByteSource {
 
   /// The flag to hand to TraceSession::Run: quit key read or `outer_stop` set.
   const std::atomic<bool>& stop_requested() const { return stop_; }
+  /// Ends the session as the quit key would, but for another reason (the --until text).
+  void RequestStop() { stop_.store(true); }
   /// True once the quit key was read.
   bool quit_key_read() const { return quit_key_read_; }
   /// Why the device's stream ended (its kEnd detail), empty while it has not.

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "common/process.h"
+#include "tests/support/background_process.h"
 #include "tests/support/test_support.h"
 
 namespace tockctl::testing {
@@ -46,40 +47,6 @@ class DemoWorkspace {
 
  private:
   TempDir temp_;
-};
-
-/// A program started in its own process group (in `dir`) with stdout and stderr going to files
-/// in `dir`. Destroying it SIGKILLs the group if it still runs, and reaps it.
-class BackgroundProcess {
- public:
-  BackgroundProcess(const std::vector<std::string>& argv,
-                    const std::map<std::string, std::string>& env, const std::filesystem::path& dir,
-                    const std::string& name);
-  ~BackgroundProcess();
-  BackgroundProcess(const BackgroundProcess&) = delete;
-  BackgroundProcess& operator=(const BackgroundProcess&) = delete;
-
-  int pid() const { return pid_; }
-  std::string Stdout() const;
-  std::string Stderr() const;
-  /// Waits until stderr contains `text`; false if the process ended or `timeout` passed first.
-  bool WaitForStderr(const std::string& text, std::chrono::milliseconds timeout);
-  /// Waits until `done(stdout)` holds; false if the process ended or `timeout` passed first.
-  bool WaitForStdout(const std::function<bool(const std::string&)>& done,
-                     std::chrono::milliseconds timeout);
-  /// Sends `signal` to the process.
-  void Signal(int signal);
-  /// Waits up to `timeout` for the process to exit; its exit code (128+N for signal N), or
-  /// nullopt if it still runs.
-  std::optional<int> Wait(std::chrono::milliseconds timeout);
-
- private:
-  bool Exited();
-
-  int pid_ = -1;
-  std::optional<int> exit_code_;
-  std::filesystem::path out_;
-  std::filesystem::path err_;
 };
 
 /// `tockctl trace ARGS` as a BackgroundProcess in `workspace`.

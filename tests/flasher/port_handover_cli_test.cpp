@@ -1,7 +1,8 @@
 // `tockctl flash` on the serial port a `tockctl console` or `tockctl trace` holds, through the real
 // binaries and a pty device paced at 115200 baud (the Tock bootloader peer, whose kernel prints on
 // the same UART): the holder lends the port, the flash runs, the holder takes the port back, and
-// no byte of the bootloader's conversation ever reaches the console.
+// no byte of the bootloader's conversation ever reaches the console. Also `tockctl run`, which
+// flashes and then opens the console on that port itself.
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -9,16 +10,18 @@
 
 #include "common/file_io.h"
 #include "tests/flasher/tock_bootloader_peer.h"
+#include "tests/support/background_process.h"
 #include "tests/support/test_support.h"
 
 namespace tockctl::flasher {
 namespace {
 
-using tockctl::testing::BackgroundTockctl;
 using tockctl::testing::CliRun;
 using tockctl::testing::RunTockctl;
+using tockctl::testing::StartTockctl;
 using tockctl::testing::TempDir;
 using tockctl::testing::WaitFor;
+using namespace std::chrono_literals;
 
 // A board running its kernel (the bootloader is entered by hand: a pty has no DTR/RTS lines).
 testing::PeerOptions RunningKernel() {
@@ -56,11 +59,11 @@ TEST(PortHandoverCliTest, FlashBorrowsThePortFromAConsoleThatTakesItBackAfterwar
   testing::TockBootloaderPeer peer(RunningKernel());
   TempDir dir;
   const std::string port = peer.port_path();
-  BackgroundTockctl console(dir.path(), {"console", "--serial", port});
-  ASSERT_TRUE(WaitFor([&] { return Has(console.Err(), "console: serial " + port); }))
-      << console.Err();
+  auto console = StartTockctl(dir.path(), {"console", "--serial", port});
+  ASSERT_TRUE(WaitFor([&] { return Has(console->Stderr(), "console: serial " + port); }))
+      << console->Stderr();
   peer.KernelPrints("tock$ before\r\n");
-  ASSERT_TRUE(WaitFor([&] { return Has(console.Out(), "before"); })) << console.Out();
+  ASSERT_TRUE(WaitFor([&] { return Has(console->Stdout(), "before"); })) << console->Stdout();
 
   peer.EnterBootloader();
   const auto data = Random(3000, 7);
@@ -69,19 +72,20 @@ TEST(PortHandoverCliTest, FlashBorrowsThePortFromAConsoleThatTakesItBackAfterwar
   EXPECT_EQ(peer.ReadFlash(0x10000, data.size()), data);
   EXPECT_TRUE(peer.kernel_started());
   EXPECT_EQ(flash.err.rfind("Borrowing serial port " + port + " from tockctl console, pid " +
-                                std::to_string(console.pid()) + " until flash ends\n",
+                                std::to_string(console->pid()) + " until flash ends\n",
                             0),
             0u)
       << flash.err;
-  ASSERT_TRUE(WaitFor([&] { return Has(console.Err(), " is back from tockctl flash, pid "); }))
-      << console.Err();
+  ASSERT_TRUE(WaitFor([&] { return Has(console->Stderr(), " is back from tockctl flash, pid "); }))
+      << console->Stderr();
   peer.KernelPrints("Initialization complete. Entering main loop\r\n");
-  ASSERT_TRUE(WaitFor([&] { return Has(console.Out(), "main loop\r\n"); })) << console.Out();
+  ASSERT_TRUE(WaitFor([&] { return Has(console->Stdout(), "main loop\r\n"); }))
+      << console->Stdout();
 
-  console.Signal(SIGTERM);
-  EXPECT_EQ(console.Wait(), 0);
-  EXPECT_EQ(console.Out(), "tock$ before\r\nInitialization complete. Entering main loop\r\n");
-  const std::string err = console.Err();
+  console->Signal(SIGTERM);
+  EXPECT_EQ(console->Wait(20s), 0);
+  EXPECT_EQ(console->Stdout(), "tock$ before\r\nInitialization complete. Entering main loop\r\n");
+  const std::string err = console->Stderr();
   const size_t lent = err.find(LentLine(port));
   const size_t back =
       err.find("console: link up: serial port " + port + " is back from tockctl " + "flash, pid ");
@@ -94,18 +98,18 @@ TEST(PortHandoverCliTest, TraceLendsThePortToo) {
   testing::TockBootloaderPeer peer(RunningKernel());
   TempDir dir;
   const std::string port = peer.port_path();
-  BackgroundTockctl trace(dir.path(), {"trace", "--serial", port});
-  ASSERT_TRUE(WaitFor([&] { return Has(trace.Err(), "trace: reading serial " + port); }))
-      << trace.Err();
+  auto trace = StartTockctl(dir.path(), {"trace", "--serial", port});
+  ASSERT_TRUE(WaitFor([&] { return Has(trace->Stderr(), "trace: reading serial " + port); }))
+      << trace->Stderr();
   peer.EnterBootloader();
   CliRun flash = RunTockctl(FlashArgs(dir, peer, Random(2000, 8)));
   ASSERT_EQ(flash.exit_code, 0) << flash.err;
-  ASSERT_TRUE(WaitFor([&] { return Has(trace.Err(), " is back from tockctl flash"); }))
-      << trace.Err();
-  trace.Signal(SIGTERM);
-  EXPECT_EQ(trace.Wait(), 0);
-  EXPECT_TRUE(Has(trace.Err(), "serial port " + port + " lent to tockctl flash, pid "))
-      << trace.Err();
+  ASSERT_TRUE(WaitFor([&] { return Has(trace->Stderr(), " is back from tockctl flash"); }))
+      << trace->Stderr();
+  trace->Signal(SIGTERM);
+  EXPECT_EQ(trace->Wait(20s), 0);
+  EXPECT_TRUE(Has(trace->Stderr(), "serial port " + port + " lent to tockctl flash, pid "))
+      << trace->Stderr();
 }
 
 // A console stopped with Ctrl-Z cannot let go: the flash says so after its wait, touches nothing,
@@ -114,24 +118,24 @@ TEST(PortHandoverCliTest, AConsoleThatCannotLetGoIsNamedAndKeepsThePort) {
   testing::TockBootloaderPeer peer(RunningKernel());
   TempDir dir;
   const std::string port = peer.port_path();
-  BackgroundTockctl console(dir.path(), {"console", "--serial", port});
-  ASSERT_TRUE(WaitFor([&] { return Has(console.Err(), "console: serial " + port); }));
-  console.Signal(SIGSTOP);
+  auto console = StartTockctl(dir.path(), {"console", "--serial", port});
+  ASSERT_TRUE(WaitFor([&] { return Has(console->Stderr(), "console: serial " + port); }));
+  console->Signal(SIGSTOP);
   peer.EnterBootloader();
   CliRun flash = RunTockctl(FlashArgs(dir, peer, Random(2000, 9)));
   EXPECT_EQ(flash.exit_code, 5) << flash.err;
-  const std::string pid = std::to_string(console.pid());
+  const std::string pid = std::to_string(console->pid());
   EXPECT_TRUE(Has(flash.err, "error: tockctl console, pid " + pid + " holds serial port " + port +
                                  " and did not let go within 3 s (" + port +
                                  ": lock); if it is stopped (Ctrl-Z), resume it with fg; or end "
                                  "it\n"))
       << flash.err;
   EXPECT_TRUE(peer.commands().empty());
-  console.Signal(SIGCONT);
+  console->Signal(SIGCONT);
   peer.ReleaseReset(false);
   peer.KernelPrints("still here\r\n");
-  ASSERT_TRUE(WaitFor([&] { return Has(console.Out(), "still here"); })) << console.Out();
-  EXPECT_FALSE(Has(console.Err(), "lent to")) << console.Err();
+  ASSERT_TRUE(WaitFor([&] { return Has(console->Stdout(), "still here"); })) << console->Stdout();
+  EXPECT_FALSE(Has(console->Stderr(), "lent to")) << console->Stderr();
 }
 
 // A flash killed half-way (its locks go with it) gives the port back all the same.
@@ -139,19 +143,63 @@ TEST(PortHandoverCliTest, AFlashKilledHalfWayGivesThePortBack) {
   testing::TockBootloaderPeer peer(RunningKernel());
   TempDir dir;
   const std::string port = peer.port_path();
-  BackgroundTockctl console(dir.path(), {"console", "--serial", port});
-  ASSERT_TRUE(WaitFor([&] { return Has(console.Err(), "console: serial " + port); }));
+  auto console = StartTockctl(dir.path(), {"console", "--serial", port});
+  ASSERT_TRUE(WaitFor([&] { return Has(console->Stderr(), "console: serial " + port); }));
   peer.EnterBootloader();
-  BackgroundTockctl flash(dir.path(), FlashArgs(dir, peer, Random(64 * 1024, 10)));
-  ASSERT_TRUE(WaitFor([&] { return Has(console.Err(), LentLine(port)); })) << console.Err();
+  auto flash = StartTockctl(dir.path(), FlashArgs(dir, peer, Random(64 * 1024, 10)));
+  ASSERT_TRUE(WaitFor([&] { return Has(console->Stderr(), LentLine(port)); })) << console->Stderr();
   ASSERT_TRUE(WaitFor([&] { return peer.commands().size() > 3; }));
-  flash.Signal(SIGKILL);
-  EXPECT_EQ(flash.Wait(), 128 + SIGKILL);
-  ASSERT_TRUE(WaitFor([&] { return Has(console.Err(), " is back from tockctl flash, pid "); }))
-      << console.Err();
+  flash->Signal(SIGKILL);
+  EXPECT_EQ(flash->Wait(20s), 128 + SIGKILL);
+  ASSERT_TRUE(WaitFor([&] { return Has(console->Stderr(), " is back from tockctl flash, pid "); }))
+      << console->Stderr();
   peer.ReleaseReset(false);
   peer.KernelPrints("rebooted\r\n");
-  ASSERT_TRUE(WaitFor([&] { return Has(console.Out(), "rebooted"); })) << console.Out();
+  ASSERT_TRUE(WaitFor([&] { return Has(console->Stdout(), "rebooted"); })) << console->Stdout();
+}
+
+// `tockctl run` through the Tock bootloader: flash, EXIT (1.1.x starts the kernel), then the
+// console on the same port shows what the kernel prints; SIGTERM ends it with exit 0.
+TEST(RunSerialCliTest, FlashesThroughTheBootloaderThenShowsTheKernelsConsoleOnThePort) {
+  testing::PeerOptions options;
+  options.pace = true;
+  testing::TockBootloaderPeer peer(options);
+  TempDir dir;
+  const std::string port = peer.port_path();
+  const auto data = Random(3000, 11);
+  std::vector<std::string> args = FlashArgs(dir, peer, data);
+  args[0] = "run";
+  args.push_back("--no-records");
+  auto run = StartTockctl(dir.path(), args);
+  ASSERT_TRUE(run->WaitForStderr("console: serial " + port + " @115200", 30s)) << run->Stderr();
+  EXPECT_EQ(peer.ReadFlash(0x10000, data.size()), data);
+  EXPECT_TRUE(peer.kernel_started());
+  peer.KernelPrints("Initialization complete. Entering main loop\r\ntock$ ");
+  ASSERT_TRUE(run->WaitForStdout([](const std::string& out) { return Has(out, "tock$ "); }, 20s))
+      << run->Stdout();
+  run->Signal(SIGTERM);
+  EXPECT_EQ(run->Wait(20s), 0) << run->Stderr();
+  EXPECT_EQ(run->Stdout(), "Initialization complete. Entering main loop\r\ntock$ \n");
+  const std::string err = run->Stderr();
+  EXPECT_LT(err.find(", verified, EXIT sent\n"), err.find("console: serial " + port)) << err;
+}
+
+TEST(RunSerialCliTest, WithoutAConsoleToOpenNothingIsFlashed) {
+  testing::TockBootloaderPeer peer;
+  TempDir dir;
+  std::vector<std::string> args = FlashArgs(dir, peer, Random(100, 12));
+  args[0] = "run";
+  args.erase(args.end() - 2, args.end());  // no --port: nothing says where the console is
+  CliRun r = RunTockctl(args);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err,
+            "error: tockctl run does not know where nano33ble's console is with the "
+            "tock-bootloader method; give --serial PORT (or --usb VID:PID, --tcp HOST:PORT)\n");
+  args.insert(args.end(), {"--port", peer.port_path(), "--until", ""});
+  r = RunTockctl(args);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "error: --until needs a text to wait for; e.g. --until \"tock$ \"\n");
+  EXPECT_TRUE(peer.commands().empty());
 }
 
 }  // namespace

@@ -1,10 +1,5 @@
 #include "tests/support/test_support.h"
 
-#include <fcntl.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -54,52 +49,6 @@ bool WaitFor(const std::function<bool()>& done, std::chrono::milliseconds timeou
     if (std::chrono::steady_clock::now() >= deadline) return false;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-}
-
-BackgroundTockctl::BackgroundTockctl(const std::filesystem::path& dir,
-                                     const std::vector<std::string>& args,
-                                     const std::string& stdin_path)
-    : out_(dir / ("tockctl-" + std::to_string(::getpid()) + "-" + args.front() + ".out")),
-      err_(dir / ("tockctl-" + std::to_string(::getpid()) + "-" + args.front() + ".err")) {
-  std::vector<std::string> argv{TOCKCTL_BINARY};
-  argv.insert(argv.end(), args.begin(), args.end());
-  std::vector<char*> c_argv;
-  for (auto& a : argv) c_argv.push_back(a.data());
-  c_argv.push_back(nullptr);
-  pid_ = ::fork();
-  if (pid_ != 0) return;
-  ::setpgid(0, 0);
-  const int in = ::open(stdin_path.c_str(), O_RDONLY);
-  const int out = ::open(out_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  const int err = ::open(err_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  ::dup2(in, 0);
-  ::dup2(out, 1);
-  ::dup2(err, 2);
-  ::setenv("NO_COLOR", "1", 1);
-  ::setenv("TOCKCTL_DATA_DIR", TOCKCTL_SOURCE_DIR, 1);
-  ::execv(TOCKCTL_BINARY, c_argv.data());
-  ::_exit(127);
-}
-
-BackgroundTockctl::~BackgroundTockctl() {
-  if (pid_ > 0 && !exit_code_) {
-    ::kill(pid_, SIGKILL);
-    Wait();
-  }
-}
-
-void BackgroundTockctl::Signal(int signal) const { ::kill(pid_, signal); }
-
-int BackgroundTockctl::Wait(std::chrono::milliseconds timeout) {
-  WaitFor(
-      [this] {
-        int status = 0;
-        if (::waitpid(pid_, &status, WNOHANG) != pid_) return false;
-        exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-        return true;
-      },
-      timeout);
-  return exit_code_.value_or(-1);
 }
 
 std::filesystem::path SourceDir() { return TOCKCTL_SOURCE_DIR; }

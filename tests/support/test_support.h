@@ -1,12 +1,9 @@
 // Helpers shared by tockctl's tests: running the real binary, temporary directories.
 #pragma once
 
-#include <sys/types.h>
-
 #include <chrono>
 #include <filesystem>
 #include <functional>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,32 +33,6 @@ std::string Slurp(const std::filesystem::path& path);
 /// Checks `done` every 50 ms until it holds (true) or `timeout` passes (false).
 bool WaitFor(const std::function<bool()>& done,
              std::chrono::milliseconds timeout = std::chrono::seconds(20));
-
-/// The tockctl binary started in the background with `args` (NO_COLOR set, data dir = source
-/// tree), standard input from `stdin_path`, standard output and error into files; killed
-/// (SIGKILL) on destruction if still running.
-class BackgroundTockctl {
- public:
-  BackgroundTockctl(const std::filesystem::path& dir, const std::vector<std::string>& args,
-                    const std::string& stdin_path = "/dev/null");
-  ~BackgroundTockctl();
-  BackgroundTockctl(const BackgroundTockctl&) = delete;
-  BackgroundTockctl& operator=(const BackgroundTockctl&) = delete;
-
-  /// What it wrote to standard output / error so far.
-  std::string Out() const { return Slurp(out_); }
-  std::string Err() const { return Slurp(err_); }
-  pid_t pid() const { return pid_; }
-  void Signal(int signal) const;
-  /// Its exit code (128 + N when killed by signal N), or -1 if it did not end within `timeout`.
-  int Wait(std::chrono::milliseconds timeout = std::chrono::seconds(20));
-
- private:
-  std::filesystem::path out_;
-  std::filesystem::path err_;
-  pid_t pid_ = -1;
-  std::optional<int> exit_code_;
-};
 
 /// A fresh directory under /tmp, removed with everything in it on destruction.
 class TempDir {

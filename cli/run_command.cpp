@@ -1,0 +1,193 @@
+// `tockctl run IMAGE`: flash, start, then the console with live trace records in one command, as
+// `probe-rs run` and `cargo embed` do; usable as a cargo runner. With the qemu method it starts
+// QEMU, connects the console before the CPU runs (nothing printed at boot is missed) and stops
+// that QEMU on the way out.
+#include <CLI/CLI.hpp>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "cli/command_registry.h"
+#include "cli/flash_command.h"
+#include "cli/source_options.h"
+#include "common/error.h"
+#include "common/process.h"
+#include "config/board_resolution.h"
+#include "devices/qemu_instance.h"
+#include "flasher/backend_registry.h"
+#include "flasher/flash_job.h"
+#include "tracer/trace_runner.h"
+
+namespace tockctl::cli {
+namespace {
+
+struct RunOptions {
+  std::string image;
+  std::optional<std::string> board;
+  std::optional<std::string> config;
+  std::optional<std::string> format;
+  std::optional<std::string> address;
+  std::optional<std::string> netdev;
+  bool no_verify = false;
+  bool keep_qemu = false;
+  flasher::FlashRequest request;
+  tracer::ConsoleOptions console;
+};
+
+bool AnySource(const tracer::SourceFlags& s) {
+  return s.serial || s.usb || s.tcp || s.qemu || s.replay;
+}
+
+// The flash method `tockctl flash` would use for this request.
+std::string MethodOf(const flasher::FlashRequest& r, const config::HardwareBoard& board,
+                     CliContext& ctx) {
+  flasher::FlashEnvironment env{ctx.Log()};
+  return flasher::BackendOptionsFor(r, board, env).method;
+}
+
+// Where the console is when no source flag says: QEMU's UART for the qemu method, the port the
+// image goes through for a serial bootloader; otherwise the user has to say.
+void ChooseConsole(RunOptions& o, const std::string& method, const std::string& board) {
+  tracer::SourceFlags& s = o.console.source;
+  if (AnySource(s)) return;
+  if (method == "qemu") {
+    s.qemu = true;
+  } else if (o.request.port) {
+    s.serial = *o.request.port;
+  } else {
+    throw Error(
+        ErrorCategory::kUsage,
+        "tockctl run does not know where " + board + "'s console is with the " + method + " method",
+        ErrorContext{}, "give --serial PORT (or --usb VID:PID, --tcp HOST:PORT)");
+  }
+}
+
+// Stops the QEMU this run started when the run ends, however it ends (a flash that fails or is
+// interrupted after starting QEMU included); leaves alone a QEMU that another command has put in
+// its place meanwhile, and one that was running before.
+class StartedQemu {
+ public:
+  StartedQemu(CliContext& ctx, bool active) : ctx_(ctx), store_(devices::QemuStateDir()) {
+    if (!active) return;
+    active_ = true;
+    before_ = RecordedPid();
+  }
+  ~StartedQemu() {
+    try {
+      Stop();
+    } catch (...) {  // a destructor must not throw; the QEMU is left as `qemu status` shows
+    }
+  }
+  StartedQemu(const StartedQemu&) = delete;
+  StartedQemu& operator=(const StartedQemu&) = delete;
+
+  /// The QEMU the flash reports it left running is the one to stop.
+  void Adopt(const flasher::FlashReport& report) {
+    if (!report.outcome) return;
+    const auto& running = report.outcome->left_running;
+    if (running.is_object() && running.contains("qemu") && running["qemu"].contains("pid"))
+      started_ = running["qemu"]["pid"].get<int>();
+  }
+
+ private:
+  std::optional<int> RecordedPid() const {
+    const devices::QemuStatus status = devices::ReadQemuStatus(store_, devices::UnixNow());
+    if (!status.instance || !status.alive) return std::nullopt;
+    return status.instance->pid;
+  }
+
+  void Stop() {
+    if (!active_) return;
+    const std::optional<int> now = RecordedPid();
+    if (!now || now == before_) return;  // none started, or the one from before the run
+    if (started_ && *started_ != *now) {
+      ctx_.Note("QEMU pid " + std::to_string(*started_) + " was replaced by pid " +
+                std::to_string(*now) + " meanwhile; not stopping that one");
+      return;
+    }
+    devices::StopRecordedQemu(store_, devices::UnixNow());
+    ctx_.Note("Stopped QEMU pid " + std::to_string(*now));
+  }
+
+  CliContext& ctx_;
+  devices::QemuStateStore store_;
+  bool active_ = false;
+  std::optional<int> before_;
+  std::optional<int> started_;
+};
+
+void RunRunCommand(RunOptions& o, CliContext& ctx) {
+  flasher::FlashRequest& r = o.request;
+  r.image = o.image;
+  r.verify = !o.no_verify;
+  r.start = true;
+  if (o.format) r.format = flasher::ParseImageFormat(*o.format);
+  if (o.address) r.address = flasher::ParseAddressArgument(*o.address, "--address");
+  if (o.netdev) r.qemu_netdev = flasher::ParseQemuNetdev(*o.netdev);
+  const config::HardwareBoard board =
+      config::ResolveBoard({o.board, o.config}, ctx.BoardSearch()).board;
+  const std::string method = MethodOf(r, board, ctx);
+  ChooseConsole(o, method, board.name);
+  tracer::CheckConsoleOptions(o.console);  // every usage error before the device is touched
+  tracer::SourceSpec spec = tracer::ParseSourceSpec(o.console.source);
+  spec.lends_as = "console";
+  // A board that resets after flashing may re-enumerate: wait for its port to come back.
+  spec.wait_for_device =
+      spec.kind == tracer::SourceKind::kSerial || spec.kind == tracer::SourceKind::kUsb;
+  const auto log = tracer::QuieterSourceLogger(ctx.Log());
+  std::unique_ptr<tracer::ByteSource> device;
+  const bool connect_first =
+      spec.kind == tracer::SourceKind::kQemu || spec.kind == tracer::SourceKind::kTcp;
+
+  StartedQemu qemu(ctx, method == "qemu" && !o.keep_qemu);
+  const flasher::FlashReport report = RunFlashAndReport(r, o.board, o.config, ctx, [&] {
+    if (connect_first) device = tracer::OpenTraceSource(spec, log);
+  });
+  qemu.Adopt(report);
+  if (!device) device = tracer::OpenTraceSource(spec, log);
+  RunConsoleFor(ctx, o.console, device.get());
+}
+
+void AddFlashOptions(CLI::App& cmd, RunOptions& o) {
+  const char* flash = "Flashing (as tockctl flash)";
+  auto* board = cmd.add_option("-b,--board", o.board, "Board name from the catalog")->group(flash);
+  auto* config = cmd.add_option("-c,--config", o.config, "Board JSON file")->group(flash);
+  board->excludes(config);
+  cmd.add_option("-m,--method", o.request.method,
+                 "Flash method (default: the board's); one of " + flasher::KnownMethods())
+      ->group(flash);
+  cmd.add_option("--format", o.format, "Image format (default: detected): elf, bin, ihex, uf2")
+      ->group(flash);
+  cmd.add_option("--address", o.address, "Load address of a raw binary image")->group(flash);
+  cmd.add_option("--app", o.request.apps, "App image to write into app flash")->group(flash);
+  cmd.add_flag("--no-verify", o.no_verify, "Skip verifying what was written")->group(flash);
+  cmd.add_option("--remote", o.request.remote, "GDB server HOST:PORT")->group(flash);
+  cmd.add_option("--port", o.request.port,
+                 "Serial port of the bootloader (also the console unless --serial says)")
+      ->group(flash);
+  cmd.add_option("--probe", o.request.probe, "USB device VID:PID[:SERIAL]")->group(flash);
+  cmd.add_option("--netdev", o.netdev, "qemu method: a VirtIO-net eth0 (user or tap)")
+      ->group(flash);
+  cmd.add_option("--qemu-arg", o.request.qemu_args, "qemu method: one more QEMU argument")
+      ->allow_extra_args(false)
+      ->group(flash);
+  cmd.add_flag("--keep-qemu", o.keep_qemu, "qemu method: leave QEMU running on exit")->group(flash);
+}
+
+void RegisterRunCommand(CLI::App& app, CliContext& ctx) {
+  auto o = std::make_shared<RunOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "run", "Flash IMAGE, start it and open its console with live trace records (a cargo runner)");
+  cmd->add_option("IMAGE", o->image, "Kernel image file (ELF, bin, Intel HEX, UF2)")->required();
+  AddFlashOptions(*cmd, *o);
+  AddSourceOptions(*cmd, o->console.source, false,
+                   "Console (default: QEMU's UART with the qemu method, else the --port)");
+  AddConsoleViewOptions(*cmd, o->console);
+  cmd->callback([o, &ctx] { RunRunCommand(*o, ctx); });
+}
+
+}  // namespace
+
+const CommandRegistration kRunRegistration{41, &RegisterRunCommand};
+
+}  // namespace tockctl::cli
