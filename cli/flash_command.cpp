@@ -9,6 +9,7 @@
 #include "cli/stop_signals.h"
 #include "common/process.h"
 #include "config/board_resolution.h"
+#include "devices/qemu_instance.h"
 #include "flasher/backend_registry.h"
 #include "flasher/flash_job.h"
 #include "flasher/qemu_flasher.h"
@@ -47,6 +48,7 @@ void RunFlashCommand(FlashOptions& o, CliContext& ctx) {
   if (o.format) r.format = flasher::ParseImageFormat(*o.format);
   if (o.address) r.address = flasher::ParseAddressArgument(*o.address, "--address");
   if (o.netdev) r.qemu_netdev = flasher::ParseQemuNetdev(*o.netdev);
+  r.qemu_name = devices::ParseQemuName(r.qemu_name, "--qemu-name");
   RunFlashAndReport(r, o.board, o.config, ctx);
 }
 
@@ -84,6 +86,9 @@ void RegisterFlashCommand(CLI::App& app, CliContext& ctx) {
   cmd->add_option("--qemu-arg", o->request.qemu_args,
                   "qemu method: one more argument for QEMU's command line (repeat for more)")
       ->allow_extra_args(false);
+  cmd->add_option(
+      "--qemu-name", o->request.qemu_name,
+      "qemu and gdb methods: which QEMU instance started by tockctl (default: default)");
   cmd->callback([o, &ctx] { RunFlashCommand(*o, ctx); });
 }
 
