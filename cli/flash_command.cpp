@@ -82,7 +82,8 @@ void RegisterFlashCommand(CLI::App& app, CliContext& ctx) {
   cmd->add_option("-o,--output", o->request.output, "Output file (methods that write files)");
   cmd->add_option("--mount", o->request.mount, "Mounted UF2 drive to copy to (uf2 method)");
   cmd->add_option("--netdev", o->netdev,
-                  "qemu method: a VirtIO-net eth0 on QEMU's user (NAT) or tap network");
+                  "qemu method: a VirtIO-net eth0 on QEMU's user (NAT) or tap network, or "
+                  "linked to another instance (listen:PORT, connect:PORT)");
   cmd->add_option("--qemu-arg", o->request.qemu_args,
                   "qemu method: one more argument for QEMU's command line (repeat for more)")
       ->allow_extra_args(false);

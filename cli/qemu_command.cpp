@@ -113,7 +113,9 @@ void RegisterQemuStart(CLI::App* qemu, CliContext& ctx) {
   board->excludes(start->add_option("-c,--config", o->config, "Board JSON file"));
   start->add_option("--name", o->request.qemu_name,
                     "Instance name: replaces only the QEMU of that name (default: default)");
-  start->add_option("--netdev", o->netdev, "A VirtIO-net eth0 on QEMU's user (NAT) or tap network");
+  start->add_option("--netdev", o->netdev,
+                    "A VirtIO-net eth0 on QEMU's user (NAT) or tap network, or linked to another "
+                    "instance (listen:PORT, connect:PORT)");
   start
       ->add_option("--qemu-arg", o->request.qemu_args,
                    "One more argument for QEMU's command line (repeat for more)")

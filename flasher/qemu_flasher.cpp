@@ -4,6 +4,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -85,11 +87,9 @@ bool IsElfFile(const std::string& path) {
          magic[3] == 'F';
 }
 
-// Refuses, before any QEMU is stopped or started, what QEMU would refuse: --netdev on a machine
-// without a NIC, and a raw image where QEMU's -kernel needs an ELF.
+// Refuses, before any QEMU is stopped or started, a raw image where QEMU's -kernel needs an ELF.
 void CheckLaunchable(const QemuFlasherOptions& q, const std::string& board) {
-  QemuArgv(q.launch);
-  if (q.launch.machine.load == QemuLoad::kKernel && !q.attach_only && !IsElfFile(q.image))
+  if (q.launch.machine.load == QemuLoad::kKernel && !IsElfFile(q.image))
     throw Error(ErrorCategory::kUsage,
                 "board " + board + " boots its kernel with QEMU's -kernel, which needs an ELF file",
                 ErrorContext{q.image, {}, {}, {}, {}, {}, {}},
@@ -147,9 +147,13 @@ std::vector<std::string> NetworkArgs(const QemuLaunch& l) {
     return {"-net", "none"};
   }
   if (!l.netdev) return {};
-  std::string backend = *l.netdev == "user"
-                            ? "user,id=n0,net=192.168.1.0/24,dhcpstart=192.168.1.255"
-                            : "tap,id=n0,script=no,downscript=no";
+  std::string backend = "tap,id=n0,script=no,downscript=no";
+  if (*l.netdev == "user") backend = "user,id=n0,net=192.168.1.0/24,dhcpstart=192.168.1.255";
+  if (l.netdev->rfind("listen:", 0) == 0 || l.netdev->rfind("connect:", 0) == 0) {
+    const size_t colon = l.netdev->find(':');
+    backend =
+        "socket,id=n0," + l.netdev->substr(0, colon) + "=127.0.0.1:" + l.netdev->substr(colon + 1);
+  }
   return {"-netdev", backend, "-device", *l.machine.nic + ",netdev=n0"};
 }
 
@@ -167,10 +171,31 @@ std::vector<std::string> QemuArgv(const QemuLaunch& l) {
   return argv;
 }
 
+namespace {
+
+// The port of "listen:PORT" / "connect:PORT" (1 to 65535), or nullopt.
+std::optional<std::string> SocketLinkPort(const std::string& name) {
+  size_t colon = name.find(':');
+  if (colon == std::string::npos) return std::nullopt;
+  const std::string kind = name.substr(0, colon);
+  const std::string port = name.substr(colon + 1);
+  if (kind != "listen" && kind != "connect") return std::nullopt;
+  if (port.empty() || port.size() > 5 ||
+      !std::all_of(port.begin(), port.end(), [](unsigned char c) { return std::isdigit(c); }))
+    return std::nullopt;
+  const unsigned long value = std::stoul(port);
+  if (value == 0 || value > 65535) return std::nullopt;
+  return port;
+}
+
+}  // namespace
+
 std::string ParseQemuNetdev(const std::string& name) {
-  if (name == "user" || name == "tap") return name;
+  if (name == "user" || name == "tap" || SocketLinkPort(name)) return name;
   throw Error(ErrorCategory::kUsage, "--netdev `" + name + "` is not a QEMU network back-end",
-              ErrorContext{}, "use user (QEMU's NAT, no privileges) or tap (needs a tap device)");
+              ErrorContext{},
+              "use user (QEMU's NAT, no privileges), tap (needs a tap device), or listen:PORT and "
+              "connect:PORT (one Ethernet link between two QEMUs over 127.0.0.1:PORT)");
 }
 
 std::optional<std::string> DetectEpmpProperty(ProcessRunner& runner, const std::string& binary) {
@@ -321,6 +346,7 @@ void QemuFlasher::Connect(ProgressSink& progress) {
   if (options_.attach_only) {
     instance_ = RunningInstance();
   } else {
+    CheckLaunchable(options_, options_.board);
     StopPrevious(progress);
     instance_ = Launch();
   }
@@ -400,11 +426,13 @@ std::unique_ptr<FlashBackend> CreateQemuBackend(const BackendOptions& options) {
   q.gdb.name = "qemu";
   q.gdb.layout = RegisterLayoutFor(options.board->arch);
   q.image = options.image;
-  q.launch.image = std::filesystem::absolute(options.image).string();
+  std::error_code ec;  // `tockctl info` has no image; an empty path stays empty
+  q.launch.image =
+      options.image.empty() ? "" : std::filesystem::absolute(options.image, ec).string();
   q.attach_only = options.verify_only;
   q.launch.netdev = options.qemu_netdev;
   q.launch.extra_args = options.qemu_args;
-  CheckLaunchable(q, options.board->name);
+  QemuArgv(q.launch);  // a --netdev the machine cannot take is a usage error up front
   devices::QemuStateStore store(devices::QemuStateDir(), q.name);
   return std::make_unique<QemuFlasher>(std::move(q), std::move(store), *options.runner,
                                        options.log);

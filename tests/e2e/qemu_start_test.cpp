@@ -7,7 +7,9 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <sstream>
 
+#include "common/file_io.h"
 #include "flasher/gdb_rsp.h"
 #include "flasher/link.h"
 #include "tests/e2e/demo_e2e_support.h"
@@ -156,6 +158,39 @@ TEST_F(QemuStartTest, TwoNamedInstancesRunSideBySide) {
   EXPECT_EQ(RecordLines(still.out), 2u) << still.out;
 }
 
+// How many established TCP connections on 127.0.0.1 have `port` at one end (/proc/net/tcp).
+int EstablishedLoopbackConnections(uint16_t port) {
+  char end[16];
+  std::snprintf(end, sizeof end, "0100007F:%04X", port);
+  std::string table = ReadFile("/proc/net/tcp");
+  int count = 0;
+  for (const auto& line : SplitLines(table)) {
+    std::istringstream fields(line);
+    std::string slot, local, remote, state;
+    fields >> slot >> local >> remote >> state;
+    if (state == "01" && (local == end || remote == end)) ++count;
+  }
+  return count;
+}
+
+// `--netdev listen:PORT` and `connect:PORT` put two instances on one Ethernet link: the second
+// QEMU's socket back-end is connected to the first one's.
+TEST_F(QemuStartTest, ListenAndConnectLinkTwoInstances) {
+  RecordedQemuGuard guard(runtime);
+  const uint16_t port = flasher::PickFreeLocalPort();
+  const std::string p = std::to_string(port);
+  CliRun a = RunTockctlIn(runtime, {"qemu", "start", DemoElf().string(), "--name", "node-a",
+                                    "--netdev", "listen:" + p, "--no-start"});
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  EXPECT_EQ(EstablishedLoopbackConnections(port), 0);
+  CliRun b = RunTockctlIn(runtime, {"qemu", "start", DemoElf().string(), "--name", "node-b",
+                                    "--netdev", "connect:" + p, "--no-start"});
+  ASSERT_EQ(b.exit_code, 0) << b.err;
+  EXPECT_EQ(EstablishedLoopbackConnections(port), 2);  // both ends: node-a's and node-b's
+  const auto b_gdb = NamedStatus(runtime, "node-b")["gdb_port"].get<uint16_t>();
+  EXPECT_EQ(Count(VirtioDeviceIds(b_gdb), kVirtioNet), 1u);
+}
+
 // `flash --qemu-name` picks the instance: --verify-only compares with the one named, and a
 // restart under one name leaves the other alone.
 TEST_F(QemuStartTest, FlashQemuNamePicksTheInstance) {
@@ -197,7 +232,8 @@ TEST_F(QemuStartTest, QemuOptionsWithAnotherMethodAreAUsageError) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.err,
             "error: --netdev `slirp` is not a QEMU network back-end; use user (QEMU's NAT, no "
-            "privileges) or tap (needs a tap device)\n");
+            "privileges), tap (needs a tap device), or listen:PORT and connect:PORT (one Ethernet "
+            "link between two QEMUs over 127.0.0.1:PORT)\n");
 }
 
 }  // namespace

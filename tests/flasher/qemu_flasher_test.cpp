@@ -148,18 +148,41 @@ TEST(QemuFlasherTest, NetdevAndExtraArgumentsComeAfterTheBaseCommandLine) {
                                       "virtio-net-device,netdev=n0"}));
 }
 
-TEST(QemuFlasherTest, NetdevNamesAreUserOrTap) {
+TEST(QemuFlasherTest, NetdevNamesAreUserTapListenOrConnect) {
   EXPECT_EQ(ParseQemuNetdev("user"), "user");
   EXPECT_EQ(ParseQemuNetdev("tap"), "tap");
-  try {
-    ParseQemuNetdev("bridge");
-    FAIL() << "expected an error";
-  } catch (const Error& e) {
-    EXPECT_EQ(e.category(), ErrorCategory::kUsage);
-    EXPECT_EQ(e.Describe(),
-              "--netdev `bridge` is not a QEMU network back-end; use user (QEMU's NAT, no "
-              "privileges) or tap (needs a tap device)");
+  EXPECT_EQ(ParseQemuNetdev("listen:5555"), "listen:5555");
+  EXPECT_EQ(ParseQemuNetdev("connect:65535"), "connect:65535");
+  for (const char* bad :
+       {"bridge", "listen:", "listen:0", "connect:65536", "listen:1x", "dial:5"}) {
+    try {
+      ParseQemuNetdev(bad);
+      ADD_FAILURE() << "accepted " << bad;
+    } catch (const Error& e) {
+      EXPECT_EQ(e.category(), ErrorCategory::kUsage);
+      EXPECT_EQ(e.Describe(), "--netdev `" + std::string(bad) +
+                                  "` is not a QEMU network back-end; use user (QEMU's NAT, no "
+                                  "privileges), tap (needs a tap device), or listen:PORT and "
+                                  "connect:PORT (one Ethernet link between two QEMUs over "
+                                  "127.0.0.1:PORT)");
+    }
   }
+}
+
+// Two instances on one Ethernet link: QEMU's socket back-end, one listening, one connecting.
+TEST(QemuFlasherTest, ListenAndConnectJoinTwoQemusOnOneLink) {
+  QemuLaunch launch = CatalogLaunch("qemu_rv32_virt");
+  size_t base = QemuArgv(launch).size();
+  launch.netdev = "listen:5555";
+  auto argv = QemuArgv(launch);
+  EXPECT_EQ(Argv(argv.begin() + static_cast<std::ptrdiff_t>(base), argv.end()),
+            (Argv{"-netdev", "socket,id=n0,listen=127.0.0.1:5555", "-device",
+                  "virtio-net-device,netdev=n0"}));
+  launch.netdev = "connect:5555";
+  argv = QemuArgv(launch);
+  EXPECT_EQ(Argv(argv.begin() + static_cast<std::ptrdiff_t>(base), argv.end()),
+            (Argv{"-netdev", "socket,id=n0,connect=127.0.0.1:5555", "-device",
+                  "virtio-net-device,netdev=n0"}));
 }
 
 TEST(QemuFlasherTest, DetectsTheEpmpPropertyOfTheInstalledQemu) {
