@@ -25,6 +25,14 @@ std::vector<devices::QemuStateStore> SelectedStores(const QemuSelection& s) {
   return stores;
 }
 
+// "Also recorded: a, b (tockctl qemu status --all)\n" when instances other than `shown` exist.
+std::string OtherInstancesLine(const std::string& shown) {
+  std::string others;
+  for (const auto& name : devices::RecordedQemuNames(devices::QemuStateDir()))
+    if (name != shown) others += (others.empty() ? "" : ", ") + name;
+  return others.empty() ? "" : "Also recorded: " + others + " (tockctl qemu status --all)\n";
+}
+
 void RunStatus(const QemuSelection& s, CliContext& ctx) {
   std::vector<devices::QemuStateStore> stores = SelectedStores(s);
   if (s.all && stores.empty()) {
@@ -40,6 +48,7 @@ void RunStatus(const QemuSelection& s, CliContext& ctx) {
     text += devices::RenderQemuStatus(status);
   }
   if (ctx.options.json) return ctx.PrintJson(s.all ? list : list.front());
+  if (!s.all) text += OtherInstancesLine(s.name);
   ctx.Print(text.substr(0, text.size() - 1));
 }
 

@@ -138,6 +138,9 @@ TEST_F(QemuStartTest, TwoNamedInstancesRunSideBySide) {
   EXPECT_EQ(list[1]["name"], "node-b");
   EXPECT_EQ(RunTockctlIn(runtime, {"--json", "qemu", "status"}).out.find("\"running\":true"),
             std::string::npos);  // nothing runs under the default name
+  EXPECT_EQ(RunTockctlIn(runtime, {"qemu", "status"}).out,
+            "No QEMU started by tockctl (state file " + (runtime / "qemu.json").string() +
+                ")\nAlso recorded: node-a, node-b (tockctl qemu status --all)\n");
 
   for (const char* name : {"node-a", "node-b"}) {
     CliRun trace = TraceRecords(runtime, name);
