@@ -200,7 +200,9 @@ std::string ParseQemuNetdev(const std::string& name) {
 
 std::optional<std::string> DetectEpmpProperty(ProcessRunner& runner, const std::string& binary) {
   ProcessSpec spec;
-  spec.argv = {binary, "-machine", "virt", "-device", "rv32-riscv-cpu,help"};
+  const bool rv64 = binary.ends_with("riscv64");
+  spec.argv = {binary, "-machine", "virt", "-device",
+               rv64 ? "rv64-riscv-cpu,help" : "rv32-riscv-cpu,help"};
   spec.timeout = std::chrono::seconds(10);
   ProcessResult r = runner.Run(spec);
   std::string text = r.stdout_text + r.stderr_text;

@@ -76,7 +76,8 @@ std::string ParseQemuNetdev(const std::string& name);
 std::vector<std::string> QemuArgv(const QemuLaunch& launch);
 
 /// Which ePMP CPU property `binary` knows: "smepmp" (QEMU 8+), "x-epmp" (QEMU 7), or nullopt,
-/// found from `BINARY -machine virt -device rv32-riscv-cpu,help`.
+/// found from `BINARY -machine virt -device rv32-riscv-cpu,help` (rv64-riscv-cpu for a
+/// qemu-system-riscv64).
 std::optional<std::string> DetectEpmpProperty(ProcessRunner& runner, const std::string& binary);
 
 /// Starts `argv` in a new session (setsid) with stdin from /dev/null and stdout/stderr to `log`,

@@ -3,11 +3,14 @@
 #if defined(UART_SIFIVE)
 #define UART_BASE 0x10013000
 #define BANNER "tockctl boot banner: sifive_e UART0 at 0x10013000\n"
+#elif defined(UART_NS16550)
+#define UART_BASE 0x10000000
+#define BANNER "tockctl boot banner: virt 16550 UART at 0x10000000\n"
 #elif defined(UART_OPENTITAN)
 #define UART_BASE 0x40000000
 #define BANNER "tockctl boot banner: opentitan UART0 at 0x40000000\n"
 #else
-#error "define UART_SIFIVE or UART_OPENTITAN"
+#error "define UART_SIFIVE, UART_NS16550 or UART_OPENTITAN"
 #endif
 
   .section .text.start, "ax"
@@ -17,6 +20,8 @@ _start:
 #if defined(UART_SIFIVE)
   li    t0, 1
   sw    t0, 0x08(s0)          /* txctrl: txen */
+#elif defined(UART_NS16550)
+  /* QEMU's 16550 sends what is written to THR (+0) at once; nothing to set up. */
 #else
   li    t0, 1
   sw    t0, 0x10(s0)          /* CTRL: TX enable */
@@ -31,6 +36,8 @@ wait_room:
   lw    t3, 0x00(s0)          /* txdata reads bit 31 set while the FIFO is full */
   bltz  t3, wait_room
   sw    t2, 0x00(s0)
+#elif defined(UART_NS16550)
+  sb    t2, 0x00(s0)          /* THR */
 #else
   /* QEMU 7.2's OpenTitan UART never drains a FIFO filled while no client was connected to a TCP
      serial, so a FIFO that stays full is reset (FIFO_CTRL.TXRST) instead of waited for forever. */

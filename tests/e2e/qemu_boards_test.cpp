@@ -53,6 +53,8 @@ INSTANTIATE_TEST_SUITE_P(
                                "tockctl boot banner: sifive_e UART0 at 0x10013000"},
                       BootCase{"earlgrey-cw310", "banner_opentitan.elf",
                                "tockctl boot banner: opentitan UART0 at 0x40000000"},
+                      BootCase{"qemu_rv64_virt", "banner_rv64_virt.elf",
+                               "tockctl boot banner: virt 16550 UART at 0x10000000"},
                       BootCase{"qemu_i486_q35", "banner_i486.elf",
                                "tockctl boot banner: q35 i486 COM1 at 0x3f8"}),
     [](const ::testing::TestParamInfo<BootCase>& info) {

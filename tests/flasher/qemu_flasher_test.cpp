@@ -187,9 +187,11 @@ TEST(QemuFlasherTest, ListenAndConnectJoinTwoQemusOnOneLink) {
 
 TEST(QemuFlasherTest, DetectsTheEpmpPropertyOfTheInstalledQemu) {
   PosixProcessRunner runner;
-  auto property = DetectEpmpProperty(runner, "qemu-system-riscv32");
-  ASSERT_TRUE(property.has_value());
-  EXPECT_TRUE(*property == "smepmp" || *property == "x-epmp") << *property;
+  for (const char* binary : {"qemu-system-riscv32", "qemu-system-riscv64"}) {
+    auto property = DetectEpmpProperty(runner, binary);
+    ASSERT_TRUE(property.has_value()) << binary;
+    EXPECT_TRUE(*property == "smepmp" || *property == "x-epmp") << *property;
+  }
 }
 
 }  // namespace
