@@ -214,7 +214,10 @@ std::optional<std::string> DetectEpmpProperty(ProcessRunner& runner, const std::
 int SpawnDetached(const std::vector<std::string>& argv, const std::string& log) {
   auto path = FindProgram(argv.at(0));
   if (!path)
-    throw Error(ErrorCategory::kToolFailed, MissingProgramHint(argv[0], "qemu-system-misc"));
+    throw Error(
+        ErrorCategory::kToolFailed,
+        MissingProgramHint(argv[0], argv[0].ends_with("qemu-system-i386") ? "qemu-system-x86"
+                                                                          : "qemu-system-misc"));
   int in = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
   int out = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (in < 0 || out < 0) {

@@ -185,6 +185,25 @@ TEST(QemuFlasherTest, ListenAndConnectJoinTwoQemusOnOneLink) {
                   "virtio-net-device,netdev=n0"}));
 }
 
+// qemu_i486_q35's QEMU is in another Debian package than the RISC-V ones.
+TEST(QemuFlasherTest, AMissingQemuNamesItsDebianPackage) {
+  tockctl::testing::TempDir dir;
+  const std::string log = (dir.path() / "qemu.log").string();
+  for (const auto& [binary, package] : std::vector<std::pair<std::string, std::string>>{
+           {"/nonexistent/qemu-system-i386", "qemu-system-x86"},
+           {"/nonexistent/qemu-system-riscv32", "qemu-system-misc"}}) {
+    try {
+      SpawnDetached({binary, "-S"}, log);
+      ADD_FAILURE() << "started " << binary;
+    } catch (const Error& e) {
+      EXPECT_EQ(e.category(), ErrorCategory::kToolFailed);
+      EXPECT_EQ(
+          e.Describe(),
+          "`" + binary + "` was not found on PATH; install it with: apt-get install " + package);
+    }
+  }
+}
+
 TEST(QemuFlasherTest, DetectsTheEpmpPropertyOfTheInstalledQemu) {
   PosixProcessRunner runner;
   for (const char* binary : {"qemu-system-riscv32", "qemu-system-riscv64"}) {
