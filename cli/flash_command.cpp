@@ -9,6 +9,7 @@
 #include "cli/stop_signals.h"
 #include "common/process.h"
 #include "config/board_resolution.h"
+#include "devices/qemu_instance.h"
 #include "devices/serial_lending.h"
 #include "flasher/backend_registry.h"
 #include "flasher/flash_job.h"
@@ -48,6 +49,7 @@ void RunFlashCommand(FlashOptions& o, CliContext& ctx) {
   if (o.format) r.format = flasher::ParseImageFormat(*o.format);
   if (o.address) r.address = flasher::ParseAddressArgument(*o.address, "--address");
   if (o.netdev) r.qemu_netdev = flasher::ParseQemuNetdev(*o.netdev);
+  r.qemu_name = devices::ParseQemuName(r.qemu_name, "--qemu-name");
   RunFlashAndReport(r, o.board, o.config, ctx);
 }
 
@@ -81,10 +83,14 @@ void RegisterFlashCommand(CLI::App& app, CliContext& ctx) {
   cmd->add_option("-o,--output", o->request.output, "Output file (methods that write files)");
   cmd->add_option("--mount", o->request.mount, "Mounted UF2 drive to copy to (uf2 method)");
   cmd->add_option("--netdev", o->netdev,
-                  "qemu method: a VirtIO-net eth0 on QEMU's user (NAT) or tap network");
+                  "qemu method: a VirtIO-net eth0 on QEMU's user (NAT) or tap network, or "
+                  "linked to another instance (listen:PORT, connect:PORT)");
   cmd->add_option("--qemu-arg", o->request.qemu_args,
                   "qemu method: one more argument for QEMU's command line (repeat for more)")
       ->allow_extra_args(false);
+  cmd->add_option(
+      "--qemu-name", o->request.qemu_name,
+      "qemu and gdb methods: which QEMU instance started by tockctl (default: default)");
   cmd->callback([o, &ctx] { RunFlashCommand(*o, ctx); });
 }
 

@@ -1,5 +1,5 @@
-// tockctl qemu start|status|stop: the QEMU that `tockctl flash` (or `qemu start`) started for
-// qemu_rv32_virt.
+// tockctl qemu start|status|stop: the QEMU instances that `tockctl flash` (or `qemu start`)
+// started, each under a name ("default" unless --name says otherwise).
 #include <CLI/CLI.hpp>
 
 #include "cli/command_registry.h"
@@ -10,29 +10,86 @@
 namespace tockctl::cli {
 namespace {
 
-void RunStatus(CliContext& ctx) {
-  devices::QemuStateStore store(devices::QemuStateDir());
-  devices::QemuStatus status = devices::ReadQemuStatus(store, devices::UnixNow());
-  if (ctx.options.json) return ctx.PrintJson(devices::QemuStatusToJson(status));
-  std::string text = devices::RenderQemuStatus(status);
+/// Which instances a status or stop is about.
+struct QemuSelection {
+  std::string name = devices::kDefaultQemuName;
+  bool all = false;
+};
+
+// The stores selected: the named one, or every recorded one for --all.
+std::vector<devices::QemuStateStore> SelectedStores(const QemuSelection& s) {
+  const std::filesystem::path dir = devices::QemuStateDir();
+  if (!s.all) return {devices::QemuStateStore(dir, devices::ParseQemuName(s.name))};
+  std::vector<devices::QemuStateStore> stores;
+  for (const auto& name : devices::RecordedQemuNames(dir)) stores.emplace_back(dir, name);
+  return stores;
+}
+
+// "Also recorded: a, b (tockctl qemu status --all)\n" when instances other than `shown` exist.
+std::string OtherInstancesLine(const std::string& shown) {
+  std::string others;
+  for (const auto& name : devices::RecordedQemuNames(devices::QemuStateDir()))
+    if (name != shown) others += (others.empty() ? "" : ", ") + name;
+  return others.empty() ? "" : "Also recorded: " + others + " (tockctl qemu status --all)\n";
+}
+
+void RunStatus(const QemuSelection& s, CliContext& ctx) {
+  std::vector<devices::QemuStateStore> stores = SelectedStores(s);
+  if (s.all && stores.empty()) {
+    if (ctx.options.json) return ctx.PrintJson(nlohmann::ordered_json::array());
+    return ctx.Print("No QEMU started by tockctl (state directory " +
+                     devices::QemuStateDir().string() + ")");
+  }
+  nlohmann::ordered_json list = nlohmann::ordered_json::array();
+  std::string text;
+  for (const auto& store : stores) {
+    devices::QemuStatus status = devices::ReadQemuStatus(store, devices::UnixNow());
+    list.push_back(devices::QemuStatusToJson(status));
+    text += devices::RenderQemuStatus(status);
+  }
+  if (ctx.options.json) return ctx.PrintJson(s.all ? list : list.front());
+  if (!s.all) text += OtherInstancesLine(s.name);
   ctx.Print(text.substr(0, text.size() - 1));
 }
 
-void RunStop(CliContext& ctx) {
-  devices::QemuStateStore store(devices::QemuStateDir());
-  devices::QemuStatus before = devices::StopRecordedQemu(store, devices::UnixNow());
-  if (ctx.options.json) {  // the instance as it was; running and stale as they are now
-    auto j = devices::QemuStatusToJson(before);
-    j["running"] = false;
-    j["stale"] = false;
-    j["stopped"] = before.alive;
-    return ctx.PrintJson(j);
-  }
-  if (!before.instance) return ctx.Note("No QEMU started by tockctl is running");
+// The instance as it was; running and stale as they are now.
+nlohmann::ordered_json StoppedJson(const devices::QemuStatus& before) {
+  auto j = devices::QemuStatusToJson(before);
+  j["running"] = false;
+  j["stale"] = false;
+  j["stopped"] = before.alive;
+  return j;
+}
+
+std::string StoppedNote(const devices::QemuStatus& before, const std::string& name) {
+  const std::string title = name == devices::kDefaultQemuName ? "QEMU" : "QEMU " + name;
+  if (!before.instance)
+    return name == devices::kDefaultQemuName ? "No QEMU started by tockctl is running"
+                                             : "No QEMU named " + name + " is running";
   if (!before.alive)
-    return ctx.Note("QEMU pid " + std::to_string(before.instance->pid) +
-                    " was already gone; removed the stale state file");
-  ctx.Note("Stopped QEMU pid " + std::to_string(before.instance->pid));
+    return title + " pid " + std::to_string(before.instance->pid) +
+           " was already gone; removed the stale state file";
+  return "Stopped " + title + " pid " + std::to_string(before.instance->pid);
+}
+
+void RunStop(const QemuSelection& s, CliContext& ctx) {
+  std::vector<devices::QemuStateStore> stores = SelectedStores(s);
+  nlohmann::ordered_json list = nlohmann::ordered_json::array();
+  if (s.all && stores.empty() && !ctx.options.json)
+    return ctx.Note("No QEMU started by tockctl is running");
+  for (const auto& store : stores) {
+    devices::QemuStatus before = devices::StopRecordedQemu(store, devices::UnixNow());
+    list.push_back(StoppedJson(before));
+    if (!ctx.options.json) ctx.Note(StoppedNote(before, store.name()));
+  }
+  if (ctx.options.json) ctx.PrintJson(s.all ? list : list.front());
+}
+
+void AddSelection(CLI::App* cmd, QemuSelection& s, const char* what) {
+  auto* name = cmd->add_option("--name", s.name,
+                               std::string("The instance to ") + what + " (default: default)");
+  cmd->add_flag("--all", s.all, std::string("Every instance tockctl started: ") + what)
+      ->excludes(name);
 }
 
 struct QemuStartOptions {
@@ -49,6 +106,7 @@ void RunQemuStart(QemuStartOptions& o, CliContext& ctx) {
   o.request.image = o.image;
   o.request.method = "qemu";
   o.request.start = !o.no_start;
+  o.request.qemu_name = devices::ParseQemuName(o.request.qemu_name);
   if (o.netdev) o.request.qemu_netdev = flasher::ParseQemuNetdev(*o.netdev);
   if (!o.board && !o.config) o.board = "qemu_rv32_virt";
   RunFlashAndReport(o.request, o.board, o.config, ctx);
@@ -62,7 +120,11 @@ void RegisterQemuStart(CLI::App* qemu, CliContext& ctx) {
   auto* board =
       start->add_option("-b,--board", o->board, "Board name from the catalog (qemu_rv32_virt)");
   board->excludes(start->add_option("-c,--config", o->config, "Board JSON file"));
-  start->add_option("--netdev", o->netdev, "A VirtIO-net eth0 on QEMU's user (NAT) or tap network");
+  start->add_option("--name", o->request.qemu_name,
+                    "Instance name: replaces only the QEMU of that name (default: default)");
+  start->add_option("--netdev", o->netdev,
+                    "A VirtIO-net eth0 on QEMU's user (NAT) or tap network, or linked to another "
+                    "instance (listen:PORT, connect:PORT)");
   start
       ->add_option("--qemu-arg", o->request.qemu_args,
                    "One more argument for QEMU's command line (repeat for more)")
@@ -72,14 +134,20 @@ void RegisterQemuStart(CLI::App* qemu, CliContext& ctx) {
 }
 
 void RegisterQemuCommand(CLI::App& app, CliContext& ctx) {
-  CLI::App* qemu =
-      app.add_subcommand("qemu", "Start, show and stop the QEMU that runs qemu_rv32_virt kernels");
+  CLI::App* qemu = app.add_subcommand(
+      "qemu", "Start, show and stop the QEMU instances that run kernels of the QEMU boards");
   qemu->require_subcommand(1);
   RegisterQemuStart(qemu, ctx);
-  qemu->add_subcommand("status", "Show pid, gdb and UART ports, uptime and whether it is alive")
-      ->callback([&ctx] { RunStatus(ctx); });
-  qemu->add_subcommand("stop", "Stop it (SIGTERM, then SIGKILL) and remove its state file")
-      ->callback([&ctx] { RunStop(ctx); });
+  auto status_selection = std::make_shared<QemuSelection>();
+  CLI::App* status = qemu->add_subcommand(
+      "status", "Show pid, gdb and UART ports, uptime and whether it is alive");
+  AddSelection(status, *status_selection, "show");
+  status->callback([status_selection, &ctx] { RunStatus(*status_selection, ctx); });
+  auto stop_selection = std::make_shared<QemuSelection>();
+  CLI::App* stop =
+      qemu->add_subcommand("stop", "Stop it (SIGTERM, then SIGKILL) and remove its state file");
+  AddSelection(stop, *stop_selection, "stop");
+  stop->callback([stop_selection, &ctx] { RunStop(*stop_selection, ctx); });
 }
 
 const CommandRegistration kQemuRegistration{42, &RegisterQemuCommand};

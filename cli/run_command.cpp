@@ -35,7 +35,7 @@ struct RunOptions {
 };
 
 bool AnySource(const tracer::SourceFlags& s) {
-  return s.serial || s.usb || s.tcp || s.qemu || s.replay;
+  return s.serial || s.usb || s.tcp || s.qemu || s.qemu_name || s.replay;
 }
 
 // The flash method `tockctl flash` would use for this request.
@@ -67,7 +67,8 @@ void ChooseConsole(RunOptions& o, const std::string& method, const std::string& 
 // its place meanwhile, and one that was running before.
 class StartedQemu {
  public:
-  StartedQemu(CliContext& ctx, bool active) : ctx_(ctx), store_(devices::QemuStateDir()) {
+  StartedQemu(CliContext& ctx, const std::string& name, bool active)
+      : ctx_(ctx), store_(devices::QemuStateDir(), name) {
     if (!active) return;
     active_ = true;
     before_ = RecordedPid();
@@ -124,6 +125,9 @@ void RunRunCommand(RunOptions& o, CliContext& ctx) {
   if (o.format) r.format = flasher::ParseImageFormat(*o.format);
   if (o.address) r.address = flasher::ParseAddressArgument(*o.address, "--address");
   if (o.netdev) r.qemu_netdev = flasher::ParseQemuNetdev(*o.netdev);
+  // --qemu-name names the instance both for the flash and for the console.
+  if (o.console.source.qemu_name)
+    r.qemu_name = devices::ParseQemuName(*o.console.source.qemu_name, "--qemu-name");
   const config::HardwareBoard board =
       config::ResolveBoard({o.board, o.config}, ctx.BoardSearch()).board;
   const std::string method = MethodOf(r, board, ctx);
@@ -139,7 +143,7 @@ void RunRunCommand(RunOptions& o, CliContext& ctx) {
   const bool connect_first =
       spec.kind == tracer::SourceKind::kQemu || spec.kind == tracer::SourceKind::kTcp;
 
-  StartedQemu qemu(ctx, method == "qemu" && !o.keep_qemu);
+  StartedQemu qemu(ctx, r.qemu_name, method == "qemu" && !o.keep_qemu);
   const flasher::FlashReport report = RunFlashAndReport(r, o.board, o.config, ctx, [&] {
     if (connect_first) device = tracer::OpenTraceSource(spec, log);
   });

@@ -27,6 +27,9 @@ void AddSourceOptions(CLI::App& cmd, tracer::SourceFlags& s, bool with_replay,
   cmd.add_flag("--qemu", s.qemu,
                "The UART of the QEMU that `tockctl flash` started (follows it when restarted)")
       ->group(source);
+  cmd.add_option("--qemu-name", s.qemu_name,
+                 "The UART of the QEMU started with `tockctl qemu start --name NAME`")
+      ->group(source);
   const char* link = "Source options";
   cmd.add_option("--baud", s.baud,
                  with_replay ? "Serial line rate (default 115200); with --replay, replay at this "

@@ -4,6 +4,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
@@ -56,6 +58,7 @@ std::string Iso8601(int64_t unix_seconds) {
 
 QemuInstance FromJson(const Json& j) {
   QemuInstance q;
+  q.name = j.value("name", kDefaultQemuName);
   q.pid = j.at("pid").get<int>();
   q.gdb_port = j.at("gdb_port").get<uint16_t>();
   q.uart_port = j.at("uart_port").get<uint16_t>();
@@ -68,7 +71,8 @@ QemuInstance FromJson(const Json& j) {
 }
 
 Json ToJson(const QemuInstance& q) {
-  return {{"pid", q.pid},
+  return {{"name", q.name},
+          {"pid", q.pid},
           {"gdb_port", q.gdb_port},
           {"uart_port", q.uart_port},
           {"started_at", q.started_at},
@@ -93,7 +97,43 @@ std::filesystem::path QemuStateDir() {
   return std::filesystem::path("/tmp") / ("tockctl-" + std::to_string(::getuid()));
 }
 
-QemuStateStore::QemuStateStore(std::filesystem::path dir) : dir_(std::move(dir)) {}
+std::string ParseQemuName(const std::string& name, const std::string& option) {
+  constexpr size_t kMaxLength = 32;
+  auto allowed = [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+  };
+  if (!name.empty() && name.size() <= kMaxLength && name[0] != '.' &&
+      std::all_of(name.begin(), name.end(), allowed))
+    return name;
+  throw Error(ErrorCategory::kUsage, option + " `" + name + "` is not a QEMU instance name", {},
+              "use 1 to 32 letters, digits, '-', '_' or '.' (not starting with '.')");
+}
+
+QemuStateStore::QemuStateStore(std::filesystem::path dir, std::string name)
+    : dir_(std::move(dir)), name_(std::move(name)) {}
+
+std::filesystem::path QemuStateStore::file() const {
+  return dir_ / (name_ == kDefaultQemuName ? "qemu.json" : "qemu-" + name_ + ".json");
+}
+
+std::filesystem::path QemuStateStore::log_file() const {
+  return dir_ / (name_ == kDefaultQemuName ? "qemu.log" : "qemu-" + name_ + ".log");
+}
+
+std::vector<std::string> RecordedQemuNames(const std::filesystem::path& dir) {
+  std::vector<std::string> names;
+  bool has_default = false;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    const std::string file = entry.path().filename().string();
+    if (file == "qemu.json") has_default = true;
+    if (file.size() > 10 && file.rfind("qemu-", 0) == 0 && file.ends_with(".json"))
+      names.push_back(file.substr(5, file.size() - 10));
+  }
+  std::sort(names.begin(), names.end());
+  if (has_default) names.insert(names.begin(), kDefaultQemuName);
+  return names;
+}
 
 const std::filesystem::path& QemuStateStore::EnsureDir() const {
   std::error_code ec;
@@ -196,6 +236,7 @@ QemuStatus StopRecordedQemu(const QemuStateStore& store, int64_t now_unix) {
 
 nlohmann::ordered_json QemuStatusToJson(const QemuStatus& s) {
   Json j;
+  if (s.instance) j["name"] = s.instance->name;
   j["running"] = s.alive;
   j["stale"] = s.instance.has_value() && !s.alive;
   if (s.instance) {
@@ -216,11 +257,16 @@ nlohmann::ordered_json QemuStatusToJson(const QemuStatus& s) {
 }
 
 TcpEndpoint RecordedQemuUartEndpoint(const QemuStateStore& store) {
-  const char* hint = "start it with: tockctl flash IMAGE --board qemu_rv32_virt";
+  const bool named = store.name() != kDefaultQemuName;
+  const std::string hint =
+      named ? "start it with: tockctl qemu start IMAGE --name " + store.name()
+            : std::string("start it with: tockctl flash IMAGE --board qemu_rv32_virt");
   QemuStatus s = ReadQemuStatus(store, UnixNow());
   if (!s.instance)
     throw Error(ErrorCategory::kTransport,
-                "no QEMU started by tockctl is running (no " + s.state_file + ")", {}, hint);
+                std::string(named ? "no QEMU named " + store.name() : "no QEMU") +
+                    " started by tockctl is running (no " + s.state_file + ")",
+                {}, hint);
   if (!s.alive)
     throw Error(ErrorCategory::kTransport,
                 "the QEMU that tockctl started (pid " + std::to_string(s.instance->pid) + " in " +
@@ -232,12 +278,13 @@ TcpEndpoint RecordedQemuUartEndpoint(const QemuStateStore& store) {
 std::string RenderQemuStatus(const QemuStatus& s) {
   if (!s.instance) return "No QEMU started by tockctl (state file " + s.state_file + ")\n";
   const auto& q = *s.instance;
+  const std::string title = q.name == kDefaultQemuName ? "QEMU" : "QEMU " + q.name;
   std::string out;
   if (s.alive) {
-    out = "QEMU is running: pid " + std::to_string(q.pid) + ", up " +
+    out = title + " is running: pid " + std::to_string(q.pid) + ", up " +
           std::to_string(s.uptime_seconds) + " s (since " + Iso8601(q.started_at) + ")\n";
   } else {
-    out = "QEMU pid " + std::to_string(q.pid) + " is gone; the state file is stale (" +
+    out = title + " pid " + std::to_string(q.pid) + " is gone; the state file is stale (" +
           s.state_file + ")\n";
   }
   out += "  board  " + q.board + "\n";

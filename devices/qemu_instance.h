@@ -16,6 +16,7 @@ namespace tockctl::devices {
 
 /// A QEMU started by tockctl, as recorded in the state file.
 struct QemuInstance {
+  std::string name = "default";  ///< `--name`; "default" when none was given.
   int pid = 0;
   uint16_t gdb_port = 0;
   uint16_t uart_port = 0;
@@ -26,14 +27,22 @@ struct QemuInstance {
   std::vector<std::string> argv;
 };
 
-/// The directory holding qemu.json: $TOCKCTL_RUNTIME_DIR, else $XDG_RUNTIME_DIR/tockctl, else
-/// /tmp/tockctl-$UID.
+/// The directory holding the state files: $TOCKCTL_RUNTIME_DIR, else $XDG_RUNTIME_DIR/tockctl,
+/// else /tmp/tockctl-$UID.
 std::filesystem::path QemuStateDir();
 
-/// Reads and writes the state file `dir`/qemu.json.
+/// The name of the instance started without `--name`.
+inline constexpr const char* kDefaultQemuName = "default";
+
+/// `name` if it is an instance name (1 to 32 letters, digits, '-', '_' or '.', not starting with
+/// '.'); throws Error(kUsage) naming `option` and the rule otherwise.
+std::string ParseQemuName(const std::string& name, const std::string& option = "--name");
+
+/// Reads and writes the state file of one named instance: `dir`/qemu.json for "default" (as
+/// before names existed), `dir`/qemu-NAME.json for the others.
 class QemuStateStore {
  public:
-  explicit QemuStateStore(std::filesystem::path dir);
+  explicit QemuStateStore(std::filesystem::path dir, std::string name = kDefaultQemuName);
 
   /// The recorded instance, or nullopt when there is no state file. Throws Error(kInvalidInput)
   /// naming the file if it is not a state file tockctl wrote.
@@ -46,12 +55,19 @@ class QemuStateStore {
   /// Creates the directory (0700, owned by this user) and returns it; throws Error(kIo).
   const std::filesystem::path& EnsureDir() const;
 
-  std::filesystem::path file() const { return dir_ / "qemu.json"; }
+  std::filesystem::path file() const;
+  /// Where QEMU's own output goes: qemu.log, or qemu-NAME.log.
+  std::filesystem::path log_file() const;
   const std::filesystem::path& dir() const { return dir_; }
+  const std::string& name() const { return name_; }
 
  private:
   std::filesystem::path dir_;
+  std::string name_;
 };
+
+/// The names of the instances with a state file in `dir`, "default" first, the others sorted.
+std::vector<std::string> RecordedQemuNames(const std::filesystem::path& dir);
 
 /// True if `pid` exists and has not exited (a zombie counts as exited; our own children are
 /// reaped).
@@ -84,7 +100,7 @@ QemuStatus StopRecordedQemu(const QemuStateStore& store, int64_t now_unix);
 /// recorded or it has exited.
 TcpEndpoint RecordedQemuUartEndpoint(const QemuStateStore& store);
 
-/// Status as JSON: {"running", "stale", "pid", "gdb", "gdb_port", "uart", "uart_port",
+/// Status as JSON: {"name", "running", "stale", "pid", "gdb", "gdb_port", "uart", "uart_port",
 /// "uptime_seconds", "started_at", "board", "image", "log", "state_file"}.
 nlohmann::ordered_json QemuStatusToJson(const QemuStatus& status);
 /// Status as lines for people.

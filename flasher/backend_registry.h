@@ -33,6 +33,7 @@ struct BackendOptions {
   std::string image;                       ///< The image file being flashed (labels, state files).
   std::optional<std::string> qemu_netdev;  ///< qemu: --netdev user|tap.
   std::vector<std::string> qemu_args;      ///< qemu: --qemu-arg, in order.
+  std::string qemu_name = "default";       ///< qemu: the instance (--qemu-name, --name).
   bool force = false;                      ///< --force: write despite a board mismatch.
   bool verify_only = false;                ///< --verify-only: compare, never start or replace.
   std::shared_ptr<spdlog::logger> log;     ///< Never null.

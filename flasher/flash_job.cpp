@@ -3,6 +3,7 @@
 #include "common/error.h"
 #include "config/board_catalog.h"
 #include "config/json_document.h"
+#include "devices/qemu_instance.h"
 #include "flasher/backend_registry.h"
 #include "flasher/tock_bootloader_backend.h"
 
@@ -86,11 +87,18 @@ BackendOptions BackendOptionsFor(const FlashRequest& request, const config::Hard
   options.verify_only = request.verify_only;
   options.qemu_netdev = request.qemu_netdev;
   options.qemu_args = request.qemu_args;
+  options.qemu_name = request.qemu_name;
   if ((request.qemu_netdev || !request.qemu_args.empty()) && options.method != "qemu")
     throw Error(
         ErrorCategory::kUsage,
         "--netdev and --qemu-arg start QEMU, which the " + options.method + " method does not do",
         ErrorContext{}, "use --method qemu (or tockctl qemu start)");
+  if (request.qemu_name != devices::kDefaultQemuName && options.method != "qemu" &&
+      options.method != "gdb")
+    throw Error(ErrorCategory::kUsage,
+                "--qemu-name picks a QEMU started by tockctl, which the " + options.method +
+                    " method does not use",
+                ErrorContext{}, "use --method qemu or gdb");
   options.log = env.log;
   options.runner = env.runner;
   return options;

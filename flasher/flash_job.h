@@ -45,6 +45,7 @@ struct FlashRequest {
   std::optional<std::string> mount;
   std::optional<std::string> qemu_netdev;  ///< --netdev for the qemu method.
   std::vector<std::string> qemu_args;      ///< --qemu-arg for the qemu method.
+  std::string qemu_name = "default";       ///< --qemu-name (qemu start --name) for the qemu method.
 };
 
 /// Side effects the job uses.

@@ -426,7 +426,7 @@ std::unique_ptr<FlashBackend> CreateGdbBackend(const BackendOptions& options) {
   std::optional<std::string> remote = options.remote;
   std::optional<std::string> port = options.port;
   if (!remote && !port && options.board->default_flash_method == "qemu")
-    remote = RunningQemuGdbEndpoint();
+    remote = RunningQemuGdbEndpoint(options.qemu_name);
   if (!remote && !port) {
     remote = Setting(options, "remote");
     port = Setting(options, "port");

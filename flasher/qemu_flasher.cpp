@@ -4,6 +4,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -13,6 +15,7 @@
 
 #include "common/error.h"
 #include "common/process.h"
+#include "flasher/method_settings.h"
 
 extern char** environ;
 
@@ -71,43 +74,135 @@ class SharedLink : public Link {
   std::shared_ptr<Link> inner_;
 };
 
-std::optional<std::string> StringSetting(const BackendOptions& options, const char* key) {
-  if (!options.method_settings) return std::nullopt;
-  const auto& s = options.method_settings->settings;
-  if (!s.is_object() || !s.contains(key) || !s.at(key).is_string()) return std::nullopt;
-  return s.at(key).get<std::string>();
+// " --name NAME" for a named instance, "" for the default one: completes a command shown to users.
+std::string NameOption(const std::string& name) {
+  return name == devices::kDefaultQemuName ? "" : " --name " + name;
+}
+
+bool IsElfFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  char magic[4] = {};
+  in.read(magic, sizeof magic);
+  return in.gcount() == 4 && magic[0] == 0x7f && magic[1] == 'E' && magic[2] == 'L' &&
+         magic[3] == 'F';
+}
+
+// Refuses, before any QEMU is stopped or started, a raw image where QEMU's -kernel needs an ELF.
+void CheckLaunchable(const QemuFlasherOptions& q, const std::string& board) {
+  if (q.launch.machine.load == QemuLoad::kKernel && !IsElfFile(q.image))
+    throw Error(ErrorCategory::kUsage,
+                "board " + board + " boots its kernel with QEMU's -kernel, which needs an ELF file",
+                ErrorContext{q.image, {}, {}, {}, {}, {}, {}},
+                "flash the kernel's .elf instead of a raw or hex image");
+}
+
+}  // namespace
+
+QemuMachine QemuMachineFromSettings(const nlohmann::ordered_json& method,
+                                    const std::string& pointer) {
+  MethodSettingsReader r(method, "qemu", pointer);
+  QemuMachine m;
+  m.binary = r.String("binary").value_or(m.binary);
+  m.machine = r.String("machine").value_or(m.machine);
+  m.cpu = r.String("cpu");
+  m.load = r.String("load") == "kernel" ? QemuLoad::kKernel : QemuLoad::kGdbstub;
+  m.bios = r.String("bios");
+  m.semihosting = r.Boolean("semihosting").value_or(false);
+  m.epmp = r.Boolean("epmp").value_or(false);
+  m.globals = r.StringList("globals").value_or(std::vector<std::string>{});
+  m.devices = r.StringList("devices").value_or(std::vector<std::string>{});
+  m.nic = r.String("nic");
+  return m;
+}
+
+namespace {
+
+void Append(std::vector<std::string>& argv, std::initializer_list<std::string> args) {
+  argv.insert(argv.end(), args);
+}
+
+// -machine through -bios: what the board's Makefile gives QEMU.
+std::vector<std::string> MachineArgs(const QemuLaunch& l) {
+  const QemuMachine& m = l.machine;
+  std::vector<std::string> argv = {m.binary, "-machine", m.machine};
+  if (m.cpu) Append(argv, {"-cpu", *m.cpu});
+  if (m.semihosting) argv.emplace_back("-semihosting");
+  if (m.epmp && l.epmp_property)
+    Append(argv, {"-global", "driver=riscv-cpu,property=" + *l.epmp_property + ",value=true"});
+  for (const auto& g : m.globals) Append(argv, {"-global", g});
+  for (const auto& d : m.devices) Append(argv, {"-device", d});
+  std::optional<std::string> bios = m.bios;
+  if (!bios && m.load == QemuLoad::kGdbstub) bios = "none";  // nothing may occupy the image's place
+  if (bios) Append(argv, {"-bios", *bios});
+  return argv;
+}
+
+// Tock's NETDEV=SLIRP and NETDEV=TAP, on the board's NIC; `-net none` for a machine without one.
+std::vector<std::string> NetworkArgs(const QemuLaunch& l) {
+  if (!l.machine.nic) {
+    if (l.netdev)
+      throw Error(ErrorCategory::kUsage,
+                  "--netdev: QEMU's " + l.machine.machine + " machine has no network card here",
+                  ErrorContext{}, "leave --netdev out, or use a board whose qemu method has a nic");
+    return {"-net", "none"};
+  }
+  if (!l.netdev) return {};
+  std::string backend = "tap,id=n0,script=no,downscript=no";
+  if (*l.netdev == "user") backend = "user,id=n0,net=192.168.1.0/24,dhcpstart=192.168.1.255";
+  if (l.netdev->rfind("listen:", 0) == 0 || l.netdev->rfind("connect:", 0) == 0) {
+    const size_t colon = l.netdev->find(':');
+    backend =
+        "socket,id=n0," + l.netdev->substr(0, colon) + "=127.0.0.1:" + l.netdev->substr(colon + 1);
+  }
+  return {"-netdev", backend, "-device", *l.machine.nic + ",netdev=n0"};
 }
 
 }  // namespace
 
 std::vector<std::string> QemuArgv(const QemuLaunch& l) {
-  std::vector<std::string> argv = {l.binary, "-machine", l.machine, "-semihosting"};
-  if (l.epmp_property)
-    argv.insert(argv.end(),
-                {"-global", "driver=riscv-cpu,property=" + *l.epmp_property + ",value=true"});
-  argv.insert(argv.end(), {"-global", "virtio-mmio.force-legacy=false", "-device",
-                           "virtio-rng-device", "-device", "virtio-keyboard-device", "-bios",
-                           "none", "-display", "none", "-monitor", "none", "-serial",
-                           "tcp:127.0.0.1:" + std::to_string(l.uart_port) + ",server=on,wait=off",
-                           "-gdb", "tcp:127.0.0.1:" + std::to_string(l.gdb_port), "-S"});
-  if (l.netdev == "user")
-    argv.insert(argv.end(), {"-netdev", "user,id=n0,net=192.168.1.0/24,dhcpstart=192.168.1.255"});
-  else if (l.netdev == "tap")
-    argv.insert(argv.end(), {"-netdev", "tap,id=n0,script=no,downscript=no"});
-  if (l.netdev) argv.insert(argv.end(), {"-device", "virtio-net-device,netdev=n0"});
+  std::vector<std::string> argv = MachineArgs(l);
+  Append(argv, {"-display", "none", "-monitor", "none", "-serial",
+                "tcp:127.0.0.1:" + std::to_string(l.uart_port) + ",server=on,wait=off", "-gdb",
+                "tcp:127.0.0.1:" + std::to_string(l.gdb_port), "-S"});
+  if (l.machine.load == QemuLoad::kKernel) Append(argv, {"-kernel", l.image});
+  std::vector<std::string> network = NetworkArgs(l);
+  argv.insert(argv.end(), network.begin(), network.end());
   argv.insert(argv.end(), l.extra_args.begin(), l.extra_args.end());
   return argv;
 }
 
+namespace {
+
+// The port of "listen:PORT" / "connect:PORT" (1 to 65535), or nullopt.
+std::optional<std::string> SocketLinkPort(const std::string& name) {
+  size_t colon = name.find(':');
+  if (colon == std::string::npos) return std::nullopt;
+  const std::string kind = name.substr(0, colon);
+  const std::string port = name.substr(colon + 1);
+  if (kind != "listen" && kind != "connect") return std::nullopt;
+  if (port.empty() || port.size() > 5 ||
+      !std::all_of(port.begin(), port.end(), [](unsigned char c) { return std::isdigit(c); }))
+    return std::nullopt;
+  const unsigned long value = std::stoul(port);
+  if (value == 0 || value > 65535) return std::nullopt;
+  return port;
+}
+
+}  // namespace
+
 std::string ParseQemuNetdev(const std::string& name) {
-  if (name == "user" || name == "tap") return name;
+  if (name == "user" || name == "tap" || SocketLinkPort(name)) return name;
   throw Error(ErrorCategory::kUsage, "--netdev `" + name + "` is not a QEMU network back-end",
-              ErrorContext{}, "use user (QEMU's NAT, no privileges) or tap (needs a tap device)");
+              ErrorContext{},
+              "use user (QEMU's NAT, no privileges), tap (needs a tap device), or listen:PORT and "
+              "connect:PORT (one Ethernet link between two QEMUs over 127.0.0.1:PORT)");
 }
 
 std::optional<std::string> DetectEpmpProperty(ProcessRunner& runner, const std::string& binary) {
   ProcessSpec spec;
-  spec.argv = {binary, "-machine", "virt", "-device", "rv32-riscv-cpu,help"};
+  const bool rv64 = binary.ends_with("riscv64");
+  spec.argv = {binary, "-machine", "virt", "-device",
+               rv64 ? "rv64-riscv-cpu,help" : "rv32-riscv-cpu,help"};
   spec.timeout = std::chrono::seconds(10);
   ProcessResult r = runner.Run(spec);
   std::string text = r.stdout_text + r.stderr_text;
@@ -119,7 +214,10 @@ std::optional<std::string> DetectEpmpProperty(ProcessRunner& runner, const std::
 int SpawnDetached(const std::vector<std::string>& argv, const std::string& log) {
   auto path = FindProgram(argv.at(0));
   if (!path)
-    throw Error(ErrorCategory::kToolFailed, MissingProgramHint(argv[0], "qemu-system-misc"));
+    throw Error(
+        ErrorCategory::kToolFailed,
+        MissingProgramHint(argv[0], argv[0].ends_with("qemu-system-i386") ? "qemu-system-x86"
+                                                                          : "qemu-system-misc"));
   int in = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
   int out = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (in < 0 || out < 0) {
@@ -166,9 +264,11 @@ Capabilities QemuFlasher::capabilities() const {
 void QemuFlasher::StopPrevious(ProgressSink& progress) {
   devices::QemuStatus previous = devices::ReadQemuStatus(store_, devices::UnixNow());
   if (previous.alive) {
-    progress.Message("Stopping the QEMU started earlier (pid " +
-                     std::to_string(previous.instance->pid) + ", image " +
-                     previous.instance->image + ") to replace it");
+    progress.Message(
+        "Stopping the " +
+        std::string(store_.name() == devices::kDefaultQemuName ? "QEMU" : "QEMU " + store_.name()) +
+        " started earlier (pid " + std::to_string(previous.instance->pid) + ", image " +
+        previous.instance->image + ") to replace it");
     devices::StopQemuProcess(previous.instance->pid);
   }
   store_.Remove();
@@ -176,22 +276,26 @@ void QemuFlasher::StopPrevious(ProgressSink& progress) {
 
 devices::QemuInstance QemuFlasher::Launch() {
   QemuLaunch launch = options_.launch;
-  launch.epmp_property = DetectEpmpProperty(runner_, launch.binary);
-  if (launch.epmp_property != "smepmp")
-    log_->info("{} has no smepmp CPU property; {}", launch.binary,
-               launch.epmp_property ? "using " + *launch.epmp_property + " instead"
-                                    : std::string("starting without ePMP"));
+  if (launch.machine.epmp) {
+    launch.epmp_property = DetectEpmpProperty(runner_, launch.machine.binary);
+    if (launch.epmp_property != "smepmp")
+      log_->info("{} has no smepmp CPU property; {}", launch.machine.binary,
+                 launch.epmp_property ? "using " + *launch.epmp_property + " instead"
+                                      : std::string("starting without ePMP"));
+  }
   launch.gdb_port = PickFreeLocalPort();
   do {
     launch.uart_port = PickFreeLocalPort();
   } while (launch.uart_port == launch.gdb_port);
   devices::QemuInstance q;
+  q.name = store_.name();
   q.argv = QemuArgv(launch);
   q.gdb_port = launch.gdb_port;
   q.uart_port = launch.uart_port;
   q.board = options_.board;
   q.image = options_.image;
-  q.log_file = (store_.EnsureDir() / "qemu.log").string();
+  store_.EnsureDir();
+  q.log_file = store_.log_file().string();
   std::string command;
   for (const auto& a : q.argv) command += (command.empty() ? "" : " ") + a;
   log_->info("starting {}", command);
@@ -234,8 +338,12 @@ std::unique_ptr<Link> QemuFlasher::ConnectToGdbstub(const devices::QemuInstance&
 QemuInstance QemuFlasher::RunningInstance() const {
   QemuStatus status = ReadQemuStatus(store_, UnixNow());
   if (!status.alive)
-    throw Error(ErrorCategory::kUsage, "no QEMU started by tockctl is running to attach to", {},
-                "flash the image first (tockctl flash IMAGE --board " + options_.board + ")");
+    throw Error(
+        ErrorCategory::kUsage,
+        std::string(store_.name() == devices::kDefaultQemuName ? "no QEMU"
+                                                               : "no QEMU named " + store_.name()) +
+            " started by tockctl is running to attach to",
+        {}, "flash the image first (tockctl flash IMAGE --board " + options_.board + ")");
   return *status.instance;
 }
 
@@ -243,6 +351,7 @@ void QemuFlasher::Connect(ProgressSink& progress) {
   if (options_.attach_only) {
     instance_ = RunningInstance();
   } else {
+    CheckLaunchable(options_, options_.board);
     StopPrevious(progress);
     instance_ = Launch();
   }
@@ -259,7 +368,7 @@ void QemuFlasher::Connect(ProgressSink& progress) {
   progress.Message("Started QEMU (pid " + std::to_string(q.pid) + "): gdb 127.0.0.1:" +
                    std::to_string(q.gdb_port) + ", UART 127.0.0.1:" + std::to_string(q.uart_port) +
                    " (tockctl trace --tcp 127.0.0.1:" + std::to_string(q.uart_port) +
-                   "); stop it with `tockctl qemu stop`");
+                   "); stop it with `tockctl qemu stop" + NameOption(store_.name()) + "`");
 }
 
 GdbRemoteFlasher& QemuFlasher::Gdb() {
@@ -298,7 +407,9 @@ VerifyResult QemuFlasher::Verify(const Segment& segment, ProgressSink& progress)
 std::vector<uint8_t> QemuFlasher::Read(uint64_t address, uint64_t length) {
   return Guarded("read", [&] { return Gdb().Read(address, length); });
 }
+// A -kernel machine boots from its reset vector as it does under the board's Makefile.
 void QemuFlasher::Start(std::optional<uint64_t> entry) {
+  if (options_.launch.machine.load == QemuLoad::kKernel) entry.reset();
   Guarded("start", [&] { Gdb().Start(entry); });
 }
 void QemuFlasher::Disconnect() {
@@ -314,20 +425,26 @@ nlohmann::ordered_json QemuFlasher::started_json() const {
 std::unique_ptr<FlashBackend> CreateQemuBackend(const BackendOptions& options) {
   QemuFlasherOptions q;
   q.board = options.board->name;
-  q.launch.binary = StringSetting(options, "binary").value_or("qemu-system-riscv32");
-  q.launch.machine = StringSetting(options, "machine").value_or("virt");
+  q.name = devices::ParseQemuName(options.qemu_name, "--qemu-name");
+  if (options.method_settings)
+    q.launch.machine = QemuMachineFromSettings(options.method_settings->settings);
   q.gdb.name = "qemu";
   q.gdb.layout = RegisterLayoutFor(options.board->arch);
   q.image = options.image;
+  std::error_code ec;  // `tockctl info` has no image; an empty path stays empty
+  q.launch.image =
+      options.image.empty() ? "" : std::filesystem::absolute(options.image, ec).string();
   q.attach_only = options.verify_only;
   q.launch.netdev = options.qemu_netdev;
   q.launch.extra_args = options.qemu_args;
-  return std::make_unique<QemuFlasher>(
-      std::move(q), devices::QemuStateStore(devices::QemuStateDir()), *options.runner, options.log);
+  QemuArgv(q.launch);  // a --netdev the machine cannot take is a usage error up front
+  devices::QemuStateStore store(devices::QemuStateDir(), q.name);
+  return std::make_unique<QemuFlasher>(std::move(q), std::move(store), *options.runner,
+                                       options.log);
 }
 
-std::optional<std::string> RunningQemuGdbEndpoint() {
-  devices::QemuStateStore store(devices::QemuStateDir());
+std::optional<std::string> RunningQemuGdbEndpoint(const std::string& name) {
+  devices::QemuStateStore store(devices::QemuStateDir(), name);
   std::optional<devices::QemuInstance> q = store.Load();
   if (!q || !devices::QemuProcessAlive(q->pid)) return std::nullopt;
   return "127.0.0.1:" + std::to_string(q->gdb_port);

@@ -6,18 +6,18 @@ namespace tockctl::tracer {
 
 using std::chrono::milliseconds;
 
-RecordedQemuUartLocator::RecordedQemuUartLocator(std::filesystem::path state_dir)
-    : state_dir_(std::move(state_dir)) {}
+RecordedQemuUartLocator::RecordedQemuUartLocator(std::filesystem::path state_dir, std::string name)
+    : state_dir_(std::move(state_dir)), name_(std::move(name)) {}
 
 std::optional<devices::TcpEndpoint> RecordedQemuUartLocator::Find() {
   devices::QemuStatus s =
-      devices::ReadQemuStatus(devices::QemuStateStore(state_dir_), devices::UnixNow());
+      devices::ReadQemuStatus(devices::QemuStateStore(state_dir_, name_), devices::UnixNow());
   if (!s.instance || !s.alive) return std::nullopt;
   return devices::TcpEndpoint{"127.0.0.1", s.instance->uart_port};
 }
 
 devices::TcpEndpoint RecordedQemuUartLocator::Require() {
-  return devices::RecordedQemuUartEndpoint(devices::QemuStateStore(state_dir_));
+  return devices::RecordedQemuUartEndpoint(devices::QemuStateStore(state_dir_, name_));
 }
 
 QemuUartSource::QemuUartSource(QemuUartLocator& locator, QemuUartOptions options,

@@ -28,16 +28,17 @@ class QemuUartLocator {
   virtual devices::TcpEndpoint Require() = 0;
 };
 
-/// The QEMU recorded in the state file in `state_dir` (devices/qemu_instance.h), read again on
-/// every Find so that a QEMU restarted on another port is followed.
+/// The QEMU instance `name` recorded in its state file in `state_dir` (devices/qemu_instance.h),
+/// read again on every Find so that a QEMU restarted on another port is followed.
 class RecordedQemuUartLocator : public QemuUartLocator {
  public:
-  explicit RecordedQemuUartLocator(std::filesystem::path state_dir);
+  explicit RecordedQemuUartLocator(std::filesystem::path state_dir, std::string name = "default");
   std::optional<devices::TcpEndpoint> Find() override;
   devices::TcpEndpoint Require() override;
 
  private:
   std::filesystem::path state_dir_;
+  std::string name_;
 };
 
 /// How to behave when no QEMU runs.

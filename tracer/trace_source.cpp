@@ -33,7 +33,7 @@ std::pair<std::string, std::string> ChosenSource(const SourceFlags& flags) {
       {"--tcp", &flags.tcp},
       {"--replay", &flags.replay}};
   std::vector<std::pair<std::string, std::string>> given;
-  if (flags.qemu) given.emplace_back("--qemu", "");
+  if (flags.qemu || flags.qemu_name) given.emplace_back("--qemu", "");
   for (const auto& [name, value] : all) {
     if (*value) given.emplace_back(name, **value);
   }
@@ -82,7 +82,7 @@ void FillSaveRaw(const SourceFlags& flags, SourceSpec& spec) {
 class RecordedQemuSource : public ByteSource {
  public:
   RecordedQemuSource(const SourceSpec& spec, const std::shared_ptr<spdlog::logger>& log)
-      : locator_(spec.qemu_state_dir),
+      : locator_(spec.qemu_state_dir, spec.qemu_name),
         source_(locator_,
                 QemuUartOptions{spec.wait_for_device, spec.reconnect, spec.reconnect_interval},
                 log) {}
@@ -175,6 +175,7 @@ SourceSpec ParseSourceSpec(const SourceFlags& flags) {
   } else if (flag == "--qemu") {
     spec.kind = SourceKind::kQemu;
     spec.qemu_state_dir = devices::QemuStateDir();
+    if (flags.qemu_name) spec.qemu_name = devices::ParseQemuName(*flags.qemu_name, "--qemu-name");
   } else {
     spec.kind = SourceKind::kReplay;
     spec.path = value;

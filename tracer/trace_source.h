@@ -27,6 +27,7 @@ struct SourceFlags {
   std::optional<std::string> tcp;        ///< --tcp HOST:PORT
   std::optional<std::string> replay;     ///< --replay FILE
   bool qemu = false;                     ///< --qemu: the QEMU that `tockctl flash` started
+  std::optional<std::string> qemu_name;  ///< --qemu-name NAME: that named QEMU (implies --qemu)
   std::optional<std::string> save_raw;   ///< --save-raw FILE
   bool overwrite_raw = false;            ///< --overwrite-raw: let --save-raw replace a file.
   bool wait = false;                     ///< --wait: wait for the device instead of failing
@@ -47,8 +48,9 @@ struct SourceSpec {
   devices::TcpEndpoint tcp;              ///< kTcp
   /// kQemu: where its state file is (read again on every reconnect, to follow a restart).
   std::filesystem::path qemu_state_dir;
-  bool wait_for_device = false;  ///< kSerial, kUsb, kTcp, kQemu
-  bool reconnect = true;         ///< kSerial, kUsb, kTcp, kQemu
+  std::string qemu_name = "default";  ///< kQemu: which instance (devices/qemu_instance.h).
+  bool wait_for_device = false;       ///< kSerial, kUsb, kTcp, kQemu
+  bool reconnect = true;              ///< kSerial, kUsb, kTcp, kQemu
   std::chrono::milliseconds reconnect_interval{250};
   /// kSerial: lend the port to a `tockctl flash` that asks, as this command ("console", "trace");
   /// empty: never lend (SerialOptions::lends_as).

@@ -40,6 +40,42 @@ TEST(QemuInstanceTest, StateFileRoundTrips) {
   EXPECT_FALSE(store.Load().has_value());
 }
 
+// Each named instance has its own state and log file; "default" keeps the names of before.
+TEST(QemuInstanceTest, NamedInstancesHaveTheirOwnStateFiles) {
+  tockctl::testing::TempDir dir;
+  QemuStateStore plain(dir.path());
+  QemuStateStore a(dir.path(), "node-a");
+  EXPECT_EQ(plain.file(), dir.path() / "qemu.json");
+  EXPECT_EQ(plain.log_file(), dir.path() / "qemu.log");
+  EXPECT_EQ(a.file(), dir.path() / "qemu-node-a.json");
+  EXPECT_EQ(a.log_file(), dir.path() / "qemu-node-a.log");
+  QemuInstance q = Sample();
+  q.name = "node-a";
+  a.Save(q);
+  EXPECT_FALSE(plain.Load().has_value());
+  EXPECT_EQ(a.Load()->name, "node-a");
+  plain.Save(Sample());
+  QemuStateStore(dir.path(), "b").Save(Sample());
+  EXPECT_EQ(RecordedQemuNames(dir.path()), (std::vector<std::string>{"default", "b", "node-a"}));
+  EXPECT_EQ(plain.Load()->name, "default");
+}
+
+TEST(QemuInstanceTest, InstanceNamesAreShortAndSafeInFileNames) {
+  EXPECT_EQ(ParseQemuName("node_1.a-b"), "node_1.a-b");
+  for (const std::string& bad :
+       std::vector<std::string>{"", "../x", "a/b", ".hidden", std::string(33, 'a'), "a b"}) {
+    try {
+      ParseQemuName(bad, "--qemu-name");
+      ADD_FAILURE() << "accepted `" << bad << "`";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.category(), ErrorCategory::kUsage);
+      EXPECT_EQ(e.Describe(), "--qemu-name `" + bad +
+                                  "` is not a QEMU instance name; use 1 to 32 letters, digits, "
+                                  "'-', '_' or '.' (not starting with '.')");
+    }
+  }
+}
+
 // `tockctl flash` restarting QEMU removes the state file and writes a new one while a trace or
 // extcap capture reads it to follow QEMU: a file gone between the check and the read is "no QEMU
 // recorded", not an error (seen in CI as "qemu.json: no such file" ending a capture).

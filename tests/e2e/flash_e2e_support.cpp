@@ -56,11 +56,15 @@ uint16_t RecordedQemuGuard::RecordedUartPort() const {
 }
 
 RecordedQemuGuard::~RecordedQemuGuard() {
-  int pid = RecordedPid();
-  RunTockctlIn(dir_, {"qemu", "stop"});
-  if (pid > 0 && devices::QemuProcessAlive(pid)) {
-    ::kill(pid, SIGKILL);
-    devices::StopQemuProcess(pid, std::chrono::milliseconds(100));
+  std::vector<int> pids;
+  for (const auto& name : devices::RecordedQemuNames(dir_))
+    if (auto q = devices::QemuStateStore(dir_, name).Load()) pids.push_back(q->pid);
+  RunTockctlIn(dir_, {"qemu", "stop", "--all"});
+  for (int pid : pids) {
+    if (pid > 0 && devices::QemuProcessAlive(pid)) {
+      ::kill(pid, SIGKILL);
+      devices::StopQemuProcess(pid, std::chrono::milliseconds(100));
+    }
   }
 }
 

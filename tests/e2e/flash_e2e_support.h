@@ -22,8 +22,8 @@ std::filesystem::path BuildTestFirmware(const TempDir& dir, const std::string& l
 /// Runs the tockctl binary with TOCKCTL_RUNTIME_DIR=`runtime_dir` (so QEMU state stays private).
 CliRun RunTockctlIn(const std::filesystem::path& runtime_dir, const std::vector<std::string>& args);
 
-/// Stops whatever QEMU `tockctl flash` recorded in `runtime_dir` when destroyed: `tockctl qemu
-/// stop`, then SIGKILL of the recorded pid if it still exists.
+/// Stops every QEMU instance `tockctl flash` recorded in `runtime_dir` when destroyed: `tockctl
+/// qemu stop --all`, then SIGKILL of each recorded pid that still exists.
 class RecordedQemuGuard {
  public:
   explicit RecordedQemuGuard(std::filesystem::path runtime_dir) : dir_(std::move(runtime_dir)) {}
