@@ -18,12 +18,7 @@ using testing::CliRun;
 using testing::SourceDir;
 using testing::TempDir;
 
-std::string Slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using ::tockctl::testing::Slurp;
 
 void Spit(const fs::path& p, const std::string& text) {
   std::ofstream(p, std::ios::binary) << text;

@@ -18,12 +18,7 @@ namespace {
 using testing::RunTockctl;
 using testing::TempDir;
 
-std::string Slurp(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using ::tockctl::testing::Slurp;
 
 // Files in `dir` other than `keep`: a failed edit must leave no temporary file behind.
 std::vector<std::string> Others(const std::filesystem::path& dir, const std::string& keep) {

@@ -21,12 +21,7 @@ std::vector<std::string> FixtureNames() {
   return names;
 }
 
-std::string Slurp(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using ::tockctl::testing::Slurp;
 
 class BadConfigTest : public ::testing::TestWithParam<std::string> {};
 

@@ -31,21 +31,9 @@ using testing::TempDir;
 
 constexpr uint32_t kBaud = 115200;
 
-std::string Slurp(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using ::tockctl::testing::Slurp;
 
-template <class F>
-bool WaitFor(F done) {
-  for (int i = 0; i < 400; ++i) {
-    if (done()) return true;
-    std::this_thread::sleep_for(milliseconds(50));
-  }
-  return false;
-}
+using ::tockctl::testing::WaitFor;
 
 std::string Fixture(const std::string& name) {
   return (SourceDir() / "tests/fixtures/trace" / name).string();

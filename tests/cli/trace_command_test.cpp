@@ -21,12 +21,7 @@ std::string Fixture(const std::string& name) {
   return (SourceDir() / "tests/fixtures/trace" / name).string();
 }
 
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using ::tockctl::testing::Slurp;
 
 std::vector<std::string> Lines(const std::string& text) {
   std::vector<std::string> lines;

@@ -110,12 +110,7 @@ class FakeUart {
   uint16_t port_ = 0;
 };
 
-std::string Slurp(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using ::tockctl::testing::Slurp;
 
 // Records a QEMU at `pid` with its UART on `uart_port`, as `tockctl flash` does.
 void RecordQemu(const TempDir& dir, int pid, uint16_t uart_port) {
