@@ -107,7 +107,8 @@ std::string ExitStatus() {
   };
   std::string out =
       ".TP\n.B 0\nSuccess.\n.TP\n.B 1\n"
-      "The command ran and found a difference (config diff).\n";
+      "The command ran and found a difference (config diff), or the --until text did not appear "
+      "within --duration (run, console).\n";
   for (const auto& [category, meaning] : kMeanings)
     out += ".TP\n.B " + std::to_string(ExitCodeFor(category)) + "\n" + RoffEscape(meaning) + "\n";
   return out;

@@ -39,11 +39,10 @@ Error PortError(const fs::path& path, const std::string& message, const std::str
 
 Error BusyError(const fs::path& path, const fs::path& lock_dir) {
   std::optional<SerialLockHolder> holder = ReadSerialLockHolder(SerialLockFilePath(lock_dir, path));
-  Error error = PortError(path,
-                          "serial port " + path.string() + " is in use by " +
-                              (holder ? holder->Describe() : "another program"),
-                          "lock", "stop the other program or use another port");
-  return error;
+  return PortError(path,
+                   "serial port " + path.string() + " is in use by " +
+                       (holder ? holder->Describe() : "another program"),
+                   "lock", "stop the other program or use another port");
 }
 
 SerialOpenAttempt Busy(const fs::path& path, const fs::path& lock_dir) {

@@ -218,6 +218,7 @@ void RunExtcapCapture(const ExtcapCaptureOptions& options, const ExtcapCaptureEn
   log->info("capture ended after {} records and {} console text pieces", result.records,
             result.console_pieces);
   if (result.end != CaptureEnd::kSourceEnded) return;
+  output.LeaveOpenUntilExit();  // seen under load: Wireshark showed "tshark: " with no error
   ErrorContext ctx;
   ctx.device = options.interface;
   ctx.operation = "capture";

@@ -38,6 +38,11 @@ class FifoBlockOutput : public BlockOutput {
   void Write(std::span<const uint8_t> bytes) override;
 
   bool is_open() const { return fd_ >= 0; }
+  /// Leaves the descriptor open when this object goes: the process's exit closes it. For an
+  /// error that ends the capture: Wireshark (dumpcap) reads the extcap's stderr when the FIFO
+  /// closes, so the FIFO must close after the error line is written, not while the error is
+  /// still on its way to the top-level handler.
+  void LeaveOpenUntilExit() { fd_ = -1; }
   /// True once a write found no reader (Wireshark stopped reading).
   bool reader_gone() const { return reader_gone_; }
 
