@@ -11,13 +11,18 @@ namespace {
 
 void RegisterConsoleCommand(CLI::App& app, CliContext& ctx) {
   auto opts = std::make_shared<tracer::ConsoleOptions>();
+  auto board = std::make_shared<BoardChoice>();
   auto* cmd = app.add_subcommand("console",
                                  "Interactive terminal on a device's console (Ctrl-] quits); "
                                  "trace records on the link are decoded");
   cmd->alias("listen");
   AddSourceOptions(*cmd, opts->source, false);
+  AddBoardChoiceOptions(*cmd, *board);
   AddConsoleViewOptions(*cmd, *opts);
-  cmd->callback([&ctx, opts] { RunConsoleFor(ctx, *opts); });
+  cmd->callback([&ctx, opts, board] {
+    ApplyBoardChoice(ctx, *board, opts->source);
+    RunConsoleFor(ctx, *opts);
+  });
 }
 
 }  // namespace

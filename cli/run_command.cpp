@@ -34,10 +34,6 @@ struct RunOptions {
   tracer::ConsoleOptions console;
 };
 
-bool AnySource(const tracer::SourceFlags& s) {
-  return s.serial || s.usb || s.tcp || s.qemu || s.qemu_name || s.replay;
-}
-
 // The flash method `tockctl flash` would use for this request.
 std::string MethodOf(const flasher::FlashRequest& r, const config::HardwareBoard& board,
                      CliContext& ctx) {
@@ -46,20 +42,12 @@ std::string MethodOf(const flasher::FlashRequest& r, const config::HardwareBoard
 }
 
 // Where the console is when no source flag says: QEMU's UART for the qemu method, the port the
-// image goes through for a serial bootloader; otherwise the user has to say.
-void ChooseConsole(RunOptions& o, const std::string& method, const std::string& board) {
+// image goes through for a serial bootloader; otherwise the board's trace link tells what to give.
+// A serial console gets the link's baud rate.
+void ChooseConsole(RunOptions& o, const std::string& method, const config::HardwareBoard& board) {
   tracer::SourceFlags& s = o.console.source;
-  if (AnySource(s)) return;
-  if (method == "qemu") {
-    s.qemu = true;
-  } else if (o.request.port) {
-    s.serial = *o.request.port;
-  } else {
-    throw Error(
-        ErrorCategory::kUsage,
-        "tockctl run does not know where " + board + "'s console is with the " + method + " method",
-        ErrorContext{}, "give --serial PORT (or --usb VID:PID, --tcp HOST:PORT)");
-  }
+  if (!AnySourceGiven(s) && method != "qemu" && o.request.port) s.serial = *o.request.port;
+  ApplyBoardTraceLink(board, method, s);
 }
 
 // Stops the QEMU this run started when the run ends, however it ends (a flash that fails or is
@@ -131,7 +119,7 @@ void RunRunCommand(RunOptions& o, CliContext& ctx) {
   const config::HardwareBoard board =
       config::ResolveBoard({o.board, o.config}, ctx.BoardSearch()).board;
   const std::string method = MethodOf(r, board, ctx);
-  ChooseConsole(o, method, board.name);
+  ChooseConsole(o, method, board);
   tracer::CheckConsoleOptions(o.console);  // every usage error before the device is touched
   tracer::SourceSpec spec = tracer::ParseSourceSpec(o.console.source);
   spec.lends_as = "console";

@@ -6,6 +6,8 @@
 
 #include "cli/option_checks.h"
 #include "cli/stop_signals.h"
+#include "common/error.h"
+#include "config/board_resolution.h"
 #include "tracer/trace_runner.h"
 
 #ifndef TOCKCTL_VERSION
@@ -42,6 +44,70 @@ void AddSourceOptions(CLI::App& cmd, tracer::SourceFlags& s, bool with_replay,
   cmd.add_option("--save-raw", s.save_raw, "Also record the raw byte stream to FILE")->group(link);
   cmd.add_flag("--overwrite-raw", s.overwrite_raw, "Let --save-raw replace an existing file")
       ->group(link);
+}
+
+void AddBoardChoiceOptions(CLI::App& cmd, BoardChoice& choice) {
+  const char* group = "Board (fills in the source from its trace link)";
+  auto* board =
+      cmd.add_option("-b,--board", choice.board, "Board name from the catalog")->group(group);
+  auto* config = cmd.add_option("-c,--config", choice.config, "Board JSON file")->group(group);
+  board->excludes(config);
+}
+
+bool AnySourceGiven(const tracer::SourceFlags& s) {
+  return s.serial || s.usb || s.tcp || s.qemu || s.qemu_name || s.replay;
+}
+
+namespace {
+
+// The usage error for a board whose trace link needs a device path nobody gave.
+Error NeedsADevice(const config::HardwareBoard& board) {
+  const nlohmann::ordered_json& link = board.trace;
+  const std::string kind = link.value("link", "");
+  std::string device = board.console.is_object() ? board.console.value("device", "") : "";
+  if (kind == "uart") {
+    std::string what = board.name + " traces over its UART";
+    if (!device.empty()) what += " (" + device + ")";
+    if (link.contains("baud"))
+      what += " at " + std::to_string(link["baud"].get<int64_t>()) + " baud";
+    return Error(ErrorCategory::kUsage, what, ErrorContext{},
+                 "give --serial PORT, the USB serial adapter or debugger port it is wired to "
+                 "(tockctl devices lists them)");
+  }
+  if (kind == "usb") {
+    std::string what = board.name + " traces over its USB CDC-ACM serial port";
+    if (link.contains("vid_pid")) what += " (" + link["vid_pid"].get<std::string>() + ")";
+    return Error(ErrorCategory::kUsage, what, ErrorContext{},
+                 "give --serial /dev/ttyACMn (tockctl devices lists it)");
+  }
+  return Error(ErrorCategory::kUsage,
+               board.name + " traces over " + (kind.empty() ? "no link tockctl knows" : kind) +
+                   ", which tockctl cannot read",
+               ErrorContext{},
+               "wire the tracer to a UART or USB serial port and give --serial PORT, or --tcp "
+               "HOST:PORT");
+}
+
+}  // namespace
+
+void ApplyBoardTraceLink(const config::HardwareBoard& board, const std::string& flash_method,
+                         tracer::SourceFlags& flags) {
+  const nlohmann::ordered_json& link = board.trace;
+  if (flags.serial && !flags.baud && link.is_object() && link.contains("baud"))
+    flags.baud = link["baud"].get<int64_t>();
+  if (AnySourceGiven(flags)) return;
+  if (flash_method == "qemu") {
+    flags.qemu = true;
+    return;
+  }
+  throw NeedsADevice(board);
+}
+
+void ApplyBoardChoice(CliContext& ctx, const BoardChoice& choice, tracer::SourceFlags& flags) {
+  if (!choice.board && !choice.config) return;
+  const config::HardwareBoard board =
+      config::ResolveBoard({choice.board, choice.config}, ctx.BoardSearch()).board;
+  ApplyBoardTraceLink(board, board.default_flash_method, flags);
 }
 
 void AddConsoleViewOptions(CLI::App& cmd, tracer::ConsoleOptions& o) {

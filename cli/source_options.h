@@ -4,8 +4,11 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <optional>
+#include <string>
 
 #include "cli/context.h"
+#include "config/board.h"
 #include "tracer/console_runner.h"
 #include "tracer/trace_source.h"
 
@@ -15,6 +18,31 @@ namespace tockctl::cli {
 /// source flags under the help heading `heading`.
 void AddSourceOptions(CLI::App& cmd, tracer::SourceFlags& flags, bool with_replay,
                       const char* heading = "Source (exactly one)");
+
+/// True if `flags` names a source (--serial, --usb, --tcp, --qemu, --qemu-name, --replay).
+bool AnySourceGiven(const tracer::SourceFlags& flags);
+
+/// --board NAME / --config FILE of `trace` and `console`: the board whose trace link fills in
+/// what the source options leave out.
+struct BoardChoice {
+  std::optional<std::string> board;
+  std::optional<std::string> config;
+};
+
+/// Adds -b/--board and -c/--config (one of them) to `cmd`, storing into `choice`.
+void AddBoardChoiceOptions(CLI::App& cmd, BoardChoice& choice);
+
+/// What the board's trace link (its catalog `trace` facts) says about `flags`: --baud from the
+/// link's baud for a --serial source without one; --qemu when no source is given and
+/// `flash_method` is qemu. Throws Error(kUsage) when no source is given and the link needs a
+/// device path, naming the link ("nrf52840dk traces over its UART ... at 115200 baud") and what
+/// to give.
+void ApplyBoardTraceLink(const config::HardwareBoard& board, const std::string& flash_method,
+                         tracer::SourceFlags& flags);
+
+/// ApplyBoardTraceLink for the board `choice` names, with its default flash method; nothing when
+/// `choice` names none.
+void ApplyBoardChoice(CliContext& ctx, const BoardChoice& choice, tracer::SourceFlags& flags);
 
 /// Adds the console's output options (--no-records, --timestamps, -w, --force, --duration,
 /// --until) to `cmd`, storing into `options`; `tockctl console` and `tockctl run` share them.

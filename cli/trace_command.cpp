@@ -19,6 +19,7 @@ namespace {
 
 struct TraceCommandOptions {
   tracer::TraceOptions trace;
+  BoardChoice board;
   std::optional<std::string> format;
   bool stats = false;
   double stats_interval = 10.0;
@@ -34,6 +35,7 @@ tracer::TraceFormat ChooseFormat(const TraceCommandOptions& o, const CliContext&
 }
 
 void RunTrace(CliContext& ctx, TraceCommandOptions& o) {
+  ApplyBoardChoice(ctx, o.board, o.trace.source);
   o.trace.format = ChooseFormat(o, ctx);
   o.trace.quiet = ctx.options.quiet;
   o.trace.application = std::string("tockctl ") + TOCKCTL_VERSION;
@@ -93,6 +95,7 @@ void RegisterTraceCommand(CLI::App& app, CliContext& ctx) {
   auto* cmd =
       app.add_subcommand("trace", "Stream, decode, print and capture IPC and packet traces");
   AddSourceOptions(*cmd, opts->trace.source, true);
+  AddBoardChoiceOptions(*cmd, opts->board);
   AddOutputOptions(*cmd, *opts);
   AddFilterOptions(*cmd, opts->trace.session);
   cmd->callback([&ctx, opts] { RunTrace(ctx, *opts); });

@@ -193,8 +193,8 @@ TEST(RunSerialCliTest, WithoutAConsoleToOpenNothingIsFlashed) {
   CliRun r = RunTockctl(args);
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.err,
-            "error: tockctl run does not know where nano33ble's console is with the "
-            "tock-bootloader method; give --serial PORT (or --usb VID:PID, --tcp HOST:PORT)\n");
+            "error: nano33ble traces over its USB CDC-ACM serial port (2341:005a); give --serial "
+            "/dev/ttyACMn (tockctl devices lists it)\n");
   args.insert(args.end(), {"--port", peer.port_path(), "--until", ""});
   r = RunTockctl(args);
   EXPECT_EQ(r.exit_code, 2);
