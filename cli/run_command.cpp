@@ -16,6 +16,7 @@
 #include "devices/qemu_instance.h"
 #include "flasher/backend_registry.h"
 #include "flasher/flash_job.h"
+#include "flasher/qemu_flasher.h"
 #include "tracer/trace_runner.h"
 
 namespace tockctl::cli {
