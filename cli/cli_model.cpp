@@ -147,6 +147,12 @@ CommandSpec Convert(CLI::App& app) {
       AddArguments(*sub, spec);  // an option group
     } else if (!sub->get_group().empty()) {
       spec.subcommands.push_back(Convert(*sub));
+      for (const std::string& alias : sub->get_aliases()) {
+        CommandSpec copy = spec.subcommands.back();
+        copy.name = alias;
+        copy.alias_of = sub->get_name();
+        spec.subcommands.push_back(std::move(copy));
+      }
     }
   }
   return spec;

@@ -43,6 +43,9 @@ struct CommandSpec {
   bool inherits_options =
       false;  ///< The parent's options are accepted here too (CLI11 fallthrough).
   bool requires_subcommand = false;
+  /// Set on the copy of a command made for each of its aliases ("listen" of "console"), so that
+  /// completions accept and offer the alias; the man page gives it a one-line section.
+  std::string alias_of = {};
 };
 
 /// One command as seen during a walk of the tree.

@@ -91,6 +91,14 @@ std::string CommandSection(const CommandVisit& v) {
   return out + ".PP\n";
 }
 
+// A command's other name: one line pointing at the command's own section.
+std::string AliasSection(const CommandVisit& v) {
+  std::vector<std::string> original = v.path;
+  original.back() = v.command->alias_of;
+  return ".SS \"" + RoffEscape(JoinPath(v.path)) + "\"\nSame as " + Bold(JoinPath(original)) +
+         ".\n.PP\n";
+}
+
 std::string ExitStatus() {
   static const std::pair<ErrorCategory, const char*> kMeanings[] = {
       {ErrorCategory::kUsage,
@@ -133,7 +141,8 @@ std::string ManPage(const CommandSpec& root, const std::string& version) {
   std::string options, commands;
   for (const auto& opt : root.options) options += OptionEntry(opt);
   VisitCommands(root, [&](const CommandVisit& v) {
-    if (v.path.size() > 1) commands += CommandSection(v);
+    if (v.path.size() > 1)
+      commands += v.command->alias_of.empty() ? CommandSection(v) : AliasSection(v);
   });
   return Header(root, version) + ".SH DESCRIPTION\n" + kDescription + ".SH GLOBAL OPTIONS\n" +
          options + ".SH COMMANDS\n" + commands + ".SH EXIT STATUS\n" + ExitStatus() +

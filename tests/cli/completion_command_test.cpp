@@ -108,10 +108,11 @@ Words HelpCommands() {
   for (std::string line; std::getline(help, line);) {
     if (line.rfind("Subcommands:", 0) == 0)
       in_section = true;
-    else if (in_section && line.rfind("  ", 0) == 0)
-      // "console, listen": a command and its alias; completions offer the command
-      commands.push_back(line.substr(2, line.find_first_of(", ", 2) - 2));
-    else if (in_section)
+    else if (in_section && line.rfind("  ", 0) == 0) {
+      // "console, listen": a command and its alias; completions offer both
+      std::istringstream names(line.substr(2, line.find("  ", 2) - 2));
+      for (std::string name; std::getline(names >> std::ws, name, ',');) commands.push_back(name);
+    } else if (in_section)
       break;
   }
   return Sorted(commands);
@@ -131,6 +132,15 @@ TEST_F(CompletionTest, BashOffersEveryCommandInHelp) {
   Words commands = HelpCommands();
   EXPECT_NE(std::find(commands.begin(), commands.end(), "completion"), commands.end());
   EXPECT_EQ(Bash({"tockctl", ""}), commands);
+}
+
+// An alias completes like its command: `listen` is `console`.
+TEST_F(CompletionTest, AnAliasCompletesLikeItsCommand) {
+  EXPECT_EQ(Bash({"tockctl", "lis"}), Words{"listen"});
+  EXPECT_EQ(Bash({"tockctl", "listen", "--times"}), Words{"--timestamps"});
+  EXPECT_EQ(Bash({"tockctl", "listen", "--board", "nrf52840d"}), Words{"nrf52840dk"});
+  EXPECT_EQ(Fish("tockctl listen --times"), Words{"--timestamps"});
+  EXPECT_EQ(Zsh("tockctl listen --times"), Words{"--timestamps"});
 }
 
 TEST_F(CompletionTest, BashCompletesOptionsChoicesAndDirectories) {
