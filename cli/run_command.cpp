@@ -35,13 +35,6 @@ struct RunOptions {
   tracer::ConsoleOptions console;
 };
 
-// The flash method `tockctl flash` would use for this request.
-std::string MethodOf(const flasher::FlashRequest& r, const config::HardwareBoard& board,
-                     CliContext& ctx) {
-  flasher::FlashEnvironment env{ctx.Log()};
-  return flasher::BackendOptionsFor(r, board, env).method;
-}
-
 // Where the console is when no source flag says: QEMU's UART for the qemu method, the port the
 // image goes through for a serial bootloader; otherwise the board's trace link tells what to give.
 // A serial console gets the link's baud rate.
@@ -119,7 +112,7 @@ void RunRunCommand(RunOptions& o, CliContext& ctx) {
     r.qemu_name = devices::ParseQemuName(*o.console.source.qemu_name, "--qemu-name");
   const config::HardwareBoard board =
       config::ResolveBoard({o.board, o.config}, ctx.BoardSearch()).board;
-  const std::string method = MethodOf(r, board, ctx);
+  const std::string method = flasher::MethodFor(r, board);
   ChooseConsole(o, method, board);
   tracer::CheckConsoleOptions(o.console);  // every usage error before the device is touched
   tracer::SourceSpec spec = tracer::ParseSourceSpec(o.console.source);

@@ -34,14 +34,6 @@ std::vector<Image> LoadImages(const FlashRequest& request, const config::Hardwar
   return images;
 }
 
-std::string MethodFor(const FlashRequest& request, const config::HardwareBoard& board) {
-  std::string method = request.method.empty() ? board.default_flash_method : request.method;
-  if (method.empty())
-    throw Error(ErrorCategory::kUsage, "board " + board.name + " has no default flash method",
-                ErrorContext{}, "pass --method (one of: " + KnownMethods() + ")");
-  return method;
-}
-
 PlanOptions PlanOptionsFor(const FlashRequest& request) {
   PlanOptions options;
   options.force = request.force;
@@ -57,6 +49,14 @@ void AnnounceForced(const FlashPlan& plan, ProgressSink& progress) {
 }
 
 }  // namespace
+
+std::string MethodFor(const FlashRequest& request, const config::HardwareBoard& board) {
+  std::string method = request.method.empty() ? board.default_flash_method : request.method;
+  if (method.empty())
+    throw Error(ErrorCategory::kUsage, "board " + board.name + " has no default flash method",
+                ErrorContext{}, "pass --method (one of: " + KnownMethods() + ")");
+  return method;
+}
 
 std::string BoardFromBootloader(const FlashRequest& request, const config::BoardSearch& search,
                                 FlashEnvironment& env) {

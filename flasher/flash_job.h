@@ -72,6 +72,10 @@ struct FlashReport {
 std::string BoardFromBootloader(const FlashRequest& request, const config::BoardSearch& search,
                                 FlashEnvironment& env);
 
+/// The flash method of `request` on `board`: --method, else the board's default; Error(kUsage)
+/// when neither names one.
+std::string MethodFor(const FlashRequest& request, const config::HardwareBoard& board);
+
 /// The back-end options for `request` on `board`: the method (--method, else the board's default;
 /// Error(kUsage) when neither names one), its board JSON entry, the device selection, `env`'s
 /// logger and process runner. `board` must outlive the options. Throws Error(kUsage) when QEMU

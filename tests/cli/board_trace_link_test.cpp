@@ -6,7 +6,6 @@
 #include <nlohmann/json.hpp>
 
 #include "common/file_io.h"
-#include "common/process.h"
 #include "tests/support/pty_pair.h"
 #include "tests/support/test_support.h"
 
@@ -16,6 +15,7 @@ namespace {
 using testing::CliRun;
 using testing::PtyPair;
 using testing::RunTockctl;
+using testing::RunTockctlIn;
 using testing::SourceDir;
 using testing::TempDir;
 
@@ -48,20 +48,13 @@ TEST(BoardTraceLinkTest, ALinkTockctlCannotReadIsNamed) {
 // private runtime directory).
 TEST(BoardTraceLinkTest, AQemuBoardReadsTheQemuUart) {
   TempDir dir;
-  ProcessSpec spec;
-  spec.argv = {TOCKCTL_BINARY, "trace", "--board", "qemu_rv32_virt", "--duration", "1"};
-  spec.env = {{"NO_COLOR", "1"},
-              {"TOCKCTL_DATA_DIR", SourceDir().string()},
-              {"TOCKCTL_RUNTIME_DIR", dir.path().string()}};
-  spec.timeout = std::chrono::seconds(60);
-  PosixProcessRunner runner;
-  ProcessResult r = runner.Run(spec);
-  EXPECT_EQ(r.exit_code, 5) << r.stderr_text;
-  EXPECT_EQ(r.stderr_text.rfind("error: no QEMU started by tockctl is running (no " +
-                                    (dir.path() / "qemu.json").string() + ")",
-                                0),
+  CliRun r = RunTockctlIn(dir.path(), {"trace", "--board", "qemu_rv32_virt", "--duration", "1"});
+  EXPECT_EQ(r.exit_code, 5) << r.err;
+  EXPECT_EQ(r.err.rfind("error: no QEMU started by tockctl is running (no " +
+                            (dir.path() / "qemu.json").string() + ")",
+                        0),
             0u)
-      << r.stderr_text;
+      << r.err;
 }
 
 // A board file whose trace link runs at 230400 baud: --serial gets that rate unless --baud says.

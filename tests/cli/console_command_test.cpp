@@ -329,5 +329,20 @@ TEST(ConsoleCommand, UsageErrorsAreOneLineEach) {
             "check that the server (QEMU, a gdb server) is running and listening on 127.0.0.1:1\n");
 }
 
+// --until matches text that arrives in two pieces (a pause longer than the console's 25 ms flush
+// between them) and ends the console with exit 0 long before --duration.
+TEST(ConsoleCommand, UntilMatchesAcrossPiecesAndEndsWithExitZero) {
+  TempDir dir;
+  PtyPair device;
+  ConsoleProcess console(
+      dir, {"--serial", device.slave_path(), "--until", "tock$ ", "--duration", "60"}, "/dev/null");
+  ASSERT_TRUE(WaitFor([&] { return !console.Err().empty(); })) << console.Err();
+  device.WritePaced(std::vector<uint8_t>{'t', 'o', 'c'}, kBaud);
+  ASSERT_TRUE(WaitFor([&] { return console.Out() == "toc"; })) << console.Out();
+  device.WritePaced(std::vector<uint8_t>{'k', '$', ' ', 'x'}, kBaud);
+  EXPECT_EQ(console.Wait(), 0) << console.Err();
+  EXPECT_EQ(console.Out().rfind("tock$ ", 0), 0u) << console.Out();
+}
+
 }  // namespace
 }  // namespace tockctl

@@ -31,20 +31,6 @@ std::filesystem::path BuildTestFirmware(const TempDir& dir, const std::string& l
   return out;
 }
 
-CliRun RunTockctlIn(const std::filesystem::path& runtime_dir,
-                    const std::vector<std::string>& args) {
-  ProcessSpec spec;
-  spec.argv.push_back(TOCKCTL_BINARY);
-  spec.argv.insert(spec.argv.end(), args.begin(), args.end());
-  spec.env["NO_COLOR"] = "1";
-  spec.env["TOCKCTL_DATA_DIR"] = SourceDir().string();
-  spec.env["TOCKCTL_RUNTIME_DIR"] = runtime_dir.string();
-  spec.timeout = std::chrono::seconds(60);
-  PosixProcessRunner runner;
-  ProcessResult r = runner.Run(spec);
-  return CliRun{r.exit_code, r.stdout_text, r.stderr_text};
-}
-
 int RecordedQemuGuard::RecordedPid() const {
   auto q = devices::QemuStateStore(dir_).Load();
   return q ? q->pid : 0;

@@ -19,8 +19,6 @@ namespace tockctl::testing {
 std::filesystem::path BuildTestFirmware(const TempDir& dir, const std::string& linker_script,
                                         const std::string& name);
 
-/// Runs the tockctl binary with TOCKCTL_RUNTIME_DIR=`runtime_dir` (so QEMU state stays private).
-CliRun RunTockctlIn(const std::filesystem::path& runtime_dir, const std::vector<std::string>& args);
 
 /// Stops every QEMU instance `tockctl flash` recorded in `runtime_dir` when destroyed: `tockctl
 /// qemu stop --all`, then SIGKILL of each recorded pid that still exists.

@@ -161,20 +161,14 @@ TEST_F(KernelInfoTest, DocsExamplesRunAndPrintWhatTheDocsShow) {
   ASSERT_EQ(examples.size(), 5u);
   for (const auto& example : examples) {
     SCOPED_TRACE(example.command);
-    ProcessSpec spec;
-    spec.argv = CommandWords(example.command);
-    spec.argv[0] = TOCKCTL_BINARY;
-    spec.cwd = dir.path().string();
-    spec.env = {{"NO_COLOR", "1"},
-                {"TOCKCTL_DATA_DIR", SourceDir().string()},
-                {"TOCKCTL_RUNTIME_DIR", runtime.string()}};
-    spec.timeout = std::chrono::seconds(60);
-    PosixProcessRunner runner;
-    ProcessResult r = runner.Run(spec);
-    ASSERT_EQ(r.exit_code, 0) << r.stderr_text;
-    EXPECT_EQ(r.stderr_text, "");
-    auto actual = SplitLines(r.stdout_text);
-    ASSERT_EQ(actual.size(), example.shown.size()) << r.stdout_text;
+    std::vector<std::string> words = CommandWords(example.command);
+    ASSERT_EQ(words.at(0), "tockctl");
+    words.erase(words.begin());
+    CliRun r = RunTockctlIn(runtime, words, dir.path().string());
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.err, "");
+    auto actual = SplitLines(r.out);
+    ASSERT_EQ(actual.size(), example.shown.size()) << r.out;
     for (size_t i = 0; i < actual.size(); ++i)
       EXPECT_TRUE(MatchesShown(example.shown[i], actual[i]))
           << "expected: " << example.shown[i] << "\n  actual: " << actual[i];

@@ -124,20 +124,12 @@ TEST_F(RunTest, DocsExampleRunsAndBeginsAsTheDocsShow) {
   ASSERT_EQ(examples.size(), 1u);
   std::vector<std::string> words = CommandWords(examples[0].command);
   ASSERT_EQ(words.at(0), "tockctl");
-  ProcessSpec spec;
-  spec.argv = words;
-  spec.argv[0] = TOCKCTL_BINARY;
-  spec.cwd = dir.path().string();
-  spec.env = {{"NO_COLOR", "1"},
-              {"TOCKCTL_DATA_DIR", SourceDir().string()},
-              {"TOCKCTL_RUNTIME_DIR", runtime.string()}};
-  spec.timeout = std::chrono::seconds(60);
-  PosixProcessRunner runner;
-  ProcessResult r = runner.Run(spec);
-  ASSERT_EQ(r.exit_code, 0) << r.stderr_text;
+  words.erase(words.begin());
+  CliRun r = RunTockctlIn(runtime, words, dir.path().string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
   std::string shown;
   for (const auto& line : examples[0].shown) shown += line + "\n";
-  std::string out = r.stdout_text;
+  std::string out = r.out;
   out.erase(std::remove(out.begin(), out.end(), '\r'), out.end());
   EXPECT_EQ(out.substr(0, shown.size()), shown);
 }

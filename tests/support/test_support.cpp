@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <thread>
 
@@ -9,17 +10,32 @@
 
 namespace tockctl::testing {
 
-CliRun RunTockctl(const std::vector<std::string>& args, const std::string& cwd) {
+namespace {
+
+CliRun RunWithEnv(const std::vector<std::string>& args, const std::string& cwd,
+                  std::map<std::string, std::string> env) {
   ProcessSpec spec;
   spec.argv.push_back(TOCKCTL_BINARY);
   spec.argv.insert(spec.argv.end(), args.begin(), args.end());
   spec.cwd = cwd;
-  spec.env["NO_COLOR"] = "1";
-  spec.env["TOCKCTL_DATA_DIR"] = TOCKCTL_SOURCE_DIR;
+  env["NO_COLOR"] = "1";
+  env["TOCKCTL_DATA_DIR"] = TOCKCTL_SOURCE_DIR;
+  spec.env = std::move(env);
   spec.timeout = std::chrono::seconds(60);
   PosixProcessRunner runner;
   ProcessResult r = runner.Run(spec);
   return CliRun{r.exit_code, r.stdout_text, r.stderr_text};
+}
+
+}  // namespace
+
+CliRun RunTockctl(const std::vector<std::string>& args, const std::string& cwd) {
+  return RunWithEnv(args, cwd, {});
+}
+
+CliRun RunTockctlIn(const std::filesystem::path& runtime_dir, const std::vector<std::string>& args,
+                    const std::string& cwd) {
+  return RunWithEnv(args, cwd, {{"TOCKCTL_RUNTIME_DIR", runtime_dir.string()}});
 }
 
 CliRun RunTockctlWritingTo(const std::string& stdout_path, const std::vector<std::string>& args) {

@@ -19,6 +19,10 @@ struct CliRun {
 /// Runs the built tockctl binary with `args` (NO_COLOR set, data dir = source tree), 60 s timeout.
 CliRun RunTockctl(const std::vector<std::string>& args, const std::string& cwd = "");
 
+/// RunTockctl with TOCKCTL_RUNTIME_DIR=`runtime_dir` (so QEMU state stays private), in `cwd`.
+CliRun RunTockctlIn(const std::filesystem::path& runtime_dir, const std::vector<std::string>& args,
+                    const std::string& cwd = "");
+
 /// RunTockctl with stdout redirected to `stdout_path` (e.g. "/dev/full"); `out` stays empty.
 CliRun RunTockctlWritingTo(const std::string& stdout_path, const std::vector<std::string>& args);
 
