@@ -19,7 +19,6 @@ namespace tockctl::testing {
 std::filesystem::path BuildTestFirmware(const TempDir& dir, const std::string& linker_script,
                                         const std::string& name);
 
-
 /// Stops every QEMU instance `tockctl flash` recorded in `runtime_dir` when destroyed: `tockctl
 /// qemu stop --all`, then SIGKILL of each recorded pid that still exists.
 class RecordedQemuGuard {
