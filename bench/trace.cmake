@@ -8,7 +8,7 @@ if(NOT benchmark_FOUND)
   return()
 endif()
 add_executable(tockctl_bench ${CMAKE_CURRENT_LIST_DIR}/trace_bench.cpp)
-target_link_libraries(tockctl_bench PRIVATE tockctl_tracer benchmark::benchmark tockctl_warnings)
+target_link_libraries(tockctl_bench PRIVATE tockctl_tracer tockctl_trace_encoding benchmark::benchmark tockctl_warnings)
 add_test(NAME bench.trace_smoke
          COMMAND tockctl_bench --stream-mib=4 --benchmark_min_time=0.01
                  --benchmark_filter=BM_Decode$)

@@ -32,7 +32,7 @@
 #include "tracer/byte_source.h"
 #include "tracer/clock.h"
 #include "tracer/pcapng_writer.h"
-#include "tracer/sample_stream.h"
+#include "tests/trace_encoding/sample_stream.h"
 #include "tracer/trace_decoder.h"
 #include "tracer/trace_session.h"
 #include "tracer/trace_sink.h"

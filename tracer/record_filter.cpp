@@ -38,6 +38,10 @@ bool AnyPid(const Record& record, Fn&& fn) {
           }
           return false;
         } else {
+          static_assert(std::is_same_v<T, Hello> || std::is_same_v<T, Log> ||
+                            std::is_same_v<T, Overflow> || std::is_same_v<T, NetUp> ||
+                            std::is_same_v<T, NetDown>,
+                        "a new record body: say which of its fields are pids");
           return false;
         }
       },

@@ -1,5 +1,6 @@
 #include "tracer/record_parser.h"
 
+#include <array>
 #include <string_view>
 
 namespace tockctl::tracer {
@@ -74,8 +75,11 @@ InterfaceInfo ReadInterface(BodyCursor& r) {
   return i;
 }
 
-// Returns false when the HELLO is malformed beyond a short read (addr_len > 8).
-bool ReadHello(BodyCursor& r, RecordScratch& scratch, Hello& h) {
+// One ReadBody per body type of the record table (tracer/record_types.h); a row whose body has
+// none stops the build. Each returns false only for a body malformed beyond a short read (a
+// short read clears the cursor's ok() instead).
+
+bool ReadBody(BodyCursor& r, RecordScratch& scratch, Hello& h) {
   h.tick_hz = r.U32Le();
   h.max_payload = r.U16Le();
   h.board = Str8(r);
@@ -90,8 +94,73 @@ bool ReadHello(BodyCursor& r, RecordScratch& scratch, Hello& h) {
   return true;
 }
 
-IpcMessage ReadIpcMessage(BodyCursor& r) {
-  IpcMessage m;
+bool ReadBody(BodyCursor& r, RecordScratch& /*scratch*/, Log& l) {
+  l.level = r.U8();
+  l.text = Str16(r);
+  return true;
+}
+
+bool ReadBody(BodyCursor& r, RecordScratch& /*scratch*/, Overflow& o) {
+  o.dropped = r.U32Le();
+  o.total_dropped = r.U32Le();
+  return true;
+}
+
+bool ReadBody(BodyCursor& r, RecordScratch& /*scratch*/, ProcStart& p) {
+  p.pid = r.U16Le();
+  p.restart_count = r.U16Le();
+  p.name = Str8(r);
+  return true;
+}
+
+bool ReadBody(BodyCursor& r, RecordScratch& /*scratch*/, ProcFault& f) {
+  f.pid = r.U16Le();
+  f.reason = r.U8();
+  f.action = r.U8();
+  f.fault_addr = r.U32Le();
+  f.pc = r.U32Le();
+  return true;
+}
+
+bool ReadBody(BodyCursor& r, RecordScratch& /*scratch*/, ProcRestart& p) {
+  p.pid = r.U16Le();
+  p.restart_count = r.U16Le();
+  return true;
+}
+
+bool ReadBody(BodyCursor& r, RecordScratch& /*scratch*/, IpcRegister& g) {
+  g.server_pid = r.U16Le();
+  g.service_id = r.U16Le();
+  g.service_name = Str8(r);
+  return true;
+}
+
+bool ReadBody(BodyCursor& r, RecordScratch& /*scratch*/, IpcDiscover& d) {
+  d.client_pid = r.U16Le();
+  d.service_id = r.U16Le();
+  d.result = r.U8();
+  d.service_name = Str8(r);
+  return true;
+}
+
+bool ReadBody(BodyCursor& r, RecordScratch& /*scratch*/, IpcConnect& c) {
+  c.client_pid = r.U16Le();
+  c.service_id = r.U16Le();
+  c.conn_id = r.U16Le();
+  c.buffers = r.U8();
+  c.flags = r.U8();
+  return true;
+}
+
+bool ReadBody(BodyCursor& r, RecordScratch& /*scratch*/, IpcDisconnect& d) {
+  d.client_pid = r.U16Le();
+  d.service_id = r.U16Le();
+  d.conn_id = r.U16Le();
+  d.reason = r.U8();
+  return true;
+}
+
+bool ReadBody(BodyCursor& r, RecordScratch& /*scratch*/, IpcMessage& m) {
   m.src_pid = r.U16Le();
   m.dst_pid = r.U16Le();
   m.service_id = r.U16Le();
@@ -99,22 +168,20 @@ IpcMessage ReadIpcMessage(BodyCursor& r) {
   m.msg_id = r.U32Le();
   m.len = r.U32Le();
   m.mode = r.U8();
-  return m;
+  return true;
 }
 
-RpcCall ReadRpcCall(BodyCursor& r) {
-  RpcCall c;
+bool ReadBody(BodyCursor& r, RecordScratch& /*scratch*/, RpcCall& c) {
   c.client_pid = r.U16Le();
   c.server_pid = r.U16Le();
   c.service_id = r.U16Le();
   c.method = r.U16Le();
   c.call_id = r.U32Le();
   c.arg_len = r.U32Le();
-  return c;
+  return true;
 }
 
-RpcReturn ReadRpcReturn(BodyCursor& r) {
-  RpcReturn c;
+bool ReadBody(BodyCursor& r, RecordScratch& /*scratch*/, RpcReturn& c) {
   c.client_pid = r.U16Le();
   c.server_pid = r.U16Le();
   c.service_id = r.U16Le();
@@ -122,225 +189,91 @@ RpcReturn ReadRpcReturn(BodyCursor& r) {
   c.call_id = r.U32Le();
   c.ret_len = r.U32Le();
   c.status = r.I32Le();
-  return c;
+  return true;
 }
 
-MemRegion ReadMemRegion(BodyCursor& r) {
-  MemRegion m;
+bool ReadBody(BodyCursor& r, RecordScratch& /*scratch*/, MemRegion& m) {
   m.owner_pid = r.U16Le();
   m.grantee_pid = r.U16Le();
   m.addr = r.U32Le();
   m.len = r.U32Le();
   m.access = r.U8();
-  return m;
+  return true;
 }
 
-Upcall ReadUpcall(BodyCursor& r) {
-  Upcall u;
+bool ReadBody(BodyCursor& r, RecordScratch& /*scratch*/, Upcall& u) {
   u.pid = r.U16Le();
   u.driver_num = r.U32Le();
   u.subscribe_num = r.U32Le();
   u.arg0 = r.U32Le();
   u.arg1 = r.U32Le();
   u.arg2 = r.U32Le();
-  return u;
+  return true;
 }
 
-NetFrame ReadNetFrame(BodyCursor& r) {
-  NetFrame f;
+bool ReadBody(BodyCursor& r, RecordScratch& /*scratch*/, NetUp& u) {
+  u.iface_id = r.U8();
+  return true;
+}
+
+bool ReadBody(BodyCursor& r, RecordScratch& /*scratch*/, NetDown& d) {
+  d.iface_id = r.U8();
+  d.reason = r.U8();
+  return true;
+}
+
+bool ReadBody(BodyCursor& r, RecordScratch& /*scratch*/, NetFrame& f) {
   f.iface_id = r.U8();
   f.pid = r.U16Le();
   f.orig_len = r.U32Le();
   f.data = r.Rest();
-  return f;
+  return true;
 }
 
-NetDrop ReadNetDrop(BodyCursor& r) {
-  NetDrop d;
+bool ReadBody(BodyCursor& r, RecordScratch& /*scratch*/, NetDrop& d) {
   d.iface_id = r.U8();
   d.direction = r.U8();
   d.pid = r.U16Le();
   d.reason = r.U8();
   d.orig_len = r.U32Le();
   d.data = r.Rest();
-  return d;
+  return true;
 }
 
-NetDeliver ReadNetDeliver(BodyCursor& r, RecordScratch& scratch) {
-  NetDeliver d;
+bool ReadBody(BodyCursor& r, RecordScratch& scratch, NetDeliver& d) {
   d.iface_id = r.U8();
   d.rx_seq = r.U32Le();
   const uint8_t n = r.U8();
   if (!r.Has(size_t{n} * 2)) {
     r.Bytes(size_t{n} * 2);  // fails: the pids run past the body
-    return d;
+    return true;
   }
   scratch.pids.clear();
   for (uint8_t k = 0; k < n; ++k) scratch.pids.push_back(r.U16Le());
   d.pids = scratch.pids;
-  return d;
+  return true;
 }
 
-BodyStatus ParseSystem(RecordType type, BodyCursor& r, RecordScratch& scratch, RecordBody& out) {
-  switch (type) {
-    case RecordType::kHello: {
-      Hello h;
-      if (!ReadHello(r, scratch, h)) return BodyStatus::kMalformed;
-      out = h;
-      return BodyStatus::kOk;
-    }
-    case RecordType::kLog: {
-      Log l;
-      l.level = r.U8();
-      l.text = Str16(r);
-      out = l;
-      return BodyStatus::kOk;
-    }
-    case RecordType::kOverflow: {
-      Overflow o;
-      o.dropped = r.U32Le();
-      o.total_dropped = r.U32Le();
-      out = o;
-      return BodyStatus::kOk;
-    }
-    case RecordType::kProcStart: {
-      ProcStart p;
-      p.pid = r.U16Le();
-      p.restart_count = r.U16Le();
-      p.name = Str8(r);
-      out = p;
-      return BodyStatus::kOk;
-    }
-    case RecordType::kProcFault: {
-      ProcFault f;
-      f.pid = r.U16Le();
-      f.reason = r.U8();
-      f.action = r.U8();
-      f.fault_addr = r.U32Le();
-      f.pc = r.U32Le();
-      out = f;
-      return BodyStatus::kOk;
-    }
-    case RecordType::kProcRestart: {
-      ProcRestart p;
-      p.pid = r.U16Le();
-      p.restart_count = r.U16Le();
-      out = p;
-      return BodyStatus::kOk;
-    }
-    default:
-      return BodyStatus::kUnknownType;
-  }
+using BodyReader = BodyStatus (*)(BodyCursor&, RecordScratch&, RecordBody&);
+
+template <typename Body>
+BodyStatus ReadAs(BodyCursor& r, RecordScratch& scratch, RecordBody& out) {
+  Body body;
+  if (!ReadBody(r, scratch, body)) return BodyStatus::kMalformed;
+  out = body;
+  return BodyStatus::kOk;
 }
 
-BodyStatus ParseIpcSetup(RecordType type, BodyCursor& r, RecordBody& out) {
-  switch (type) {
-    case RecordType::kIpcRegister: {
-      IpcRegister g;
-      g.server_pid = r.U16Le();
-      g.service_id = r.U16Le();
-      g.service_name = Str8(r);
-      out = g;
-      return BodyStatus::kOk;
-    }
-    case RecordType::kIpcDiscover: {
-      IpcDiscover d;
-      d.client_pid = r.U16Le();
-      d.service_id = r.U16Le();
-      d.result = r.U8();
-      d.service_name = Str8(r);
-      out = d;
-      return BodyStatus::kOk;
-    }
-    case RecordType::kIpcConnect: {
-      IpcConnect c;
-      c.client_pid = r.U16Le();
-      c.service_id = r.U16Le();
-      c.conn_id = r.U16Le();
-      c.buffers = r.U8();
-      c.flags = r.U8();
-      out = c;
-      return BodyStatus::kOk;
-    }
-    case RecordType::kIpcDisconnect: {
-      IpcDisconnect d;
-      d.client_pid = r.U16Le();
-      d.service_id = r.U16Le();
-      d.conn_id = r.U16Le();
-      d.reason = r.U8();
-      out = d;
-      return BodyStatus::kOk;
-    }
-    default:
-      return BodyStatus::kUnknownType;
-  }
+// The reader of each type byte, from the record table; null for a type v1 does not define.
+constexpr std::array<BodyReader, 256> MakeReaders() {
+  std::array<BodyReader, 256> readers{};
+#define TOCKCTL_RECORD_READER(name, value, json, body) readers[value] = &ReadAs<body>;
+  TOCKCTL_TRACE_RECORD_TYPES(TOCKCTL_RECORD_READER)
+#undef TOCKCTL_RECORD_READER
+  return readers;
 }
 
-BodyStatus ParseIpcTraffic(RecordType type, BodyCursor& r, RecordBody& out) {
-  switch (type) {
-    case RecordType::kIpcSend:
-    case RecordType::kIpcRecv:
-      out = ReadIpcMessage(r);
-      return BodyStatus::kOk;
-    case RecordType::kRpcCall:
-      out = ReadRpcCall(r);
-      return BodyStatus::kOk;
-    case RecordType::kRpcReturn:
-      out = ReadRpcReturn(r);
-      return BodyStatus::kOk;
-    case RecordType::kMemGrant:
-    case RecordType::kMemRevoke:
-      out = ReadMemRegion(r);
-      return BodyStatus::kOk;
-    case RecordType::kUpcall:
-      out = ReadUpcall(r);
-      return BodyStatus::kOk;
-    default:
-      return BodyStatus::kUnknownType;
-  }
-}
-
-BodyStatus ParseNet(RecordType type, BodyCursor& r, RecordScratch& scratch, RecordBody& out) {
-  switch (type) {
-    case RecordType::kNetUp:
-      out = NetUp{r.U8()};
-      return BodyStatus::kOk;
-    case RecordType::kNetDown: {
-      NetDown d;
-      d.iface_id = r.U8();
-      d.reason = r.U8();
-      out = d;
-      return BodyStatus::kOk;
-    }
-    case RecordType::kNetTx:
-    case RecordType::kNetRx:
-      out = ReadNetFrame(r);
-      return BodyStatus::kOk;
-    case RecordType::kNetDrop:
-      out = ReadNetDrop(r);
-      return BodyStatus::kOk;
-    case RecordType::kNetDeliver:
-      out = ReadNetDeliver(r, scratch);
-      return BodyStatus::kOk;
-    default:
-      return BodyStatus::kUnknownType;
-  }
-}
-
-BodyStatus Dispatch(uint8_t type, BodyCursor& r, RecordScratch& scratch, RecordBody& out) {
-  const auto t = static_cast<RecordType>(type);
-  switch (type >> 4) {
-    case 0x0:
-    case 0x1:
-      return ParseSystem(t, r, scratch, out);
-    case 0x2:
-      return type <= 0x23 ? ParseIpcSetup(t, r, out) : ParseIpcTraffic(t, r, out);
-    case 0x4:
-      return ParseNet(t, r, scratch, out);
-    default:
-      return BodyStatus::kUnknownType;
-  }
-}
+constexpr std::array<BodyReader, 256> kReaders = MakeReaders();
 
 }  // namespace
 
@@ -362,9 +295,10 @@ RecordHeader ParseHeader(std::span<const uint8_t> payload) {
 
 BodyStatus ParseBody(uint8_t type, std::span<const uint8_t> body, RecordScratch& scratch,
                      RecordBody& out) {
-  if (RecordTypeIndex(type) < 0) return BodyStatus::kUnknownType;
+  const BodyReader read = kReaders[type];
+  if (read == nullptr) return BodyStatus::kUnknownType;
   BodyCursor r(body);
-  const BodyStatus status = Dispatch(type, r, scratch, out);
+  const BodyStatus status = read(r, scratch, out);
   return r.ok() ? status : BodyStatus::kMalformed;
 }
 

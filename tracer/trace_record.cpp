@@ -4,33 +4,20 @@
 
 namespace tockctl::tracer {
 
-const RecordType kAllRecordTypes[kRecordTypeCount] = {
-    RecordType::kHello,         RecordType::kLog,         RecordType::kOverflow,
-    RecordType::kProcStart,     RecordType::kProcFault,   RecordType::kProcRestart,
-    RecordType::kIpcRegister,   RecordType::kIpcDiscover, RecordType::kIpcConnect,
-    RecordType::kIpcDisconnect, RecordType::kIpcSend,     RecordType::kIpcRecv,
-    RecordType::kRpcCall,       RecordType::kRpcReturn,   RecordType::kMemGrant,
-    RecordType::kMemRevoke,     RecordType::kUpcall,      RecordType::kNetUp,
-    RecordType::kNetDown,       RecordType::kNetTx,       RecordType::kNetRx,
-    RecordType::kNetDrop,       RecordType::kNetDeliver,
-};
-
 namespace {
 
 constexpr const char* kTypeNames[kRecordTypeCount] = {
-    "hello",        "log",          "overflow",    "proc_start",     "proc_fault",  "proc_restart",
-    "ipc_register", "ipc_discover", "ipc_connect", "ipc_disconnect", "ipc_send",    "ipc_recv",
-    "rpc_call",     "rpc_return",   "mem_grant",   "mem_revoke",     "upcall",      "net_up",
-    "net_down",     "net_tx",       "net_rx",      "net_drop",       "net_deliver",
+#define TOCKCTL_RECORD_NAME(name, value, json, body) json,
+    TOCKCTL_TRACE_RECORD_TYPES(TOCKCTL_RECORD_NAME)
+#undef TOCKCTL_RECORD_NAME
 };
 
 constexpr std::array<int16_t, 256> MakeIndex() {
   std::array<int16_t, 256> index{};
   for (auto& i : index) i = -1;
-  constexpr uint8_t kTypes[kRecordTypeCount] = {0x01, 0x02, 0x03, 0x10, 0x11, 0x12, 0x20, 0x21,
-                                                0x22, 0x23, 0x24, 0x25, 0x26, 0x27, 0x28, 0x29,
-                                                0x2A, 0x40, 0x41, 0x42, 0x43, 0x44, 0x45};
-  for (size_t i = 0; i < kRecordTypeCount; ++i) index[kTypes[i]] = static_cast<int16_t>(i);
+  for (size_t i = 0; i < kRecordTypeCount; ++i) {
+    index[static_cast<uint8_t>(kAllRecordTypes[i])] = static_cast<int16_t>(i);
+  }
   return index;
 }
 

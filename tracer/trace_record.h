@@ -2,38 +2,24 @@
 // decoder's frame buffer: they are valid only during the callback that receives them.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <span>
 #include <string_view>
+#include <type_traits>
 #include <variant>
+
+#include "tracer/record_types.h"
 
 namespace tockctl::tracer {
 
-/// Record type byte of the frame header.
+/// Record type byte of the frame header (rows of tracer/record_types.h).
 enum class RecordType : uint8_t {
-  kHello = 0x01,
-  kLog = 0x02,
-  kOverflow = 0x03,
-  kProcStart = 0x10,
-  kProcFault = 0x11,
-  kProcRestart = 0x12,
-  kIpcRegister = 0x20,
-  kIpcDiscover = 0x21,
-  kIpcConnect = 0x22,
-  kIpcDisconnect = 0x23,
-  kIpcSend = 0x24,
-  kIpcRecv = 0x25,
-  kRpcCall = 0x26,
-  kRpcReturn = 0x27,
-  kMemGrant = 0x28,
-  kMemRevoke = 0x29,
-  kUpcall = 0x2A,
-  kNetUp = 0x40,
-  kNetDown = 0x41,
-  kNetTx = 0x42,
-  kNetRx = 0x43,
-  kNetDrop = 0x44,
-  kNetDeliver = 0x45,
+// NOLINTNEXTLINE(bugprone-macro-parentheses): an enumerator name cannot be parenthesised.
+#define TOCKCTL_RECORD_ENUMERATOR(name, value, json, body) name = value,
+  TOCKCTL_TRACE_RECORD_TYPES(TOCKCTL_RECORD_ENUMERATOR)
+#undef TOCKCTL_RECORD_ENUMERATOR
 };
 
 /// Version byte of protocol v1 frames (console text cannot share the link).
@@ -53,11 +39,14 @@ inline constexpr size_t kMaxEncodedFrame = kMaxPayload + 9 + 1;
 inline constexpr size_t kMaxEncodedFrameV2 = sizeof(kFrameMarker) + kMaxPayload + 9;
 inline constexpr uint16_t kFlagTruncated = 0x0001;
 inline constexpr uint16_t kKernelPid = 0xFFFF;
-/// Number of record types defined by protocol v1.
-inline constexpr size_t kRecordTypeCount = 23;
-
 /// Every v1 record type in specification order.
-extern const RecordType kAllRecordTypes[kRecordTypeCount];
+inline constexpr RecordType kAllRecordTypes[] = {
+#define TOCKCTL_RECORD_TYPE(name, value, json, body) RecordType::name,
+    TOCKCTL_TRACE_RECORD_TYPES(TOCKCTL_RECORD_TYPE)
+#undef TOCKCTL_RECORD_TYPE
+};
+/// Number of record types defined by protocol v1.
+inline constexpr size_t kRecordTypeCount = std::size(kAllRecordTypes);
 
 /// JSON name of a record type ("ipc_send"), or nullptr for a type v1 does not define.
 const char* RecordTypeName(uint8_t type);
@@ -216,6 +205,19 @@ using RecordBody =
     std::variant<Hello, Log, Overflow, ProcStart, ProcFault, ProcRestart, IpcRegister, IpcDiscover,
                  IpcConnect, IpcDisconnect, IpcMessage, RpcCall, RpcReturn, MemRegion, Upcall,
                  NetUp, NetDown, NetFrame, NetDrop, NetDeliver>;
+
+template <typename Body, typename Variant>
+inline constexpr bool kVariantHolds = false;
+template <typename Body, typename... Alternatives>
+inline constexpr bool kVariantHolds<Body, std::variant<Alternatives...>> =
+    (std::is_same_v<Body, Alternatives> || ...);
+
+// Every row of the record table names a body that RecordBody holds.
+#define TOCKCTL_RECORD_BODY_HELD(name, value, json, body)   \
+  static_assert(kVariantHolds<body, RecordBody>,            \
+                #name "'s body " #body " is missing from RecordBody");
+TOCKCTL_TRACE_RECORD_TYPES(TOCKCTL_RECORD_BODY_HELD)
+#undef TOCKCTL_RECORD_BODY_HELD
 
 /// One decoded record: header, typed body, and the raw header+body bytes (no CRC).
 struct Record {

@@ -5,7 +5,7 @@
 #include "tests/support/test_support.h"
 #include "tests/tracer/pcapng_reader.h"
 #include "tests/tracer/trace_test_util.h"
-#include "tracer/sample_stream.h"
+#include "tests/trace_encoding/sample_stream.h"
 #include "tracer/trace_session.h"
 
 namespace tockctl::tracer {

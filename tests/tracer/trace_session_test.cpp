@@ -5,7 +5,7 @@
 #include <cstdio>
 
 #include "tests/tracer/trace_test_util.h"
-#include "tracer/sample_stream.h"
+#include "tests/trace_encoding/sample_stream.h"
 
 namespace tockctl::tracer {
 namespace {

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "tracer/json_lines.h"
-#include "tracer/record_encoder.h"
+#include "tests/trace_encoding/record_encoder.h"
 #include "tracer/trace_decoder.h"
 
 namespace tockctl::tracer::testing {

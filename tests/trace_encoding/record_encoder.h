@@ -1,5 +1,5 @@
-// Encodes typed records into wire frames: the inverse of TraceDecoder. Used to generate streams for
-// tests and benchmarks, and by anything on the host that needs to produce trace bytes.
+// Encodes typed records into wire frames: the inverse of TraceDecoder. Test and benchmark code
+// only (library tockctl_trace_encoding): the shipped tockctl decodes traces, it never writes them.
 #pragma once
 
 #include <cstdint>

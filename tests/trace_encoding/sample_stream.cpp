@@ -1,8 +1,8 @@
-#include "tracer/sample_stream.h"
+#include "tests/trace_encoding/sample_stream.h"
 
 #include <string_view>
 
-#include "tracer/record_encoder.h"
+#include "tests/trace_encoding/record_encoder.h"
 #include "tracer/trace_record.h"
 
 namespace tockctl::tracer {

@@ -1,4 +1,4 @@
-#include "tracer/record_encoder.h"
+#include "tests/trace_encoding/record_encoder.h"
 
 #include <algorithm>
 #include <string_view>

@@ -1,5 +1,6 @@
 // A synthetic but realistic trace stream (HELLO, processes, services, IPC, RPC, upcalls, Ethernet/
-// IPv6/UDP and 802.15.4 frames, drops, deliveries) for benchmarks, tests and demos.
+// IPv6/UDP and 802.15.4 frames, drops, deliveries) for benchmarks and tests
+// (library tockctl_trace_encoding, not shipped).
 #pragma once
 
 #include <cstdint>
