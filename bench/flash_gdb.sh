@@ -76,7 +76,7 @@ gdb_rates=()
 for round in $(seq "$runs"); do
   t0=$(now)
   "$tockctl" --json flash "$work/big.elf" --board qemu_rv32_virt --method gdb \
-    --remote "127.0.0.1:$port" --no-start >"$work/tockctl.out"
+    --tcp "127.0.0.1:$port" --no-start >"$work/tockctl.out"
   t1=$(now)
   tockctl_times+=("$(python3 -c "print($t1-$t0)")")
   tockctl_phases+=("$(python3 -c "

@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/command_registry.h"
+#include "cli/device_options.h"
 #include "cli/stop_signals.h"
 #include "common/process.h"
 #include "config/board_resolution.h"
@@ -64,7 +65,7 @@ void RegisterFlashCommand(CLI::App& app, CliContext& ctx) {
   board->excludes(config);
   cmd->add_option("-m,--method", o->request.method,
                   "Flash method (default: the board's); one of " + flasher::KnownMethods());
-  cmd->add_option("--format", o->format, "Image format (default: detected): elf, bin, ihex, uf2");
+  AddInputFormatOption(*cmd, o->format, "Options", true);
   cmd->add_option("--address", o->address, "Load address of a raw binary image");
   cmd->add_option("--region", o->region, "Flash region the image belongs in")
       ->check(CLI::IsMember({"kernel", "app"}))
@@ -77,9 +78,7 @@ void RegisterFlashCommand(CLI::App& app, CliContext& ctx) {
   cmd->add_flag("--verify-only", o->request.verify_only,
                 "Compare the device with the image without writing")
       ->excludes(no_verify);
-  cmd->add_option("--remote", o->request.remote, "GDB server HOST:PORT");
-  cmd->add_option("--port", o->request.port, "Serial port (Black Magic Probe, bootloader)");
-  cmd->add_option("--probe", o->request.probe, "USB device VID:PID[:SERIAL]");
+  AddFlashDeviceOptions(*cmd, o->request, "Options");
   cmd->add_option("-o,--output", o->request.output, "Output file (methods that write files)");
   cmd->add_option("--mount", o->request.mount, "Mounted UF2 drive to copy to (uf2 method)");
   cmd->add_option("--netdev", o->netdev,

@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/command_registry.h"
+#include "cli/device_options.h"
 #include "cli/stop_signals.h"
 #include "common/error.h"
 #include "common/process.h"
@@ -68,14 +69,12 @@ void RegisterInfoCommand(CLI::App& app, CliContext& ctx) {
   auto* board = cmd->add_option("-b,--board", o->board, "Board name from the catalog");
   auto* config = cmd->add_option("-c,--config", o->config, "Board JSON file");
   board->excludes(config);
-  cmd->add_option("--format", o->format, "Image format (default: detected): elf, bin, ihex, uf2");
+  AddInputFormatOption(*cmd, o->format, "Options", true);
   cmd->add_option("--address", o->address, "Load address of a raw binary image");
   cmd->add_option(
       "-m,--method", o->request.method,
       "Method that reads the board (default: the board's); one of " + flasher::KnownMethods());
-  cmd->add_option("--remote", o->request.remote, "GDB server HOST:PORT");
-  cmd->add_option("--port", o->request.port, "Serial port (Black Magic Probe, bootloader)");
-  cmd->add_option("--probe", o->request.probe, "USB device VID:PID[:SERIAL]");
+  AddFlashDeviceOptions(*cmd, o->request, "Options");
   cmd->callback([o, &ctx] { RunInfoCommand(*o, ctx); });
 }
 

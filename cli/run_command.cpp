@@ -8,6 +8,7 @@
 #include <string>
 
 #include "cli/command_registry.h"
+#include "cli/device_options.h"
 #include "cli/flash_command.h"
 #include "cli/source_options.h"
 #include "common/error.h"
@@ -35,12 +36,15 @@ struct RunOptions {
   tracer::ConsoleOptions console;
 };
 
-// Where the console is when no source flag says: QEMU's UART for the qemu method, the port the
-// image goes through for a serial bootloader; otherwise the board's trace link tells what to give.
-// A serial console gets the link's baud rate.
+// Where the console is when no --console-* option says: QEMU's UART for the qemu method; the
+// --serial port for a serial bootloader (the image goes through it) and for methods that flash
+// through a probe and have no use for a serial port (jlink, openocd, probe-rs, ...), but not for
+// gdb, whose --serial is a Black Magic Probe's GDB port; otherwise the board's trace link tells
+// what to give. A serial console gets the link's baud rate.
 void ChooseConsole(RunOptions& o, const std::string& method, const config::HardwareBoard& board) {
   tracer::SourceFlags& s = o.console.source;
-  if (!AnySourceGiven(s) && method != "qemu" && o.request.port) s.serial = *o.request.port;
+  if (!AnySourceGiven(s) && method != "qemu" && method != "gdb" && o.request.port)
+    s.serial = *o.request.port;
   ApplyBoardTraceLink(board, method, s);
 }
 
@@ -113,6 +117,10 @@ void RunRunCommand(RunOptions& o, CliContext& ctx) {
   const config::HardwareBoard board =
       config::ResolveBoard({o.board, o.config}, ctx.BoardSearch()).board;
   const std::string method = flasher::MethodFor(r, board);
+  if (o.keep_qemu && method != "qemu")
+    throw Error(ErrorCategory::kUsage,
+                "--keep-qemu leaves QEMU running, which the " + method + " method does not start",
+                ErrorContext{}, "leave out --keep-qemu, or use --method qemu");
   ChooseConsole(o, method, board);
   tracer::CheckConsoleOptions(o.console);  // every usage error before the device is touched
   tracer::SourceSpec spec = tracer::ParseSourceSpec(o.console.source);
@@ -142,16 +150,11 @@ void AddFlashOptions(CLI::App& cmd, RunOptions& o) {
   cmd.add_option("-m,--method", o.request.method,
                  "Flash method (default: the board's); one of " + flasher::KnownMethods())
       ->group(flash);
-  cmd.add_option("--format", o.format, "Image format (default: detected): elf, bin, ihex, uf2")
-      ->group(flash);
+  AddInputFormatOption(cmd, o.format, flash, true);
   cmd.add_option("--address", o.address, "Load address of a raw binary image")->group(flash);
   cmd.add_option("--app", o.request.apps, "App image to write into app flash")->group(flash);
   cmd.add_flag("--no-verify", o.no_verify, "Skip verifying what was written")->group(flash);
-  cmd.add_option("--remote", o.request.remote, "GDB server HOST:PORT")->group(flash);
-  cmd.add_option("--port", o.request.port,
-                 "Serial port of the bootloader (also the console unless --serial says)")
-      ->group(flash);
-  cmd.add_option("--probe", o.request.probe, "USB device VID:PID[:SERIAL]")->group(flash);
+  AddFlashDeviceOptions(cmd, o.request, flash);
   cmd.add_option("--netdev", o.netdev, "qemu method: a VirtIO-net eth0 (user or tap)")
       ->group(flash);
   cmd.add_option("--qemu-arg", o.request.qemu_args, "qemu method: one more QEMU argument")
@@ -167,7 +170,8 @@ void RegisterRunCommand(CLI::App& app, CliContext& ctx) {
   cmd->add_option("IMAGE", o->image, "Kernel image file (ELF, bin, Intel HEX, UF2)")->required();
   AddFlashOptions(*cmd, *o);
   AddSourceOptions(*cmd, o->console.source, false,
-                   "Console (default: QEMU's UART with the qemu method, else the --port)");
+                   "Console (default: QEMU's UART with the qemu method, else the --serial port)",
+                   "console-");
   AddConsoleViewOptions(*cmd, o->console);
   cmd->callback([o, &ctx] { RunRunCommand(*o, ctx); });
 }

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 
+#include "cli/device_options.h"
 #include "cli/option_checks.h"
 #include "cli/stop_signals.h"
 #include "common/error.h"
@@ -17,18 +18,24 @@
 namespace tockctl::cli {
 
 void AddSourceOptions(CLI::App& cmd, tracer::SourceFlags& s, bool with_replay,
-                      const char* heading) {
+                      const char* heading, const std::string& prefix) {
   const char* source = heading;
-  cmd.add_option("--serial", s.serial, "Serial port, e.g. /dev/ttyACM0")->group(source);
-  cmd.add_option("--usb", s.usb, "USB device VID:PID[:SERIAL], e.g. 6667:0001")->group(source);
-  cmd.add_option("--tcp", s.tcp, "TCP HOST:PORT, e.g. 127.0.0.1:4444 (QEMU chardev socket)")
+  cmd.add_option("--" + prefix + "serial", s.serial, "Serial port, e.g. /dev/ttyACM0")
+      ->group(source);
+  CLI::Option* usb =
+      cmd.add_option("--" + prefix + "usb", s.usb, "USB device VID:PID[:SERIAL], e.g. 6667:0001")
+          ->group(source);
+  cmd.add_option("--" + prefix + "tcp", s.tcp,
+                 "TCP HOST:PORT, e.g. 127.0.0.1:4444 (QEMU chardev socket)")
       ->group(source);
   if (with_replay) {
     cmd.add_option("--replay", s.replay, "A recorded raw stream (from --save-raw)")->group(source);
   }
-  cmd.add_flag("--qemu", s.qemu,
-               "The UART of the QEMU that `tockctl flash` started (follows it when restarted)")
-      ->group(source);
+  if (prefix.empty()) {
+    cmd.add_flag("--qemu", s.qemu,
+                 "The UART of the QEMU that `tockctl flash` started (follows it when restarted)")
+        ->group(source);
+  }
   cmd.add_option("--qemu-name", s.qemu_name,
                  "The UART of the QEMU started with `tockctl qemu start --name NAME`")
       ->group(source);
@@ -38,11 +45,16 @@ void AddSourceOptions(CLI::App& cmd, tracer::SourceFlags& s, bool with_replay,
                                "UART speed"
                              : "Serial line rate (default 115200)")
       ->group(link);
-  cmd.add_option("--usb-interface", s.usb_interface, "USB interface number to read")->group(link);
+  cmd.add_option("--usb-interface", s.usb_interface, "USB interface number to read")
+      ->needs(usb)
+      ->group(link);
   cmd.add_flag("--wait", s.wait, "Wait for a device that is not there yet")->group(link);
   cmd.add_flag("--no-reconnect", s.no_reconnect, "End when the device goes away")->group(link);
-  cmd.add_option("--save-raw", s.save_raw, "Also record the raw byte stream to FILE")->group(link);
+  CLI::Option* save_raw =
+      cmd.add_option("--save-raw", s.save_raw, "Also record the raw byte stream to FILE")
+          ->group(link);
   cmd.add_flag("--overwrite-raw", s.overwrite_raw, "Let --save-raw replace an existing file")
+      ->needs(save_raw)
       ->group(link);
 }
 
@@ -118,9 +130,13 @@ void AddConsoleViewOptions(CLI::App& cmd, tracer::ConsoleOptions& o) {
       ->group(output);
   cmd.add_flag("--timestamps", o.view.timestamps, "Host time [HH:MM:SS.mmm] before each line")
       ->group(output);
-  cmd.add_option("-w,--write", o.capture_path, "Also write a pcapng capture to FILE")
+  CLI::Option* capture =
+      cmd.add_option("-o,--output", o.capture_path, "Also write a pcapng capture to FILE")
+          ->group(output);
+  AddHiddenAlias(cmd, "-w,--write", o.capture_path, capture);
+  cmd.add_flag("--force", o.overwrite_capture, "Let -o replace an existing file")
+      ->needs(capture)
       ->group(output);
-  cmd.add_flag("--force", o.overwrite_capture, "Let -w replace an existing file")->group(output);
   cmd.add_option("--duration", o.duration_s, "End after S seconds (for scripts)")
       ->check(MoreThan(0))
       ->group(output);

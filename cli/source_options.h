@@ -15,9 +15,11 @@
 namespace tockctl::cli {
 
 /// Adds the source options to `cmd`, storing into `flags`; --replay only with `with_replay`; the
-/// source flags under the help heading `heading`.
+/// source flags under the help heading `heading`. With a `prefix` ("console-" in `tockctl run`,
+/// where --serial, --usb and --tcp name the flash device) the device options are
+/// --PREFIXserial, --PREFIXusb and --PREFIXtcp, and --qemu is left out.
 void AddSourceOptions(CLI::App& cmd, tracer::SourceFlags& flags, bool with_replay,
-                      const char* heading = "Source (exactly one)");
+                      const char* heading = "Source (exactly one)", const std::string& prefix = "");
 
 /// True if `flags` names a source (--serial, --usb, --tcp, --qemu, --qemu-name, --replay).
 bool AnySourceGiven(const tracer::SourceFlags& flags);
@@ -44,7 +46,7 @@ void ApplyBoardTraceLink(const config::HardwareBoard& board, const std::string& 
 /// `choice` names none.
 void ApplyBoardChoice(CliContext& ctx, const BoardChoice& choice, tracer::SourceFlags& flags);
 
-/// Adds the console's output options (--no-records, --timestamps, -w, --force, --duration,
+/// Adds the console's output options (--no-records, --timestamps, -o, --force, --duration,
 /// --until) to `cmd`, storing into `options`; `tockctl console` and `tockctl run` share them.
 void AddConsoleViewOptions(CLI::App& cmd, tracer::ConsoleOptions& options);
 

@@ -4,6 +4,7 @@
 
 #include "cli/command_registry.h"
 #include "cli/context.h"
+#include "cli/device_options.h"
 #include "cli/option_checks.h"
 #include "cli/source_options.h"
 #include "cli/stop_signals.h"
@@ -76,11 +77,14 @@ void AddOutputOptions(CLI::App& cmd, TraceCommandOptions& o) {
   cmd.add_option("--format", o.format, "Record view on stdout: text (default) or json")
       ->check(CLI::IsMember({"text", "json"}))
       ->group(output);
-  cmd.add_option("-w,--write", o.trace.capture_path,
-                 "Write a pcapng capture to FILE, `-` for stdout (no record view unless --format "
-                 "is given)")
-      ->group(output);
-  cmd.add_flag("--force", o.trace.overwrite_capture, "Let -w replace an existing file")
+  CLI::Option* capture =
+      cmd.add_option("-o,--output", o.trace.capture_path,
+                     "Write a pcapng capture to FILE, `-` for stdout (no record view unless "
+                     "--format is given)")
+          ->group(output);
+  AddHiddenAlias(cmd, "-w,--write", o.trace.capture_path, capture);
+  cmd.add_flag("--force", o.trace.overwrite_capture, "Let -o replace an existing file")
+      ->needs(capture)
       ->group(output);
   cmd.add_flag("--stats", o.stats, "Print statistics periodically (always at exit unless -q)")
       ->group(output);

@@ -417,9 +417,9 @@ std::string SelectSerialPort(const std::vector<SerialPortInfo>& ports,
   if (candidates.empty())
     throw Error(ErrorCategory::kTransport, "no serial port of a Tock board was found",
                 ErrorContext{},
-                "connect the board, or pass --port (list ports with: tockctl devices)");
+                "connect the board, or pass --serial (list ports with: tockctl devices)");
   std::string list;
-  for (const auto* p : candidates) list += (list.empty() ? "" : ", ") + ("--port " + p->path);
+  for (const auto* p : candidates) list += (list.empty() ? "" : ", ") + ("--serial " + p->path);
   throw Error(ErrorCategory::kUsage,
               fmt::format("{} serial ports could be the board; choose one", candidates.size()),
               ErrorContext{}, "pass one of: " + list);

@@ -1,6 +1,6 @@
 // What is plugged in: serial ports with their USB identity, and USB debug probes and bootloaders
 // recognised by VID:PID (or a CMSIS-DAP interface name), read from Linux sysfs without opening
-// any device. Also the serial port selection used by flashing (--port, or the only match).
+// any device. Also the serial port selection used by flashing (--serial, or the only match).
 #pragma once
 
 #include <filesystem>
@@ -120,7 +120,7 @@ std::string UdevHint();
 
 /// The serial port to use: `requested` if given (an exact path; Error(kTransport) if it does not
 /// exist), else the only port that looks like a Tock board or a USB serial adapter; several →
-/// Error(kUsage) listing them for --port; none → Error(kTransport).
+/// Error(kUsage) listing them for --serial; none → Error(kTransport).
 std::string SelectSerialPort(const std::vector<SerialPortInfo>& ports,
                              const std::optional<std::string>& requested);
 

@@ -91,7 +91,7 @@ UsbDeviceInfo SelectUsbDevice(const std::vector<UsbDeviceInfo>& devices,
                 "check `tockctl devices`");
   }
   std::string list;
-  for (const auto* d : found) list += (list.empty() ? "" : ", ") + ("--probe " + ProbeValue(*d));
+  for (const auto* d : found) list += (list.empty() ? "" : ", ") + ("--usb " + ProbeValue(*d));
   throw Error(ErrorCategory::kUsage,
               fmt::format("{} devices match the {}; choose one", found.size(), what),
               ErrorContext{}, "pass one of: " + list);

@@ -148,7 +148,7 @@ std::string UsbUdevHint(uint16_t vid, uint16_t pid);
 
 /// The one device that matches `selector` (if given) and one of `ids` (if `selector` is not
 /// given). Throws Error(kTransport) naming what was looked for when nothing matches, and
-/// Error(kUsage) listing the candidates with their --probe values when several match.
+/// Error(kUsage) listing the candidates with their --usb values when several match.
 UsbDeviceInfo SelectUsbDevice(const std::vector<UsbDeviceInfo>& devices,
                               const std::vector<std::pair<uint16_t, uint16_t>>& ids,
                               const std::optional<UsbSelector>& selector, const std::string& what);

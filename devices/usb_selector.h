@@ -1,5 +1,5 @@
 // The one grammar for naming a USB device on the command line: VID:PID[:SERIAL], used by
-// `trace --usb`, `flash --probe`, extcap and the board files' USB ids.
+// `trace --usb`, `flash --usb`, extcap and the board files' USB ids.
 #pragma once
 
 #include <cstdint>

@@ -25,9 +25,9 @@ struct BackendOptions {
   const config::FlashMethod* method_settings =
       nullptr;                             ///< The board's entry for the method, or null.
   std::string method;                      ///< Method name being created.
-  std::optional<std::string> remote;       ///< --remote HOST:PORT (gdb server, ...).
-  std::optional<std::string> port;         ///< --port DEVICE (serial port).
-  std::optional<std::string> probe;        ///< --probe VID:PID[:SERIAL] (USB device selection).
+  std::optional<std::string> remote;       ///< --tcp HOST:PORT (gdb server, ...).
+  std::optional<std::string> port;         ///< --serial DEVICE (serial port).
+  std::optional<std::string> probe;        ///< --usb VID:PID[:SERIAL] (USB device selection).
   std::optional<std::string> output;       ///< --output FILE (methods that write a file, e.g. uf2).
   std::optional<std::string> mount;        ///< --mount DIR (uf2: a mounted UF2 drive).
   std::string image;                       ///< The image file being flashed (labels, state files).

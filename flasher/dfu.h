@@ -177,7 +177,7 @@ class DfuBackend : public FlashBackend {
   uint64_t next_address_ = 0;
 };
 
-/// Registry factory: settings from the board's method object, --probe, libusb at Connect.
+/// Registry factory: settings from the board's method object, --usb, libusb at Connect.
 std::unique_ptr<FlashBackend> CreateDfuBackend(const BackendOptions& options);
 
 }  // namespace tockctl::flasher

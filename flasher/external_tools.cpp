@@ -27,7 +27,7 @@ std::optional<std::string> SerialOf(const std::optional<std::string>& probe, con
   auto second = parts == std::string::npos ? std::string::npos : probe->find(':', parts + 1);
   if (second == std::string::npos || second + 1 >= probe->size())
     throw Error(ErrorCategory::kUsage,
-                std::string("--probe for the ") + method + " method must name a serial number",
+                std::string("--usb for the ") + method + " method must name a serial number",
                 ErrorContext{}, "write it as VID:PID:SERIAL (see `tockctl devices`)");
   return probe->substr(second + 1);
 }

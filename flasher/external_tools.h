@@ -32,7 +32,7 @@ struct ExternalToolSettings {
   uint32_t jlink_speed_khz = 1200;
   std::string chip;                  ///< probe-rs --chip.
   bool allow_erase_all = false;      ///< probe-rs --allow-erase-all.
-  std::optional<std::string> probe;  ///< --probe VID:PID[:SERIAL] from the command line.
+  std::optional<std::string> probe;  ///< --usb VID:PID[:SERIAL] from the command line.
 };
 
 /// Reads the method object of `method` ("openocd", "jlink", "probe-rs", "nrfutil"). A

@@ -433,7 +433,7 @@ std::unique_ptr<FlashBackend> CreateGdbBackend(const BackendOptions& options) {
   }
   GdbRemoteFlasher::LinkOpener open;
   if (remote) {
-    devices::ParseTcpEndpoint(*remote);  // a malformed --remote is a usage error up front
+    devices::ParseTcpEndpoint(*remote);  // a malformed --tcp is a usage error up front
     open = [endpoint = *remote, timeout = gdb.timeout] { return ConnectTcp(endpoint, timeout); };
   } else if (port) {
     uint32_t baud = static_cast<uint32_t>(std::stoul(Setting(options, "baud").value_or("115200")));
@@ -441,7 +441,7 @@ std::unique_ptr<FlashBackend> CreateGdbBackend(const BackendOptions& options) {
   } else {
     throw Error(ErrorCategory::kUsage, "no gdb server given for " + options.board->name,
                 ErrorContext{},
-                "pass --remote HOST:PORT (gdb server) or --port DEVICE (Black Magic Probe)");
+                "pass --tcp HOST:PORT (gdb server) or --serial DEVICE (Black Magic Probe)");
   }
   return std::make_unique<GdbRemoteFlasher>(std::move(open), std::move(gdb), options.log);
 }

@@ -108,7 +108,7 @@ class GdbRemoteFlasher : public FlashBackend {
   std::set<uint64_t> erased_blocks_;
 };
 
-/// Back-end factory for "gdb": the server is --remote HOST:PORT, --port DEVICE (Black Magic
+/// Back-end factory for "gdb": the server is --tcp HOST:PORT, --serial DEVICE (Black Magic
 /// Probe), the method's "remote"/"port" setting, or the QEMU that `tockctl flash` started for a
 /// qemu board. Throws Error(kUsage) when none is given.
 std::unique_ptr<FlashBackend> CreateGdbBackend(const BackendOptions& options);

@@ -101,7 +101,7 @@ ImageFormat DetectImageFormat(std::span<const uint8_t> bytes, const std::string&
   ErrorContext ctx;
   ctx.file = path;
   throw Error(ErrorCategory::kInvalidInput, "cannot tell the image format", ctx,
-              "pass --format elf|bin|ihex|uf2 (raw binaries also need --address)");
+              "pass --input-format elf|bin|ihex|uf2 (raw binaries also need --address)");
 }
 
 Image ParseImage(std::span<const uint8_t> bytes, const std::string& path,

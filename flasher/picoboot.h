@@ -115,7 +115,7 @@ enum class RpFamily { kAny, kRp2040, kRp2350 };
 
 struct PicobootSettings {
   RpFamily family = RpFamily::kAny;
-  std::optional<devices::UsbSelector> probe;  ///< --probe; otherwise the only BOOTSEL device.
+  std::optional<devices::UsbSelector> probe;  ///< --usb; otherwise the only BOOTSEL device.
 };
 
 /// Reads {"method":"picoboot","family":"rp2040"|"rp2350"}; throws Error(kInvalidInput).
@@ -158,7 +158,7 @@ class PicobootBackend : public FlashBackend {
   std::unique_ptr<PicobootClient> client_;
 };
 
-/// Registry factory: family from the board's method object, --probe, libusb at Connect.
+/// Registry factory: family from the board's method object, --usb, libusb at Connect.
 std::unique_ptr<FlashBackend> CreatePicobootBackend(const BackendOptions& options);
 
 }  // namespace tockctl::flasher

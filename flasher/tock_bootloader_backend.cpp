@@ -251,7 +251,7 @@ bool TockBootloaderBackend::TouchAndReopen() {
       ErrorCategory::kTransport,
       fmt::format("the board reset but no {} came back within {} ms", which, waited.count()),
       DeviceContext(old_path, "enter bootloader"),
-      "check `tockctl devices`; if the bootloader has a new port, pass it with --port");
+      "check `tockctl devices`; if the bootloader has a new port, pass it with --serial");
 }
 
 void TockBootloaderBackend::PulseDtrRts() {

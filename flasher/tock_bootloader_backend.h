@@ -139,7 +139,7 @@ class TockBootloaderBackend : public FlashBackend {
   uint32_t baud_ = 115200;
 };
 
-/// Registry factory: settings from the board's method object, --port, --force, the board's name,
+/// Registry factory: settings from the board's method object, --serial, --force, the board's name,
 /// the sysfs port list.
 std::unique_ptr<FlashBackend> CreateTockBootloaderBackend(const BackendOptions& options);
 

@@ -27,7 +27,7 @@ void CheckConsoleOptions(const ConsoleOptions& o) {
   }
   if (o.capture_path == "-") {
     throw Error(ErrorCategory::kUsage,
-                "-w - would write the capture to standard output, where the console is", {},
+                "-o - would write the capture to standard output, where the console is", {},
                 "write the capture to a file");
   }
   if (o.capture_path) CheckCaptureTarget(*o.capture_path, o.overwrite_capture);

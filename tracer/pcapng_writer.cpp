@@ -100,7 +100,7 @@ void CheckCaptureTarget(const std::string& path, bool overwrite) {
   if (overwrite || path == "-" || ::stat(path.c_str(), &st) != 0) return;
   if (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode)) return;  // /dev/null, a Wireshark FIFO
   throw Error(ErrorCategory::kUsage, "already exists; not overwriting it", FileContext(path),
-              "use --force to replace it, or choose another -w FILE");
+              "use --force to replace it, or choose another -o FILE");
 }
 
 FileBlockOutput::FileBlockOutput(std::string path, bool overwrite)

@@ -22,12 +22,12 @@ void PrintSummaryNote(const TraceOptions& o, const TraceOutcome& outcome,
                file.name().c_str());
 }
 
-// -w - and a record view would mix pcapng and text on standard output.
+// -o - and a record view would mix pcapng and text on standard output.
 void CheckOneStdoutUser(const TraceOptions& o) {
   if (o.capture_path == "-" && o.format != TraceFormat::kNone)
     throw Error(ErrorCategory::kUsage,
-                "-w - writes the capture to standard output, where the record view goes too", {},
-                "leave out --format (and --json) with -w -, or write the capture to a file");
+                "-o - writes the capture to standard output, where the record view goes too", {},
+                "leave out --format (and --json) with -o -, or write the capture to a file");
 }
 
 }  // namespace

@@ -232,15 +232,15 @@ TEST(ConsoleCommand, NoRecordsHidesTheTraceRecordsButNoConsoleText) {
   EXPECT_EQ(console.Wait(), 0);
 }
 
-// Each line starts with "[HH:MM:SS.mmm] ", and -w writes a pcapng file with the console text in
-// it, as `tockctl trace -w` does; an existing file is not replaced without --force.
+// Each line starts with "[HH:MM:SS.mmm] ", and -o writes a pcapng file with the console text in
+// it, as `tockctl trace -o` does; an existing file is not replaced without --force.
 TEST(ConsoleCommand, TimestampsPrefixEveryLineAndWriteCapturesThePcapng) {
   TempDir dir;
   PtyPair device;
   Terminal terminal;
   const fs::path capture = dir.path() / "console.pcapng";
   ConsoleProcess console(dir,
-                         {"--serial", device.slave_path(), "--timestamps", "-w", capture.string()},
+                         {"--serial", device.slave_path(), "--timestamps", "-o", capture.string()},
                          terminal.slave_path());
   ASSERT_TRUE(WaitFor([&] { return !console.Err().empty(); })) << console.Err();
   device.WritePaced(Bytes(Fixture("mixed.bin")), kBaud);
@@ -261,11 +261,11 @@ TEST(ConsoleCommand, TimestampsPrefixEveryLineAndWriteCapturesThePcapng) {
   ASSERT_GE(pcapng.size(), 4u);
   EXPECT_EQ(pcapng.substr(0, 4), std::string("\x0a\x0d\x0d\x0a", 4));  // section header block
   EXPECT_NE(pcapng.find("Initialization complete. Entering main loop"), std::string::npos);
-  CliRun again = RunTockctl({"console", "--serial", device.slave_path(), "-w", capture.string()});
+  CliRun again = RunTockctl({"console", "--serial", device.slave_path(), "-o", capture.string()});
   EXPECT_EQ(again.exit_code, 2);
   EXPECT_EQ(again.err, "error: " + capture.string() +
                            ": already exists; not overwriting it; use --force to replace it, or "
-                           "choose another -w FILE\n");
+                           "choose another -o FILE\n");
 }
 
 TEST(ConsoleCommand, SigtermEndsItWithTheTerminalRestored) {
@@ -317,10 +317,10 @@ TEST(ConsoleCommand, UsageErrorsAreOneLineEach) {
   EXPECT_EQ(none.err,
             "error: no device given; use one of --serial PATH, --usb VID:PID[:SERIAL], --tcp "
             "HOST:PORT or --qemu\n");
-  CliRun stdout_capture = RunTockctl({"console", "--tcp", "127.0.0.1:9", "-w", "-"});
+  CliRun stdout_capture = RunTockctl({"console", "--tcp", "127.0.0.1:9", "-o", "-"});
   EXPECT_EQ(stdout_capture.exit_code, 2);
   EXPECT_EQ(stdout_capture.err,
-            "error: -w - would write the capture to standard output, where the console is; write "
+            "error: -o - would write the capture to standard output, where the console is; write "
             "the capture to a file\n");
   CliRun listen = RunTockctl({"listen", "--tcp", "127.0.0.1:1", "--no-reconnect"});
   EXPECT_EQ(listen.exit_code, 5);

@@ -27,23 +27,23 @@ std::string KernelBin(const TempDir& dir) {
 
 CliRun TraceUsb(const std::string& selector) { return RunTockctl({"trace", "--usb", selector}); }
 
-CliRun FlashProbe(const TempDir& dir, const std::string& selector) {
+CliRun FlashUsb(const TempDir& dir, const std::string& selector) {
   return RunTockctl({"flash", KernelBin(dir), "--address", "0x10000000", "--board",
-                     "raspberry_pi_pico", "--method", "picoboot", "--probe", selector});
+                     "raspberry_pi_pico", "--method", "picoboot", "--usb", selector});
 }
 
 CliRun TraceTcp(const std::string& endpoint) { return RunTockctl({"trace", "--tcp", endpoint}); }
 
-CliRun FlashRemote(const TempDir& dir, const std::string& endpoint) {
+CliRun FlashTcp(const TempDir& dir, const std::string& endpoint) {
   return RunTockctl({"flash", KernelBin(dir), "--address", "0x80000000", "--board",
-                     "qemu_rv32_virt", "--method", "gdb", "--remote", endpoint});
+                     "qemu_rv32_virt", "--method", "gdb", "--tcp", endpoint});
 }
 
 TEST(DeviceSelectorTest, HexIdsWithOrWithout0xAreAcceptedByTraceAndFlash) {
   TempDir dir;
   for (const std::string selector : {"0x2e8a:0xa", "2e8a:000a", "2E8A:A:E6616407E3"}) {
     CliRun trace = TraceUsb(selector);
-    CliRun flash = FlashProbe(dir, selector);
+    CliRun flash = FlashUsb(dir, selector);
     // No device is attached in the test: both look for it (transport, exit 5), neither refuses
     // the selector (usage, exit 2).
     EXPECT_EQ(trace.exit_code, 5) << selector << ": " << trace.err;
@@ -65,7 +65,7 @@ TEST(DeviceSelectorTest, AMalformedSelectorIsTheSameOneLineErrorInTraceAndFlash)
            {"2e8a:000a:", "the serial number after ':' is empty"}}) {
     const std::string expected = "error: invalid USB selector '" + selector + "': " + why + hint;
     CliRun trace = TraceUsb(selector);
-    CliRun flash = FlashProbe(dir, selector);
+    CliRun flash = FlashUsb(dir, selector);
     EXPECT_EQ(trace.exit_code, 2) << selector;
     EXPECT_EQ(flash.exit_code, 2) << selector;
     EXPECT_EQ(trace.err, expected + "\n");
@@ -78,7 +78,7 @@ TEST(DeviceSelectorTest, EveryEndpointFormConnectsTheSameWayInTraceAndFlash) {
   // Port 1 (tcpmux) is never served in a test environment, as in flash_command_test.
   for (const std::string endpoint : {"127.0.0.1:1", "[::1]:1", "localhost:1"}) {
     CliRun trace = TraceTcp(endpoint);
-    CliRun flash = FlashRemote(dir, endpoint);
+    CliRun flash = FlashTcp(dir, endpoint);
     EXPECT_EQ(trace.exit_code, 5) << endpoint << ": " << trace.err;
     EXPECT_EQ(flash.exit_code, 5) << endpoint << ": " << flash.err;
     EXPECT_EQ(ErrorLine(trace).rfind("error: cannot connect to ", 0), 0u) << trace.err;
@@ -98,7 +98,7 @@ TEST(DeviceSelectorTest, AMalformedEndpointIsTheSameOneLineErrorInTraceAndFlash)
            {":4444", "the host is missing"}}) {
     const std::string expected = "error: invalid TCP endpoint '" + endpoint + "': " + why + hint;
     CliRun trace = TraceTcp(endpoint);
-    CliRun flash = FlashRemote(dir, endpoint);
+    CliRun flash = FlashTcp(dir, endpoint);
     EXPECT_EQ(trace.exit_code, 2) << endpoint;
     EXPECT_EQ(flash.exit_code, 2) << endpoint;
     EXPECT_EQ(trace.err, expected + "\n");

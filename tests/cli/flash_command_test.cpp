@@ -95,7 +95,7 @@ TEST(FlashCommandTest, DryRunJsonIsThePlan) {
   TempDir dir;
   std::string elf = BuildElf(dir);
   auto r = RunTockctl({"--json", "flash", elf, "--board", "qemu_rv32_virt", "--method", "gdb",
-                       "--remote", "127.0.0.1:1", "--dry-run", "--no-start"});
+                       "--tcp", "127.0.0.1:1", "--dry-run", "--no-start"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["method"], "gdb");
@@ -129,7 +129,7 @@ TEST(FlashCommandTest, BoardFromAUserConfigFile) {
   TempDir dir;
   std::string elf = BuildElf(dir);
   std::string catalog = testing::SourceDir() / "boards" / "qemu_rv32_virt.json";
-  auto r = RunTockctl({"flash", elf, "--config", catalog, "--method", "gdb", "--remote",
+  auto r = RunTockctl({"flash", elf, "--config", catalog, "--method", "gdb", "--tcp",
                        "127.0.0.1:1", "--dry-run"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out.substr(0, 38), "Flash plan for qemu_rv32_virt via gdb:");
@@ -149,7 +149,7 @@ TEST(FlashCommandTest, UsageErrors) {
             0u)
       << r.err;
   r = RunTockctl(
-      {"flash", elf, "--board", "qemu_rv32_virt", "--method", "gdb", "--remote", "nohost"});
+      {"flash", elf, "--board", "qemu_rv32_virt", "--method", "gdb", "--tcp", "nohost"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.err,
             "error: invalid TCP endpoint 'nohost': the port is missing; expected HOST:PORT, e.g. "
@@ -166,7 +166,7 @@ TEST(FlashCommandTest, GdbServerThatIsNotThereIsATransportError) {
   TempDir dir;
   std::string elf = BuildElf(dir);
   auto r = RunTockctl(
-      {"flash", elf, "--board", "qemu_rv32_virt", "--method", "gdb", "--remote", "127.0.0.1:1"});
+      {"flash", elf, "--board", "qemu_rv32_virt", "--method", "gdb", "--tcp", "127.0.0.1:1"});
   EXPECT_EQ(r.exit_code, 5);
   EXPECT_NE(r.err.find("error: cannot connect to 127.0.0.1:1: connection refused (127.0.0.1:1: "
                        "connect); check that the server (QEMU, a gdb server) is running and "

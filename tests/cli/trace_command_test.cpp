@@ -86,11 +86,11 @@ TEST(TraceCommand, HiddenConsoleIsReadButNotCountedAsShown) {
   EXPECT_EQ(stats["decoder"]["console_bytes"], 1557);
 }
 
-// The closing note of -w counts every packet it wrote: records and console text pieces.
+// The closing note of -o counts every packet it wrote: records and console text pieces.
 TEST(TraceCommand, CaptureNoteCountsConsolePieces) {
   TempDir dir;
   const std::string pcap = (dir.path() / "mixed.pcapng").string();
-  auto run = RunTockctl({"trace", "--replay", Fixture("mixed.bin"), "-w", pcap});
+  auto run = RunTockctl({"trace", "--replay", Fixture("mixed.bin"), "-o", pcap});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   const std::string bytes = Slurp(pcap);
   const auto capture = tracer::testing::ParseCapture({bytes.begin(), bytes.end()});
@@ -240,7 +240,7 @@ TEST(TraceCommand, CountLimitsRecords) {
 TEST(TraceCommand, CaptureWithoutFormatPrintsNoRecords) {
   TempDir dir;
   const std::string pcap = (dir.path() / "basic.pcapng").string();
-  auto run = RunTockctl({"trace", "--replay", Fixture("basic.bin"), "-w", pcap});
+  auto run = RunTockctl({"trace", "--replay", Fixture("basic.bin"), "-o", pcap});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   EXPECT_EQ(run.out, "");
   EXPECT_NE(run.err.find("trace: wrote 36 records to " + pcap + "\n"), std::string::npos);
@@ -273,7 +273,7 @@ TEST(TraceCommand, UsageErrors) {
 
 TEST(TraceCommand, UnwritableCaptureIsAnIoError) {
   auto run = RunTockctl(
-      {"-q", "trace", "--replay", Fixture("basic.bin"), "-w", "/nonexistent-dir/x.pcapng"});
+      {"-q", "trace", "--replay", Fixture("basic.bin"), "-o", "/nonexistent-dir/x.pcapng"});
   EXPECT_EQ(run.exit_code, 4);
   EXPECT_EQ(run.err,
             "error: /nonexistent-dir/x.pcapng: cannot create capture file: No such file or "
@@ -319,14 +319,14 @@ TEST(TraceCommand, WriteRefusesToReplaceAFileUnlessForced) {
   testing::TempDir dir;
   const auto existing = dir.Write("capture.pcapng", "keep me");
   auto run =
-      testing::RunTockctl({"-q", "trace", "--replay", BasicReplay(), "-w", existing.string()});
+      testing::RunTockctl({"-q", "trace", "--replay", BasicReplay(), "-o", existing.string()});
   EXPECT_EQ(run.exit_code, 2);
   EXPECT_EQ(run.err, "error: " + existing.string() +
                          ": already exists; not overwriting it; use --force to replace it, or "
-                         "choose another -w FILE\n");
+                         "choose another -o FILE\n");
   EXPECT_EQ(Slurp(existing.string()), "keep me");
   run = testing::RunTockctl(
-      {"-q", "trace", "--replay", BasicReplay(), "-w", existing.string(), "--force"});
+      {"-q", "trace", "--replay", BasicReplay(), "-o", existing.string(), "--force"});
   EXPECT_EQ(run.exit_code, 0) << run.err;
   EXPECT_EQ(Slurp(existing.string()).substr(0, 4), std::string("\x0a\x0d\x0d\x0a", 4));
 }
@@ -334,7 +334,7 @@ TEST(TraceCommand, WriteRefusesToReplaceAFileUnlessForced) {
 TEST(TraceCommand, WriteDashSendsThePcapngToStdout) {
   testing::TempDir dir;
   const auto run =
-      testing::RunTockctl({"trace", "--replay", BasicReplay(), "-w", "-"}, dir.path().string());
+      testing::RunTockctl({"trace", "--replay", BasicReplay(), "-o", "-"}, dir.path().string());
   EXPECT_EQ(run.exit_code, 0) << run.err;
   ASSERT_GE(run.out.size(), 28u);
   EXPECT_EQ(run.out.substr(0, 4), std::string("\x0a\x0d\x0d\x0a", 4));  // section header block
@@ -345,13 +345,13 @@ TEST(TraceCommand, WriteDashSendsThePcapngToStdout) {
 
 TEST(TraceCommand, WriteDashWithARecordViewIsAUsageError) {
   const std::string message =
-      "error: -w - writes the capture to standard output, where the record view goes too; leave "
-      "out --format (and --json) with -w -, or write the capture to a file\n";
+      "error: -o - writes the capture to standard output, where the record view goes too; leave "
+      "out --format (and --json) with -o -, or write the capture to a file\n";
   auto run =
-      testing::RunTockctl({"trace", "--replay", BasicReplay(), "-w", "-", "--format", "text"});
+      testing::RunTockctl({"trace", "--replay", BasicReplay(), "-o", "-", "--format", "text"});
   EXPECT_EQ(run.exit_code, 2);
   EXPECT_EQ(run.err, message);
-  run = testing::RunTockctl({"--json", "trace", "--replay", BasicReplay(), "-w", "-"});
+  run = testing::RunTockctl({"--json", "trace", "--replay", BasicReplay(), "-o", "-"});
   EXPECT_EQ(run.exit_code, 2);
   EXPECT_EQ(run.err, message);
 }

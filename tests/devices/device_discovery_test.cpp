@@ -196,11 +196,11 @@ TEST(SerialPortSelectionTest, PicksTheOnlyBoardOrListsTheChoices) {
   auto many = Capture([&] { SelectSerialPort({tock, ftdi}, std::nullopt); });
   EXPECT_EQ(many.category(), ErrorCategory::kUsage);
   EXPECT_EQ(many.Describe(),
-            "2 serial ports could be the board; choose one; pass one of: --port /dev/ttyACM0, "
-            "--port /dev/ttyUSB0");
+            "2 serial ports could be the board; choose one; pass one of: --serial /dev/ttyACM0, "
+            "--serial /dev/ttyUSB0");
   auto none = Capture([&] { SelectSerialPort({other}, std::nullopt); });
   EXPECT_EQ(none.Describe(),
-            "no serial port of a Tock board was found; connect the board, or pass --port (list "
+            "no serial port of a Tock board was found; connect the board, or pass --serial (list "
             "ports with: tockctl devices)");
   auto missing = Capture([&] { SelectSerialPort({}, std::string("/dev/ttyS55")); });
   EXPECT_EQ(missing.Describe(),

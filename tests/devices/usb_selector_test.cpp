@@ -1,4 +1,4 @@
-// The one VID:PID[:SERIAL] grammar of every command (trace --usb, flash --probe, extcap).
+// The one VID:PID[:SERIAL] grammar of every command (trace --usb, flash --usb, extcap).
 #include "devices/usb_selector.h"
 
 #include <gtest/gtest.h>

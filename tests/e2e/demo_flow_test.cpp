@@ -63,7 +63,7 @@ TracedRun RunDemoFlow(const DemoWorkspace& ws) {
   uint16_t uart = qemu.RecordedUartPort();
   EXPECT_NE(uart, 0);
   auto trace = StartTrace(
-      ws, {"--qemu", "--format", "json", "-w", run.capture.string(), "--count", kRecordsShown});
+      ws, {"--qemu", "--format", "json", "-o", run.capture.string(), "--count", kRecordsShown});
   EXPECT_TRUE(trace->WaitForStderr(
       "trace: reading QEMU UART tcp 127.0.0.1:" + std::to_string(uart) + "\n", seconds(10)))
       << trace->Stderr();

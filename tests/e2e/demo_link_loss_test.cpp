@@ -56,7 +56,7 @@ TEST(DemoLinkLossTest, QemuKilledEndsTraceWithNoReconnectAndCaptureStaysReadable
   ASSERT_NE(port, 0);
   fs::path capture = ws.dir() / "gone.pcapng";
   auto trace =
-      StartTrace(ws, {"--qemu", "--no-reconnect", "--format", "text", "-w", capture.string()});
+      StartTrace(ws, {"--qemu", "--no-reconnect", "--format", "text", "-o", capture.string()});
   ASSERT_TRUE(
       trace->WaitForStdout([](const std::string& out) { return HasRecords(out, 50); }, seconds(20)))
       << trace->Stderr();
@@ -81,7 +81,7 @@ TEST(DemoLinkLossTest, QemuRestartedOnTheSameUartPortIsPickedUpAgain) {
   uint16_t port = BuildAndFlash(ws, qemu);
   ASSERT_NE(port, 0);
   fs::path capture = ws.dir() / "restart.pcapng";
-  auto trace = StartTrace(ws, {"--qemu", "--format", "text", "-w", capture.string()});
+  auto trace = StartTrace(ws, {"--qemu", "--format", "text", "-o", capture.string()});
   ASSERT_TRUE(
       trace->WaitForStdout([](const std::string& out) { return HasRecords(out, 50); }, seconds(20)))
       << trace->Stderr();

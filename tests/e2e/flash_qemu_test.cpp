@@ -62,7 +62,7 @@ TEST_F(FlashQemuTest, GdbMethodFlashesVerifiesStartsAndFirmwareTalksOnUart) {
   auto elf = BuildTestFirmware(dir, "uart_hello.ld", "hello.elf");
   QemuUnderTest qemu;
   CliRun r = RunTockctlIn(runtime, {"flash", elf.string(), "--board", "qemu_rv32_virt", "--method",
-                                    "gdb", "--remote", qemu.gdb_endpoint()});
+                                    "gdb", "--tcp", qemu.gdb_endpoint()});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("verify "), std::string::npos) << r.err;
   EXPECT_NE(r.err.find(", verified, started at 0x80000000"), std::string::npos) << r.err;
@@ -77,7 +77,7 @@ TEST_F(FlashQemuTest, SegmentOutsideKernelFlashIsRefusedAndTheDeviceIsUntouched)
   std::string before_kernel = ReadMemoryHex(qemu.gdb_endpoint(), 0x80000000, 64);
   std::string before_apps = ReadMemoryHex(qemu.gdb_endpoint(), 0x80100000, 64);
   CliRun r = RunTockctlIn(runtime, {"flash", bad.string(), "--board", "qemu_rv32_virt", "--method",
-                                    "gdb", "--remote", qemu.gdb_endpoint()});
+                                    "gdb", "--tcp", qemu.gdb_endpoint()});
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_EQ(r.out, "");
   EXPECT_EQ(r.err,
@@ -88,7 +88,7 @@ TEST_F(FlashQemuTest, SegmentOutsideKernelFlashIsRefusedAndTheDeviceIsUntouched)
   EXPECT_EQ(ReadMemoryHex(qemu.gdb_endpoint(), 0x80100000, 64), before_apps);
   // The good image goes through on the same device.
   r = RunTockctlIn(runtime, {"flash", good.string(), "--board", "qemu_rv32_virt", "--method", "gdb",
-                             "--remote", qemu.gdb_endpoint(), "--no-start"});
+                             "--tcp", qemu.gdb_endpoint(), "--no-start"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(ReadMemoryHex(qemu.gdb_endpoint(), 0x80000000, 64), before_kernel);
 }
@@ -97,13 +97,13 @@ TEST_F(FlashQemuTest, CorruptedMemoryFailsVerificationWithTheAddress) {
   auto elf = BuildTestFirmware(dir, "uart_hello.ld", "hello.elf");
   QemuUnderTest qemu;
   CliRun r = RunTockctlIn(runtime, {"flash", elf.string(), "--board", "qemu_rv32_virt", "--method",
-                                    "gdb", "--remote", qemu.gdb_endpoint(), "--no-start"});
+                                    "gdb", "--tcp", qemu.gdb_endpoint(), "--no-start"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   std::string original = ReadMemoryHex(qemu.gdb_endpoint(), 0x80000030, 1);
   std::string corrupt = original == "5a" ? "a5" : "5a";
   WriteMemoryHex(qemu.gdb_endpoint(), 0x80000030, corrupt);
   r = RunTockctlIn(runtime, {"flash", elf.string(), "--board", "qemu_rv32_virt", "--method", "gdb",
-                             "--remote", qemu.gdb_endpoint(), "--verify-only"});
+                             "--tcp", qemu.gdb_endpoint(), "--verify-only"});
   EXPECT_EQ(r.exit_code, 6);
   EXPECT_NE(r.err.find("error: verify failed: segment PT_LOAD[1] (.text .rodata) differs from the "
                        "image at 0x80000030 (read 0x" +
@@ -112,7 +112,7 @@ TEST_F(FlashQemuTest, CorruptedMemoryFailsVerificationWithTheAddress) {
       << r.err;
   // Flashing again repairs it.
   r = RunTockctlIn(runtime, {"flash", elf.string(), "--board", "qemu_rv32_virt", "--method", "gdb",
-                             "--remote", qemu.gdb_endpoint()});
+                             "--tcp", qemu.gdb_endpoint()});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(ReadTcpUntil(qemu.uart_port(), kBanner, 10s).find(kBanner), std::string::npos);
 }

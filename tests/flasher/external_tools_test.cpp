@@ -191,7 +191,7 @@ TEST_F(ExternalToolTest, NrfutilProgramsAnIntelHexFile) {
 TEST_F(ExternalToolTest, ProbeWithoutSerialIsAUsageErrorForSerialBasedTools) {
   auto e = Capture([&] { Connected("nucleo_f429zi", "openocd", std::nullopt, "0483:374b"); });
   EXPECT_EQ(e.Describe(),
-            "--probe for the openocd method must name a serial number; write it as VID:PID:SERIAL "
+            "--usb for the openocd method must name a serial number; write it as VID:PID:SERIAL "
             "(see `tockctl devices`)");
 }
 

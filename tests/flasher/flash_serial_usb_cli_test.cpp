@@ -53,7 +53,7 @@ CliRun FlashOnto(testing::TockBootloaderPeer& peer, const std::vector<uint8_t>& 
                  std::vector<std::string> extra, const std::string& address = "0x10000") {
   TempDir dir;
   std::vector<std::string> args{"flash",  WriteBin(dir, data), "--address", address,
-                                "--port", peer.port_path()};
+                                "--serial", peer.port_path()};
   args.insert(args.end(), extra.begin(), extra.end());
   return RunTockctl(args);
 }
@@ -241,7 +241,7 @@ TEST(FlashSerialUsbCliTest, TockBootloaderRefusalExitsWithTheDeviceCode) {
   TempDir dir;
   std::string bin = WriteBin(dir, Random(512, 2));
   auto r = RunTockctl(
-      {"flash", bin, "--address", "0x10000", "--board", "nano33ble", "--port", peer.port_path()});
+      {"flash", bin, "--address", "0x10000", "--board", "nano33ble", "--serial", peer.port_path()});
   EXPECT_EQ(r.exit_code, 6) << r.err;
   EXPECT_NE(r.err.find("error: the Tock bootloader refused the command: INTERROR (0x13), internal "
                        "error while accessing flash (" +

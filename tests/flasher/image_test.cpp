@@ -36,7 +36,7 @@ TEST(ImageTest, DetectsFormatsByContentThenExtension) {
     FAIL();
   } catch (const Error& e) {
     EXPECT_EQ(e.Describe(),
-              "blob: cannot tell the image format; pass --format elf|bin|ihex|uf2 (raw binaries "
+              "blob: cannot tell the image format; pass --input-format elf|bin|ihex|uf2 (raw binaries "
               "also need --address)");
   }
 }

@@ -200,8 +200,8 @@ TEST_F(PicobootTest, SeveralDevicesNeedAProbeSelection) {
   auto e = Capture([&] { b->Connect(progress_); });
   EXPECT_EQ(e.category(), ErrorCategory::kUsage);
   EXPECT_EQ(e.Describe(),
-            "2 devices match the RP2040/RP2350 in BOOTSEL mode; choose one; pass one of: --probe "
-            "2e8a:0003:AAAA, --probe 2e8a:000f:BBBB");
+            "2 devices match the RP2040/RP2350 in BOOTSEL mode; choose one; pass one of: --usb "
+            "2e8a:0003:AAAA, --usb 2e8a:000f:BBBB");
   PicobootSettings s;
   s.probe = devices::ParseUsbSelector("2e8a:000f:BBBB");
   auto chosen = Make(s);

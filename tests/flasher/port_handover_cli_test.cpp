@@ -44,7 +44,7 @@ std::vector<std::string> FlashArgs(const TempDir& dir, const testing::TockBootlo
   const auto image = dir.path() / "kernel.bin";
   WriteFileAtomic(image, std::span<const uint8_t>(data));
   return {"flash",   image.string(), "--address", "0x10000",
-          "--board", "nano33ble",    "--port",    peer.port_path()};
+          "--board", "nano33ble",    "--serial",    peer.port_path()};
 }
 
 bool Has(const std::string& text, const std::string& part) {
@@ -189,13 +189,13 @@ TEST(RunSerialCliTest, WithoutAConsoleToOpenNothingIsFlashed) {
   TempDir dir;
   std::vector<std::string> args = FlashArgs(dir, peer, Random(100, 12));
   args[0] = "run";
-  args.erase(args.end() - 2, args.end());  // no --port: nothing says where the console is
+  args.erase(args.end() - 2, args.end());  // no --serial: nothing says where the console is
   CliRun r = RunTockctl(args);
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.err,
             "error: nano33ble traces over its USB CDC-ACM serial port (2341:005a); give --serial "
             "/dev/ttyACMn (tockctl devices lists it)\n");
-  args.insert(args.end(), {"--port", peer.port_path(), "--until", ""});
+  args.insert(args.end(), {"--serial", peer.port_path(), "--until", ""});
   r = RunTockctl(args);
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.err, "error: --until needs a text to wait for; e.g. --until \"tock$ \"\n");

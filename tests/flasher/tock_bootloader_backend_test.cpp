@@ -480,7 +480,7 @@ TEST_F(BootloaderBackendTest, WithoutAPortOrABoardItSaysSo) {
   TockBootloaderBackend b(FastSettings(""), nullptr, std::make_shared<NoPorts>(), QuietLog());
   auto e = Capture([&] { b.Connect(progress_); });
   EXPECT_EQ(e.Describe(),
-            "no serial port of a Tock board was found; connect the board, or pass --port (list "
+            "no serial port of a Tock board was found; connect the board, or pass --serial (list "
             "ports with: tockctl devices)");
 }
 

@@ -70,7 +70,7 @@ class TraceCapture : public ::testing::Test {
     const fs::path bin = dir_.path() / "stream.bin";
     const fs::path pcap = dir_.path() / "capture.pcapng";
     WriteBytes(bin, wire);
-    auto run = RunTockctl({"-q", "trace", "--replay", bin.string(), "-w", pcap.string()});
+    auto run = RunTockctl({"-q", "trace", "--replay", bin.string(), "-o", pcap.string()});
     EXPECT_EQ(run.exit_code, 0) << run.err;
     EXPECT_EQ(run.out, "");
     return pcap;
@@ -94,7 +94,7 @@ class TraceCapture : public ::testing::Test {
     WriteBytes(bin, wire);
     ProcessSpec spec;
     spec.argv = {TOCKCTL_BINARY, "trace",  "--replay", bin.string(),
-                 "--baud",       "921600", "-w",       pcap.string()};
+                 "--baud",       "921600", "-o",       pcap.string()};
     PosixProcessRunner runner;
     auto child = runner.Spawn(spec, (dir_.path() / "trace.log").string());
     size_t packets = 0;  // wait (bounded) until the capture holds a few packets
@@ -205,7 +205,7 @@ TEST_F(TraceCapture, GoldenVectorsDecodeInTshark) {
   const fs::path basic = SourceDir() / "tests/fixtures/trace/basic.bin";
   ASSERT_TRUE(fs::exists(basic)) << basic << " is missing: the golden vectors are part of the tree";
   const fs::path pcap = dir_.path() / "basic.pcapng";
-  auto run = RunTockctl({"-q", "trace", "--replay", basic.string(), "-w", pcap.string()});
+  auto run = RunTockctl({"-q", "trace", "--replay", basic.string(), "-o", pcap.string()});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   // Every record is one packet: 36 in basic.jsonl.
   const std::string seqs = Tshark(pcap, {"-T", "fields", "-e", "tockctl.seq"}, true);
@@ -228,7 +228,7 @@ TEST_F(TraceCapture, GoldenVectorsDecodeInTshark) {
 TEST_F(TraceCapture, ConsoleTextIsInTheCaptureAndTheDissectorShowsIt) {
   const fs::path mixed = SourceDir() / "tests/fixtures/trace/mixed.bin";
   const fs::path pcap = dir_.path() / "mixed.pcapng";
-  auto run = RunTockctl({"-q", "trace", "--replay", mixed.string(), "-w", pcap.string()});
+  auto run = RunTockctl({"-q", "trace", "--replay", mixed.string(), "-o", pcap.string()});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   const std::string ifaces = Tshark(pcap, {"-T", "fields", "-e", "frame.interface_name"});
   EXPECT_EQ(std::count(ifaces.begin(), ifaces.end(), '\n'), 36 + 21) << ifaces;
@@ -278,7 +278,7 @@ TEST_F(TraceCapture, AFullDiskLeavesWholeBlocksStatisticsAndOneErrorLine) {
   ProcessSpec spec;
   spec.argv = {"bash",       "-c",           "trap '' XFSZ; ulimit -f 600; exec \"$@\"",
                "bash",       TOCKCTL_BINARY, "trace",
-               "--replay",   bin.string(),   "-w",
+               "--replay",   bin.string(),   "-o",
                pcap.string()};
   PosixProcessRunner runner;
   const ProcessResult r = runner.Run(spec);

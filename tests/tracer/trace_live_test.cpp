@@ -88,7 +88,7 @@ TEST(TraceLive, TcpDisconnectAndReconnectAreReportedAndCounted) {
   StreamServer server(basic, 2);
   const std::string endpoint = "127.0.0.1:" + std::to_string(server.port());
   auto run = tockctl::testing::RunTockctl(
-      {"trace", "--tcp", endpoint, "--format", "json", "--count", "72", "-w", pcap.string()});
+      {"trace", "--tcp", endpoint, "--format", "json", "--count", "72", "-o", pcap.string()});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   std::vector<nlohmann::json> records;
   std::vector<std::string> events;

@@ -60,7 +60,7 @@ TEST(TraceQemu, DemoFirmwareStreamDecodesCleanlyIntoPcapng) {
   const fs::path pcap = dir.path() / "demo.pcapng";
   auto run =
       tockctl::testing::RunTockctl({"trace", "--tcp", "127.0.0.1:" + std::to_string(port), "--wait",
-                                    "--count", "400", "--format", "json", "-w", pcap.string()});
+                                    "--count", "400", "--format", "json", "-o", pcap.string()});
   child->Stop();
   ASSERT_EQ(run.exit_code, 0) << run.err;
   std::vector<nlohmann::json> lines;
