@@ -30,6 +30,17 @@ impl EventSet {
         EventSet(self.0 | other.0)
     }
 
+    /// Every kind in `sets` (what a board JSON's `trace.events` lists).
+    pub const fn union(sets: &[EventSet]) -> EventSet {
+        let mut bits = 0;
+        let mut rest = sets;
+        while let [first, tail @ ..] = rest {
+            bits |= first.0;
+            rest = tail;
+        }
+        EventSet(bits)
+    }
+
     /// True if every kind of `other` is in this set.
     pub const fn contains(self, other: EventSet) -> bool {
         self.0 & other.0 == other.0

@@ -653,4 +653,7 @@ fn event_kinds_follow_the_driver_of_a_syscall() {
     assert_eq!(EventSet::of(&log), EventSet::LOG);
     assert!(EventSet::ALL.contains(EventSet::SYSCALLS.with(EventSet::LOG)));
     assert!(!EventSet::NONE.contains(EventSet::IPC));
+    let listed = EventSet::union(&[EventSet::IPC, EventSet::LOG]);
+    assert_eq!(listed, EventSet::IPC.with(EventSet::LOG));
+    assert_eq!(EventSet::union(&[]), EventSet::NONE);
 }
