@@ -104,7 +104,8 @@ void AddCall(std::vector<std::string>& block, const std::string& indent, const s
   std::string line = indent + head + "(" + joined + ");";
   if (line.size() <= 100) return block.push_back(line);
   block.push_back(indent + head + "(");
-  for (const auto& a : args) block.push_back(indent + "    " + a + ",");
+  for (const auto& a : args)
+    block.push_back(std::string(indent).append("    ").append(a).append(","));
   block.push_back(indent + ");");
 }
 
@@ -157,7 +158,8 @@ void AddExposedLines(std::vector<LineFile>& files, const config::HardwareBoard& 
     if (!at) MissingAnchor(*it, root, after, "let main.rs reach the tracer's UART and clock");
     std::vector<std::string> lines = e["lines"].get<std::vector<std::string>>();
     bool present = *at + lines.size() < it->lines.size() &&
-                   std::equal(lines.begin(), lines.end(), it->lines.begin() + *at + 1);
+                   std::equal(lines.begin(), lines.end(),
+                              it->lines.begin() + static_cast<std::ptrdiff_t>(*at) + 1);
     if (!present)
       it->lines.insert(it->lines.begin() + static_cast<long>(*at) + 1, lines.begin(), lines.end());
   }
@@ -165,7 +167,7 @@ void AddExposedLines(std::vector<LineFile>& files, const config::HardwareBoard& 
 
 void AddDependencies(LineFile& f, bool trace, const fs::path& root, const fs::path& board_dir) {
   std::vector<std::string> wanted{"tock-config"};
-  if (trace) wanted.push_back("tock-trace-tock");
+  if (trace) wanted.emplace_back("tock-trace-tock");
   std::optional<size_t> deps = FindLine(f, "[dependencies]");
   if (!deps) MissingAnchor(f, root, "[dependencies]", "add tockctl's crates");
   size_t at = *deps + 1;

@@ -70,7 +70,10 @@ void CheckModuleUse(BuildResult& result, const ConfigModuleSource& source) {
     std::string underscored = crate;
     std::replace(underscored.begin(), underscored.end(), '-', '_');
     if (!HasKeyLine(manifest, crate) && !HasKeyLine(manifest, underscored))
-      result.warnings.push_back(dir + "/Cargo.toml does not depend on " + crate + kIntegrateHint);
+      result.warnings.push_back(std::string(dir)
+                                    .append("/Cargo.toml does not depend on ")
+                                    .append(crate)
+                                    .append(kIntegrateHint));
   }
   bool calls_tracer = roots.find("tockctl_config::trace_setup(") != std::string::npos;
   if (TraceEnabled(source) && !calls_tracer)
