@@ -203,6 +203,21 @@ void PlanLink(IntegrationPlan& plan, const fs::path& tock_root, const fs::path& 
                   plan.link_target.string() + " there)");
 }
 
+// --integrate knows how main.rs reaches the console's MuxUart only (board.trace.rust.uart_mux).
+void RequireConsoleLink(const ConfigModuleSource& source) {
+  if (source.trace->link == config::TraceLinkKind::kConsole) return;
+  ErrorContext ctx;
+  ctx.file = source.path;
+  ctx.json_pointer = "/trace/link";
+  throw Error(
+      ErrorCategory::kInvalidInput,
+      std::string("--integrate wires the tracer to the console's MuxUart only; link is \"") +
+          config::Name(source.trace->link) + "\"",
+      ctx,
+      "nothing was changed; call tockctl_config::trace_setup with a MuxUart on that link "
+      "by hand (docs/tracing-real-tock.md), or use \"link\": \"console\"");
+}
+
 }  // namespace
 
 std::string CrateDependencyLine(const std::string& name, const fs::path& tock_root,
@@ -214,8 +229,9 @@ std::string CrateDependencyLine(const std::string& name, const fs::path& tock_ro
 IntegrationPlan PlanIntegration(const ConfigModuleSource& source, const fs::path& tock_root,
                                 const fs::path& board_dir, const fs::path& data_dir) {
   IntegrationPlan plan;
-  PlanLink(plan, tock_root, data_dir);
   bool trace = TraceEnabled(source);
+  if (trace) RequireConsoleLink(source);
+  PlanLink(plan, tock_root, data_dir);
   std::vector<LineFile> files{LineFile::Read(board_dir / "Cargo.toml"),
                               LineFile::Read(board_dir / "src" / "main.rs")};
   AddDependencies(files[0], trace, tock_root, board_dir);

@@ -111,6 +111,16 @@ TEST(BoardIntegrationTest, AForeignTockctlDirectoryInTheTreeIsRefused) {
                 (SourceDir() / "kernel").lexically_normal().string() + " there)");
 }
 
+TEST(BoardIntegrationTest, ALinkOtherThanTheConsoleIsLeftToTheBoard) {
+  IntegrationFixture f(nlohmann::ordered_json::parse(R"({"link": "uart", "device": "uart1"})"));
+  EXPECT_EQ(ErrorText([&] { f.Plan(); }),
+            f.board_file.string() +
+                ": /trace/link: --integrate wires the tracer to the console's MuxUart only; link "
+                "is \"uart\"; nothing was changed; call tockctl_config::trace_setup with a "
+                "MuxUart on that link by hand (docs/tracing-real-tock.md), or use \"link\": "
+                "\"console\"");
+}
+
 TEST(BoardIntegrationTest, DependencyLinesArePathsThroughTheLink) {
   EXPECT_EQ(CrateDependencyLine("tock-config", "/t", "/t/boards/nordic/nrf52840dk"),
             "tock-config = { path = \"../../../tockctl/tock-config\" }");
