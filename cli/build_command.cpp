@@ -21,6 +21,8 @@ struct BuildOptions {
   std::optional<std::string> config;
   std::optional<std::string> tock_dir;
   bool generate_only = false;
+  bool integrate = false;
+  bool dry_run = false;
   bool cargo = false;
   bool release = false;
   bool debug = false;
@@ -42,6 +44,8 @@ kernel::BuildRequest MakeRequest(const BuildOptions& o, CliContext& ctx) {
   r.data_dir = ctx.DataDir();
   r.board_search = ctx.BoardSearch();
   r.generate_only = o.generate_only;
+  r.integrate = o.integrate;
+  r.dry_run = o.dry_run;
   r.tool = o.cargo ? kernel::BuildTool::kCargo : kernel::BuildTool::kMake;
   r.profile = o.debug ? kernel::BuildProfile::kDebug : kernel::BuildProfile::kRelease;
   r.check_rust = Env("NO_RUSTUP").empty();
@@ -103,6 +107,11 @@ void RunBuildCommand(CliContext& ctx, const BuildOptions& o) {
     StreamLine(ctx, line, kind);
   };
   env.on_note = [&ctx](const std::string& note) { ctx.Note(note); };
+  if (!ctx.options.json)
+    env.on_diff = [&ctx](const std::string& diff) {
+      std::fputs(diff.c_str(), ctx.out());
+      std::fflush(ctx.out());
+    };
   kernel::BuildResult result = kernel::BuildKernel(MakeRequest(o, ctx), env);
   for (const auto& w : result.warnings) ctx.Warn(w);
   if (!result.command.empty())
@@ -135,6 +144,14 @@ void RegisterBuildCommand(CLI::App& app, CliContext& ctx) {
   release->excludes(debug);
   auto* flash = cmd->add_flag("--flash", o->flash, "Flash the kernel after a successful build");
   flash->excludes(generate);
+  auto* integrate = cmd->add_flag(
+      "--integrate", o->integrate,
+      "Add the module's (and tracer's) lines to the board's main.rs, lib.rs and Cargo.toml, "
+      "showing the diff");
+  auto* dry_run = cmd->add_flag("--dry-run", o->dry_run,
+                                "With --integrate: show the diff, write nothing, do not build");
+  dry_run->needs(integrate);
+  dry_run->excludes(flash);
   cmd->callback([&ctx, o] { RunBuildCommand(ctx, *o); });
 }
 

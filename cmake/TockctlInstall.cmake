@@ -63,6 +63,15 @@ endif()
 set(_data ${CMAKE_INSTALL_DATADIR}/tockctl)
 install(DIRECTORY boards/ DESTINATION ${_data}/boards FILES_MATCHING PATTERN "*.json")
 install(DIRECTORY templates/ DESTINATION ${_data}/templates OPTIONAL)
+# The Rust crates the generated module and the tracer use (kernel/*/Cargo.toml); `tockctl build
+# --integrate` links <prefix>/share/tockctl/kernel into a Tock tree as TOCK/tockctl.
+file(GLOB _rust_crates CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/kernel/*/Cargo.toml)
+foreach(_manifest IN LISTS _rust_crates)
+  get_filename_component(_crate_dir ${_manifest} DIRECTORY)
+  get_filename_component(_crate ${_crate_dir} NAME)
+  install(DIRECTORY ${_crate_dir}/ DESTINATION ${_data}/kernel/${_crate}
+          PATTERN target EXCLUDE PATTERN Cargo.lock EXCLUDE)
+endforeach()
 foreach(dissector_dir wireshark tracer/dissector)
   install(DIRECTORY ${dissector_dir}/ DESTINATION ${_data}/wireshark OPTIONAL
           FILES_MATCHING PATTERN "*.lua")

@@ -175,8 +175,27 @@ Json ReadConsole(BoardObjectReader r) {
   return r.value();
 }
 
+// How main.rs reaches the tracer's clock and mux (docs/board-config.md, "trace.rust").
+void ReadTraceRust(BoardObjectReader r) {
+  for (const char* key : {"chip", "clock", "platform", "fault_policy", "uart_mux", "clock_ref"})
+    r.String(key);
+  if (r.Find("expose", false) != nullptr) {
+    const Json& list = r.Array("expose");
+    for (size_t i = 0; i < list.size(); ++i) {
+      BoardObjectReader e(r.doc(), list[i], r.PointerOf("expose") + "/" + std::to_string(i),
+                          r.warnings());
+      e.String("file");
+      e.String("after");
+      e.Array("lines");
+      e.WarnUnknownKeys();
+    }
+  }
+  r.WarnUnknownKeys();
+}
+
 Json ReadTrace(BoardObjectReader r) {
   r.Enum("link", kTraceLinks);
+  if (r.Find("rust", false) != nullptr) ReadTraceRust(r.Object("rust"));
   r.OptionalUnsigned("baud", kMaxBaud);
   if (auto vid_pid = r.OptionalString("vid_pid"); vid_pid && !IsVidPid(*vid_pid))
     BoardObjectReader::Fail(r.doc(), r.PointerOf("vid_pid"),

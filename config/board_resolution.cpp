@@ -14,11 +14,11 @@ ResolvedBoard FromCatalog(const std::string& name, const BoardSearch& search) {
     if (name.find('/') != std::string::npos || !std::filesystem::is_regular_file(file, ec))
       continue;
     CatalogEntry entry = LoadCatalogFile(file);
-    return {entry.board, entry.file, entry.json, {}, {}, {}, true};
+    return {entry.board, entry.file, entry.json, {}, {}, {}, true, {}};
   }
   BoardCatalog catalog = BoardCatalog::Load(search);
   const CatalogEntry& entry = catalog.FindEntry(name);
-  return {entry.board, entry.file, entry.json, {}, {}, {}, true};
+  return {entry.board, entry.file, entry.json, {}, {}, {}, true, {}};
 }
 
 ResolvedBoard FromFile(const std::string& path, const BoardSearch& search) {
@@ -30,7 +30,8 @@ ResolvedBoard FromFile(const std::string& path, const BoardSearch& search) {
   RequireValidBoardConfig(checked, path);
   nlohmann::ordered_json json;
   to_json(json, *checked.board);
-  return {*checked.board, path, json, doc.text(), checked.ipc, checked.network, false};
+  return {*checked.board,  path,  json,         doc.text(), checked.ipc,
+          checked.network, false, checked.trace};
 }
 
 }  // namespace

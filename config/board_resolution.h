@@ -28,6 +28,7 @@ struct ResolvedBoard {
   std::optional<IpcConfig> ipc;  ///< --config: its "ipc" section, when it has one.
   std::optional<NetworkConfig> network;  ///< --config: its "network" section, when it has one.
   bool from_catalog = false;             ///< True for --board.
+  std::optional<TraceConfig> trace;      ///< --config: its "trace" section, when it has one.
 };
 
 /// Throws Error(kInvalidInput) at the first error of `checked` (read from `path`): file, line,

@@ -90,10 +90,28 @@ std::string LinkText(const std::string& title, const Json& link) {
   std::string out = title + ": ";
   std::string details;
   for (const auto& [key, value] : link.items())
-    details += (details.empty() ? "" : ", ") + (key == "kind" || key == "link" || key == "device"
-                                                    ? ValueText(value)
-                                                    : key + " " + ValueText(value));
+    if (key != "rust")
+      details += (details.empty() ? "" : ", ") + (key == "kind" || key == "link" || key == "device"
+                                                      ? ValueText(value)
+                                                      : key + " " + ValueText(value));
   return out + details + "\n";
+}
+
+// The tracer's Rust facts (board.trace.rust), when the board has them.
+std::string TracerFactsText(const Json& trace) {
+  if (!trace.is_object() || !trace.contains("rust")) return {};
+  const Json& rust = trace["rust"];
+  std::string out = "  tracer (tockctl build --integrate): chip " + ValueText(rust["chip"]) +
+                    ", clock " + ValueText(rust["clock"]) + "\n";
+  if (!rust.contains("expose")) return out;
+  std::string files;
+  for (const auto& e : rust["expose"]) {
+    std::string file = ValueText(e["file"]);
+    if (files.find(file) == std::string::npos) files += (files.empty() ? "" : ", ") + file;
+  }
+  out += "  --integrate also adds lines at " + std::to_string(rust["expose"].size()) +
+         " anchors of " + files + "\n";
+  return out;
 }
 
 std::string NetworkText(const HardwareBoard& b) {
@@ -159,8 +177,8 @@ Json BoardListJson(const BoardCatalog& catalog) {
 
 std::string DescribeBoard(const HardwareBoard& b) {
   return IdentityText(b) + MemoryText(b) + ProtectionText(b.protection) + FlashText(b) +
-         LinkText("Console", b.console) + LinkText("Trace", b.trace) + NetworkText(b) +
-         SourceText(b);
+         LinkText("Console", b.console) + LinkText("Trace", b.trace) + TracerFactsText(b.trace) +
+         NetworkText(b) + SourceText(b);
 }
 
 }  // namespace tockctl::config

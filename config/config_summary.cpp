@@ -82,6 +82,18 @@ std::string NetworkPart(const NetworkConfig& net) {
   return out + Table(rows, "  ");
 }
 
+std::string TracePart(const TraceConfig& t) {
+  if (!t.enabled) return "trace: off\n";
+  std::vector<std::string> events;
+  for (auto e : t.events) events.emplace_back(Name(e));
+  std::string link = Name(t.link);
+  if (!t.device.empty()) link += " " + t.device;
+  return "trace: on; link " + link + "; events " + (events.empty() ? "none" : JoinWords(events)) +
+         "; buffer " + std::to_string(t.buffer_bytes) + " + transmit " +
+         std::to_string(TraceTransmitBytes(t)) + " bytes; " +
+         Count(t.process_slots, "process slot") + "\n";
+}
+
 }  // namespace
 
 std::string DescribeBoardConfig(const CheckedBoardConfig& config) {
@@ -89,6 +101,7 @@ std::string DescribeBoardConfig(const CheckedBoardConfig& config) {
   std::string out = board ? BoardPart(*board) : "board: unreadable (run tockctl config validate)\n";
   out += config.ipc ? IpcPart(*config.ipc, board) : "ipc: absent\n";
   out += config.network ? NetworkPart(*config.network) : "network: absent\n";
+  out += config.trace ? TracePart(*config.trace) : "trace: absent (off)\n";
   return out;
 }
 

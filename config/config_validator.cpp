@@ -114,7 +114,7 @@ bool IsBoardReference(const OrderedJson& board) {
 }
 
 CheckedBoardConfig CheckBoardConfig(const JsonDocument& doc, const BoardCatalog* catalog) {
-  CheckedBoardConfig out{{}, {}, {}, ValidationReport(&doc)};
+  CheckedBoardConfig out{{}, {}, {}, ValidationReport(&doc), {}};
   ValidationReport& report = out.report;
   ObjectReader top(doc.root(), "", report);
   top.String("$schema");
@@ -123,11 +123,14 @@ CheckedBoardConfig CheckBoardConfig(const JsonDocument& doc, const BoardCatalog*
   if (const OrderedJson* ipc = top.Object("ipc")) out.ipc = ReadIpcConfig(*ipc, "/ipc", report);
   if (const OrderedJson* net = top.Object("network"))
     out.network = ReadNetworkConfig(*net, "/network", report);
+  if (const OrderedJson* trace = top.Object("trace"))
+    out.trace = ReadTraceConfig(*trace, "/trace", report);
   top.WarnUnknownKeys();
   const HardwareBoard* board = out.board ? &*out.board : nullptr;
   if (out.ipc) CheckIpcRules(*out.ipc, "/ipc", board, report);
   if (out.network)
     CheckNetworkRules(*out.network, "/network", out.ipc ? &*out.ipc : nullptr, board, report);
+  if (out.trace) CheckTraceRules(*out.trace, "/trace", board, report);
   ReportHugeNumbers(doc, report);
   report.Sort();
   return out;

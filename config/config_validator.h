@@ -12,6 +12,7 @@
 #include "config/ipc_config.h"
 #include "config/json_document.h"
 #include "config/network_config.h"
+#include "config/trace_config.h"
 #include "config/validation_report.h"
 
 namespace tockctl::config {
@@ -25,6 +26,7 @@ struct CheckedBoardConfig {
   std::optional<IpcConfig> ipc;          ///< Missing when the file has no "ipc".
   std::optional<NetworkConfig> network;  ///< Missing when the file has no "network".
   ValidationReport report;               ///< Sorted by position.
+  std::optional<TraceConfig> trace;      ///< Missing when the file has no "trace".
 };
 
 /// True if `board` (the value of "board") refers to a catalog board: "NAME", or an object with

@@ -1,6 +1,7 @@
 #include "kernel/config_module.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 
 #include "common/error.h"
@@ -47,6 +48,7 @@ ConfigModuleSource FromChecked(config::CheckedBoardConfig checked, const config:
   source.board = *checked.board;
   source.ipc = checked.ipc;
   source.network = checked.network;
+  source.trace = checked.trace;
   source.path = path;
   source.file_name = std::filesystem::path(doc.file()).filename().string();
   source.sha256 = Sha256Hex(doc.text());
@@ -303,7 +305,103 @@ void AddNetworkValues(std::map<std::string, std::string>& v, const ConfigModuleS
       network ? NetworkExpr(s.board, *network) : RustExpr::Atom("NetworkConfig::NONE"));
 }
 
+// The catalog's fact `key` of board.trace.rust ("" when absent).
+std::string TraceFact(const config::HardwareBoard& board, const char* key) {
+  const auto& trace = board.trace;
+  if (!trace.is_object() || !trace.contains("rust") || !trace["rust"].contains(key)) return {};
+  return trace["rust"][key].get<std::string>();
+}
+
+RustExpr EventsExpr(const config::TraceConfig& t) {
+  std::vector<RustExpr> items;
+  for (auto e : t.events) {
+    std::string name = config::Name(e);
+    for (char& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    items.push_back(RustExpr::Atom("EventSet::" + name));
+  }
+  return RustExpr::Array(std::move(items), false);
+}
+
+// The Ethernet interfaces of "network", numbered in order: what TraceEthernet shims record.
+std::vector<RustExpr> TraceInterfaces(const ConfigModuleSource& s) {
+  std::vector<RustExpr> out;
+  if (!s.network) return out;
+  for (const auto& n : s.network->interfaces) {
+    if (n.kind != config::NetworkKind::kEthernet) continue;
+    std::vector<RustExpr> mac;
+    for (uint8_t b : n.mac.value_or(std::vector<uint8_t>(6, 0)))
+      mac.push_back(RustExpr::Atom(ByteHex(b)));
+    out.push_back(RustExpr::Struct(
+        "Interface", {{"iface_id", Number(out.size())},
+                      {"kind", RustExpr::Atom("tock_trace_tock::tock_trace::IfaceKind::Ethernet")},
+                      {"linktype", Number(1)},
+                      {"mtu", Number(n.mtu + 14)},
+                      {"addr", RustExpr::Call("tock_trace_tock::tock_trace::LinkAddr::mac48",
+                                              RustExpr::Array(std::move(mac), false))},
+                      {"name", RustExpr::String(n.name)}}));
+  }
+  return out;
+}
+
+void RequireTraceFacts(const ConfigModuleSource& s) {
+  if (!TraceFact(s.board, "clock").empty()) return;
+  ErrorContext ctx;
+  ctx.file = s.path;
+  ctx.json_pointer = "/trace/enabled";
+  throw Error(ErrorCategory::kInvalidInput,
+              "the tracer is on, but board " + s.board.name +
+                  " has no tracer facts (board.trace.rust: chip, clock, platform, fault_policy, "
+                  "uart_mux, clock_ref) in the catalog",
+              ctx,
+              "set \"enabled\": false, add the facts to the board, or wire the tracer by hand "
+              "(docs/tracing-real-tock.md)");
+}
+
+std::string TraceOff(const ConfigModuleSource& s) {
+  return std::string("/// Tracer: off (") +
+         (s.trace ? "\"enabled\": false" : "the board file has no \"trace\" section") +
+         ").\npub const TRACE_ENABLED: bool = false;";
+}
+
+std::string TraceItems(const ConfigModuleSource& s, std::string_view trace_template,
+                       const std::string& trace_file) {
+  RequireTraceFacts(s);
+  const config::TraceConfig& t = *s.trace;
+  std::vector<RustExpr> interfaces = TraceInterfaces(s);
+  std::string count = std::to_string(interfaces.size());
+  std::map<std::string, std::string> v;
+  v["TRACE_LINK"] = config::Name(t.link) + (t.device.empty() ? "" : " " + CommentSafe(t.device));
+  v["TRACE_BUFFER_BYTES"] = std::to_string(t.buffer_bytes);
+  v["TRACE_TRANSMIT_BYTES"] = std::to_string(config::TraceTransmitBytes(t));
+  v["TRACE_PROCESS_SLOTS"] = std::to_string(t.process_slots);
+  v["TRACE_EVENT_LIST"] = RenderRustItem(
+      "pub const TRACE_EVENT_LIST: [EventSet; " + std::to_string(t.events.size()) + "] = ",
+      EventsExpr(t));
+  v["TRACE_INTERFACES"] =
+      RenderRustItem("pub const TRACE_INTERFACES: [Interface<'static>; " + count + "] = ",
+                     RustExpr::Array(std::move(interfaces), false));
+  v["TRACE_CONFIG"] = RenderRustItem(
+      "pub const TRACE_CONFIG: TracerConfig = ",
+      RustExpr::Struct("TracerConfig", {{"board", RustExpr::String(s.board.name)},
+                                        {"kernel_version", RustExpr::String(t.kernel_version)},
+                                        {"tick_hz", Number(0)},
+                                        {"interfaces", RustExpr::Atom("&TRACE_INTERFACES")},
+                                        {"events", RustExpr::Atom("TRACE_EVENTS")}}));
+  for (const char* key : {"clock", "chip", "platform", "fault_policy"}) {
+    std::string name = std::string("TRACE_") + key;
+    for (char& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    v[name] = TraceFact(s.board, key);
+  }
+  std::string text = ExpandTemplate(trace_template, v, trace_file);
+  if (!text.empty() && text.back() == '\n') text.pop_back();
+  return text;
+}
+
 }  // namespace
+
+bool TraceEnabled(const ConfigModuleSource& source) {
+  return source.trace && source.trace->enabled;
+}
 
 ConfigModuleSource LoadConfigModuleSource(const std::string& path) {
   config::JsonDocument doc = config::JsonDocument::Load(path);
@@ -323,6 +421,7 @@ ConfigModuleSource ConfigModuleSourceFor(const config::ResolvedBoard& resolved,
     source.board = resolved.board;
     source.ipc = resolved.ipc;
     source.network = resolved.network;
+    source.trace = resolved.trace;
     source.path = resolved.file;
     source.file_name = std::filesystem::path(resolved.file).filename().string();
     source.sha256 = Sha256Hex(resolved.text);
@@ -336,7 +435,9 @@ ConfigModuleSource ConfigModuleSourceFor(const config::ResolvedBoard& resolved,
   return source;
 }
 
-std::map<std::string, std::string> ConfigModuleValues(const ConfigModuleSource& source) {
+std::map<std::string, std::string> ConfigModuleValues(const ConfigModuleSource& source,
+                                                      std::string_view trace_template,
+                                                      const std::string& trace_file) {
   std::map<std::string, std::string> v;
   v["BOARD"] = CommentSafe(source.board.name);
   v["SOURCE_FILE"] = CommentSafe(source.file_name);
@@ -347,18 +448,24 @@ std::map<std::string, std::string> ConfigModuleValues(const ConfigModuleSource& 
   v["LEGACY_IPC"] = source.board.legacy_ipc.value_or(false) ? "true" : "false";
   AddIpcValues(v, source.ipc);
   AddNetworkValues(v, source);
+  v["TRACE"] =
+      TraceEnabled(source) ? TraceItems(source, trace_template, trace_file) : TraceOff(source);
   return v;
 }
 
 std::string RenderConfigModule(const ConfigModuleSource& source, std::string_view template_text,
-                               const std::string& template_file) {
-  return ExpandTemplate(template_text, ConfigModuleValues(source), template_file);
+                               const std::string& template_file, std::string_view trace_template,
+                               const std::string& trace_file) {
+  return ExpandTemplate(template_text, ConfigModuleValues(source, trace_template, trace_file),
+                        template_file);
 }
 
 std::string RenderConfigModule(const ConfigModuleSource& source,
                                const std::filesystem::path& data_dir) {
   std::filesystem::path file = data_dir / kConfigModuleTemplate;
-  return RenderConfigModule(source, ReadFile(file), file.string());
+  if (!TraceEnabled(source)) return RenderConfigModule(source, ReadFile(file), file.string());
+  std::filesystem::path trace = data_dir / kTraceModuleTemplate;
+  return RenderConfigModule(source, ReadFile(file), file.string(), ReadFile(trace), trace.string());
 }
 
 bool WriteIfChanged(const std::filesystem::path& path, std::string_view content) {

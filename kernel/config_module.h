@@ -12,6 +12,7 @@
 #include "config/board_resolution.h"
 #include "config/ipc_config.h"
 #include "config/network_config.h"
+#include "config/trace_config.h"
 
 namespace tockctl::kernel {
 
@@ -19,12 +20,15 @@ namespace tockctl::kernel {
 inline constexpr const char* kConfigModuleFile = "tockctl_config.rs";
 /// Template the module is made from, relative to the data directory.
 inline constexpr const char* kConfigModuleTemplate = "templates/tockctl_config.rs.in";
+/// Template of the tracer's part of the module (when "trace" is on), relative to the data dir.
+inline constexpr const char* kTraceModuleTemplate = "templates/tockctl_trace.rs.in";
 
 /// What the module is generated from: a checked board file.
 struct ConfigModuleSource {
   config::HardwareBoard board;
   std::optional<config::IpcConfig> ipc;          ///< Absent: the file has no "ipc" (IPC off).
   std::optional<config::NetworkConfig> network;  ///< Absent: no "network" (no interfaces).
+  std::optional<config::TraceConfig> trace;      ///< Absent: no "trace" (tracer off).
   std::string path;               ///< Where the file was read from (empty for a catalog board).
   std::string file_name;          ///< File name written in the header, without directories.
   std::string sha256;             ///< SHA-256 of the file's bytes.
@@ -47,13 +51,23 @@ ConfigModuleSource CatalogConfigModuleSource(const std::filesystem::path& data_d
 ConfigModuleSource ConfigModuleSourceFor(const config::ResolvedBoard& resolved,
                                          const std::filesystem::path& data_dir);
 
-/// The values of the template's placeholders for `source`.
-std::map<std::string, std::string> ConfigModuleValues(const ConfigModuleSource& source);
+/// The values of the template's placeholders for `source`; `trace_template` is the text of
+/// templates/tockctl_trace.rs.in (read from `trace_file`), expanded into @TRACE@ when the tracer
+/// is on. Throws Error(kInvalidInput) when the tracer is on for a board whose catalog entry has
+/// no trace.rust facts.
+std::map<std::string, std::string> ConfigModuleValues(const ConfigModuleSource& source,
+                                                      std::string_view trace_template = {},
+                                                      const std::string& trace_file = {});
+
+/// True if `source` turns the tracer on (a "trace" section with "enabled": true).
+bool TraceEnabled(const ConfigModuleSource& source);
 
 /// The module text: `template_text` (read from `template_file`) expanded for `source`. Throws
 /// Error(kInvalidInput) for an unknown placeholder in the template.
 std::string RenderConfigModule(const ConfigModuleSource& source, std::string_view template_text,
-                               const std::string& template_file);
+                               const std::string& template_file,
+                               std::string_view trace_template = {},
+                               const std::string& trace_file = {});
 
 /// The module text from `data_dir`/templates/tockctl_config.rs.in. Throws Error(kIo) if the
 /// template cannot be read.

@@ -1,5 +1,6 @@
 #include "kernel/kernel_build.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "common/elf_file.h"
@@ -7,6 +8,7 @@
 #include "common/file_io.h"
 #include "common/hex.h"
 #include "config/board_resolution.h"
+#include "kernel/board_integration.h"
 #include "kernel/config_module.h"
 #include "kernel/flat_binary.h"
 #include "kernel/sha256.h"
@@ -42,31 +44,72 @@ bool HasKeyLine(const std::string& text, const std::string& key) {
   return false;
 }
 
-// Warns when the board crate does not use the generated module or the tock-config crate.
-void CheckModuleUse(BuildResult& result, const fs::path& data_dir) {
+constexpr const char* kIntegrateHint =
+    "; run: tockctl build --integrate (--integrate --dry-run shows the lines)";
+
+std::string CrateRoots(const fs::path& board_dir) {
+  std::string text;
   std::error_code ec;
-  bool included = false;
   for (const char* root : {"main.rs", "lib.rs"}) {
-    fs::path file = result.board_dir / "src" / root;
-    if (fs::is_regular_file(file, ec))
-      included |= HasKeyLine(ReadFile(file), "mod tockctl_config;");
+    fs::path file = board_dir / "src" / root;
+    if (fs::is_regular_file(file, ec)) text += ReadFile(file);
   }
+  return text;
+}
+
+// Warns when the board crate does not use the generated module, its crates or the tracer.
+void CheckModuleUse(BuildResult& result, const ConfigModuleSource& source) {
+  std::string roots = CrateRoots(result.board_dir);
   std::string dir = PathInTree(result.board_dir, result.tock_root);
-  if (!included)
-    result.warnings.push_back(dir +
-                              "/src/main.rs does not include the generated module; add the "
-                              "line: mod tockctl_config;");
+  if (!HasKeyLine(roots, "mod tockctl_config;"))
+    result.warnings.push_back(dir + "/src/main.rs does not include the generated module" +
+                              kIntegrateHint);
   std::string manifest = ReadFile(result.board_dir / "Cargo.toml");
-  if (!HasKeyLine(manifest, "tock-config") && !HasKeyLine(manifest, "tock_config")) {
-    fs::path crate = data_dir / "kernel" / "tock-config";
-    std::string where = fs::is_directory(crate, ec)
-                            ? fs::absolute(crate).lexically_normal().string()
-                            : "/path/to/tockctl/kernel/tock-config";
-    result.warnings.push_back(dir +
-                              "/Cargo.toml does not depend on tock-config; add under "
-                              "[dependencies]: tock-config = { path = \"" +
-                              where + "\" }");
+  for (std::string crate : {"tock-config", "tock-trace-tock"}) {
+    if (crate == "tock-trace-tock" && !TraceEnabled(source)) continue;
+    std::string underscored = crate;
+    std::replace(underscored.begin(), underscored.end(), '-', '_');
+    if (!HasKeyLine(manifest, crate) && !HasKeyLine(manifest, underscored))
+      result.warnings.push_back(std::string(dir)
+                                    .append("/Cargo.toml does not depend on ")
+                                    .append(crate)
+                                    .append(kIntegrateHint));
   }
+  bool calls_tracer = roots.find("tockctl_config::trace_setup(") != std::string::npos;
+  if (TraceEnabled(source) && !calls_tracer)
+    result.warnings.push_back(dir + "/src/main.rs does not set up the tracer (\"trace\" is on)" +
+                              kIntegrateHint);
+  if (!TraceEnabled(source) && calls_tracer)
+    result.warnings.push_back(dir +
+                              "/src/main.rs calls tockctl_config::trace_setup but \"trace\" is "
+                              "off; the build fails: remove the tracer lines or turn \"trace\" on");
+}
+
+IntegrationResult Integrate(const BuildResult& result, const ConfigModuleSource& source,
+                            const BuildRequest& request, BuildEnvironment& env) {
+  IntegrationPlan plan =
+      PlanIntegration(source, result.tock_root, result.board_dir, request.data_dir);
+  IntegrationResult out;
+  out.diff = FormatIntegrationDiff(plan, result.tock_root);
+  for (const FileEdit& e : plan.edits) out.changed.push_back(PathInTree(e.file, result.tock_root));
+  if (plan.create_link)
+    out.link = std::string(kCratesLinkName) + " -> " + plan.link_target.string();
+  std::string dir = PathInTree(result.board_dir, result.tock_root);
+  if (plan.Empty()) {
+    Note(env, "integrate: " + dir + " already has every tockctl line; nothing changed");
+    return out;
+  }
+  if (env.on_diff) env.on_diff(out.diff);
+  if (request.dry_run) {
+    Note(env, "integrate --dry-run: nothing written; run without --dry-run to apply the diff");
+    return out;
+  }
+  ApplyIntegration(plan);
+  out.written = true;
+  Note(env, "integrate: changed " + std::to_string(out.changed.size()) + " file" +
+                (out.changed.size() == 1 ? "" : "s") +
+                (plan.create_link ? ", linked " + out.link : ""));
+  return out;
 }
 
 void GenerateModule(BuildResult& result, const ConfigModuleSource& source,
@@ -80,11 +123,14 @@ void GenerateModule(BuildResult& result, const ConfigModuleSource& source,
                 "is tock_path in the board JSON the board crate's directory?");
   }
   result.module = src / kConfigModuleFile;
-  result.module_written =
-      WriteIfChanged(result.module, RenderConfigModule(source, request.data_dir));
-  Note(env, (result.module_written ? "wrote " : "unchanged: ") +
-                PathInTree(result.module, result.tock_root));
-  CheckModuleUse(result, request.data_dir);
+  std::string module = RenderConfigModule(source, request.data_dir);
+  if (!request.dry_run) {
+    result.module_written = WriteIfChanged(result.module, module);
+    Note(env, (result.module_written ? "wrote " : "unchanged: ") +
+                  PathInTree(result.module, result.tock_root));
+  }
+  if (request.integrate) result.integration = Integrate(result, source, request, env);
+  if (!request.dry_run) CheckModuleUse(result, source);
 }
 
 void CheckTools(BuildResult& result, const BuildRequest& request, const BoardCrate& crate,
@@ -177,7 +223,7 @@ BuildResult BuildKernel(const BuildRequest& request, BuildEnvironment& env) {
   result.target = crate.target;
   result.warnings = crate.warnings;
   GenerateModule(result, source, request, env);
-  if (request.generate_only) return result;
+  if (request.generate_only || request.dry_run) return result;
   CheckTools(result, request, crate, env);
   RunBoardBuild(result, request, crate, env);
   ReadOutputs(result, request);
@@ -196,6 +242,13 @@ nlohmann::ordered_json BuildResultToJson(const BuildResult& r) {
                {"package", r.package},
                {"target", r.target}};
   j["module"] = {{"path", r.module.string()}, {"written", r.module_written}};
+  if (r.integration)
+    j["integration"] = {
+        {"written", r.integration->written},
+        {"changed", r.integration->changed},
+        {"link", r.integration->link.empty() ? nlohmann::ordered_json()
+                                             : nlohmann::ordered_json(r.integration->link)},
+        {"diff", r.integration->diff}};
   j["warnings"] = r.warnings;
   if (r.command.empty()) return j;
   j["toolchain"] = r.toolchain;
@@ -229,7 +282,12 @@ std::string BinLayoutLine(const BuildResult& r) {
 std::string FormatBuildResult(const BuildResult& r) {
   std::string out = "board    " + r.board.name + " (" + r.source_file +
                     (r.catalog_defaults ? " with `tockctl config init` defaults" : "") + ")\n";
-  out += "module   " + r.module.string() + (r.module_written ? "" : " (unchanged)") + "\n";
+  bool dry_run = r.integration && !r.integration->written && !r.integration->diff.empty();
+  out += "module   " + r.module.string() +
+         (r.module_written ? ""
+          : dry_run        ? " (not written: --dry-run)"
+                           : " (unchanged)") +
+         "\n";
   if (!r.outputs) return out;
   out += "kernel   " + r.outputs->elf.string() + "\n";
   out += "         sha256 " + r.outputs->elf_sha256 + "\n";

@@ -29,6 +29,8 @@ struct BuildRequest {
   /// Where --board names are looked up (unset: `data_dir`/boards alone).
   std::optional<config::BoardSearch> board_search;
   bool generate_only = false;
+  bool integrate = false;  ///< --integrate: add the module's (and tracer's) lines to the board.
+  bool dry_run = false;    ///< With integrate: show the diff, write nothing, stop.
   BuildTool tool = BuildTool::kMake;
   BuildProfile profile = BuildProfile::kRelease;
   bool check_rust = true;        ///< False with NO_RUSTUP=1, as in Tock's Makefiles.
@@ -42,6 +44,8 @@ struct BuildEnvironment {
   std::function<void(const std::string&, LineKind)> on_output;
   /// tockctl's own progress ("wrote boards/x/src/tockctl_config.rs", "running make").
   std::function<void(const std::string&)> on_note;
+  /// --integrate: the unified diff of what it changes (or would change), before the build.
+  std::function<void(const std::string&)> on_diff;
 };
 
 /// The files a build produced.
@@ -52,6 +56,14 @@ struct BuildOutputs {
   uint64_t bin_address = 0;
   uint64_t bin_size = 0;
   std::string bin_sha256;
+};
+
+/// What --integrate did.
+struct IntegrationResult {
+  std::vector<std::string> changed;  ///< Files (relative to the tree) changed or to change.
+  std::string link;                  ///< "tockctl -> DIR" when the link was (to be) made.
+  std::string diff;
+  bool written = false;  ///< False for --dry-run and when nothing needed changing.
 };
 
 /// Everything `tockctl build` found and did.
@@ -65,8 +77,9 @@ struct BuildResult {
   std::filesystem::path board_dir;
   std::string package;
   std::string target;
-  std::filesystem::path module;  ///< The generated tockctl_config.rs.
-  bool module_written = false;   ///< False when it already held the same bytes.
+  std::filesystem::path module;                  ///< The generated tockctl_config.rs.
+  bool module_written = false;                   ///< False when it already held the same bytes.
+  std::optional<IntegrationResult> integration;  ///< With --integrate.
   std::vector<std::string> warnings;
   std::vector<std::string> toolchain;  ///< What the toolchain check found.
   std::string command;                 ///< The build command run ("" with --generate-only).

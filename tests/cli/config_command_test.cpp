@@ -84,7 +84,8 @@ TEST_F(ConfigCommandTest, ShowSummarisesAndJsonPrintsTheDocument) {
       "network: 2 interfaces\n"
       "  NAME   KIND        ADDRESS                  MTU  STACK       PLACEMENT  MUX        APPS\n"
       "  ble0   ble         -                        31   raw         userspace  broadcast  *\n"
-      "  wpan0  ieee802154  1e:a2:73:0f:dc:51:56:98  127  openthread  userspace  broadcast  *\n");
+      "  wpan0  ieee802154  1e:a2:73:0f:dc:51:56:98  127  openthread  userspace  broadcast  *\n"
+      "trace: off\n");
   r = RunTockctl({"config", "show", path, "--json"});
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_EQ(nlohmann::ordered_json::parse(r.out), nlohmann::ordered_json::parse(Slurp(path)));
@@ -226,7 +227,7 @@ TEST_F(ConfigCommandTest, ValidateReportsEveryFileAndFinding) {
   r = RunTockctl({"config", "validate", good, warn.string()});
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_EQ(r.out, good + ": no errors, no warnings\n" + warn.string() +
-                       ":107:5: warning: /ipc/colour: unknown key \"colour\" is kept but not used; "
+                       ":133:5: warning: /ipc/colour: unknown key \"colour\" is kept but not used; "
                        "valid: interfaces, backend, copy_threshold, discovery, services, clients, "
                        "fault_policy, authentication\n" +
                        warn.string() + ": no errors, 1 warning\n");
@@ -365,7 +366,7 @@ TEST_F(ConfigCommandTest, SetRefusesAMisspeltKeyNamingTheClosestOne) {
   EXPECT_EQ(r.err.substr(0, r.err.find('\n')),
             path + ":" + std::to_string(std::count(before.begin(), before.end(), '\n')) +
                 ":3: error: /nonexist: unknown key \"nonexist\"; valid: $schema, format, board, "
-                "ipc, network");
+                "ipc, network, trace");
   EXPECT_EQ(Slurp(path), before);
   EXPECT_EQ(Others(dir_.path(), "board.json"), std::vector<std::string>{});
 }

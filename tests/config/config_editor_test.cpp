@@ -167,7 +167,7 @@ TEST_F(EditFileTest, MisspeltKeyIsRefusedWithTheClosestKnownKey) {
             std::vector<std::string>{
                 "t.json:" + std::to_string(r.introduced.at(0).position.line) +
                 ":3: error: /nonexist: unknown key \"nonexist\"; valid: $schema, format, board, "
-                "ipc, network"});
+                "ipc, network, trace"});
   EXPECT_EQ(ReadFile(path_), before_);
   r = EditConfigFile(path_, true, [](Json& j) { SetValue(j, "/ipc/bakend", "copy"); });
   EXPECT_TRUE(r.written);

@@ -26,13 +26,15 @@ TEST(ConfigSummaryTest, DescribesBoardIpcAndNetwork) {
             "  net      netd    rpc        a,b      2        1514         4\n"
             "network: 1 interface\n"
             "  NAME  KIND      ADDRESS            MTU   STACK  PLACEMENT  MUX        APPS\n"
-            "  eth0  ethernet  02:00:00:00:00:01  1500  lwip   userspace  broadcast  *\n");
+            "  eth0  ethernet  02:00:00:00:00:01  1500  lwip   userspace  broadcast  *\n"
+            "trace: absent (off)\n");
 }
 
 TEST(ConfigSummaryTest, MissingPartsAreSaid) {
   JsonDocument doc = JsonDocument::Parse(R"({"format": 1})", "t.json");
   EXPECT_EQ(DescribeBoardConfig(CheckBoardConfig(doc)),
-            "board: unreadable (run tockctl config validate)\nipc: absent\nnetwork: absent\n");
+            "board: unreadable (run tockctl config validate)\nipc: absent\nnetwork: absent\n"
+            "trace: absent (off)\n");
 }
 
 }  // namespace

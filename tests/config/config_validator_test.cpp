@@ -88,7 +88,8 @@ TEST(ConfigValidatorTest, TopLevelProblems) {
       "t.json:1:1: error: /board: missing required key \"board\"; valid: add \"board\" to "
       "/\nt.json:1:12: error: /format: unsupported format \"1\"; valid: 1\nt.json:1:24: error: "
       "/ipc: expected an object, found an integer; valid: an object\nt.json:1:27: warning: /x: "
-      "unknown key \"x\" is kept but not used; valid: $schema, format, board, ipc, network\n");
+      "unknown key \"x\" is kept but not used; valid: $schema, format, board, ipc, network, "
+      "trace\n");
 }
 
 TEST(ConfigValidatorTest, CheckConfigFileReportsLoadErrorsAsText) {

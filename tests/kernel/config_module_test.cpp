@@ -53,6 +53,45 @@ void ExpectGolden(const std::string& board) {
 TEST(ConfigModuleTest, GoldenQemuRv32Virt) { ExpectGolden("qemu_rv32_virt"); }
 TEST(ConfigModuleTest, GoldenNrf52840dk) { ExpectGolden("nrf52840dk"); }
 
+// docs/examples/build/qemu_rv32_virt-trace.json: the tracer's part, from the "trace" section and
+// the catalog's trace.rust facts (compiled and rustfmt-checked with the other examples below).
+TEST(ConfigModuleTest, GoldenTracerOnQemuRv32Virt) {
+  auto example = SourceDir() / "docs" / "examples" / "build" / "qemu_rv32_virt-trace.json";
+  std::string text = Generate(example);
+  auto golden = SourceDir() / "tests" / "fixtures" / "build" / "qemu_rv32_virt-trace.rs";
+  if (std::getenv("TOCKCTL_UPDATE_GOLDEN")) WriteFileAtomic(golden, text);
+  EXPECT_EQ(text, ReadFile(golden)) << "regenerate with TOCKCTL_UPDATE_GOLDEN=1 if intended";
+  EXPECT_NE(text.find("pub const TRACE_EVENT_LIST: [EventSet; 4] = [\n    EventSet::PROCESSES,\n"
+                      "    EventSet::IPC,\n    EventSet::SYSCALLS,\n    EventSet::LOG,\n];\n"),
+            std::string::npos);
+  EXPECT_NE(
+      text.find("pub type TraceClock = qemu_rv32_virt_chip::chip::QemuRv32VirtClint<'static>;"),
+      std::string::npos);
+}
+
+TEST(ConfigModuleTest, TracerOffIsOneConstant) {
+  TempDir dir;
+  std::string text = Generate(InitFile(dir, "qemu_rv32_virt"));
+  EXPECT_NE(
+      text.find("/// Tracer: off (\"enabled\": false).\npub const TRACE_ENABLED: bool = false;\n"),
+      std::string::npos);
+  EXPECT_EQ(text.find("tock_trace_tock"), std::string::npos);
+}
+
+TEST(ConfigModuleTest, TracerOnABoardWithoutTracerFactsIsRefused) {
+  TempDir dir;
+  auto path = InitFile(dir, "nrf52840dk");
+  std::string text = ReadFile(path);
+  text.replace(text.find("\"enabled\": false"), 16, "\"enabled\": true");
+  WriteFileAtomic(path, text);
+  EXPECT_EQ(ErrorText([&] { Generate(path); }),
+            path.string() +
+                ": /trace/enabled: the tracer is on, but board nrf52840dk has no tracer facts "
+                "(board.trace.rust: chip, clock, platform, fault_policy, uart_mux, clock_ref) in "
+                "the catalog; set \"enabled\": false, add the facts to the board, or wire the "
+                "tracer by hand (docs/tracing-real-tock.md)");
+}
+
 TEST(ConfigModuleTest, HeaderNamesTheFileAndItsHash) {
   TempDir dir;
   auto file = InitFile(dir, "qemu_rv32_virt");

@@ -211,3 +211,55 @@ TEST_F(KernelBuildTest, JsonCarriesEveryPart) {
 
 }  // namespace
 }  // namespace tockctl::kernel
+
+namespace tockctl::kernel {
+namespace {
+
+// --integrate through BuildKernel: the fixture board with a Tock-shaped main.rs (no module line).
+class KernelBuildIntegrateTest : public KernelBuildTest {
+ protected:
+  void SetUp() override {
+    KernelBuildTest::SetUp();
+    fs::copy_file(SourceDir() / "tests" / "fixtures" / "integrate" / "main.rs",
+                  tree_.board_dir() / "src" / "main.rs", fs::copy_options::overwrite_existing);
+    request_.generate_only = true;
+    request_.integrate = true;
+    env_.on_diff = [this](const std::string& diff) { diffs_.push_back(diff); };
+  }
+  std::vector<std::string> diffs_;
+};
+
+TEST_F(KernelBuildIntegrateTest, DryRunShowsTheDiffAndWritesNothing) {
+  request_.dry_run = true;
+  std::string main_rs = ReadFile(tree_.board_dir() / "src" / "main.rs");
+  BuildResult r = BuildKernel(request_, env_);
+  ASSERT_EQ(diffs_.size(), 1u);
+  EXPECT_NE(diffs_[0].find("+mod tockctl_config;\n"), std::string::npos);
+  EXPECT_EQ(ReadFile(tree_.board_dir() / "src" / "main.rs"), main_rs);
+  EXPECT_FALSE(fs::exists(r.module)) << "--dry-run writes not even the module";
+  EXPECT_FALSE(fs::exists(fs::symlink_status(tree_.root() / "tockctl")));
+  ASSERT_TRUE(r.integration);
+  EXPECT_FALSE(r.integration->written);
+  EXPECT_EQ(r.integration->changed, std::vector<std::string>{"boards/qemu_rv32_virt/src/main.rs"});
+  EXPECT_EQ(BuildResultToJson(r)["integration"]["diff"], diffs_[0]);
+  EXPECT_EQ(notes_.back(),
+            "integrate --dry-run: nothing written; run without --dry-run to apply the diff");
+}
+
+TEST_F(KernelBuildIntegrateTest, IntegrateSilencesTheWarningsItFixes) {
+  request_.integrate = false;
+  BuildResult before = BuildKernel(request_, env_);
+  EXPECT_EQ(before.warnings,
+            std::vector<std::string>{"boards/qemu_rv32_virt/src/main.rs does not include the "
+                                     "generated module; run: tockctl build --integrate "
+                                     "(--integrate --dry-run shows the lines)"});
+  request_.integrate = true;
+  BuildResult after = BuildKernel(request_, env_);
+  ASSERT_TRUE(after.integration);
+  EXPECT_TRUE(after.integration->written);
+  EXPECT_EQ(after.warnings, std::vector<std::string>{});
+  EXPECT_TRUE(fs::is_symlink(tree_.root() / "tockctl"));
+}
+
+}  // namespace
+}  // namespace tockctl::kernel

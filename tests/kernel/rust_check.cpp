@@ -35,6 +35,7 @@ std::string WrapperCrate(const std::vector<std::filesystem::path>& modules) {
     text += "    #[path = \"" + m.string() + "\"]\n    pub mod tockctl_config;\n";
     text +=
         "    #[allow(dead_code)]\n    #[path = \"" + usage.string() + "\"]\n    mod board_setup;\n";
+    text += "    #[allow(dead_code)]\n    pub struct Platform;\n";
     text += "    use tockctl_config as c;\n";
     text +=
         "    const _: () = assert!(c::NETWORK_INTERFACE_COUNT == c::NETWORK.interfaces.len());\n";
@@ -58,19 +59,66 @@ RustToolRun RustfmtCheck(const std::vector<std::filesystem::path>& files) {
   return RunTool(argv);
 }
 
+namespace {
+
+// Compiles `source` as rlib `name` into `dir` with `externs` (name=path).
+RustToolRun CompileRlib(const std::filesystem::path& dir, const std::string& name,
+                        const std::filesystem::path& source,
+                        const std::vector<std::string>& externs = {}) {
+  std::vector<std::string> argv{"rustc",        "--edition", "2021",
+                                "--crate-type", "rlib",      "--crate-name",
+                                name,           "-L",        "dependency=" + dir.string()};
+  for (const auto& e : externs) argv.insert(argv.end(), {"--extern", e});
+  argv.insert(argv.end(), {"-o", (dir / ("lib" + name + ".rlib")).string(), source.string()});
+  return RunTool(argv);
+}
+
+// The rlibs the generated module links against: tock-config, and for the tracer's part the real
+// tock-trace and tock-trace-tock-core under tests/fixtures/rust-standins/tock_standin.rs, which
+// answers for Tock's crates. Empty `output` and ok when all compiled.
+RustToolRun CompileDependencies(const std::filesystem::path& dir) {
+  auto src = tockctl::testing::SourceDir();
+  auto rlib = [&](const char* name) {
+    return (dir / ("lib" + std::string(name) + ".rlib")).string();
+  };
+  for (auto run : {CompileRlib(dir, "tock_config", src / "kernel/tock-config/src/lib.rs"),
+                   CompileRlib(dir, "tock_trace", src / "kernel/tock-trace/src/lib.rs")})
+    if (!run.ok) return run;
+  RustToolRun core =
+      CompileRlib(dir, "tock_trace_tock_core", src / "kernel/tock-trace-tock-core/src/lib.rs",
+                  {"tock_trace=" + rlib("tock_trace")});
+  if (!core.ok) return core;
+  return CompileRlib(dir, "tock_standin", src / "tests/fixtures/rust-standins/tock_standin.rs",
+                     {"tock_trace_tock_core=" + rlib("tock_trace_tock_core")});
+}
+
+}  // namespace
+
 RustToolRun CompileAgainstTockConfig(const std::filesystem::path& dir,
                                      const std::vector<std::filesystem::path>& modules) {
-  auto crate = tockctl::testing::SourceDir() / "kernel" / "tock-config" / "src" / "lib.rs";
-  auto rlib = dir / "libtock_config.rlib";
-  RustToolRun lib = RunTool({"rustc", "--edition", "2021", "--crate-type", "rlib", "--crate-name",
-                             "tock_config", "-o", rlib.string(), crate.string()});
-  if (!lib.ok) return lib;
+  RustToolRun deps = CompileDependencies(dir);
+  if (!deps.ok) return deps;
   auto wrapper = dir / "generated_check.rs";
   std::ofstream(wrapper) << WrapperCrate(modules);
-  return RunTool({"rustc", "--edition", "2021", "--crate-type", "lib", "--emit", "metadata",
-                  "--crate-name", "generated_check", "-L", "dependency=" + dir.string(), "--extern",
-                  "tock_config=" + rlib.string(), "-o", (dir / "libgenerated_check.rmeta").string(),
-                  wrapper.string()});
+  std::vector<std::string> argv{"rustc",
+                                "--edition",
+                                "2021",
+                                "--crate-type",
+                                "lib",
+                                "--emit",
+                                "metadata",
+                                "--crate-name",
+                                "generated_check",
+                                "-L",
+                                "dependency=" + dir.string(),
+                                "--extern",
+                                "tock_config=" + (dir / "libtock_config.rlib").string()};
+  std::string standin = (dir / "libtock_standin.rlib").string();
+  for (const char* name : {"kernel", "capsules_core", "capsules_system", "qemu_rv32_virt_chip",
+                           "qemu_rv32_virt_lib", "tock_trace_tock"})
+    argv.insert(argv.end(), {"--extern", std::string(name) + "=" + standin});
+  argv.insert(argv.end(), {"-o", (dir / "libgenerated_check.rmeta").string(), wrapper.string()});
+  return RunTool(argv);
 }
 
 }  // namespace tockctl::kernel::testing

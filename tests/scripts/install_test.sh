@@ -39,6 +39,34 @@ done
 [[ ! -d $src/templates ]] || diff -r "$src/templates" "$stage/share/tockctl/templates" ||
   fail "templates differ"
 
+# The Rust crates the generated module names are installed, and --integrate links the installed
+# copy into a Tock tree: the board's Cargo.toml reaches them through TOCK/tockctl, and cargo
+# resolves and builds them offline from there.
+for crate in tock-config tock-trace tock-trace-tock-core tock-trace-tock; do
+  diff -r -x target -x Cargo.lock "$src/kernel/$crate" "$stage/share/tockctl/kernel/$crate" ||
+    fail "installed crate $crate differs"
+done
+tree=$stage/tree
+cp -r "$src/tests/fixtures/tock-tree" "$tree"
+cp "$src/tests/fixtures/integrate/main.rs" "$src/tests/fixtures/integrate/lib.rs" \
+  "$tree/boards/qemu_rv32_virt/src/"
+cp "$src/tests/fixtures/integrate/Cargo.toml" "$tree/boards/qemu_rv32_virt/"
+cp "$src/docs/examples/build/qemu_rv32_virt-trace.json" "$stage/trace.json"
+(cd / && "$tockctl" build --generate-only --integrate --config "$stage/trace.json" \
+  --tock-dir "$tree" >"$stage/integrate.out" 2>&1) || fail "integrate: $(cat "$stage/integrate.out")"
+[[ $(readlink "$tree/tockctl") == "$stage/share/tockctl/kernel" ]] ||
+  fail "TOCK/tockctl links $(readlink "$tree/tockctl"), not the installed crates"
+grep -q '^+tock-trace-tock = { path = "../../tockctl/tock-trace-tock" }$' "$stage/integrate.out" ||
+  fail "no tock-trace-tock dependency in: $(cat "$stage/integrate.out")"
+grep -q '^use tock_config::\*;$' "$tree/boards/qemu_rv32_virt/src/tockctl_config.rs" ||
+  fail "the generated module does not use tock_config"
+meta=$(cd "$tree" && CARGO_TARGET_DIR=$stage/cargo-target cargo metadata --offline \
+  --format-version 1 --manifest-path boards/qemu_rv32_virt/Cargo.toml) || fail "cargo metadata"
+grep -q "\"manifest_path\":\"$tree/tockctl/tock-trace-tock/Cargo.toml\"" <<<"$meta" ||
+  fail "cargo does not resolve tock-trace-tock through TOCK/tockctl"
+(cd "$tree" && CARGO_TARGET_DIR=$stage/cargo-target cargo build --offline --quiet \
+  -p tock-config -p tock-trace-tock-core) || fail "the installed crates do not build"
+
 # Wireshark's extcap folder holds tockctl-extcap, a link that runs bin/tockctl as `tockctl extcap`.
 for link in "$stage"/lib/*/wireshark/extcap/tockctl-extcap "$stage"/lib/wireshark/extcap/tockctl-extcap; do
   [[ -L $link ]] && break

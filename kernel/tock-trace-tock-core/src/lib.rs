@@ -22,6 +22,7 @@
 )]
 
 mod event;
+mod events;
 mod fault;
 mod map;
 mod procs;
@@ -29,6 +30,7 @@ mod text;
 mod tracer;
 
 pub use event::{CommandOutcome, Event, Peer, SyscallClass, SyscallSeen};
+pub use events::EventSet;
 pub use fault::{decode_rv32_stored_state, FaultInfo};
 pub use map::{map_event, Mapped};
 pub use procs::ProcTable;

@@ -5,6 +5,7 @@ use core::fmt;
 use tock_trace::{Hello, Interface, Log, LogLevel, PushError, Record, TraceBuffer};
 
 use crate::event::Event;
+use crate::events::EventSet;
 use crate::map::map_event;
 use crate::procs::ProcTable;
 use crate::text::TextBuf;
@@ -20,6 +21,8 @@ pub struct TracerConfig {
     pub tick_hz: u32,
     /// Network interfaces whose frames are traced, by `iface_id`.
     pub interfaces: &'static [Interface<'static>],
+    /// Which kinds of records to write (`EventSet::ALL`: everything).
+    pub events: EventSet,
 }
 
 /// Records between HELLOs when the tick rate is unknown.
@@ -53,6 +56,9 @@ impl<const N: usize, const P: usize> TracerCore<N, P> {
     /// due) and returns how many were queued; the rest are counted as
     /// dropped.
     pub fn record(&mut self, event: &Event<'_>, ticks: u64) -> usize {
+        if !self.config.events.contains(EventSet::of(event)) {
+            return 0;
+        }
         if let Event::ProcessScheduled {
             pid,
             restart_count,
@@ -74,8 +80,12 @@ impl<const N: usize, const P: usize> TracerCore<N, P> {
         queued
     }
 
-    /// Queues a LOG record with formatted text (cut at 96 bytes).
+    /// Queues a LOG record with formatted text (cut at 96 bytes); false when
+    /// it was dropped or `EventSet::LOG` is not among the config's events.
     pub fn log(&mut self, level: LogLevel, args: fmt::Arguments<'_>, ticks: u64) -> bool {
+        if !self.config.events.contains(EventSet::LOG) {
+            return false;
+        }
         let mut text = TextBuf::new();
         let _ = fmt::write(&mut text, args);
         let log = Record::Log(Log {

@@ -6,8 +6,8 @@ use tock_trace::{
     cobs_decode, crc32c, DropReason, FaultAction, FaultReason, LogLevel, FRAME_MARKER,
 };
 use tock_trace_tock_core::{
-    decode_rv32_stored_state, CommandOutcome, Event, FaultInfo, Peer, SyscallClass, SyscallSeen,
-    TracerConfig, TracerCore, ETHERNET_TAP_DRIVER, IPC_DRIVER,
+    decode_rv32_stored_state, CommandOutcome, Event, EventSet, FaultInfo, Peer, SyscallClass,
+    SyscallSeen, TracerConfig, TracerCore, ETHERNET_TAP_DRIVER, IPC_DRIVER,
 };
 
 const CONFIG: TracerConfig = TracerConfig {
@@ -15,6 +15,7 @@ const CONFIG: TracerConfig = TracerConfig {
     kernel_version: "tock master",
     tick_hz: 1000,
     interfaces: &[],
+    events: EventSet::ALL,
 };
 
 /// One decoded frame: record type, seq, ticks and body.
@@ -617,4 +618,42 @@ fn a_zero_byte_tracer_drops_and_counts_everything() {
         2,
         "HELLO and the log; the start has no slot"
     );
+}
+
+#[test]
+fn events_outside_the_configured_set_are_not_recorded_nor_counted() {
+    let config = TracerConfig {
+        events: EventSet::PROCESSES.with(EventSet::NETWORK),
+        ..CONFIG
+    };
+    let mut core: TracerCore<4096, 4> = TracerCore::new(config);
+    let mut tap = syscall(2, "tap_app", SyscallClass::Subscribe, 0, (0, 0));
+    if let Event::Syscall(seen) = &mut tap {
+        seen.driver = ETHERNET_TAP_DRIVER;
+    }
+    let ipc = syscall(0, "rot13_service", SyscallClass::Subscribe, 0, (0, 0));
+    assert_eq!(core.record(&tap, 1), 0);
+    assert_eq!(core.record(&ipc, 2), 0);
+    assert!(!core.log(LogLevel::Info, format_args!("hidden"), 3));
+    assert_eq!(core.record(&started(1, 0, "rot13_client"), 4), 1);
+    assert_eq!(core.record(&Event::InterfaceUp { iface: 0 }, 5), 1);
+    let kinds: Vec<u8> = drain(&mut core).iter().map(|f| f.kind).collect();
+    assert_eq!(kinds, [0x01, 0x10, 0x40]);
+    assert_eq!(core.total_dropped(), 0);
+}
+
+#[test]
+fn event_kinds_follow_the_driver_of_a_syscall() {
+    let ipc = syscall(0, "svc", SyscallClass::Subscribe, 0, (0, 0));
+    assert_eq!(EventSet::of(&ipc), EventSet::IPC);
+    let log = Event::Log {
+        level: LogLevel::Info,
+        text: "x",
+    };
+    assert_eq!(EventSet::of(&log), EventSet::LOG);
+    assert!(EventSet::ALL.contains(EventSet::SYSCALLS.with(EventSet::LOG)));
+    assert!(!EventSet::NONE.contains(EventSet::IPC));
+    let listed = EventSet::union(&[EventSet::IPC, EventSet::LOG]);
+    assert_eq!(listed, EventSet::IPC.with(EventSet::LOG));
+    assert_eq!(EventSet::union(&[]), EventSet::NONE);
 }

@@ -1,0 +1,130 @@
+#include "kernel/board_integration.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "common/error.h"
+#include "common/file_io.h"
+#include "config/config_template.h"
+#include "tests/kernel/fixture_tree.h"
+#include "tests/support/test_support.h"
+
+namespace tockctl::kernel {
+namespace {
+
+namespace fs = std::filesystem;
+using tockctl::testing::SourceDir;
+
+// The fixture tree with tests/fixtures/integrate's main.rs, lib.rs and Cargo.toml in its board,
+// and a qemu_rv32_virt board file with `trace` as its "trace" section (none when null).
+struct IntegrationFixture {
+  testing::FixtureTree tree;
+  fs::path board_file;
+
+  explicit IntegrationFixture(const nlohmann::ordered_json& trace) {
+    fs::path src = SourceDir() / "tests" / "fixtures" / "integrate";
+    fs::copy_file(src / "main.rs", tree.board_dir() / "src" / "main.rs",
+                  fs::copy_options::overwrite_existing);
+    fs::copy_file(src / "lib.rs", tree.board_dir() / "src" / "lib.rs");
+    fs::copy_file(src / "Cargo.toml", tree.board_dir() / "Cargo.toml",
+                  fs::copy_options::overwrite_existing);
+    board_file = tree.temp().path() / "q.json";
+    config::InitConfigFile(SourceDir(), "qemu_rv32_virt", board_file.string(), false);
+    nlohmann::ordered_json doc = nlohmann::ordered_json::parse(ReadFile(board_file));
+    if (trace.is_null())
+      doc.erase("trace");
+    else
+      doc["trace"] = trace;
+    WriteFileAtomic(board_file, doc.dump(2) + "\n");
+  }
+  IntegrationPlan Plan() const {
+    return PlanIntegration(LoadConfigModuleSource(board_file.string()), tree.root(),
+                           tree.board_dir(), SourceDir());
+  }
+  std::string Read(const std::string& file) const { return ReadFile(tree.board_dir() / file); }
+};
+
+std::string ErrorText(const std::function<void()>& fn) {
+  try {
+    fn();
+  } catch (const Error& e) {
+    return e.Describe();
+  }
+  return "";
+}
+
+TEST(BoardIntegrationTest, TracerOnChangesMainLibAndCargoAsTheGoldenDiffSays) {
+  IntegrationFixture f(nlohmann::ordered_json::parse(R"({"events": ["processes", "ipc"]})"));
+  IntegrationPlan plan = f.Plan();
+  std::string diff = FormatIntegrationDiff(plan, f.tree.root());
+  std::string link = "link tockctl -> " + (SourceDir() / "kernel").lexically_normal().string();
+  ASSERT_EQ(diff.substr(0, link.size() + 1), link + "\n");
+  auto golden = SourceDir() / "tests" / "fixtures" / "integrate" / "tracer.diff";
+  if (std::getenv("TOCKCTL_UPDATE_GOLDEN")) WriteFileAtomic(golden, diff.substr(link.size() + 1));
+  EXPECT_EQ(diff.substr(link.size() + 1), ReadFile(golden));
+  std::string before = f.Read("src/main.rs");
+  ApplyIntegration(plan);
+  EXPECT_NE(f.Read("src/main.rs"), before);
+  EXPECT_TRUE(fs::is_symlink(f.tree.root() / "tockctl"));
+  EXPECT_TRUE(fs::exists(f.tree.root() / "tockctl" / "tock-trace-tock" / "Cargo.toml"));
+  EXPECT_TRUE(f.Plan().Empty()) << "a second run changes nothing";
+}
+
+TEST(BoardIntegrationTest, TracerOffAddsOnlyTheModuleAndTockConfig) {
+  IntegrationFixture f(nullptr);
+  IntegrationPlan plan = f.Plan();
+  ASSERT_EQ(plan.edits.size(), 2u);
+  ApplyIntegration(plan);
+  EXPECT_EQ(f.Read("Cargo.toml").find("tock-trace-tock"), std::string::npos);
+  EXPECT_NE(f.Read("Cargo.toml").find("tock-config = { path = \"../../tockctl/tock-config\" }"),
+            std::string::npos);
+  EXPECT_NE(f.Read("src/main.rs").find("\nmod tockctl_config;\n"), std::string::npos);
+  EXPECT_EQ(f.Read("src/main.rs").find("trace_setup"), std::string::npos);
+  EXPECT_TRUE(f.Plan().Empty());
+}
+
+TEST(BoardIntegrationTest, AMissingAnchorIsRefusedAndNothingIsWritten) {
+  IntegrationFixture f(nlohmann::ordered_json::object());
+  f.tree.Replace("boards/qemu_rv32_virt/src/main.rs", "        &FAULT_RESPONSE,\n", "");
+  std::string main_rs = f.Read("src/main.rs");
+  std::string cargo = f.Read("Cargo.toml");
+  fs::path main_path = f.tree.board_dir() / "src" / "main.rs";
+  EXPECT_EQ(ErrorText([&] { f.Plan(); }),
+            main_path.string() +
+                ": boards/qemu_rv32_virt/src/main.rs has no line `&FAULT_RESPONSE,`, needed to "
+                "hand the tracer's fault policy to load_processes; nothing was changed; add the "
+                "lines by hand (tockctl build --integrate --dry-run shows them on a board that "
+                "has the line) or see docs/tracing-real-tock.md");
+  EXPECT_EQ(f.Read("src/main.rs"), main_rs);
+  EXPECT_EQ(f.Read("Cargo.toml"), cargo);
+  EXPECT_FALSE(fs::exists(fs::symlink_status(f.tree.root() / "tockctl")));
+}
+
+TEST(BoardIntegrationTest, AForeignTockctlDirectoryInTheTreeIsRefused) {
+  IntegrationFixture f(nullptr);
+  fs::create_directory(f.tree.root() / "tockctl");
+  EXPECT_EQ(ErrorText([&] { f.Plan(); }),
+            (f.tree.root() / "tockctl").string() +
+                ": exists but does not hold tockctl's Rust crates; nothing was changed; remove or "
+                "rename it, then run --integrate again (it links " +
+                (SourceDir() / "kernel").lexically_normal().string() + " there)");
+}
+
+TEST(BoardIntegrationTest, ALinkOtherThanTheConsoleIsLeftToTheBoard) {
+  IntegrationFixture f(nlohmann::ordered_json::parse(R"({"link": "uart", "device": "uart1"})"));
+  EXPECT_EQ(ErrorText([&] { f.Plan(); }),
+            f.board_file.string() +
+                ": /trace/link: --integrate wires the tracer to the console's MuxUart only; link "
+                "is \"uart\"; nothing was changed; call tockctl_config::trace_setup with a "
+                "MuxUart on that link by hand (docs/tracing-real-tock.md), or use \"link\": "
+                "\"console\"");
+}
+
+TEST(BoardIntegrationTest, DependencyLinesArePathsThroughTheLink) {
+  EXPECT_EQ(CrateDependencyLine("tock-config", "/t", "/t/boards/nordic/nrf52840dk"),
+            "tock-config = { path = \"../../../tockctl/tock-config\" }");
+}
+
+}  // namespace
+}  // namespace tockctl::kernel
