@@ -18,6 +18,13 @@ Error TomlError(const std::string& what, size_t line, size_t column, const std::
                "metadata.toml holds `key = \"string\"`, integers, booleans and arrays of strings");
 }
 
+// A bare TOML date or time ("2024-05-01T10:11:12Z"), kept as its text.
+bool IsTomlDateTime(const std::string& token) {
+  return !token.empty() && std::isdigit(static_cast<unsigned char>(token[0])) != 0 &&
+         token.find_first_of("-:") != std::string::npos &&
+         token.find_first_not_of("0123456789-:TZtz.+") == std::string::npos;
+}
+
 // A cursor over one line of TOML.
 class TomlLine {
  public:
@@ -119,10 +126,7 @@ class TomlLine {
     const std::string token = text_.substr(start, pos_ - start);
     if (token == "true" || token == "false") return token == "true";
     if (auto n = Integer(token)) return *n;
-    if (!token.empty() && std::isdigit(static_cast<unsigned char>(token[0])) != 0 &&
-        token.find_first_of("-:") != std::string::npos &&
-        token.find_first_not_of("0123456789-:TZtz.+") == std::string::npos)
-      return token;
+    if (IsTomlDateTime(token)) return token;
     pos_ = start;
     throw Fail("expected a string, integer, boolean, date or array of strings");
   }
@@ -245,7 +249,9 @@ std::string WriteTabMetadata(const TabMetadata& m) {
   std::string boards;
   for (const std::string& b : m.only_for_boards) boards += (boards.empty() ? "" : ",") + b;
   out += "only-for-boards = " + TomlString(boards) + "\n";
-  if (!m.build_date.empty()) out += "build-date = " + m.build_date + "\n";
+  if (!m.build_date.empty())
+    out += "build-date = " +
+           (IsTomlDateTime(m.build_date) ? m.build_date : TomlString(m.build_date)) + "\n";
   if (!m.minimum_tock_kernel_version.empty())
     out += "minimum-tock-kernel-version = " + TomlString(m.minimum_tock_kernel_version) + "\n";
   if (!m.tock_kernel_version.empty())
