@@ -10,7 +10,8 @@ namespace tockctl::apps {
 namespace {
 
 bool EndsWith(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 std::string BaseName(const std::string& path) {
@@ -106,10 +107,10 @@ AppBundle ReadAppBundle(std::span<const uint8_t> data, const std::string& what) 
     ErrorContext ctx;
     ctx.file = what;
     ctx.offset = t.tbf.bytes.size();
-    throw Error(ErrorCategory::kInvalidInput,
-                std::to_string(data.size() - t.tbf.bytes.size()) +
-                    " bytes follow the TBF's total_size",
-                ctx, "give one TBF per file, or a TAB");
+    throw Error(
+        ErrorCategory::kInvalidInput,
+        std::to_string(data.size() - t.tbf.bytes.size()) + " bytes follow the TBF's total_size",
+        ctx, "give one TBF per file, or a TAB");
   }
   bundle.tbfs.push_back(std::move(t));
   return bundle;

@@ -17,8 +17,8 @@ namespace tockctl::apps {
 
 /// One TBF of a TAB.
 struct TabTbf {
-  std::string file;  ///< Name inside the archive ("cortex-m4.tbf").
-  std::string arch;  ///< The part before the first '.' ("cortex-m4", "rv32imac").
+  std::string file;                    ///< Name inside the archive ("cortex-m4.tbf").
+  std::string arch;                    ///< The part before the first '.' ("cortex-m4", "rv32imac").
   std::optional<uint64_t> name_flash;  ///< From `arch.0xFLASH.0xRAM.tbf`.
   std::optional<uint64_t> name_ram;
   TbfFile tbf;
@@ -50,7 +50,8 @@ AppBundle LoadAppBundle(const std::filesystem::path& path);
 TabTbf TabTbfName(const std::string& file);
 
 /// A TAB archive: metadata.toml then the given TBFs under their names.
-std::vector<uint8_t> BuildTab(const TabMetadata& metadata,
-                              const std::vector<std::pair<std::string, std::vector<uint8_t>>>& tbfs);
+std::vector<uint8_t> BuildTab(
+    const TabMetadata& metadata,
+    const std::vector<std::pair<std::string, std::vector<uint8_t>>>& tbfs);
 
 }  // namespace tockctl::apps

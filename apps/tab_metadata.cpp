@@ -111,8 +111,10 @@ class TomlLine {
       if (Peek() != '"' && Peek() != '\'') throw Fail("arrays hold strings only here");
       out.push_back(QuotedString());
       SkipBlanks();
-      if (Peek() == ',') ++pos_;
-      else if (Peek() != ']') throw Fail("expected ',' or ']'");
+      if (Peek() == ',')
+        ++pos_;
+      else if (Peek() != ']')
+        throw Fail("expected ',' or ']'");
     }
     ++pos_;
     return out;
@@ -204,17 +206,22 @@ std::vector<std::string> BoardList(const TomlEntry& e, const std::string& what) 
 }
 
 void TakeKey(TabMetadata& m, const TomlEntry& e, const std::string& what) {
-  if (e.key == "tab-version") m.tab_version = Expect<int64_t>(e, "an integer", what);
-  else if (e.key == "name") m.name = Expect<std::string>(e, "a string", what);
-  else if (e.key == "only-for-boards") m.only_for_boards = BoardList(e, what);
-  else if (e.key == "build-date") m.build_date = Expect<std::string>(e, "a date or string", what);
+  if (e.key == "tab-version")
+    m.tab_version = Expect<int64_t>(e, "an integer", what);
+  else if (e.key == "name")
+    m.name = Expect<std::string>(e, "a string", what);
+  else if (e.key == "only-for-boards")
+    m.only_for_boards = BoardList(e, what);
+  else if (e.key == "build-date")
+    m.build_date = Expect<std::string>(e, "a date or string", what);
   else if (e.key == "minimum-tock-kernel-version")
     m.minimum_tock_kernel_version = Expect<std::string>(e, "a string", what);
   else if (e.key == "tock-kernel-version")
     m.tock_kernel_version = Expect<std::string>(e, "a string", what);
   else if (e.key == "minimum-ram-size")
     m.minimum_ram_size = Expect<int64_t>(e, "an integer", what);
-  else m.other[e.key] = e.value;
+  else
+    m.other[e.key] = e.value;
 }
 
 std::string TomlString(const std::string& s) {
@@ -250,8 +257,9 @@ std::string WriteTabMetadata(const TabMetadata& m) {
   for (const std::string& b : m.only_for_boards) boards += (boards.empty() ? "" : ",") + b;
   out += "only-for-boards = " + TomlString(boards) + "\n";
   if (!m.build_date.empty())
-    out += "build-date = " +
-           (IsTomlDateTime(m.build_date) ? m.build_date : TomlString(m.build_date)) + "\n";
+    out +=
+        "build-date = " + (IsTomlDateTime(m.build_date) ? m.build_date : TomlString(m.build_date)) +
+        "\n";
   if (!m.minimum_tock_kernel_version.empty())
     out += "minimum-tock-kernel-version = " + TomlString(m.minimum_tock_kernel_version) + "\n";
   if (!m.tock_kernel_version.empty())

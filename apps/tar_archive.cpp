@@ -67,8 +67,9 @@ uint64_t HeaderChecksum(std::span<const uint8_t> block) {
 uint64_t OctalField(std::span<const uint8_t> block, size_t at, size_t n, const char* name,
                     const std::string& what, uint64_t offset) {
   auto v = ParseOctal(block.subspan(at, n));
-  if (!v) throw TarError(what, offset + at, std::string("tar header field ") + name +
-                                                " is not an octal number");
+  if (!v)
+    throw TarError(what, offset + at,
+                   std::string("tar header field ") + name + " is not an octal number");
   return *v;
 }
 
@@ -160,8 +161,9 @@ std::vector<TarEntry> ReadTar(std::span<const uint8_t> data, const std::string& 
               offset);
   }
   if (out.empty() && data.size() < kBlock)
-    throw TarError(what, 0, "is " + std::to_string(data.size()) +
-                                " bytes, shorter than one tar header (512 bytes)");
+    throw TarError(
+        what, 0,
+        "is " + std::to_string(data.size()) + " bytes, shorter than one tar header (512 bytes)");
   return out;
 }
 

@@ -207,10 +207,10 @@ void ReadFooters(TbfFile& tbf, const ByteReader& whole, const std::string& what)
       c.data.assign(bytes.begin(), bytes.end());
       auto want = TbfCredentialDataSize(c.format);
       if (want && *want != c.data.size())
-        tbf.findings.push_back("credentials footer " + std::string(TbfCredentialFormatName(c.format)) +
-                               " at offset " + HexNumber(offset) + " has " +
-                               std::to_string(c.data.size()) + " bytes of data, the kernel expects " +
-                               std::to_string(*want));
+        tbf.findings.push_back("credentials footer " +
+                               std::string(TbfCredentialFormatName(c.format)) + " at offset " +
+                               HexNumber(offset) + " has " + std::to_string(c.data.size()) +
+                               " bytes of data, the kernel expects " + std::to_string(*want));
       h.credentials.push_back(std::move(c));
     } else {
       auto bytes = data.Rest();
@@ -234,8 +234,8 @@ void CheckSizes(const TbfHeader& h, size_t available, const std::string& what) {
                    "total_size " + HexNumber(h.total_size) + " is past the end of the data (" +
                        HexNumber(available) + " bytes)",
                    "the file is truncated: copy or download it again");
-  if (h.program && (h.program->binary_end_offset > h.total_size ||
-                    h.program->binary_end_offset < h.header_size))
+  if (h.program &&
+      (h.program->binary_end_offset > h.total_size || h.program->binary_end_offset < h.header_size))
     throw TbfError(what, 0,
                    "Program binary_end_offset " + HexNumber(h.program->binary_end_offset) +
                        " is outside header_size.." + "total_size " + HexNumber(h.total_size) +
@@ -362,10 +362,10 @@ TbfHeader ParseTbfBaseHeader(std::span<const uint8_t> data, const std::string& w
 TbfFile ParseTbf(std::span<const uint8_t> data, const std::string& what) {
   TbfFile tbf;
   if (data.size() < kTbfBaseHeaderSize)
-    throw TbfError(what, 0,
-                   "is " + std::to_string(data.size()) +
-                       " bytes, shorter than a TBF base header (16 bytes)",
-                   "give a .tbf or .tab file built by elf2tab");
+    throw TbfError(
+        what, 0,
+        "is " + std::to_string(data.size()) + " bytes, shorter than a TBF base header (16 bytes)",
+        "give a .tbf or .tab file built by elf2tab");
   tbf.header = ParseTbfBaseHeader(data, what);
   CheckSizes(tbf.header, data.size(), what);
   tbf.bytes.assign(data.begin(), data.begin() + tbf.header.total_size);
@@ -511,8 +511,7 @@ void StoreBaseHeader(std::vector<uint8_t>& out, const TbfHeader& h, uint32_t hea
 std::vector<uint8_t> BuildTbf(const TbfBuild& build) {
   const TbfHeader& h = build.header;
   // The TLVs' length does not depend on binary_end, so measure them first.
-  const uint32_t header_size =
-      kTbfBaseHeaderSize + static_cast<uint32_t>(HeaderTlvs(h, 0).size());
+  const uint32_t header_size = kTbfBaseHeaderSize + static_cast<uint32_t>(HeaderTlvs(h, 0).size());
   const uint32_t binary_end = header_size + static_cast<uint32_t>(build.binary.size());
   std::vector<uint8_t> out(kTbfBaseHeaderSize, 0);
   auto tlvs = HeaderTlvs(h, binary_end);

@@ -119,8 +119,8 @@ struct TbfHeader {
   std::optional<TbfStoragePermissions> storage_permissions;
   std::optional<TbfKernelVersion> kernel_version;
   std::optional<uint32_t> short_id;
-  std::vector<TbfRawTlv> unknown_tlvs;    ///< Types this reader does not know, in order.
-  std::vector<uint16_t> tlv_order;        ///< Every header TLV's type, in file order.
+  std::vector<TbfRawTlv> unknown_tlvs;     ///< Types this reader does not know, in order.
+  std::vector<uint16_t> tlv_order;         ///< Every header TLV's type, in file order.
   std::vector<TbfCredential> credentials;  ///< Credentials footers, in order.
   std::vector<TbfRawTlv> other_footers;    ///< Footer TLVs other than credentials.
 
@@ -160,7 +160,7 @@ TbfHeader ParseTbfBaseHeader(std::span<const uint8_t> data, const std::string& w
 /// What BuildTbf writes: a header, the program bytes after it, and the footers.
 struct TbfBuild {
   TbfHeader header;  ///< header_size, total_size, checksum and binary_end_offset are computed.
-  std::vector<uint8_t> binary;  ///< The program: from the end of the header to binary_end.
+  std::vector<uint8_t> binary;      ///< The program: from the end of the header to binary_end.
   uint32_t minimum_total_size = 0;  ///< Pads with zero bytes (after footers) up to this size.
 };
 

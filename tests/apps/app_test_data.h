@@ -27,6 +27,18 @@ inline std::vector<uint8_t> MakeApp(const std::string& name, uint32_t binary_siz
   return BuildTbf(b);
 }
 
+/// A fixed-address TBF whose header starts 0x80 bytes before `flash` (the protected region fills
+/// the rest), as libtock-c builds them for RISC-V.
+inline std::vector<uint8_t> MakeFixedApp(const std::string& name, uint32_t flash, uint32_t ram,
+                                         uint32_t total) {
+  TbfBuild b;
+  b.header = ParseTbf(MakeApp(name, 64, total, TbfFixedAddresses{ram, flash}), name).header;
+  b.header.program->main.protected_trailer_size = 0x80 - b.header.header_size;
+  b.binary.assign(64, 0x5A);
+  b.minimum_total_size = total;
+  return BuildTbf(b);
+}
+
 /// A TAB named `name` with one TBF per (file name, bytes).
 inline std::vector<uint8_t> MakeTab(
     const std::string& name, const std::vector<std::pair<std::string, std::vector<uint8_t>>>& tbfs,

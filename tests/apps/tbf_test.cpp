@@ -51,8 +51,8 @@ TEST(Tbf, ReaderDecodesTheHandMadeTbf) {
   ASSERT_TRUE(f.header.program);
   EXPECT_EQ(f.header.program->binary_end_offset, 0x3cu);
   EXPECT_EQ(f.header.program->main.minimum_ram_size, 0x1000u);
-  EXPECT_EQ(f.header.tlv_order, (std::vector<uint16_t>{kTbfProgram, kTbfPackageName,
-                                                       kTbfKernelVersion}));
+  EXPECT_EQ(f.header.tlv_order,
+            (std::vector<uint16_t>{kTbfProgram, kTbfPackageName, kTbfKernelVersion}));
 }
 
 TEST(Tbf, AWrongChecksumIsAFindingNamingExpectedAndActual) {
@@ -112,8 +112,8 @@ TEST(Tbf, EveryKernelTlvRoundTrips) {
 
 TEST(Tbf, CredentialFormatsHaveTheirNamesAndSizes) {
   const std::vector<std::pair<uint32_t, std::string>> names = {
-      {0, "Reserved"}, {1, "Rsa3072Key"},    {2, "Rsa4096Key"}, {3, "SHA256"},
-      {4, "SHA384"},   {5, "SHA512"},        {6, "EcdsaNistP256"}, {7, "HmacSha256"},
+      {0, "Reserved"},  {1, "Rsa3072Key"},     {2, "Rsa4096Key"},    {3, "SHA256"},
+      {4, "SHA384"},    {5, "SHA512"},         {6, "EcdsaNistP256"}, {7, "HmacSha256"},
       {0xA, "Rsa2048"}, {0xF1, "CleartextId"}, {0x99, "unknown"}};
   for (const auto& [format, name] : names) EXPECT_EQ(TbfCredentialFormatName(format), name);
   EXPECT_EQ(TbfCredentialDataSize(6), 64u);

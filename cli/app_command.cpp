@@ -1,0 +1,101 @@
+// tockctl app inspect FILE: a TAB's or TBF's header fields, TLVs, footers and findings.
+// tockctl app install TAB... --board NAME --dry-run: where the apps would go (docs/apps.md).
+#include <CLI/CLI.hpp>
+
+#include "apps/app_report.h"
+#include "apps/placement.h"
+#include "apps/tab.h"
+#include "cli/command_registry.h"
+#include "common/error.h"
+#include "common/file_io.h"
+#include "config/board_resolution.h"
+
+namespace tockctl::cli {
+namespace {
+
+struct AppInspectOptions {
+  std::string file;
+};
+
+void RunInspect(const AppInspectOptions& o, CliContext& ctx) {
+  const apps::AppBundle bundle = apps::LoadAppBundle(o.file);
+  if (ctx.options.json) return ctx.PrintJson(apps::AppBundleToJson(bundle));
+  ctx.Write(apps::RenderAppBundle(bundle));
+}
+
+struct AppInstallOptions {
+  std::vector<std::string> files;
+  std::optional<std::string> board;
+  std::optional<std::string> kernel_version;
+  std::optional<std::string> on_board;
+  bool dry_run = false;
+  bool no_replace = false;
+  bool erase = false;
+  bool preserve_order = false;
+};
+
+apps::PlacementRequest InstallRequest(const AppInstallOptions& o, CliContext& ctx) {
+  apps::PlacementRequest request;
+  request.board = config::ResolveBoard({o.board, {}}, ctx.BoardSearch()).board;
+  for (const std::string& file : o.files) request.bundles.push_back(apps::LoadAppBundle(file));
+  if (o.kernel_version)
+    request.kernel = apps::ParseKernelVersion(*o.kernel_version, "--kernel-version");
+  if (o.on_board) {
+    const auto dump = ReadBinaryFile(*o.on_board);
+    request.installed =
+        apps::ReadInstalledApps(dump, request.board.memory.app_flash.origin, *o.on_board);
+  }
+  request.replace = !o.no_replace;
+  request.erase = o.erase;
+  request.preserve_order = o.preserve_order;
+  return request;
+}
+
+void RunInstall(const AppInstallOptions& o, CliContext& ctx) {
+  const apps::PlacementPlan plan = apps::PlanPlacement(InstallRequest(o, ctx));
+  if (!o.dry_run)
+    throw Error(ErrorCategory::kUsage,
+                "writing apps to a board is not implemented yet, nothing was written",
+                ErrorContext{}, "add --dry-run to print where the apps would go");
+  if (ctx.options.json) {
+    nlohmann::json j = apps::PlacementPlanToJson(plan);
+    j["dry_run"] = true;
+    return ctx.PrintJson(j);
+  }
+  ctx.Write(apps::RenderPlacementPlan(plan));
+}
+
+void RegisterInstall(CLI::App* apps, CliContext& ctx) {
+  auto o = std::make_shared<AppInstallOptions>();
+  CLI::App* cmd = apps->add_subcommand(
+      "install", "Plan where TABs/TBFs go in a board's app flash (--dry-run prints the plan)");
+  cmd->add_option("FILE", o->files, "TAB or TBF files, in the order to install them")
+      ->required();
+  cmd->add_option("-b,--board", o->board, "Board name from the catalog")->required();
+  cmd->add_flag("--dry-run", o->dry_run, "Print the plan; write nothing");
+  cmd->add_option("--kernel-version", o->kernel_version,
+                  "The board's Tock kernel version MAJOR.MINOR, checked against the apps");
+  cmd->add_option("--on-board", o->on_board,
+                  "File with the board's app flash as read from its start (apps to keep)");
+  cmd->add_flag("--no-replace", o->no_replace, "Keep an installed app of the same name");
+  cmd->add_flag("--erase", o->erase, "Drop every app on the board first");
+  cmd->add_flag("--preserve-order", o->preserve_order,
+                "On power-of-two MPUs keep the given order instead of largest first");
+  cmd->callback([o, &ctx] { RunInstall(*o, ctx); });
+}
+
+void RegisterAppCommand(CLI::App& app, CliContext& ctx) {
+  CLI::App* apps = app.add_subcommand("app", "Inspect Tock apps (TAB and TBF files) and plan their placement");
+  apps->require_subcommand(1);
+  auto inspect = std::make_shared<AppInspectOptions>();
+  CLI::App* cmd = apps->add_subcommand(
+      "inspect", "Show a TAB's metadata and each TBF's header, TLVs, footers and findings");
+  cmd->add_option("FILE", inspect->file, "TAB or TBF file")->required();
+  cmd->callback([inspect, &ctx] { RunInspect(*inspect, ctx); });
+  RegisterInstall(apps, ctx);
+}
+
+const CommandRegistration kAppRegistration{45, &RegisterAppCommand};
+
+}  // namespace
+}  // namespace tockctl::cli
