@@ -3,8 +3,8 @@
 // every tar entry lies inside the input; an accepted TAB holds at least one TBF, each no larger
 // than the input; entries written back with WriteTar read back to the same names and contents.
 #include "apps/tab.h"
-#include "apps/tar_archive.h"
 
+#include "apps/tar_archive.h"
 #include "fuzz/fuzz_support.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

@@ -18,8 +18,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FUZZ_CHECK(h.BinaryEnd() <= h.total_size);
   FUZZ_CHECK(h.total_size <= size);
   FUZZ_CHECK(f.bytes.size() == h.total_size);
-  for (const std::string& finding : f.findings)
-    FUZZ_CHECK(finding.find('\n') == std::string::npos);
+  for (const std::string& finding : f.findings) FUZZ_CHECK(finding.find('\n') == std::string::npos);
   TbfBuild again;
   again.header = h;
   again.binary.assign(f.bytes.begin() + h.header_size, f.bytes.begin() + h.BinaryEnd());
