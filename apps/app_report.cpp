@@ -80,6 +80,8 @@ void FooterLines(std::vector<std::string>& out, const TbfHeader& h) {
   for (const TbfRawTlv& t : h.other_footers)
     out.push_back("footer " + HexNumber(t.type) + ": " + std::to_string(t.data.size()) +
                   " bytes: " + HexBytes(t.data));
+  if (h.footer_padding != 0)
+    out.push_back("footer padding: " + std::to_string(h.footer_padding) + " zero bytes");
 }
 
 std::string TbfTitle(const TabTbf& t) {
@@ -94,10 +96,10 @@ std::string TbfTitle(const TabTbf& t) {
 void RenderTbf(std::string& out, const TabTbf& t) {
   const TbfHeader& h = t.tbf.header;
   const uint32_t expected = TbfChecksum(std::span(t.tbf.bytes).first(h.header_size));
-  std::vector<std::string> lines = {
-      "header: version 2, header_size " + HexNumber(h.header_size) + ", total_size " +
-      HexNumber(h.total_size) + ", flags " + HexNumber(h.flags) + ", checksum " +
-      HexWord(h.checksum) + (expected == h.checksum ? " (correct)" : " (wrong)")};
+  std::vector<std::string> lines = {"header: version 2, header_size " + HexNumber(h.header_size) +
+                                    ", total_size " + HexNumber(h.total_size) + ", flags " +
+                                    HexNumber(h.flags) + ", checksum " + HexWord(h.checksum) +
+                                    (expected == h.checksum ? " (correct)" : " (wrong)")};
   TlvLines(lines, h);
   FooterLines(lines, h);
   for (const std::string& f : t.tbf.findings) lines.push_back("finding: " + f);
@@ -110,8 +112,9 @@ void RenderMetadata(std::string& out, const AppBundle& b) {
   out += b.path + ": TAB \"" + b.Name() + "\", " + std::to_string(b.tbfs.size()) + " TBF" +
          (b.tbfs.size() == 1 ? "" : "s") + "\n";
   if (m.tab_version) out += "  tab-version: " + std::to_string(*m.tab_version) + "\n";
-  out += "  only-for-boards: " +
-         (m.only_for_boards.empty() ? "any" : Join(m.only_for_boards, ", ")) + "\n";
+  out +=
+      "  only-for-boards: " + (m.only_for_boards.empty() ? "any" : Join(m.only_for_boards, ", ")) +
+      "\n";
   if (!m.build_date.empty()) out += "  build-date: " + m.build_date + "\n";
   if (!m.KernelVersion().empty()) out += "  kernel version: " + m.KernelVersion() + "\n";
   if (m.minimum_ram_size)
@@ -162,8 +165,7 @@ nlohmann::json RawTlvsJson(const std::vector<TbfRawTlv>& tlvs) {
 nlohmann::json TbfJson(const TabTbf& t) {
   const TbfHeader& h = t.tbf.header;
   nlohmann::json j = {{"file", t.file}, {"arch", t.arch}, {"header", TbfHeaderToJson(h)}};
-  j["checksum_correct"] =
-      TbfChecksum(std::span(t.tbf.bytes).first(h.header_size)) == h.checksum;
+  j["checksum_correct"] = TbfChecksum(std::span(t.tbf.bytes).first(h.header_size)) == h.checksum;
   j["findings"] = t.tbf.findings;
   return j;
 }
@@ -192,10 +194,14 @@ std::string DescribeTbfFlags(const TbfHeader& h) {
 }
 
 nlohmann::json TbfHeaderToJson(const TbfHeader& h) {
-  nlohmann::json j = {{"name", h.Name()},          {"padding", h.IsPadding()},
-                      {"version", h.version},      {"header_size", h.header_size},
-                      {"total_size", h.total_size}, {"flags", h.flags},
-                      {"enabled", h.enabled()},    {"sticky", h.sticky()},
+  nlohmann::json j = {{"name", h.Name()},
+                      {"padding", h.IsPadding()},
+                      {"version", h.version},
+                      {"header_size", h.header_size},
+                      {"total_size", h.total_size},
+                      {"flags", h.flags},
+                      {"enabled", h.enabled()},
+                      {"sticky", h.sticky()},
                       {"checksum", HexWord(h.checksum)}};
   nlohmann::json tlvs = nlohmann::json::array();
   for (uint16_t type : h.tlv_order) tlvs.push_back(TbfTlvName(type));
@@ -221,6 +227,7 @@ nlohmann::json TbfHeaderToJson(const TbfHeader& h) {
                            {"data", HexBytes(c.data, 4096)}});
   j["credentials"] = credentials;
   j["other_footers"] = RawTlvsJson(h.other_footers);
+  j["footer_padding"] = h.footer_padding;
   return j;
 }
 

@@ -87,9 +87,10 @@ void CheckKernel(const AppBundle& b, const TabTbf& t, const std::optional<Kernel
   if (b.metadata && !b.metadata->KernelVersion().empty()) {
     const KernelVersion want = ParseKernelVersion(b.metadata->KernelVersion(), b.path);
     if (!Compatible(*kernel, want.major, want.minor))
-      throw Refusal(b.path, "needs Tock kernel " + b.metadata->KernelVersion() +
-                                ", the board runs " + kernel_text,
-                    "rebuild the app for Tock " + kernel_text + " or update the kernel");
+      throw Refusal(
+          b.path,
+          "needs Tock kernel " + b.metadata->KernelVersion() + ", the board runs " + kernel_text,
+          "rebuild the app for Tock " + kernel_text + " or update the kernel");
   }
   const auto& v = t.tbf.header.kernel_version;
   if (v && !Compatible(*kernel, v->major, v->minor))
@@ -110,10 +111,9 @@ std::vector<const TabTbf*> TbfsForBoard(const AppBundle& b, const config::Hardwa
   }
   std::vector<std::string> offered;
   for (const TabTbf& t : b.tbfs) offered.push_back(t.arch);
-  throw Refusal(b.path,
-                "has no TBF for " + board.name + " (" + Join(archs) + "); it holds " +
-                    Join(offered),
-                "build the app for " + archs.front());
+  throw Refusal(
+      b.path, "has no TBF for " + board.name + " (" + Join(archs) + "); it holds " + Join(offered),
+      "build the app for " + archs.front());
 }
 
 AppToPlace NewApp(const AppBundle& b, const PlacementRequest& request) {
@@ -136,8 +136,8 @@ AppToPlace NewApp(const AppBundle& b, const PlacementRequest& request) {
 
 // Installed apps in address order, each replaced by a new app of the same name (when asked),
 // then the remaining new apps in the order given.
-std::vector<AppToPlace> AppsInOrder(const PlacementRequest& request,
-                                    std::vector<AppToPlace> fresh, PlacementPlan& plan) {
+std::vector<AppToPlace> AppsInOrder(const PlacementRequest& request, std::vector<AppToPlace> fresh,
+                                    PlacementPlan& plan) {
   std::vector<AppToPlace> out;
   std::vector<bool> used(fresh.size(), false);
   for (const InstalledApp& installed : request.installed) {
@@ -146,8 +146,9 @@ std::vector<AppToPlace> AppsInOrder(const PlacementRequest& request,
       plan.removed.push_back(where);
       continue;
     }
-    auto same = std::find_if(fresh.begin(), fresh.end(),
-                             [&](const AppToPlace& a) { return a.name == installed.header.Name(); });
+    auto same = std::find_if(fresh.begin(), fresh.end(), [&](const AppToPlace& a) {
+      return a.name == installed.header.Name();
+    });
     if (request.replace && same != fresh.end() && !used[same - fresh.begin()]) {
       used[same - fresh.begin()] = true;
       same->state = "replaces";
@@ -344,9 +345,8 @@ void CheckFits(const PlacementPlan& plan, const std::vector<AppToPlace>& apps,
   if (plan.region_end > plan.app_flash.end())
     throw Refusal(board.name,
                   "the apps need app flash up to " + HexWord(plan.region_end) +
-                      ", past its end at " +
-                      HexWord(plan.app_flash.end()) + " (" + HexNumber(plan.app_flash.length) +
-                      " bytes)",
+                      ", past its end at " + HexWord(plan.app_flash.end()) + " (" +
+                      HexNumber(plan.app_flash.length) + " bytes)",
                   "install fewer or smaller apps, or --erase the apps on the board");
   uint64_t ram = 0;
   for (const AppToPlace& app : apps)
@@ -428,12 +428,15 @@ PlacementPlan PlanPlacement(const PlacementRequest& request) {
   for (const AppBundle& b : request.bundles) fresh.push_back(NewApp(b, request));
   std::vector<AppToPlace> apps = AppsInOrder(request, std::move(fresh), plan);
   if (!request.kernel)
-    plan.notes.push_back("kernel version not checked: give --kernel-version (tockctl info "
-                         "shows the board's)");
+    plan.notes.push_back(
+        "kernel version not checked: give --kernel-version (tockctl info "
+        "shows the board's)");
   if (!apps.empty()) {
     CheckNotMixed(apps);
-    if (apps.front().Fixed()) PlaceFixed(plan, apps, rule, request);
-    else PlaceRelocatable(plan, apps, rule, request);
+    if (apps.front().Fixed())
+      PlaceFixed(plan, apps, rule, request);
+    else
+      PlaceRelocatable(plan, apps, rule, request);
   } else {
     plan.end = plan.app_flash.origin;
     plan.region_end = plan.end;

@@ -6,12 +6,11 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <span>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "apps/tab.h"
 #include "apps/tbf.h"
@@ -48,11 +47,11 @@ KernelVersion ParseKernelVersion(const std::string& text, const std::string& wha
 /// What to place.
 struct PlacementRequest {
   config::HardwareBoard board;
-  std::vector<AppBundle> bundles;        ///< The TABs/TBFs to install, in the order given.
-  std::vector<InstalledApp> installed;   ///< What the board holds now (empty if unknown).
-  std::optional<KernelVersion> kernel;   ///< The board's kernel version, when known.
-  bool replace = true;         ///< A new app replaces an installed app of the same name.
-  bool erase = false;          ///< Drop every installed app first.
+  std::vector<AppBundle> bundles;       ///< The TABs/TBFs to install, in the order given.
+  std::vector<InstalledApp> installed;  ///< What the board holds now (empty if unknown).
+  std::optional<KernelVersion> kernel;  ///< The board's kernel version, when known.
+  bool replace = true;                  ///< A new app replaces an installed app of the same name.
+  bool erase = false;                   ///< Drop every installed app first.
   bool preserve_order = false;  ///< On power-of-two MPUs, keep the order instead of largest first.
 };
 
@@ -62,10 +61,10 @@ struct PlannedApp {
   std::string source;  ///< "blink.tab: cortex-m4.tbf", "on board", "padding".
   std::string state;   ///< new, replaces, kept, moved, padding.
   uint64_t address = 0;
-  uint32_t size = 0;        ///< total_size.
-  uint64_t alignment = 0;   ///< The alignment the rule asked for.
+  uint32_t size = 0;       ///< total_size.
+  uint64_t alignment = 0;  ///< The alignment the rule asked for.
   uint32_t flags = 0;
-  bool fixed = false;       ///< Placed at its FixedAddresses.
+  bool fixed = false;  ///< Placed at its FixedAddresses.
   std::vector<uint8_t> bytes;
 };
 
@@ -76,9 +75,9 @@ struct PlacementPlan {
   std::string rule;        ///< One line: the alignment rule applied.
   config::MemoryRegion app_flash;
   std::vector<PlannedApp> apps;
-  uint64_t end = 0;          ///< First byte after the last app.
-  uint64_t region_end = 0;   ///< End of the last app's protection region (>= end).
-  uint64_t clear_size = 0;   ///< Bytes set to 0xFF from `end` (0: app flash is full).
+  uint64_t end = 0;         ///< First byte after the last app.
+  uint64_t region_end = 0;  ///< End of the last app's protection region (>= end).
+  uint64_t clear_size = 0;  ///< Bytes set to 0xFF from `end` (0: app flash is full).
   std::vector<std::string> notes;
   std::vector<std::string> removed;  ///< Installed apps the plan drops (replaced or erased).
 };

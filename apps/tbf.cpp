@@ -190,6 +190,11 @@ void ReadFooters(TbfFile& tbf, const ByteReader& whole, const std::string& what)
   TbfHeader& h = tbf.header;
   uint64_t offset = h.BinaryEnd();
   while (h.total_size - offset >= 4) {
+    auto rest = std::span(tbf.bytes).subspan(offset);
+    if (std::all_of(rest.begin(), rest.end(), [](uint8_t b) { return b == 0; })) {
+      h.footer_padding = static_cast<uint32_t>(rest.size());
+      return;
+    }
     ByteReader tl = whole.At(offset, 4, what);
     const uint16_t type = tl.U16Le();
     const uint16_t length = tl.U16Le();
@@ -496,6 +501,19 @@ std::vector<uint8_t> FooterBytes(const TbfHeader& h) {
   return out;
 }
 
+// `size` (at least 8) bytes of Reserved credentials footers, each at most 0xfff0 bytes.
+void AppendReservedFooters(std::vector<uint8_t>& out, size_t size) {
+  while (size != 0) {
+    size_t chunk = std::min<size_t>(size, 0xFFF0);
+    if (size - chunk != 0 && size - chunk < 8) chunk -= 8;
+    AppendLe16(out, kTbfCredentials);
+    AppendLe16(out, static_cast<uint16_t>(chunk - 4));
+    AppendLe32(out, 0);  // Reserved
+    out.resize(out.size() + chunk - 8, 0);
+    size -= chunk;
+  }
+}
+
 void StoreBaseHeader(std::vector<uint8_t>& out, const TbfHeader& h, uint32_t header_size,
                      uint32_t total_size) {
   StoreU16Le(out.data(), h.version);
@@ -519,7 +537,8 @@ std::vector<uint8_t> BuildTbf(const TbfBuild& build) {
   out.insert(out.end(), build.binary.begin(), build.binary.end());
   auto footers = FooterBytes(h);
   out.insert(out.end(), footers.begin(), footers.end());
-  if (out.size() < build.minimum_total_size) out.resize(build.minimum_total_size, 0);
+  if (out.size() < build.minimum_total_size)
+    AppendReservedFooters(out, std::max<size_t>(build.minimum_total_size - out.size(), 8));
   StoreBaseHeader(out, h, header_size, static_cast<uint32_t>(out.size()));
   return out;
 }

@@ -123,6 +123,7 @@ struct TbfHeader {
   std::vector<uint16_t> tlv_order;         ///< Every header TLV's type, in file order.
   std::vector<TbfCredential> credentials;  ///< Credentials footers, in order.
   std::vector<TbfRawTlv> other_footers;    ///< Footer TLVs other than credentials.
+  uint32_t footer_padding = 0;             ///< Zero bytes after the last footer, up to total_size.
 
   bool enabled() const { return (flags & kTbfFlagEnabled) != 0; }
   bool sticky() const { return (flags & kTbfFlagSticky) != 0; }
@@ -160,8 +161,10 @@ TbfHeader ParseTbfBaseHeader(std::span<const uint8_t> data, const std::string& w
 /// What BuildTbf writes: a header, the program bytes after it, and the footers.
 struct TbfBuild {
   TbfHeader header;  ///< header_size, total_size, checksum and binary_end_offset are computed.
-  std::vector<uint8_t> binary;      ///< The program: from the end of the header to binary_end.
-  uint32_t minimum_total_size = 0;  ///< Pads with zero bytes (after footers) up to this size.
+  std::vector<uint8_t> binary;  ///< The program: from the end of the header to binary_end.
+  /// Pads to at least this size with a Reserved credentials footer (as elf2tab reserves room
+  /// for signatures); the padding is at least 8 bytes, so the TBF may end up a little larger.
+  uint32_t minimum_total_size = 0;
 };
 
 /// Serialises a TBF: TLVs in the order Main, Program, PackageName, WriteableFlashRegions,

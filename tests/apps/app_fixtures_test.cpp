@@ -49,9 +49,11 @@ Files MakeFixtures() {
   files["rot13_client.tab"] =
       MakeTab("rot13_client", EveryArch([] { return MakeApp("rot13_client", 0x800, 0x900); }));
   std::vector<std::pair<std::string, std::vector<uint8_t>>> fixed;
-  for (const auto& [flash, ram] : std::vector<std::pair<uint32_t, uint32_t>>{
-           {0x80100080, 0x80300000}, {0x80110080, 0x80310000}, {0x80130080, 0x80330000},
-           {0x80180080, 0x80380000}})
+  for (const auto& [flash, ram] :
+       std::vector<std::pair<uint32_t, uint32_t>>{{0x80100080, 0x80300000},
+                                                  {0x80110080, 0x80310000},
+                                                  {0x80130080, 0x80330000},
+                                                  {0x80180080, 0x80380000}})
     fixed.emplace_back("rv32imac." + HexNumber(flash) + "." + HexNumber(ram) + ".tbf",
                        apps::testing::MakeFixedApp("counter", flash, ram, 0x1000));
   files["counter_fixed.tab"] = MakeTab("counter", fixed);
@@ -61,10 +63,10 @@ Files MakeFixtures() {
   // hail's app flash with rot13_client and a sticky blink on it.
   PlacementRequest r;
   r.board = config::LoadCatalogFile(tockctl::testing::SourceDir() / "boards/hail.json").board;
-  r.bundles = {ReadAppBundle(files["rot13_client.tab"], "rot13_client.tab"),
-               ReadAppBundle(WithTbfFlags(MakeApp("blink", 0x200, 0x400),
-                                          kTbfFlagEnabled | kTbfFlagSticky),
-                             "blink.tbf")};
+  r.bundles = {
+      ReadAppBundle(files["rot13_client.tab"], "rot13_client.tab"),
+      ReadAppBundle(WithTbfFlags(MakeApp("blink", 0x200, 0x400), kTbfFlagEnabled | kTbfFlagSticky),
+                    "blink.tbf")};
   files["hail-app-flash.bin"] = PlanImage(PlanPlacement(r));
   return files;
 }

@@ -24,8 +24,7 @@ std::string Describe(const std::function<void()>& fn) {
 }
 
 config::HardwareBoard Board(const std::string& name) {
-  return config::LoadCatalogFile(tockctl::testing::SourceDir() / "boards" / (name + ".json"))
-      .board;
+  return config::LoadCatalogFile(tockctl::testing::SourceDir() / "boards" / (name + ".json")).board;
 }
 
 AppBundle Tab(const std::string& file, const std::string& name, uint32_t total,
@@ -82,11 +81,12 @@ PlacementRequest Request(const std::string& board, std::vector<AppBundle> bundle
 }
 
 TEST(Placement, Armv7mMpuPutsPowerOfTwoRegionsLargestFirstWithPaddingBetween) {
-  const auto plan = PlanPlacement(Request(
-      "hail", {Tab("blink.tab", "blink", 0x800), Tab("service.tab", "service", 0x1400),
-               Tab("client.tab", "client", 0x900)}));
-  EXPECT_EQ(plan.rule,
-            "armv7m-mpu: each app in a power-of-two region aligned to its size (at least 32 bytes)");
+  const auto plan = PlanPlacement(
+      Request("hail", {Tab("blink.tab", "blink", 0x800), Tab("service.tab", "service", 0x1400),
+                       Tab("client.tab", "client", 0x900)}));
+  EXPECT_EQ(
+      plan.rule,
+      "armv7m-mpu: each app in a power-of-two region aligned to its size (at least 32 bytes)");
   EXPECT_EQ(Rows(plan), (std::vector<Row>{{0x30000, 0x1400, "service", "new"},
                                           {0x31400, 0xc00, "", "padding"},
                                           {0x32000, 0x900, "client", "new"},
@@ -103,9 +103,9 @@ TEST(Placement, Armv7mMpuPutsPowerOfTwoRegionsLargestFirstWithPaddingBetween) {
 }
 
 TEST(Placement, PreserveOrderKeepsTheOrderAndStillAligns) {
-  auto request = Request("hail", {Tab("blink.tab", "blink", 0x800),
-                                  Tab("service.tab", "service", 0x1400),
-                                  Tab("client.tab", "client", 0x900)});
+  auto request =
+      Request("hail", {Tab("blink.tab", "blink", 0x800), Tab("service.tab", "service", 0x1400),
+                       Tab("client.tab", "client", 0x900)});
   request.preserve_order = true;
   const auto plan = PlanPlacement(request);
   EXPECT_EQ(Rows(plan), (std::vector<Row>{{0x30000, 0x800, "blink", "new"},
@@ -120,17 +120,17 @@ TEST(Placement, Armv6mMpuRefusesAnAppSmallerThanItsSmallestRegion) {
             "t.tab: cortex-m0.tbf: app \"t\" is 128 bytes, smaller than the smallest MPU region of "
             "raspberry_pi_pico (256 bytes); the kernel refuses it; rebuild it padded to at least "
             "256 bytes");
-  const auto plan =
-      PlanPlacement(Request("raspberry_pi_pico", {Tab("a.tab", "a", 0x300), Tab("b.tab", "b", 0x100)}));
+  const auto plan = PlanPlacement(
+      Request("raspberry_pi_pico", {Tab("a.tab", "a", 0x300), Tab("b.tab", "b", 0x100)}));
   EXPECT_EQ(Rows(plan), (std::vector<Row>{{0x10040000, 0x300, "a", "new"},
                                           {0x10040300, 0x100, "", "padding"},
                                           {0x10040400, 0x100, "b", "new"}}));
 }
 
 TEST(Placement, Armv8mMpuAlignsTo32BytesInOrderAndLeavesRoomForPadding) {
-  const auto plan = PlanPlacement(Request(
-      "lpc55s69-evk", {Tab("a.tab", "a", 0x1418, {"cortex-m0", "cortex-m33"}),
-                       Tab("b.tab", "b", 0x2000), Tab("c.tab", "c", 0x100)}));
+  const auto plan =
+      PlanPlacement(Request("lpc55s69-evk", {Tab("a.tab", "a", 0x1418, {"cortex-m0", "cortex-m33"}),
+                                             Tab("b.tab", "b", 0x2000), Tab("c.tab", "c", 0x100)}));
   EXPECT_EQ(plan.rule, "armv8m-mpu: each app starts on a 32-byte boundary");
   // 0x21418 rounded up to 32 is 0x21420, 8 bytes: too small for a padding header.
   EXPECT_EQ(Rows(plan), (std::vector<Row>{{0x20000, 0x1418, "a", "new"},
@@ -141,19 +141,18 @@ TEST(Placement, Armv8mMpuAlignsTo32BytesInOrderAndLeavesRoomForPadding) {
 }
 
 TEST(Placement, PmpPacksAppsBackToBackInOrder) {
-  const auto plan = PlanPlacement(
-      Request("arty_e21", {Tab("a.tab", "a", 0x1404), Tab("b.tab", "b", 0x2000)}));
+  const auto plan =
+      PlanPlacement(Request("arty_e21", {Tab("a.tab", "a", 0x1404), Tab("b.tab", "b", 0x2000)}));
   EXPECT_EQ(plan.rule, "riscv-pmp: each app starts on a 4-byte boundary");
-  EXPECT_EQ(Rows(plan), (std::vector<Row>{{0x40430000, 0x1404, "a", "new"},
-                                          {0x40431404, 0x2000, "b", "new"}}));
+  EXPECT_EQ(Rows(plan),
+            (std::vector<Row>{{0x40430000, 0x1404, "a", "new"}, {0x40431404, 0x2000, "b", "new"}}));
   EXPECT_EQ(plan.apps[0].source, "a.tab: rv32imac.tbf");
   EXPECT_EQ(plan.clear_size, 65536u);  // arty_e21's flash page
 }
 
 TEST(Placement, EpmpPicksFixedAddressVariantsThatFitFlashAndRam) {
-  const std::vector<std::pair<uint32_t, uint32_t>> variants = {{0x80100080, 0x80300000},
-                                                               {0x80110080, 0x80310000},
-                                                               {0x80130080, 0x80330000}};
+  const std::vector<std::pair<uint32_t, uint32_t>> variants = {
+      {0x80100080, 0x80300000}, {0x80110080, 0x80310000}, {0x80130080, 0x80330000}};
   const auto plan = PlanPlacement(Request(
       "qemu_rv32_virt", {FixedTab("one", 0x1000, variants), FixedTab("two", 0x1000, variants)}));
   EXPECT_EQ(plan.rule, "riscv-epmp: each app starts on a 4-byte boundary");
@@ -211,8 +210,8 @@ TEST(Placement, NeverWritesOutsideAppFlash) {
             "hail: the apps need app flash up to 0x00080000, past its end at 0x00070000 (0x40000 "
             "bytes); install fewer or smaller apps, or --erase the apps on the board");
   EXPECT_EQ(Describe([] {
-              PlanPlacement(Request("arty_e21", {Tab("a.tab", "a", 0x80000),
-                                                 Tab("b.tab", "b", 0x80004)}));
+              PlanPlacement(
+                  Request("arty_e21", {Tab("a.tab", "a", 0x80000), Tab("b.tab", "b", 0x80004)}));
             }),
             "arty_e21: the apps need app flash up to 0x40530004, past its end at 0x40530000 "
             "(0x100000 bytes); install fewer or smaller apps, or --erase the apps on the board");
@@ -265,7 +264,8 @@ TEST(Placement, KernelVersionIsCheckedWhenKnown) {
 }
 
 TEST(Placement, InstalledAppsAreKeptWithTheirFlagsOrReplacedByName) {
-  auto first = Request("hail", {Tab("blink.tab", "blink", 0x800), Tab("service.tab", "service", 0x1400)});
+  auto first =
+      Request("hail", {Tab("blink.tab", "blink", 0x800), Tab("service.tab", "service", 0x1400)});
   first.bundles[1].tbfs[1].tbf.bytes =
       WithTbfFlags(first.bundles[1].tbfs[1].tbf.bytes, kTbfFlagEnabled | kTbfFlagSticky);
   const auto image = PlanImage(PlanPlacement(first));

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "common/byte_reader.h"
 #include "common/error.h"
 #include "tests/apps/app_test_data.h"
 
@@ -181,6 +182,47 @@ TEST(Tbf, BrokenStructureIsOneLineNamingFileOffsetAndWhatToDo) {
   EXPECT_EQ(Describe([&] { ParseTbf(std::vector<uint8_t>(3, 0), "x.tbf"); }),
             "x.tbf: offset 0: is 3 bytes, shorter than a TBF base header (16 bytes); give a "
             ".tbf or .tab file built by elf2tab");
+}
+
+}  // namespace
+}  // namespace tockctl::apps
+
+namespace tockctl::apps {
+namespace {
+
+TEST(Tbf, MinimumTotalSizeIsReservedCredentialsFootersAsElf2tabWrites) {
+  TbfBuild b;
+  b.header.program = TbfProgram{};
+  b.header.kernel_version = TbfKernelVersion{2, 1};
+  b.binary.assign(8, 1);
+  b.minimum_total_size = 0x20000;  // more than one footer (a TLV holds at most 0xffff bytes)
+  const auto bytes = BuildTbf(b);
+  ASSERT_EQ(bytes.size(), 0x20000u);
+  const TbfFile f = ParseTbf(bytes, "big.tbf");
+  EXPECT_TRUE(f.findings.empty());
+  ASSERT_EQ(f.header.credentials.size(), 2u);
+  size_t covered = f.header.BinaryEnd();
+  for (const TbfCredential& c : f.header.credentials) {
+    EXPECT_EQ(c.format, 0u);
+    covered += 8 + c.data.size();
+  }
+  EXPECT_EQ(covered, 0x20000u);
+  EXPECT_EQ(f.header.footer_padding, 0u);
+}
+
+TEST(Tbf, ZeroBytesAfterTheFootersAreShownAsPadding) {
+  TbfBuild b;
+  b.header.program = TbfProgram{};
+  b.header.kernel_version = TbfKernelVersion{2, 1};
+  auto bytes = BuildTbf(b);
+  bytes.resize(bytes.size() + 64, 0);
+  StoreU32Le(bytes.data() + 4, static_cast<uint32_t>(bytes.size()));
+  StoreU32Le(bytes.data() + 12, 0);
+  StoreU32Le(bytes.data() + 12, TbfChecksum(std::span(bytes).first(bytes[2])));
+  const TbfFile f = ParseTbf(bytes, "z.tbf");
+  EXPECT_TRUE(f.findings.empty());
+  EXPECT_EQ(f.header.footer_padding, 64u);
+  EXPECT_TRUE(f.header.other_footers.empty());
 }
 
 }  // namespace
