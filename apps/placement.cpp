@@ -358,13 +358,16 @@ void CheckFits(const PlacementPlan& plan, const std::vector<AppToPlace>& apps,
                   "install fewer apps");
 }
 
+const char* AppKind(const AppToPlace& app) {
+  return app.Fixed() ? "fixed-address" : "position-independent";
+}
+
 void CheckNotMixed(const std::vector<AppToPlace>& apps) {
   for (const AppToPlace& app : apps)
     if (app.Fixed() != apps.front().Fixed())
       throw Refusal(app.variants.front().source,
-                    "\"" + app.name + "\" is " +
-                        (app.Fixed() ? "fixed-address" : "position-independent") + " but \"" +
-                        apps.front().name + "\" is not; the two kinds cannot share app flash",
+                    "\"" + app.name + "\" is " + AppKind(app) + " but \"" + apps.front().name +
+                        "\" is " + AppKind(apps.front()) + "; the two kinds cannot share app flash",
                     "rebuild the apps as one kind, or --erase the apps on the board");
 }
 

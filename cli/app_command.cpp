@@ -69,8 +69,7 @@ void RegisterInstall(CLI::App* apps, CliContext& ctx) {
   auto o = std::make_shared<AppInstallOptions>();
   CLI::App* cmd = apps->add_subcommand(
       "install", "Plan where TABs/TBFs go in a board's app flash (--dry-run prints the plan)");
-  cmd->add_option("FILE", o->files, "TAB or TBF files, in the order to install them")
-      ->required();
+  cmd->add_option("FILE", o->files, "TAB or TBF files, in the order to install them")->required();
   cmd->add_option("-b,--board", o->board, "Board name from the catalog")->required();
   cmd->add_flag("--dry-run", o->dry_run, "Print the plan; write nothing");
   cmd->add_option("--kernel-version", o->kernel_version,
@@ -85,7 +84,8 @@ void RegisterInstall(CLI::App* apps, CliContext& ctx) {
 }
 
 void RegisterAppCommand(CLI::App& app, CliContext& ctx) {
-  CLI::App* apps = app.add_subcommand("app", "Inspect Tock apps (TAB and TBF files) and plan their placement");
+  CLI::App* apps =
+      app.add_subcommand("app", "Inspect Tock apps (TAB and TBF files) and plan their placement");
   apps->require_subcommand(1);
   auto inspect = std::make_shared<AppInspectOptions>();
   CLI::App* cmd = apps->add_subcommand(

@@ -189,9 +189,9 @@ TEST(Placement, FixedAndPositionIndependentAppsAreNotMixed) {
               PlanPlacement(Request("qemu_rv32_virt", {FixedTab("fixed", 0x1000, one),
                                                        Tab("blink.tab", "blink", 0x800)}));
             }),
-            "blink.tab: rv32imac.tbf: \"blink\" is position-independent but \"fixed\" is not; "
-            "the two kinds cannot share app flash; rebuild the apps as one kind, or --erase the "
-            "apps on the board");
+            "blink.tab: rv32imac.tbf: \"blink\" is position-independent but \"fixed\" is "
+            "fixed-address; the two kinds cannot share app flash; rebuild the apps as one kind, or "
+            "--erase the apps on the board");
 }
 
 TEST(Placement, NeverWritesOutsideAppFlash) {
