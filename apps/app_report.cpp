@@ -25,6 +25,7 @@ std::string Join(const std::vector<std::string>& items, const std::string& sep) 
 
 std::string IdList(const std::vector<uint32_t>& ids) {
   std::vector<std::string> items;
+  items.reserve(ids.size());
   for (uint32_t id : ids) items.push_back(HexNumber(id));
   return "[" + Join(items, ", ") + "]";
 }

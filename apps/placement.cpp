@@ -283,7 +283,9 @@ struct FixedSearch {
   }
 
   bool RamFits(const TbfHeader& h) {
-    const auto [start, size] = RamRange(h);
+    const auto range = RamRange(h);
+    const uint64_t start = range.first;
+    const uint64_t size = range.second;
     if (size == 0) return true;
     if (!request.board.memory.ram.Contains(start, size)) return false;
     return std::none_of(ram_used.begin(), ram_used.end(), [&](const auto& used) {
@@ -431,7 +433,7 @@ PlacementPlan PlanPlacement(const PlacementRequest& request) {
   for (const AppBundle& b : request.bundles) fresh.push_back(NewApp(b, request));
   std::vector<AppToPlace> apps = AppsInOrder(request, std::move(fresh), plan);
   if (!request.kernel)
-    plan.notes.push_back(
+    plan.notes.emplace_back(
         "kernel version not checked: give --kernel-version (tockctl info "
         "shows the board's)");
   if (!apps.empty()) {

@@ -17,7 +17,7 @@ Error TbfError(const std::string& what, uint64_t offset, const std::string& mess
   return Error(ErrorCategory::kInvalidInput, message, ctx, hint);
 }
 
-const char* kRebuildHint = "rebuild the app with elf2tab or tockctl app pack";
+constexpr const char* kRebuildHint = "rebuild the app with elf2tab";
 
 void RequireLength(const std::string& what, uint64_t offset, uint16_t type, size_t length,
                    size_t expected) {
@@ -255,9 +255,10 @@ void AddFindings(TbfFile& tbf) {
     tbf.findings.push_back("checksum " + HexWord(h.checksum) + " is wrong: expected " +
                            HexWord(actual) + "; the kernel refuses this app");
   if (!h.IsPadding() && !h.kernel_version)
-    tbf.findings.push_back("no KernelVersion TLV; the kernel refuses apps without one");
+    tbf.findings.emplace_back("no KernelVersion TLV; the kernel refuses apps without one");
   if (!h.IsPadding() && !h.main && !h.program)
-    tbf.findings.push_back("neither Main nor Program TLV; the kernel has no entry point to start");
+    tbf.findings.emplace_back(
+        "neither Main nor Program TLV; the kernel has no entry point to start");
 }
 
 }  // namespace

@@ -173,12 +173,12 @@ TEST(Tbf, BrokenStructureIsOneLineNamingFileOffsetAndWhatToDo) {
   long_tlv[50] = 0x40;  // KernelVersion length 0x40
   EXPECT_EQ(Describe([&] { ParseTbf(long_tlv, "ab.tbf"); }),
             "ab.tbf: offset 48: TLV KernelVersion (64 bytes) runs past the header's end at "
-            "0x38; rebuild the app with elf2tab or tockctl app pack");
+            "0x38; rebuild the app with elf2tab");
   auto short_program = kHandMadeTbf;
   short_program[18] = 0x10;  // Program 16 bytes
   EXPECT_EQ(Describe([&] { ParseTbf(short_program, "ab.tbf"); }),
             "ab.tbf: offset 16: TLV Program is 16 bytes long, the kernel requires 20; rebuild "
-            "the app with elf2tab or tockctl app pack");
+            "the app with elf2tab");
   EXPECT_EQ(Describe([&] { ParseTbf(std::vector<uint8_t>(3, 0), "x.tbf"); }),
             "x.tbf: offset 0: is 3 bytes, shorter than a TBF base header (16 bytes); give a "
             ".tbf or .tab file built by elf2tab");

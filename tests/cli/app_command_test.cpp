@@ -89,7 +89,8 @@ TEST(AppCommand, InstallDryRunJsonIsThePlan) {
 
 TEST(AppCommand, BadInputIsOneLineWithItsExitCode) {
   testing::TempDir dir;
-  WriteFileAtomic(dir.path() / "junk.tbf", std::string_view("\x01\x00\x10\x00junkjunkjunkjunk", 20));
+  WriteFileAtomic(dir.path() / "junk.tbf",
+                  std::string_view("\x01\x00\x10\x00junkjunkjunkjunk", 20));
   auto run = RunTockctl({"app", "inspect", (dir.path() / "junk.tbf").string()});
   EXPECT_EQ(run.exit_code, 3);
   EXPECT_EQ(run.err, "error: " + (dir.path() / "junk.tbf").string() +
@@ -101,9 +102,9 @@ TEST(AppCommand, BadInputIsOneLineWithItsExitCode) {
   EXPECT_EQ(run.exit_code, 2);
   EXPECT_EQ(run.err,
             "error: --kernel-version: kernel version \"two\" is not MAJOR.MINOR (e.g. 2.2)\n");
-  run = RunTockctl({"app", "install", kFixtures + "blink.tab", "--board", "nosuchboard",
-                    "--dry-run"},
-                   SourceDir().string());
+  run =
+      RunTockctl({"app", "install", kFixtures + "blink.tab", "--board", "nosuchboard", "--dry-run"},
+                 SourceDir().string());
   EXPECT_EQ(run.exit_code, 2);
   run = RunTockctl({"app", "install", kFixtures + "rot13_service.tab", "--board", "hail",
                     "--dry-run", "--on-board", kFixtures + "missing.bin"},
