@@ -150,6 +150,16 @@ TEST(Placement, PmpPacksAppsBackToBackInOrder) {
   EXPECT_EQ(plan.clear_size, 65536u);  // arty_e21's flash page
 }
 
+TEST(Placement, X86PagingStartsEveryAppOnItsOwnPage) {
+  const auto plan = PlanPlacement(Request(
+      "qemu_i486_q35", {Tab("a.tab", "a", 0x1004, {"i486"}), Tab("b.tab", "b", 0x800, {"i486"})}));
+  EXPECT_EQ(plan.rule, "x86-paging: each app starts on a 4096-byte boundary");
+  EXPECT_EQ(Rows(plan), (std::vector<Row>{{0x150000, 0x1004, "a", "new"},
+                                          {0x151004, 0xffc, "", "padding"},
+                                          {0x152000, 0x800, "b", "new"}}));
+  EXPECT_EQ(plan.clear_size, 4096u);
+}
+
 TEST(Placement, EpmpPicksFixedAddressVariantsThatFitFlashAndRam) {
   const std::vector<std::pair<uint32_t, uint32_t>> variants = {
       {0x80100080, 0x80300000}, {0x80110080, 0x80310000}, {0x80130080, 0x80330000}};
