@@ -28,6 +28,7 @@ struct AppInstallOptions {
   std::optional<std::string> board;
   std::optional<std::string> kernel_version;
   std::optional<std::string> on_board;
+  std::optional<std::string> output;
   bool dry_run = false;
   bool no_replace = false;
   bool erase = false;
@@ -57,12 +58,18 @@ void RunInstall(const AppInstallOptions& o, CliContext& ctx) {
     throw Error(ErrorCategory::kUsage,
                 "writing apps to a board is not implemented yet, nothing was written",
                 ErrorContext{}, "add --dry-run to print where the apps would go");
+  if (o.output) WriteFileAtomic(*o.output, std::span<const uint8_t>(apps::PlanImage(plan)));
   if (ctx.options.json) {
     nlohmann::json j = apps::PlacementPlanToJson(plan);
     j["dry_run"] = true;
+    j["output"] = o.output ? nlohmann::json(*o.output) : nlohmann::json(nullptr);
     return ctx.PrintJson(j);
   }
   ctx.Write(apps::RenderPlacementPlan(plan));
+  if (o.output)
+    ctx.Note("wrote the app flash image (" +
+             std::to_string(plan.end + plan.clear_size - plan.app_flash.origin) +
+             " bytes from the start of app flash) to " + *o.output);
 }
 
 void RegisterInstall(CLI::App* apps, CliContext& ctx) {
@@ -76,6 +83,9 @@ void RegisterInstall(CLI::App* apps, CliContext& ctx) {
                   "The board's Tock kernel version MAJOR.MINOR, checked against the apps");
   cmd->add_option("--on-board", o->on_board,
                   "File with the board's app flash as read from its start (apps to keep)");
+  cmd->add_option("-o,--output", o->output,
+                  "Also write the planned app flash (from its start) to this file, for "
+                  "`tockctl flash FILE --region app`");
   cmd->add_flag("--no-replace", o->no_replace, "Keep an installed app of the same name");
   cmd->add_flag("--erase", o->erase, "Drop every app on the board first");
   cmd->add_flag("--preserve-order", o->preserve_order,

@@ -82,7 +82,7 @@ TEST(AppCommand, InstallDryRunJsonIsThePlan) {
             nlohmann::json::parse(R"json({"app_flash":{"length":262144,"origin":"0x40000"},
       "apps":[{"address":"0x40000","alignment":2048,"fixed":false,"flags":1,"name":"blink",
       "size":2048,"source":"tests/fixtures/apps/blink.tab: cortex-m4.tbf","state":"new"}],
-      "board":"microbit_v2","clear_size":4096,"dry_run":true,"end":"0x40800","notes":[],
+      "board":"microbit_v2","clear_size":4096,"dry_run":true,"end":"0x40800","notes":[],"output":null,
       "protection":"armv7m-mpu","removed":[],
       "rule":"armv7m-mpu: each app in a power-of-two region aligned to its size (at least 32 bytes)"})json"));
 }
@@ -111,6 +111,33 @@ TEST(AppCommand, BadInputIsOneLineWithItsExitCode) {
                    SourceDir().string());
   EXPECT_EQ(run.exit_code, 4);
   EXPECT_EQ(run.err, "error: tests/fixtures/apps/missing.bin: no such file\n");
+}
+
+}  // namespace
+}  // namespace tockctl
+
+namespace tockctl {
+namespace {
+
+TEST(AppCommand, InstallDryRunOutputIsThePlannedAppFlash) {
+  testing::TempDir dir;
+  const auto image = dir.path() / "apps.bin";
+  const auto run = RunTockctl(
+      {"app", "install", "tests/fixtures/apps/blink.tab", "tests/fixtures/apps/rot13_service.tab",
+       "--board", "hail", "--kernel-version", "2.2", "--dry-run", "-o", image.string()},
+      testing::SourceDir().string());
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run.err, "wrote the app flash image (10752 bytes from the start of app flash) to " +
+                         image.string() + "\n");
+  const auto bytes = ReadBinaryFile(image);
+  ASSERT_EQ(bytes.size(), 0x2a00u);  // service 0x2000 region, blink 0x800, cleared page 0x200
+  // rot13_service at 0x30000 (total_size 0x1400), a padding app at 0x31400, blink at 0x32000.
+  EXPECT_EQ(bytes[0], 2);
+  EXPECT_EQ(bytes[4] | bytes[5] << 8, 0x1400);
+  EXPECT_EQ(bytes[0x1400 + 2], 16);  // padding: header_size 16
+  EXPECT_EQ(bytes[0x1400 + 4] | bytes[0x1400 + 5] << 8, 0xc00);
+  EXPECT_EQ(bytes[0x2000 + 4] | bytes[0x2000 + 5] << 8, 0x800);
+  EXPECT_EQ(bytes[0x2800], 0xFF);
 }
 
 }  // namespace
