@@ -533,6 +533,8 @@ def app_seeds():
              + tlv(7, struct.pack("<IHIH", 5, 1, 7, 0)) + tlv(10, struct.pack("<I", 9))
              + tlv(0x8001, b"abc"))
     write("tbf", "every-tlv", tbf(every, bytes(8)))
+    write("tbf", "app-flash", app_tbf("a", 64) + tbf(b"", bytes(0x100 - 16), flags=0)
+          + app_tbf("b", 32) + b"\xff" * 64)
     metadata = (b'tab-version = 1\nname = "blink"\nonly-for-boards = "hail,imix"\n'
                 b'build-date = 2026-12-07T09:00:00Z\nminimum-tock-kernel-version = "2.1"\n')
     write("tab_metadata", "elf2tab", metadata)

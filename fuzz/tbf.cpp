@@ -1,14 +1,37 @@
 // Fuzz target tbf: ParseTbf (a Tock Binary Format app: base header, TLVs, credentials footers) on
-// arbitrary bytes. Checks: bad input is refused with a proper tockctl::Error; an accepted TBF has
-// header_size <= binary end <= total_size <= the input, is exactly total_size bytes, and written
-// back with BuildTbf (which orders TLVs canonically) reads back to the same decoded fields.
+// arbitrary bytes, and ReadInstalledApps (the kernel's walk through app flash) on the same bytes.
+// Checks: bad input is refused with a proper tockctl::Error; an accepted TBF has header_size <=
+// binary end <= total_size <= the input, is exactly total_size bytes, and written back with
+// BuildTbf (which orders TLVs canonically) reads back to the same decoded fields.
 #include "apps/tbf.h"
 
+#include "apps/placement.h"
 #include "fuzz/fuzz_support.h"
+
+namespace {
+
+// Apps found in app flash lie inside it, one after the other, none of them padding.
+void CheckWalk(std::span<const uint8_t> input) {
+  using namespace tockctl::apps;
+  constexpr uint64_t kOrigin = 0x30000;
+  std::vector<InstalledApp> apps;
+  if (!tockctl::fuzz::Accepted([&] { apps = ReadInstalledApps(input, kOrigin, "flash"); })) return;
+  uint64_t next = kOrigin;
+  for (const InstalledApp& a : apps) {
+    FUZZ_CHECK(a.address >= next);
+    FUZZ_CHECK(a.bytes.size() == a.header.total_size);
+    FUZZ_CHECK(a.address - kOrigin + a.bytes.size() <= input.size());
+    FUZZ_CHECK(!a.header.IsPadding());
+    next = a.address + a.bytes.size();
+  }
+}
+
+}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace tockctl::apps;
   std::span<const uint8_t> input(data, size);
+  CheckWalk(input);
   TbfFile f;
   if (!tockctl::fuzz::Accepted([&] { f = ParseTbf(input, "fuzz"); })) return 0;
   const TbfHeader& h = f.header;
