@@ -303,3 +303,26 @@ TEST(Placement, KernelVersionArgumentIsParsed) {
 
 }  // namespace
 }  // namespace tockctl::apps
+
+namespace tockctl::apps {
+namespace {
+
+TEST(Placement, TheWalkSkipsPaddingAndStopsAtTheClearedHeader) {
+  std::vector<uint8_t> flash = apps::testing::MakeApp("a", 64, 0x100);
+  const auto pad = BuildPaddingTbf(0x100);
+  flash.insert(flash.end(), pad.begin(), pad.end());
+  const auto b = apps::testing::MakeApp("b", 64, 0x200);
+  flash.insert(flash.end(), b.begin(), b.end());
+  flash.resize(flash.size() + 16, 0xFF);  // the cleared header
+  const auto stale = apps::testing::MakeApp("stale", 64, 0x100);
+  flash.insert(flash.end(), stale.begin(), stale.end());
+  const auto apps = ReadInstalledApps(flash, 0x40000, "dump.bin");
+  ASSERT_EQ(apps.size(), 2u);
+  EXPECT_EQ(apps[0].address, 0x40000u);
+  EXPECT_EQ(apps[0].header.Name(), "a");
+  EXPECT_EQ(apps[1].address, 0x40200u);
+  EXPECT_EQ(apps[1].header.Name(), "b");
+}
+
+}  // namespace
+}  // namespace tockctl::apps
