@@ -2,6 +2,7 @@
 // tockctl app install TAB... --board NAME --dry-run: where the apps would go (docs/apps.md).
 #include <CLI/CLI.hpp>
 
+#include "apps/app_pack.h"
 #include "apps/app_report.h"
 #include "apps/placement.h"
 #include "apps/tab.h"
@@ -93,6 +94,44 @@ void RegisterInstall(CLI::App* apps, CliContext& ctx) {
   cmd->callback([o, &ctx] { RunInstall(*o, ctx); });
 }
 
+struct AppPackOptions {
+  std::string elf;
+  std::string output;
+  apps::PackOptions pack;
+  std::string kernel_version = "2.0";
+  bool disabled = false;
+};
+
+void RunPack(const AppPackOptions& o, CliContext& ctx) {
+  apps::PackOptions pack = o.pack;
+  const apps::KernelVersion v = apps::ParseKernelVersion(o.kernel_version, "--kernel-version");
+  pack.kernel = apps::TbfKernelVersion{v.major, v.minor};
+  pack.enabled = !o.disabled;
+  const auto tbf = apps::PackElf(ReadBinaryFile(o.elf), o.elf, pack);
+  WriteFileAtomic(o.output, std::span<const uint8_t>(tbf));
+  ctx.Note("wrote " + o.output + ": app \"" + pack.name + "\", " + std::to_string(tbf.size()) +
+           " bytes");
+}
+
+void RegisterPack(CLI::App* apps, CliContext& ctx) {
+  auto o = std::make_shared<AppPackOptions>();
+  CLI::App* cmd = apps->add_subcommand(
+      "pack", "Make a TBF from a simple position-independent ELF program (not elf2tab)");
+  cmd->add_option("ELF", o->elf, "The linked program")->required()->check(CLI::ExistingFile);
+  cmd->add_option("-n,--name", o->pack.name, "Package name")->required();
+  cmd->add_option("-o,--output", o->output, "TBF file to write")->required();
+  cmd->add_option("--stack", o->pack.stack, "Stack bytes (default 2048)");
+  cmd->add_option("--heap", o->pack.heap, "App heap bytes (default 1024)");
+  cmd->add_option("--kernel-heap", o->pack.kernel_heap, "Grant bytes (default 1024)");
+  cmd->add_option("--kernel-version", o->kernel_version,
+                  "Kernel version the app needs, MAJOR.MINOR (default 2.0)");
+  cmd->add_option("--minimum-size", o->pack.minimum_total_size,
+                  "Pad the TBF to at least this many bytes (Reserved credentials footer)");
+  cmd->add_flag("--sticky", o->pack.sticky, "Set the sticky flag");
+  cmd->add_flag("--disabled", o->disabled, "Clear the enabled flag");
+  cmd->callback([o, &ctx] { RunPack(*o, ctx); });
+}
+
 void RegisterAppCommand(CLI::App& app, CliContext& ctx) {
   CLI::App* apps =
       app.add_subcommand("app", "Inspect Tock apps (TAB and TBF files) and plan their placement");
@@ -103,6 +142,7 @@ void RegisterAppCommand(CLI::App& app, CliContext& ctx) {
   cmd->add_option("FILE", inspect->file, "TAB or TBF file")->required();
   cmd->callback([inspect, &ctx] { RunInspect(*inspect, ctx); });
   RegisterInstall(apps, ctx);
+  RegisterPack(apps, ctx);
 }
 
 const CommandRegistration kAppRegistration{45, &RegisterAppCommand};

@@ -11,6 +11,7 @@
 #include "common/hex.h"
 #include "config/board_catalog.h"
 #include "tests/apps/app_test_data.h"
+#include "tests/support/elf_builder.h"
 #include "tests/support/test_support.h"
 
 namespace tockctl::apps {
@@ -68,6 +69,10 @@ Files MakeFixtures() {
       ReadAppBundle(WithTbfFlags(MakeApp("blink", 0x200, 0x400), kTbfFlagEnabled | kTbfFlagSticky),
                     "blink.tbf")};
   files["hail-app-flash.bin"] = PlanImage(PlanPlacement(r));
+  // A RISC-V program for `tockctl app pack`: `j .` (0x0000006f) at its entry, linked at 0.
+  tockctl::testing::ElfSpec hello;
+  hello.segments.push_back({1, 0, 0, {0x6f, 0x00, 0x00, 0x00}, 0, ".text"});
+  files["hello.elf"] = tockctl::testing::BuildElf(hello);
   return files;
 }
 
