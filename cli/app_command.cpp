@@ -109,6 +109,8 @@ void RunPack(const AppPackOptions& o, CliContext& ctx) {
   pack.enabled = !o.disabled;
   const auto tbf = apps::PackElf(ReadBinaryFile(o.elf), o.elf, pack);
   WriteFileAtomic(o.output, std::span<const uint8_t>(tbf));
+  if (ctx.options.json)
+    return ctx.PrintJson({{"output", o.output}, {"name", pack.name}, {"size", tbf.size()}});
   ctx.Note("wrote " + o.output + ": app \"" + pack.name + "\", " + std::to_string(tbf.size()) +
            " bytes");
 }

@@ -20,8 +20,8 @@ std::string Describe(const std::function<void()>& fn) {
 TEST(AppPack, ProgramIsTheLoadedSegmentsAndTheHeaderFollowsTheBook) {
   tockctl::testing::ElfSpec spec;
   spec.entry = 0x10004;
-  spec.segments.push_back({1, 0x10000, 0, {0xaa, 0xbb, 0xcc, 0xdd, 0x11, 0x22, 0x33, 0x44}, 0,
-                           ".text"});
+  spec.segments.push_back(
+      {1, 0x10000, 0, {0xaa, 0xbb, 0xcc, 0xdd, 0x11, 0x22, 0x33, 0x44}, 0, ".text"});
   // .data: run in RAM at 0x20000000, loaded after .text; .bss: 0x100 more bytes of RAM.
   spec.segments.push_back({1, 0x10008, 0x20000000, {1, 2, 3, 4}, 0x104, ".data", 3, ".bss"});
   PackOptions o;
@@ -33,8 +33,8 @@ TEST(AppPack, ProgramIsTheLoadedSegmentsAndTheHeaderFollowsTheBook) {
   const auto tbf = PackElf(tockctl::testing::BuildElf(spec), "ab.elf", o);
   // Base header, Program (20 bytes), PackageName "ab", KernelVersion 2.1: header_size 0x38,
   // then the 12 program bytes: total 0x44.
-  const std::vector<uint8_t> header_start = {0x02, 0x00, 0x38, 0x00, 0x44, 0x00, 0x00, 0x00,
-                                             0x01, 0x00, 0x00, 0x00};
+  const std::vector<uint8_t> header_start = {0x02, 0x00, 0x38, 0x00, 0x44, 0x00,
+                                             0x00, 0x00, 0x01, 0x00, 0x00, 0x00};
   ASSERT_EQ(tbf.size(), 0x44u);
   EXPECT_EQ(std::vector<uint8_t>(tbf.begin(), tbf.begin() + 12), header_start);
   const TbfFile f = ParseTbf(tbf, "ab.tbf");

@@ -122,6 +122,20 @@ TEST(AppCommand, BadInputIsOneLineWithItsExitCode) {
 namespace tockctl {
 namespace {
 
+TEST(AppCommand, PackJsonNamesTheFileItWrote) {
+  testing::TempDir dir;
+  const auto tbf = (dir.path() / "hello.tbf").string();
+  const auto run = RunTockctl({"--json", "app", "pack", "tests/fixtures/apps/hello.elf", "--name",
+                               "hello", "--sticky", "-o", tbf},
+                              testing::SourceDir().string());
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(nlohmann::json::parse(run.out),
+            nlohmann::json({{"output", tbf}, {"name", "hello"}, {"size", 64}}));
+  const auto inspect = RunTockctl({"app", "inspect", tbf});
+  EXPECT_EQ(inspect.out.substr(0, inspect.out.find('\n')),
+            "hello.tbf: app \"hello\", 0x40 bytes, enabled, sticky");
+}
+
 TEST(AppCommand, InstallDryRunOutputIsThePlannedAppFlash) {
   testing::TempDir dir;
   const auto image = dir.path() / "apps.bin";
