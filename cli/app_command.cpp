@@ -136,7 +136,7 @@ void RegisterPack(CLI::App* apps, CliContext& ctx) {
 
 void RegisterAppCommand(CLI::App& app, CliContext& ctx) {
   CLI::App* apps =
-      app.add_subcommand("app", "Inspect Tock apps (TAB and TBF files) and plan their placement");
+      app.add_subcommand("app", "Inspect, pack and plan the placement of Tock apps (TAB and TBF files)");
   apps->require_subcommand(1);
   auto inspect = std::make_shared<AppInspectOptions>();
   CLI::App* cmd = apps->add_subcommand(
