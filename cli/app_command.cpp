@@ -135,8 +135,8 @@ void RegisterPack(CLI::App* apps, CliContext& ctx) {
 }
 
 void RegisterAppCommand(CLI::App& app, CliContext& ctx) {
-  CLI::App* apps =
-      app.add_subcommand("app", "Inspect, pack and plan the placement of Tock apps (TAB and TBF files)");
+  CLI::App* apps = app.add_subcommand(
+      "app", "Inspect, pack and plan the placement of Tock apps (TAB and TBF files)");
   apps->require_subcommand(1);
   auto inspect = std::make_shared<AppInspectOptions>();
   CLI::App* cmd = apps->add_subcommand(
