@@ -30,8 +30,10 @@ uint64_t RamBytes(const ElfFile& elf) {
   uint64_t ram = 0;
   for (const ElfSegment& s : elf.segments) {
     if (s.type != kPtLoad) continue;
-    if (s.vaddr != s.paddr) ram += s.memsz;
-    else if (s.memsz > s.filesz) ram += s.memsz - s.filesz;
+    if (s.vaddr != s.paddr)
+      ram += s.memsz;
+    else if (s.memsz > s.filesz)
+      ram += s.memsz - s.filesz;
   }
   return ram;
 }
@@ -44,8 +46,8 @@ std::vector<uint8_t> ProgramBytes(std::span<const uint8_t> bytes,
   for (const ElfSegment* s : segments) end = std::max(end, s->paddr + s->filesz);
   if (end - base > kMaxProgramSpan)
     throw PackError(what,
-                    "the loadable segments span " + HexNumber(end - base) +
-                        " bytes from " + HexWord(base) + ", more than an app's 1 MiB",
+                    "the loadable segments span " + HexNumber(end - base) + " bytes from " +
+                        HexWord(base) + ", more than an app's 1 MiB",
                     "link the program so that its flash segments are contiguous");
   std::vector<uint8_t> program(end - base, 0);
   for (const ElfSegment* s : segments) {
@@ -75,11 +77,10 @@ std::vector<uint8_t> PackElf(std::span<const uint8_t> bytes, const std::string& 
                     "link the program with its entry (_start) in a loadable segment");
   const uint64_t ram = uint64_t{options.stack} + options.heap + options.kernel_heap + RamBytes(elf);
   b.header.flags = (options.enabled ? kTbfFlagEnabled : 0) | (options.sticky ? kTbfFlagSticky : 0);
-  b.header.program = TbfProgram{
-      {static_cast<uint32_t>(elf.entry - base), 0, static_cast<uint32_t>(std::min<uint64_t>(
-                                                       ram, 0xFFFFFFFF))},
-      0,
-      0};
+  b.header.program = TbfProgram{{static_cast<uint32_t>(elf.entry - base), 0,
+                                 static_cast<uint32_t>(std::min<uint64_t>(ram, 0xFFFFFFFF))},
+                                0,
+                                0};
   b.header.package_name = options.name;
   b.header.kernel_version = options.kernel;
   b.minimum_total_size = options.minimum_total_size;
