@@ -479,7 +479,80 @@ def kernel_attributes_seeds():
     write("kernel_attributes", "bad-sentinel", end + block[:-1] + b"X")
 
 
+# ---------------------------------------------------------------- apps (TBF, TAB, metadata.toml)
+def tlv(kind, data):
+    out = struct.pack("<HH", kind, len(data)) + data
+    return out + bytes((4 - len(out) % 4) % 4)
+
+
+def tbf(tlvs, binary, flags=1, footers=b""):
+    """A TBF v2 (tock/book tock_binary_format.md): base header, TLVs, binary, footers."""
+    header_size = 16 + len(tlvs)
+    total = header_size + len(binary) + len(footers)
+    head = struct.pack("<HHII", 2, header_size, total, flags) + b"\0\0\0\0" + tlvs
+    words = struct.unpack("<%dI" % (len(head) // 4), head)
+    checksum = 0
+    for i, w in enumerate(words):
+        if i != 3:
+            checksum ^= w
+    head = head[:12] + struct.pack("<I", checksum) + head[16:]
+    return head + binary + footers
+
+
+def app_tbf(name, size, fixed=None, footers=b""):
+    tlvs_wo_program = tlv(3, name.encode()) + tlv(8, struct.pack("<HH", 2, 1))
+    if fixed:
+        tlvs_wo_program += tlv(5, struct.pack("<II", fixed[1], fixed[0]))
+    header_size = 16 + 24 + len(tlvs_wo_program)
+    program = tlv(9, struct.pack("<IIIII", 0x41, 0, 0x1000, header_size + size, 1))
+    return tbf(program + tlvs_wo_program, bytes([0x5A]) * size, footers=footers)
+
+
+def tar_archive(members):
+    import io
+    import tarfile
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.USTAR_FORMAT) as t:
+        for name, data in members:
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            t.addfile(info, io.BytesIO(data))
+    return buf.getvalue()
+
+
+def app_seeds():
+    for target in ("tbf", "tab", "tab_metadata"):
+        reset(target)
+    credentials = struct.pack("<HHI", 128, 4 + 32, 3) + bytes(range(32))
+    write("tbf", "blink", app_tbf("blink", 64))
+    write("tbf", "sha256-footer", app_tbf("signed", 32, footers=credentials))
+    write("tbf", "fixed", app_tbf("fixed", 16, fixed=(0x80100080, 0x80300000)))
+    write("tbf", "padding", tbf(b"", bytes(48), flags=0))
+    every = (tlv(1, struct.pack("<III", 1, 2, 3)) + tlv(2, struct.pack("<II", 0x100, 0x80))
+             + tlv(4, bytes(40)) + tlv(6, struct.pack("<HIIQ", 1, 0x10000, 0, 0xF))
+             + tlv(7, struct.pack("<IHIH", 5, 1, 7, 0)) + tlv(10, struct.pack("<I", 9))
+             + tlv(0x8001, b"abc"))
+    write("tbf", "every-tlv", tbf(every, bytes(8)))
+    write("tbf", "app-flash", app_tbf("a", 64) + tbf(b"", bytes(0x100 - 16), flags=0)
+          + app_tbf("b", 32) + b"\xff" * 64)
+    metadata = (b'tab-version = 1\nname = "blink"\nonly-for-boards = "hail,imix"\n'
+                b'build-date = 2026-12-07T09:00:00Z\nminimum-tock-kernel-version = "2.1"\n')
+    write("tab_metadata", "elf2tab", metadata)
+    write("tab_metadata", "tockloader",
+          b"tock-kernel-version = '2.2'\nminimum-ram-size = 4096 # bytes\n[extra]\n"
+          b'list = ["a", "b"]\nflag = true\n')
+    write("tab", "blink", tar_archive([("metadata.toml", metadata),
+                                       ("cortex-m4.tbf", app_tbf("blink", 64)),
+                                       ("cortex-m0.tbf", app_tbf("blink", 48))]))
+    write("tab", "fixed", tar_archive([
+        ("metadata.toml", metadata),
+        ("rv32imac.0x80100080.0x80300000.tbf", app_tbf("f", 16, (0x80100080, 0x80300000))),
+        ("rv32imac.0x80110080.0x80310000.tbf", app_tbf("f", 16, (0x80110080, 0x80310000)))]))
+    write("tab", "bare-tbf", app_tbf("bare", 20))
+
+
 def main():
+    app_seeds()
     kernel_attributes_seeds()
     trace_seeds()
     board_seeds()

@@ -62,6 +62,10 @@ TEST(JsonConventions, AddressesAreHexStringsInEveryDocument) {
   CheckCommand({"--json", "image", "info", elf.string()});
   CheckCommand(
       {"--json", "flash", elf.string(), "--board", "qemu_rv32_virt", "--dry-run", "--no-start"});
+  const std::string apps = (testing::SourceDir() / "tests/fixtures/apps/").string();
+  CheckCommand({"--json", "app", "inspect", apps + "rot13_service.tab"});
+  CheckCommand({"--json", "app", "install", apps + "blink.tab", apps + "rot13_client.tab",
+                "--board", "hail", "--dry-run", "--on-board", apps + "hail-app-flash.bin"});
 }
 
 TEST(JsonConventions, TheCheckCatchesANumberAddress) {
