@@ -1,6 +1,6 @@
 // Tock Binary Format (TBF) version 2: the header every Tock app starts with, its TLVs and the
-// credentials footers after the program (tock/book src/doc/tock_binary_format.md and the kernel's
-// tock-tbf parser), read through ByteReader and written back byte for byte.
+// credentials footers after the program (the Tock book's chapter "Tock Binary Format" and the
+// kernel's tock-tbf parser), read through ByteReader and written back byte for byte.
 #pragma once
 
 #include <cstdint>

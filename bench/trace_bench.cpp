@@ -29,10 +29,10 @@
 #include <thread>
 #include <vector>
 
+#include "tests/trace_encoding/sample_stream.h"
 #include "tracer/byte_source.h"
 #include "tracer/clock.h"
 #include "tracer/pcapng_writer.h"
-#include "tests/trace_encoding/sample_stream.h"
 #include "tracer/trace_decoder.h"
 #include "tracer/trace_session.h"
 #include "tracer/trace_sink.h"

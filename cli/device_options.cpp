@@ -26,9 +26,9 @@ void AddFlashDeviceOptions(CLI::App& cmd, flasher::FlashRequest& request,
       cmd.add_option("--serial", request.port,
                      "Serial port of the bootloader or Black Magic Probe, e.g. /dev/ttyACM0")
           ->group(group);
-  CLI::Option* usb =
-      cmd.add_option("--usb", request.probe, "USB probe or boot ROM VID:PID[:SERIAL], e.g. 2e8a:0003")
-          ->group(group);
+  CLI::Option* usb = cmd.add_option("--usb", request.probe,
+                                    "USB probe or boot ROM VID:PID[:SERIAL], e.g. 2e8a:0003")
+                         ->group(group);
   CLI::Option* tcp =
       cmd.add_option("--tcp", request.remote, "GDB server HOST:PORT, e.g. 127.0.0.1:3333")
           ->group(group);
@@ -39,9 +39,9 @@ void AddFlashDeviceOptions(CLI::App& cmd, flasher::FlashRequest& request,
 
 void AddInputFormatOption(CLI::App& cmd, std::optional<std::string>& format,
                           const std::string& group, bool format_alias) {
-  CLI::Option* input =
-      cmd.add_option("--input-format", format, "Image format (default: detected): elf, bin, ihex, uf2")
-          ->group(group);
+  CLI::Option* input = cmd.add_option("--input-format", format,
+                                      "Image format (default: detected): elf, bin, ihex, uf2")
+                           ->group(group);
   if (format_alias) AddHiddenAlias(cmd, "--format", format, input);
 }
 

@@ -17,8 +17,8 @@
 
 namespace tockctl::cli {
 
-void AddSourceOptions(CLI::App& cmd, tracer::SourceFlags& s, bool with_replay,
-                      const char* heading, const std::string& prefix) {
+void AddSourceOptions(CLI::App& cmd, tracer::SourceFlags& s, bool with_replay, const char* heading,
+                      const std::string& prefix) {
   const char* source = heading;
   cmd.add_option("--" + prefix + "serial", s.serial, "Serial port, e.g. /dev/ttyACM0")
       ->group(source);

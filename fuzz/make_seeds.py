@@ -486,7 +486,7 @@ def tlv(kind, data):
 
 
 def tbf(tlvs, binary, flags=1, footers=b""):
-    """A TBF v2 (tock/book tock_binary_format.md): base header, TLVs, binary, footers."""
+    """A TBF v2 (the Tock book, "Tock Binary Format"): base header, TLVs, binary, footers."""
     header_size = 16 + len(tlvs)
     total = header_size + len(binary) + len(footers)
     head = struct.pack("<HHII", 2, header_size, total, flags) + b"\0\0\0\0" + tlvs

@@ -213,8 +213,8 @@ inline constexpr bool kVariantHolds<Body, std::variant<Alternatives...>> =
     (std::is_same_v<Body, Alternatives> || ...);
 
 // Every row of the record table names a body that RecordBody holds.
-#define TOCKCTL_RECORD_BODY_HELD(name, value, json, body)   \
-  static_assert(kVariantHolds<body, RecordBody>,            \
+#define TOCKCTL_RECORD_BODY_HELD(name, value, json, body) \
+  static_assert(kVariantHolds<body, RecordBody>,          \
                 #name "'s body " #body " is missing from RecordBody");
 TOCKCTL_TRACE_RECORD_TYPES(TOCKCTL_RECORD_BODY_HELD)
 #undef TOCKCTL_RECORD_BODY_HELD

@@ -129,8 +129,8 @@ TEST(FlashCommandTest, BoardFromAUserConfigFile) {
   TempDir dir;
   std::string elf = BuildElf(dir);
   std::string catalog = testing::SourceDir() / "boards" / "qemu_rv32_virt.json";
-  auto r = RunTockctl({"flash", elf, "--config", catalog, "--method", "gdb", "--tcp",
-                       "127.0.0.1:1", "--dry-run"});
+  auto r = RunTockctl(
+      {"flash", elf, "--config", catalog, "--method", "gdb", "--tcp", "127.0.0.1:1", "--dry-run"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out.substr(0, 38), "Flash plan for qemu_rv32_virt via gdb:");
 }
@@ -148,8 +148,7 @@ TEST(FlashCommandTest, UsageErrors) {
   EXPECT_EQ(r.err.rfind("error: unknown flash method `carrier-pigeon`; use one of: qemu, gdb", 0),
             0u)
       << r.err;
-  r = RunTockctl(
-      {"flash", elf, "--board", "qemu_rv32_virt", "--method", "gdb", "--tcp", "nohost"});
+  r = RunTockctl({"flash", elf, "--board", "qemu_rv32_virt", "--method", "gdb", "--tcp", "nohost"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.err,
             "error: invalid TCP endpoint 'nohost': the port is missing; expected HOST:PORT, e.g. "

@@ -66,8 +66,8 @@ TEST(OptionVocabularyTest, HelpShowsTheNewSpellingsOnly) {
 TEST(OptionVocabularyTest, AnOldSpellingGivesTheSameAnswerAsItsNewOne) {
   TempDir dir;
   const std::string bin = dir.Write("kernel.bin", std::string(64, '\x5a')).string();
-  const std::vector<std::string> flash = {"flash", bin, "--address", "0x80000000", "--board",
-                                          "qemu_rv32_virt"};
+  const std::vector<std::string> flash = {"flash",      bin,       "--address",
+                                          "0x80000000", "--board", "qemu_rv32_virt"};
   const std::vector<std::pair<std::vector<std::string>, std::vector<std::string>>> pairs = {
       {{"--method", "gdb", "--remote", "nohost"}, {"--method", "gdb", "--tcp", "nohost"}},
       {{"--method", "picoboot", "--probe", "2e8a"}, {"--method", "picoboot", "--usb", "2e8a"}},

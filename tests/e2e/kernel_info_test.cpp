@@ -81,8 +81,8 @@ TEST_F(KernelInfoTest, ThroughTheGdbBackEndFromQemu) {
   CliRun flash = RunTockctlIn(runtime, {"flash", DemoElf().string(), "--board", "qemu_rv32_virt",
                                         "--method", "gdb", "--tcp", qemu.gdb_endpoint()});
   ASSERT_EQ(flash.exit_code, 0) << flash.err;
-  CliRun r = RunTockctlIn(runtime, {"info", "--board", "qemu_rv32_virt", "--method", "gdb",
-                                    "--tcp", qemu.gdb_endpoint()});
+  CliRun r = RunTockctlIn(runtime, {"info", "--board", "qemu_rv32_virt", "--method", "gdb", "--tcp",
+                                    qemu.gdb_endpoint()});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, "source          board qemu_rv32_virt via gdb\n" + ExpectedAttributes());
   EXPECT_TRUE(qemu.running());
@@ -113,8 +113,8 @@ TEST_F(KernelInfoTest, NoQemuRunningSaysSoOnOneLine) {
 
 TEST_F(KernelInfoTest, BoardWithoutAKernelSaysSoOnOneLine) {
   QemuUnderTest qemu;  // Nothing flashed: QEMU's RAM is zeros.
-  CliRun r = RunTockctlIn(runtime, {"info", "--board", "qemu_rv32_virt", "--method", "gdb",
-                                    "--tcp", qemu.gdb_endpoint()});
+  CliRun r = RunTockctlIn(runtime, {"info", "--board", "qemu_rv32_virt", "--method", "gdb", "--tcp",
+                                    qemu.gdb_endpoint()});
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_EQ(r.out, "");
   EXPECT_EQ(r.err,

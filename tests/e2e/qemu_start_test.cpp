@@ -224,9 +224,8 @@ TEST_F(QemuStartTest, FlashQemuNamePicksTheInstance) {
 }
 
 TEST_F(QemuStartTest, QemuOptionsWithAnotherMethodAreAUsageError) {
-  CliRun r =
-      RunTockctlIn(runtime, {"flash", DemoElf().string(), "--board", "qemu_rv32_virt", "--method",
-                             "gdb", "--tcp", "127.0.0.1:1", "--netdev", "user"});
+  CliRun r = RunTockctlIn(runtime, {"flash", DemoElf().string(), "--board", "qemu_rv32_virt",
+                                    "--method", "gdb", "--tcp", "127.0.0.1:1", "--netdev", "user"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.err,
             "error: --netdev and --qemu-arg start QEMU, which the gdb method does not do; use "

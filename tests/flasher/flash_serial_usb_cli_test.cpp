@@ -52,8 +52,8 @@ bool EndsWith(const std::string& text, const std::string& end) {
 CliRun FlashOnto(testing::TockBootloaderPeer& peer, const std::vector<uint8_t>& data,
                  std::vector<std::string> extra, const std::string& address = "0x10000") {
   TempDir dir;
-  std::vector<std::string> args{"flash",  WriteBin(dir, data), "--address", address,
-                                "--serial", peer.port_path()};
+  std::vector<std::string> args{"flash", WriteBin(dir, data), "--address",
+                                address, "--serial",          peer.port_path()};
   args.insert(args.end(), extra.begin(), extra.end());
   return RunTockctl(args);
 }

@@ -35,9 +35,10 @@ TEST(ImageTest, DetectsFormatsByContentThenExtension) {
     DetectImageFormat(raw, "blob");
     FAIL();
   } catch (const Error& e) {
-    EXPECT_EQ(e.Describe(),
-              "blob: cannot tell the image format; pass --input-format elf|bin|ihex|uf2 (raw binaries "
-              "also need --address)");
+    EXPECT_EQ(
+        e.Describe(),
+        "blob: cannot tell the image format; pass --input-format elf|bin|ihex|uf2 (raw binaries "
+        "also need --address)");
   }
 }
 

@@ -44,7 +44,7 @@ std::vector<std::string> FlashArgs(const TempDir& dir, const testing::TockBootlo
   const auto image = dir.path() / "kernel.bin";
   WriteFileAtomic(image, std::span<const uint8_t>(data));
   return {"flash",   image.string(), "--address", "0x10000",
-          "--board", "nano33ble",    "--serial",    peer.port_path()};
+          "--board", "nano33ble",    "--serial",  peer.port_path()};
 }
 
 bool Has(const std::string& text, const std::string& part) {

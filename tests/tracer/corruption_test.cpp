@@ -7,8 +7,8 @@
 #include <random>
 #include <set>
 
-#include "tests/tracer/trace_test_util.h"
 #include "tests/trace_encoding/sample_stream.h"
+#include "tests/tracer/trace_test_util.h"
 
 namespace tockctl::tracer {
 namespace {

@@ -87,7 +87,8 @@ TEST(RecordTableTest, TheDemoFirmwaresEncoderHasTheSameTypes) {
 TEST(RecordTableTest, TheDissectorNamesAndDecodesEveryType) {
   const std::string lua = SourceFile("tracer/dissector/tockctl_ipc.lua");
   const std::string names = Between(lua, "local record_types = {", "}");
-  EXPECT_EQ(Collect(names, R"re(\[0x([0-9A-F]{2})\] = "([A-Z_]+)")re", 1, 2), Upper(TableJsonNames()));
+  EXPECT_EQ(Collect(names, R"re(\[0x([0-9A-F]{2})\] = "([A-Z_]+)")re", 1, 2),
+            Upper(TableJsonNames()));
   std::vector<int> with_body;
   for (const auto& [value, name] : Collect(lua, R"re(bodies\[0x([0-9A-F]{2})\] = ())re", 1, 2)) {
     with_body.push_back(value);
@@ -99,8 +100,9 @@ TEST(RecordTableTest, TheDissectorNamesAndDecodesEveryType) {
 
 TEST(RecordTableTest, TheFirmwareSmokeTestKnowsEveryTypeAndItsFixedSize) {
   const std::string py = SourceFile("firmware/qemu_demo/tests/qemu_smoke.py");
-  EXPECT_EQ(Collect(Between(py, "RECORD_TYPES = {", "}"), R"re(0x([0-9A-F]{2}): "([a-z_]+)")re", 1, 2),
-            TableJsonNames());
+  EXPECT_EQ(
+      Collect(Between(py, "RECORD_TYPES = {", "}"), R"re(0x([0-9A-F]{2}): "([a-z_]+)")re", 1, 2),
+      TableJsonNames());
   const std::string sizes = Between(py, "MIN_BODY = {", "}");
   for (const auto& [value, name] : TableJsonNames()) {
     EXPECT_NE(sizes.find("\"" + name + "\": "), std::string::npos) << name;

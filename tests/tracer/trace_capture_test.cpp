@@ -9,9 +9,9 @@
 
 #include "common/process.h"
 #include "tests/support/test_support.h"
+#include "tests/trace_encoding/sample_stream.h"
 #include "tests/tracer/pcapng_reader.h"
 #include "tests/tracer/trace_test_util.h"
-#include "tests/trace_encoding/sample_stream.h"
 
 namespace tockctl::tracer {
 namespace {

@@ -4,8 +4,8 @@
 
 #include <cstdio>
 
-#include "tests/tracer/trace_test_util.h"
 #include "tests/trace_encoding/sample_stream.h"
+#include "tests/tracer/trace_test_util.h"
 
 namespace tockctl::tracer {
 namespace {

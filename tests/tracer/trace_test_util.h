@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "tracer/json_lines.h"
 #include "tests/trace_encoding/record_encoder.h"
+#include "tracer/json_lines.h"
 #include "tracer/trace_decoder.h"
 
 namespace tockctl::tracer::testing {
