@@ -368,12 +368,17 @@ void UsbSource::Submit(size_t slot) {
     max_in_flight_ = std::max(max_in_flight_, ++in_flight_);
     return;
   }
-  log_->error("submitting a bulk IN transfer to {} failed: {}", DeviceName(device_), st.error_name);
   idle_slots_.push_back(slot);
-  if (st.status == devices::UsbStatus::kNoDevice)
+  // A real unplug often ends the queued transfers with LIBUSB_TRANSFER_ERROR first, so the
+  // resubmit is what sees the device gone: that is the unplug, reported once by Lost(), not an
+  // error of its own.
+  if (st.status == devices::UsbStatus::kNoDevice) {
+    log_->debug("submitting a bulk IN transfer to {}: {}", DeviceName(device_), st.error_name);
     MarkGone("was unplugged (" + st.error_name + ")");
-  else
-    CountError(st, "submitting a transfer");
+    return;
+  }
+  log_->error("submitting a bulk IN transfer to {} failed: {}", DeviceName(device_), st.error_name);
+  CountError(st, "submitting a transfer");
 }
 
 void UsbSource::ResubmitIdle() {
