@@ -13,6 +13,7 @@ check() { # name PASS|FAIL detail...
   name=$1 verdict=$2
   shift 2
   echo "CHECK $name $verdict $*"
+  echo "guest: $name done at $(cut -d' ' -f1 /proc/uptime) s"
 }
 
 setup_system() {
@@ -98,10 +99,10 @@ check_devices() {
 
 check_trace_decode() {
   count=$(cat /test/count)
-  timeout 30 tockctl trace --usb 6667:0001 --format json --count "$count" >$T/trace.json 2>$T/trace.err
+  timeout -s KILL 30 tockctl trace --usb 6667:0001 --format json --count "$count" >$T/trace.json 2>$T/trace.err
   rc=$?
   if [ $rc = 0 ] && cmp -s $T/trace.json /test/expected.json; then
-    check trace_decode PASS "$count records equal to --replay of the same fixture"
+    check trace_decode PASS "$count records, output equal to --replay --count $count of the same fixture"
   else
     check trace_decode FAIL "exit $rc, $(wc -l <$T/trace.json)/$count lines;" \
       "$(diff /test/expected.json $T/trace.json | head -5 | tr '\n' '|') $(tr '\n' '|' <$T/trace.err)"
@@ -133,6 +134,25 @@ check_unplug() {
   fi
 }
 
+check_reconnect() {
+  tockctl trace --usb 6667:0001 >/dev/null 2>$T/reconnect.err &
+  reader=$!
+  sleep 2
+  unplug
+  plug /test/stress.bin 0
+  wait_for 10 grep -q 'is back' $T/reconnect.err
+  kill $reader
+  wait $reader
+  lost='^trace: link lost: USB device 6667:0001 (bus 1, address [0-9]*) was unplugged (LIBUSB_[A-Z_]*); waiting for it to come back$'
+  back='^trace: link up: USB device 6667:0001 is back (bus 1, address [0-9]*)$'
+  if ! grep -q '^error:' $T/reconnect.err && grep -q "$lost" $T/reconnect.err &&
+    grep -q "$back" $T/reconnect.err; then
+    check reconnect PASS "$(grep 'link' $T/reconnect.err | tr '\n' '|')"
+  else
+    check reconnect FAIL "$(tr '\n' '|' <$T/reconnect.err | cut -c1-600)"
+  fi
+}
+
 check_busy() {
   tockctl trace --usb 6667:0001 --format json >/dev/null 2>$T/first.err &
   first=$!
@@ -153,7 +173,7 @@ as_tock() { su -s /bin/sh tock -c "$*"; }
 check_permissions() {
   count=$(cat /test/count)
   node=/dev/bus/usb/$(printf %03d $(cat $(device_path)/busnum))/$(printf %03d $(cat $(device_path)/devnum))
-  as_tock "timeout 30 tockctl trace --usb 6667:0001 --format json --count $count" >$T/user.json 2>$T/user.err
+  as_tock "timeout -s KILL 30 tockctl trace --usb 6667:0001 --format json --count $count" >$T/user.json 2>$T/user.err
   rc=$?
   if grep -q "error: permission denied opening USB device 6667:0001 (bus [0-9]*, address [0-9]*), $node (usb 6667:0001: open); allow access with a udev rule such as: SUBSYSTEM==\"usb\", ATTR{idVendor}==\"6667\", ATTR{idProduct}==\"0001\", TAG+=\"uaccess\" (tockctl ships udev/60-tockctl.rules" $T/user.err; then
     check permission_denied PASS "exit $rc, $(ls -l $node | cut -c1-40)"
@@ -169,7 +189,7 @@ check_udev_rule() {
   unplug
   plug /test/trace.bin 1
   node=/dev/bus/usb/$(printf %03d $(cat $(device_path)/busnum))/$(printf %03d $(cat $(device_path)/devnum))
-  as_tock "timeout 30 tockctl trace --usb 6667:0001 --format json --count $count" >$T/user.json 2>$T/user.err
+  as_tock "timeout -s KILL 30 tockctl trace --usb 6667:0001 --format json --count $count" >$T/user.json 2>$T/user.err
   rc=$?
   if [ $rc = 0 ] && cmp -s $T/user.json /test/expected.json; then
     check udev_rule_grants PASS "$(ls -l $node | cut -c1-40)"
@@ -230,6 +250,9 @@ check_trace_decode
 unplug
 plug /test/stress.bin 0
 check_unplug
+unplug
+plug /test/stress.bin 0
+check_reconnect
 unplug
 plug /test/stress.bin 0
 check_busy

@@ -9,12 +9,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-static int Fail(const char *what, int code) {
+static int Fail(const char* what, int code) {
   fprintf(stderr, "raw_bulk_reader: %s: %s\n", what, libusb_error_name(code));
   return 1;
 }
 
-int main(int argc, char **argv) {
+int main(int argc, char** argv) {
   if (argc != 6) {
     fprintf(stderr, "usage: raw_bulk_reader VID PID INTERFACE ENDPOINT BYTES\n");
     return 2;
@@ -23,10 +23,10 @@ int main(int argc, char **argv) {
   int interface = atoi(argv[3]);
   unsigned char endpoint = (unsigned char)strtol(argv[4], NULL, 0);
   long long wanted = atoll(argv[5]), got = 0;
-  libusb_context *context = NULL;
+  libusb_context* context = NULL;
   int code = libusb_init(&context);
   if (code != 0) return Fail("init", code);
-  libusb_device_handle *handle = libusb_open_device_with_vid_pid(context, vid, pid);
+  libusb_device_handle* handle = libusb_open_device_with_vid_pid(context, vid, pid);
   if (handle == NULL) return Fail("open", LIBUSB_ERROR_NOT_FOUND);
   code = libusb_claim_interface(handle, interface);
   if (code != 0) return Fail("claim", code);

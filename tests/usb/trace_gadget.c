@@ -11,19 +11,19 @@
  * Each write completes when the host has read it, so the rate printed at the end
  * ("GADGET bytes=N seconds=S") is the rate the host took the bytes at, measured from the first
  * completed write. After the last write it keeps ep0 open (the device stays plugged in) until
- * killed. A write failing because the host side went away (unbind) is logged and retried: FunctionFS
- * blocks it until the function is enabled again. */
+ * killed. A write failing because the host side went away (unbind) is logged and retried:
+ * FunctionFS blocks it until the function is enabled again. */
 #define _GNU_SOURCE
 #include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/usb/ch9.h>
 #include <linux/usb/functionfs.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <signal.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -66,14 +66,14 @@ static struct endpoint_set EndpointSet(uint16_t max_packet) {
   return set;
 }
 
-static void WriteAll(int fd, const void *data, size_t size, const char *what) {
+static void WriteAll(int fd, const void* data, size_t size, const char* what) {
   if (write(fd, data, size) != (ssize_t)size) {
     fprintf(stderr, "trace_gadget: writing %s to ep0: %s\n", what, strerror(errno));
     exit(1);
   }
 }
 
-static int OpenEp0(const char *ffs_dir) {
+static int OpenEp0(const char* ffs_dir) {
   char path[512];
   snprintf(path, sizeof path, "%s/ep0", ffs_dir);
   int ep0 = open(path, O_RDWR);
@@ -113,13 +113,13 @@ static void DrainEvents(int ep0) {
   _exit(0);
 }
 
-static char *ReadFile(const char *path, size_t *size) {
-  FILE *file = fopen(path, "rb");
+static char* ReadFile(const char* path, size_t* size) {
+  FILE* file = fopen(path, "rb");
   if (file == NULL) {
     fprintf(stderr, "trace_gadget: open %s: %s\n", path, strerror(errno));
     exit(1);
   }
-  char *data = malloc(1 << 24);
+  char* data = malloc(1 << 24);
   *size = fread(data, 1, 1 << 24, file);
   fclose(file);
   return data;
@@ -132,20 +132,20 @@ static double Now(void) {
 }
 
 /* Writes one chunk, waiting out an unbind (FunctionFS blocks until enabled again). */
-static void WriteChunk(int ep1, const char *data, size_t size) {
+static void WriteChunk(int ep1, const char* data, size_t size) {
   while (write(ep1, data, size) != (ssize_t)size) {
     fprintf(stderr, "trace_gadget: ep1 write: %s\n", strerror(errno));
     usleep(100000);
   }
 }
 
-int main(int argc, char **argv) {
+int main(int argc, char** argv) {
   if (argc != 5) {
     fprintf(stderr, "usage: trace_gadget FFS_DIR FILE REPEAT READY_FILE\n");
     return 2;
   }
   size_t size = 0;
-  char *data = ReadFile(argv[2], &size);
+  char* data = ReadFile(argv[2], &size);
   long repeat = strtol(argv[3], NULL, 10);
   int ep0 = OpenEp0(argv[1]);
   DrainEvents(ep0);
