@@ -369,9 +369,8 @@ void UsbSource::Submit(size_t slot) {
     return;
   }
   idle_slots_.push_back(slot);
-  // A real unplug often ends the queued transfers with LIBUSB_TRANSFER_ERROR first, so the
-  // resubmit is what sees the device gone: that is the unplug, reported once by Lost(), not an
-  // error of its own.
+  // On a real unplug (tests/usb/) no transfer ends with LIBUSB_TRANSFER_NO_DEVICE: the resubmit
+  // is what finds the device gone. That is the unplug, reported once by Lost(), not an error.
   if (st.status == devices::UsbStatus::kNoDevice) {
     log_->debug("submitting a bulk IN transfer to {}: {}", DeviceName(device_), st.error_name);
     MarkGone("was unplugged (" + st.error_name + ")");
