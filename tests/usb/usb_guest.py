@@ -115,8 +115,16 @@ def unpack(debs, root):
         return
     shutil.rmtree(root, ignore_errors=True)
     os.makedirs(root)
-    for deb in debs:
-        run(["dpkg-deb", "-x", deb, root])
+    for index, deb in enumerate(debs):
+        try:
+            run(["dpkg-deb", "-x", deb, root])
+        except subprocess.CalledProcessError as error:
+            # A download cut short: fetch it once more.
+            print(f"guest: {deb} is damaged ({(error.stderr or '').strip()}); downloading it again")
+            os.remove(deb)
+            debs[index] = download(os.path.dirname(deb), os.path.basename(deb).split("_")[0])
+            run(["dpkg-deb", "-x", debs[index], root])
+            wanted = "\n".join(os.path.basename(d) for d in debs)
     with open(stamp, "w") as file:
         file.write(wanted)
 
