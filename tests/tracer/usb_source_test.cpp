@@ -1,8 +1,10 @@
 #include "tracer/usb_source.h"
 
 #include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
 
 #include <algorithm>
+#include <sstream>
 
 #include "common/error.h"
 #include "tests/tracer/fake_usb_backend.h"
@@ -249,6 +251,28 @@ TEST_F(UsbSourceTest, SubmitFailingWithNoDeviceIsAnUnplugToo) {
             "USB device 1209:0001 (bus 1, address 5) was unplugged (LIBUSB_ERROR_NO_DEVICE); "
             "waiting for it to come back");
   EXPECT_EQ(data, std::vector<uint8_t>{1});
+}
+
+// Found on a real USB stack (tests/usb/, usb.unplug_no_reconnect): there an unplug shows only as
+// the resubmit failing, and the log said "error: submitting a bulk IN transfer ..." besides the
+// one unplug message.
+TEST_F(UsbSourceTest, SubmitFailingWithNoDeviceLogsOnlyTheUnplug) {
+  world_->devices = {Board(5)};
+  options_.reconnect = false;
+  std::ostringstream log_text;
+  auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(log_text);
+  sink->set_pattern("%l: %v");
+  auto logger = std::make_shared<spdlog::logger>("usb", sink);
+  logger->set_level(spdlog::level::info);
+  UsbSource source(options_, testing::MakeFakeUsbBackend(world_), logger, world_->clock);
+  world_->Send({1});
+  world_->submit_results.push_back({devices::UsbStatus::kNoDevice, 0, "LIBUSB_ERROR_NO_DEVICE"});
+  WaitForStatus(source, ReadStatus::kEnd, kPatience);
+  EXPECT_EQ(log_text.str(),
+            "info: reading USB device 1209:0001 (bus 1, address 5) interface 3 endpoint 0x85 "
+            "(4 x 16384 byte transfers)\n"
+            "warning: USB device 1209:0001 (bus 1, address 5) was unplugged "
+            "(LIBUSB_ERROR_NO_DEVICE)\n");
 }
 
 TEST_F(UsbSourceTest, WithoutReconnectAnUnplugEndsTheStream) {

@@ -1,0 +1,266 @@
+#!/bin/sh
+# /init of the USB test guest (tests/usb/usb_guest.py builds the initramfs around it).
+# Loads the USB modules, starts udevd, sets up a configfs gadget 6667:0001 whose only function is
+# the FunctionFS trace interface served by /usr/bin/trace_gadget on the dummy_hcd UDC, runs each
+# check through the real tockctl binary and prints `CHECK name PASS|FAIL detail`, then powers off.
+export PATH=/usr/bin:/bin HOME=/root
+G=/sys/kernel/config/usb_gadget/tock
+SERIAL=TOCKUSB0001
+PRODUCT="Tock USB trace gadget"
+T=/tmp
+
+check() { # name PASS|FAIL detail...
+  name=$1 verdict=$2
+  shift 2
+  echo "CHECK $name $verdict $*"
+  echo "guest: $name done at $(cut -d' ' -f1 /proc/uptime) s"
+}
+
+setup_system() {
+  mount -t proc proc /proc
+  mount -t sysfs sysfs /sys
+  mount -t devtmpfs devtmpfs /dev
+  mount -t tmpfs tmpfs /run
+  mount -t tmpfs tmpfs /tmp
+  chmod 1777 /tmp
+  for module in /modules/*.ko; do
+    insmod "$module" || echo "guest: insmod $module failed"
+  done
+  mount -t configfs none /sys/kernel/config
+  /lib/systemd/systemd-udevd --daemon
+  udevadm trigger --action=add >/dev/null 2>&1
+  udevadm settle --timeout=10
+}
+
+setup_gadget() {
+  mkdir -p $G/strings/0x409 $G/configs/c.1/strings/0x409 $G/functions/ffs.trace
+  echo 0x6667 >$G/idVendor
+  echo 0x0001 >$G/idProduct
+  echo "$SERIAL" >$G/strings/0x409/serialnumber
+  echo "Tock OS" >$G/strings/0x409/manufacturer
+  echo "$PRODUCT" >$G/strings/0x409/product
+  echo "trace" >$G/configs/c.1/strings/0x409/configuration
+  ln -s $G/functions/ffs.trace $G/configs/c.1/
+  mkdir -p /dev/ffs-trace
+  mount -t functionfs trace /dev/ffs-trace
+}
+
+device_path() { # the sysfs directory of the 6667:0001 device, if it is there
+  for d in /sys/bus/usb/devices/*; do
+    [ "$(cat $d/idVendor 2>/dev/null)" = 6667 ] && echo "$d" && return 0
+  done
+  return 1
+}
+
+wait_for() { # seconds command...: polls the command every 0.1 s
+  tries=$(($1 * 10))
+  shift
+  while [ $tries -gt 0 ]; do
+    "$@" && return 0
+    sleep 0.1
+    tries=$((tries - 1))
+  done
+  return 1
+}
+
+plug() { # FILE REPEAT: start the gadget streaming FILE REPEAT times (0: forever) and bind it
+  rm -f $T/gadget.ready $T/gadget.out
+  trace_gadget /dev/ffs-trace "$1" "$2" $T/gadget.ready >$T/gadget.out 2>$T/gadget.err &
+  GADGET=$!
+  wait_for 10 test -e $T/gadget.ready || echo "guest: gadget not ready: $(cat $T/gadget.err)"
+  echo dummy_udc.0 >$G/UDC
+  wait_for 10 device_path >/dev/null || echo "guest: device 6667:0001 did not enumerate"
+  udevadm settle --timeout=10
+}
+
+unplug() {
+  echo "" >$G/UDC 2>/dev/null
+  kill $GADGET 2>/dev/null
+  wait $GADGET 2>/dev/null
+  wait_for 10 sh -c '! ls /sys/bus/usb/devices/*/idVendor | xargs grep -l 6667 >/dev/null 2>&1'
+}
+
+check_devices() {
+  tockctl --json devices >$T/devices.json 2>$T/devices.err
+  if grep -q '"vid_pid": *"6667:0001"' $T/devices.json &&
+    grep -q "\"serial_number\": *\"$SERIAL\"" $T/devices.json &&
+    grep -q "\"product\": *\"$PRODUCT\"" $T/devices.json; then
+    check devices_json PASS "6667:0001 $SERIAL \"$PRODUCT\""
+  else
+    check devices_json FAIL "$(tr '\n' ' ' <$T/devices.json | cut -c1-600) $(cat $T/devices.err)"
+  fi
+  tockctl devices >$T/devices.txt 2>&1
+  if grep -q "^6667:0001:$SERIAL  *Tock board" $T/devices.txt; then
+    check devices_table PASS "$(grep 6667 $T/devices.txt)"
+  else
+    check devices_table FAIL "$(tr '\n' '|' <$T/devices.txt)"
+  fi
+}
+
+check_trace_decode() {
+  count=$(cat /test/count)
+  timeout -s KILL 30 tockctl trace --usb 6667:0001 --format json --count "$count" >$T/trace.json 2>$T/trace.err
+  rc=$?
+  if [ $rc = 0 ] && cmp -s $T/trace.json /test/expected.json; then
+    check trace_decode PASS "$count records, output equal to --replay --count $count of the same fixture"
+  else
+    check trace_decode FAIL "exit $rc, $(wc -l <$T/trace.json)/$count lines;" \
+      "$(diff /test/expected.json $T/trace.json | head -5 | tr '\n' '|') $(tr '\n' '|' <$T/trace.err)"
+  fi
+}
+
+check_unplug() {
+  tockctl trace --usb 6667:0001 --no-reconnect >/dev/null 2>$T/unplug.err &
+  reader=$!
+  sleep 2
+  echo "" >$G/UDC
+  wait_for 15 sh -c "! kill -0 $reader 2>/dev/null"
+  if kill -0 $reader 2>/dev/null; then
+    kill $reader
+    wait $reader
+    check unplug_no_reconnect FAIL "still running 15 s after the unplug: $(tr '\n' '|' <$T/unplug.err)"
+    return
+  fi
+  wait $reader
+  rc=$?
+  # docs/trace-sources.md: a device that goes away under --no-reconnect is reported as a link
+  # loss ("trace: link lost: ...", on stderr in text mode) and ends the trace with exit 0, as
+  # --tcp and --serial do; an unplug is not an error, so no "error:" line.
+  if [ $rc = 0 ] && ! grep -q '^error:' $T/unplug.err &&
+    grep -q '^trace: link lost: USB device 6667:0001 (bus [0-9]*, address [0-9]*) was unplugged (LIBUSB_[A-Z_]*)$' $T/unplug.err; then
+    check unplug_no_reconnect PASS "exit 0: $(grep 'link lost' $T/unplug.err)"
+  else
+    check unplug_no_reconnect FAIL "exit $rc: $(tr '\n' '|' <$T/unplug.err | cut -c1-600)"
+  fi
+}
+
+check_reconnect() {
+  tockctl trace --usb 6667:0001 >/dev/null 2>$T/reconnect.err &
+  reader=$!
+  sleep 2
+  unplug
+  plug /test/stress.bin 0
+  wait_for 10 grep -q 'is back' $T/reconnect.err
+  kill $reader
+  wait $reader
+  lost='^trace: link lost: USB device 6667:0001 (bus 1, address [0-9]*) was unplugged (LIBUSB_[A-Z_]*); waiting for it to come back$'
+  back='^trace: link up: USB device 6667:0001 is back (bus 1, address [0-9]*)$'
+  if ! grep -q '^error:' $T/reconnect.err && grep -q "$lost" $T/reconnect.err &&
+    grep -q "$back" $T/reconnect.err; then
+    check reconnect PASS "$(grep 'link' $T/reconnect.err | tr '\n' '|')"
+  else
+    check reconnect FAIL "$(tr '\n' '|' <$T/reconnect.err | cut -c1-600)"
+  fi
+}
+
+check_busy() {
+  tockctl trace --usb 6667:0001 --format json >/dev/null 2>$T/first.err &
+  first=$!
+  sleep 2
+  tockctl trace --usb 6667:0001 --format json >/dev/null 2>$T/busy.err
+  rc=$?
+  kill $first 2>/dev/null
+  wait $first 2>/dev/null
+  if grep -q 'is in use by another program or driver (LIBUSB_ERROR_BUSY)' $T/busy.err; then
+    check busy PASS "exit $rc: $(head -1 $T/busy.err)"
+  else
+    check busy FAIL "exit $rc: $(tr '\n' '|' <$T/busy.err)"
+  fi
+}
+
+as_tock() { su -s /bin/sh tock -c "$*"; }
+
+check_permissions() {
+  count=$(cat /test/count)
+  node=/dev/bus/usb/$(printf %03d $(cat $(device_path)/busnum))/$(printf %03d $(cat $(device_path)/devnum))
+  as_tock "timeout -s KILL 30 tockctl trace --usb 6667:0001 --format json --count $count" >$T/user.json 2>$T/user.err
+  rc=$?
+  if grep -q "error: permission denied opening USB device 6667:0001 (bus [0-9]*, address [0-9]*), $node (usb 6667:0001: open); allow access with a udev rule such as: SUBSYSTEM==\"usb\", ATTR{idVendor}==\"6667\", ATTR{idProduct}==\"0001\", TAG+=\"uaccess\" (tockctl ships udev/60-tockctl.rules" $T/user.err; then
+    check permission_denied PASS "exit $rc, $(ls -l $node | cut -c1-40)"
+  else
+    check permission_denied FAIL "exit $rc, $(ls -l $node): $(tr '\n' '|' <$T/user.err)"
+  fi
+}
+
+check_udev_rule() {
+  count=$(cat /test/count)
+  cp /test/60-tockctl.rules /etc/udev/rules.d/
+  udevadm control --reload-rules
+  unplug
+  plug /test/trace.bin 1
+  node=/dev/bus/usb/$(printf %03d $(cat $(device_path)/busnum))/$(printf %03d $(cat $(device_path)/devnum))
+  as_tock "timeout -s KILL 30 tockctl trace --usb 6667:0001 --format json --count $count" >$T/user.json 2>$T/user.err
+  rc=$?
+  if [ $rc = 0 ] && cmp -s $T/user.json /test/expected.json; then
+    check udev_rule_grants PASS "$(ls -l $node | cut -c1-40)"
+  else
+    check udev_rule_grants FAIL "exit $rc, $(ls -l $node): $(tr '\n' '|' <$T/user.err)"
+  fi
+}
+
+gadget_rate() { # bytes per second the gadget reported, or nothing
+  sed -n 's/^GADGET bytes=\([0-9]*\) seconds=\([0-9.]*\)$/\1 \2/p' $T/gadget.out |
+    awk '$2 > 0 { printf "%d", $1 / $2 }'
+}
+
+uptime_cs() { awk '{ printf "%d", $1 * 100 }' /proc/uptime; }
+
+replay_rate() { # FILE REPEAT: bytes per second `tockctl trace --replay` decodes at (no USB)
+  rm -f $T/replay.bin
+  i=0
+  while [ $i -lt "$2" ]; do cat "$1" >>$T/replay.bin; i=$((i + 1)); done
+  start=$(uptime_cs)
+  tockctl trace --replay $T/replay.bin --format json >/dev/null 2>&1
+  end=$(uptime_cs)
+  awk "BEGIN { if ($end > $start) printf \"%d\", $(wc -c <$T/replay.bin) * 100 / ($end - $start) }"
+}
+
+check_throughput() {
+  rounds=20
+  size=$(wc -c </test/stress.bin)
+  plug /test/stress.bin $rounds
+  timeout 60 raw_bulk_reader 6667 0001 0 0x81 $((size * rounds)) >$T/raw.out 2>$T/raw.err
+  wait_for 10 grep -q GADGET $T/gadget.out
+  raw=$(gadget_rate)
+  unplug
+  plug /test/stress.bin $rounds
+  tockctl trace --usb 6667:0001 --format json >/dev/null 2>$T/rate.err &
+  reader=$!
+  wait_for 60 grep -q GADGET $T/gadget.out
+  trace=$(gadget_rate)
+  kill $reader
+  wait $reader 2>/dev/null
+  unplug
+  replay=$(replay_rate /test/stress.bin $rounds)
+  if [ -n "$raw" ] && [ -n "$trace" ]; then
+    ratio=$(awk "BEGIN { printf \"%.2f\", $trace / $raw }")
+    check throughput PASS "ratio=$ratio trace=$trace B/s raw=$raw B/s ($((size * rounds)) bytes" \
+      "each); the same bytes decoded from a file (--replay, no USB): $replay B/s"
+  else
+    check throughput FAIL "raw='$raw' ($(cat $T/raw.err)) trace='$trace' ($(tr '\n' '|' <$T/rate.err))"
+  fi
+}
+
+setup_system
+setup_gadget
+echo "guest: kernel $(uname -r), ready at $(cut -d' ' -f1 /proc/uptime) s"
+plug /test/trace.bin 1
+check_devices
+check_trace_decode
+unplug
+plug /test/stress.bin 0
+check_unplug
+unplug
+plug /test/stress.bin 0
+check_reconnect
+unplug
+plug /test/stress.bin 0
+check_busy
+unplug
+plug /test/trace.bin 1
+check_permissions
+check_udev_rule
+unplug
+check_throughput
+echo "guest: done at $(cut -d' ' -f1 /proc/uptime) s"
+poweroff -f
