@@ -5,5 +5,5 @@
 add_test(NAME lint.clang_format COMMAND ${PROJECT_SOURCE_DIR}/scripts/lint --format)
 set_tests_properties(lint.clang_format PROPERTIES LABELS "lint" TIMEOUT 60)
 add_test(NAME lint.clang_tidy COMMAND ${PROJECT_SOURCE_DIR}/scripts/lint --tidy)
-set_tests_properties(lint.clang_tidy PROPERTIES LABELS "lint" TIMEOUT 1200
+set_tests_properties(lint.clang_tidy PROPERTIES LABELS "lint" TIMEOUT 1200 PROCESSORS 2
                      ENVIRONMENT "TOCKCTL_BUILD_DIR=${PROJECT_BINARY_DIR}")

@@ -10,7 +10,7 @@ if(TOCKCTL_USB_PYTHON3)
                 --build-dir ${PROJECT_BINARY_DIR})
   add_test(NAME usb.guest COMMAND ${usb_guest} --tockctl $<TARGET_FILE:tockctl>
                                   --source-dir ${PROJECT_SOURCE_DIR})
-  set_tests_properties(usb.guest PROPERTIES LABELS usb SKIP_RETURN_CODE 77 TIMEOUT 600
+  set_tests_properties(usb.guest PROPERTIES LABELS usb SKIP_RETURN_CODE 77 TIMEOUT 600 PROCESSORS 2
                                             FIXTURES_SETUP usb_guest)
   foreach(check IN LISTS TOCKCTL_USB_CHECKS)
     add_test(NAME usb.${check} COMMAND ${usb_guest} --result ${check})
