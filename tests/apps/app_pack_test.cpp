@@ -4,18 +4,12 @@
 
 #include "common/error.h"
 #include "tests/support/elf_builder.h"
+#include "tests/support/test_support.h"
 
 namespace tockctl::apps {
 namespace {
 
-std::string Describe(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.Describe();
-  }
-  return "(no error)";
-}
+using tockctl::testing::ErrorText;
 
 TEST(AppPack, ProgramIsTheLoadedSegmentsAndTheHeaderFollowsTheBook) {
   tockctl::testing::ElfSpec spec;
@@ -55,16 +49,16 @@ TEST(AppPack, RefusesWhatItCannotPack) {
   spec.segments.push_back({1, 0x10000, 0, {1, 2, 3, 4}, 0, ".text"});
   PackOptions o;
   o.name = "x";
-  EXPECT_EQ(Describe([&] { PackElf(tockctl::testing::BuildElf(spec), "x.elf", o); }),
+  EXPECT_EQ(ErrorText([&] { PackElf(tockctl::testing::BuildElf(spec), "x.elf", o); }),
             "x.elf: entry point 0x00009000 is outside the program 0x00010000..0x00010004; link "
             "the program with its entry (_start) in a loadable segment");
   spec.entry = 0x10000;
   spec.segments.push_back({1, 0x30000000, 0, {5}, 0, ".far"});
-  EXPECT_EQ(Describe([&] { PackElf(tockctl::testing::BuildElf(spec), "x.elf", o); }),
+  EXPECT_EQ(ErrorText([&] { PackElf(tockctl::testing::BuildElf(spec), "x.elf", o); }),
             "x.elf: the loadable segments span 0x2fff0001 bytes from 0x00010000, more than an "
             "app's 1 MiB; link the program so that its flash segments are contiguous");
   spec.segments = {};
-  EXPECT_EQ(Describe([&] { PackElf(tockctl::testing::BuildElf(spec), "x.elf", o); }),
+  EXPECT_EQ(ErrorText([&] { PackElf(tockctl::testing::BuildElf(spec), "x.elf", o); }),
             "x.elf: has no loadable segment with contents; give the linked program (an "
             "executable ELF), not an object file");
 }

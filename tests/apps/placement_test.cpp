@@ -14,14 +14,7 @@ namespace {
 using apps::testing::MakeApp;
 using apps::testing::MakeTab;
 
-std::string Describe(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.Describe();
-  }
-  return "(no error)";
-}
+using tockctl::testing::ErrorText;
 
 config::HardwareBoard Board(const std::string& name) {
   return config::LoadCatalogFile(tockctl::testing::SourceDir() / "boards" / (name + ".json")).board;
@@ -116,10 +109,11 @@ TEST(Placement, PreserveOrderKeepsTheOrderAndStillAligns) {
 }
 
 TEST(Placement, Armv6mMpuRefusesAnAppSmallerThanItsSmallestRegion) {
-  EXPECT_EQ(Describe([] { PlanPlacement(Request("raspberry_pi_pico", {Tab("t.tab", "t", 128)})); }),
-            "t.tab: cortex-m0.tbf: app \"t\" is 128 bytes, smaller than the smallest MPU region of "
-            "raspberry_pi_pico (256 bytes); the kernel refuses it; rebuild it padded to at least "
-            "256 bytes");
+  EXPECT_EQ(
+      ErrorText([] { PlanPlacement(Request("raspberry_pi_pico", {Tab("t.tab", "t", 128)})); }),
+      "t.tab: cortex-m0.tbf: app \"t\" is 128 bytes, smaller than the smallest MPU region of "
+      "raspberry_pi_pico (256 bytes); the kernel refuses it; rebuild it padded to at least "
+      "256 bytes");
   const auto plan = PlanPlacement(
       Request("raspberry_pi_pico", {Tab("a.tab", "a", 0x300), Tab("b.tab", "b", 0x100)}));
   EXPECT_EQ(Rows(plan), (std::vector<Row>{{0x10040000, 0x300, "a", "new"},
@@ -175,7 +169,7 @@ TEST(Placement, EpmpPicksFixedAddressVariantsThatFitFlashAndRam) {
 
 TEST(Placement, FixedAddressAppsAreRefusedWhenNoVariantFits) {
   const std::vector<std::pair<uint32_t, uint32_t>> one = {{0x80100080, 0x80300000}};
-  EXPECT_EQ(Describe([&] {
+  EXPECT_EQ(ErrorText([&] {
               PlanPlacement(Request("qemu_rv32_virt",
                                     {FixedTab("one", 0x1000, one), FixedTab("two", 0x1000, one)}));
             }),
@@ -184,7 +178,7 @@ TEST(Placement, FixedAddressAppsAreRefusedWhenNoVariantFits) {
             "0x80100000..0x80200000 and RAM 0x80200000..0x80400000; build the app for more "
             "addresses (libtock-c: TOCK_TARGETS), or install fewer apps");
   const std::vector<std::pair<uint32_t, uint32_t>> bad_ram = {{0x80100080, 0x90000000}};
-  EXPECT_EQ(Describe([&] {
+  EXPECT_EQ(ErrorText([&] {
               PlanPlacement(Request("qemu_rv32_virt", {FixedTab("far", 0x1000, bad_ram)}));
             }),
             "far.tab: rv32imac.0x80100080.0x90000000.tbf: no combination of the fixed-address "
@@ -195,7 +189,7 @@ TEST(Placement, FixedAddressAppsAreRefusedWhenNoVariantFits) {
 
 TEST(Placement, FixedAndPositionIndependentAppsAreNotMixed) {
   const std::vector<std::pair<uint32_t, uint32_t>> one = {{0x80100080, 0x80300000}};
-  EXPECT_EQ(Describe([&] {
+  EXPECT_EQ(ErrorText([&] {
               PlanPlacement(Request("qemu_rv32_virt", {FixedTab("fixed", 0x1000, one),
                                                        Tab("blink.tab", "blink", 0x800)}));
             }),
@@ -216,10 +210,10 @@ TEST(Placement, NeverWritesOutsideAppFlash) {
   EXPECT_EQ(plan.clear_size, 0u);
   EXPECT_EQ(PlanImage(plan).size(), 0x40000u);
   // A 0x30000-byte app needs a 0x40000-byte region: at 0x40000 it would reach 0x80000.
-  EXPECT_EQ(Describe([] { PlanPlacement(Request("hail", {Tab("huge.tab", "huge", 0x30000)})); }),
+  EXPECT_EQ(ErrorText([] { PlanPlacement(Request("hail", {Tab("huge.tab", "huge", 0x30000)})); }),
             "hail: the apps need app flash up to 0x00080000, past its end at 0x00070000 (0x40000 "
             "bytes); install fewer or smaller apps, or --erase the apps on the board");
-  EXPECT_EQ(Describe([] {
+  EXPECT_EQ(ErrorText([] {
               PlanPlacement(
                   Request("arty_e21", {Tab("a.tab", "a", 0x80000), Tab("b.tab", "b", 0x80004)}));
             }),
@@ -234,7 +228,7 @@ TEST(Placement, ArchitectureFallsBackToCodeTheCoreRuns) {
             (std::vector<std::string>{"cortex-m7", "cortex-m4", "cortex-m3", "cortex-m0"}));
   const auto plan = PlanPlacement(Request("hail", {Tab("m0.tab", "m0", 0x400, {"cortex-m0"})}));
   EXPECT_EQ(plan.apps[0].source, "m0.tab: cortex-m0.tbf");
-  EXPECT_EQ(Describe([] {
+  EXPECT_EQ(ErrorText([] {
               PlanPlacement(Request("hail", {Tab("rv.tab", "rv", 0x400, {"rv32imac", "rv32imc"})}));
             }),
             "rv.tab: has no TBF for hail (cortex-m4, cortex-m3, cortex-m0); it holds rv32imac, "
@@ -242,7 +236,7 @@ TEST(Placement, ArchitectureFallsBackToCodeTheCoreRuns) {
 }
 
 TEST(Placement, OnlyForBoardsIsRespected) {
-  EXPECT_EQ(Describe([] {
+  EXPECT_EQ(ErrorText([] {
               PlanPlacement(
                   Request("imix", {Tab("h.tab", "h", 0x400, {"cortex-m4"}, {"hail", "nrf52dk"})}));
             }),
@@ -260,15 +254,15 @@ TEST(Placement, KernelVersionIsCheckedWhenKnown) {
   request.kernel = KernelVersion{2, 2};
   EXPECT_TRUE(PlanPlacement(request).notes.empty());
   request.kernel = KernelVersion{2, 0};
-  EXPECT_EQ(Describe([&] { PlanPlacement(request); }),
+  EXPECT_EQ(ErrorText([&] { PlanPlacement(request); }),
             "blink.tab: needs Tock kernel 2.1, the board runs 2.0; rebuild the app for Tock 2.0 "
             "or update the kernel");
   request.kernel = KernelVersion{3, 0};
-  EXPECT_EQ(Describe([&] { PlanPlacement(request); }),
+  EXPECT_EQ(ErrorText([&] { PlanPlacement(request); }),
             "blink.tab: needs Tock kernel 2.1, the board runs 3.0; rebuild the app for Tock 3.0 "
             "or update the kernel");
   request.bundles = {ReadAppBundle(MakeApp("bare", 64, 0x400), "bare.tbf")};
-  EXPECT_EQ(Describe([&] { PlanPlacement(request); }),
+  EXPECT_EQ(ErrorText([&] { PlanPlacement(request); }),
             "bare.tbf: bare.tbf: KernelVersion TLV asks for ^2.1, the board runs 3.0; rebuild the "
             "app for Tock 3.0 or update the kernel");
 }
@@ -297,7 +291,7 @@ TEST(Placement, InstalledAppsAreKeptWithTheirFlagsOrReplacedByName) {
 TEST(Placement, KernelVersionArgumentIsParsed) {
   EXPECT_EQ(ParseKernelVersion("2.2", "--kernel-version").minor, 2);
   EXPECT_EQ(ParseKernelVersion("2.1.0", "--kernel-version").minor, 1);
-  EXPECT_EQ(Describe([] { ParseKernelVersion("two", "--kernel-version"); }),
+  EXPECT_EQ(ErrorText([] { ParseKernelVersion("two", "--kernel-version"); }),
             "--kernel-version: kernel version \"two\" is not MAJOR.MINOR (e.g. 2.2)");
 }
 

@@ -15,14 +15,7 @@ namespace {
 using apps::testing::MakeApp;
 using apps::testing::MakeTab;
 
-std::string Describe(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.Describe();
-  }
-  return "(no error)";
-}
+using tockctl::testing::ErrorText;
 
 ProcessResult RunTar(const std::vector<std::string>& args, const std::filesystem::path& cwd) {
   PosixProcessRunner runner;
@@ -69,12 +62,12 @@ TEST(Tar, ReadsWhatGnuTarWritesInEachFormat) {
 TEST(Tar, ADamagedHeaderIsOneLineNamingTheBlock) {
   auto bytes = WriteTar({{"a.tbf", {1}, 0}, {"b.tbf", {2}, 0}});
   bytes[1024] = 'X';  // the second header's name
-  EXPECT_EQ(Describe([&] { ReadTar(bytes, "app.tab"); }),
+  EXPECT_EQ(ErrorText([&] { ReadTar(bytes, "app.tab"); }),
             "app.tab: offset 1172: tar header checksum is 3498, expected 3488; the archive is "
             "damaged: build or download the TAB again");
   bytes = WriteTar({{"a.tbf", std::vector<uint8_t>(600, 1), 0}});
   bytes.resize(1024);
-  EXPECT_EQ(Describe([&] { ReadTar(bytes, "app.tab"); }),
+  EXPECT_EQ(ErrorText([&] { ReadTar(bytes, "app.tab"); }),
             "app.tab: offset 0: tar entry \"a.tbf\" of 600 bytes runs past the end of the archive; "
             "the archive is damaged: build or download the TAB again");
 }
@@ -109,7 +102,7 @@ TEST(Tab, ABareTbfIsABundleOfOne) {
 
 TEST(Tab, AnArchiveWithoutTbfIsRefused) {
   const auto tar = WriteTar({{"metadata.toml", {'#'}, 0}});
-  EXPECT_EQ(Describe([&] { ReadAppBundle(tar, "empty.tab"); }),
+  EXPECT_EQ(ErrorText([&] { ReadAppBundle(tar, "empty.tab"); }),
             "empty.tab: the archive holds no .tbf file; a TAB holds metadata.toml and one "
             "ARCH.tbf per architecture; build it with elf2tab");
 }
@@ -118,7 +111,7 @@ TEST(Tab, ABrokenMemberNamesArchiveAndMember) {
   auto app = MakeApp("x", 10);
   app[0] = 3;
   const auto tab = MakeTab("x", {{"cortex-m4.tbf", app}});
-  EXPECT_EQ(Describe([&] { ReadAppBundle(tab, "x.tab"); }),
+  EXPECT_EQ(ErrorText([&] { ReadAppBundle(tab, "x.tab"); }),
             "x.tab: cortex-m4.tbf: offset 0: TBF version is 3, not 2; this is not a Tock app (or "
             "a TBF version the kernel no longer loads)");
 }
@@ -145,16 +138,16 @@ TEST(TabMetadata, ReadsTheKeysElf2tabAndTockloaderWrite) {
 }
 
 TEST(TabMetadata, ErrorsNameFileLineAndColumn) {
-  EXPECT_EQ(Describe([] { ParseTabMetadata("name = \"x\nb = 1\n", "t.tab: metadata.toml"); }),
+  EXPECT_EQ(ErrorText([] { ParseTabMetadata("name = \"x\nb = 1\n", "t.tab: metadata.toml"); }),
             "t.tab: metadata.toml:1:10: unterminated string; metadata.toml holds `key = "
             "\"string\"`, integers, booleans and arrays of strings");
-  EXPECT_EQ(Describe([] { ParseTabMetadata("tab-version = \"one\"\n", "m.toml"); }),
+  EXPECT_EQ(ErrorText([] { ParseTabMetadata("tab-version = \"one\"\n", "m.toml"); }),
             "m.toml:1:1: \"tab-version\" must be an integer; metadata.toml holds `key = "
             "\"string\"`, integers, booleans and arrays of strings");
-  EXPECT_EQ(Describe([] { ParseTabMetadata("a = 1\na = 2\n", "m.toml"); }),
+  EXPECT_EQ(ErrorText([] { ParseTabMetadata("a = 1\na = 2\n", "m.toml"); }),
             "m.toml:2:6: key \"a\" is defined twice; metadata.toml holds `key = \"string\"`, "
             "integers, booleans and arrays of strings");
-  EXPECT_EQ(Describe([] { ParseTabMetadata("a = 1.5\n", "m.toml"); }),
+  EXPECT_EQ(ErrorText([] { ParseTabMetadata("a = 1.5\n", "m.toml"); }),
             "m.toml:1:5: expected a string, integer, boolean, date or array of strings; "
             "metadata.toml holds `key = \"string\"`, integers, booleans and arrays of strings");
 }

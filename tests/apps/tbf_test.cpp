@@ -5,18 +5,12 @@
 #include "common/byte_reader.h"
 #include "common/error.h"
 #include "tests/apps/app_test_data.h"
+#include "tests/support/test_support.h"
 
 namespace tockctl::apps {
 namespace {
 
-std::string Describe(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.Describe();
-  }
-  return "(no error)";
-}
+using tockctl::testing::ErrorText;
 
 // The book's layout, computed by hand: base header (version 2, header_size 0x38, total_size 0x3c,
 // flags 1, checksum), Program (type 9, 20 bytes), PackageName "ab" (padded to 4), KernelVersion
@@ -161,25 +155,25 @@ TEST(Tbf, MissingKernelVersionIsAFinding) {
 TEST(Tbf, BrokenStructureIsOneLineNamingFileOffsetAndWhatToDo) {
   auto v1 = kHandMadeTbf;
   v1[0] = 1;
-  EXPECT_EQ(Describe([&] { ParseTbf(v1, "ab.tbf"); }),
+  EXPECT_EQ(ErrorText([&] { ParseTbf(v1, "ab.tbf"); }),
             "ab.tbf: offset 0: TBF version is 1, not 2; this is not a Tock app (or a TBF "
             "version the kernel no longer loads)");
   auto truncated = kHandMadeTbf;
   truncated.resize(50);
-  EXPECT_EQ(Describe([&] { ParseTbf(truncated, "ab.tbf"); }),
+  EXPECT_EQ(ErrorText([&] { ParseTbf(truncated, "ab.tbf"); }),
             "ab.tbf: offset 4: total_size 0x3c is past the end of the data (0x32 bytes); the "
             "file is truncated: copy or download it again");
   auto long_tlv = kHandMadeTbf;
   long_tlv[50] = 0x40;  // KernelVersion length 0x40
-  EXPECT_EQ(Describe([&] { ParseTbf(long_tlv, "ab.tbf"); }),
+  EXPECT_EQ(ErrorText([&] { ParseTbf(long_tlv, "ab.tbf"); }),
             "ab.tbf: offset 48: TLV KernelVersion (64 bytes) runs past the header's end at "
             "0x38; rebuild the app with elf2tab");
   auto short_program = kHandMadeTbf;
   short_program[18] = 0x10;  // Program 16 bytes
-  EXPECT_EQ(Describe([&] { ParseTbf(short_program, "ab.tbf"); }),
+  EXPECT_EQ(ErrorText([&] { ParseTbf(short_program, "ab.tbf"); }),
             "ab.tbf: offset 16: TLV Program is 16 bytes long, the kernel requires 20; rebuild "
             "the app with elf2tab");
-  EXPECT_EQ(Describe([&] { ParseTbf(std::vector<uint8_t>(3, 0), "x.tbf"); }),
+  EXPECT_EQ(ErrorText([&] { ParseTbf(std::vector<uint8_t>(3, 0), "x.tbf"); }),
             "x.tbf: offset 0: is 3 bytes, shorter than a TBF base header (16 bytes); give a "
             ".tbf or .tab file built by elf2tab");
 }

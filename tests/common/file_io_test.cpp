@@ -11,14 +11,7 @@ namespace {
 
 using testing::TempDir;
 
-std::string ErrorText(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.Describe();
-  }
-  return "";
-}
+using tockctl::testing::ErrorText;
 
 TEST(FileIoTest, ReadsAFile) {
   TempDir dir;

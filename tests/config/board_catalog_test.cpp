@@ -23,14 +23,7 @@ const BoardCatalog& Catalog() {
   return catalog;
 }
 
-std::string ErrorText(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.Describe();
-  }
-  return "(no error)";
-}
+using tockctl::testing::ErrorText;
 
 TEST(BoardCatalogTest, EveryCatalogFileLoadsWithoutWarningsAndPassesSelfChecks) {
   EXPECT_GE(Catalog().size(), 20u);

@@ -45,14 +45,7 @@ struct IntegrationFixture {
   std::string Read(const std::string& file) const { return ReadFile(tree.board_dir() / file); }
 };
 
-std::string ErrorText(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.Describe();
-  }
-  return "";
-}
+using tockctl::testing::ErrorText;
 
 TEST(BoardIntegrationTest, TracerOnChangesMainLibAndCargoAsTheGoldenDiffSays) {
   IntegrationFixture f(nlohmann::ordered_json::parse(R"({"events": ["processes", "ipc"]})"));

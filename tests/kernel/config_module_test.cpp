@@ -33,14 +33,7 @@ std::string Generate(const std::filesystem::path& board_file) {
   return RenderConfigModule(LoadConfigModuleSource(board_file.string()), SourceDir());
 }
 
-std::string ErrorText(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.Describe();
-  }
-  return "";
-}
+using tockctl::testing::ErrorText;
 
 void ExpectGolden(const std::string& board) {
   TempDir dir;

@@ -5,6 +5,7 @@
 #include "common/error.h"
 #include "config/board_catalog.h"
 #include "tests/kernel/fixture_tree.h"
+#include "tests/support/test_support.h"
 
 namespace tockctl::kernel {
 namespace {
@@ -12,14 +13,7 @@ namespace {
 namespace fs = std::filesystem;
 using testing::FixtureTree;
 
-std::string ErrorText(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.Describe();
-  }
-  return "";
-}
+using tockctl::testing::ErrorText;
 
 config::HardwareBoard QemuBoard() {
   return config::BoardCatalog::Load(tockctl::testing::SourceDir() / "boards")

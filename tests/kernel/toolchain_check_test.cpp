@@ -10,14 +10,7 @@ namespace {
 
 using tockctl::testing::TempDir;
 
-std::string ErrorText(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.Describe();
-  }
-  return "";
-}
+using tockctl::testing::ErrorText;
 
 // These run the real rustup/rustc of this machine, which has only the host target installed.
 class ToolchainCheckTest : public ::testing::Test {

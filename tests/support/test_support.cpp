@@ -6,6 +6,7 @@
 #include <sstream>
 #include <thread>
 
+#include "common/error.h"
 #include "common/process.h"
 
 namespace tockctl::testing {
@@ -68,6 +69,15 @@ bool WaitFor(const std::function<bool()>& done, std::chrono::milliseconds timeou
 }
 
 std::filesystem::path SourceDir() { return TOCKCTL_SOURCE_DIR; }
+
+std::string ErrorText(const std::function<void()>& fn) {
+  try {
+    fn();
+  } catch (const Error& e) {
+    return e.Describe();
+  }
+  return "(no error)";
+}
 std::filesystem::path BuildDir() { return TOCKCTL_BUILD_DIR; }
 
 TempDir::TempDir() {

@@ -39,6 +39,10 @@ bool WaitFor(const std::function<bool()>& done,
              std::chrono::milliseconds timeout = std::chrono::seconds(20));
 
 /// A fresh directory under /tmp, removed with everything in it on destruction.
+/// What `fn` throws as tockctl::Error, as the user would read it (Error::Describe), or
+/// "(no error)" when it returns normally.
+std::string ErrorText(const std::function<void()>& fn);
+
 class TempDir {
  public:
   TempDir();
