@@ -16,7 +16,7 @@ namespace {
 CliRun RunWithEnv(const std::vector<std::string>& args, const std::string& cwd,
                   std::map<std::string, std::string> env) {
   ProcessSpec spec;
-  spec.argv.push_back(TOCKCTL_BINARY);
+  spec.argv.emplace_back(TOCKCTL_BINARY);
   spec.argv.insert(spec.argv.end(), args.begin(), args.end());
   spec.cwd = cwd;
   env["NO_COLOR"] = "1";
