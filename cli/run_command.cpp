@@ -45,7 +45,8 @@ void ChooseConsole(RunOptions& o, const std::string& method, const config::Hardw
   tracer::SourceFlags& s = o.console.source;
   if (!AnySourceGiven(s) && method != "qemu" && method != "gdb" && o.request.port)
     s.serial = *o.request.port;
-  ApplyBoardTraceLink(board, method, s);
+  // With gdb, --serial is the probe's GDB port: the console needs its own option.
+  ApplyBoardTraceLink(board, method, s, method == "gdb" ? "console-" : "");
 }
 
 // Stops the QEMU this run started when the run ends, however it ends (a flash that fails or is

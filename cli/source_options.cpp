@@ -73,7 +73,7 @@ bool AnySourceGiven(const tracer::SourceFlags& s) {
 namespace {
 
 // The usage error for a board whose trace link needs a device path nobody gave.
-Error NeedsADevice(const config::HardwareBoard& board) {
+Error NeedsADevice(const config::HardwareBoard& board, const std::string& prefix) {
   const nlohmann::ordered_json& link = board.trace;
   const std::string kind = link.value("link", "");
   std::string device = board.console.is_object() ? board.console.value("device", "") : "";
@@ -83,27 +83,28 @@ Error NeedsADevice(const config::HardwareBoard& board) {
     if (link.contains("baud"))
       what += " at " + std::to_string(link["baud"].get<int64_t>()) + " baud";
     return Error(ErrorCategory::kUsage, what, ErrorContext{},
-                 "give --serial PORT, the USB serial adapter or debugger port it is wired to "
-                 "(tockctl devices lists them)");
+                 "give --" + prefix +
+                     "serial PORT, the USB serial adapter or debugger port it is wired to "
+                     "(tockctl devices lists them)");
   }
   if (kind == "usb") {
     std::string what = board.name + " traces over its USB CDC-ACM serial port";
     if (link.contains("vid_pid")) what += " (" + link["vid_pid"].get<std::string>() + ")";
     return Error(ErrorCategory::kUsage, what, ErrorContext{},
-                 "give --serial /dev/ttyACMn (tockctl devices lists it)");
+                 "give --" + prefix + "serial /dev/ttyACMn (tockctl devices lists it)");
   }
   return Error(ErrorCategory::kUsage,
                board.name + " traces over " + (kind.empty() ? "no link tockctl knows" : kind) +
                    ", which tockctl cannot read",
                ErrorContext{},
-               "wire the tracer to a UART or USB serial port and give --serial PORT, or --tcp "
-               "HOST:PORT");
+               "wire the tracer to a UART or USB serial port and give --" + prefix +
+                   "serial PORT, or --" + prefix + "tcp HOST:PORT");
 }
 
 }  // namespace
 
 void ApplyBoardTraceLink(const config::HardwareBoard& board, const std::string& flash_method,
-                         tracer::SourceFlags& flags) {
+                         tracer::SourceFlags& flags, const std::string& prefix) {
   const nlohmann::ordered_json& link = board.trace;
   if (flags.serial && !flags.baud && link.is_object() && link.contains("baud"))
     flags.baud = link["baud"].get<int64_t>();
@@ -112,7 +113,7 @@ void ApplyBoardTraceLink(const config::HardwareBoard& board, const std::string& 
     flags.qemu = true;
     return;
   }
-  throw NeedsADevice(board);
+  throw NeedsADevice(board, prefix);
 }
 
 void ApplyBoardChoice(CliContext& ctx, const BoardChoice& choice, tracer::SourceFlags& flags) {

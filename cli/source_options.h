@@ -38,9 +38,9 @@ void AddBoardChoiceOptions(CLI::App& cmd, BoardChoice& choice);
 /// link's baud for a --serial source without one; --qemu when no source is given and
 /// `flash_method` is qemu. Throws Error(kUsage) when no source is given and the link needs a
 /// device path, naming the link ("nrf52840dk traces over its UART ... at 115200 baud") and what
-/// to give.
+/// to give (the options spelled with `prefix`, as AddSourceOptions adds them).
 void ApplyBoardTraceLink(const config::HardwareBoard& board, const std::string& flash_method,
-                         tracer::SourceFlags& flags);
+                         tracer::SourceFlags& flags, const std::string& prefix = "");
 
 /// ApplyBoardTraceLink for the board `choice` names, with its default flash method; nothing when
 /// `choice` names none.

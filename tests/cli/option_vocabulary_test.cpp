@@ -100,5 +100,23 @@ TEST(OptionVocabularyTest, TheOldCaptureSpellingWritesTheSameFile) {
   EXPECT_EQ(testing::Slurp(old_file).size(), testing::Slurp(new_file).size());
 }
 
+// In `run`, --serial is the flash device's; with gdb it is a Black Magic Probe's GDB port, so the
+// refusal names the console's own option there and --serial elsewhere.
+TEST(OptionVocabularyTest, RunAsksForTheConsoleWithTheOptionThatNamesIt) {
+  const std::string link =
+      "error: nrf52840dk traces over its UART (UARTE0 (P0.06 TX, P0.08 RX; J-Link virtual COM "
+      "port)) at 115200 baud; give --";
+  const std::string hint =
+      "serial PORT, the USB serial adapter or debugger port it is wired to (tockctl devices lists "
+      "them)\n";
+  const CliRun jlink = RunTockctl({"run", "kernel.elf", "--board", "nrf52840dk"});
+  EXPECT_EQ(jlink.exit_code, 2);
+  EXPECT_EQ(jlink.err, link + hint);
+  const CliRun gdb = RunTockctl(
+      {"run", "kernel.elf", "--board", "nrf52840dk", "--method", "gdb", "--serial", "/dev/null"});
+  EXPECT_EQ(gdb.exit_code, 2);
+  EXPECT_EQ(gdb.err, link + "console-" + hint);
+}
+
 }  // namespace
 }  // namespace tockctl
