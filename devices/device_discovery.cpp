@@ -5,11 +5,11 @@
 
 #include <algorithm>
 #include <charconv>
-#include <fstream>
 #include <sstream>
 
 #include "common/error.h"
 #include "devices/device_context.h"
+#include "devices/sysfs_attribute.h"
 
 namespace tockctl::devices {
 namespace fs = std::filesystem;
@@ -52,18 +52,9 @@ constexpr IdEntry kKnownIds[] = {
     {0x6667, -1, DeviceKind::kTockBoard, "Tock board (USB)", "tock-bootloader"},
 };
 
-std::string ReadAttr(const fs::path& dir, const char* name) {
-  std::ifstream in(dir / name);
-  std::string value;
-  if (!in || !std::getline(in, value)) return "";
-  while (!value.empty() && (value.back() == '\n' || value.back() == '\r' || value.back() == ' '))
-    value.pop_back();
-  return value;
-}
-
 // A sysfs number (hex for ids and interface numbers, decimal for bus numbers), or nothing.
 std::optional<uint64_t> NumberAttr(const fs::path& dir, const char* name, int base) {
-  std::string text = ReadAttr(dir, name);
+  std::string text = ReadSysfsAttribute(dir, name);
   uint64_t value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value, base);
   if (text.empty() || ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
@@ -185,9 +176,9 @@ std::optional<UsbDeviceInfo> SysfsDeviceScanner::ReadUsbDevice(const fs::path& d
   d.bus = ByteAttr(dir, "busnum", false);
   d.address = ByteAttr(dir, "devnum", false);
   d.port_path = dir.filename().string();
-  d.serial_number = ReadAttr(dir, "serial");
-  d.manufacturer = ReadAttr(dir, "manufacturer");
-  d.product = ReadAttr(dir, "product");
+  d.serial_number = ReadSysfsAttribute(dir, "serial");
+  d.manufacturer = ReadSysfsAttribute(dir, "manufacturer");
+  d.product = ReadSysfsAttribute(dir, "product");
   std::error_code ec;
   std::vector<fs::path> itfs;
   for (const auto& e : fs::directory_iterator(dir, ec))
@@ -200,7 +191,7 @@ std::optional<UsbDeviceInfo> SysfsDeviceScanner::ReadUsbDevice(const fs::path& d
     itf.interface_class = ByteAttr(p, "bInterfaceClass", true);
     itf.interface_subclass = ByteAttr(p, "bInterfaceSubClass", true);
     itf.interface_protocol = ByteAttr(p, "bInterfaceProtocol", true);
-    itf.name = ReadAttr(p, "interface");
+    itf.name = ReadSysfsAttribute(p, "interface");
     itf.endpoints = ReadEndpoints(p);
     d.interfaces.push_back(std::move(itf));
   }
@@ -236,13 +227,13 @@ std::vector<SerialPortInfo> SysfsDeviceScanner::ListSerialPorts() {
     info.driver = ec ? "" : driver.filename().string();
     auto usb = UsbAncestor(real);
     // Legacy 8250 slots without a UART behind them report type 0 (PORT_UNKNOWN).
-    if (!usb && ReadAttr(e.path(), "type") == "0") continue;
+    if (!usb && ReadSysfsAttribute(e.path(), "type") == "0") continue;
     if (usb) {
       info.vid = HexAttr(*usb, "idVendor");
       info.pid = HexAttr(*usb, "idProduct");
-      info.serial_number = ReadAttr(*usb, "serial");
-      info.manufacturer = ReadAttr(*usb, "manufacturer");
-      info.product = ReadAttr(*usb, "product");
+      info.serial_number = ReadSysfsAttribute(*usb, "serial");
+      info.manufacturer = ReadSysfsAttribute(*usb, "manufacturer");
+      info.product = ReadSysfsAttribute(*usb, "product");
     }
     out.push_back(std::move(info));
   }

@@ -1,7 +1,8 @@
 #include "devices/tty_usb_identity.h"
 
-#include <fstream>
 #include <system_error>
+
+#include "devices/sysfs_attribute.h"
 
 namespace tockctl::devices {
 
@@ -12,13 +13,6 @@ namespace {
 // How far above a tty's `device` link the USB interface and device directories may be
 // (ttyACM: device = interface; ttyUSB: device = usb-serial port below the interface).
 constexpr int kMaxSysfsLevels = 4;
-
-std::string ReadSysfsValue(const fs::path& file) {
-  std::ifstream in(file);
-  std::string value;
-  std::getline(in, value);
-  return value;
-}
 
 // The nearest directory at or above `start` that contains `marker`.
 std::optional<fs::path> AncestorWith(fs::path start, const char* marker) {
@@ -49,9 +43,10 @@ std::optional<TtyUsbIdentity> LookUpTtyUsbIdentity(const fs::path& sysfs_root,
   auto interface = AncestorWith(device, "bInterfaceNumber");
   auto usb_device = AncestorWith(device, "idVendor");
   if (!interface || !usb_device || !fs::exists(*usb_device / "serial", ec)) return std::nullopt;
-  TtyUsbIdentity id{
-      ReadSysfsValue(*usb_device / "idVendor"), ReadSysfsValue(*usb_device / "idProduct"),
-      ReadSysfsValue(*usb_device / "serial"), ReadSysfsValue(*interface / "bInterfaceNumber")};
+  TtyUsbIdentity id{ReadSysfsAttribute(*usb_device, "idVendor"),
+                    ReadSysfsAttribute(*usb_device, "idProduct"),
+                    ReadSysfsAttribute(*usb_device, "serial"),
+                    ReadSysfsAttribute(*interface, "bInterfaceNumber")};
   if (id.serial.empty()) return std::nullopt;
   return id;
 }
