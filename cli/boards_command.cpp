@@ -4,6 +4,7 @@
 
 #include "cli/command_registry.h"
 #include "cli/context.h"
+#include "common/text_table.h"
 #include "config/board_catalog.h"
 #include "config/board_summary.h"
 
@@ -25,7 +26,7 @@ void PrintOrderedJson(const CliContext& ctx, const nlohmann::ordered_json& doc) 
 void RunList(CliContext& ctx) {
   config::BoardCatalog catalog = LoadCatalog(ctx);
   if (ctx.options.json) return PrintOrderedJson(ctx, config::BoardListJson(catalog));
-  std::string table = RenderTable(config::BoardListRows(catalog));
+  std::string table = RenderTextTable(config::BoardListRows(catalog));
   table.pop_back();  // Print adds the final newline
   ctx.Print(table);
 }

@@ -68,7 +68,4 @@ class CliContext {
   std::optional<std::filesystem::path> data_dir_;
 };
 
-/// Renders rows as left-aligned columns separated by two spaces (the first row is the header).
-std::string RenderTable(const std::vector<std::vector<std::string>>& rows);
-
 }  // namespace tockctl::cli

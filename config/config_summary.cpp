@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "common/hex.h"
+#include "common/text_table.h"
 #include "config/hardware_address.h"
 #include "config/ipc_rules.h"
 
@@ -10,24 +11,6 @@ namespace tockctl::config {
 namespace {
 
 using Rows = std::vector<std::vector<std::string>>;
-
-std::string Table(const Rows& rows, const std::string& indent) {
-  std::vector<size_t> widths;
-  for (const auto& row : rows)
-    for (size_t i = 0; i < row.size(); ++i) {
-      if (widths.size() <= i) widths.push_back(0);
-      widths[i] = std::max(widths[i], row[i].size());
-    }
-  std::string out;
-  for (const auto& row : rows) {
-    std::string line = indent;
-    for (size_t i = 0; i < row.size(); ++i)
-      line +=
-          i + 1 < row.size() ? row[i] + std::string(widths[i] - row[i].size() + 2, ' ') : row[i];
-    out += line + "\n";
-  }
-  return out;
-}
 
 std::string Count(size_t n, const std::string& noun) {
   return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
@@ -43,7 +26,7 @@ std::string BoardPart(const HardwareBoard& b) {
                                std::to_string(p.app_regions) + " regions per process, " +
                                std::to_string(FreeProcessRegions(p)) + " free for IPC"},
             {"ram", HexNumber(b.memory.ram.origin) + " + " + HexNumber(b.memory.ram.length)}};
-  return Table(rows, "");
+  return RenderTextTable(rows);
 }
 
 std::string IpcPart(const IpcConfig& ipc, const HardwareBoard* board) {
@@ -63,7 +46,7 @@ std::string IpcPart(const IpcConfig& ipc, const HardwareBoard* board) {
     rows.push_back({s.name, s.server, Name(s.interface), Apps(s.allowed_clients),
                     std::to_string(s.buffers_per_connection), std::to_string(s.max_message_size),
                     std::to_string(s.max_clients)});
-  return out + Table(rows, "  ");
+  return out + RenderTextTable(rows, "  ");
 }
 
 std::string Address(const NetworkInterface& n) {
@@ -79,7 +62,7 @@ std::string NetworkPart(const NetworkConfig& net) {
   for (const auto& n : net.interfaces)
     rows.push_back({n.name, Name(n.kind), Address(n), std::to_string(n.mtu), Name(n.stack),
                     Name(n.placement), Name(n.multiplexing), Apps(n.apps)});
-  return out + Table(rows, "  ");
+  return out + RenderTextTable(rows, "  ");
 }
 
 std::string TracePart(const TraceConfig& t) {

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "common/error.h"
+#include "common/text_table.h"
 #include "devices/device_context.h"
 #include "devices/sysfs_attribute.h"
 
@@ -325,23 +326,6 @@ nlohmann::ordered_json DeviceReportToJson(const DeviceReport& report) {
 
 namespace {
 
-std::string Table(const std::vector<std::vector<std::string>>& rows) {
-  std::vector<size_t> width;
-  for (const auto& r : rows)
-    for (size_t i = 0; i < r.size(); ++i) {
-      if (width.size() <= i) width.push_back(0);
-      width[i] = std::max(width[i], r[i].size());
-    }
-  std::string out;
-  for (const auto& r : rows) {
-    std::string line;
-    for (size_t i = 0; i < r.size(); ++i)
-      line += i + 1 < r.size() ? r[i] + std::string(width[i] - r[i].size() + 2, ' ') : r[i];
-    out += line + "\n";
-  }
-  return out;
-}
-
 std::string Dash(const std::string& s) { return s.empty() ? "-" : PrintableText(s, 40); }
 
 }  // namespace
@@ -358,7 +342,7 @@ std::string RenderDeviceReport(const DeviceReport& report) {
       rows.push_back({p.port.path, p.port.vid && p.port.pid ? UsbId(*p.port.vid, *p.port.pid) : "-",
                       Dash(p.port.serial_number), Dash(p.port.product), Dash(note)});
     }
-    out += Table(rows);
+    out += RenderTextTable(rows);
   }
   out += "\n";
   if (!report.usb_available) {
@@ -378,7 +362,7 @@ std::string RenderDeviceReport(const DeviceReport& report) {
       rows.push_back(
           {probe, DeviceKindName(d.known.kind), d.known.name, d.known.methods, Dash(note)});
     }
-    out += Table(rows);
+    out += RenderTextTable(rows);
   }
   if (report.permission_problem) out += "\n" + UdevHint() + "\n";
   return out;

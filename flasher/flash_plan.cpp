@@ -4,6 +4,7 @@
 
 #include "common/byte_reader.h"
 #include "common/error.h"
+#include "common/text_table.h"
 
 namespace tockctl::flasher {
 namespace {
@@ -196,25 +197,6 @@ nlohmann::ordered_json PlanToJson(const FlashPlan& plan) {
 
 namespace {
 
-std::string PlanTable(const std::vector<std::vector<std::string>>& rows) {
-  std::vector<size_t> width;
-  for (const auto& row : rows)
-    for (size_t i = 0; i < row.size(); ++i) {
-      if (width.size() <= i) width.push_back(0);
-      width[i] = std::max(width[i], row[i].size());
-    }
-  std::string out;
-  for (const auto& row : rows) {
-    std::string line = " ";
-    for (size_t i = 0; i < row.size(); ++i) {
-      line += " " + row[i];
-      if (i + 1 < row.size()) line += std::string(width[i] - row[i].size() + 1, ' ');
-    }
-    out += line + "\n";
-  }
-  return out;
-}
-
 std::string StepsLine(const FlashPlan& plan) {
   std::vector<std::string> steps;
   if (plan.steps.erase) steps.push_back("erase " + std::to_string(plan.erase_bytes) + " bytes");
@@ -239,7 +221,7 @@ std::string RenderPlan(const FlashPlan& plan) {
   for (const auto& s : plan.segments)
     rows.push_back({s.name, HexAddress(s.start), HexAddress(s.end), std::to_string(s.end - s.start),
                     s.region});
-  out += PlanTable(rows);
+  out += RenderTextTable(rows, "  ");
   out += "Erase pages (" + std::to_string(plan.page_size) + " bytes):";
   for (size_t i = 0; i < plan.erase.size(); ++i)
     out += (i ? ", " : " ") + AddressRange(plan.erase[i].start, plan.erase[i].end);
