@@ -85,6 +85,17 @@ void FooterLines(std::vector<std::string>& out, const TbfHeader& h) {
     out.push_back("footer padding: " + std::to_string(h.footer_padding) + " zero bytes");
 }
 
+}  // namespace
+
+std::vector<std::string> DescribeTbfTlvs(const TbfHeader& header) {
+  std::vector<std::string> lines;
+  TlvLines(lines, header);
+  FooterLines(lines, header);
+  return lines;
+}
+
+namespace {
+
 std::string TbfTitle(const TabTbf& t) {
   const TbfHeader& h = t.tbf.header;
   std::string title = t.file + ": ";

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "apps/tab.h"
 #include "apps/tbf.h"
@@ -18,6 +19,9 @@ nlohmann::json AppBundleToJson(const AppBundle& bundle);
 
 /// One TBF header as JSON (used by the bundle and by placement plans).
 nlohmann::json TbfHeaderToJson(const TbfHeader& header);
+
+/// One line per TLV and footer of `header`, as `app inspect` shows them ("Main: ...").
+std::vector<std::string> DescribeTbfTlvs(const TbfHeader& header);
 
 /// "enabled, sticky", "disabled", "padding".
 std::string DescribeTbfFlags(const TbfHeader& header);

@@ -97,25 +97,27 @@ const CommandRegistration kFlashRegistration{40, &RegisterFlashCommand};
 
 }  // namespace
 
+DeviceJobScope::DeviceJobScope(CliContext& ctx, const std::string& command,
+                               std::function<void()> before_start)
+    : progress_(StyleFor(ctx),
+                [stream = ctx.options.json ? ctx.out() : ctx.err()](const std::string& text) {
+                  std::fputs(text.c_str(), stream);
+                  std::fflush(stream);
+                }),
+      loan_(command, std::chrono::milliseconds(3000),
+            [&ctx](const std::string& text) { ctx.Note(text); }),
+      env_{ctx.Log(),
+           &runner_,
+           &progress_,
+           flasher::SteadyClock(),
+           &signals_.stop_requested(),
+           std::move(before_start)} {}
+
 flasher::FlashReport RunFlashAndReport(flasher::FlashRequest& r, std::optional<std::string> board,
                                        const std::optional<std::string>& config, CliContext& ctx,
                                        std::function<void()> before_start) {
-  std::FILE* stream = ctx.options.json ? ctx.out() : ctx.err();
-  flasher::ProgressPrinter progress(StyleFor(ctx), [stream](const std::string& text) {
-    std::fputs(text.c_str(), stream);
-    std::fflush(stream);
-  });
-  PosixProcessRunner runner;
-  ScopedStopSignals signals;  // Ctrl-C ends the run with what it left on the device (exit 130)
-  // A `tockctl console` or `trace` holding the board's serial port lends it until the job is over.
-  devices::SerialLoanScope loan("flash", std::chrono::milliseconds(3000),
-                                [&ctx](const std::string& text) { ctx.Note(text); });
-  flasher::FlashEnvironment env{ctx.Log(),
-                                &runner,
-                                &progress,
-                                flasher::SteadyClock(),
-                                &signals.stop_requested(),
-                                std::move(before_start)};
+  DeviceJobScope scope(ctx, "flash", std::move(before_start));
+  flasher::FlashEnvironment& env = scope.env();
   if (!board && !config && r.method == "tock-bootloader")
     board = flasher::BoardFromBootloader(r, ctx.BoardSearch(), env);
   config::HardwareBoard hardware = config::ResolveBoard({board, config}, ctx.BoardSearch()).board;

@@ -40,7 +40,7 @@ flasher::KernelInfo ReadInfoFromBoard(const InfoOptions& o, CliContext& ctx) {
                 "pass IMAGE, or --board NAME (or --config FILE) for a running board");
   config::HardwareBoard board = config::ResolveBoard({o.board, o.config}, ctx.BoardSearch()).board;
   // Reading a few bytes has no progress to show, and the back-ends' connect messages speak of
-  // flashing ("Comparing with the QEMU started earlier").
+  // flashing ("Using the QEMU started earlier").
   flasher::ProgressPrinter progress(flasher::ProgressStyle::kSilent, [](const std::string&) {});
   PosixProcessRunner runner;
   ScopedStopSignals signals;

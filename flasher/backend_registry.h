@@ -36,8 +36,9 @@ struct BackendOptions {
   std::string qemu_name = "default";       ///< qemu: the instance (--qemu-name, --name).
   bool force = false;                      ///< --force: write despite a board mismatch.
   bool verify_only = false;                ///< --verify-only: compare, never start or replace.
-  std::shared_ptr<spdlog::logger> log;     ///< Never null.
-  ProcessRunner* runner = nullptr;         ///< Never null; starts external tools and QEMU.
+  bool attach = false;  ///< Attach to what runs (a QEMU started earlier), never start it anew.
+  std::shared_ptr<spdlog::logger> log;  ///< Never null.
+  ProcessRunner* runner = nullptr;      ///< Never null; starts external tools and QEMU.
 };
 
 /// Creates a back-end; throws Error(kUsage/kInvalidInput) when options are missing or wrong.

@@ -70,6 +70,13 @@ class FlashBackend {
   virtual void Start(std::optional<uint64_t> entry) = 0;
   /// Leaves the device as it is and closes the connection.
   virtual void Disconnect() = 0;
+  /// Restarts what the device holds (its kernel, which then reads its app list again) and lets
+  /// go of it; returns what it did in words ("reset QEMU (monitor system_reset)"), or nullopt when
+  /// this back-end cannot restart the device, which it then leaves running as it was.
+  virtual std::optional<std::string> Restart() {
+    Disconnect();
+    return std::nullopt;
+  }
   /// What the last Start did, in words for the summary ("EXIT sent and DTR pulsed"), when the
   /// generic "started at ADDRESS" / "reset" / "resumed" would not be true; empty otherwise.
   virtual std::string StartReport() const { return {}; }

@@ -1,5 +1,6 @@
 #include "flasher/flash_job.h"
 
+#include "apps/placement.h"
 #include "common/error.h"
 #include "config/board_catalog.h"
 #include "config/json_document.h"
@@ -10,17 +11,26 @@
 namespace tockctl::flasher {
 namespace {
 
-// Apps go one after another from the start of app flash (raw binaries and TBFs); ELF apps keep
-// their own addresses.
+// --app TABs and TBFs go where `tockctl app install --erase` puts them (apps/placement: the TBF
+// for the board's architecture, aligned for its protection unit, the list ended after the last
+// one), as one image of app flash from its origin.
 void LoadApps(const FlashRequest& request, const config::HardwareBoard& board,
               std::vector<Image>& images) {
-  uint64_t next = board.memory.app_flash.origin;
-  for (const auto& path : request.apps) {
-    ImageLoadOptions options;
-    options.address = next;
-    images.push_back(LoadImage(path, options));
-    for (const auto& s : images.back().segments) next = std::max(next, s.end());
-  }
+  if (request.apps.empty()) return;
+  apps::PlacementRequest placement;
+  placement.board = board;
+  placement.erase = true;
+  for (const auto& path : request.apps) placement.bundles.push_back(apps::LoadAppBundle(path));
+  const apps::PlacementPlan plan = apps::PlanPlacement(placement);
+  Image image;
+  image.source = request.apps.size() == 1 ? request.apps.front()
+                                          : std::to_string(request.apps.size()) + " apps";
+  image.format = "tbf";
+  std::string names;
+  for (const apps::PlannedApp& app : plan.apps)
+    if (app.state != "padding") names += (names.empty() ? "apps: " : ", ") + app.name;
+  image.segments.push_back(Segment{board.memory.app_flash.origin, apps::PlanImage(plan), names});
+  images.push_back(std::move(image));
 }
 
 std::vector<Image> LoadImages(const FlashRequest& request, const config::HardwareBoard& board) {
@@ -85,6 +95,7 @@ BackendOptions BackendOptionsFor(const FlashRequest& request, const config::Hard
   options.image = request.image;
   options.force = request.force;
   options.verify_only = request.verify_only;
+  options.attach = request.attach;
   options.qemu_netdev = request.qemu_netdev;
   options.qemu_args = request.qemu_args;
   options.qemu_name = request.qemu_name;

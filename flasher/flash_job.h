@@ -38,6 +38,9 @@ struct FlashRequest {
   bool verify = true;
   bool start = true;
   bool verify_only = false;  ///< Compare the device with the image, write nothing.
+  /// Attach to what runs (the QEMU started earlier) instead of starting it: tockctl info and the
+  /// app commands, which work on the kernel the board runs.
+  bool attach = false;
   std::optional<std::string> remote;
   std::optional<std::string> port;
   std::optional<std::string> probe;

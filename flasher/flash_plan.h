@@ -40,10 +40,14 @@ struct EraseRange {
 
 /// Which steps run.
 struct PlanSteps {
-  bool erase = false;  ///< Set by the planner when the back-end erases explicitly.
+  bool connect = true;  ///< False when the caller connected the back-end (the app commands).
+  bool erase = false;   ///< Set by the planner when the back-end erases explicitly.
   bool write = true;
   bool verify = true;
   bool start = true;
+  /// Start by restarting what the device holds (FlashBackend::Restart), not at the image's entry:
+  /// the app commands, whose writes leave the kernel in place.
+  bool restart = false;
 };
 
 /// The whole plan.

@@ -133,7 +133,7 @@ FlashOutcome RunSteps(const FlashPlan& plan, FlashBackend& backend, ProgressSink
   FlashOutcome out;
   TimePoint start = clock();
   at.CheckStop();
-  backend.Connect(progress);
+  if (plan.steps.connect) backend.Connect(progress);
   if (plan.steps.erase) {
     out.erase =
         RunPhase(Phase::kErase, plan.erase_bytes, progress, clock, at, [&](PhaseOffsetSink& s) {
@@ -159,7 +159,12 @@ FlashOutcome RunSteps(const FlashPlan& plan, FlashBackend& backend, ProgressSink
     out.verified = true;
   }
   at.phase = Phase::kReset;
-  if (plan.steps.start) {
+  if (plan.steps.start && plan.steps.restart) {
+    if (before_start) before_start();
+    std::optional<std::string> restarted = backend.Restart();
+    out.started = restarted.has_value();
+    out.start_report = restarted.value_or("");
+  } else if (plan.steps.start) {
     if (before_start) before_start();
     backend.Start(plan.steps.write ? plan.entry : std::nullopt);
     out.started = true;

@@ -398,6 +398,15 @@ void GdbRemoteFlasher::Start(std::optional<uint64_t> entry) {
   Disconnect();
 }
 
+std::optional<std::string> GdbRemoteFlasher::Restart() {
+  Start(std::nullopt);
+  return std::nullopt;
+}
+
+std::string GdbRemoteFlasher::Monitor(const std::string& command) {
+  return Client().Monitor(command);
+}
+
 void GdbRemoteFlasher::Disconnect() {
   if (client_) FinishFlash();
   client_.reset();

@@ -73,6 +73,11 @@ class GdbRemoteFlasher : public FlashBackend {
   std::vector<uint8_t> Read(uint64_t address, uint64_t length) override;
   void Start(std::optional<uint64_t> entry) override;
   void Disconnect() override;
+  /// A GDB server's reset command is its own (OpenOCD, J-Link, pyOCD and QEMU differ): resumes the
+  /// target and lets go of it, without a reset.
+  std::optional<std::string> Restart() override;
+  /// Runs `monitor COMMAND` on the server (connected) and returns its output.
+  std::string Monitor(const std::string& command);
 
   /// What Connect learned; valid after Connect.
   const GdbServerFeatures& features() const { return features_; }

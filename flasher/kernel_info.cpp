@@ -78,7 +78,7 @@ KernelInfo ReadImageKernelInfo(const std::string& path, const ImageLoadOptions& 
 KernelInfo ReadBoardKernelInfo(const FlashRequest& request, const config::HardwareBoard& board,
                                FlashEnvironment& env) {
   FlashRequest attach = request;
-  attach.verify_only = true;  // Attach to a running QEMU instead of starting an empty one.
+  attach.attach = true;  // Attach to a running QEMU instead of starting an empty one.
   BackendOptions options = BackendOptionsFor(attach, board, env);
   std::unique_ptr<FlashBackend> backend = CreateBackend(options);
   if (!backend->capabilities().read)

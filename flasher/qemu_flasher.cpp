@@ -361,8 +361,8 @@ void QemuFlasher::Connect(ProgressSink& progress) {
   gdb_->Connect(progress);
   const auto& q = *instance_;
   if (options_.attach_only) {
-    progress.Message("Comparing with the QEMU started earlier (pid " + std::to_string(q.pid) +
-                     ", image " + q.image + ")");
+    progress.Message("Using the QEMU started earlier (pid " + std::to_string(q.pid) + ", image " +
+                     q.image + ")");
     return;
   }
   progress.Message("Started QEMU (pid " + std::to_string(q.pid) + "): gdb 127.0.0.1:" +
@@ -412,6 +412,14 @@ void QemuFlasher::Start(std::optional<uint64_t> entry) {
   if (options_.launch.machine.load == QemuLoad::kKernel) entry.reset();
   Guarded("start", [&] { Gdb().Start(entry); });
 }
+std::optional<std::string> QemuFlasher::Restart() {
+  Guarded("restart", [&] {
+    Gdb().Monitor("system_reset");
+    Gdb().Start(std::nullopt);
+  });
+  return "reset QEMU (monitor system_reset)";
+}
+
 void QemuFlasher::Disconnect() {
   if (gdb_) gdb_->Disconnect();
 }
@@ -434,7 +442,7 @@ std::unique_ptr<FlashBackend> CreateQemuBackend(const BackendOptions& options) {
   std::error_code ec;  // `tockctl info` has no image; an empty path stays empty
   q.launch.image =
       options.image.empty() ? "" : std::filesystem::absolute(options.image, ec).string();
-  q.attach_only = options.verify_only;
+  q.attach_only = options.verify_only || options.attach;
   q.launch.netdev = options.qemu_netdev;
   q.launch.extra_args = options.qemu_args;
   QemuArgv(q.launch);  // a --netdev the machine cannot take is a usage error up front

@@ -115,6 +115,9 @@ class QemuFlasher : public FlashBackend {
   std::vector<uint8_t> Read(uint64_t address, uint64_t length) override;
   void Start(std::optional<uint64_t> entry) override;
   void Disconnect() override;
+  /// `monitor system_reset` through the gdbstub, then continue: the machine starts over from its
+  /// reset vector with the memory as it is (what was written through the gdbstub stays).
+  std::optional<std::string> Restart() override;
   /// {"qemu": status of the instance started (or compared with)}, as `tockctl qemu status --json`.
   nlohmann::ordered_json started_json() const override;
 

@@ -443,6 +443,11 @@ void TockBootloaderBackend::Start(std::optional<uint64_t> entry) {
   Disconnect();
 }
 
+std::optional<std::string> TockBootloaderBackend::Restart() {
+  Start(std::nullopt);
+  return start_report_;
+}
+
 std::string TockBootloaderBackend::StartKernel() {
   if (info_.generation == BootloaderGeneration::kRust11) {
     client().Exit();

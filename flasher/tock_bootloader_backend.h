@@ -97,6 +97,8 @@ class TockBootloaderBackend : public FlashBackend {
   void Start(std::optional<uint64_t> entry) override;
   std::string StartReport() const override { return start_report_; }
   void Disconnect() override;
+  /// Leaves the bootloader for the kernel, as Start does.
+  std::optional<std::string> Restart() override;
 
   /// The bootloader's INFO after Connect.
   const BootloaderInfo& info() const { return info_; }

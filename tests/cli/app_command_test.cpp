@@ -86,7 +86,7 @@ TEST(AppCommand, InstallDryRunJsonIsThePlan) {
       "apps":[{"address":"0x40000","alignment":2048,"fixed":false,"flags":1,"name":"blink",
       "size":2048,"source":"tests/fixtures/apps/blink.tab: cortex-m4.tbf","state":"new"}],
       "board":"microbit_v2","clear_size":4096,"dry_run":true,"end":"0x40800","notes":[],"output":null,
-      "protection":"armv7m-mpu","removed":[],
+      "pages_unchanged":1,"pages_written":1,"protection":"armv7m-mpu","removed":[],
       "rule":"armv7m-mpu: each app in a power-of-two region aligned to its size (at least 32 bytes)"})json"));
 }
 
@@ -158,4 +158,48 @@ TEST(AppCommand, InstallDryRunOutputIsThePlannedAppFlash) {
 }
 
 }  // namespace
+TEST(AppCommand, AMethodThatCannotReadRefusesBeforeTouchingTheBoard) {
+  // nucleo_f429zi's flash method is openocd, which writes but cannot read back.
+  const auto run =
+      RunTockctl({"app", "install", "tests/fixtures/apps/blink.tab", "--board", "nucleo_f429zi"},
+                 testing::SourceDir().string());
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_EQ(run.err,
+            "error: the openocd method cannot read the board's flash, so tockctl cannot see which "
+            "apps it holds; nothing was changed; add --erase to replace every app on the board "
+            "with the ones given, or pass --method with one that can read (gdb, qemu, "
+            "tock-bootloader)\n");
+  const auto on_board = RunTockctl({"app", "install", "tests/fixtures/apps/blink.tab", "--board",
+                                    "hail", "--on-board", "tests/fixtures/apps/hail-app-flash.bin"},
+                                   testing::SourceDir().string());
+  EXPECT_EQ(on_board.exit_code, 2);
+  EXPECT_EQ(on_board.err,
+            "error: --on-board stands for the board in a dry run; add --dry-run, or leave "
+            "--on-board out to read the board\n");
+}
+
+// flash --app places TABs as app install --erase does: the board's TBF, aligned, the list ended.
+TEST(AppCommand, FlashAppPlacesTabsLikeInstall) {
+  testing::TempDir dir;
+  const auto kernel = dir.path() / "kernel.bin";
+  WriteFileAtomic(kernel, std::string(3000, 'k'));
+  auto run = RunTockctl({"flash", kernel.string(), "--address", "0x10000", "--board", "hail",
+                         "--app", "tests/fixtures/apps/blink.tab", "--app",
+                         "tests/fixtures/apps/rot13_service.tab", "--dry-run", "--json"},
+                        testing::SourceDir().string());
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const auto plan = nlohmann::json::parse(run.out);
+  ASSERT_EQ(plan["segments"].size(), 2u) << run.out;
+  EXPECT_EQ(plan["segments"][1]["name"], "apps: org.tockos.rot13, blink");
+  EXPECT_EQ(plan["segments"][1]["start"], "0x30000");
+  EXPECT_EQ(plan["segments"][1]["end"], "0x32a00");  // as the dry run's -o image above
+  run = RunTockctl({"flash", kernel.string(), "--address", "0x10000", "--board", "hail", "--app",
+                    kernel.string(), "--dry-run"},
+                   testing::SourceDir().string());
+  EXPECT_EQ(run.exit_code, 3);
+  EXPECT_EQ(run.err, "error: " + kernel.string() +
+                         ": offset 0: TBF version is 27499, not 2; this is not a Tock app (or a "
+                         "TBF version the kernel no longer loads)\n");
+}
+
 }  // namespace tockctl

@@ -206,8 +206,7 @@ TEST_F(QemuStartTest, FlashQemuNamePicksTheInstance) {
   CliRun verify = RunTockctlIn(runtime, {"flash", DemoElf().string(), "--board", "qemu_rv32_virt",
                                          "--verify-only", "--qemu-name", "right"});
   EXPECT_EQ(verify.exit_code, 0) << verify.err;
-  EXPECT_NE(verify.err.find("Comparing with the QEMU started earlier (pid " +
-                            std::to_string(right) + ","),
+  EXPECT_NE(verify.err.find("Using the QEMU started earlier (pid " + std::to_string(right) + ","),
             std::string::npos)
       << verify.err;
   CliRun restart = RunTockctlIn(
