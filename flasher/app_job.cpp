@@ -46,8 +46,8 @@ const apps::InstalledApp* FindInstalled(const std::vector<apps::InstalledApp>& i
 }
 
 void CheckNamesInstalled(const std::vector<std::string>& names,
-                         const std::vector<apps::InstalledApp>& installed,
-                         const std::string& board, const char* command) {
+                         const std::vector<apps::InstalledApp>& installed, const std::string& board,
+                         const char* command) {
   for (const std::string& name : names) {
     if (FindInstalled(installed, name) != nullptr) continue;
     std::string on_board;
@@ -77,9 +77,8 @@ KeptApps RemoveApps(const AppRequest& request, const std::vector<apps::Installed
   KeptApps out;
   const bool all = request.action == AppAction::kEraseAll;
   for (const apps::InstalledApp& app : installed) {
-    const bool named =
-        std::find(request.names.begin(), request.names.end(), app.header.Name()) !=
-        request.names.end();
+    const bool named = std::find(request.names.begin(), request.names.end(), app.header.Name()) !=
+                       request.names.end();
     if (!all && !named) {
       out.apps.push_back(app);
       continue;
@@ -169,8 +168,8 @@ void ChooseKernelVersion(const AppRequest& request, const config::HardwareBoard&
   const config::MemoryRegion& flash = board.memory.kernel_flash;
   const uint64_t n = std::min<uint64_t>(kKernelAttributesReadSize, flash.length);
   try {
-    const KernelAttributes a = ParseKernelAttributes(backend->Read(flash.end() - n, n),
-                                                     flash.end(), "board " + board.name);
+    const KernelAttributes a = ParseKernelAttributes(backend->Read(flash.end() - n, n), flash.end(),
+                                                     "board " + board.name);
     if (!a.kernel_version) return;
     report.kernel = apps::KernelVersion{a.kernel_version->major, a.kernel_version->minor};
     report.kernel_source = "the board's kernel attributes";
@@ -277,8 +276,8 @@ void RunOnBoard(const AppRequest& request, const config::HardwareBoard& board,
   PlanWrites(request, board, *backend, report);
   if (!report.flash) return LetGo(*backend);
   for (const auto& n : report.flash->notes) env.progress->Message("note: " + n);
-  report.outcome = ExecutePlan(*report.flash, *backend, *env.progress, env.clock, env.stop,
-                               env.before_start);
+  report.outcome =
+      ExecutePlan(*report.flash, *backend, *env.progress, env.clock, env.stop, env.before_start);
   report.restart_report = report.outcome->start_report;
 }
 
@@ -286,8 +285,7 @@ void RunDry(const AppRequest& request, const config::HardwareBoard& board,
             std::span<const uint8_t> on_board, AppReport& report) {
   report.method = MethodFor(request.device, board);
   if (!on_board.empty()) {
-    report.before =
-        apps::ReadInstalledApps(on_board, board.memory.app_flash.origin, "--on-board");
+    report.before = apps::ReadInstalledApps(on_board, board.memory.app_flash.origin, "--on-board");
     report.read_board = true;
   }
   if (!ChangesApps(request.action)) return;
@@ -329,8 +327,9 @@ std::string ActionPastTense(AppAction action) {
 
 std::string Subject(const AppRequest& request, const AppReport& report) {
   if (request.action == AppAction::kEraseAll)
-    return report.plan->removed.empty() ? "" : " (" + std::to_string(report.plan->removed.size()) +
-                                                   " removed)";
+    return report.plan->removed.empty()
+               ? ""
+               : " (" + std::to_string(report.plan->removed.size()) + " removed)";
   if (request.action == AppAction::kInstall || request.action == AppAction::kUpdate) {
     std::vector<std::string> names;
     for (const apps::PlannedApp& a : report.plan->apps)
@@ -382,14 +381,14 @@ const char* AppActionName(AppAction action) {
   return "?";
 }
 
-PageDiff DiffPages(std::span<const uint8_t> device, std::span<const uint8_t> after,
-                   uint64_t origin, uint32_t page_size) {
-  if (page_size == 0 || origin % page_size != 0 ||
-      device.size() < RoundUp(after.size(), page_size))
+PageDiff DiffPages(std::span<const uint8_t> device, std::span<const uint8_t> after, uint64_t origin,
+                   uint32_t page_size) {
+  if (page_size == 0 || origin % page_size != 0 || device.size() < RoundUp(after.size(), page_size))
     throw Error(ErrorCategory::kInternal, "app flash diff: pages do not line up");
   PageDiff diff;
   for (size_t at = 0; at < after.size(); at += page_size) {
-    const std::span<const uint8_t> want = after.subspan(at, std::min<size_t>(page_size, after.size() - at));
+    const std::span<const uint8_t> want =
+        after.subspan(at, std::min<size_t>(page_size, after.size() - at));
     const std::span<const uint8_t> have = device.subspan(at, page_size);
     if (std::equal(want.begin(), want.end(), have.begin())) {
       ++diff.pages_unchanged;

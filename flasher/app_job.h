@@ -57,8 +57,8 @@ struct PageDiff {
 /// Compares `after` (the new bytes from `origin`) with `device` (the board's bytes from `origin`,
 /// at least `after` rounded up to whole pages; bytes past `after` in the last page are kept) page
 /// by page; `page_size` must divide `origin`.
-PageDiff DiffPages(std::span<const uint8_t> device, std::span<const uint8_t> after,
-                   uint64_t origin, uint32_t page_size);
+PageDiff DiffPages(std::span<const uint8_t> device, std::span<const uint8_t> after, uint64_t origin,
+                   uint32_t page_size);
 
 /// What the board holds in app flash, read through a connected back-end as the kernel walks it:
 /// header after header, until one is not a TBF v2 header.
@@ -106,7 +106,7 @@ std::string RenderAppList(const std::vector<apps::InstalledApp>& apps, bool verb
 nlohmann::json AppListToJson(const AppReport& report);
 
 /// "Installed blink (1 app) on qemu_rv32_virt via qemu: wrote 2 pages (8.0 KiB), 3 unchanged, in
-/// 0.12 s (66.0 KiB/s), verified, reset QEMU (system_reset)"; "nothing to change" when no page
+/// 0.12 s (66.0 KiB/s), verified, EXIT sent"; "nothing to change" when no page
 /// differs.
 std::string RenderAppSummary(const AppRequest& request, const AppReport& report);
 

@@ -71,7 +71,7 @@ class FlashBackend {
   /// Leaves the device as it is and closes the connection.
   virtual void Disconnect() = 0;
   /// Restarts what the device holds (its kernel, which then reads its app list again) and lets
-  /// go of it; returns what it did in words ("reset QEMU (monitor system_reset)"), or nullopt when
+  /// go of it; returns what it did in words ("EXIT sent"), or nullopt when
   /// this back-end cannot restart the device, which it then leaves running as it was.
   virtual std::optional<std::string> Restart() {
     Disconnect();

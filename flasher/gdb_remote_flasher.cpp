@@ -403,10 +403,6 @@ std::optional<std::string> GdbRemoteFlasher::Restart() {
   return std::nullopt;
 }
 
-std::string GdbRemoteFlasher::Monitor(const std::string& command) {
-  return Client().Monitor(command);
-}
-
 void GdbRemoteFlasher::Disconnect() {
   if (client_) FinishFlash();
   client_.reset();

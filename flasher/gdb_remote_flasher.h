@@ -76,8 +76,6 @@ class GdbRemoteFlasher : public FlashBackend {
   /// A GDB server's reset command is its own (OpenOCD, J-Link, pyOCD and QEMU differ): resumes the
   /// target and lets go of it, without a reset.
   std::optional<std::string> Restart() override;
-  /// Runs `monitor COMMAND` on the server (connected) and returns its output.
-  std::string Monitor(const std::string& command);
 
   /// What Connect learned; valid after Connect.
   const GdbServerFeatures& features() const { return features_; }

@@ -257,30 +257,6 @@ std::string GdbRspClient::Request(std::string_view payload, const std::string& o
   return Checked(ReadReply(operation), operation);
 }
 
-std::string GdbRspClient::Monitor(const std::string& command) {
-  const std::string operation = "monitor " + command;
-  std::string payload =
-      "qRcmd," + ToHex({reinterpret_cast<const uint8_t*>(command.data()), command.size()});
-  std::string frame = FramePacket(payload);
-  SendFrame(frame);
-  if (ack_mode_) WaitForAck(frame, operation);
-  std::string output;
-  for (;;) {
-    std::string reply = Checked(ReadReply(operation), operation);
-    if (reply == "OK") return output;
-    if (reply.empty() || reply[0] != 'O') {
-      ErrorContext ctx;
-      ctx.device = link_.Describe();
-      ctx.operation = operation;
-      throw Error(
-          ErrorCategory::kDeviceReported,
-          "the gdb server does not run monitor commands (answer \"" + Shorten(reply) + "\")", ctx);
-    }
-    const std::vector<uint8_t> text = FromHex(std::string_view(reply).substr(1), operation);
-    output.append(text.begin(), text.end());
-  }
-}
-
 void GdbRspClient::Send(std::string_view payload) {
   std::string frame = FramePacket(payload);
   SendFrame(frame);

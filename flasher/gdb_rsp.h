@@ -49,10 +49,6 @@ class GdbRspClient {
   void Pipeline(const std::vector<std::string>& payloads, size_t window,
                 const std::function<std::string(size_t)>& operation_of,
                 const std::function<void(size_t, const std::string&)>& on_reply);
-  /// Sends `qRcmd` (GDB's `monitor COMMAND`) and returns the server's console output (its `O`
-  /// packets, decoded) once it answers OK. Throws Error(kDeviceReported) when the server answers
-  /// an error or does not know qRcmd (an empty reply).
-  std::string Monitor(const std::string& command);
   /// Sends a packet whose reply comes later or never (continue): waits only for the ack.
   void Send(std::string_view payload);
   /// Stops sending and expecting '+' acknowledgements (after QStartNoAckMode succeeded).

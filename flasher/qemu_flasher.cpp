@@ -355,10 +355,7 @@ void QemuFlasher::Connect(ProgressSink& progress) {
     StopPrevious(progress);
     instance_ = Launch();
   }
-  std::shared_ptr<Link> link = ConnectToGdbstub(*instance_);
-  gdb_ = std::make_unique<GdbRemoteFlasher>([link] { return std::make_unique<SharedLink>(link); },
-                                            options_.gdb, log_);
-  gdb_->Connect(progress);
+  AttachGdb(progress);
   const auto& q = *instance_;
   if (options_.attach_only) {
     progress.Message("Using the QEMU started earlier (pid " + std::to_string(q.pid) + ", image " +
@@ -369,6 +366,27 @@ void QemuFlasher::Connect(ProgressSink& progress) {
                    std::to_string(q.gdb_port) + ", UART 127.0.0.1:" + std::to_string(q.uart_port) +
                    " (tockctl trace --tcp 127.0.0.1:" + std::to_string(q.uart_port) +
                    "); stop it with `tockctl qemu stop" + NameOption(store_.name()) + "`");
+}
+
+void QemuFlasher::AttachGdb(ProgressSink& progress) {
+  progress_ = &progress;
+  std::shared_ptr<Link> link = ConnectToGdbstub(*instance_);
+  gdb_ = std::make_unique<GdbRemoteFlasher>([link] { return std::make_unique<SharedLink>(link); },
+                                            options_.gdb, log_);
+  gdb_->Connect(progress);
+}
+
+// The same command line again (halted, same ports), recorded as the instance.
+void QemuFlasher::Relaunch() {
+  QemuInstance q = *instance_;
+  Gdb().Disconnect();
+  gdb_.reset();
+  devices::StopQemuProcess(q.pid);
+  log_->info("restarting QEMU: {} arguments, gdb 127.0.0.1:{}", q.argv.size(), q.gdb_port);
+  q.pid = spawn_(q.argv, q.log_file);
+  q.started_at = devices::UnixNow();
+  store_.Save(q);
+  instance_ = q;
 }
 
 GdbRemoteFlasher& QemuFlasher::Gdb() {
@@ -413,11 +431,25 @@ void QemuFlasher::Start(std::optional<uint64_t> entry) {
   Guarded("start", [&] { Gdb().Start(entry); });
 }
 std::optional<std::string> QemuFlasher::Restart() {
+  std::vector<Segment> flash;
   Guarded("restart", [&] {
-    Gdb().Monitor("system_reset");
-    Gdb().Start(std::nullopt);
+    for (const auto& [start, end] : options_.flash_regions) {
+      Segment s{start, Gdb().Read(start, end - start), "flash kept over the restart"};
+      // A new QEMU's memory reads 0: what ends in zeros need not be written back.
+      while (!s.data.empty() && s.data.back() == 0) s.data.pop_back();
+      if (!s.data.empty()) flash.push_back(std::move(s));
+    }
   });
-  return "reset QEMU (monitor system_reset)";
+  const int old_pid = instance_->pid;
+  Relaunch();
+  Guarded("restart", [&] {
+    AttachGdb(*progress_);
+    NullProgress quiet;
+    for (const Segment& s : flash) Gdb().Write(s, quiet);
+    Gdb().Start(std::nullopt);  // from the reset vector, as at power-on
+  });
+  return "restarted QEMU (pid " + std::to_string(old_pid) + " stopped, pid " +
+         std::to_string(instance_->pid) + " started with the same flash: a power cycle)";
 }
 
 void QemuFlasher::Disconnect() {
@@ -445,6 +477,9 @@ std::unique_ptr<FlashBackend> CreateQemuBackend(const BackendOptions& options) {
   q.attach_only = options.verify_only || options.attach;
   q.launch.netdev = options.qemu_netdev;
   q.launch.extra_args = options.qemu_args;
+  for (const config::MemoryRegion* r :
+       {&options.board->memory.kernel_flash, &options.board->memory.app_flash})
+    if (r->length != 0) q.flash_regions.emplace_back(r->origin, r->end());
   QemuArgv(q.launch);  // a --netdev the machine cannot take is a usage error up front
   devices::QemuStateStore store(devices::QemuStateDir(), q.name);
   return std::make_unique<QemuFlasher>(std::move(q), std::move(store), *options.runner,

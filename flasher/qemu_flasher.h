@@ -95,6 +95,9 @@ struct QemuFlasherOptions {
   /// Connect to the QEMU started earlier instead of starting one (--verify-only): a running,
   /// flashed QEMU must not be replaced by an empty one just to be compared.
   bool attach_only = false;
+  /// The board's flash, [start, end) each (kernel flash, app flash): what a Restart keeps, as a
+  /// real board keeps its flash across a power cycle.
+  std::vector<std::pair<uint64_t, uint64_t>> flash_regions;
 };
 
 /// Starts (or restarts) QEMU in Connect and delegates everything else to a GdbRemoteFlasher.
@@ -115,8 +118,10 @@ class QemuFlasher : public FlashBackend {
   std::vector<uint8_t> Read(uint64_t address, uint64_t length) override;
   void Start(std::optional<uint64_t> entry) override;
   void Disconnect() override;
-  /// `monitor system_reset` through the gdbstub, then continue: the machine starts over from its
-  /// reset vector with the memory as it is (what was written through the gdbstub stays).
+  /// A power cycle: reads the board's flash regions, stops this QEMU, starts it again with the
+  /// same command line (same ports), writes the flash back and lets it run from its reset vector,
+  /// RAM cleared. (`monitor system_reset` is not enough: a Tock kernel restarted by it on QEMU
+  /// 7.2, or by a jump to its entry, panics on the way up.)
   std::optional<std::string> Restart() override;
   /// {"qemu": status of the instance started (or compared with)}, as `tockctl qemu status --json`.
   nlohmann::ordered_json started_json() const override;
@@ -130,6 +135,8 @@ class QemuFlasher : public FlashBackend {
   devices::QemuInstance Launch();
   std::unique_ptr<Link> ConnectToGdbstub(const devices::QemuInstance& instance);
   GdbRemoteFlasher& Gdb();
+  void AttachGdb(ProgressSink& progress);
+  void Relaunch();
   template <typename Step>
   auto Guarded(const char* phase, Step step) -> decltype(step());
 
@@ -138,6 +145,7 @@ class QemuFlasher : public FlashBackend {
   ProcessRunner& runner_;
   std::shared_ptr<spdlog::logger> log_;
   Spawner spawn_;
+  ProgressSink* progress_ = nullptr;  ///< From Connect, for the gdbstub of a relaunched QEMU.
   std::optional<devices::QemuInstance> instance_;
   std::unique_ptr<GdbRemoteFlasher> gdb_;
 };

@@ -52,7 +52,8 @@ std::string LastLine(const std::string& text) {
 }
 
 nlohmann::json ListJson(testing::TockBootloaderPeer& peer) {
-  CliRun r = RunTockctl({"--json", "app", "list", "--board", "nano33ble", "--serial", peer.port_path()});
+  CliRun r =
+      RunTockctl({"--json", "app", "list", "--board", "nano33ble", "--serial", peer.port_path()});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   return nlohmann::json::parse(LastLine(r.out));  // after the progress events
 }
@@ -131,9 +132,10 @@ TEST(AppBootloaderCliTest, DisableRewritesOnlyTheHeaderPage) {
   CliRun r = App(peer, {"disable", "blink"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(PagesWritten(peer), before + 8);  // one 4 KiB page in 512-byte WRITE_PAGEs
-  EXPECT_NE(r.err.find("Disabled \"blink\" on nano33ble via tock-bootloader: wrote 1 page (4.0 KiB), "
-                       "3 unchanged"),
-            std::string::npos)
+  EXPECT_NE(
+      r.err.find("Disabled \"blink\" on nano33ble via tock-bootloader: wrote 1 page (4.0 KiB), "
+                 "3 unchanged"),
+      std::string::npos)
       << r.err;
   auto blink = CortexM4Tbf("blink.tab");
   const auto header = peer.ReadFlash(kAppFlash + 0x2000, 16);
@@ -142,7 +144,8 @@ TEST(AppBootloaderCliTest, DisableRewritesOnlyTheHeaderPage) {
   uint32_t x = 0;
   const auto whole = peer.ReadFlash(kAppFlash + 0x2000, blink[2] | blink[3] << 8);
   for (size_t i = 0; i + 4 <= whole.size(); i += 4)
-    if (i != 12) x ^= whole[i] | whole[i + 1] << 8 | whole[i + 2] << 16 | uint32_t{whole[i + 3]} << 24;
+    if (i != 12)
+      x ^= whole[i] | whole[i + 1] << 8 | whole[i + 2] << 16 | uint32_t{whole[i + 3]} << 24;
   EXPECT_EQ(x, static_cast<uint32_t>(whole[12] | whole[13] << 8 | whole[14] << 16 |
                                      uint32_t{whole[15]} << 24));
   peer.EnterBootloader();

@@ -10,8 +10,8 @@ namespace {
 TEST(AppPages, UnchangedPagesAreSkippedAndRunsOfChangedPagesMerge) {
   std::vector<uint8_t> device(64, 0xAA);
   std::vector<uint8_t> after = device;
-  after[0] = 1;       // page 0
-  after[16 + 5] = 2;  // page 1
+  after[0] = 1;        // page 0
+  after[16 + 5] = 2;   // page 1
   after[48 + 15] = 3;  // page 3; page 2 is unchanged
   const PageDiff diff = DiffPages(device, after, 0x1000, 16);
   EXPECT_EQ(diff.pages_written, 3u);
@@ -44,7 +44,7 @@ TEST(AppPages, NothingToChangeWritesNothing) {
 
 TEST(AppPages, PagesThatDoNotLineUpAreAnInternalError) {
   const std::vector<uint8_t> bytes(64, 0);
-  EXPECT_THROW(DiffPages(bytes, bytes, 0x1008, 16), Error);                     // origin
+  EXPECT_THROW(DiffPages(bytes, bytes, 0x1008, 16), Error);                  // origin
   EXPECT_THROW(DiffPages(std::span(bytes).first(40), bytes, 0, 16), Error);  // device short
 }
 
