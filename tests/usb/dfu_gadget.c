@@ -17,9 +17,10 @@
  * transfers; attributes 0x0B like the STM32 system bootloader.
  *
  * Both enforce bwPollTimeout: a request while dfuDNBUSY or dfuMANIFEST has not timed out is
- * stalled (dfuERROR, errSTALLEDPKT), as is every request the state table does not allow. Programming
- * clears bits only (NOR flash). The gadget prints one line per manifestation ("DFU manifested
- * bytes=N") or leave ("DFUSE left address=0x..."), and exits after a DfuSe leave (the chip resets).
+ * stalled (dfuERROR, errSTALLEDPKT), as is every request the state table does not allow.
+ * Programming clears bits only (NOR flash). The gadget prints one line per manifestation ("DFU
+ * manifested bytes=N") or leave ("DFUSE left address=0x..."), and exits after a DfuSe leave (the
+ * chip resets).
  */
 #include <stdbool.h>
 
@@ -56,10 +57,10 @@ struct dfu {
   uint8_t* flash;
   size_t flash_size;
   uint8_t state, status;
-  uint32_t poll_ms;     /* bwPollTimeout of the busy state just entered */
-  double busy_until;    /* when dfuDNBUSY / dfuMANIFEST may be left */
-  uint8_t result;       /* the executed block's status, reported by the next GETSTATUS */
-  bool has_pending;     /* a downloaded block waits for GETSTATUS to execute it */
+  uint32_t poll_ms;  /* bwPollTimeout of the busy state just entered */
+  double busy_until; /* when dfuDNBUSY / dfuMANIFEST may be left */
+  uint8_t result;    /* the executed block's status, reported by the next GETSTATUS */
+  bool has_pending;  /* a downloaded block waits for GETSTATUS to execute it */
   uint16_t pending_value;
   size_t pending_length;
   uint8_t pending[MAX_TRANSFER];
@@ -182,8 +183,12 @@ static void GetStatus(struct dfu* d, int ep0) {
   } else if (d->state == kManifestSync) {
     d->state = kIdle;
   }
-  uint8_t reply[6] = {d->status,          (uint8_t)d->poll_ms, (uint8_t)(d->poll_ms >> 8),
-                      (uint8_t)(d->poll_ms >> 16), d->state, 0};
+  uint8_t reply[6] = {d->status,
+                      (uint8_t)d->poll_ms,
+                      (uint8_t)(d->poll_ms >> 8),
+                      (uint8_t)(d->poll_ms >> 16),
+                      d->state,
+                      0};
   Ep0In(ep0, reply, sizeof reply);
   if (d->dfuse && d->state == kManifest) {
     usleep(50000); /* let the status stage finish, then reset as the chip does */

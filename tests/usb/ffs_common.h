@@ -6,7 +6,7 @@
 #ifndef TOCKCTL_TESTS_USB_FFS_COMMON_H
 #define TOCKCTL_TESTS_USB_FFS_COMMON_H
 
-#define _GNU_SOURCE
+#include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/usb/ch9.h>
@@ -44,8 +44,9 @@ static inline void Put32(struct blob* b, uint32_t value) {
   Put16(b, (uint16_t)(value >> 16));
 }
 
-static inline void PutInterface(struct blob* b, uint8_t number, uint8_t alternate, uint8_t endpoints,
-                         uint8_t klass, uint8_t subclass, uint8_t protocol, uint8_t string) {
+static inline void PutInterface(struct blob* b, uint8_t number, uint8_t alternate,
+                                uint8_t endpoints, uint8_t klass, uint8_t subclass,
+                                uint8_t protocol, uint8_t string) {
   Put8(b, USB_DT_INTERFACE_SIZE);
   Put8(b, USB_DT_INTERFACE);
   Put8(b, number);
@@ -75,8 +76,8 @@ static inline void WriteEp0(int ep0, const struct blob* b, const char* what) {
 
 /* Opens DIR/ep0 and writes the full- and high-speed descriptor lists (`count` descriptors each)
  * and the interface strings (US English). Returns ep0. */
-static inline int OpenFunction(const char* dir, const struct blob* fs, const struct blob* hs, int count,
-                        const char* const* strings, int string_count) {
+static inline int OpenFunction(const char* dir, const struct blob* fs, const struct blob* hs,
+                               int count, const char* const* strings, int string_count) {
   char path[512];
   snprintf(path, sizeof path, "%s/ep0", dir);
   int ep0 = open(path, O_RDWR);

@@ -111,8 +111,12 @@ static uint32_t CheckShape(const struct command* c) {
   static const struct {
     uint8_t id, size;
     bool data;
-  } kShapes[] = {{kExclusiveAccess, 1, false}, {kReboot, 12, false}, {kFlashErase, 8, false},
-                 {kRead, 8, true},             {kWrite, 8, true},   {kExitXip, 0, false},
+  } kShapes[] = {{kExclusiveAccess, 1, false},
+                 {kReboot, 12, false},
+                 {kFlashErase, 8, false},
+                 {kRead, 8, true},
+                 {kWrite, 8, true},
+                 {kExitXip, 0, false},
                  {kEnterCmdXip, 0, false}};
   for (size_t i = 0; i < sizeof kShapes / sizeof kShapes[0]; ++i) {
     if (kShapes[i].id != c->id) continue;
