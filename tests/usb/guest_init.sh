@@ -321,7 +321,7 @@ check_dfuse() {
   plug_flash dfuse 0483:df11 dfu_gadget /dev/ffs-dfuse dfuse $T/dfuse_flash.bin $T/dfuse.ready
   devices_result dfuse_devices '^0483:df11:DFUSE0001  *bootloader  *STM32 system bootloader (DFU)  *dfu '
   timeout -s KILL 60 tockctl flash /test/dfuse_image.bin --board nucleo_f429zi --method dfu \
-    --address 0x08000000 >$T/dfuse_flash.txt 2>&1
+    --address 0x08000000 --usb 0483:df11:DFUSE0001 >$T/dfuse_flash.txt 2>&1
   rc=$?
   wait_for 10 gadget_gone
   flash_result dfuse dfuse_flash $rc "DFUSE left address=0x08000000" /test/dfuse_expected.bin
@@ -339,7 +339,7 @@ check_dfu() {
   # The same device, recovered by tockctl's CLRSTATUS, takes the right image.
   cp /test/dfu_old.bin $T/dfu_flash.bin
   timeout -s KILL 60 tockctl flash /test/dfu_image.bin --config /test/dfu_board.json \
-    --address 0x08000000 >$T/dfu_flash.txt 2>&1
+    --address 0x08000000 --usb 1209:0001:DFU0001 >$T/dfu_flash.txt 2>&1
   rc=$?
   flash_result dfu dfu_flash $rc "DFU manifested bytes=$(wc -c </test/dfu_image.bin)" /test/dfu_expected.bin
   unplug_flash dfu
@@ -355,7 +355,7 @@ check_picoboot() {
   stall_result picoboot_stall $? '^error: the RP2040 boot ROM refused FLASH_ERASE: INVALID_ADDRESS (4), the address is outside flash and RAM (2e8a:0003 (bus 1 device [0-9]*): FLASH_ERASE 0x30000000 +24576); the flash was being erased (0 B of 24.0 KiB), so the old image is damaged and will not start: flash again$'
   # The same device, after tockctl's INTERFACE_RESET, takes the right image.
   timeout -s KILL 60 tockctl flash /test/pico_image.bin --board raspberry_pi_pico --method picoboot \
-    --address 0x10000000 >$T/picoboot_flash.txt 2>&1
+    --address 0x10000000 --usb 2e8a:0003:E0C9125B0D9B >$T/picoboot_flash.txt 2>&1
   rc=$?
   wait_for 10 gadget_gone
   flash_result pico picoboot_flash $rc "PICOBOOT reboot pc=0x00000000 sp=0x20042000 delay=500 exclusive=1" /test/pico_expected.bin
