@@ -320,6 +320,11 @@ check_dfuse() {
   cp /test/dfuse_old.bin $T/dfuse_flash.bin
   plug_flash dfuse 0483:df11 dfu_gadget /dev/ffs-dfuse dfuse $T/dfuse_flash.bin $T/dfuse.ready
   devices_result dfuse_devices '^0483:df11:DFUSE0001  *bootloader  *STM32 system bootloader (DFU)  *dfu '
+  # Before writing: --verify-only reads the old firmware back with UPLOAD and names the first
+  # differing byte (the old pattern starts with 0x07, the seeded image with 0x5c).
+  timeout -s KILL 60 tockctl flash /test/dfuse_image.bin --board nucleo_f429zi --method dfu \
+    --address 0x08000000 --verify-only >$T/dfuse_verify_mismatch.txt 2>$T/dfuse_verify_mismatch.err
+  stall_result dfuse_verify_mismatch $? '^error: verify failed: segment binary differs from the image at 0x8000000 (byte at 0x08000000 reads 0x07, expected 0x5c) (dfu: verify); flash again; if it keeps failing the flash or the connection is faulty$'
   timeout -s KILL 60 tockctl flash /test/dfuse_image.bin --board nucleo_f429zi --method dfu \
     --address 0x08000000 --usb 0483:df11:DFUSE0001 >$T/dfuse_flash.txt 2>&1
   rc=$?

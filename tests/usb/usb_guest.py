@@ -27,9 +27,9 @@ import time
 
 SKIP = 77
 CHECKS = ["devices_json", "devices_table", "trace_decode", "unplug_no_reconnect", "reconnect", "busy",
-          "permission_denied", "udev_rule_grants", "throughput", "dfuse_devices", "dfuse_flash",
-          "dfu_devices", "dfu_flash", "dfu_stall", "picoboot_devices", "picoboot_flash",
-          "picoboot_stall"]
+          "permission_denied", "udev_rule_grants", "throughput", "dfuse_devices",
+          "dfuse_verify_mismatch", "dfuse_flash", "dfu_devices", "dfu_flash", "dfu_stall",
+          "picoboot_devices", "picoboot_flash", "picoboot_stall"]
 TRACE_FIXTURE = "mixed.bin"
 STRESS_FIXTURE = "stress.bin"
 WANTED_MODULES = ["dummy_hcd", "libcomposite", "usb_f_fs"]
