@@ -136,6 +136,15 @@ bool HasCmsisDapV2Interface(const UsbDeviceInfo& device) {
   return false;
 }
 
+// A DFU-mode interface: class 0xFE (application specific), subclass 1, protocol 2 (USB DFU 1.1,
+// 4.2.3); protocol 1 is the run-time interface of firmware that can detach into DFU mode.
+bool HasDfuModeInterface(const UsbDeviceInfo& device) {
+  return std::any_of(device.interfaces.begin(), device.interfaces.end(), [](const auto& itf) {
+    return itf.interface_class == 0xFE && itf.interface_subclass == 0x01 &&
+           itf.interface_protocol == 0x02;
+  });
+}
+
 std::optional<KnownDevice> RecogniseUsbDevice(const UsbDeviceInfo& device) {
   for (const auto& e : kKnownIds)
     if (e.vid == device.vid && (e.pid < 0 || e.pid == device.pid))
@@ -145,6 +154,8 @@ std::optional<KnownDevice> RecogniseUsbDevice(const UsbDeviceInfo& device) {
   for (const auto& itf : device.interfaces)
     if (Contains(itf.name, "CMSIS-DAP"))
       return KnownDevice{DeviceKind::kDebugProbe, "CMSIS-DAP v1 (HID) probe", "openocd, probe-rs"};
+  if (HasDfuModeInterface(device))
+    return KnownDevice{DeviceKind::kBootloader, "USB DFU device", "dfu"};
   if (Contains(device.product, "tock") || Contains(device.manufacturer, "tock"))
     return KnownDevice{DeviceKind::kTockBoard, "Tock board (USB)", "tock-bootloader"};
   return std::nullopt;

@@ -60,6 +60,9 @@ std::string RangeOp(const char* name, uint32_t address, uint32_t size) {
   return fmt::format("{} 0x{:08x} +{}", name, address, size);
 }
 
+// The flash's XIP window and its aliases (cached, uncached, ...) up to SRAM at 0x20000000.
+bool IsXipAddress(uint32_t address) { return address >= kRpFlashBase && address < 0x20000000; }
+
 // Chunk sizes: small enough that one command finishes well within the USB timeout.
 constexpr uint32_t kEraseChunk = 64 * 1024;
 constexpr uint32_t kTransferChunk = 4096;
@@ -227,19 +230,30 @@ void PicobootClient::ExclusiveAccess(PicobootExclusive mode) {
   Call(PicobootCommand::kExclusiveAccess, args, {}, {}, "EXCLUSIVE_ACCESS");
 }
 
-void PicobootClient::ExitXip() { Call(PicobootCommand::kExitXip, {}, {}, {}, "EXIT_XIP"); }
+void PicobootClient::ExitXip() {
+  xip_readable_ = false;
+  Call(PicobootCommand::kExitXip, {}, {}, {}, "EXIT_XIP");
+}
+
+void PicobootClient::EnterCmdXip() {
+  Call(PicobootCommand::kEnterCmdXip, {}, {}, {}, "ENTER_CMD_XIP");
+  xip_readable_ = true;
+}
 
 void PicobootClient::FlashErase(uint32_t address, uint32_t length) {
+  xip_readable_ = false;
   Call(PicobootCommand::kFlashErase, Range(address, length), {}, {},
        RangeOp("FLASH_ERASE", address, length));
 }
 
 void PicobootClient::Write(uint32_t address, std::span<const uint8_t> data) {
   auto size = static_cast<uint32_t>(data.size());
+  if (IsXipAddress(address)) xip_readable_ = false;
   Call(PicobootCommand::kWrite, Range(address, size), data, {}, RangeOp("WRITE", address, size));
 }
 
 std::vector<uint8_t> PicobootClient::Read(uint32_t address, uint32_t length) {
+  if (IsXipAddress(address) && !xip_readable_) EnterCmdXip();
   std::vector<uint8_t> out(length);
   Call(PicobootCommand::kRead, Range(address, length), {}, out, RangeOp("READ", address, length));
   return out;

@@ -85,9 +85,14 @@ class PicobootClient {
 
   void ExclusiveAccess(PicobootExclusive mode);
   void ExitXip();
+  /// ENTER_CMD_XIP: makes flash readable at 0x10000000 (serial 03h reads through XIP).
+  void EnterCmdXip();
   /// Erases [address, address+length); both multiples of 4 KiB.
   void FlashErase(uint32_t address, uint32_t length);
   void Write(uint32_t address, std::span<const uint8_t> data);
+  /// READ; a flash address is preceded by ENTER_CMD_XIP when BOOTSEL mode, EXIT_XIP or a flash
+  /// erase or write left XIP off (the datasheets: flash reads go through XIP, which the boot ROM's
+  /// flash functions leave in serial command mode).
   std::vector<uint8_t> Read(uint32_t address, uint32_t length);
   void Reboot(uint32_t pc, uint32_t sp, uint32_t delay_ms);
   void Reboot2(uint32_t flags, uint32_t delay_ms, uint32_t param0, uint32_t param1);
@@ -108,6 +113,7 @@ class PicobootClient {
   uint8_t ep_out_ = 0;
   uint8_t ep_in_ = 0;
   uint32_t token_ = 1;
+  bool xip_readable_ = false;  ///< ENTER_CMD_XIP since the last flash erase/write or EXIT_XIP.
 };
 
 /// Which chip family the board has.

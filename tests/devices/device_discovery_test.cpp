@@ -163,6 +163,24 @@ TEST_F(DeviceDiscoveryTest, RecognisesProbesAndBootloaders) {
   EXPECT_EQ(j["usb_devices"][3]["accessible"], false);
 }
 
+TEST_F(DeviceDiscoveryTest, RecognisesAnyDeviceInDfuModeByItsInterface) {
+  auto dfu = sys_.AddInterface(sys_.AddUsb("1-2", 4, "1209", "0001", "DFU0001", "Widget"), 0, "fe",
+                               "Flash", {});
+  std::ofstream(dfu / "bInterfaceSubClass") << "01\n";
+  std::ofstream(dfu / "bInterfaceProtocol") << "02\n";  // DFU mode
+  auto runtime = sys_.AddInterface(sys_.AddUsb("1-3", 5, "1209", "0002", "APP1", "Widget app"), 0,
+                                   "fe", "DFU runtime", {});
+  std::ofstream(runtime / "bInterfaceSubClass") << "01\n";
+  std::ofstream(runtime / "bInterfaceProtocol") << "01\n";  // run-time: not a bootloader yet
+  DeviceReport r = DiscoverDevices(scanner_);
+  ASSERT_EQ(r.usb_devices.size(), 1u);
+  EXPECT_EQ(r.usb_devices[0].known.kind, DeviceKind::kBootloader);
+  std::string text = RenderDeviceReport(r);
+  EXPECT_EQ(text.substr(text.find("PROBE")),
+            "PROBE              KIND        NAME            METHODS  NOTE\n"
+            "1209:0001:DFU0001  bootloader  USB DFU device  dfu      -\n");
+}
+
 TEST_F(DeviceDiscoveryTest, HostWithoutUsbGetsOneLine) {
   DeviceReport r = DiscoverDevices(scanner_);
   EXPECT_FALSE(r.usb_available);

@@ -276,11 +276,16 @@ void FakeRpBootsel::Execute() {
       break;
     case 0x06:
       xip_exited = true;
+      xip_readable = false;
+      break;
+    case 0x07:
+      xip_readable = true;
       break;
     case 0x03:
       if (address_ % 4096 || size_ % 4096) return Refuse(5);
       if (!InFlash(address_, size_)) return Refuse(4);
       std::fill_n(flash.begin() + (address_ - kFlashBase), size_, 0xFF);
+      xip_readable = false;
       break;
     case 0x05:
       if (transfer_ != size_) return Refuse(3);
@@ -288,12 +293,14 @@ void FakeRpBootsel::Execute() {
       if (!InFlash(address_, size_) &&
           !(address_ >= kRamBase && uint64_t{address_} + size_ <= kRamBase + ram_.size()))
         return Refuse(4);
+      if (InFlash(address_, size_)) xip_readable = false;
       break;
     case 0x84:
       if (transfer_ != size_) return Refuse(3);
       if (!InFlash(address_, size_)) return Refuse(4);
       data_.assign(flash.begin() + (address_ - kFlashBase),
                    flash.begin() + (address_ - kFlashBase) + size_);
+      if (!xip_readable) std::fill(data_.begin(), data_.end(), 0);  // XIP off: not the flash
       break;
     case 0x02:
     case 0x0a:

@@ -78,6 +78,9 @@ class FakeRpBootsel : public FakeUsbDevice {
   std::map<uint8_t, uint32_t> fail_command;
   bool exclusive = false;
   bool xip_exited = false;
+  /// ENTER_CMD_XIP since BOOTSEL, EXIT_XIP or the last flash erase/write; READs of flash return
+  /// zeros otherwise (the datasheets: flash is read through XIP).
+  bool xip_readable = false;
   std::vector<uint32_t> last_reboot_args;  ///< pc, sp, delay or flags, delay, p0, p1.
   uint8_t last_reboot_command = 0;
 

@@ -97,6 +97,23 @@ TEST_F(PicobootTest, ErasesWritesAndVerifies) {
   EXPECT_EQ(b->Read(0x10000000, 16), std::vector<uint8_t>(seg.data.begin(), seg.data.begin() + 16));
 }
 
+TEST_F(PicobootTest, ReadsFlashOnlyAfterEnterCmdXip) {
+  auto b = Connected();
+  Segment seg{0x10000000, RandomBytes(5000, 2), "kernel"};
+  b->Erase(0x10000000, 8192, progress_);
+  b->Write(seg, progress_);
+  size_t before = rp_->requests.size();
+  EXPECT_TRUE(b->Verify(seg, progress_).match);
+  // One ENTER_CMD_XIP before the first READ; the flash functions had left XIP off.
+  EXPECT_EQ(rp_->requests[before], "bulk out 0x03 ENTER_CMD_XIP 0x00000000 +0");
+  EXPECT_EQ(rp_->CountRequests("bulk out 0x03 ENTER_CMD_XIP"), 1u);
+  EXPECT_EQ(rp_->CountRequests("bulk out 0x03 READ"), 2u);
+  // A write turns XIP off again, so the next read enters it again.
+  b->Write(Segment{0x10002000, std::vector<uint8_t>(256, 7), "more"}, progress_);
+  EXPECT_EQ(b->Read(0x10002000, 4), std::vector<uint8_t>(4, 7));
+  EXPECT_EQ(rp_->CountRequests("bulk out 0x03 ENTER_CMD_XIP"), 2u);
+}
+
 TEST_F(PicobootTest, WriteWithoutEraseIsCaughtByVerify) {
   std::fill(rp_->flash.begin(), rp_->flash.begin() + 4096, 0x00);
   auto b = Connected();
@@ -148,6 +165,7 @@ TEST_F(PicobootTest, FailedEraseReportsTheStatusCode) {
 
 TEST_F(PicobootTest, TimeoutIsATransportError) {
   auto b = Connected();
+  b->Read(0x10000000, 4);  // ENTER_CMD_XIP went out before this READ
   rp_->timeout_next = true;
   auto e = Capture([&] { b->Read(0x10000000, 64); });
   EXPECT_EQ(e.category(), ErrorCategory::kTransport);

@@ -3,7 +3,7 @@
 # Loads the USB modules, starts udevd, sets up a configfs gadget 6667:0001 whose only function is
 # the FunctionFS trace interface served by /usr/bin/trace_gadget on the dummy_hcd UDC, runs each
 # check through the real tockctl binary and prints `CHECK name PASS|FAIL detail`, then powers off.
-export PATH=/usr/bin:/bin HOME=/root
+export PATH=/usr/bin:/bin HOME=/root TOCKCTL_DATA_DIR=/usr/share/tockctl
 G=/sys/kernel/config/usb_gadget/tock
 SERIAL=TOCKUSB0001
 PRODUCT="Tock USB trace gadget"
@@ -241,6 +241,132 @@ check_throughput() {
   fi
 }
 
+# --- Flash gadgets: DFU 1.1, STM32 DfuSe and RP2040 PICOBOOT devices (dfu_gadget.c,
+# picoboot_gadget.c), each a configfs gadget of its own with one FunctionFS function, bound to the
+# same dummy_udc.0 in turn. Each writes a flash image file the checks compare byte for byte.
+GADGETS=/sys/kernel/config/usb_gadget
+
+setup_flash_gadget() { # NAME VID PID SERIAL MANUFACTURER PRODUCT
+  g=$GADGETS/$1
+  mkdir -p $g/strings/0x409 $g/configs/c.1/strings/0x409 $g/functions/ffs.$1
+  echo 0x$2 >$g/idVendor
+  echo 0x$3 >$g/idProduct
+  echo "$4" >$g/strings/0x409/serialnumber
+  echo "$5" >$g/strings/0x409/manufacturer
+  echo "$6" >$g/strings/0x409/product
+  ln -s $g/functions/ffs.$1 $g/configs/c.1/
+  mkdir -p /dev/ffs-$1
+  mount -t functionfs $1 /dev/ffs-$1
+}
+
+present() { # VID:PID: is such a device on the bus?
+  for d in /sys/bus/usb/devices/*; do
+    [ "$(cat $d/idVendor 2>/dev/null):$(cat $d/idProduct 2>/dev/null)" = "$1" ] && return 0
+  done
+  return 1
+}
+
+plug_flash() { # NAME VID:PID GADGET-COMMAND...: start the gadget (its last argument is its ready
+  name=$1 id=$2 #  file), bind NAME to the UDC and wait until VID:PID enumerates
+  shift 2
+  eval "ready=\${$#}"
+  rm -f "$ready"
+  "$@" >>$T/$name.out 2>>$T/$name.err &
+  FLASH_GADGET=$!
+  wait_for 10 test -e "$ready" || echo "guest: $name gadget not ready: $(cat $T/$name.err)"
+  echo dummy_udc.0 >$GADGETS/$name/UDC
+  wait_for 10 present $id || echo "guest: $id did not enumerate"
+  udevadm settle --timeout=10
+}
+
+unplug_flash() { # NAME
+  echo "" >$GADGETS/$1/UDC 2>/dev/null
+  kill $FLASH_GADGET 2>/dev/null
+  wait $FLASH_GADGET 2>/dev/null
+  wait_for 10 sh -c "! ls /sys/bus/usb/devices/*/idVendor 2>/dev/null | xargs grep -l -v 1d6b >/dev/null 2>&1"
+}
+
+gadget_gone() { ! kill -0 $FLASH_GADGET 2>/dev/null; }
+
+flash_result() { # NAME CHECK RC WANTED-LINE-OF-GADGET EXPECTED-FLASH: PASS when the run worked
+  name=$1 check=$2 rc=$3 wanted=$4 expected=$5
+  summary=$(grep -v '^ ' $T/$check.txt | tail -1)
+  if [ "$rc" = 0 ] && cmp -s $T/${name}_flash.bin "$expected" && grep -qx "$wanted" $T/$name.out; then
+    check $check PASS "exit 0, flash image equal to the expected one; gadget: $wanted; tockctl: $summary"
+  else
+    check $check FAIL "exit $rc; $(cmp $T/${name}_flash.bin "$expected" 2>&1 | head -1);" \
+      "gadget: $(tail -3 $T/$name.out | tr '\n' '|'); tockctl: $(tr '\n' '|' <$T/$check.txt | cut -c1-700)"
+  fi
+}
+
+devices_result() { # CHECK PATTERN: the `tockctl devices` line of the plugged-in gadget
+  tockctl devices >$T/$1.txt 2>&1
+  if grep -q "$2" $T/$1.txt; then
+    check $1 PASS "$(grep "$2" $T/$1.txt)"
+  else
+    check $1 FAIL "no line like '$2' in: $(tr '\n' '|' <$T/$1.txt)"
+  fi
+}
+
+stall_result() { # CHECK RC WANTED-REGEX: exit 6 and one error line on stderr, the wanted one
+  if [ "$2" = 6 ] && [ "$(grep -c '^error:' $T/$1.err)" = 1 ] && grep -qx "$3" $T/$1.err; then
+    check $1 PASS "exit 6: $(grep '^error:' $T/$1.err)"
+  else
+    check $1 FAIL "exit $2: $(tr '\n' '|' <$T/$1.err | cut -c1-900)"
+  fi
+}
+
+check_dfuse() {
+  cp /test/dfuse_old.bin $T/dfuse_flash.bin
+  plug_flash dfuse 0483:df11 dfu_gadget /dev/ffs-dfuse dfuse $T/dfuse_flash.bin $T/dfuse.ready
+  devices_result dfuse_devices '^0483:df11:DFUSE0001  *bootloader  *STM32 system bootloader (DFU)  *dfu '
+  # Before writing: --verify-only reads the old firmware back with UPLOAD and names the first
+  # differing byte (the old pattern starts with 0x07, the seeded image with 0x5c).
+  timeout -s KILL 60 tockctl flash /test/dfuse_image.bin --board nucleo_f429zi --method dfu \
+    --address 0x08000000 --verify-only >$T/dfuse_verify_mismatch.txt 2>$T/dfuse_verify_mismatch.err
+  stall_result dfuse_verify_mismatch $? '^error: verify failed: segment binary differs from the image at 0x8000000 (byte at 0x08000000 reads 0x07, expected 0x5c) (dfu: verify); flash again; if it keeps failing the flash or the connection is faulty$'
+  timeout -s KILL 60 tockctl flash /test/dfuse_image.bin --board nucleo_f429zi --method dfu \
+    --address 0x08000000 --usb 0483:df11:DFUSE0001 >$T/dfuse_flash.txt 2>&1
+  rc=$?
+  wait_for 10 gadget_gone
+  flash_result dfuse dfuse_flash $rc "DFUSE left address=0x08000000" /test/dfuse_expected.bin
+  unplug_flash dfuse
+}
+
+check_dfu() {
+  cp /test/dfu_old.bin $T/dfu_flash.bin
+  plug_flash dfu 1209:0001 dfu_gadget /dev/ffs-dfu dfu $T/dfu_flash.bin $T/dfu.ready
+  devices_result dfu_devices '^1209:0001:DFU0001  *bootloader  *USB DFU device  *dfu '
+  # An image larger than the device's flash: the gadget stalls the first block past its end.
+  timeout -s KILL 60 tockctl flash /test/dfu_too_big.bin --config /test/dfu_board.json \
+    --address 0x08000000 >$T/dfu_stall.txt 2>$T/dfu_stall.err
+  stall_result dfu_stall $? '^error: the DFU device reported errADDRESS (0x08), the address is out of range (1209:0001 (bus 1 device [0-9]*): DNLOAD block 64); the image on the device is partial (64.0 KiB of 65.0 KiB written) and will not start: flash again$'
+  # The same device, recovered by tockctl's CLRSTATUS, takes the right image.
+  cp /test/dfu_old.bin $T/dfu_flash.bin
+  timeout -s KILL 60 tockctl flash /test/dfu_image.bin --config /test/dfu_board.json \
+    --address 0x08000000 --usb 1209:0001:DFU0001 >$T/dfu_flash.txt 2>&1
+  rc=$?
+  flash_result dfu dfu_flash $rc "DFU manifested bytes=$(wc -c </test/dfu_image.bin)" /test/dfu_expected.bin
+  unplug_flash dfu
+}
+
+check_picoboot() {
+  cp /test/pico_old.bin $T/pico_flash.bin
+  plug_flash pico 2e8a:0003 picoboot_gadget /dev/ffs-pico $T/pico_flash.bin $T/pico.ready
+  devices_result picoboot_devices '^2e8a:0003:E0C9125B0D9B  *bootloader  *RP2040 in BOOTSEL mode  *picoboot, uf2 '
+  # Outside flash and RAM (--force passes tockctl's own map check): the boot ROM stalls.
+  timeout -s KILL 60 tockctl flash /test/pico_image.bin --board raspberry_pi_pico --method picoboot \
+    --address 0x30000000 --force >$T/picoboot_stall.txt 2>$T/picoboot_stall.err
+  stall_result picoboot_stall $? '^error: the RP2040 boot ROM refused FLASH_ERASE: INVALID_ADDRESS (4), the address is outside flash and RAM (2e8a:0003 (bus 1 device [0-9]*): FLASH_ERASE 0x30000000 +24576); the flash was being erased (0 B of 24.0 KiB), so the old image is damaged and will not start: flash again$'
+  # The same device, after tockctl's INTERFACE_RESET, takes the right image.
+  timeout -s KILL 60 tockctl flash /test/pico_image.bin --board raspberry_pi_pico --method picoboot \
+    --address 0x10000000 --usb 2e8a:0003:E0C9125B0D9B >$T/picoboot_flash.txt 2>&1
+  rc=$?
+  wait_for 10 gadget_gone
+  flash_result pico picoboot_flash $rc "PICOBOOT reboot pc=0x00000000 sp=0x20042000 delay=500 exclusive=1" /test/pico_expected.bin
+  unplug_flash pico
+}
+
 setup_system
 setup_gadget
 echo "guest: kernel $(uname -r), ready at $(cut -d' ' -f1 /proc/uptime) s"
@@ -262,5 +388,11 @@ check_permissions
 check_udev_rule
 unplug
 check_throughput
+setup_flash_gadget dfuse 0483 df11 DFUSE0001 STMicroelectronics "STM32  BOOTLOADER"
+setup_flash_gadget dfu 1209 0001 DFU0001 "pid.codes" "DFU 1.1 test gadget"
+setup_flash_gadget pico 2e8a 0003 E0C9125B0D9B "Raspberry Pi" "RP2 Boot"
+check_dfuse
+check_dfu
+check_picoboot
 echo "guest: done at $(cut -d' ' -f1 /proc/uptime) s"
 poweroff -f

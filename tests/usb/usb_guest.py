@@ -16,6 +16,7 @@ skipped.
 """
 import argparse
 import gzip
+import json
 import lzma
 import os
 import re
@@ -26,7 +27,9 @@ import time
 
 SKIP = 77
 CHECKS = ["devices_json", "devices_table", "trace_decode", "unplug_no_reconnect", "reconnect", "busy",
-          "permission_denied", "udev_rule_grants", "throughput"]
+          "permission_denied", "udev_rule_grants", "throughput", "dfuse_devices",
+          "dfuse_verify_mismatch", "dfuse_flash", "dfu_devices", "dfu_flash", "dfu_stall",
+          "picoboot_devices", "picoboot_flash", "picoboot_stall"]
 TRACE_FIXTURE = "mixed.bin"
 STRESS_FIXTURE = "stress.bin"
 WANTED_MODULES = ["dummy_hcd", "libcomposite", "usb_f_fs"]
@@ -232,11 +235,66 @@ def add_with_libraries(initramfs, binary, guest_path, strip):
 
 
 def build_programs(source, work):
-    gadget = os.path.join(work, "trace_gadget")
-    reader = os.path.join(work, "raw_bulk_reader")
-    run(["gcc", "-static", "-O2", "-o", gadget, os.path.join(source, "trace_gadget.c")])
-    run(["gcc", "-O2", "-o", reader, os.path.join(source, "raw_bulk_reader.c"), "-lusb-1.0"])
-    return gadget, reader
+    """The gadgets (static) and the raw reader; returns {name: path}."""
+    programs = {}
+    for name in ["trace_gadget", "dfu_gadget", "picoboot_gadget"]:
+        programs[name] = os.path.join(work, name)
+        run(["gcc", "-static", "-O2", "-pthread", "-o", programs[name],
+             os.path.join(source, name + ".c")])
+    programs["raw_bulk_reader"] = os.path.join(work, "raw_bulk_reader")
+    run(["gcc", "-O2", "-o", programs["raw_bulk_reader"], os.path.join(source, "raw_bulk_reader.c"),
+         "-lusb-1.0"])
+    return programs
+
+
+# The flash checks: (name, flash size, image size, image address, erase unit) per gadget. The
+# images are pseudo-random with a fixed seed and end mid-page; the flash starts out holding an
+# "old firmware" pattern, so the expected flash shows what was erased and what was written.
+FLASH_SETUPS = {
+    "dfuse": (1024 * 1024, 40 * 1024 + 123, 0x08000000),
+    "dfu": (64 * 1024, 10 * 1024 + 77, 0x08000000),
+    "pico": (2 * 1024 * 1024, 20 * 1024 + 100, 0x10000000),
+}
+DFUSE_SECTORS = [16 * 1024] * 4 + [64 * 1024] + [128 * 1024] * 7
+
+
+def erased_end(name, image_size):
+    """Where the erase before (or during) the write ends, as an offset into the flash."""
+    if name == "dfuse":  # whole STM32F4 sectors covering the plan's 2 KiB pages
+        plan_end, at = -(-image_size // 2048) * 2048, 0
+        for size in DFUSE_SECTORS:
+            if at >= plan_end:
+                break
+            at += size
+        return at
+    return -(-image_size // 4096) * 4096  # 4 KiB sectors (picoboot) or pages (the DFU gadget)
+
+
+def add_flash_fixtures(initramfs, tockctl_source, work):
+    import random
+    generator = random.Random(16)
+    for name, (flash_size, image_size, _) in FLASH_SETUPS.items():
+        old = bytes((i * 31 + 7) & 0xFF for i in range(256)) * (flash_size // 256)
+        image = bytes(generator.getrandbits(8) for _ in range(image_size))
+        end = erased_end(name, image_size)
+        expected = image + b"\xff" * (end - image_size) + old[end:]
+        initramfs.add_file(f"/test/{name}_old.bin", old)
+        initramfs.add_file(f"/test/{name}_image.bin", image)
+        initramfs.add_file(f"/test/{name}_expected.bin", expected)
+    too_big = bytes(generator.getrandbits(8) for _ in range(FLASH_SETUPS["dfu"][0] + 1024))
+    initramfs.add_file("/test/dfu_too_big.bin", too_big)
+    # A board whose flash method is plain DFU 1.1 (none in the catalog is): nucleo_f429zi's
+    # memory map with {"method": "dfu", "vid_pid": "1209:0001", "dfuse": false}.
+    with open(os.path.join(tockctl_source, "boards", "nucleo_f429zi.json")) as file:
+        board = json.load(file)
+    board["board"]["flash"] = {"default": "dfu", "methods": [
+        {"method": "dfu", "vid_pid": "1209:0001", "dfuse": False}]}
+    initramfs.add_file("/test/dfu_board.json", json.dumps(board, indent=2).encode())
+    # The board catalog, where an installed tockctl finds it (TOCKCTL_DATA_DIR, set by /init).
+    boards = os.path.join(tockctl_source, "boards")
+    for name in sorted(os.listdir(boards)):
+        if name.endswith(".json"):
+            initramfs.add_host_file("/usr/share/tockctl/boards/" + name, os.path.join(boards, name))
 
 
 def expected_trace(tockctl, fixture, work):
@@ -266,9 +324,11 @@ def build_initramfs(args, root, work):
     strip_dir = os.path.join(work, "stripped")
     os.makedirs(strip_dir, exist_ok=True)
     add_with_libraries(initramfs, args.tockctl, "/usr/bin/tockctl", strip_dir)
-    gadget, reader = build_programs(args.source_dir + "/tests/usb", work)
-    initramfs.add_host_file("/usr/bin/trace_gadget", gadget, 0o100755)
-    add_with_libraries(initramfs, reader, "/usr/bin/raw_bulk_reader", None)
+    programs = build_programs(args.source_dir + "/tests/usb", work)
+    for name in ["trace_gadget", "dfu_gadget", "picoboot_gadget"]:
+        initramfs.add_host_file("/usr/bin/" + name, programs[name], 0o100755)
+    add_with_libraries(initramfs, programs["raw_bulk_reader"], "/usr/bin/raw_bulk_reader", None)
+    add_flash_fixtures(initramfs, args.source_dir, work)
     add_with_libraries(initramfs, os.path.join(root, "bin", "udevadm"), "/usr/bin/udevadm", None)
     initramfs.add_symlink("/lib/systemd/systemd-udevd", "/usr/bin/udevadm")
     rules = os.path.join(root, "lib", "udev", "rules.d", "50-udev-default.rules")
