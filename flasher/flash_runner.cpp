@@ -21,6 +21,7 @@ struct RunPosition {
   Phase phase = Phase::kConnect;
   uint64_t done = 0;
   uint64_t total = 0;
+  bool refused_first = false;  ///< The device answered the phase's first command with an error.
 
   /// Throws Error(kInterrupted) once a stop was asked for (Ctrl-C, SIGTERM, SIGHUP).
   void CheckStop() const {
@@ -82,6 +83,9 @@ std::string DeviceStateAt(const RunPosition& p) {
     return "nothing was written; the device is unchanged";
   switch (p.phase) {
     case Phase::kErase:
+      if (p.done == 0 && p.refused_first)
+        return "the device refused the first erase and reported nothing erased; check the old "
+               "image with --verify-only before you rely on it";
       return "the flash was being erased (" + Amount(p) +
              "), so the old image is damaged and will not start: flash again";
     case Phase::kWrite:
@@ -105,7 +109,9 @@ Error WithDeviceState(const Error& e, const RunPosition& p) {
       e.category() == ErrorCategory::kInvalidInput || e.category() == ErrorCategory::kUsage;
   if (refused && p.phase == Phase::kWrite && p.done == 0 && !p.erased) return e;
   if (p.phase == Phase::kVerify && e.category() == ErrorCategory::kDeviceReported) return e;
-  std::string hint = DeviceStateAt(p);
+  RunPosition at = p;
+  at.refused_first = e.category() == ErrorCategory::kDeviceReported && p.done == 0;
+  std::string hint = DeviceStateAt(at);
   if (!e.hint().empty()) hint += "; " + e.hint();
   return Error(e.category(), e.message(), e.context(), hint);
 }

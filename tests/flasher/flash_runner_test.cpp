@@ -18,11 +18,14 @@ class RecordingBackend : public FlashBackend {
   std::optional<uint64_t> mismatch_at;
   std::atomic<bool>* stop_during_write = nullptr;  ///< Set (as Ctrl-C would) in the first write.
   bool link_dies_in_write = false;
+  bool refuse_erase = false;  ///< The device answers the first erase with an error.
 
   std::string name() const override { return "recording"; }
   Capabilities capabilities() const override { return caps; }
   void Connect(ProgressSink&) override { calls.push_back("connect"); }
   void Erase(uint64_t address, uint64_t length, ProgressSink&) override {
+    if (refuse_erase)
+      throw Error(ErrorCategory::kDeviceReported, "the device refused ERASE: INVALID_ADDRESS");
     calls.push_back("erase " + HexAddress(address) + " " + std::to_string(length));
   }
   void Write(const Segment& s, ProgressSink& p) override {
@@ -173,4 +176,15 @@ TEST(FlashRunnerTest, VerifyOnlyInterruptedWroteNothing) {
 }
 
 }  // namespace
+// A device that refuses the first erase reported nothing erased: the runner does not claim the
+// old image is damaged (the PICOBOOT gadget's stall check found this wording).
+TEST(FlashRunnerTest, ARefusedFirstEraseDoesNotClaimTheImageIsDamaged) {
+  Fixture f(true);
+  f.backend.refuse_erase = true;
+  EXPECT_EQ(DescribeFailure(f),
+            "device: the device refused ERASE: INVALID_ADDRESS; the device refused the first "
+            "erase and reported nothing erased; check the old image with --verify-only before "
+            "you rely on it");
+}
+
 }  // namespace tockctl::flasher

@@ -357,7 +357,7 @@ check_picoboot() {
   # Outside flash and RAM (--force passes tockctl's own map check): the boot ROM stalls.
   timeout -s KILL 60 tockctl flash /test/pico_image.bin --board raspberry_pi_pico --method picoboot \
     --address 0x30000000 --force >$T/picoboot_stall.txt 2>$T/picoboot_stall.err
-  stall_result picoboot_stall $? '^error: the RP2040 boot ROM refused FLASH_ERASE: INVALID_ADDRESS (4), the address is outside flash and RAM (2e8a:0003 (bus 1 device [0-9]*): FLASH_ERASE 0x30000000 +24576); the flash was being erased (0 B of 24.0 KiB), so the old image is damaged and will not start: flash again$'
+  stall_result picoboot_stall $? '^error: the RP2040 boot ROM refused FLASH_ERASE: INVALID_ADDRESS (4), the address is outside flash and RAM (2e8a:0003 (bus 1 device [0-9]*): FLASH_ERASE 0x30000000 +24576); the device refused the first erase and reported nothing erased; check the old image with --verify-only before you rely on it$'
   # The same device, after tockctl's INTERFACE_RESET, takes the right image.
   timeout -s KILL 60 tockctl flash /test/pico_image.bin --board raspberry_pi_pico --method picoboot \
     --address 0x10000000 --usb 2e8a:0003:E0C9125B0D9B >$T/picoboot_flash.txt 2>&1
