@@ -112,6 +112,32 @@ TEST(PortHandoverCliTest, TraceLendsThePortToo) {
       << trace->Stderr();
 }
 
+// The app commands borrow the port as flash does (docs/apps.md): `app install` while a console
+// holds the board's port writes the app and hands the port back.
+TEST(PortHandoverCliTest, AppInstallBorrowsThePortToo) {
+  testing::TockBootloaderPeer peer(RunningKernel());
+  TempDir dir;
+  const std::string port = peer.port_path();
+  auto console = StartTockctl(dir.path(), {"console", "--serial", port});
+  ASSERT_TRUE(WaitFor([&] { return Has(console->Stderr(), "console: serial " + port); }))
+      << console->Stderr();
+  peer.EnterBootloader();
+  CliRun install = RunTockctl({"app", "install",
+                               std::string(TOCKCTL_SOURCE_DIR) + "/tests/fixtures/apps/blink.tab",
+                               "--board", "nano33ble", "--serial", port});
+  ASSERT_EQ(install.exit_code, 0) << install.err;
+  EXPECT_EQ(install.err.rfind("Borrowing serial port " + port + " from tockctl console, pid " +
+                                  std::to_string(console->pid()) + " until app install ends\n",
+                              0),
+            0u)
+      << install.err;
+  EXPECT_EQ(peer.ReadFlash(0x50000, 16)[0], 2);  // a TBF v2 header where app flash starts
+  ASSERT_TRUE(WaitFor([&] { return Has(console->Stderr(), " is back from tockctl app install"); }))
+      << console->Stderr();
+  console->Signal(SIGTERM);
+  EXPECT_EQ(console->Wait(20s), 0);
+}
+
 // A console stopped with Ctrl-Z cannot let go: the flash says so after its wait, touches nothing,
 // and the console still has its port when it is resumed.
 TEST(PortHandoverCliTest, AConsoleThatCannotLetGoIsNamedAndKeepsThePort) {
