@@ -234,22 +234,50 @@ void PlanWrites(const AppRequest& request, const config::HardwareBoard& board,
   report.flash->sources = {"app flash"};
 }
 
-// The pages that change: compared with the board's bytes (read up to the last page the change
-// touches) when the back-end can read; every page otherwise, the rest of the last page set to
-// 0xFF (it lies past the end of the new app list).
+// The unit an app change rewrites: the board's flash page (its erase unit), or the smaller block a
+// back-end rewrites on its own keeping the bytes around it (the serial bootloader's 512 bytes).
+uint32_t PageUnit(const config::HardwareBoard& board, const Capabilities& caps) {
+  if (caps.write_unit != 0 && caps.write_unit < board.page_size) return caps.write_unit;
+  return board.page_size;
+}
+
+// What the device holds in the page at `at` (relative to origin) past the bytes already read with
+// the app list, as far as the diff needs it: a page the change covers whole is only checked
+// (FlashBackend::Holds: one CRC on the serial bootloader, cheaper than reading it) and stands for
+// the new bytes when it holds them, for something else when not; a page the change covers in
+// part is read, so that its other bytes are kept.
+void FillPage(FlashBackend& backend, uint64_t origin, std::span<const uint8_t> after, uint64_t at,
+              uint32_t unit, std::vector<uint8_t>& device) {
+  if (at + unit <= after.size()) {
+    const std::vector<uint8_t> want(after.begin() + static_cast<std::ptrdiff_t>(at),
+                                    after.begin() + static_cast<std::ptrdiff_t>(at + unit));
+    const bool same = backend.Holds(Segment{origin + at, want, "app flash"});
+    for (size_t i = 0; i < unit; ++i)
+      device[at + i] = same ? want[i] : static_cast<uint8_t>(~want[i]);
+    return;
+  }
+  const std::vector<uint8_t> page = backend.Read(origin + at, unit);
+  std::copy(page.begin(), page.end(), device.begin() + static_cast<std::ptrdiff_t>(at));
+}
+
+// The pages that change, compared with the board's bytes (see FillPage) when the back-end can
+// read; every page otherwise, the rest of the last page set to 0xFF (it lies past the end of the
+// new app list).
 PageDiff ChangedPages(FlashBackend& backend, const config::HardwareBoard& board,
                       std::vector<uint8_t> known, bool can_read, const AppReport& report) {
   const config::MemoryRegion& flash = board.memory.app_flash;
   const std::vector<uint8_t> after = apps::PlanImage(*report.plan);
-  const uint64_t end = RoundUp(after.size(), board.page_size);
+  const uint32_t unit = PageUnit(board, backend.capabilities());
+  const uint64_t end = RoundUp(after.size(), unit);
+  std::vector<uint8_t> device(std::max<uint64_t>(known.size(), end), 0xFF);
   if (can_read) {
-    ReadMore(backend, flash.origin, known, std::min<uint64_t>(end, flash.length));
+    std::copy(known.begin(), known.end(), device.begin());
+    for (uint64_t at = known.size() / unit * unit; at < end; at += unit)
+      if (at + unit > known.size()) FillPage(backend, flash.origin, after, at, unit, device);
   } else {
-    known.assign(after.size(), 0);
-    for (size_t i = 0; i < after.size(); ++i) known[i] = static_cast<uint8_t>(~after[i]);
+    for (size_t i = 0; i < after.size(); ++i) device[i] = static_cast<uint8_t>(~after[i]);
   }
-  known.resize(std::max<uint64_t>(known.size(), end), 0xFF);
-  return DiffPages(known, after, flash.origin, board.page_size);
+  return DiffPages(device, after, flash.origin, unit);
 }
 
 void RunOnBoard(const AppRequest& request, const config::HardwareBoard& board,
@@ -281,9 +309,11 @@ void RunOnBoard(const AppRequest& request, const config::HardwareBoard& board,
   report.restart_report = report.outcome->start_report;
 }
 
-void RunDry(const AppRequest& request, const config::HardwareBoard& board,
+void RunDry(const AppRequest& request, const config::HardwareBoard& board, FlashEnvironment& env,
             std::span<const uint8_t> on_board, AppReport& report) {
-  report.method = MethodFor(request.device, board);
+  const BackendOptions options = BackendOptionsFor(request.device, board, env);
+  report.method = options.method;
+  const uint32_t unit = PageUnit(board, CreateBackend(options)->capabilities());
   if (!on_board.empty()) {
     report.before = apps::ReadInstalledApps(on_board, board.memory.app_flash.origin, "--on-board");
     report.read_board = true;
@@ -294,9 +324,9 @@ void RunDry(const AppRequest& request, const config::HardwareBoard& board,
   std::vector<uint8_t> device(on_board.begin(), on_board.end());
   const uint64_t after_size =
       report.plan->end + report.plan->clear_size - board.memory.app_flash.origin;
-  device.resize(std::max<uint64_t>(device.size(), RoundUp(after_size, board.page_size)), 0xFF);
-  report.pages = DiffPages(device, apps::PlanImage(*report.plan), board.memory.app_flash.origin,
-                           board.page_size);
+  device.resize(std::max<uint64_t>(device.size(), RoundUp(after_size, unit)), 0xFF);
+  report.pages =
+      DiffPages(device, apps::PlanImage(*report.plan), board.memory.app_flash.origin, unit);
 }
 
 std::string FlagsText(const apps::TbfHeader& h) { return apps::DescribeTbfFlags(h); }
@@ -340,7 +370,7 @@ std::string Subject(const AppRequest& request, const AppReport& report) {
 }
 
 std::string PagesText(const AppReport& report) {
-  const uint64_t page = report.flash ? report.flash->page_size : 0;
+  const uint64_t page = report.pages.page_size;
   std::string out = "wrote " + std::to_string(report.pages.pages_written) + " page" +
                     (report.pages.pages_written == 1 ? "" : "s");
   if (page != 0) out += " (" + FormatBytes(report.pages.pages_written * page) + ")";
@@ -386,6 +416,7 @@ PageDiff DiffPages(std::span<const uint8_t> device, std::span<const uint8_t> aft
   if (page_size == 0 || origin % page_size != 0 || device.size() < RoundUp(after.size(), page_size))
     throw Error(ErrorCategory::kInternal, "app flash diff: pages do not line up");
   PageDiff diff;
+  diff.page_size = page_size;
   for (size_t at = 0; at < after.size(); at += page_size) {
     const std::span<const uint8_t> want =
         after.subspan(at, std::min<size_t>(page_size, after.size() - at));
@@ -430,7 +461,7 @@ AppReport RunAppJob(const AppRequest& request, const config::HardwareBoard& boar
   AppReport report;
   report.board = board.name;
   if (request.device.dry_run)
-    RunDry(request, board, on_board, report);
+    RunDry(request, board, env, on_board, report);
   else
     RunOnBoard(request, board, env, report);
   return report;

@@ -49,6 +49,7 @@ struct AppRequest {
 
 /// The pages an app change writes: runs of changed pages as segments, whole pages each.
 struct PageDiff {
+  uint32_t page_size = 0;  ///< The unit compared and written.
   std::vector<Segment> segments;
   uint64_t pages_written = 0;
   uint64_t pages_unchanged = 0;

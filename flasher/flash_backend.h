@@ -20,6 +20,9 @@ struct Capabilities {
   bool read = false;
   bool reset = false;
   bool start = false;  ///< Can set the entry point and run.
+  /// The smallest block Write rewrites on its own, keeping the bytes around it, when that is
+  /// smaller than the board's flash page (the serial bootloader's 512-byte pages); 0 otherwise.
+  uint32_t write_unit = 0;
 };
 
 /// Phases shown to the user.
@@ -66,6 +69,11 @@ class FlashBackend {
   virtual void Write(const Segment& segment, ProgressSink& progress) = 0;
   virtual VerifyResult Verify(const Segment& segment, ProgressSink& progress) = 0;
   virtual std::vector<uint8_t> Read(uint64_t address, uint64_t length) = 0;
+  /// Whether the device holds exactly `segment`, found as cheaply as the back-end can (the serial
+  /// bootloader: one CRC command instead of reading the bytes back); no progress, no detail.
+  virtual bool Holds(const Segment& segment) {
+    return Read(segment.address, segment.data.size()) == segment.data;
+  }
   /// Starts the image at `entry` (or resets when unset) and lets go of the device.
   virtual void Start(std::optional<uint64_t> entry) = 0;
   /// Leaves the device as it is and closes the connection.

@@ -110,6 +110,7 @@ TockBootloaderBackend::~TockBootloaderBackend() = default;
 Capabilities TockBootloaderBackend::capabilities() const {
   Capabilities c;
   c.write = c.verify = c.read = c.reset = true;
+  c.write_unit = kBootloaderPageSize;
   c.erase = false;  // WRITE_PAGE erases the page it writes; Erase() is still available
   c.start = false;  // EXIT jumps to the bootloader's stored start address, not to an entry point
   return c;
@@ -394,6 +395,13 @@ uint64_t TockBootloaderBackend::FirstDifference(const Segment& segment, uint64_t
     if (mismatch.first != actual.end()) return at + (mismatch.first - actual.begin());
   }
   return end;
+}
+
+bool TockBootloaderBackend::Holds(const Segment& segment) {
+  if (segment.data.empty()) return true;
+  return client().CrcInternalFlash(static_cast<uint32_t>(segment.address),
+                                   static_cast<uint32_t>(segment.data.size())) ==
+         Crc32(segment.data);
 }
 
 VerifyResult TockBootloaderBackend::Verify(const Segment& segment, ProgressSink& progress) {

@@ -91,6 +91,8 @@ class TockBootloaderBackend : public FlashBackend {
   void Write(const Segment& segment, ProgressSink& progress) override;
   VerifyResult Verify(const Segment& segment, ProgressSink& progress) override;
   std::vector<uint8_t> Read(uint64_t address, uint64_t length) override;
+  /// CRC_INTERNAL_FLASH over the segment, compared with its CRC-32.
+  bool Holds(const Segment& segment) override;
   /// Stores the start address if configured, starts the kernel the way the bootloader allows
   /// (1.1.x: EXIT, then a DTR pulse like tockloader; 1.0.x and C: a DTR pulse only, as they have
   /// no EXIT) and closes the port. `entry` is not used: the bootloader jumps to its stored start.
