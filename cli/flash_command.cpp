@@ -8,6 +8,7 @@
 #include "cli/command_registry.h"
 #include "cli/device_options.h"
 #include "cli/stop_signals.h"
+#include "common/clock.h"
 #include "common/process.h"
 #include "config/board_resolution.h"
 #include "devices/qemu_instance.h"
@@ -113,7 +114,7 @@ flasher::FlashReport RunFlashAndReport(flasher::FlashRequest& r, std::optional<s
   flasher::FlashEnvironment env{ctx.Log(),
                                 &runner,
                                 &progress,
-                                flasher::SteadyClock(),
+                                SystemClock(),
                                 &signals.stop_requested(),
                                 std::move(before_start)};
   if (!board && !config && r.method == "tock-bootloader")
