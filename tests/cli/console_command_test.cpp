@@ -139,8 +139,6 @@ std::string DeviceReads(const PtyPair& device, size_t expected, int tries = 200)
   return got;
 }
 
-void MakeNonBlocking(int fd) { ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK); }
-
 std::vector<uint8_t> Bytes(const std::string& path) {
   const std::string text = Slurp(path);
   return {text.begin(), text.end()};
@@ -192,8 +190,7 @@ bool SameMode(const termios& a, const termios& b) {
 
 TEST(ConsoleCommand, KeysReachTheDeviceRepliesAndRecordsComeBackQuitKeyRestoresTheTerminal) {
   TempDir dir;
-  PtyPair device;
-  MakeNonBlocking(device.master());
+  PtyPair device({.nonblocking_master = true});
   Terminal terminal;
   const termios cooked = terminal.Settings();
   ASSERT_TRUE(cooked.c_lflag & ICANON);
@@ -218,8 +215,7 @@ TEST(ConsoleCommand, KeysReachTheDeviceRepliesAndRecordsComeBackQuitKeyRestoresT
 
 TEST(ConsoleCommand, NoRecordsHidesTheTraceRecordsButNoConsoleText) {
   TempDir dir;
-  PtyPair device;
-  MakeNonBlocking(device.master());
+  PtyPair device({.nonblocking_master = true});
   Terminal terminal;
   ConsoleProcess console(dir, {"--serial", device.slave_path(), "--no-records"},
                          terminal.slave_path());
@@ -283,8 +279,7 @@ TEST(ConsoleCommand, SigtermEndsItWithTheTerminalRestored) {
 
 TEST(ConsoleCommand, PipedInputIsSentAsIsAndAQuitKeyInItEndsTheConsole) {
   TempDir dir;
-  PtyPair device;
-  MakeNonBlocking(device.master());
+  PtyPair device({.nonblocking_master = true});
   const fs::path keys = dir.Write("keys", "status\r\x1dnot sent");
   ConsoleProcess console(dir, {"--serial", device.slave_path()}, keys.string());
   EXPECT_EQ(console.Wait(), 0);

@@ -33,6 +33,13 @@ uint32_t U32(const std::vector<uint8_t>& p, size_t at) {
 
 std::vector<uint8_t> Code(uint8_t code) { return {kEsc, code}; }
 
+// The device's serial port. The peer holds the slave too, so that its master stays usable while
+// the host closes and re-opens the port (and SlaveBaud() reads what the host set).
+std::unique_ptr<::tockctl::testing::PtyPair> NewPort() {
+  return std::make_unique<::tockctl::testing::PtyPair>(
+      ::tockctl::testing::PtyOptions{.hold_slave = true, .nonblocking_master = true});
+}
+
 std::vector<uint8_t> WithData(uint8_t code, const std::vector<uint8_t>& data, bool escape) {
   std::vector<uint8_t> out = Code(code);
   for (uint8_t b : data) {
@@ -76,7 +83,7 @@ PeerOptions Nrf52Peer(const std::string& board, const std::string& appaddr) {
 }
 
 struct TockBootloaderPeer::State {
-  std::unique_ptr<PseudoTerminal> pty;
+  std::unique_ptr<::tockctl::testing::PtyPair> pty;
   std::vector<uint8_t> flash;
   std::vector<uint8_t> rx;
   bool escape_pending = false;
@@ -119,7 +126,7 @@ TockBootloaderPeer::TockBootloaderPeer(PeerOptions options)
     : options_(std::move(options)), state_(std::make_unique<State>()) {
   lister_ = std::make_unique<Lister>(*this);
   State& s = *state_;
-  s.pty = std::make_unique<PseudoTerminal>();
+  s.pty = NewPort();
   s.flash.assign(options_.flash_size, 0xFF);
   std::string magic = "TOCKBOOTLOADER";
   std::copy(magic.begin(), magic.end(), s.flash.begin() + kFlagsAddress);
@@ -230,7 +237,7 @@ void TockBootloaderPeer::Step() {
     std::lock_guard<std::mutex> lock(mu_);
     State& s = *state_;
     if (s.reappear_at && Clock::now() >= *s.reappear_at) {
-      s.pty = std::make_unique<PseudoTerminal>();
+      s.pty = NewPort();
       s.reappear_at.reset();
       s.reenumerations++;
       s.in_bootloader = true;
