@@ -42,33 +42,22 @@ std::string Fixture(const std::string& name) {
 // A cooked terminal (as a shell leaves it) for tockctl's standard input.
 class Terminal {
  public:
-  Terminal() {
-    master_ = ::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
-    EXPECT_GE(master_, 0);
-    ::grantpt(master_);
-    ::unlockpt(master_);
-    slave_path_ = ::ptsname(master_);
-  }
-  ~Terminal() { ::close(master_); }
-  const std::string& slave_path() const { return slave_path_; }
+  const std::string& slave_path() const { return pty_.slave_path(); }
   termios Settings() const {
     termios t{};
-    ::tcgetattr(master_, &t);
+    ::tcgetattr(pty_.master(), &t);
     return t;
   }
-  void Type(const std::string& keys) const {
-    EXPECT_EQ(::write(master_, keys.data(), keys.size()), static_cast<ssize_t>(keys.size()));
-  }
+  void Type(const std::string& keys) const { pty_.Write(keys); }
   // What tockctl echoed on the terminal is not read; drain it so the pty never fills.
   void Drain() const {
     char buf[4096];
-    while (::read(master_, buf, sizeof buf) > 0) {
+    while (::read(pty_.master(), buf, sizeof buf) > 0) {
     }
   }
 
  private:
-  int master_ = -1;
-  std::string slave_path_;
+  PtyPair pty_{{.raw = false}};
 };
 
 // `tockctl console ARGS` with standard input from `input_path` (a terminal or a file) as the

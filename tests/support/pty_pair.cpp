@@ -69,7 +69,7 @@ void PtyPair::Open(PtyOptions options) {
   if (::ptsname_r(master_, name, sizeof name) != 0)
     throw SystemError("cannot name the pty's slave");
   slave_path_ = name;
-  MakeRaw(master_);
+  if (options.raw) MakeRaw(master_);
   if (options.hold_slave) {
     held_slave_ = ::open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
     if (held_slave_ < 0) throw SystemError("cannot open the pty slave " + slave_path_);

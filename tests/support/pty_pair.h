@@ -12,6 +12,9 @@ namespace tockctl::testing {
 
 /// How the device side holds the pty.
 struct PtyOptions {
+  /// Raw mode at 115200 baud, as a device's port; false leaves the pty cooked, as a shell leaves
+  /// a terminal (for a pty that is a program's terminal rather than a device).
+  bool raw = true;
   /// Also keep a descriptor of the slave open, so that the master stays usable (no EIO, no lost
   /// bytes) while the code under test closes and re-opens the port.
   bool hold_slave = false;
@@ -19,10 +22,10 @@ struct PtyOptions {
   bool nonblocking_master = false;
 };
 
-/// A pty pair in raw mode whose slave side stands in for a serial device node.
+/// A pty pair whose slave side stands in for a serial device node (or a terminal).
 class PtyPair {
  public:
-  /// Opens a new pty in raw mode at 115200 baud; throws std::runtime_error when the host has none.
+  /// Opens a new pty; throws std::runtime_error when the host has none.
   explicit PtyPair(PtyOptions options = {});
   ~PtyPair() { CloseMaster(); }
   PtyPair(const PtyPair&) = delete;
