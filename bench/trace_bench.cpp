@@ -29,9 +29,9 @@
 #include <thread>
 #include <vector>
 
+#include "common/clock.h"
 #include "tests/trace_encoding/sample_stream.h"
 #include "tracer/byte_source.h"
-#include "tracer/clock.h"
 #include "tracer/pcapng_writer.h"
 #include "tracer/trace_decoder.h"
 #include "tracer/trace_session.h"
@@ -299,7 +299,7 @@ void BM_ConsoleLatencyPty(benchmark::State& state) {
   ::tcgetattr(slave, &raw);
   ::cfmakeraw(&raw);
   ::tcsetattr(slave, TCSANOW, &raw);
-  SystemClock clock;
+  const Clock& clock = SystemClock();
   std::vector<double> line_ms;
   std::vector<double> prompt_ms;
   for (auto _ : state) {
@@ -372,7 +372,7 @@ uint64_t DecodeToPcapng(ByteSource& source, const std::string& capture) {
   FileBlockOutput out(capture);
   PcapngWriter writer(out, "tockctl bench");
   PcapngSink sink(writer);
-  SystemClock clock;
+  const Clock& clock = SystemClock();
   SessionOptions options;
   options.read_size = kChunk;
   TraceSession session(options, clock, {&sink});

@@ -9,6 +9,7 @@
 
 #include "cli/command_registry.h"
 #include "cli/context.h"
+#include "common/clock.h"
 #include "common/process.h"
 #include "flasher/flash_job.h"
 #include "kernel/kernel_build.h"
@@ -93,7 +94,7 @@ nlohmann::ordered_json FlashBuiltKernel(CliContext& ctx, const kernel::BuildResu
     std::fflush(err);
   });
   PosixProcessRunner runner;
-  flasher::FlashEnvironment env{ctx.Log(), &runner, &progress, flasher::SteadyClock()};
+  flasher::FlashEnvironment env{ctx.Log(), &runner, &progress, SystemClock()};
   flasher::FlashReport report = flasher::RunFlash(request, result.board, env);
   ctx.Note(flasher::RenderSummary(report.plan, *report.outcome));
   return flasher::SummaryToJson(report.plan, *report.outcome);

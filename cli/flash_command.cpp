@@ -8,6 +8,7 @@
 #include "cli/command_registry.h"
 #include "cli/device_options.h"
 #include "cli/stop_signals.h"
+#include "common/clock.h"
 #include "common/process.h"
 #include "config/board_resolution.h"
 #include "devices/qemu_instance.h"
@@ -109,7 +110,7 @@ DeviceJobScope::DeviceJobScope(CliContext& ctx, const std::string& command,
       env_{ctx.Log(),
            &runner_,
            &progress_,
-           flasher::SteadyClock(),
+           SystemClock(),
            &signals_.stop_requested(),
            std::move(before_start)} {}
 

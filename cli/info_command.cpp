@@ -5,6 +5,7 @@
 #include "cli/command_registry.h"
 #include "cli/device_options.h"
 #include "cli/stop_signals.h"
+#include "common/clock.h"
 #include "common/error.h"
 #include "common/process.h"
 #include "config/board_resolution.h"
@@ -47,7 +48,7 @@ flasher::KernelInfo ReadInfoFromBoard(const InfoOptions& o, CliContext& ctx) {
   // A `tockctl console` or `trace` holding the board's serial port lends it meanwhile.
   devices::SerialLoanScope loan("info", std::chrono::milliseconds(3000),
                                 [&ctx](const std::string& text) { ctx.Note(text); });
-  flasher::FlashEnvironment env{ctx.Log(), &runner, &progress, flasher::SteadyClock(),
+  flasher::FlashEnvironment env{ctx.Log(), &runner, &progress, SystemClock(),
                                 &signals.stop_requested()};
   return flasher::ReadBoardKernelInfo(o.request, board, env);
 }

@@ -19,7 +19,7 @@ extern char** environ;
 namespace tockctl {
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using Steady = std::chrono::steady_clock;
 
 int DecodeStatus(int status) {
   if (WIFEXITED(status)) return WEXITSTATUS(status);
@@ -82,9 +82,9 @@ void KillGroup(pid_t pid, int sig) {
 // Waits for `pid` up to `grace`, then SIGKILLs its group. Returns the exit code.
 int StopChild(pid_t pid, std::chrono::milliseconds grace) {
   KillGroup(pid, SIGTERM);
-  auto deadline = Clock::now() + grace;
+  auto deadline = Steady::now() + grace;
   int status = 0;
-  while (Clock::now() < deadline) {
+  while (Steady::now() < deadline) {
     pid_t r = ::waitpid(pid, &status, WNOHANG);
     if (r == pid) return DecodeStatus(status);
     if (r < 0) return -1;
@@ -123,7 +123,7 @@ class LineSplitter {
 
 // Reads both pipes until EOF or timeout. Returns false on timeout.
 bool Pump(int out_fd, int err_fd, LineSplitter& out, LineSplitter& err,
-          std::optional<Clock::time_point> deadline) {
+          std::optional<Steady::time_point> deadline) {
   pollfd fds[2] = {{out_fd, POLLIN, 0}, {err_fd, POLLIN, 0}};
   LineSplitter* sinks[2] = {&out, &err};
   int open_count = 2;
@@ -131,7 +131,7 @@ bool Pump(int out_fd, int err_fd, LineSplitter& out, LineSplitter& err,
   while (open_count > 0) {
     int wait_ms = -1;
     if (deadline) {
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - Clock::now());
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - Steady::now());
       if (left.count() <= 0) return false;
       wait_ms = static_cast<int>(left.count());
     }
@@ -228,8 +228,8 @@ ProcessResult PosixProcessRunner::Run(const ProcessSpec& spec) {
   ProcessResult result;
   LineSplitter out(spec.on_stdout_line, &result.stdout_text);
   LineSplitter err(spec.on_stderr_line, &result.stderr_text);
-  std::optional<Clock::time_point> deadline;
-  if (spec.timeout) deadline = Clock::now() + *spec.timeout;
+  std::optional<Steady::time_point> deadline;
+  if (spec.timeout) deadline = Steady::now() + *spec.timeout;
   bool finished = Pump(out_pipe[0], err_pipe[0], out, err, deadline);
   out.Finish();
   err.Finish();

@@ -12,7 +12,6 @@ namespace tockctl::devices {
 namespace {
 
 using std::chrono::milliseconds;
-using SteadyClock = std::chrono::steady_clock;
 
 unsigned TimeoutMs() { return static_cast<unsigned>(kUsbTransferTimeout.count()); }
 
@@ -292,8 +291,8 @@ class LibusbTransport : public UsbTransport {
         log_->warn("libusb_cancel_transfer failed: {}", libusb_error_name(rc));
       }
     }
-    auto deadline = SteadyClock::now() + kUsbTransferTimeout;
-    while (InFlight() > 0 && SteadyClock::now() < deadline) {
+    auto deadline = std::chrono::steady_clock::now() + kUsbTransferTimeout;
+    while (InFlight() > 0 && std::chrono::steady_clock::now() < deadline) {
       timeval tv = ToTimeval(milliseconds(100));
       int rc = libusb_handle_events_timeout_completed(ctx_->ctx, &tv, nullptr);
       if (rc < 0) log_->warn("reaping USB transfers: {}", libusb_error_name(rc));

@@ -18,7 +18,7 @@
 namespace tockctl::devices {
 
 using std::chrono::milliseconds;
-using Clock = std::chrono::steady_clock;
+using Steady = std::chrono::steady_clock;
 
 namespace {
 
@@ -37,8 +37,8 @@ uint16_t ParsePort(std::string_view text, std::string_view port) {
   return static_cast<uint16_t>(value);
 }
 
-int PollMs(Clock::time_point deadline) {
-  auto left = std::chrono::ceil<milliseconds>(deadline - Clock::now()).count();
+int PollMs(Steady::time_point deadline) {
+  auto left = std::chrono::ceil<milliseconds>(deadline - Steady::now()).count();
   return static_cast<int>(std::clamp<int64_t>(left, 0, INT32_MAX));
 }
 
@@ -117,7 +117,7 @@ bool TcpConnector::StartNextAddress() {
       last_errno_ = errno;
       continue;
     }
-    attempt_deadline_ = Clock::now() + attempt_timeout_;
+    attempt_deadline_ = Steady::now() + attempt_timeout_;
     if (::connect(socket_.get(), reinterpret_cast<const sockaddr*>(&a.storage), a.length) == 0 ||
         errno == EINPROGRESS) {
       return true;
@@ -144,7 +144,7 @@ TcpConnector::Progress TcpConnector::CheckPending(TimePoint deadline) {
   pollfd pfd{socket_.get(), POLLOUT, 0};
   int ready = ::poll(&pfd, 1, PollMs(std::min(deadline, attempt_deadline_)));
   if (ready == 0) {
-    if (Clock::now() < attempt_deadline_) return Progress::kPending;
+    if (Steady::now() < attempt_deadline_) return Progress::kPending;
     last_errno_ = ETIMEDOUT;
     socket_.Reset();
     return Progress::kFailed;
@@ -199,9 +199,9 @@ UniqueFd ConnectTcpWithin(const TcpEndpoint& endpoint, milliseconds timeout,
                           std::optional<Error>* error) {
   TcpConnector connector(endpoint, timeout);
   connector.Start();
-  auto deadline = Clock::now() + timeout;
+  auto deadline = Steady::now() + timeout;
   TcpConnector::Progress progress = connector.Advance(deadline);
-  while (progress == TcpConnector::Progress::kPending && Clock::now() < deadline) {
+  while (progress == TcpConnector::Progress::kPending && Steady::now() < deadline) {
     progress = connector.Advance(deadline);
   }
   if (progress != TcpConnector::Progress::kConnected) {

@@ -56,7 +56,7 @@ struct FlashEnvironment {
   std::shared_ptr<spdlog::logger> log;
   ProcessRunner* runner = nullptr;
   ProgressSink* progress = nullptr;
-  Clock clock = SteadyClock();
+  const Clock& clock = SystemClock();       ///< Tests pass a ManualClock.
   const std::atomic<bool>* stop = nullptr;  ///< Set by a signal handler: end the run (exit 130).
   std::function<void()> before_start = nullptr;  ///< Runs right before the device starts.
 };

@@ -7,7 +7,7 @@
 namespace tockctl::flasher {
 namespace {
 
-using TimePoint = std::chrono::steady_clock::time_point;
+using TimePoint = Clock::TimePoint;
 
 double Seconds(TimePoint from, TimePoint to) {
   return std::chrono::duration<double>(to - from).count();
@@ -66,11 +66,11 @@ PhaseStats RunPhase(Phase phase, uint64_t total, ProgressSink& progress, const C
   position.total = total;
   position.CheckStop();
   PhaseOffsetSink sink(progress, position);
-  TimePoint start = clock();
+  TimePoint start = clock.Now();
   sink.Begin(phase, total);
   step(sink);
   sink.End(phase);
-  return {total, Seconds(start, clock())};
+  return {total, Seconds(start, clock.Now())};
 }
 
 std::string Amount(const RunPosition& p) {
@@ -137,7 +137,7 @@ FlashOutcome RunSteps(const FlashPlan& plan, FlashBackend& backend, ProgressSink
                       const Clock& clock, RunPosition& at,
                       const std::function<void()>& before_start) {
   FlashOutcome out;
-  TimePoint start = clock();
+  TimePoint start = clock.Now();
   at.CheckStop();
   if (plan.steps.connect) backend.Connect(progress);
   if (plan.steps.erase) {
@@ -180,7 +180,7 @@ FlashOutcome RunSteps(const FlashPlan& plan, FlashBackend& backend, ProgressSink
   }
   out.written_file = backend.written_file();
   out.left_running = backend.started_json();
-  out.seconds = Seconds(start, clock());
+  out.seconds = Seconds(start, clock.Now());
   return out;
 }
 

@@ -42,7 +42,7 @@ struct FlashOutcome {
 /// before the device is started (`tockctl run` connects its console there, so that nothing the
 /// image prints at boot is missed).
 FlashOutcome ExecutePlan(const FlashPlan& plan, FlashBackend& backend, ProgressSink& progress,
-                         const Clock& clock = SteadyClock(),
+                         const Clock& clock = SystemClock(),
                          const std::atomic<bool>* stop = nullptr,
                          const std::function<void()>& before_start = {});
 

@@ -6,10 +6,6 @@
 
 namespace tockctl::flasher {
 
-Clock SteadyClock() {
-  return [] { return std::chrono::steady_clock::now(); };
-}
-
 const char* PhaseName(Phase phase) {
   switch (phase) {
     case Phase::kConnect:
@@ -89,10 +85,11 @@ nlohmann::ordered_json ProgressEvent(const ProgressSnapshot& s, const std::strin
 }
 
 ProgressPrinter::ProgressPrinter(ProgressStyle style, std::function<void(const std::string&)> write,
-                                 Clock clock, std::chrono::milliseconds throttle, int bar_width)
+                                 const Clock& clock, std::chrono::milliseconds throttle,
+                                 int bar_width)
     : style_(style),
       write_(std::move(write)),
-      clock_(std::move(clock)),
+      clock_(clock),
       throttle_(throttle),
       bar_width_(bar_width) {}
 
@@ -101,7 +98,7 @@ ProgressSnapshot ProgressPrinter::Snapshot() const {
   s.phase = phase_;
   s.done = done_;
   s.total = total_;
-  s.seconds = std::chrono::duration<double>(clock_() - started_).count();
+  s.seconds = std::chrono::duration<double>(clock_.Now() - started_).count();
   if (s.seconds > 0 && done_ > 0) {
     s.rate = static_cast<double>(done_) / s.seconds;
     if (done_ <= total_) s.eta = static_cast<double>(total_ - done_) / s.rate;
@@ -114,7 +111,7 @@ void ProgressPrinter::Begin(Phase phase, uint64_t total_bytes) {
   total_ = total_bytes;
   done_ = 0;
   active_ = true;
-  started_ = clock_();
+  started_ = clock_.Now();
   last_draw_.reset();
   Draw(true);
 }
@@ -126,7 +123,7 @@ void ProgressPrinter::Advance(uint64_t bytes_done_in_phase) {
 
 void ProgressPrinter::Draw(bool force) {
   if (style_ != ProgressStyle::kBar && style_ != ProgressStyle::kJson) return;
-  auto now = clock_();
+  auto now = clock_.Now();
   if (!force && last_draw_ && now - *last_draw_ < throttle_) return;
   last_draw_ = now;
   if (style_ == ProgressStyle::kJson) {

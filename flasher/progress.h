@@ -9,14 +9,10 @@
 #include <optional>
 #include <string>
 
+#include "common/clock.h"
 #include "flasher/flash_backend.h"
 
 namespace tockctl::flasher {
-
-/// Monotonic time source (tests pass a fake).
-using Clock = std::function<std::chrono::steady_clock::time_point()>;
-/// std::chrono::steady_clock::now.
-Clock SteadyClock();
 
 /// Where a phase stands.
 struct ProgressSnapshot {
@@ -66,7 +62,7 @@ enum class ProgressStyle {
 class ProgressPrinter : public ProgressSink {
  public:
   ProgressPrinter(ProgressStyle style, std::function<void(const std::string&)> write,
-                  Clock clock = SteadyClock(),
+                  const Clock& clock = SystemClock(),
                   std::chrono::milliseconds throttle = std::chrono::milliseconds(100),
                   int bar_width = 30);
 
@@ -82,7 +78,7 @@ class ProgressPrinter : public ProgressSink {
 
   ProgressStyle style_;
   std::function<void(const std::string&)> write_;
-  Clock clock_;
+  const Clock& clock_;
   std::chrono::milliseconds throttle_;
   int bar_width_;
   Phase phase_ = Phase::kConnect;
@@ -90,8 +86,8 @@ class ProgressPrinter : public ProgressSink {
   uint64_t done_ = 0;
   bool active_ = false;
   bool bar_drawn_ = false;
-  std::chrono::steady_clock::time_point started_{};
-  std::optional<std::chrono::steady_clock::time_point> last_draw_;
+  Clock::TimePoint started_{};
+  std::optional<Clock::TimePoint> last_draw_;
 };
 
 }  // namespace tockctl::flasher

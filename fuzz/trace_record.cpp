@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "fuzz/fuzz_support.h"
+#include "tests/support/manual_clock.h"
 #include "tests/tracer/pcapng_reader.h"
 #include "tracer/cobs.h"
 #include "tracer/crc32c.h"
@@ -46,15 +47,6 @@ class ScriptedSource : public ByteSource {
     return r;
   }
   std::string Describe() const override { return "fuzz input"; }
-};
-
-class StepClock : public Clock {
- public:
-  int64_t WallNs() const override { return now_ += 1'000'000; }
-  int64_t MonotonicNs() const override { return now_ += 1'000'000; }
-
- private:
-  mutable int64_t now_ = 1'700'000'000'000'000'000;
 };
 
 class MemoryOutput : public BlockOutput {
@@ -119,7 +111,7 @@ SessionOptions Options(uint8_t bits, uint8_t name, uint8_t count) {
   if (bits & 0x08) o.filter.service = n;
   if (bits & 0x10) o.filter.iface = n;
   if (bits & 0x20) o.count = count;
-  if (bits & 0x40) o.stats_interval_s = 0.5;  // StepClock: a report every ~250 reads
+  if (bits & 0x40) o.stats_interval_s = 0.5;  // 2 ms a clock reading: a report every ~250
   o.join_mid_stream = bits & 0x80;
   return o;
 }
@@ -159,7 +151,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     TextSink text(devnull, devnull);
     JsonSink json(json_out);
     PcapngSink capture(writer);
-    fuzz::StepClock clock;
+    ::tockctl::testing::ManualClock clock;
+    clock.AdvanceOnEachReading(std::chrono::milliseconds(2));
     std::atomic<bool> stop{false};
     TraceSession session(fuzz::Options(bits, name, count), clock, {&text, &json, &capture});
     session.Run(source, stop);
@@ -173,7 +166,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (script.clean && s.version != kProtocolVersion1) FUZZ_CHECK(s.records == 0);
     FUZZ_CHECK(s.records <= s.frames);
     FUZZ_CHECK(session.written() <= s.records);
-    const auto cap = testing::ParseCapture(pcapng.bytes);
+    const auto cap = tracer::testing::ParseCapture(pcapng.bytes);
     FUZZ_CHECK(cap.packets.size() == session.written() + session.console_written());
   }
   std::fclose(json_out);

@@ -211,10 +211,8 @@ void RunExtcapCapture(const ExtcapCaptureOptions& options, const ExtcapCaptureEn
   std::unique_ptr<ByteSource> source = OpenExtcapSource(options, env, log);
   FifoBlockOutput output(options.fifo, *env.stop);
   if (!output.is_open()) return;  // stopped before Wireshark opened the FIFO
-  SystemClock system_clock;
   const CaptureResult result =
-      CaptureToPcapng(*source, output, options.filter, env.application,
-                      env.clock != nullptr ? *env.clock : system_clock, *env.stop);
+      CaptureToPcapng(*source, output, options.filter, env.application, *env.clock, *env.stop);
   log->info("capture ended after {} records and {} console text pieces", result.records,
             result.console_pieces);
   if (result.end != CaptureEnd::kSourceEnded) return;

@@ -11,8 +11,8 @@
 #include <optional>
 #include <string>
 
+#include "common/clock.h"
 #include "tracer/byte_source.h"
-#include "tracer/clock.h"
 #include "tracer/pcapng_writer.h"
 #include "tracer/qemu_uart_source.h"
 #include "tracer/record_filter.h"
@@ -91,7 +91,7 @@ struct ExtcapCaptureOptions {
 struct ExtcapCaptureEnvironment {
   SourceInventory* inventory = nullptr;
   QemuUartLocator* qemu = nullptr;
-  const Clock* clock = nullptr;  ///< Null: the system clock.
+  const Clock* clock = &SystemClock();  ///< Tests pass a ManualClock.
   const std::atomic<bool>* stop = nullptr;
   std::shared_ptr<spdlog::logger> log;
   std::string application = "tockctl";  ///< pcapng shb_userappl.

@@ -25,8 +25,7 @@ QemuUartSource::QemuUartSource(QemuUartLocator& locator, QemuUartOptions options
     : locator_(locator),
       options_(options),
       log_(std::move(log)),
-      clock_(RealSourceClock()),
-      schedule_(options_.poll_interval, clock_) {
+      schedule_(options_.poll_interval, SystemClock()) {
   if (!options_.wait_for_qemu) {
     Connect(locator_.Require());
   } else if (auto endpoint = locator_.Find()) {
@@ -38,7 +37,7 @@ QemuUartSource::QemuUartSource(QemuUartLocator& locator, QemuUartOptions options
 }
 
 ReadResult QemuUartSource::Read(std::span<uint8_t> buf, milliseconds timeout) {
-  if (!tcp_) return WaitForQemu(clock_->Now() + timeout);
+  if (!tcp_) return WaitForQemu(schedule_.clock().Now() + timeout);
   if (lost_) {
     if (auto moved = FollowRestartedQemu()) return *moved;
   }
@@ -50,7 +49,7 @@ ReadResult QemuUartSource::Read(std::span<uint8_t> buf, milliseconds timeout) {
 
 // Reads the state file once per poll interval until a QEMU is recorded. The TcpSource then reports
 // the connection itself (kReconnected) once QEMU accepts it.
-ReadResult QemuUartSource::WaitForQemu(SourceClock::TimePoint deadline) {
+ReadResult QemuUartSource::WaitForQemu(Clock::TimePoint deadline) {
   while (schedule_.WaitUntilDue(deadline)) {
     schedule_.Attempted();
     if (auto endpoint = locator_.Find()) {
@@ -64,7 +63,7 @@ ReadResult QemuUartSource::WaitForQemu(SourceClock::TimePoint deadline) {
 // While the link is lost, a QEMU recorded on another port (a new `tockctl flash`) replaces the old
 // one, whose port nothing will listen on again.
 std::optional<ReadResult> QemuUartSource::FollowRestartedQemu() {
-  if (!schedule_.WaitUntilDue(clock_->Now())) return std::nullopt;
+  if (!schedule_.WaitUntilDue(schedule_.clock().Now())) return std::nullopt;
   schedule_.Attempted();
   std::optional<devices::TcpEndpoint> endpoint = locator_.Find();
   if (!endpoint || *endpoint == endpoint_) return std::nullopt;

@@ -12,7 +12,7 @@
 
 #include "devices/tcp_connector.h"
 #include "tracer/byte_source.h"
-#include "tracer/source_clock.h"
+#include "tracer/reconnect_schedule.h"
 #include "tracer/tcp_source.h"
 
 namespace tockctl::tracer {
@@ -66,14 +66,13 @@ class QemuUartSource : public ByteSource {
   void Write(std::span<const uint8_t> bytes) override;
 
  private:
-  ReadResult WaitForQemu(SourceClock::TimePoint deadline);
+  ReadResult WaitForQemu(Clock::TimePoint deadline);
   std::optional<ReadResult> FollowRestartedQemu();
   void Connect(const devices::TcpEndpoint& endpoint);
 
   QemuUartLocator& locator_;
   QemuUartOptions options_;
   std::shared_ptr<spdlog::logger> log_;
-  std::shared_ptr<SourceClock> clock_;
   ReconnectSchedule schedule_;
   std::unique_ptr<TcpSource> tcp_;
   devices::TcpEndpoint endpoint_;

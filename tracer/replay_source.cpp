@@ -42,8 +42,8 @@ microseconds TimeToSend(uint64_t count, uint32_t baud) {
 
 }  // namespace
 
-ReplaySource::ReplaySource(ReplayOptions options, std::shared_ptr<SourceClock> clock)
-    : options_(std::move(options)), clock_(std::move(clock)) {
+ReplaySource::ReplaySource(ReplayOptions options, Clock& clock)
+    : options_(std::move(options)), clock_(&clock) {
   fd_ = OpenReplayFile(options_.path);
   options_.chunk_size = std::max<size_t>(options_.chunk_size, 1);
 }
@@ -74,7 +74,7 @@ ReadResult ReplaySource::Read(std::span<uint8_t> buf, std::chrono::milliseconds 
 
 // How many of `wanted` bytes the paced UART has sent by now, waiting until `deadline` for at
 // least one.
-size_t ReplaySource::PacedLimit(size_t wanted, SourceClock::TimePoint deadline) {
+size_t ReplaySource::PacedLimit(size_t wanted, Clock::TimePoint deadline) {
   auto elapsed = [&] { return std::chrono::duration_cast<microseconds>(clock_->Now() - start_); };
   uint64_t sent = BytesSent(elapsed(), options_.pace_baud);
   if (sent <= delivered_) {

@@ -5,9 +5,9 @@
 #include <filesystem>
 #include <memory>
 
+#include "common/clock.h"
 #include "devices/unique_fd.h"
 #include "tracer/byte_source.h"
-#include "tracer/source_clock.h"
 
 namespace tockctl::tracer {
 
@@ -25,8 +25,7 @@ struct ReplayOptions {
 class ReplaySource : public ByteSource {
  public:
   /// Opens the file. Throws Error(kIo) naming it when it is missing, a directory or unreadable.
-  explicit ReplaySource(ReplayOptions options,
-                        std::shared_ptr<SourceClock> clock = RealSourceClock());
+  explicit ReplaySource(ReplayOptions options, Clock& clock = SystemClock());
 
   ReadResult Read(std::span<uint8_t> buf, std::chrono::milliseconds timeout) override;
   std::string Describe() const override;
@@ -35,15 +34,15 @@ class ReplaySource : public ByteSource {
   uint64_t bytes_delivered() const { return delivered_; }
 
  private:
-  size_t PacedLimit(size_t wanted, SourceClock::TimePoint deadline);
+  size_t PacedLimit(size_t wanted, Clock::TimePoint deadline);
 
   ReplayOptions options_;
-  std::shared_ptr<SourceClock> clock_;
+  Clock* clock_;
   devices::UniqueFd fd_;
   uint64_t delivered_ = 0;
   bool started_ = false;
   bool ended_ = false;
-  SourceClock::TimePoint start_{};
+  Clock::TimePoint start_{};
 };
 
 }  // namespace tockctl::tracer

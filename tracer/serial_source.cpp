@@ -10,11 +10,10 @@ namespace tockctl::tracer {
 namespace fs = std::filesystem;
 using std::chrono::milliseconds;
 
-SerialSource::SerialSource(SerialOptions options, std::shared_ptr<spdlog::logger> log,
-                           std::shared_ptr<SourceClock> clock)
+SerialSource::SerialSource(SerialOptions options, std::shared_ptr<spdlog::logger> log, Clock& clock)
     : options_(std::move(options)),
       log_(std::move(log)),
-      schedule_(options_.reconnect_interval, std::move(clock)),
+      schedule_(options_.reconnect_interval, clock),
       current_path_(options_.path) {
   devices::SerialOpenAttempt attempt = devices::OpenSerialPort(
       options_.path, options_.baud, options_.lock_dir, *log_, options_.lends_as);
@@ -39,7 +38,7 @@ ReadResult SerialSource::Read(std::span<uint8_t> buf, milliseconds timeout) {
 // A job asking for the port, looked for at most once per loan_check_interval.
 std::optional<std::string> SerialSource::BorrowerAsking() {
   if (options_.lends_as.empty()) return std::nullopt;
-  const SourceClock::TimePoint now = schedule_.clock().Now();
+  const Clock::TimePoint now = schedule_.clock().Now();
   if (next_loan_check_ && now < *next_loan_check_) return std::nullopt;
   next_loan_check_ = now + options_.loan_check_interval;
   return devices::ActiveSerialBorrower(options_.lock_dir, current_path_);
@@ -56,10 +55,10 @@ ReadResult SerialSource::Lend(const std::string& borrower) {
 
 // While the job holds its borrow lock: nothing to read. Then the port is opened again as a
 // returning device would be (TryToReturn), even with reconnect off.
-ReadResult SerialSource::WaitForLoanEnd(SourceClock::TimePoint deadline) {
-  SourceClock& clock = schedule_.clock();
+ReadResult SerialSource::WaitForLoanEnd(Clock::TimePoint deadline) {
+  Clock& clock = schedule_.clock();
   while (devices::ActiveSerialBorrower(options_.lock_dir, current_path_)) {
-    const SourceClock::TimePoint now = clock.Now();
+    const Clock::TimePoint now = clock.Now();
     if (now >= deadline) return {ReadStatus::kTimeout, 0, {}};
     clock.SleepUntil(std::min(deadline, now + options_.loan_check_interval));
   }
@@ -94,7 +93,7 @@ ReadResult SerialSource::Lost(const std::string& why) {
   return {ReadStatus::kDisconnected, 0, gone + "; waiting for it to come back"};
 }
 
-ReadResult SerialSource::TryToReturn(SourceClock::TimePoint deadline) {
+ReadResult SerialSource::TryToReturn(Clock::TimePoint deadline) {
   while (schedule_.WaitUntilDue(deadline)) {
     schedule_.Attempted();
     std::optional<fs::path> path = ReturningPath();

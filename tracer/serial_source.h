@@ -13,7 +13,7 @@
 #include "devices/serial_port.h"
 #include "devices/tty_usb_identity.h"
 #include "tracer/byte_source.h"
-#include "tracer/source_clock.h"
+#include "tracer/reconnect_schedule.h"
 
 namespace tockctl::tracer {
 
@@ -47,7 +47,7 @@ class SerialSource : public ByteSource {
   /// wait_for_device), not permitted (with a dialout hint), in use (naming the process holding it
   /// when known), not a tty, or refuses the baud rate.
   SerialSource(SerialOptions options, std::shared_ptr<spdlog::logger> log,
-               std::shared_ptr<SourceClock> clock = RealSourceClock());
+               Clock& clock = SystemClock());
 
   /// Data, kTimeout, or on loss of the device kDisconnected once (kEnd if reconnect is off), then
   /// kTimeout while waiting and kReconnected when it is back. A port lent to a job reads as
@@ -62,9 +62,9 @@ class SerialSource : public ByteSource {
   ReadResult ReadOpenPort(std::span<uint8_t> buf, std::chrono::milliseconds timeout);
   std::optional<std::string> BorrowerAsking();
   ReadResult Lend(const std::string& borrower);
-  ReadResult WaitForLoanEnd(SourceClock::TimePoint deadline);
+  ReadResult WaitForLoanEnd(Clock::TimePoint deadline);
   ReadResult Lost(const std::string& why);
-  ReadResult TryToReturn(SourceClock::TimePoint deadline);
+  ReadResult TryToReturn(Clock::TimePoint deadline);
   std::optional<std::filesystem::path> ReturningPath() const;
   void Adopt(std::unique_ptr<devices::SerialPort> port);
 
@@ -79,7 +79,7 @@ class SerialSource : public ByteSource {
   std::string end_detail_;
   std::optional<std::string> lent_to_;  ///< The job that borrowed the port, until it is back.
   bool returning_from_loan_ = false;    ///< The loan ended; the port is being opened again.
-  std::optional<SourceClock::TimePoint> next_loan_check_;
+  std::optional<Clock::TimePoint> next_loan_check_;
 };
 
 }  // namespace tockctl::tracer

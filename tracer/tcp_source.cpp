@@ -9,15 +9,14 @@
 namespace tockctl::tracer {
 
 using std::chrono::milliseconds;
-using SteadyTime = std::chrono::steady_clock;
 
 TcpSource::TcpSource(TcpOptions options, std::shared_ptr<spdlog::logger> log)
     : options_(std::move(options)),
       log_(std::move(log)),
       connector_(options_.endpoint, options_.connect_timeout),
-      schedule_(options_.reconnect_interval, RealSourceClock()) {
+      schedule_(options_.reconnect_interval, SystemClock()) {
   connector_.Start();
-  auto progress = connector_.Advance(SteadyTime::now() + options_.connect_timeout);
+  auto progress = connector_.Advance(schedule_.clock().Now() + options_.connect_timeout);
   if (progress == devices::TcpConnector::Progress::kConnected) {
     Connected(connector_.TakeSocket());
     return;
@@ -31,7 +30,7 @@ TcpSource::TcpSource(TcpOptions options, std::shared_ptr<spdlog::logger> log)
 ReadResult TcpSource::Read(std::span<uint8_t> buf, milliseconds timeout) {
   if (ended_) return {ReadStatus::kEnd, 0, end_detail_};
   if (socket_.valid()) return ReadConnected(buf, timeout);
-  return TryToConnect(SteadyTime::now() + timeout);
+  return TryToConnect(schedule_.clock().Now() + timeout);
 }
 
 ReadResult TcpSource::ReadConnected(std::span<uint8_t> buf, milliseconds timeout) {
@@ -71,7 +70,7 @@ ReadResult TcpSource::Lost(const std::string& why) {
 }
 
 // Continues (or starts, once per interval) a connection attempt until `deadline`.
-ReadResult TcpSource::TryToConnect(SteadyTime::time_point deadline) {
+ReadResult TcpSource::TryToConnect(Clock::TimePoint deadline) {
   while (true) {
     if (!connector_.active()) {
       if (!schedule_.WaitUntilDue(deadline)) return {ReadStatus::kTimeout, 0, {}};

@@ -10,7 +10,7 @@
 #include "devices/tcp_connector.h"
 #include "devices/unique_fd.h"
 #include "tracer/byte_source.h"
-#include "tracer/source_clock.h"
+#include "tracer/reconnect_schedule.h"
 
 namespace tockctl::tracer {
 
@@ -44,7 +44,7 @@ class TcpSource : public ByteSource {
  private:
   ReadResult ReadConnected(std::span<uint8_t> buf, std::chrono::milliseconds timeout);
   ReadResult Lost(const std::string& why);
-  ReadResult TryToConnect(std::chrono::steady_clock::time_point deadline);
+  ReadResult TryToConnect(Clock::TimePoint deadline);
   ReadResult Connected(devices::UniqueFd socket);
 
   TcpOptions options_;

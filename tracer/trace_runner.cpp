@@ -61,8 +61,6 @@ TraceOutcome RunTrace(const TraceOptions& options, ByteSource& source,
 
 TraceOutcome RunTraceInto(const TraceOptions& options, ByteSource& source,
                           const TraceEnvironment& env, TraceSink& view) {
-  SystemClock system_clock;
-  const Clock& clock = env.clock != nullptr ? *env.clock : system_clock;
   std::atomic<bool> never{false};
   const std::atomic<bool>& stop = env.stop != nullptr ? *env.stop : never;
   std::vector<TraceSink*> sinks{&view};
@@ -76,7 +74,7 @@ TraceOutcome RunTraceInto(const TraceOptions& options, ByteSource& source,
     capture = std::make_unique<PcapngSink>(*writer);
     sinks.push_back(capture.get());
   }
-  TraceSession session(options.session, clock, sinks);
+  TraceSession session(options.session, *env.clock, sinks);
   TraceOutcome outcome;
   std::optional<Error> capture_failed;  // the run ends, but statistics are still printed
   try {

@@ -9,8 +9,8 @@
 #include <optional>
 #include <string>
 
+#include "common/clock.h"
 #include "tracer/byte_source.h"
-#include "tracer/clock.h"
 #include "tracer/trace_session.h"
 #include "tracer/trace_sink.h"
 #include "tracer/trace_source.h"
@@ -36,7 +36,7 @@ struct TraceOptions {
 struct TraceEnvironment {
   std::FILE* out = stdout;
   std::FILE* err = stderr;
-  const Clock* clock = nullptr;
+  const Clock* clock = &SystemClock();
   const std::atomic<bool>* stop = nullptr;
   /// Columns of the terminal `out` is, 0 if it is not one (the text view then keeps its full,
   /// stable layout). See TerminalWidth().

@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "common/clock.h"
 #include "tracer/byte_source.h"
-#include "tracer/clock.h"
 #include "tracer/record_filter.h"
 #include "tracer/trace_context.h"
 #include "tracer/trace_decoder.h"

@@ -81,11 +81,11 @@ std::optional<UsbTraceEndpoint> FindTraceEndpoint(
 }
 
 UsbSource::UsbSource(UsbOptions options, std::unique_ptr<devices::UsbHost> backend,
-                     std::shared_ptr<spdlog::logger> log, std::shared_ptr<SourceClock> clock)
+                     std::shared_ptr<spdlog::logger> log, Clock& clock)
     : options_(std::move(options)),
       backend_(std::move(backend)),
       log_(std::move(log)),
-      schedule_(options_.reconnect_interval, std::move(clock)),
+      schedule_(options_.reconnect_interval, clock),
       ring_(std::max({options_.queue_bytes, options_.transfer_size, size_t{1}})) {
   options_.transfers_in_flight = std::max<size_t>(options_.transfers_in_flight, 1);
   options_.transfer_size = std::max<size_t>(options_.transfer_size, 1);
@@ -298,7 +298,7 @@ ReadResult UsbSource::Deliver(std::span<uint8_t> buf) {
 }
 
 // Handles transfer completions until something arrives, the device is lost, or `deadline`.
-void UsbSource::Pump(SourceClock::TimePoint deadline) {
+void UsbSource::Pump(Clock::TimePoint deadline) {
   ResubmitIdle();
   auto left = std::chrono::ceil<milliseconds>(deadline - schedule_.clock().Now());
   std::vector<devices::UsbCompletion> done;
@@ -415,7 +415,7 @@ ReadResult UsbSource::Lost() {
   return {ReadStatus::kDisconnected, 0, gone + "; waiting for it to come back"};
 }
 
-ReadResult UsbSource::TryToReturn(SourceClock::TimePoint deadline) {
+ReadResult UsbSource::TryToReturn(Clock::TimePoint deadline) {
   while (schedule_.WaitUntilDue(deadline)) {
     schedule_.Attempted();
     Attempt attempt = OpenTraceLink();

@@ -19,7 +19,7 @@
 #include "devices/usb_selector.h"
 #include "tracer/byte_ring.h"
 #include "tracer/byte_source.h"
-#include "tracer/source_clock.h"
+#include "tracer/reconnect_schedule.h"
 
 namespace tockctl::tracer {
 
@@ -64,8 +64,7 @@ class UsbSource : public ByteSource {
   /// (with a udev hint), it has no trace interface or the interface is busy; Error(kUsage) when
   /// several devices match and no serial number tells them apart.
   UsbSource(UsbOptions options, std::unique_ptr<devices::UsbHost> backend,
-            std::shared_ptr<spdlog::logger> log,
-            std::shared_ptr<SourceClock> clock = RealSourceClock());
+            std::shared_ptr<spdlog::logger> log, Clock& clock = SystemClock());
   /// Cancels and reaps the transfers, releases the interface, closes the device.
   ~UsbSource() override;
 
@@ -110,10 +109,10 @@ class UsbSource : public ByteSource {
   std::optional<Error> Start(Attempt attempt);
   void CloseLink();
 
-  ReadResult TryToReturn(SourceClock::TimePoint deadline);
+  ReadResult TryToReturn(Clock::TimePoint deadline);
   ReadResult Deliver(std::span<uint8_t> buf);
   ReadResult Lost();
-  void Pump(SourceClock::TimePoint deadline);
+  void Pump(Clock::TimePoint deadline);
   void OnCompletion(const devices::UsbCompletion& done);
   void Accept(const devices::UsbCompletion& done);
   void Unpark();

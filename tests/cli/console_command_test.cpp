@@ -42,33 +42,22 @@ std::string Fixture(const std::string& name) {
 // A cooked terminal (as a shell leaves it) for tockctl's standard input.
 class Terminal {
  public:
-  Terminal() {
-    master_ = ::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
-    EXPECT_GE(master_, 0);
-    ::grantpt(master_);
-    ::unlockpt(master_);
-    slave_path_ = ::ptsname(master_);
-  }
-  ~Terminal() { ::close(master_); }
-  const std::string& slave_path() const { return slave_path_; }
+  const std::string& slave_path() const { return pty_.slave_path(); }
   termios Settings() const {
     termios t{};
-    ::tcgetattr(master_, &t);
+    ::tcgetattr(pty_.master(), &t);
     return t;
   }
-  void Type(const std::string& keys) const {
-    EXPECT_EQ(::write(master_, keys.data(), keys.size()), static_cast<ssize_t>(keys.size()));
-  }
+  void Type(const std::string& keys) const { pty_.Write(keys); }
   // What tockctl echoed on the terminal is not read; drain it so the pty never fills.
   void Drain() const {
     char buf[4096];
-    while (::read(master_, buf, sizeof buf) > 0) {
+    while (::read(pty_.master(), buf, sizeof buf) > 0) {
     }
   }
 
  private:
-  int master_ = -1;
-  std::string slave_path_;
+  PtyPair pty_{{.raw = false}};
 };
 
 // `tockctl console ARGS` with standard input from `input_path` (a terminal or a file) as the
@@ -139,8 +128,6 @@ std::string DeviceReads(const PtyPair& device, size_t expected, int tries = 200)
   return got;
 }
 
-void MakeNonBlocking(int fd) { ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK); }
-
 std::vector<uint8_t> Bytes(const std::string& path) {
   const std::string text = Slurp(path);
   return {text.begin(), text.end()};
@@ -192,8 +179,7 @@ bool SameMode(const termios& a, const termios& b) {
 
 TEST(ConsoleCommand, KeysReachTheDeviceRepliesAndRecordsComeBackQuitKeyRestoresTheTerminal) {
   TempDir dir;
-  PtyPair device;
-  MakeNonBlocking(device.master());
+  PtyPair device({.nonblocking_master = true});
   Terminal terminal;
   const termios cooked = terminal.Settings();
   ASSERT_TRUE(cooked.c_lflag & ICANON);
@@ -218,8 +204,7 @@ TEST(ConsoleCommand, KeysReachTheDeviceRepliesAndRecordsComeBackQuitKeyRestoresT
 
 TEST(ConsoleCommand, NoRecordsHidesTheTraceRecordsButNoConsoleText) {
   TempDir dir;
-  PtyPair device;
-  MakeNonBlocking(device.master());
+  PtyPair device({.nonblocking_master = true});
   Terminal terminal;
   ConsoleProcess console(dir, {"--serial", device.slave_path(), "--no-records"},
                          terminal.slave_path());
@@ -283,8 +268,7 @@ TEST(ConsoleCommand, SigtermEndsItWithTheTerminalRestored) {
 
 TEST(ConsoleCommand, PipedInputIsSentAsIsAndAQuitKeyInItEndsTheConsole) {
   TempDir dir;
-  PtyPair device;
-  MakeNonBlocking(device.master());
+  PtyPair device({.nonblocking_master = true});
   const fs::path keys = dir.Write("keys", "status\r\x1dnot sent");
   ConsoleProcess console(dir, {"--serial", device.slave_path()}, keys.string());
   EXPECT_EQ(console.Wait(), 0);

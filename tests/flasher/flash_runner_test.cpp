@@ -128,7 +128,7 @@ TEST(FlashRunnerTest, VerifyMismatchIsADeviceErrorNamingSegmentAndAddress) {
 std::string DescribeFailure(Fixture& f, const std::atomic<bool>* stop = nullptr) {
   CollectingSink sink;
   try {
-    ExecutePlan(f.plan, f.backend, sink, SteadyClock(), stop);
+    ExecutePlan(f.plan, f.backend, sink, SystemClock(), stop);
   } catch (const Error& e) {
     return std::string(CategoryName(e.category())) + ": " + e.Describe();
   }

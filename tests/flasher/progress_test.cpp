@@ -2,17 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/manual_clock.h"
+
 namespace tockctl::flasher {
 namespace {
 
 using namespace std::chrono_literals;
-
-struct FakeClock {
-  std::chrono::steady_clock::time_point now{};
-  Clock AsClock() {
-    return [this] { return now; };
-  }
-};
+using ::tockctl::testing::ManualClock;
 
 TEST(ProgressTest, FormatsBytesRatesAndDurations) {
   EXPECT_EQ(FormatBytes(512), "512 B");
@@ -31,16 +27,16 @@ TEST(ProgressTest, BarShowsBytesRateAndEta) {
 }
 
 TEST(ProgressTest, TerminalBarIsRedrawnInPlaceAndThrottled) {
-  FakeClock clock;
+  ManualClock clock;
   std::string out;
   ProgressPrinter p(
-      ProgressStyle::kBar, [&](const std::string& s) { out += s; }, clock.AsClock(), 100ms, 4);
+      ProgressStyle::kBar, [&](const std::string& s) { out += s; }, clock, 100ms, 4);
   p.Begin(Phase::kVerify, 4096);
-  clock.now += 50ms;
+  clock.Advance(50ms);
   p.Advance(1024);  // throttled away
-  clock.now += 50ms;
+  clock.Advance(50ms);
   p.Advance(2048);
-  clock.now += 100ms;
+  clock.Advance(100ms);
   p.Advance(4096);
   p.End(Phase::kVerify);
   EXPECT_EQ(out,
@@ -51,22 +47,22 @@ TEST(ProgressTest, TerminalBarIsRedrawnInPlaceAndThrottled) {
 }
 
 TEST(ProgressTest, MessagesClearAndRedrawTheBar) {
-  FakeClock clock;
+  ManualClock clock;
   std::string out;
   ProgressPrinter p(
-      ProgressStyle::kBar, [&](const std::string& s) { out += s; }, clock.AsClock(), 100ms, 2);
+      ProgressStyle::kBar, [&](const std::string& s) { out += s; }, clock, 100ms, 2);
   p.Begin(Phase::kWrite, 10);
   p.Message("hello");
   EXPECT_EQ(out, "\rwrite   [--]  0 B/10 B\033[K\r\033[Khello\n\rwrite   [--]  0 B/10 B\033[K");
 }
 
 TEST(ProgressTest, PlainLinesOnlyAtPhaseEnds) {
-  FakeClock clock;
+  ManualClock clock;
   std::string out;
   ProgressPrinter p(
-      ProgressStyle::kLines, [&](const std::string& s) { out += s; }, clock.AsClock());
+      ProgressStyle::kLines, [&](const std::string& s) { out += s; }, clock);
   p.Begin(Phase::kWrite, 2048);
-  clock.now += 500ms;
+  clock.Advance(500ms);
   p.Advance(2048);
   p.End(Phase::kWrite);
   p.Message("started");
@@ -74,12 +70,12 @@ TEST(ProgressTest, PlainLinesOnlyAtPhaseEnds) {
 }
 
 TEST(ProgressTest, JsonEventsOnePerLine) {
-  FakeClock clock;
+  ManualClock clock;
   std::string out;
   ProgressPrinter p(
-      ProgressStyle::kJson, [&](const std::string& s) { out += s; }, clock.AsClock(), 100ms);
+      ProgressStyle::kJson, [&](const std::string& s) { out += s; }, clock, 100ms);
   p.Begin(Phase::kWrite, 1000);
-  clock.now += 200ms;
+  clock.Advance(200ms);
   p.Advance(1000);
   p.End(Phase::kWrite);
   EXPECT_EQ(

@@ -12,7 +12,7 @@
 namespace tockctl::flasher::testing {
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using Steady = std::chrono::steady_clock;
 
 constexpr uint8_t kEsc = 0xFC;
 constexpr uint32_t kPage = 512;
@@ -32,6 +32,13 @@ uint32_t U32(const std::vector<uint8_t>& p, size_t at) {
 }
 
 std::vector<uint8_t> Code(uint8_t code) { return {kEsc, code}; }
+
+// The device's serial port. The peer holds the slave too, so that its master stays usable while
+// the host closes and re-opens the port (and SlaveBaud() reads what the host set).
+std::unique_ptr<::tockctl::testing::PtyPair> NewPort() {
+  return std::make_unique<::tockctl::testing::PtyPair>(
+      ::tockctl::testing::PtyOptions{.hold_slave = true, .nonblocking_master = true});
+}
 
 std::vector<uint8_t> WithData(uint8_t code, const std::vector<uint8_t>& data, bool escape) {
   std::vector<uint8_t> out = Code(code);
@@ -76,7 +83,7 @@ PeerOptions Nrf52Peer(const std::string& board, const std::string& appaddr) {
 }
 
 struct TockBootloaderPeer::State {
-  std::unique_ptr<PseudoTerminal> pty;
+  std::unique_ptr<::tockctl::testing::PtyPair> pty;
   std::vector<uint8_t> flash;
   std::vector<uint8_t> rx;
   bool escape_pending = false;
@@ -84,7 +91,7 @@ struct TockBootloaderPeer::State {
   bool kernel_started = false;
   bool deaf = false;
   size_t frame_bytes = 0;  // bytes received since the bootloader last armed its receive buffer
-  std::optional<Clock::time_point> reappear_at;
+  std::optional<Steady::time_point> reappear_at;
   uint32_t device_baud = 115200;
   std::optional<uint32_t> pending_baud;
   std::vector<uint8_t> commands;
@@ -92,7 +99,7 @@ struct TockBootloaderPeer::State {
   std::vector<int> fault_seen;
   int reenumerations = 0;
   size_t garbled = 0;
-  Clock::time_point rx_free{}, tx_free{};
+  Steady::time_point rx_free{}, tx_free{};
 };
 
 class TockBootloaderPeer::Lister : public SerialPortLister {
@@ -119,7 +126,7 @@ TockBootloaderPeer::TockBootloaderPeer(PeerOptions options)
     : options_(std::move(options)), state_(std::make_unique<State>()) {
   lister_ = std::make_unique<Lister>(*this);
   State& s = *state_;
-  s.pty = std::make_unique<PseudoTerminal>();
+  s.pty = NewPort();
   s.flash.assign(options_.flash_size, 0xFF);
   std::string magic = "TOCKBOOTLOADER";
   std::copy(magic.begin(), magic.end(), s.flash.begin() + kFlagsAddress);
@@ -229,8 +236,8 @@ void TockBootloaderPeer::Step() {
   {
     std::lock_guard<std::mutex> lock(mu_);
     State& s = *state_;
-    if (s.reappear_at && Clock::now() >= *s.reappear_at) {
-      s.pty = std::make_unique<PseudoTerminal>();
+    if (s.reappear_at && Steady::now() >= *s.reappear_at) {
+      s.pty = NewPort();
       s.reappear_at.reset();
       s.reenumerations++;
       s.in_bootloader = true;
@@ -242,7 +249,7 @@ void TockBootloaderPeer::Step() {
       host_baud = s.pty->SlaveBaud();
       if (!s.in_bootloader && options_.touch_resets && host_baud == 1200) {
         s.pty.reset();  // the USB device resets: its port goes away, then comes back
-        s.reappear_at = Clock::now() + options_.reenumerate_delay;
+        s.reappear_at = Steady::now() + options_.reenumerate_delay;
       } else {
         fd = s.pty->master();
       }
@@ -272,13 +279,13 @@ void TockBootloaderPeer::Step() {
 
 void TockBootloaderPeer::PaceReceive(size_t n) {
   if (!options_.pace) return;
-  Clock::time_point until;
+  Steady::time_point until;
   {
     std::lock_guard<std::mutex> lock(mu_);
     State& s = *state_;
     auto byte_time = std::chrono::duration<double>(10.0 / s.device_baud);
-    s.rx_free = std::max(Clock::now(), s.rx_free) +
-                std::chrono::duration_cast<Clock::duration>(byte_time * static_cast<double>(n));
+    s.rx_free = std::max(Steady::now(), s.rx_free) +
+                std::chrono::duration_cast<Steady::duration>(byte_time * static_cast<double>(n));
     until = s.rx_free;
   }
   std::this_thread::sleep_until(until);
@@ -540,7 +547,7 @@ bool TockBootloaderPeer::ApplyFaults(uint8_t command, const std::vector<uint8_t>
 
 void TockBootloaderPeer::SendReply(const std::vector<uint8_t>& reply) {
   int fd;
-  Clock::time_point until{};
+  Steady::time_point until{};
   {
     std::lock_guard<std::mutex> lock(mu_);
     State& s = *state_;
@@ -548,10 +555,10 @@ void TockBootloaderPeer::SendReply(const std::vector<uint8_t>& reply) {
     fd = s.pty->master();
     if (options_.pace) {
       auto bit = std::chrono::duration<double>(1.0 / s.device_baud);
-      auto gap = std::chrono::duration_cast<Clock::duration>(bit * options_.idle_gap_bits);
-      auto wire = std::chrono::duration_cast<Clock::duration>(bit * 10.0 *
-                                                              static_cast<double>(reply.size()));
-      auto start = std::max(Clock::now() + gap, s.tx_free);
+      auto gap = std::chrono::duration_cast<Steady::duration>(bit * options_.idle_gap_bits);
+      auto wire = std::chrono::duration_cast<Steady::duration>(bit * 10.0 *
+                                                               static_cast<double>(reply.size()));
+      auto start = std::max(Steady::now() + gap, s.tx_free);
       s.tx_free = start + wire;
       until = s.tx_free;
     }

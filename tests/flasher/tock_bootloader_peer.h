@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "flasher/serial_link.h"
-#include "tests/flasher/pseudo_terminal.h"
+#include "tests/support/pty_pair.h"
 
 namespace tockctl::flasher::testing {
 

@@ -13,7 +13,7 @@ foreach(line IN LISTS fuzz_target_lines)
   add_executable(fuzz_replay_${name} ${PROJECT_SOURCE_DIR}/fuzz/${name}.cpp
                                      ${PROJECT_SOURCE_DIR}/fuzz/replay_main.cpp)
   target_include_directories(fuzz_replay_${name} PRIVATE ${PROJECT_SOURCE_DIR})
-  target_link_libraries(fuzz_replay_${name} PRIVATE ${library} tockctl_warnings)
+  target_link_libraries(fuzz_replay_${name} PRIVATE ${library} tockctl_test_doubles tockctl_warnings)
   add_test(NAME fuzz_replay.${name}
            COMMAND fuzz_replay_${name} ${PROJECT_SOURCE_DIR}/tests/fuzz/${name}
                    --optional ${PROJECT_SOURCE_DIR}/tests/fuzz/regressions/${name})

@@ -16,7 +16,7 @@ namespace tockctl::testing {
 namespace {
 
 namespace fs = std::filesystem;
-using Clock = std::chrono::steady_clock;
+using Steady = std::chrono::steady_clock;
 constexpr std::chrono::milliseconds kPollInterval{20};
 
 // argv and environment as C strings for execve, built before fork.
@@ -89,22 +89,22 @@ bool BackgroundProcess::Exited() {
 }
 
 bool BackgroundProcess::WaitForStderr(const std::string& text, std::chrono::milliseconds timeout) {
-  auto deadline = Clock::now() + timeout;
+  auto deadline = Steady::now() + timeout;
   for (;;) {
     bool ended = Exited();
     if (Stderr().find(text) != std::string::npos) return true;
-    if (ended || Clock::now() > deadline) return false;
+    if (ended || Steady::now() > deadline) return false;
     std::this_thread::sleep_for(kPollInterval);
   }
 }
 
 bool BackgroundProcess::WaitForStdout(const std::function<bool(const std::string&)>& done,
                                       std::chrono::milliseconds timeout) {
-  auto deadline = Clock::now() + timeout;
+  auto deadline = Steady::now() + timeout;
   for (;;) {
     bool ended = Exited();
     if (done(Stdout())) return true;
-    if (ended || Clock::now() > deadline) return false;
+    if (ended || Steady::now() > deadline) return false;
     std::this_thread::sleep_for(kPollInterval);
   }
 }
@@ -114,8 +114,8 @@ void BackgroundProcess::Signal(int signal) {
 }
 
 std::optional<int> BackgroundProcess::Wait(std::chrono::milliseconds timeout) {
-  auto deadline = Clock::now() + timeout;
-  while (!Exited() && Clock::now() < deadline) std::this_thread::sleep_for(kPollInterval);
+  auto deadline = Steady::now() + timeout;
+  while (!Exited() && Steady::now() < deadline) std::this_thread::sleep_for(kPollInterval);
   return exit_code_;
 }
 

@@ -18,6 +18,7 @@
 
 #include "common/error.h"
 #include "common/file_io.h"
+#include "tests/support/manual_clock.h"
 #include "tests/support/test_support.h"
 #include "tests/tracer/loopback_server.h"
 #include "tests/tracer/pcapng_reader.h"
@@ -34,12 +35,6 @@ using std::chrono::milliseconds;
 using Steady = std::chrono::steady_clock;
 
 constexpr auto kPatience = std::chrono::seconds(10);
-
-class FixedClock : public Clock {
- public:
-  int64_t WallNs() const override { return 1700000000000000000; }
-  int64_t MonotonicNs() const override { return 0; }
-};
 
 std::vector<uint8_t> Fixture(const std::string& name) {
   const std::string text = ReadFile(tockctl::testing::SourceDir() / "tests/fixtures/trace" / name);
@@ -104,7 +99,7 @@ TEST(ExtcapCapture, AReplayArrivesWholeInTheFifo) {
   ASSERT_TRUE(output->is_open());
   ReplaySource source({tockctl::testing::SourceDir() / "tests/fixtures/trace/basic.bin", 0});
   const CaptureResult result =
-      CaptureToPcapng(source, *output, {}, "tockctl test", FixedClock(), stop);
+      CaptureToPcapng(source, *output, {}, "tockctl test", ::tockctl::testing::ManualClock(), stop);
   EXPECT_EQ(result.end, CaptureEnd::kSourceEnded);
   EXPECT_EQ(result.detail,
             "end of replay " +
@@ -181,7 +176,8 @@ TEST(ExtcapCapture, PacketsReachWiresharkWhileTheCaptureRuns) {
   std::atomic<bool> stop{false};
   auto output = std::make_unique<FifoBlockOutput>(fifo.string(), stop);
   TwoHalvesSource source(Fixture("basic.bin"), reader, HeaderBytes("t"));
-  const CaptureResult result = CaptureToPcapng(source, *output, {}, "t", FixedClock(), stop);
+  const CaptureResult result =
+      CaptureToPcapng(source, *output, {}, "t", ::tockctl::testing::ManualClock(), stop);
   output.reset();
   EXPECT_FALSE(source.waited_out()) << "no packet reached the FIFO before the source ended";
   EXPECT_EQ(result.records, 36u);
@@ -212,7 +208,8 @@ TEST(ExtcapCapture, AReaderThatGoesAwayEndsTheCapture) {
   std::atomic<bool> stop{false};
   FifoBlockOutput output(fifo.string(), stop);
   EndlessSource source;
-  const CaptureResult result = CaptureToPcapng(source, output, {}, "t", FixedClock(), stop);
+  const CaptureResult result =
+      CaptureToPcapng(source, output, {}, "t", ::tockctl::testing::ManualClock(), stop);
   EXPECT_EQ(result.end, CaptureEnd::kReaderGone);
   EXPECT_TRUE(output.reader_gone());
   EXPECT_GT(result.records, 0u);
@@ -227,7 +224,8 @@ TEST(ExtcapCapture, AStopRequestEndsTheCapture) {
     std::this_thread::sleep_for(milliseconds(50));
     stop.store(true);
   });
-  const CaptureResult result = CaptureToPcapng(source, output, {}, "t", FixedClock(), stop);
+  const CaptureResult result =
+      CaptureToPcapng(source, output, {}, "t", ::tockctl::testing::ManualClock(), stop);
   stopper.join();
   EXPECT_EQ(result.end, CaptureEnd::kStopped);
   const std::string file = ReadFile(dir.path() / "capture.pcapng");

@@ -88,7 +88,7 @@ class FakeUsbLink : public devices::UsbTransport {
     while (!in_flight_.empty() && (!device().plugged || !world_->pending.empty())) {
       done->push_back(CompleteOldest());
     }
-    if (done->size() == before) world_->clock->SleepUntil(world_->clock->Now() + timeout);
+    if (done->size() == before) world_->clock.SleepUntil(world_->clock.Now() + timeout);
     return {};
   }
   void CancelTransfers() override {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "devices/usb_device.h"
+#include "tests/support/manual_clock.h"
 #include "tests/tracer/source_test_support.h"
 
 namespace tockctl::tracer::testing {
@@ -36,7 +37,7 @@ struct FakeUsbWorld {
   std::string access_problem;
   std::deque<FakeUsbEvent> pending;               ///< For the device that is open.
   std::deque<devices::UsbResult> submit_results;  ///< Forced results of the next submits.
-  std::shared_ptr<ManualClock> clock = std::make_shared<ManualClock>();
+  ::tockctl::testing::ManualClock clock;
 
   // What the source did.
   std::vector<std::string> calls;  ///< "open 1/5", "claim 3", "alt 3/1", "clear_halt 0x85", ...

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/manual_clock.h"
 #include "tests/support/test_support.h"
 #include "tests/trace_encoding/sample_stream.h"
 #include "tests/tracer/pcapng_reader.h"
@@ -23,12 +24,6 @@ class MemoryOutput : public BlockOutput {
   }
   std::vector<uint8_t> bytes;
   std::vector<size_t> writes;
-};
-
-class FixedClock : public Clock {
- public:
-  int64_t WallNs() const override { return 1700000000000000000; }
-  int64_t MonotonicNs() const override { return 0; }
 };
 
 TEST(PcapngWriter, WritesSectionInterfaceAndPacket) {
@@ -86,7 +81,7 @@ struct CaptureRun {
 void RunToCapture(const std::vector<uint8_t>& wire, CaptureRun& run) {
   PcapngWriter writer(run.out, "tockctl test");
   PcapngSink sink(writer);
-  FixedClock clock;
+  ::tockctl::testing::ManualClock clock;
   TraceSession session({}, clock, {&sink});
   testing::MemorySource source;
   source.AddData(wire, 1000);

@@ -18,7 +18,7 @@ namespace {
 using std::chrono::milliseconds;
 using testing::TestLogger;
 using testing::WaitForStatus;
-using Clock = std::chrono::steady_clock;
+using Steady = std::chrono::steady_clock;
 
 constexpr milliseconds kPatience{20'000};
 
@@ -57,8 +57,8 @@ class QemuTcpSourceTest : public ::testing::Test {
   void ExpectHello(ByteSource& source) {
     std::string seen;
     std::vector<uint8_t> buf(4096);
-    auto deadline = Clock::now() + kPatience;
-    while (seen.find("qemu_rv32_virt") == std::string::npos && Clock::now() < deadline) {
+    auto deadline = Steady::now() + kPatience;
+    while (seen.find("qemu_rv32_virt") == std::string::npos && Steady::now() < deadline) {
       ReadResult r = source.Read(buf, milliseconds(100));
       ASSERT_TRUE(r.status == ReadStatus::kData || r.status == ReadStatus::kTimeout ||
                   r.status == ReadStatus::kReconnected)

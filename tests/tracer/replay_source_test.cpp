@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "common/error.h"
+#include "tests/support/manual_clock.h"
 #include "tests/support/test_support.h"
 #include "tests/tracer/source_test_support.h"
 
@@ -11,7 +12,7 @@ namespace {
 
 using std::chrono::milliseconds;
 using testing::CountingBytes;
-using testing::ManualClock;
+using ::tockctl::testing::ManualClock;
 using ::tockctl::testing::TempDir;
 
 std::string AsString(const std::vector<uint8_t>& v) { return std::string(v.begin(), v.end()); }
@@ -69,16 +70,16 @@ TEST(ReplaySourceTest, DirectoryIsRefused) {
 TEST(ReplaySourceTest, PacingFollowsTheBaudRate) {
   TempDir dir;
   auto bytes = CountingBytes(2000);
-  auto clock = std::make_shared<ManualClock>();
+  ManualClock clock;
   ReplaySource source(ReplayOptions{.path = dir.Write("p.raw", AsString(bytes)), .pace_baud = 9600},
                       clock);
   std::vector<uint8_t> buf(4096);
   EXPECT_EQ(source.Read(buf, milliseconds(0)).status, ReadStatus::kTimeout);
-  clock->Advance(milliseconds(10));
+  clock.Advance(milliseconds(10));
   ReadResult r = source.Read(buf, milliseconds(0));
   ASSERT_EQ(r.status, ReadStatus::kData);
   EXPECT_EQ(r.bytes, 9u);
-  clock->Advance(milliseconds(990));
+  clock.Advance(milliseconds(990));
   r = source.Read(buf, milliseconds(0));
   EXPECT_EQ(r.bytes, 960u - 9u);
   EXPECT_EQ(source.Read(buf, milliseconds(0)).status, ReadStatus::kTimeout);
@@ -86,8 +87,8 @@ TEST(ReplaySourceTest, PacingFollowsTheBaudRate) {
 
 TEST(ReplaySourceTest, PacedReadWaitsForTheNextByteWithinTheTimeout) {
   TempDir dir;
-  auto clock = std::make_shared<ManualClock>();
-  auto start = clock->Now();
+  ManualClock clock;
+  auto start = clock.Now();
   ReplaySource source(
       ReplayOptions{.path = dir.Write("p.raw", "abc"), .pace_baud = 1000},  // 100 bytes/s
       clock);
@@ -95,9 +96,9 @@ TEST(ReplaySourceTest, PacedReadWaitsForTheNextByteWithinTheTimeout) {
   ReadResult r = source.Read(buf, milliseconds(500));
   ASSERT_EQ(r.status, ReadStatus::kData);
   EXPECT_EQ(r.bytes, 1u);
-  EXPECT_EQ(clock->Now() - start, milliseconds(10));
+  EXPECT_EQ(clock.Now() - start, milliseconds(10));
   EXPECT_EQ(source.Read(buf, milliseconds(5)).status, ReadStatus::kTimeout);
-  EXPECT_EQ(clock->Now() - start, milliseconds(15));
+  EXPECT_EQ(clock.Now() - start, milliseconds(15));
   EXPECT_EQ(source.Read(buf, milliseconds(500)).bytes, 1u);
   EXPECT_EQ(source.Read(buf, milliseconds(500)).bytes, 1u);
   EXPECT_EQ(source.Read(buf, milliseconds(500)).status, ReadStatus::kEnd);

@@ -9,14 +9,14 @@
 
 namespace tockctl::tracer::testing {
 
-using Clock = std::chrono::steady_clock;
+using Steady = std::chrono::steady_clock;
 
 Collected ReadUntil(ByteSource& source, size_t want, std::chrono::milliseconds limit,
                     size_t chunk) {
   Collected out;
   std::vector<uint8_t> buf(chunk);
-  auto deadline = Clock::now() + limit;
-  while (out.bytes.size() < want && Clock::now() < deadline) {
+  auto deadline = Steady::now() + limit;
+  while (out.bytes.size() < want && Steady::now() < deadline) {
     ReadResult r = source.Read(buf, std::chrono::milliseconds(50));
     if (r.status == ReadStatus::kData) {
       out.bytes.insert(out.bytes.end(), buf.begin(), buf.begin() + static_cast<long>(r.bytes));
@@ -31,8 +31,8 @@ Collected ReadUntil(ByteSource& source, size_t want, std::chrono::milliseconds l
 ReadResult WaitForStatus(ByteSource& source, ReadStatus status, std::chrono::milliseconds limit,
                          std::vector<uint8_t>* data) {
   std::vector<uint8_t> buf(4096);
-  auto deadline = Clock::now() + limit;
-  while (Clock::now() < deadline) {
+  auto deadline = Steady::now() + limit;
+  while (Steady::now() < deadline) {
     ReadResult r = source.Read(buf, std::chrono::milliseconds(50));
     if (r.status == status) return r;
     if (r.status == ReadStatus::kData && data != nullptr) {

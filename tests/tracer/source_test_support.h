@@ -1,4 +1,4 @@
-// Shared pieces of the trace source tests: a manual clock, a scripted ByteSource, read loops.
+// Shared pieces of the trace source tests: a scripted ByteSource, read loops.
 #pragma once
 
 #include <spdlog/logger.h>
@@ -11,22 +11,8 @@
 #include <vector>
 
 #include "tracer/byte_source.h"
-#include "tracer/source_clock.h"
 
 namespace tockctl::tracer::testing {
-
-/// A clock that only moves when told to; SleepUntil jumps straight to the requested time.
-class ManualClock : public SourceClock {
- public:
-  TimePoint Now() override { return now_; }
-  void SleepUntil(TimePoint when) override {
-    if (when > now_) now_ = when;
-  }
-  void Advance(std::chrono::microseconds by) { now_ += by; }
-
- private:
-  TimePoint now_{std::chrono::seconds(1000)};
-};
 
 /// Reads into a vector until `want` bytes arrived or `limit` passes; statuses other than kData and
 /// kTimeout stop the loop and are returned.

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 
+#include "tests/support/manual_clock.h"
 #include "tests/trace_encoding/sample_stream.h"
 #include "tests/tracer/trace_test_util.h"
 
@@ -11,6 +12,7 @@ namespace tockctl::tracer {
 namespace {
 
 using testing::MemorySource;
+using ::tockctl::testing::ManualClock;
 
 // A FILE* backed by memory (open_memstream), read back as a string.
 class MemoryFile {
@@ -30,14 +32,6 @@ class MemoryFile {
   char* data_ = nullptr;
   size_t size_ = 0;
   std::FILE* file_;
-};
-
-class StepClock : public Clock {
- public:
-  int64_t WallNs() const override { return 1000000000000; }
-  int64_t MonotonicNs() const override { return now += step; }
-  mutable int64_t now = 0;
-  int64_t step = 0;
 };
 
 std::vector<uint8_t> Sample(size_t mix_bytes = 0) {
@@ -71,8 +65,8 @@ struct SessionRun {
 };
 
 void RunJson(MemorySource& source, SessionOptions options, SessionRun& run,
-             StepClock* clock = nullptr) {
-  StepClock fixed;
+             ManualClock* clock = nullptr) {
+  ManualClock fixed;
   JsonSink sink(run.out.get());
   TraceSession session(std::move(options), clock ? *clock : fixed, {&sink});
   std::atomic<bool> stop{false};
@@ -111,8 +105,8 @@ TEST(TraceSession, StopAtALimitDoesNotShowACutFrameStartAsConsoleText) {
   wire.push_back(0x00);
   source.AddData(wire);
   source.set_endless(true);
-  StepClock clock;
-  clock.step = 1000000;  // 1 ms per clock reading
+  ManualClock clock;
+  clock.AdvanceOnEachReading(std::chrono::milliseconds(1));
   SessionOptions o;
   o.duration_s = 0.2;  // under the 500 ms after which undecided bytes are shown as text
   o.console_latency = std::chrono::milliseconds(25);
@@ -194,16 +188,16 @@ TEST(TraceSession, LinkEventsBecomeStatusObjectsAndResync) {
   source.AddEvent(ReadStatus::kReconnected, "device back");
   source.AddData(wire);
   SessionRun run;
-  StepClock clock;
+  ManualClock clock;
   JsonSink sink(run.out.get());
   TraceSession session({}, clock, {&sink});
   std::atomic<bool> stop{false};
   session.Run(source, stop);
   const auto lines = Lines(run.out.str());
   const std::string disc =
-      R"({"type":"status","event":"disconnected","detail":"device unplugged","host_ns":1000000000000})";
+      R"({"type":"status","event":"disconnected","detail":"device unplugged","host_ns":1700000000000000000})";
   const std::string back =
-      R"({"type":"status","event":"reconnected","detail":"device back","host_ns":1000000000000})";
+      R"({"type":"status","event":"reconnected","detail":"device back","host_ns":1700000000000000000})";
   EXPECT_NE(std::find(lines.begin(), lines.end(), disc), lines.end());
   EXPECT_NE(std::find(lines.begin(), lines.end(), back), lines.end());
   EXPECT_EQ(session.decoder_stats().corrupt, 0u);  // the cut frame was dropped, not counted
@@ -216,14 +210,14 @@ TEST(TraceSession, FirstAppearanceIsConnectedNotReconnected) {
   MemorySource source;
   source.AddEvent(ReadStatus::kReconnected, "connected to 127.0.0.1:4444");
   SessionRun run;
-  StepClock clock;
+  ManualClock clock;
   JsonSink sink(run.out.get());
   TraceSession session({}, clock, {&sink});
   std::atomic<bool> stop{false};
   session.Run(source, stop);
   EXPECT_EQ(run.out.str(),
             R"({"type":"status","event":"connected","detail":"connected to 127.0.0.1:4444",)"
-            R"("host_ns":1000000000000})"
+            R"("host_ns":1700000000000000000})"
             "\n");
   EXPECT_EQ(session.statistics().reconnects(), 0u);
 }
@@ -232,7 +226,7 @@ TEST(TraceSession, TextModeReportsLinkEventsOnMessages) {
   MemorySource source;
   source.AddEvent(ReadStatus::kDisconnected, "USB device unplugged");
   SessionRun run;
-  StepClock clock;
+  ManualClock clock;
   TextSink sink(run.out.get(), run.err.get());
   TraceSession session({}, clock, {&sink});
   std::atomic<bool> stop{false};
@@ -248,7 +242,7 @@ TEST(TraceSession, EndOfALiveLinkIsReportedAsLinkLoss) {
     MemorySource source;
     source.AddEvent(ReadStatus::kEnd, "tcp 127.0.0.1:4444: the peer closed the connection");
     SessionRun run;
-    StepClock clock;
+    ManualClock clock;
     TextSink sink(run.out.get(), run.err.get());
     SessionOptions options;
     options.end_is_link_loss = live;
@@ -265,7 +259,7 @@ TEST(TraceSession, StopFlagEndsTheLoop) {
   MemorySource source;
   source.set_endless(true);
   SessionRun run;
-  StepClock clock;
+  ManualClock clock;
   JsonSink sink(run.out.get());
   TraceSession session({}, clock, {&sink});
   std::atomic<bool> stop{true};
@@ -276,8 +270,8 @@ TEST(TraceSession, DurationEndsTheLoop) {
   MemorySource source;
   source.set_endless(true);
   SessionRun run;
-  StepClock clock;
-  clock.step = 100000000;  // every clock reading advances 0.1 s
+  ManualClock clock;
+  clock.AdvanceOnEachReading(std::chrono::milliseconds(100));
   SessionOptions o;
   o.duration_s = 1.0;
   RunJson(source, o, run, &clock);
@@ -289,8 +283,8 @@ TEST(TraceSession, PeriodicStatsGoToTheSinks) {
   MemorySource source;
   source.AddData(Sample(), 100);
   SessionRun run;
-  StepClock clock;
-  clock.step = 1000000000;
+  ManualClock clock;
+  clock.AdvanceOnEachReading(std::chrono::seconds(1));
   SessionOptions o;
   o.stats_interval_s = 2.0;
   RunJson(source, o, run, &clock);
