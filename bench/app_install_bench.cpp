@@ -9,7 +9,7 @@
 //       [--other NAME 'COMMAND WITH {port} AND {apps}']
 //
 // e.g. --other tockloader 'python3 -m tockloader.main install --port {port} --board nano33ble
-//       --no-bootloader-entry {apps}' (docs/benchmarks.md).
+//       --no-bootloader-entry {apps}' (docs/apps.md, "Speed").
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
