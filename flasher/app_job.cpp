@@ -186,9 +186,14 @@ void ReadMore(FlashBackend& backend, uint64_t origin, std::vector<uint8_t>& know
   known.insert(known.end(), more.begin(), more.end());
 }
 
+// After reading only: a GDB server halted the target on attach, so it runs on; the bootloader is
+// left for the kernel and a probe tool's halted chip is reset (as tockloader does after list).
 void LetGo(FlashBackend& backend) {
-  if (backend.capabilities().start)
-    backend.Start(std::nullopt);  // a GDB server halts the target on attach: let it run on
+  const Capabilities caps = backend.capabilities();
+  if (caps.start)
+    backend.Start(std::nullopt);
+  else if (caps.reset)
+    backend.Restart();
   else
     backend.Disconnect();
 }
@@ -203,8 +208,10 @@ void CheckCanRead(const AppRequest& request, const std::string& method) {
               ErrorContext{},
               request.action == AppAction::kInstall
                   ? "add --erase to replace every app on the board with the ones given, or pass "
-                    "--method with one that can read (gdb, qemu, tock-bootloader)"
-                  : "pass --method with one that can read (gdb, qemu, tock-bootloader)");
+                    "--method with one that can read (gdb, qemu, tock-bootloader, openocd, jlink, "
+                    "probe-rs)"
+                  : "pass --method with one that can read (gdb, qemu, tock-bootloader, openocd, "
+                    "jlink, probe-rs)");
 }
 
 void Plan(const AppRequest& request, const config::HardwareBoard& board, AppReport& report) {

@@ -6,6 +6,7 @@
 #include <cctype>
 #include <cstddef>
 #include <cstdlib>
+#include <sstream>
 
 #include "common/error.h"
 #include "common/file_io.h"
@@ -305,6 +306,55 @@ ToolRun BuildStartRun(const ExternalToolSettings& s, const std::string& script_p
   return run;
 }
 
+ToolRun BuildReadRun(const ExternalToolSettings& s, const std::string& file, uint64_t address,
+                     uint64_t length, const std::string& script_path) {
+  ToolRun run;
+  switch (s.tool) {
+    case ExternalTool::kOpenOcd:
+      run.argv = OpenOcdPrefix(s);
+      run.argv.insert(run.argv.end(),
+                      {"-c", "init", "-c", "reset init", "-c",
+                       fmt::format("dump_image {{{}}} {} {}", file, HexWord(address), length), "-c",
+                       "shutdown"});
+      return run;
+    case ExternalTool::kJLink:
+      return JLinkRun(
+          s, script_path,
+          fmt::format("r\nh\nsavebin {}, {}, {:x}\nexit\n", file, HexWord(address), length));
+    case ExternalTool::kProbeRs:
+      run.argv = ProbeRsArgs(s, "read");
+      run.argv.insert(run.argv.end(),
+                      {"b8", fmt::format("0x{:x}", address), std::to_string(length)});
+      return run;
+    case ExternalTool::kNrfutil:
+      break;
+  }
+  throw Error(ErrorCategory::kInternal, "the nrfutil method cannot read");
+}
+
+std::vector<uint8_t> ReadRunBytes(const ExternalToolSettings& s, const std::string& file,
+                                  const std::string& stdout_text, uint64_t length) {
+  std::vector<uint8_t> bytes;
+  if (s.tool == ExternalTool::kProbeRs) {
+    std::istringstream in(stdout_text);
+    for (std::string word; in >> word;) {
+      if (word.size() != 2 || HexDigitValue(word[0]) < 0 || HexDigitValue(word[1]) < 0)
+        throw Error(ErrorCategory::kToolFailed,
+                    "probe-rs read printed \"" + word + "\" where a hex byte belongs",
+                    ErrorContext{}, "run with -v to see its whole output");
+      bytes.push_back(static_cast<uint8_t>(HexDigitValue(word[0]) * 16 + HexDigitValue(word[1])));
+    }
+  } else {
+    bytes = ReadBinaryFile(file);
+  }
+  if (bytes.size() != length)
+    throw Error(ErrorCategory::kToolFailed,
+                fmt::format("{} returned {} bytes where {} were asked for",
+                            ExternalToolProgram(s.tool), bytes.size(), length),
+                ErrorContext{}, "run with -v to see its whole output");
+  return bytes;
+}
+
 std::optional<std::string> FindVerifyMismatch(ExternalTool tool, const ProcessResult& result) {
   for (const auto& line : Lines(result.stdout_text + "\n" + result.stderr_text)) {
     std::string l = Lower(line);
@@ -348,6 +398,7 @@ ExternalToolBackend::~ExternalToolBackend() = default;
 Capabilities ExternalToolBackend::capabilities() const {
   Capabilities c;
   c.write = c.verify = c.reset = true;
+  c.read = settings_.tool != ExternalTool::kNrfutil;  // dump_image, savebin, probe-rs read
   return c;
 }
 
@@ -457,11 +508,19 @@ VerifyResult ExternalToolBackend::Verify(const Segment& segment, ProgressSink& p
   return verify;
 }
 
-std::vector<uint8_t> ExternalToolBackend::Read(uint64_t, uint64_t) {
-  throw Error(ErrorCategory::kUsage,
-              std::string("the ") + ExternalToolMethod(settings_.tool) +
-                  " method cannot read memory back into tockctl",
-              ErrorContext{}, "use the gdb method with the probe's GDB server to read memory");
+std::vector<uint8_t> ExternalToolBackend::Read(uint64_t address, uint64_t length) {
+  if (settings_.tool == ExternalTool::kNrfutil)
+    throw Error(ErrorCategory::kUsage, "the nrfutil method cannot read memory back into tockctl",
+                ErrorContext{},
+                "use --method jlink, openocd or probe-rs, or gdb with the probe's GDB server");
+  if (!scratch_) throw Error(ErrorCategory::kInternal, "external tool used before Connect");
+  const std::string file =
+      (scratch_->path() / fmt::format("read-{}-{}.bin", files_++, HexWord(address))).string();
+  const std::string script = settings_.tool == ExternalTool::kJLink ? NextScriptPath("read") : "";
+  const ProcessResult result =
+      Run(BuildReadRun(settings_, file, address, length, script),
+          fmt::format("read {} bytes at {}", length, HexWord(address)), false);
+  return ReadRunBytes(settings_, file, result.stdout_text, length);
 }
 
 void ExternalToolBackend::Start(std::optional<uint64_t> entry) {
@@ -472,6 +531,11 @@ void ExternalToolBackend::Start(std::optional<uint64_t> entry) {
 }
 
 void ExternalToolBackend::Disconnect() { scratch_.reset(); }
+
+std::optional<std::string> ExternalToolBackend::Restart() {
+  Start(std::nullopt);
+  return std::string("reset by ") + ExternalToolProgram(settings_.tool);
+}
 
 std::unique_ptr<FlashBackend> CreateExternalToolBackend(const BackendOptions& options) {
   const char* tock_dir = ::getenv("TOCK_DIR");

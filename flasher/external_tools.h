@@ -61,6 +61,15 @@ ToolRun BuildWriteRun(const ExternalToolSettings& s, const std::string& file, ui
 ToolRun BuildVerifyRun(const ExternalToolSettings& s, const std::string& file, uint64_t address,
                        const std::string& script_path);
 ToolRun BuildStartRun(const ExternalToolSettings& s, const std::string& script_path);
+/// Reads `length` bytes at `address` into `file` (OpenOCD `dump_image`, J-Link `savebin`), or to
+/// standard output as hex bytes (`probe-rs read b8`). nrfutil cannot read: Error(kInternal).
+ToolRun BuildReadRun(const ExternalToolSettings& s, const std::string& file, uint64_t address,
+                     uint64_t length, const std::string& script_path);
+/// The bytes of a read run's output: `file` for OpenOCD and J-Link, `stdout_text` parsed as
+/// space-separated hex bytes for probe-rs. Throws Error(kToolFailed) when they are not `length`
+/// bytes.
+std::vector<uint8_t> ReadRunBytes(const ExternalToolSettings& s, const std::string& file,
+                                  const std::string& stdout_text, uint64_t length);
 
 /// A private directory removed with its contents on destruction.
 class ScratchDirectory {
@@ -97,6 +106,8 @@ class ExternalToolBackend : public FlashBackend {
   std::vector<uint8_t> Read(uint64_t address, uint64_t length) override;
   void Start(std::optional<uint64_t> entry) override;
   void Disconnect() override;
+  /// Resets the chip and lets it run (the tool's reset command), as Start does.
+  std::optional<std::string> Restart() override;
 
  private:
   std::string SegmentFile(const Segment& segment);

@@ -84,7 +84,9 @@ KernelInfo ReadBoardKernelInfo(const FlashRequest& request, const config::Hardwa
   if (!backend->capabilities().read)
     throw Error(ErrorCategory::kUsage,
                 "the " + options.method + " method cannot read " + board.name + "'s memory",
-                ErrorContext{}, "pass --method with one that can (gdb, qemu, tock-bootloader)");
+                ErrorContext{},
+                "pass --method with one that can (gdb, qemu, tock-bootloader, openocd, jlink, "
+                "probe-rs)");
   const config::MemoryRegion& flash = board.memory.kernel_flash;
   uint64_t n = std::min<uint64_t>(kKernelAttributesReadSize, flash.length);
   backend->Connect(*env.progress);

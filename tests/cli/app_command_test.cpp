@@ -159,16 +159,16 @@ TEST(AppCommand, InstallDryRunOutputIsThePlannedAppFlash) {
 
 }  // namespace
 TEST(AppCommand, AMethodThatCannotReadRefusesBeforeTouchingTheBoard) {
-  // nucleo_f429zi's flash method is openocd, which writes but cannot read back.
-  const auto run =
-      RunTockctl({"app", "install", "tests/fixtures/apps/blink.tab", "--board", "nucleo_f429zi"},
-                 testing::SourceDir().string());
+  // nrfutil writes and verifies but cannot read memory back.
+  const auto run = RunTockctl({"app", "install", "tests/fixtures/apps/blink.tab", "--board",
+                               "nrf52840dk", "--method", "nrfutil"},
+                              testing::SourceDir().string());
   EXPECT_EQ(run.exit_code, 2);
   EXPECT_EQ(run.err,
-            "error: the openocd method cannot read the board's flash, so tockctl cannot see which "
+            "error: the nrfutil method cannot read the board's flash, so tockctl cannot see which "
             "apps it holds; nothing was changed; add --erase to replace every app on the board "
             "with the ones given, or pass --method with one that can read (gdb, qemu, "
-            "tock-bootloader)\n");
+            "tock-bootloader, openocd, jlink, probe-rs)\n");
   const auto on_board = RunTockctl({"app", "install", "tests/fixtures/apps/blink.tab", "--board",
                                     "hail", "--on-board", "tests/fixtures/apps/hail-app-flash.bin"},
                                    testing::SourceDir().string());

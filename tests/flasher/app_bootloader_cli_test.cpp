@@ -104,6 +104,8 @@ TEST(AppBootloaderCliTest, ListShowsWhatTheBoardHolds) {
             "ADDRESS     SIZE  NAME              VERSION  FLAGS\n"
             "0x00050000  5120  org.tockos.rot13  3        enabled\n"
             "0x00052000  2048  blink             1        enabled\n");
+  EXPECT_TRUE(peer.kernel_started());  // list leaves the bootloader for the kernel, as tockloader
+  peer.EnterBootloader();
   const nlohmann::json j = ListJson(peer);
   ASSERT_EQ(j["apps"].size(), 2u);
   EXPECT_EQ(j["method"], "tock-bootloader");

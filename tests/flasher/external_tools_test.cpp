@@ -123,6 +123,31 @@ TEST_F(ExternalToolTest, Nrf52840dkJLinkUsesACommanderScript) {
   EXPECT_EQ(runner_.files[0], std::string(100, 0x11));
 }
 
+// Reads, for the app commands: OpenOCD dump_image and J-Link savebin into a file, probe-rs read
+// b8 printing hex bytes (each tool's documented command).
+TEST_F(ExternalToolTest, ReadsUseEachToolsOwnReadCommand) {
+  auto jlink = Connected("nrf52840dk", "jlink");
+  EXPECT_THROW(jlink->Read(0x40000, 16), Error);  // the recording runner writes no file
+  EXPECT_EQ(runner_.scripts.back(),
+            "r\nh\nsavebin $TMP/read-0-0x00040000.bin, 0x00040000, 10\nexit\n");
+  auto probe_rs = Connected("microbit_v2", "probe-rs");
+  runner_.results.push_back(ProcessResult{0, false, "02 00 10 00\n", ""});
+  EXPECT_EQ(probe_rs->Read(0x40000, 4), (std::vector<uint8_t>{2, 0, 0x10, 0}));
+  EXPECT_EQ(runner_.argvs.back(),
+            (Argv{"probe-rs", "read", "--chip", "nRF52833_xxAA", "b8", "0x40000", "4"}));
+  runner_.results.push_back(ProcessResult{0, false, "02 00\n", ""});
+  const Error short_read = Capture([&] { probe_rs->Read(0x40000, 4); });
+  EXPECT_EQ(
+      short_read.Describe(),
+      "probe-rs returned 2 bytes where 4 were asked for; run with -v to see its whole output");
+  runner_.results.push_back(ProcessResult{0, false, "WARN something\n", ""});
+  EXPECT_EQ(Capture([&] { probe_rs->Read(0x40000, 4); }).Describe(),
+            "probe-rs read printed \"WARN\" where a hex byte belongs; run with -v to see its whole "
+            "output");
+  EXPECT_TRUE(probe_rs->capabilities().read);
+  EXPECT_FALSE(Connected("nrf52840dk", "nrfutil")->capabilities().read);
+}
+
 TEST_F(ExternalToolTest, Microbitv2OpenOcdUsesTheTockCheckoutConfig) {
   auto b = Connected("microbit_v2", "openocd", "/opt/tock");
   Flash(*b, Segment{0x8000, std::vector<uint8_t>(16, 0x22), "kernel"});

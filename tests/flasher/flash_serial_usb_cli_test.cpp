@@ -330,5 +330,70 @@ TEST(FlashSerialUsbCliTest, OpenOcdRunsTheToolOnPath) {
   EXPECT_NE(r.err.find("verified"), std::string::npos) << r.err;
 }
 
+// An OpenOCD stand-in written from OpenOCD's manual (`program FILE ADDRESS`, `dump_image FILE
+// ADDRESS SIZE`, `verify_image FILE ADDRESS bin` printing "checksum mismatch" on a difference,
+// `reset run`), over a flash image file: `app install`, `list` and `uninstall` through the
+// openocd method read the board with dump_image and write only what changed.
+TEST(FlashSerialUsbCliTest, AppCommandsReadAndWriteThroughOpenOcd) {
+  TempDir dir;
+  const auto tools = dir.path() / "bin";
+  fs::create_directories(tools);
+  const auto flash = dir.path() / "flash.bin";  // 0x08000000, 512 KiB, erased
+  WriteFileAtomic(flash, std::vector<uint8_t>(0x80000, 0xFF));
+  const auto calls = dir.path() / "calls.txt";
+  std::ofstream(tools / "openocd")
+      << "#!/bin/sh\n"
+         "FLASH='"
+      << flash.string()
+      << "'\n"
+         "at() { echo $(( $1 - 0x08000000 )); }\n"
+         "while [ $# -gt 0 ]; do\n"
+         "  if [ \"$1\" = -c ]; then\n"
+         "    echo \"$2\" >> '"
+      << calls.string()
+      << "'\n"
+         "    set -- $2 \"$@\"; cmd=$1; shift\n"
+         "    case $cmd in\n"
+         "      program) f=${1#\\{}; f=${f%\\}}; dd if=\"$f\" of=\"$FLASH\" bs=1 seek=$(at $2) "
+         "conv=notrunc status=none; shift 3;;\n"
+         "      dump_image) f=${1#\\{}; f=${f%\\}}; dd if=\"$FLASH\" of=\"$f\" bs=1 skip=$(at $2) "
+         "count=$3 status=none; echo \"dumped $3 bytes\"; shift 3;;\n"
+         "      verify_image) f=${1#\\{}; f=${f%\\}}; n=$(stat -c %s \"$f\");\n"
+         "        dd if=\"$FLASH\" of=\"$f.dev\" bs=1 skip=$(at $2) count=$n status=none;\n"
+         "        cmp -s \"$f\" \"$f.dev\" && echo verified $n bytes || echo checksum mismatch;"
+         " shift 3;;\n"
+         "      reset) shift;;\n"
+         "      *) shift $(( $# > 0 ? 0 : 0 ));;\n"
+         "    esac\n"
+         "    shift 2\n"
+         "  else shift; fi\n"
+         "done\n";
+  fs::permissions(tools / "openocd", fs::perms::owner_all);
+  const std::string old_path = getenv("PATH");
+  setenv("PATH", (tools.string() + ":" + old_path).c_str(), 1);
+  const std::string apps = std::string(TOCKCTL_SOURCE_DIR) + "/tests/fixtures/apps/";
+  auto install = RunTockctl({"app", "install", apps + "blink.tab", apps + "rot13_service.tab",
+                             "--board", "nucleo_f429zi"});
+  auto list = RunTockctl({"app", "list", "--board", "nucleo_f429zi"});
+  auto uninstall = RunTockctl({"app", "uninstall", "blink", "--board", "nucleo_f429zi"});
+  auto after = RunTockctl({"app", "list", "--board", "nucleo_f429zi"});
+  setenv("PATH", old_path.c_str(), 1);
+  ASSERT_EQ(install.exit_code, 0) << install.err;
+  EXPECT_NE(LastLine(install.err).find(", verified, reset by openocd"), std::string::npos)
+      << install.err;
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  EXPECT_EQ(list.out,
+            "ADDRESS     SIZE  NAME              VERSION  FLAGS\n"
+            "0x08040000  5120  org.tockos.rot13  3        enabled\n"
+            "0x08042000  2048  blink             1        enabled\n");
+  ASSERT_EQ(uninstall.exit_code, 0) << uninstall.err;
+  EXPECT_EQ(after.out,
+            "ADDRESS     SIZE  NAME              VERSION  FLAGS\n"
+            "0x08040000  5120  org.tockos.rot13  3        enabled\n");
+  const std::string log = ReadFile(calls);
+  EXPECT_NE(log.find("dump_image {"), std::string::npos) << log;
+  EXPECT_NE(log.find("} 0x08040000 16\n"), std::string::npos) << log;  // the first header
+}
+
 }  // namespace
 }  // namespace tockctl::flasher
