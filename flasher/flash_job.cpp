@@ -33,6 +33,28 @@ void LoadApps(const FlashRequest& request, const config::HardwareBoard& board,
   images.push_back(std::move(image));
 }
 
+// An image for app flash (--region app) is what the kernel walks there: it must start with a TBF
+// v2 header (or with erased flash, an empty app list), or the kernel finds no app in it.
+void CheckAppFlashImage(const Image& image, const FlashRequest& request) {
+  if (request.force || image.segments.empty()) return;
+  const std::vector<uint8_t>& data = image.segments.front().data;
+  if (data.size() >= apps::kTbfBaseHeaderSize) {
+    const auto first = std::span(data).first(apps::kTbfBaseHeaderSize);
+    if (std::all_of(first.begin(), first.end(), [](uint8_t b) { return b == 0xFF; })) return;
+    const apps::TbfHeader h = apps::ParseTbfBaseHeader(first, request.image);
+    if (h.version == 2 && h.header_size >= apps::kTbfBaseHeaderSize &&
+        h.total_size >= h.header_size)
+      return;
+  }
+  throw Error(ErrorCategory::kInvalidInput,
+              request.image +
+                  ": does not start with a TBF header, so the kernel would find no app "
+                  "in it",
+              ErrorContext{},
+              "pass TABs or TBFs with --app (or tockctl app install), or --force to write it "
+              "anyway");
+}
+
 std::vector<Image> LoadImages(const FlashRequest& request, const config::HardwareBoard& board) {
   std::vector<Image> images;
   ImageLoadOptions options;
@@ -40,6 +62,7 @@ std::vector<Image> LoadImages(const FlashRequest& request, const config::Hardwar
   options.address = request.address;
   if (!options.address && request.image_is_app) options.address = board.memory.app_flash.origin;
   images.push_back(LoadImage(request.image, options));
+  if (request.image_is_app) CheckAppFlashImage(images.front(), request);
   LoadApps(request, board, images);
   return images;
 }

@@ -200,6 +200,22 @@ TEST(AppCommand, FlashAppPlacesTabsLikeInstall) {
   EXPECT_EQ(run.err, "error: " + kernel.string() +
                          ": offset 0: TBF version is 27499, not 2; this is not a Tock app (or a "
                          "TBF version the kernel no longer loads)\n");
+  // --region app takes an app flash image as it is, but only one the kernel finds apps in.
+  run = RunTockctl({"flash", kernel.string(), "--region", "app", "--board", "hail", "--dry-run"},
+                   testing::SourceDir().string());
+  EXPECT_EQ(run.exit_code, 3);
+  EXPECT_EQ(run.err, "error: " + kernel.string() +
+                         ": does not start with a TBF header, so the kernel would find no app in "
+                         "it; pass TABs or TBFs with --app (or tockctl app install), or --force to "
+                         "write it anyway\n");
+  run = RunTockctl(
+      {"flash", kernel.string(), "--region", "app", "--board", "hail", "--dry-run", "--force"},
+      testing::SourceDir().string());
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  run = RunTockctl({"flash", "tests/fixtures/apps/hail-app-flash.bin", "--region", "app", "--board",
+                    "hail", "--dry-run"},
+                   testing::SourceDir().string());
+  EXPECT_EQ(run.exit_code, 0) << run.err;
 }
 
 }  // namespace tockctl
