@@ -17,6 +17,7 @@ double Seconds(TimePoint from, TimePoint to) {
 struct RunPosition {
   const std::atomic<bool>* stop = nullptr;
   bool writes = true;   ///< The plan writes (not --verify-only).
+  bool apps = false;    ///< The plan rewrites pages of app flash for an app command.
   bool erased = false;  ///< A separate erase step ran before the write.
   Phase phase = Phase::kConnect;
   uint64_t done = 0;
@@ -89,6 +90,10 @@ std::string DeviceStateAt(const RunPosition& p) {
       return "the flash was being erased (" + Amount(p) +
              "), so the old image is damaged and will not start: flash again";
     case Phase::kWrite:
+      if (p.apps)
+        return "app flash is partly rewritten (" + Amount(p) +
+               " written), so the kernel may find a broken app list: run the same app command "
+               "again (tockctl app list shows what the board holds)";
       return "the image on the device is partial (" + Amount(p) +
              " written) and will not start: flash again";
     case Phase::kVerify:
@@ -192,6 +197,7 @@ FlashOutcome ExecutePlan(const FlashPlan& plan, FlashBackend& backend, ProgressS
   RunPosition at;
   at.stop = stop;
   at.writes = plan.steps.write;
+  at.apps = plan.steps.restart;
   try {
     return RunSteps(plan, backend, progress, clock, at, before_start);
   } catch (const Error& e) {

@@ -214,5 +214,26 @@ TEST(AppBootloaderCliTest, NamesThatAreNotInstalledChangeNothing) {
   EXPECT_EQ(PagesWritten(peer), before);
 }
 
+// The board going silent in the middle of the writes: one error line that says what app flash now
+// holds and what to do, and running the command again finishes the job.
+TEST(AppBootloaderCliTest, ABoardThatGoesSilentMidInstallIsReportedAndARerunFinishes) {
+  testing::TockBootloaderPeer peer;
+  peer.AddFault({testing::PeerFault::Kind::kNoReply,
+                 static_cast<uint8_t>(BootloaderCommand::kWritePage), 3, 3, 0});  // all 3 attempts
+  CliRun r = App(peer, {"install", Fixture("blink.tab"), Fixture("rot13_service.tab")});
+  EXPECT_EQ(r.exit_code, 5) << r.err;
+  EXPECT_NE(LastLine(r.err).find("; app flash is partly rewritten ("), std::string::npos) << r.err;
+  EXPECT_NE(LastLine(r.err).find(" written), so the kernel may find a broken app list: run the "
+                                 "same app command again (tockctl app list shows what the board "
+                                 "holds)"),
+            std::string::npos)
+      << r.err;
+  peer.EnterBootloader();
+  r = App(peer, {"install", Fixture("blink.tab"), Fixture("rot13_service.tab")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(peer.ReadFlash(kAppFlash, 5120), CortexM4Tbf("rot13_service.tab"));
+  EXPECT_EQ(peer.ReadFlash(kAppFlash + 0x2000, 2048), CortexM4Tbf("blink.tab"));
+}
+
 }  // namespace
 }  // namespace tockctl::flasher
