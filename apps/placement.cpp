@@ -415,7 +415,8 @@ std::vector<InstalledApp> ReadInstalledApps(std::span<const uint8_t> app_flash, 
       break;
     TbfFile tbf = ParseTbf(app_flash.subspan(offset), what + " at " + HexWord(origin + offset));
     if (!tbf.header.IsPadding())
-      out.push_back({origin + offset, std::move(tbf.header), std::move(tbf.bytes)});
+      out.push_back(
+          {origin + offset, std::move(tbf.header), std::move(tbf.bytes), std::move(tbf.findings)});
     offset += base.total_size;
   }
   return out;

@@ -22,7 +22,8 @@ namespace tockctl::apps {
 struct InstalledApp {
   uint64_t address = 0;
   TbfHeader header;
-  std::vector<uint8_t> bytes;  ///< The whole TBF as it is on the board.
+  std::vector<uint8_t> bytes;         ///< The whole TBF as it is on the board.
+  std::vector<std::string> findings;  ///< What the kernel would act on (a wrong checksum, ...).
 };
 
 /// The apps in `app_flash` (the bytes of app flash starting at `origin`), walked as the kernel

@@ -483,6 +483,9 @@ std::string RenderAppList(const std::vector<apps::InstalledApp>& installed, bool
                     a.header.program ? std::to_string(a.header.program->version) : "-",
                     FlagsText(a.header)});
   std::string out = RenderTextTable(rows);
+  for (const apps::InstalledApp& a : installed)
+    for (const std::string& f : a.findings)
+      out += "finding: " + Quoted(a.header.Name()) + " at " + HexWord(a.address) + ": " + f + "\n";
   if (!verbose) return out;
   for (const apps::InstalledApp& a : installed) {
     out += "\n" + Quoted(a.header.Name()) + " at " + HexWord(a.address) + ":\n";
@@ -499,6 +502,7 @@ nlohmann::json AppListToJson(const AppReport& report) {
                     {"size", a.header.total_size},
                     {"enabled", a.header.enabled()},
                     {"sticky", a.header.sticky()},
+                    {"findings", a.findings},
                     {"header", apps::TbfHeaderToJson(a.header)}});
   return {{"board", report.board}, {"method", report.method}, {"apps", list}};
 }

@@ -235,5 +235,20 @@ TEST(AppBootloaderCliTest, ABoardThatGoesSilentMidInstallIsReportedAndARerunFini
   EXPECT_EQ(peer.ReadFlash(kAppFlash + 0x2000, 2048), CortexM4Tbf("blink.tab"));
 }
 
+// An app whose header checksum is wrong (the kernel does not load it) is listed with the finding.
+TEST(AppBootloaderCliTest, ListShowsWhatTheKernelWouldRefuse) {
+  testing::TockBootloaderPeer peer;
+  InstallBoth(peer);
+  auto header = peer.ReadFlash(kAppFlash + 0x2000, 16);
+  header[12] ^= 0xFF;  // blink's checksum
+  peer.WriteFlash(kAppFlash + 0x2000, header);
+  peer.EnterBootloader();
+  CliRun r = App(peer, {"list"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("\nfinding: \"blink\" at 0x00052000: checksum 0x"), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find(" is wrong: expected 0x"), std::string::npos) << r.out;
+}
+
 }  // namespace
 }  // namespace tockctl::flasher
