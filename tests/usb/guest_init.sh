@@ -416,10 +416,13 @@ stop_acm_writer() {
   wait $ACM_WRITER 2>/dev/null
 }
 
-acm_open() { ls -l /proc/[0-9]*/fd 2>/dev/null | grep -q /dev/ttyACM0; }
+acm_open_or_gone() { # PID: /dev/ttyACM0 is open, or that tockctl has ended (failed)
+  ls -l /proc/[0-9]*/fd 2>/dev/null | grep -q /dev/ttyACM0 || ! kill -0 "$1" 2>/dev/null
+}
 
 start_on_acm() { # PID: wait until that tockctl has opened /dev/ttyACM0 and set it raw
-  wait_for 10 acm_open || echo "guest: tockctl $1 did not open /dev/ttyACM0"
+  wait_for 10 acm_open_or_gone "$1" || echo "guest: tockctl $1 did not open /dev/ttyACM0"
+  kill -0 "$1" 2>/dev/null || return 0
   sleep 0.5 # it opens the port, then sets it raw: let it finish before the board writes
 }
 
@@ -500,7 +503,7 @@ check_acm_reconnect() {
   start_on_acm $reader
   unplug_acm
   plug_acm
-  wait_for 10 grep -q 'is back' $T/acm_reconnect.err
+  wait_for 10 sh -c "grep -q 'is back' $T/acm_reconnect.err || ! kill -0 $reader 2>/dev/null"
   kill $reader
   wait $reader
   lost='^trace: link lost: serial port /dev/ttyACM0 disappeared (.*); waiting for it to come back$'
