@@ -20,7 +20,9 @@ namespace tockctl::cli {
 void AddSourceOptions(CLI::App& cmd, tracer::SourceFlags& s, bool with_replay, const char* heading,
                       const std::string& prefix) {
   const char* source = heading;
-  cmd.add_option("--" + prefix + "serial", s.serial, "Serial port, e.g. /dev/ttyACM0")
+  cmd.add_option("--" + prefix + "serial", s.serial,
+                 "Serial port, e.g. /dev/ttyACM0, or the port of a USB device by "
+                 "VID:PID[:SERIAL], e.g. 6667:0002:0123456789")
       ->group(source);
   CLI::Option* usb =
       cmd.add_option("--" + prefix + "usb", s.usb, "USB device VID:PID[:SERIAL], e.g. 6667:0001")

@@ -5,6 +5,9 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
+
+#include "devices/usb_selector.h"
 
 namespace tockctl::devices {
 
@@ -31,5 +34,19 @@ std::optional<TtyUsbIdentity> LookUpTtyUsbIdentity(const std::filesystem::path& 
 /// The name of the tty that currently has `identity`, if any.
 std::optional<std::string> FindTtyByUsbIdentity(const std::filesystem::path& sysfs_root,
                                                 const TtyUsbIdentity& identity);
+
+/// `port` read as a USB device instead of a path: a VID:PID[:SERIAL] selector ("6667:0002:TOCK1")
+/// when it has no '/' and parses as one ("./6667:0002" is a file); nothing otherwise.
+std::optional<UsbSelector> PortAsUsbSelector(const std::string& port);
+
+/// The names of the ttys (ttyACM0, ...) whose USB device `selector` names, sorted.
+std::vector<std::string> FindTtysByUsbSelector(const std::filesystem::path& sysfs_root,
+                                               const UsbSelector& selector);
+
+/// The node (`dev_dir`/ttyACM0) of the one tty of the USB device `selector` names; nothing when
+/// no tty belongs to it. Throws Error(kUsage) listing the ports when several match.
+std::optional<std::filesystem::path> FindUsbSerialPort(const std::filesystem::path& sysfs_root,
+                                                       const std::filesystem::path& dev_dir,
+                                                       const UsbSelector& selector);
 
 }  // namespace tockctl::devices

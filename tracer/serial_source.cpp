@@ -14,15 +14,33 @@ SerialSource::SerialSource(SerialOptions options, std::shared_ptr<spdlog::logger
     : options_(std::move(options)),
       log_(std::move(log)),
       schedule_(options_.reconnect_interval, clock),
-      current_path_(options_.path) {
-  devices::SerialOpenAttempt attempt = devices::OpenSerialPort(
-      options_.path, options_.baud, options_.lock_dir, *log_, options_.lends_as);
-  if (attempt.port) {
-    Adopt(std::move(attempt.port));
-    return;
+      current_path_(options_.path),
+      selector_(devices::PortAsUsbSelector(options_.path.string())) {
+  std::optional<fs::path> path = FirstPath();
+  if (path) {
+    devices::SerialOpenAttempt attempt =
+        devices::OpenSerialPort(*path, options_.baud, options_.lock_dir, *log_, options_.lends_as);
+    if (attempt.port) {
+      Adopt(std::move(attempt.port));
+      return;
+    }
+    if (!(attempt.absent && options_.wait_for_device)) throw *attempt.error;
   }
-  if (!(attempt.absent && options_.wait_for_device)) throw *attempt.error;
   log_->info("waiting for serial port {} to appear", options_.path.string());
+}
+
+// The port to open first: the configured path, or the tty of the USB device it names (nothing
+// while that has none and wait_for_device is set).
+std::optional<fs::path> SerialSource::FirstPath() const {
+  if (!selector_) return options_.path;
+  std::optional<fs::path> path =
+      devices::FindUsbSerialPort(options_.sysfs_root, options_.dev_dir, *selector_);
+  if (path || options_.wait_for_device) return path;
+  throw Error(ErrorCategory::kTransport,
+              "no serial port belongs to USB device " + selector_->ToString(),
+              devices::DeviceContext(selector_->ToString(), "find serial port"),
+              "is it plugged in, with its driver (cdc_acm, ftdi_sio, ...) loaded? tockctl "
+              "devices lists the serial ports with their USB ids and serial numbers");
 }
 
 ReadResult SerialSource::Read(std::span<uint8_t> buf, milliseconds timeout) {
@@ -121,6 +139,8 @@ ReadResult SerialSource::TryToReturn(Clock::TimePoint deadline) {
 // Where the device is now: found by USB serial number when it has one (it may have been renamed,
 // and another device may have taken its old name), otherwise the configured path.
 std::optional<fs::path> SerialSource::ReturningPath() const {
+  if (!identity_ && selector_)
+    return devices::FindUsbSerialPort(options_.sysfs_root, options_.dev_dir, *selector_);
   if (!identity_) return options_.path;
   std::optional<std::string> name = devices::FindTtyByUsbIdentity(options_.sysfs_root, *identity_);
   if (!name) return std::nullopt;

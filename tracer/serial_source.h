@@ -19,8 +19,10 @@ namespace tockctl::tracer {
 
 /// Where and how to read a serial port.
 struct SerialOptions {
-  std::filesystem::path path;  ///< /dev/ttyACM0, /dev/serial/by-id/..., a pty slave.
-  uint32_t baud = 115200;      ///< Line rate (8N1); any rate the driver accepts.
+  /// /dev/ttyACM0, /dev/serial/by-id/..., a pty slave; or VID:PID[:SERIAL], the tty of that USB
+  /// device, found in sysfs (devices::PortAsUsbSelector).
+  std::filesystem::path path;
+  uint32_t baud = 115200;  ///< Line rate (8N1); any rate the driver accepts.
   /// Follow the device when it disappears (kDisconnected, then kReconnected). If false, the first
   /// disappearance ends the stream with kEnd.
   bool reconnect = true;
@@ -43,9 +45,10 @@ struct SerialOptions {
 /// Reads a serial port raw 8N1, holding an exclusive lock on it for as long as it is open.
 class SerialSource : public ByteSource {
  public:
-  /// Opens and locks the port. Throws Error(kTransport) naming the port when it is missing (unless
-  /// wait_for_device), not permitted (with a dialout hint), in use (naming the process holding it
-  /// when known), not a tty, or refuses the baud rate.
+  /// Opens and locks the port. Throws Error(kTransport) naming the port when it is missing, or no
+  /// tty belongs to the USB device it names (unless wait_for_device), not permitted (with a
+  /// dialout hint), in use (naming the process holding it when known), not a tty, or refuses the
+  /// baud rate; Error(kUsage) when the USB device it names has several ttys.
   SerialSource(SerialOptions options, std::shared_ptr<spdlog::logger> log,
                Clock& clock = SystemClock());
 
@@ -66,6 +69,7 @@ class SerialSource : public ByteSource {
   ReadResult Lost(const std::string& why);
   ReadResult TryToReturn(Clock::TimePoint deadline);
   std::optional<std::filesystem::path> ReturningPath() const;
+  std::optional<std::filesystem::path> FirstPath() const;
   void Adopt(std::unique_ptr<devices::SerialPort> port);
 
   SerialOptions options_;
@@ -74,6 +78,7 @@ class SerialSource : public ByteSource {
   std::unique_ptr<devices::SerialPort> port_;
   std::filesystem::path current_path_;
   std::optional<devices::TtyUsbIdentity> identity_;
+  std::optional<devices::UsbSelector> selector_;  ///< Set when options_.path names a USB device.
   bool was_open_ = false;
   bool ended_ = false;
   std::string end_detail_;

@@ -387,5 +387,99 @@ TEST(TtyUsbIdentityTest, ReadsAcmAndUsbSerialLayouts) {
   EXPECT_EQ(devices::TtyNameOf(sys, "/dev/ttyUSB0"), "ttyUSB0");
 }
 
+TEST(SerialSourceTest, AUsbSelectorOpensTheTtyOfTheDeviceWithThatSerialNumber) {
+  TempDir dir;
+  SerialOptions options = TestOptions(dir, "2e8a:000a:TRACE123");
+  PtyPair other;
+  PtyPair ours;
+  PointLink(options.dev_dir / "ttyACM0", other.slave_path());
+  AddSysfsTty(options.sysfs_root, "ttyACM0", "OTHER");
+  PointLink(options.dev_dir / "ttyACM1", ours.slave_path());
+  AddSysfsTty(options.sysfs_root, "ttyACM1", "TRACE123");
+  SerialSource source(options, TestLogger());
+  EXPECT_EQ(source.Describe(), "serial " + (options.dev_dir / "ttyACM1").string() + " @115200");
+  other.Write("wrong");
+  ours.Write("right");
+  EXPECT_EQ(ReadUntil(source, 5, kPatience).bytes, std::vector<uint8_t>({'r', 'i', 'g', 'h', 't'}));
+}
+
+TEST(SerialSourceTest, AUsbSelectorWithoutATtyIsATransportErrorNamingTheDevice) {
+  TempDir dir;
+  SerialOptions options = TestOptions(dir, "0x2e8a:0xa:NOPE");
+  AddSysfsTty(options.sysfs_root, "ttyACM0", "TRACE123");
+  try {
+    SerialSource source(options, TestLogger());
+    FAIL() << "opened a port for a device that has none";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.category(), ErrorCategory::kTransport);
+    EXPECT_EQ(e.Describe(),
+              "no serial port belongs to USB device 2e8a:000a:NOPE (2e8a:000a:NOPE: find serial "
+              "port); is it plugged in, with its driver (cdc_acm, ftdi_sio, ...) loaded? tockctl "
+              "devices lists the serial ports with their USB ids and serial numbers");
+  }
+}
+
+TEST(SerialSourceTest, AUsbSelectorMatchingSeveralTtysIsAUsageErrorListingThem) {
+  TempDir dir;
+  SerialOptions options = TestOptions(dir, "2e8a:000a");
+  AddSysfsTty(options.sysfs_root, "ttyACM1", "B");
+  AddSysfsTty(options.sysfs_root, "ttyACM0", "A");
+  try {
+    SerialSource source(options, TestLogger());
+    FAIL() << "picked one of two boards";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.category(), ErrorCategory::kUsage);
+    EXPECT_EQ(e.Describe(), "USB device 2e8a:000a has several serial ports: " +
+                                (options.dev_dir / "ttyACM0").string() + ", " +
+                                (options.dev_dir / "ttyACM1").string() +
+                                " (2e8a:000a: find serial port); give the port's path, or "
+                                "VID:PID:SERIAL to pick one device (tockctl devices lists them)");
+  }
+}
+
+TEST(SerialSourceTest, WaitsForTheTtyOfAUsbDeviceThatIsNotPluggedInYet) {
+  TempDir dir;
+  SerialOptions options = TestOptions(dir, "2e8a:000a:TRACE123");
+  options.wait_for_device = true;
+  SerialSource source(options, TestLogger());
+  std::vector<uint8_t> buf(16);
+  EXPECT_EQ(source.Read(buf, milliseconds(20)).status, ReadStatus::kTimeout);
+  PtyPair pty;
+  PointLink(options.dev_dir / "ttyACM2", pty.slave_path());
+  AddSysfsTty(options.sysfs_root, "ttyACM2", "TRACE123");
+  EXPECT_EQ(WaitForStatus(source, ReadStatus::kReconnected, kPatience).detail,
+            "serial port 2e8a:000a:TRACE123 appeared as " + (options.dev_dir / "ttyACM2").string());
+  pty.Write("hi");
+  EXPECT_EQ(ReadUntil(source, 2, kPatience).bytes, std::vector<uint8_t>({'h', 'i'}));
+}
+
+TEST(TtyUsbIdentityTest, APortNameIsAUsbSelectorWhenItHasNoSlashAndParsesAsOne) {
+  EXPECT_EQ(devices::PortAsUsbSelector("6667:0002:TOCKACM0001"),
+            (devices::UsbSelector{0x6667, 0x0002, "TOCKACM0001"}));
+  EXPECT_EQ(devices::PortAsUsbSelector("6667:2"), (devices::UsbSelector{0x6667, 0x0002, {}}));
+  EXPECT_EQ(devices::PortAsUsbSelector("/dev/ttyACM0"), std::nullopt);
+  EXPECT_EQ(devices::PortAsUsbSelector("ttyACM0"), std::nullopt);
+  EXPECT_EQ(devices::PortAsUsbSelector("./6667:0002"), std::nullopt);
+}
+
+TEST(TtyUsbIdentityTest, FindsTtysByVidPidAlsoOfDevicesWithoutASerialNumber) {
+  TempDir dir;
+  fs::path sys = dir.path() / "sys";
+  fs::path usb = sys / "devices" / "cheap";
+  fs::create_directories(usb / "1-3:1.0");
+  std::ofstream(usb / "idVendor") << "1a86\n";
+  std::ofstream(usb / "idProduct") << "7523\n";
+  std::ofstream(usb / "1-3:1.0" / "bInterfaceNumber") << "00\n";
+  fs::create_directories(sys / "class" / "tty" / "ttyUSB0");
+  fs::create_symlink(usb / "1-3:1.0", sys / "class" / "tty" / "ttyUSB0" / "device");
+  AddSysfsTty(sys, "ttyACM0", "ABC");
+  EXPECT_EQ(devices::FindTtysByUsbSelector(sys, {0x1a86, 0x7523, {}}),
+            std::vector<std::string>{"ttyUSB0"});
+  EXPECT_EQ(devices::FindTtysByUsbSelector(sys, {0x1a86, 0x7523, "X"}), std::vector<std::string>{});
+  EXPECT_EQ(devices::FindTtysByUsbSelector(sys, {0x2e8a, 0x000a, "ABC"}),
+            std::vector<std::string>{"ttyACM0"});
+  EXPECT_EQ(devices::FindUsbSerialPort(sys, "/dev", {0x2e8a, 0x000a, {}}), "/dev/ttyACM0");
+}
+
 }  // namespace
 }  // namespace tockctl::tracer

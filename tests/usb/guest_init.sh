@@ -3,6 +3,8 @@
 # Loads the USB modules, starts udevd, sets up a configfs gadget 6667:0001 whose only function is
 # the FunctionFS trace interface served by /usr/bin/trace_gadget on the dummy_hcd UDC, runs each
 # check through the real tockctl binary and prints `CHECK name PASS|FAIL detail`, then powers off.
+# Further gadgets (a CDC-ACM serial port, DFU, DfuSe and PICOBOOT devices) take the same UDC in
+# turn.
 export PATH=/usr/bin:/bin HOME=/root TOCKCTL_DATA_DIR=/usr/share/tockctl
 G=/sys/kernel/config/usb_gadget/tock
 SERIAL=TOCKUSB0001
@@ -367,6 +369,165 @@ check_picoboot() {
   unplug_flash pico
 }
 
+# --- USB serial: a configfs gadget 6667:0002 with the kernel's CDC-ACM function (f_acm). The host
+# side's cdc_acm driver makes it /dev/ttyACM0; on the gadget side /dev/ttyGS0 plays the board.
+ACM=$GADGETS/acm
+ACM_ID=6667:0002:TOCKACM0001
+ACM_PRODUCT="Tock ACM test gadget"
+
+setup_acm_gadget() {
+  mkdir -p $ACM/strings/0x409 $ACM/configs/c.1/strings/0x409 $ACM/functions/acm.usb0
+  echo 0x6667 >$ACM/idVendor
+  echo 0x0002 >$ACM/idProduct
+  echo TOCKACM0001 >$ACM/strings/0x409/serialnumber
+  echo "Tock OS" >$ACM/strings/0x409/manufacturer
+  echo "$ACM_PRODUCT" >$ACM/strings/0x409/product
+  ln -s $ACM/functions/acm.usb0 $ACM/configs/c.1/
+}
+
+acm_tty() { ls /sys/bus/usb/drivers/cdc_acm/*/tty 2>/dev/null | grep -q ttyACM; }
+
+plug_acm() {
+  echo dummy_udc.0 >$ACM/UDC
+  wait_for 10 acm_tty || echo "guest: no ttyACM for 6667:0002: $(ls /sys/class/tty | grep ACM)"
+  udevadm settle --timeout=10
+}
+
+unplug_acm() {
+  echo "" >$ACM/UDC 2>/dev/null
+  wait_for 10 sh -c '! ls /sys/class/tty | grep -q ttyACM'
+}
+
+acm_write() { # FILE REPEAT (0: forever): the board writes FILE to ttyGS0, raw, in the background
+  file=$1 repeat=$2
+  {
+    stty raw -echo
+    i=0
+    while [ "$repeat" = 0 ] || [ $i -lt "$repeat" ]; do
+      cat "$file" >&0 || break
+      i=$((i + 1))
+    done
+  } <>/dev/ttyGS0 2>$T/acm_write.err &
+  ACM_WRITER=$!
+}
+
+stop_acm_writer() {
+  kill $ACM_WRITER 2>/dev/null
+  wait $ACM_WRITER 2>/dev/null
+}
+
+acm_open_or_gone() { # PID: /dev/ttyACM0 is open, or that tockctl has ended (failed)
+  ls -l /proc/[0-9]*/fd 2>/dev/null | grep -q /dev/ttyACM0 || ! kill -0 "$1" 2>/dev/null
+}
+
+start_on_acm() { # PID: wait until that tockctl has opened /dev/ttyACM0 and set it raw
+  wait_for 10 acm_open_or_gone "$1" || echo "guest: tockctl $1 did not open /dev/ttyACM0"
+  kill -0 "$1" 2>/dev/null || return 0
+  sleep 0.5 # it opens the port, then sets it raw: let it finish before the board writes
+}
+
+check_acm_devices() {
+  tockctl --json devices >$T/acm_devices.json 2>$T/acm_devices.err
+  tr -d ' \n' <$T/acm_devices.json >$T/acm_devices.flat
+  port='{"path":"/dev/ttyACM0","vid_pid":"6667:0002","serial_number":"TOCKACM0001","manufacturer":"TockOS","product":"TockACMtestgadget","driver":"cdc_acm","known_as":"Tockboard(USB)","accessible":true}'
+  if grep -qF "$port" $T/acm_devices.flat; then
+    check acm_devices_json PASS "$port"
+  else
+    check acm_devices_json FAIL "$(cut -c1-700 $T/acm_devices.flat) $(cat $T/acm_devices.err)"
+  fi
+  devices_result acm_devices_table '^/dev/ttyACM0  *6667:0002  *TOCKACM0001  *Tock ACM test gadget  *Tock board (USB) *$'
+}
+
+check_acm_trace() {
+  count=$(cat /test/count)
+  timeout -s KILL 30 tockctl trace --serial $ACM_ID --format json --count "$count" >$T/acm.json 2>$T/acm.err &
+  reader=$!
+  start_on_acm $reader
+  acm_write /test/trace.bin 1
+  wait $reader
+  rc=$?
+  stop_acm_writer
+  if [ $rc = 0 ] && cmp -s $T/acm.json /test/expected.json; then
+    check acm_trace_decode PASS "--serial $ACM_ID: $count records, output equal to --replay --count $count of the same fixture"
+  else
+    check acm_trace_decode FAIL "exit $rc, $(wc -l <$T/acm.json)/$count lines;" \
+      "$(diff /test/expected.json $T/acm.json | head -5 | tr '\n' '|') $(tr '\n' '|' <$T/acm.err)"
+  fi
+}
+
+check_acm_console() { # the board writes the trace fixture and a last line "acm board done"
+  last="acm board done"
+  timeout -s KILL 30 tockctl console --serial $ACM_ID --no-records --until "$last" --duration 20 \
+    </dev/null >$T/console.txt 2>$T/console.err &
+  reader=$!
+  start_on_acm $reader
+  acm_write /test/acm_console.bin 1
+  wait $reader
+  rc=$?
+  stop_acm_writer
+  if [ $rc = 0 ] && cmp -s $T/console.txt /test/console.txt; then
+    check acm_console PASS "exit 0, $(wc -l </test/console.txt) lines equal to the build host's console over TCP"
+  else
+    check acm_console FAIL "exit $rc: $(diff /test/console.txt $T/console.txt | head -6 | tr '\n' '|') $(tr '\n' '|' <$T/console.err | cut -c1-400)"
+  fi
+}
+
+check_acm_unplug() {
+  tockctl trace --serial $ACM_ID --no-reconnect >/dev/null 2>$T/acm_unplug.err &
+  reader=$!
+  start_on_acm $reader
+  acm_write /test/stress.bin 0
+  sleep 1
+  unplug_acm
+  stop_acm_writer
+  wait_for 15 sh -c "! kill -0 $reader 2>/dev/null"
+  if kill -0 $reader 2>/dev/null; then
+    kill $reader
+    wait $reader
+    check acm_unplug FAIL "still running 15 s after the unplug: $(tr '\n' '|' <$T/acm_unplug.err)"
+    return
+  fi
+  wait $reader
+  rc=$?
+  if [ $rc = 0 ] && ! grep -q '^error:' $T/acm_unplug.err &&
+    grep -q '^trace: link lost: serial port /dev/ttyACM0 disappeared (.*)$' $T/acm_unplug.err; then
+    check acm_unplug PASS "exit 0: $(grep 'link lost' $T/acm_unplug.err)"
+  else
+    check acm_unplug FAIL "exit $rc: $(tr '\n' '|' <$T/acm_unplug.err | cut -c1-600)"
+  fi
+}
+
+check_acm_reconnect() {
+  tockctl trace --serial $ACM_ID >/dev/null 2>$T/acm_reconnect.err &
+  reader=$!
+  start_on_acm $reader
+  unplug_acm
+  plug_acm
+  wait_for 10 sh -c "grep -q 'is back' $T/acm_reconnect.err || ! kill -0 $reader 2>/dev/null"
+  kill $reader
+  wait $reader
+  lost='^trace: link lost: serial port /dev/ttyACM0 disappeared (.*); waiting for it to come back$'
+  back='^trace: link up: serial port /dev/ttyACM0 is back$'
+  if ! grep -q '^error:' $T/acm_reconnect.err && grep -q "$lost" $T/acm_reconnect.err &&
+    grep -q "$back" $T/acm_reconnect.err; then
+    check acm_reconnect PASS "$(grep 'link' $T/acm_reconnect.err | tr '\n' '|')"
+  else
+    check acm_reconnect FAIL "$(tr '\n' '|' <$T/acm_reconnect.err | cut -c1-600)"
+  fi
+}
+
+check_acm() {
+  setup_acm_gadget
+  plug_acm
+  check_acm_devices
+  check_acm_trace
+  unplug_acm # drops what the board wrote after the records the trace counted
+  plug_acm
+  check_acm_console
+  check_acm_reconnect
+  check_acm_unplug
+}
+
 setup_system
 setup_gadget
 echo "guest: kernel $(uname -r), ready at $(cut -d' ' -f1 /proc/uptime) s"
@@ -388,6 +549,7 @@ check_permissions
 check_udev_rule
 unplug
 check_throughput
+check_acm
 setup_flash_gadget dfuse 0483 df11 DFUSE0001 STMicroelectronics "STM32  BOOTLOADER"
 setup_flash_gadget dfu 1209 0001 DFU0001 "pid.codes" "DFU 1.1 test gadget"
 setup_flash_gadget pico 2e8a 0003 E0C9125B0D9B "Raspberry Pi" "RP2 Boot"

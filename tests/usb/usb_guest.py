@@ -21,18 +21,21 @@ import lzma
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
+import threading
 import time
 
 SKIP = 77
 CHECKS = ["devices_json", "devices_table", "trace_decode", "unplug_no_reconnect", "reconnect", "busy",
           "permission_denied", "udev_rule_grants", "throughput", "dfuse_devices",
           "dfuse_verify_mismatch", "dfuse_flash", "dfu_devices", "dfu_flash", "dfu_stall",
-          "picoboot_devices", "picoboot_flash", "picoboot_stall"]
+          "picoboot_devices", "picoboot_flash", "picoboot_stall", "acm_devices_json",
+          "acm_devices_table", "acm_trace_decode", "acm_console", "acm_reconnect", "acm_unplug"]
 TRACE_FIXTURE = "mixed.bin"
 STRESS_FIXTURE = "stress.bin"
-WANTED_MODULES = ["dummy_hcd", "libcomposite", "usb_f_fs"]
+WANTED_MODULES = ["dummy_hcd", "libcomposite", "usb_f_fs", "usb_f_acm", "cdc_acm"]
 USERLAND_PACKAGES = ["busybox-static", "udev"]
 
 
@@ -310,6 +313,35 @@ def expected_trace(tockctl, fixture, work):
     return path, len(records)
 
 
+# What the CDC-ACM board writes for the console check: the trace fixture, then a last line that
+# `tockctl console --until` waits for, so the whole stream is shown whatever the chunking.
+CONSOLE_END = b"acm board done\r\n"
+
+
+def expected_console(tockctl, stream, work):
+    """What `tockctl console --no-records --until ...` prints on the build host for `stream` sent
+    over TCP on 127.0.0.1: the text the guest's run over /dev/ttyACM0 must print."""
+    server = socket.create_server(("127.0.0.1", 0))
+    port = server.getsockname()[1]
+
+    def serve():
+        connection, _ = server.accept()
+        with connection:
+            connection.sendall(stream)
+            connection.recv(1)  # until tockctl closes
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    result = subprocess.run([tockctl, "console", "--tcp", f"127.0.0.1:{port}", "--no-records",
+                             "--until", CONSOLE_END.decode().strip(), "--duration", "30"],
+                            stdin=subprocess.DEVNULL, capture_output=True, timeout=60, check=True)
+    server.close()
+    path = os.path.join(work, "console.txt")
+    with open(path, "wb") as file:
+        file.write(result.stdout)
+    return path
+
+
 def build_initramfs(args, root, work):
     initramfs = Initramfs()
     busybox = os.path.join(root, "bin", "busybox")
@@ -340,6 +372,11 @@ def build_initramfs(args, root, work):
     expected, count = expected_trace(args.tockctl, fixtures + TRACE_FIXTURE, work)
     initramfs.add_host_file("/test/expected.json", expected)
     initramfs.add_file("/test/count", f"{count}\n".encode())
+    with open(fixtures + TRACE_FIXTURE, "rb") as file:
+        console_stream = file.read() + CONSOLE_END
+    initramfs.add_file("/test/acm_console.bin", console_stream)
+    initramfs.add_host_file("/test/console.txt",
+                            expected_console(args.tockctl, console_stream, work))
     initramfs.add_host_file("/init", args.source_dir + "/tests/usb/guest_init.sh", 0o100755)
     initramfs.add_file("/etc/passwd", b"root:x:0:0:root:/root:/bin/sh\n"
                        b"tock:x:1000:1000:tock:/tmp:/bin/sh\n")
