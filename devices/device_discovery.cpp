@@ -11,6 +11,7 @@
 #include "common/text_table.h"
 #include "devices/device_context.h"
 #include "devices/sysfs_attribute.h"
+#include "devices/tty_usb_identity.h"
 
 namespace tockctl::devices {
 namespace fs = std::filesystem;
@@ -379,8 +380,35 @@ std::string RenderDeviceReport(const DeviceReport& report) {
   return out;
 }
 
+namespace {
+
+// The one port of `ports` that belongs to the USB device `selector` names.
+std::string SerialPortOfUsbDevice(const std::vector<SerialPortInfo>& ports,
+                                  const UsbSelector& selector) {
+  std::vector<std::string> found;
+  for (const auto& p : ports)
+    if (p.vid == selector.vid && p.pid == selector.pid &&
+        (!selector.serial || *selector.serial == p.serial_number))
+      found.push_back(p.path);
+  if (found.size() == 1) return found.front();
+  if (found.empty())
+    throw Error(ErrorCategory::kTransport,
+                "no serial port belongs to USB device " + selector.ToString(), ErrorContext{},
+                "is it plugged in, with its driver loaded? (list ports with: tockctl devices)");
+  std::string list;
+  for (const auto& path : found) list += (list.empty() ? "" : ", ") + path;
+  throw Error(ErrorCategory::kUsage,
+              "USB device " + selector.ToString() + " has several serial ports: " + list,
+              ErrorContext{}, "give the port's path, or VID:PID:SERIAL");
+}
+
+}  // namespace
+
 std::string SelectSerialPort(const std::vector<SerialPortInfo>& ports,
                              const std::optional<std::string>& requested) {
+  if (requested && !fs::exists(*requested))
+    if (auto selector = PortAsUsbSelector(*requested))
+      return SerialPortOfUsbDevice(ports, *selector);
   if (requested) {
     std::error_code ec;
     if (!fs::exists(*requested, ec))

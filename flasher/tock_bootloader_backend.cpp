@@ -10,6 +10,7 @@
 #include "common/error.h"
 #include "common/hex.h"
 #include "devices/device_discovery.h"
+#include "devices/tty_usb_identity.h"
 #include "flasher/crc32.h"
 #include "flasher/device_context.h"
 #include "flasher/method_settings.h"
@@ -125,6 +126,8 @@ TockBootloaderClient& TockBootloaderBackend::client() {
 void TockBootloaderBackend::Connect(ProgressSink& progress) {
   if (settings_.port.empty())
     settings_.port = SelectSerialPort(lister_->ListSerialPorts(), std::nullopt);
+  else if (devices::PortAsUsbSelector(settings_.port))  // --serial VID:PID[:SERIAL]
+    settings_.port = SelectSerialPort(lister_->ListSerialPorts(), settings_.port);
   link_ = opener_(settings_.port, settings_.baud);
   client_ = std::make_unique<TockBootloaderClient>(*link_, settings_.timeouts, log_);
   EnterBootloader(progress);

@@ -220,6 +220,19 @@ TEST(SerialPortSelectionTest, PicksTheOnlyBoardOrListsTheChoices) {
   EXPECT_EQ(none.Describe(),
             "no serial port of a Tock board was found; connect the board, or pass --serial (list "
             "ports with: tockctl devices)");
+  // A USB device named instead of a path (flash --serial VID:PID[:SERIAL]): its one port.
+  EXPECT_EQ(SelectSerialPort({tock, other, ftdi}, std::string("0403:6015:D1")), "/dev/ttyUSB0");
+  EXPECT_EQ(SelectSerialPort({tock, other}, std::string("6667:abcd")), "/dev/ttyACM0");
+  EXPECT_EQ(Capture([&] { SelectSerialPort({tock}, std::string("6667:abcd:T2")); }).Describe(),
+            "no serial port belongs to USB device 6667:abcd:T2; is it plugged in, with its driver "
+            "loaded? (list ports with: tockctl devices)");
+  SerialPortInfo second = tock;
+  second.path = "/dev/ttyACM2";
+  EXPECT_EQ(Capture([&] {
+              SelectSerialPort({tock, second}, std::string("6667:abcd"));
+            }).Describe(),
+            "USB device 6667:abcd has several serial ports: /dev/ttyACM0, /dev/ttyACM2; give the "
+            "port's path, or VID:PID:SERIAL");
   auto missing = Capture([&] { SelectSerialPort({}, std::string("/dev/ttyS55")); });
   EXPECT_EQ(missing.Describe(),
             "serial port /dev/ttyS55 does not exist; list ports with: tockctl devices");

@@ -184,6 +184,18 @@ TEST_F(BootloaderBackendTest, ConnectsToARunningBootloader) {
   EXPECT_TRUE(progress_.events.empty());  // the flash runner owns Begin/End
 }
 
+// --serial VID:PID[:SERIAL] names the board's USB device instead of its port (as for trace and
+// console): the backend finds the port with that serial number.
+TEST_F(BootloaderBackendTest, APortNamedByItsUsbSerialNumberIsFound) {
+  auto b = Connected(FastSettings("6667:abcd:TOCK0001"));
+  EXPECT_EQ(progress_.messages, std::vector<std::string>{"Tock bootloader 1.1.3 on " +
+                                                         peer_.port_path() + " (board nano33ble)"});
+  auto other = Make(FastSettings("6667:abcd:TOCK0002"));
+  EXPECT_EQ(Capture([&] { other->Connect(progress_); }).Describe(),
+            "no serial port belongs to USB device 6667:abcd:TOCK0002; is it plugged in, with its "
+            "driver loaded? (list ports with: tockctl devices)");
+}
+
 TEST_F(BootloaderBackendTest, WritesPagesAndChecksTheRunCrc) {
   auto b = Connected(FastSettings(peer_.port_path()));
   Segment seg{0x20000, Random(64 * 1024, 1), "kernel"};
