@@ -16,6 +16,7 @@
 #include "common/error.h"
 #include "common/process.h"
 #include "flasher/method_settings.h"
+#include "flasher/progress.h"
 
 extern char** environ;
 

@@ -211,10 +211,17 @@ UsbSource::Attempt UsbSource::Claim(Attempt found) {
   std::string why;
   auto endpoint = FindTraceEndpoint(interfaces, options_.interface_number, &why);
   if (!endpoint) {
+    const bool serial = std::any_of(interfaces.begin(), interfaces.end(), [](const auto& i) {
+      return i.interface_class == 0x02 || i.interface_class == 0x0a;  // CDC control, CDC data
+    });
     result.error = DeviceError(
         ErrorCategory::kTransport, DeviceName(found.device) + " " + why, "find trace interface",
-        "the trace interface is vendor-specific (class 0xff), has \"trace\" in its name and a "
-        "bulk IN endpoint; pick another by number with --usb-interface N");
+        std::string(serial && !options_.interface_number
+                        ? "it is a USB serial device: read its port with --serial " +
+                              options_.selector.ToString() + "; "
+                        : "") +
+            "the trace interface is vendor-specific (class 0xff), has \"trace\" in its name and "
+            "a bulk IN endpoint; pick another by number with --usb-interface N");
     return result;
   }
   devices::UsbResult st = found.link->ClaimInterface(endpoint->interface_number);

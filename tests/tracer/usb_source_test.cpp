@@ -202,9 +202,10 @@ TEST_F(UsbSourceTest, DeviceWithoutATraceInterface) {
   world_->devices[0].interfaces.resize(2);
   EXPECT_EQ(OpenError(),
             "USB device 1209:0001 (bus 1, address 5) has no trace interface (interfaces: 0 class "
-            "0x02 \"CDC ACM\", 1 class 0x0a) (usb 1209:0001: find trace interface); the trace "
-            "interface is vendor-specific (class 0xff), has \"trace\" in its name and a bulk IN "
-            "endpoint; pick another by number with --usb-interface N");
+            "0x02 \"CDC ACM\", 1 class 0x0a) (usb 1209:0001: find trace interface); it is a USB "
+            "serial device: read its port with --serial 1209:0001; the trace interface is "
+            "vendor-specific (class 0xff), has \"trace\" in its name and a bulk IN endpoint; pick "
+            "another by number with --usb-interface N");
 }
 
 TEST_F(UsbSourceTest, InterfaceNumberOverridesTheSearch) {
