@@ -1,8 +1,9 @@
-/* Helpers shared by the flash gadgets of the USB guest checks (dfu_gadget.c, picoboot_gadget.c):
- * FunctionFS descriptor and string blobs, ep0 replies, the flash image file. Written from Linux's
- * Documentation/usb/functionfs.rst: ep0 takes the descriptors then the strings; a SETUP event is
- * answered by writing the IN data stage or reading the OUT one (a zero-length read acknowledges a
- * request without data), and doing it in the wrong direction stalls the request. */
+/* Helpers shared by the gadgets of the USB guest checks (trace_gadget.c, dfu_gadget.c,
+ * picoboot_gadget.c): FunctionFS descriptor and string blobs, ep0 replies, the flash image file.
+ * Written from Linux's Documentation/usb/functionfs.rst: ep0 takes the descriptors then the
+ * strings; a SETUP event is answered by writing the IN data stage or reading the OUT one (a
+ * zero-length read acknowledges a request without data), and doing it in the wrong direction stalls
+ * the request. */
 #ifndef TOCKCTL_TESTS_USB_FFS_COMMON_H
 #define TOCKCTL_TESTS_USB_FFS_COMMON_H
 

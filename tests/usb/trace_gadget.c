@@ -29,78 +29,18 @@
 #include <time.h>
 #include <unistd.h>
 
-struct endpoint_set {
-  struct usb_interface_descriptor interface;
-  struct usb_endpoint_descriptor_no_audio bulk_in;
-} __attribute__((packed));
+#include "ffs_common.h"
 
-struct descriptors {
-  struct usb_functionfs_descs_head_v2 header;
-  __le32 fs_count;
-  __le32 hs_count;
-  struct endpoint_set fs;
-  struct endpoint_set hs;
-} __attribute__((packed));
-
-static const char kInterfaceName[] = "Tock trace";
-
-struct strings {
-  struct usb_functionfs_strings_head header;
-  __le16 language;
-  char interface_name[sizeof kInterfaceName];
-} __attribute__((packed));
-
-static struct endpoint_set EndpointSet(uint16_t max_packet) {
-  struct endpoint_set set = {
-      .interface = {.bLength = sizeof set.interface,
-                    .bDescriptorType = USB_DT_INTERFACE,
-                    .bNumEndpoints = 1,
-                    .bInterfaceClass = USB_CLASS_VENDOR_SPEC,
-                    .iInterface = 1},
-      .bulk_in = {.bLength = sizeof set.bulk_in,
-                  .bDescriptorType = USB_DT_ENDPOINT,
-                  .bEndpointAddress = 1 | USB_DIR_IN,
-                  .bmAttributes = USB_ENDPOINT_XFER_BULK,
-                  .wMaxPacketSize = htole16(max_packet)},
-  };
-  return set;
-}
-
-static void WriteAll(int fd, const void* data, size_t size, const char* what) {
-  if (write(fd, data, size) != (ssize_t)size) {
-    fprintf(stderr, "trace_gadget: writing %s to ep0: %s\n", what, strerror(errno));
-    exit(1);
-  }
-}
-
+/* The vendor interface (named "Tock trace") with one bulk IN endpoint, at full and high speed. */
 static int OpenEp0(const char* ffs_dir) {
-  char path[512];
-  snprintf(path, sizeof path, "%s/ep0", ffs_dir);
-  int ep0 = open(path, O_RDWR);
-  if (ep0 < 0) {
-    fprintf(stderr, "trace_gadget: open %s: %s\n", path, strerror(errno));
-    exit(1);
-  }
-  struct descriptors descriptors = {
-      .header = {.magic = htole32(FUNCTIONFS_DESCRIPTORS_MAGIC_V2),
-                 .length = htole32(sizeof descriptors),
-                 .flags = htole32(FUNCTIONFS_HAS_FS_DESC | FUNCTIONFS_HAS_HS_DESC)},
-      .fs_count = htole32(2),
-      .hs_count = htole32(2),
-      .fs = EndpointSet(64),
-      .hs = EndpointSet(512),
-  };
-  WriteAll(ep0, &descriptors, sizeof descriptors, "descriptors");
-  struct strings strings = {
-      .header = {.magic = htole32(FUNCTIONFS_STRINGS_MAGIC),
-                 .length = htole32(sizeof strings),
-                 .str_count = htole32(1),
-                 .lang_count = htole32(1)},
-      .language = htole16(0x0409),
-  };
-  memcpy(strings.interface_name, kInterfaceName, sizeof kInterfaceName);
-  WriteAll(ep0, &strings, sizeof strings, "strings");
-  return ep0;
+  struct blob fs = {.size = 0};
+  struct blob hs = {.size = 0};
+  PutInterface(&fs, 0, 0, 1, USB_CLASS_VENDOR_SPEC, 0, 0, 1);
+  PutBulkEndpoint(&fs, 1 | USB_DIR_IN, 64);
+  PutInterface(&hs, 0, 0, 1, USB_CLASS_VENDOR_SPEC, 0, 0, 1);
+  PutBulkEndpoint(&hs, 1 | USB_DIR_IN, 512);
+  static const char* const kStrings[] = {"Tock trace"};
+  return OpenFunction(ffs_dir, &fs, &hs, 2, kStrings, 1);
 }
 
 /* Reads and drops ep0 events (bind, enable, disable, setup) in a child so they never pile up. */
@@ -123,12 +63,6 @@ static char* ReadFile(const char* path, size_t* size) {
   *size = fread(data, 1, 1 << 24, file);
   fclose(file);
   return data;
-}
-
-static double Now(void) {
-  struct timespec now;
-  clock_gettime(CLOCK_MONOTONIC, &now);
-  return (double)now.tv_sec + (double)now.tv_nsec / 1e9;
 }
 
 /* Writes one chunk, waiting out an unbind (FunctionFS blocks until enabled again). */
@@ -156,7 +90,7 @@ int main(int argc, char** argv) {
     fprintf(stderr, "trace_gadget: open %s: %s\n", ep1_path, strerror(errno));
     return 1;
   }
-  close(open(argv[4], O_CREAT | O_WRONLY, 0644));
+  Touch(argv[4]);
   const size_t kChunk = 16384;
   double start = 0;
   long long timed_bytes = 0;
