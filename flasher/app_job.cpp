@@ -161,7 +161,6 @@ void ChooseKernelVersion(const AppRequest& request, const config::HardwareBoard&
                          FlashBackend* backend, AppReport& report) {
   if (request.kernel) {
     report.kernel = request.kernel;
-    report.kernel_source = "--kernel-version";
     return;
   }
   if (backend == nullptr || !backend->capabilities().read) return;
@@ -172,7 +171,6 @@ void ChooseKernelVersion(const AppRequest& request, const config::HardwareBoard&
                                                      "board " + board.name);
     if (!a.kernel_version) return;
     report.kernel = apps::KernelVersion{a.kernel_version->major, a.kernel_version->minor};
-    report.kernel_source = "the board's kernel attributes";
   } catch (const Error& e) {
     if (e.category() == ErrorCategory::kTransport || e.category() == ErrorCategory::kInterrupted)
       throw;
@@ -301,7 +299,6 @@ void RunOnBoard(const AppRequest& request, const config::HardwareBoard& board,
   if (can_read) {
     on_board = ReadBoardApps(*backend, board.memory.app_flash);
     report.before = on_board.apps;
-    report.read_board = true;
   }
   if (!ChangesApps(request.action)) return LetGo(*backend);
   ChooseKernelVersion(request, board, backend.get(), report);
@@ -323,7 +320,6 @@ void RunDry(const AppRequest& request, const config::HardwareBoard& board, Flash
   const uint32_t unit = PageUnit(board, CreateBackend(options)->capabilities());
   if (!on_board.empty()) {
     report.before = apps::ReadInstalledApps(on_board, board.memory.app_flash.origin, "--on-board");
-    report.read_board = true;
   }
   if (!ChangesApps(request.action)) return;
   ChooseKernelVersion(request, board, nullptr, report);

@@ -77,10 +77,8 @@ struct AppReport {
   std::string board;
   std::string method;
   std::vector<apps::InstalledApp> before;     ///< What the board held (empty if not read).
-  bool read_board = false;                    ///< The board's apps were read.
   std::optional<apps::PlacementPlan> plan;    ///< Every action but list.
   std::optional<apps::KernelVersion> kernel;  ///< The version checked against the apps.
-  std::string kernel_source;                  ///< "--kernel-version", "the board", or "".
   PageDiff pages;                             ///< What changes on the board.
   std::optional<FlashPlan> flash;             ///< The writes, when anything changed.
   std::optional<FlashOutcome> outcome;        ///< Unless dry run, list, or nothing to write.

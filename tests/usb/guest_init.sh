@@ -65,6 +65,20 @@ wait_for() { # seconds command...: polls the command every 0.1 s
   return 1
 }
 
+ended_after_unplug() { # check err_file: waits up to 15 s for $reader to end; fails the check if
+  # it does not. Afterwards $rc holds its exit status.
+  wait_for 15 sh -c "! kill -0 $reader 2>/dev/null"
+  if kill -0 $reader 2>/dev/null; then
+    kill $reader
+    wait $reader
+    check $1 FAIL "still running 15 s after the unplug: $(tr '\n' '|' <$2)"
+    return 1
+  fi
+  wait $reader
+  rc=$?
+  return 0
+}
+
 plug() { # FILE REPEAT: start the gadget streaming FILE REPEAT times (0: forever) and bind it
   rm -f $T/gadget.ready $T/gadget.out
   trace_gadget /dev/ffs-trace "$1" "$2" $T/gadget.ready >$T/gadget.out 2>$T/gadget.err &
@@ -116,15 +130,7 @@ check_unplug() {
   reader=$!
   sleep 2
   echo "" >$G/UDC
-  wait_for 15 sh -c "! kill -0 $reader 2>/dev/null"
-  if kill -0 $reader 2>/dev/null; then
-    kill $reader
-    wait $reader
-    check unplug_no_reconnect FAIL "still running 15 s after the unplug: $(tr '\n' '|' <$T/unplug.err)"
-    return
-  fi
-  wait $reader
-  rc=$?
+  ended_after_unplug unplug_no_reconnect $T/unplug.err || return
   # docs/trace-sources.md: a device that goes away under --no-reconnect is reported as a link
   # loss ("trace: link lost: ...", on stderr in text mode) and ends the trace with exit 0, as
   # --tcp and --serial do; an unplug is not an error, so no "error:" line.
@@ -480,15 +486,7 @@ check_acm_unplug() {
   sleep 1
   unplug_acm
   stop_acm_writer
-  wait_for 15 sh -c "! kill -0 $reader 2>/dev/null"
-  if kill -0 $reader 2>/dev/null; then
-    kill $reader
-    wait $reader
-    check acm_unplug FAIL "still running 15 s after the unplug: $(tr '\n' '|' <$T/acm_unplug.err)"
-    return
-  fi
-  wait $reader
-  rc=$?
+  ended_after_unplug acm_unplug $T/acm_unplug.err || return
   if [ $rc = 0 ] && ! grep -q '^error:' $T/acm_unplug.err &&
     grep -q '^trace: link lost: serial port /dev/ttyACM0 disappeared (.*)$' $T/acm_unplug.err; then
     check acm_unplug PASS "exit 0: $(grep 'link lost' $T/acm_unplug.err)"
