@@ -2,8 +2,8 @@
 //!
 //! The Tock adapter (`tock-trace-tock`) turns what the kernel's board hooks
 //! show (a syscall with its process, a command's result, a fault policy's
-//! decision, a context switch, an Ethernet or 802.15.4 frame) into an [`Event`];
-//! [`TracerCore`] maps each event onto the records of
+//! decision, a context switch, an Ethernet or 802.15.4 frame) into an
+//! [`Event`]; [`TracerCore`] maps each event onto the records of
 //! `docs/trace-protocol.md` and queues them, whole frames only, in a bounded
 //! [`tock_trace::TraceBuffer`]. Nothing here allocates, blocks or panics; a
 //! record that does not fit is counted and reported by an OVERFLOW record.

@@ -5,6 +5,7 @@
 use tock_trace::{cobs_decode, crc32c, FRAME_MARKER};
 use tock_trace_tock_core::{Event, EventSet, TracerConfig, TracerCore};
 
+/// A tracer without interfaces that records everything.
 pub const CONFIG: TracerConfig = TracerConfig {
     board: "qemu_rv32_virt",
     kernel_version: "tock master",
@@ -48,6 +49,7 @@ pub fn decode(bytes: &[u8]) -> Vec<Frame> {
     frames
 }
 
+/// The frames queued in `core`, decoded.
 pub fn drain<const N: usize, const P: usize>(core: &mut TracerCore<N, P>) -> Vec<Frame> {
     let mut out = vec![0u8; 4096];
     let n = core.take_frames(&mut out, 0);
