@@ -1,6 +1,6 @@
 //! What the Tock adapter saw, in plain integers and strings.
 
-use tock_trace::{DropReason, FaultAction, LogLevel};
+use tock_trace::{Direction, DropReason, FaultAction, LogLevel};
 
 use crate::fault::FaultInfo;
 
@@ -125,10 +125,13 @@ pub enum Event<'a> {
         /// Frame bytes without FCS.
         frame: &'a [u8],
     },
-    /// A frame the interface refused or failed to send.
+    /// A frame the interface refused or failed to send, or received and
+    /// discarded.
     FrameDrop {
         /// Interface id.
         iface: u8,
+        /// Sent (`Tx`) or received (`Rx`).
+        direction: Direction,
         /// Why.
         reason: DropReason,
         /// Frame bytes (may be empty).

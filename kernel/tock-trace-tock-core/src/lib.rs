@@ -2,8 +2,8 @@
 //!
 //! The Tock adapter (`tock-trace-tock`) turns what the kernel's board hooks
 //! show (a syscall with its process, a command's result, a fault policy's
-//! decision, a context switch, an Ethernet frame) into an [`Event`];
-//! [`TracerCore`] maps each event onto the records of
+//! decision, a context switch, an Ethernet or 802.15.4 frame) into an
+//! [`Event`]; [`TracerCore`] maps each event onto the records of
 //! `docs/trace-protocol.md` and queues them, whole frames only, in a bounded
 //! [`tock_trace::TraceBuffer`]. Nothing here allocates, blocks or panics; a
 //! record that does not fit is counted and reported by an OVERFLOW record.
@@ -25,6 +25,7 @@ mod event;
 mod events;
 mod fault;
 mod map;
+mod net;
 mod procs;
 mod text;
 mod tracer;
@@ -33,6 +34,10 @@ pub use event::{CommandOutcome, Event, Peer, SyscallClass, SyscallSeen};
 pub use events::EventSet;
 pub use fault::{decode_rv32_stored_state, FaultInfo};
 pub use map::{map_event, Mapped};
+pub use net::{
+    drop_reason, error_code, ieee802154_interface, radio_frame, radio_hil, radio_received,
+    LinkState,
+};
 pub use procs::ProcTable;
 pub use text::TextBuf;
 pub use tock_trace;

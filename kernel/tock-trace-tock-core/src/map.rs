@@ -4,9 +4,9 @@
 use core::fmt::Write;
 
 use tock_trace::{
-    DiscoverResult, DropReason, IpcDiscover, IpcMessage, IpcRegister, Log, LogLevel, MemRegion,
-    NetDown, NetDownReason, NetDrop, NetPacket, NetUp, ProcFault, ProcRestart, ProcStart, Record,
-    TransferMode, KERNEL_PID,
+    Direction, DiscoverResult, DropReason, IpcDiscover, IpcMessage, IpcRegister, Log, LogLevel,
+    MemRegion, NetDown, NetDownReason, NetDrop, NetPacket, NetUp, ProcFault, ProcRestart,
+    ProcStart, Record, TransferMode, KERNEL_PID,
 };
 
 use crate::event::{CommandOutcome, Event, Peer, SyscallClass, SyscallSeen};
@@ -73,9 +73,10 @@ pub fn map_event<'r>(event: &Event<'r>, msg_id: &mut u32, text: &'r mut TextBuf)
         }
         Event::FrameDrop {
             iface,
+            direction,
             reason,
             frame,
-        } => one(frame_drop(iface, reason, frame)),
+        } => one(frame_drop(iface, direction, reason, frame)),
         Event::InterfaceUp { iface } => one(Record::NetUp(NetUp { iface_id: iface })),
         Event::InterfaceDown { iface } => one(Record::NetDown(NetDown {
             iface_id: iface,
@@ -261,10 +262,10 @@ fn driver_command(
     }))
 }
 
-fn frame_drop(iface: u8, reason: DropReason, frame: &[u8]) -> Record<'_> {
+fn frame_drop(iface: u8, direction: Direction, reason: DropReason, frame: &[u8]) -> Record<'_> {
     Record::NetDrop(NetDrop {
         iface_id: iface,
-        direction: tock_trace::Direction::Tx,
+        direction,
         pid: KERNEL_PID,
         reason,
         orig_len: u32::try_from(frame.len()).unwrap_or(u32::MAX),

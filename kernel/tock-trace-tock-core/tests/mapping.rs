@@ -2,73 +2,14 @@
 //! schedule, a full buffer with its OVERFLOW, and a long random run that
 //! must neither panic nor hand out a partial frame.
 
-use tock_trace::{
-    cobs_decode, crc32c, DropReason, FaultAction, FaultReason, LogLevel, FRAME_MARKER,
-};
+mod common;
+
+use common::{decode, drain, records_of, CONFIG};
+use tock_trace::{Direction, DropReason, FaultAction, FaultReason, LogLevel};
 use tock_trace_tock_core::{
     decode_rv32_stored_state, CommandOutcome, Event, EventSet, FaultInfo, Peer, SyscallClass,
     SyscallSeen, TracerConfig, TracerCore, ETHERNET_TAP_DRIVER, IPC_DRIVER,
 };
-
-const CONFIG: TracerConfig = TracerConfig {
-    board: "qemu_rv32_virt",
-    kernel_version: "tock master",
-    tick_hz: 1000,
-    interfaces: &[],
-    events: EventSet::ALL,
-};
-
-/// One decoded frame: record type, seq, ticks and body.
-#[derive(Debug)]
-struct Frame {
-    kind: u8,
-    seq: u32,
-    ticks: u64,
-    body: Vec<u8>,
-}
-
-/// Splits `bytes` (whole frames only) into decoded frames, checking the
-/// marker and CRC of each.
-fn decode(bytes: &[u8]) -> Vec<Frame> {
-    assert_eq!(
-        bytes.iter().filter(|&&b| b == 0).count() % 2,
-        0,
-        "partial frame"
-    );
-    let mut frames = Vec::new();
-    for chunk in bytes.split(|&b| b == 0).filter(|c| !c.is_empty()) {
-        let mut out = vec![0u8; 2200];
-        let n = cobs_decode(chunk, &mut out).unwrap();
-        assert_eq!(out[..2], FRAME_MARKER);
-        let p = &out[2..n];
-        let (data, crc) = p.split_at(p.len() - 4);
-        assert_eq!(crc32c(data).to_le_bytes(), crc);
-        frames.push(Frame {
-            kind: data[1],
-            seq: u32::from_le_bytes(data[4..8].try_into().unwrap()),
-            ticks: u64::from_le_bytes(data[8..16].try_into().unwrap()),
-            body: data[16..].to_vec(),
-        });
-    }
-    frames
-}
-
-fn drain<const N: usize, const P: usize>(core: &mut TracerCore<N, P>) -> Vec<Frame> {
-    let mut out = vec![0u8; 4096];
-    let n = core.take_frames(&mut out, 0);
-    decode(&out[..n])
-}
-
-/// Records after the HELLO that opens a fresh tracer.
-fn records_of(events: &[Event<'_>]) -> Vec<Frame> {
-    let mut core: TracerCore<4096, 4> = TracerCore::new(CONFIG);
-    for event in events {
-        core.record(event, 7);
-    }
-    let mut frames = drain(&mut core);
-    assert_eq!(frames.remove(0).kind, 0x01, "HELLO first");
-    frames
-}
 
 fn str_field(name: &str) -> Vec<u8> {
     let mut v = vec![name.len() as u8];
@@ -437,6 +378,7 @@ fn frames_in_and_out_carry_their_bytes() {
         },
         Event::FrameDrop {
             iface: 0,
+            direction: Direction::Tx,
             reason: DropReason::QueueFull,
             frame: &frame[..2],
         },
@@ -575,6 +517,7 @@ fn random_events_and_drains_never_panic_or_split_frames() {
             },
             6 => Event::FrameDrop {
                 iface: 1,
+                direction: Direction::Rx,
                 reason: DropReason::TooBig,
                 frame: &payload,
             },

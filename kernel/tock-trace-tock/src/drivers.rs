@@ -28,7 +28,7 @@ impl<L: SyscallDriverLookup> SyscallDriverLookup for TraceDrivers<'_, L> {
     where
         F: FnOnce(Option<&dyn SyscallDriver>) -> R,
     {
-        let traced = u32::try_from(driver_num).map_or(false, is_traced_driver);
+        let traced = u32::try_from(driver_num).is_ok_and(is_traced_driver);
         if !traced {
             return self.inner.with_driver(driver_num, f);
         }

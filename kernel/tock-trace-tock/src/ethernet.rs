@@ -6,10 +6,10 @@ use core::cell::Cell;
 use kernel::hil::ethernet::{EthernetAdapterDatapath, EthernetAdapterDatapathClient};
 use kernel::utilities::cells::OptionalCell;
 use kernel::ErrorCode;
-use tock_trace_tock_core::tock_trace::DropReason;
+use tock_trace_tock_core::tock_trace::Direction;
 use tock_trace_tock_core::Event;
 
-use crate::tracer::TraceEvents;
+use crate::tracer::{drop_reason, TraceEvents};
 
 /// Wraps the adapter `E` as interface `iface` of the HELLO table. Give the
 /// shim to the client instead of the adapter, call [`TraceEthernet::attach`],
@@ -53,17 +53,8 @@ impl<'a, E: EthernetAdapterDatapath<'a>> TraceEthernet<'a, E> {
         self.tracer.map(|tracer| tracer.record(event));
     }
 
-    fn frame<'f>(buffer: &'f [u8], len: u16) -> &'f [u8] {
+    fn frame(buffer: &[u8], len: u16) -> &[u8] {
         buffer.get(..usize::from(len)).unwrap_or(buffer)
-    }
-}
-
-/// The NET_DROP reason for an adapter error.
-fn drop_reason(error: ErrorCode) -> DropReason {
-    match error {
-        ErrorCode::OFF | ErrorCode::NODEVICE => DropReason::InterfaceDown,
-        ErrorCode::SIZE => DropReason::TooBig,
-        _ => DropReason::QueueFull,
     }
 }
 
@@ -99,6 +90,7 @@ impl<'a, E: EthernetAdapterDatapath<'a>> EthernetAdapterDatapath<'a> for TraceEt
             .map_err(|(error, buffer)| {
                 self.record(&Event::FrameDrop {
                     iface: self.iface,
+                    direction: Direction::Tx,
                     reason: drop_reason(error),
                     frame: Self::frame(buffer, len),
                 });
@@ -119,6 +111,7 @@ impl<'a, E: EthernetAdapterDatapath<'a>> EthernetAdapterDatapathClient for Trace
         if let Err(error) = err {
             self.record(&Event::FrameDrop {
                 iface: self.iface,
+                direction: Direction::Tx,
                 reason: drop_reason(error),
                 frame: Self::frame(frame_buffer, len),
             });

@@ -16,6 +16,9 @@
 //!   wrappers above in place; hand it to `kernel_loop`.
 //! * [`TraceEthernet`]: sits between an `EthernetAdapterDatapath` and its
 //!   client; frames out and in are NET_TX / NET_RX / NET_DROP.
+//! * [`TraceRadio`]: sits between an 802.15.4 radio (`hil::radio`) and its
+//!   MAC; frames out and in are NET_TX / NET_RX / NET_DROP, its power state
+//!   NET_UP / NET_DOWN.
 //!
 //! docs/tracing-real-tock.md in tockctl shows the lines a board adds.
 
@@ -26,12 +29,14 @@
 mod drivers;
 mod ethernet;
 mod hooks;
+mod radio;
 mod resources;
 mod tracer;
 
 pub use drivers::{DriverProxy, TraceDrivers};
 pub use ethernet::TraceEthernet;
 pub use hooks::{TraceFaultPolicy, TraceFilter, TraceSwitch};
+pub use radio::TraceRadio;
 pub use resources::TracedResources;
 pub use tock_trace_tock_core as core_trace;
 pub use tock_trace_tock_core::tock_trace;

@@ -9,7 +9,7 @@ use kernel::hil::uart::{Transmit, TransmitClient};
 use kernel::process::Process;
 use kernel::utilities::cells::{MapCell, TakeCell};
 use kernel::{ErrorCode, Kernel, ProcessId};
-use tock_trace_tock_core::tock_trace::LogLevel;
+use tock_trace_tock_core::tock_trace::{DropReason, LogLevel};
 use tock_trace_tock_core::{Event, Peer, TracerConfig, TracerCore};
 
 /// What the hook wrappers need from the tracer.
@@ -26,6 +26,11 @@ pub trait TraceEvents {
 /// A process id as a wire pid.
 pub(crate) fn pid16(process: ProcessId) -> u16 {
     u16::try_from(process.id()).unwrap_or(u16::MAX)
+}
+
+/// The NET_DROP reason for a frame a device refused or failed to send.
+pub(crate) fn drop_reason(error: ErrorCode) -> DropReason {
+    tock_trace_tock_core::drop_reason(u32::try_from(usize::from(error)).unwrap_or(0))
 }
 
 /// Tracer with an `N`-byte buffer and `P` process slots, sending through
