@@ -65,8 +65,8 @@ std::optional<UsbDeviceInfo> FindDfuMode(devices::UsbHost& host, const UsbDevice
     if (!devices::HasDfuModeInterface(d)) continue;
     bool same_port =
         !runtime.port_path.empty() && d.bus == runtime.bus && d.port_path == runtime.port_path;
-    bool same_id = runtime.port_path.empty() && d.vid == dfu_mode_id.first &&
-                   d.pid == dfu_mode_id.second;
+    bool same_id =
+        runtime.port_path.empty() && d.vid == dfu_mode_id.first && d.pid == dfu_mode_id.second;
     if (same_port || same_id) return d;
   }
   return std::nullopt;
