@@ -118,6 +118,8 @@ const char* DeviceKindName(DeviceKind kind) {
       return "Tock board";
     case DeviceKind::kUsbSerial:
       return "USB serial";
+    case DeviceKind::kDfuRunTime:
+      return "DFU run-time";
     case DeviceKind::kOther:
       return "other";
   }
@@ -146,7 +148,17 @@ bool HasDfuModeInterface(const UsbDeviceInfo& device) {
   });
 }
 
-std::optional<KnownDevice> RecogniseUsbDevice(const UsbDeviceInfo& device) {
+const UsbInterfaceInfo* FindDfuRunTimeInterface(const UsbDeviceInfo& device) {
+  for (const auto& itf : device.interfaces)
+    if (itf.interface_class == 0xFE && itf.interface_subclass == 0x01 &&
+        itf.interface_protocol == 0x01)
+      return &itf;
+  return nullptr;
+}
+
+namespace {
+
+std::optional<KnownDevice> RecogniseByIdOrInterfaces(const UsbDeviceInfo& device) {
   for (const auto& e : kKnownIds)
     if (e.vid == device.vid && (e.pid < 0 || e.pid == device.pid))
       return KnownDevice{e.kind, e.name, e.methods};
@@ -160,6 +172,18 @@ std::optional<KnownDevice> RecogniseUsbDevice(const UsbDeviceInfo& device) {
   if (Contains(device.product, "tock") || Contains(device.manufacturer, "tock"))
     return KnownDevice{DeviceKind::kTockBoard, "Tock board (USB)", "tock-bootloader"};
   return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<KnownDevice> RecogniseUsbDevice(const UsbDeviceInfo& device) {
+  std::optional<KnownDevice> known = RecogniseByIdOrInterfaces(device);
+  if (!FindDfuRunTimeInterface(device) || HasDfuModeInterface(device)) return known;
+  if (!known)
+    return KnownDevice{DeviceKind::kDfuRunTime, "USB device that detaches into DFU mode", "dfu"};
+  known->name += " (detaches into DFU mode)";
+  known->methods += ", dfu";
+  return known;
 }
 
 SysfsDeviceScanner::SysfsDeviceScanner(fs::path sys_root, fs::path dev_root, AccessCheck access)

@@ -34,9 +34,9 @@ class SerialPortLister {
 };
 
 /// What a recognised USB device is.
-enum class DeviceKind { kDebugProbe, kBootloader, kTockBoard, kUsbSerial, kOther };
+enum class DeviceKind { kDebugProbe, kBootloader, kTockBoard, kUsbSerial, kDfuRunTime, kOther };
 
-/// "debug probe", "bootloader", "Tock board", "USB serial", "other".
+/// "debug probe", "bootloader", "Tock board", "USB serial", "DFU run-time", "other".
 const char* DeviceKindName(DeviceKind kind);
 
 /// An entry of the recognition table.
@@ -46,8 +46,17 @@ struct KnownDevice {
   std::string methods;  ///< tockctl flash methods that use it ("jlink", "picoboot, uf2").
 };
 
-/// Recognises a device by VID:PID, a CMSIS-DAP interface or a "Tock" product string.
+/// Recognises a device by VID:PID, a CMSIS-DAP interface, a DFU interface or a "Tock" product
+/// string. A device known otherwise that also offers a DFU run-time interface says so in its name
+/// and methods.
 std::optional<KnownDevice> RecogniseUsbDevice(const UsbDeviceInfo& device);
+
+/// True if `device` has a DFU-mode interface (class 0xFE, subclass 1, protocol 2; USB DFU 1.1).
+bool HasDfuModeInterface(const UsbDeviceInfo& device);
+
+/// The DFU run-time interface of `device` (class 0xFE, subclass 1, protocol 1: firmware that
+/// detaches into DFU mode on DFU_DETACH), or nullptr.
+const UsbInterfaceInfo* FindDfuRunTimeInterface(const UsbDeviceInfo& device);
 
 /// True if `device` has a CMSIS-DAP v2 interface: name containing "CMSIS-DAP", class 0xFF, a bulk
 /// OUT endpoint followed by a bulk IN one.

@@ -262,6 +262,10 @@ class LibusbTransport : public UsbTransport {
                fmt::format("clear halt 0x{:02x}", endpoint));
   }
 
+  UsbResult ResetDevice() override {
+    return Log(ResultOf(libusb_reset_device(handle_.get()), 0), "reset device");
+  }
+
   UsbResult SubmitBulkIn(size_t slot, uint8_t endpoint, size_t length) override {
     TransferSlot& s = SlotFor(slot);
     if (s.in_flight) return {UsbStatus::kBusy, 0, "transfer slot already in flight"};

@@ -24,6 +24,8 @@ UsbResult UsbTransport::HandleEvents(std::chrono::milliseconds /*timeout*/,
   return {};
 }
 
+UsbResult UsbTransport::ResetDevice() { return {UsbStatus::kError, 0, "reset not supported"}; }
+
 UsbResult UsbHost::TryOpen(const UsbDeviceInfo& device, std::unique_ptr<UsbTransport>* opened) {
   try {
     *opened = Open(device);

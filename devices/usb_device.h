@@ -114,6 +114,10 @@ class UsbTransport {
   virtual UsbResult BulkIn(uint8_t endpoint, std::span<uint8_t> data) = 0;
   virtual UsbResult BulkOut(uint8_t endpoint, std::span<const uint8_t> data) = 0;
   virtual UsbResult ClearHalt(uint8_t endpoint) = 0;
+  /// Resets the device on the bus (a USB port reset). A device that comes back with other
+  /// descriptors (a DFU device entering DFU mode) is a new device: the transport is then unusable
+  /// and the result kNotFound or kNoDevice. Transports that cannot reset answer kError.
+  virtual UsbResult ResetDevice();
   /// Starts an asynchronous bulk IN transfer of up to `length` bytes from `endpoint` into the
   /// device's buffer for `slot` (slots are small integers chosen by the caller). A device opened
   /// for protocols only answers kError.

@@ -10,6 +10,7 @@
 #include "common/hex.h"
 #include "devices/libusb_host.h"
 #include "flasher/device_context.h"
+#include "flasher/dfu_detach.h"
 #include "flasher/method_settings.h"
 
 namespace tockctl::flasher {
@@ -367,10 +368,11 @@ DfuSettings ParseDfuSettings(const nlohmann::ordered_json& method) {
 }
 
 DfuBackend::DfuBackend(DfuSettings settings, UsbHostFactory host_factory,
-                       std::shared_ptr<spdlog::logger> log)
+                       std::shared_ptr<spdlog::logger> log, Clock& clock)
     : settings_(std::move(settings)),
       host_factory_(std::move(host_factory)),
-      log_(std::move(log)) {}
+      log_(std::move(log)),
+      clock_(clock) {}
 
 DfuBackend::~DfuBackend() = default;
 
@@ -386,17 +388,44 @@ DfuClient& DfuBackend::client() {
   return *client_;
 }
 
+devices::UsbDeviceInfo DfuBackend::SelectDevice(const std::string& what) {
+  std::vector<devices::UsbDeviceInfo> all = host_->ListDevices();
+  bool wanted = std::any_of(all.begin(), all.end(), [&](const auto& d) {
+    return d.vid == settings_.vid && d.pid == settings_.pid;
+  });
+  std::string runtime;
+  for (const auto& d : all)
+    if (OffersOnlyDfuRunTime(d) && runtime.empty())
+      runtime =
+          devices::UsbId(d.vid, d.pid) + (d.serial_number.empty() ? "" : ":" + d.serial_number);
+  if (!settings_.probe && !wanted && !runtime.empty())
+    throw Error(
+        ErrorCategory::kTransport,
+        fmt::format("no {} ({}) is connected; {} offers DFU run-time mode", what,
+                    devices::UsbId(settings_.vid, settings_.pid), PrintableText(runtime)),
+        ErrorContext{},
+        "pass --usb " + PrintableText(runtime) + " to detach it into DFU mode and flash it");
+  return devices::SelectUsbDevice(all, {{settings_.vid, settings_.pid}}, settings_.probe, what);
+}
+
 void DfuBackend::Connect(ProgressSink& progress) {
   host_ = host_factory_();
-  std::string what = settings_.dfuse ? "STM32 in DFU mode" : "DFU device";
-  devices::UsbDeviceInfo device = devices::SelectUsbDevice(
-      host_->ListDevices(), {{settings_.vid, settings_.pid}}, settings_.probe, what);
+  devices::UsbDeviceInfo device =
+      SelectDevice(settings_.dfuse ? "STM32 in DFU mode" : "DFU device");
   usb_ = host_->Open(device);
+  if (OffersOnlyDfuRunTime(device)) {
+    DfuModeDevice back = DetachIntoDfuMode(*host_, std::move(usb_), {settings_.vid, settings_.pid},
+                                           clock_, progress, *log_);
+    device = std::move(back.info);
+    usb_ = std::move(back.usb);
+  }
   ErrorContext ctx = DeviceContext(devices::DescribeUsbDevice(device), "connect");
   const devices::UsbInterfaceInfo* itf = nullptr;
   std::optional<DfuFunctional> functional;
   for (const auto& i : device.interfaces) {
-    if (i.interface_class != 0xFE || i.interface_subclass != 0x01) continue;
+    // DFU-mode interfaces only (protocol 1 is run-time; DFU 1.0 devices say 0 in DFU mode).
+    if (i.interface_class != 0xFE || i.interface_subclass != 0x01 || i.interface_protocol == 0x01)
+      continue;
     if (!functional) functional = FindDfuFunctional(i.extra);
     if (i.alternate == settings_.alt && !itf) itf = &i;
   }

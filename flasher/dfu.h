@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "common/clock.h"
 #include "devices/usb_device.h"
 #include "flasher/backend_registry.h"
 #include "flasher/flash_backend.h"
@@ -65,6 +66,8 @@ struct DfuFunctional {
   uint16_t dfu_version = 0x0110;  ///< 0x011a for DfuSe.
   bool can_upload() const { return attributes & 0x02; }
   bool manifestation_tolerant() const { return attributes & 0x04; }
+  /// bitWillDetach (DFU 1.1): the device re-enumerates by itself after DFU_DETACH.
+  bool will_detach() const { return attributes & 0x08; }
 };
 /// Finds the functional descriptor among class-specific descriptors; nullopt if absent.
 std::optional<DfuFunctional> FindDfuFunctional(std::span<const uint8_t> extra);
@@ -142,11 +145,12 @@ struct DfuSettings {
 /// `dfuse` defaults to true for 0483:df11 and false otherwise.
 DfuSettings ParseDfuSettings(const nlohmann::ordered_json& method);
 
-/// The `dfu` flash method.
+/// The `dfu` flash method. A device that offers only a DFU run-time interface is detached into
+/// DFU mode first (flasher/dfu_detach.h); `clock` times the wait for it.
 class DfuBackend : public FlashBackend {
  public:
-  DfuBackend(DfuSettings settings, UsbHostFactory host_factory,
-             std::shared_ptr<spdlog::logger> log);
+  DfuBackend(DfuSettings settings, UsbHostFactory host_factory, std::shared_ptr<spdlog::logger> log,
+             Clock& clock = SystemClock());
   ~DfuBackend() override;
 
   std::string name() const override { return "dfu"; }
@@ -164,11 +168,14 @@ class DfuBackend : public FlashBackend {
 
  private:
   DfuClient& client();
+  /// The device to flash: --usb, or the method's VID:PID (naming run-time devices when absent).
+  devices::UsbDeviceInfo SelectDevice(const std::string& what);
   std::vector<uint8_t> ReadDfuse(uint32_t address, uint32_t length);
 
   DfuSettings settings_;
   UsbHostFactory host_factory_;
   std::shared_ptr<spdlog::logger> log_;
+  Clock& clock_;
   std::unique_ptr<devices::UsbHost> host_;
   std::unique_ptr<devices::UsbTransport> usb_;
   std::unique_ptr<DfuClient> client_;

@@ -163,7 +163,7 @@ TEST_F(DeviceDiscoveryTest, RecognisesProbesAndBootloaders) {
   EXPECT_EQ(j["usb_devices"][3]["accessible"], false);
 }
 
-TEST_F(DeviceDiscoveryTest, RecognisesAnyDeviceInDfuModeByItsInterface) {
+TEST_F(DeviceDiscoveryTest, RecognisesAnyDfuDeviceByItsInterface) {
   auto dfu = sys_.AddInterface(sys_.AddUsb("1-2", 4, "1209", "0001", "DFU0001", "Widget"), 0, "fe",
                                "Flash", {});
   std::ofstream(dfu / "bInterfaceSubClass") << "01\n";
@@ -172,13 +172,26 @@ TEST_F(DeviceDiscoveryTest, RecognisesAnyDeviceInDfuModeByItsInterface) {
                                    "fe", "DFU runtime", {});
   std::ofstream(runtime / "bInterfaceSubClass") << "01\n";
   std::ofstream(runtime / "bInterfaceProtocol") << "01\n";  // run-time: not a bootloader yet
+  auto tock = sys_.AddInterface(sys_.AddUsb("1-4", 6, "6667", "0003", "TOCK7", "Tock"), 1, "fe",
+                                "DFU runtime", {});
+  std::ofstream(tock / "bInterfaceSubClass") << "01\n";
+  std::ofstream(tock / "bInterfaceProtocol") << "01\n";
   DeviceReport r = DiscoverDevices(scanner_);
-  ASSERT_EQ(r.usb_devices.size(), 1u);
+  ASSERT_EQ(r.usb_devices.size(), 3u);
   EXPECT_EQ(r.usb_devices[0].known.kind, DeviceKind::kBootloader);
+  EXPECT_EQ(r.usb_devices[1].known.kind, DeviceKind::kDfuRunTime);
+  EXPECT_EQ(r.usb_devices[2].known.kind, DeviceKind::kTockBoard);
   std::string text = RenderDeviceReport(r);
   EXPECT_EQ(text.substr(text.find("PROBE")),
-            "PROBE              KIND        NAME            METHODS  NOTE\n"
-            "1209:0001:DFU0001  bootloader  USB DFU device  dfu      -\n");
+            "PROBE              KIND          NAME                                       "
+            "METHODS               NOTE\n"
+            "1209:0001:DFU0001  bootloader    USB DFU device                             "
+            "dfu                   -\n"
+            "1209:0002:APP1     DFU run-time  USB device that detaches into DFU mode     "
+            "dfu                   -\n"
+            "6667:0003:TOCK7    Tock board    Tock board (USB) (detaches into DFU mode)  "
+            "tock-bootloader, dfu  -\n");
+  EXPECT_EQ(DeviceReportToJson(r)["usb_devices"][1]["kind"], "DFU run-time");
 }
 
 TEST_F(DeviceDiscoveryTest, HostWithoutUsbGetsOneLine) {

@@ -5,12 +5,14 @@
 
 #include "common/error.h"
 #include "tests/flasher/usb_backend_fixture.h"
+#include "tests/support/manual_clock.h"
 
 namespace tockctl::flasher {
 namespace {
 
 using testing::Capture;
 using testing::FactoryFor;
+using testing::FakeDfuRunTime;
 using testing::FakeStm32Dfu;
 using testing::QuietLog;
 using testing::RandomBytes;
@@ -237,6 +239,108 @@ TEST_F(DfuTest, PlainDfuDownloadsNumberedBlocksAndManifests) {
   b->Start(std::nullopt);
   EXPECT_EQ(plain->CountRequests("control out DNLOAD wValue 3 0 bytes"), 1u);
   EXPECT_EQ(plain->state, 2);  // manifestation tolerant: back to dfuIDLE
+}
+
+// DFU run-time mode: the board's method names the DFU-mode device (0483:df12 here), --usb the
+// firmware (1209:0002) that detaches into it on the same port.
+class DfuDetachTest : public UsbBackendTest {
+ protected:
+  DfuSettings Settings(bool with_usb = true) {
+    DfuSettings s;
+    s.pid = 0xdf12;
+    s.dfuse = false;
+    s.address = 0x08000000;
+    if (with_usb) s.probe = devices::ParseUsbSelector("1209:0002:RT0001");
+    return s;
+  }
+  std::unique_ptr<DfuBackend> Backend(bool with_usb = true) {
+    return std::make_unique<DfuBackend>(Settings(with_usb), FactoryFor(host_), QuietLog(), clock_);
+  }
+  // Plugs in the firmware; when it leaves, `comes_back` decides whether the DFU-mode device
+  // appears on its port.
+  std::shared_ptr<FakeDfuRunTime> Plug(bool will_detach, bool comes_back = true) {
+    auto rt = std::make_shared<FakeDfuRunTime>(will_detach);
+    rt->on_leave = [this, rt = rt.get(), comes_back] {
+      for (auto& d : plugged_)
+        if (d.get() == rt) host_->Remove(d);
+      if (comes_back) host_->Add(dfu_);
+    };
+    plugged_.push_back(rt);
+    host_->Add(rt);
+    return rt;
+  }
+  tockctl::testing::ManualClock clock_;
+  std::vector<std::shared_ptr<testing::FakeUsbDevice>> plugged_;
+  std::shared_ptr<FakeStm32Dfu> dfu_ = std::make_shared<FakeStm32Dfu>("DFU0001", /*plain=*/true);
+};
+
+TEST_F(DfuDetachTest, AWillDetachDeviceComesBackInDfuModeAndIsFlashed) {
+  auto rt = Plug(/*will_detach=*/true);
+  auto b = Backend();
+  b->Connect(progress_);
+  EXPECT_EQ(rt->requests, (std::vector<std::string>{"claim 1",
+                                                    "control out DETACH wValue 1000 "
+                                                    "wIndex 1",
+                                                    "release 1"}));
+  EXPECT_EQ(progress_.messages,
+            (std::vector<std::string>{
+                "1209:0002 (bus 2 device 6): DFU run-time mode; sent DFU_DETACH (wDetachTimeOut "
+                "1000 ms); waiting up to 6.0 s for it in DFU mode",
+                "0483:df12 (bus 2 device 7): in DFU mode after 0.0 s",
+                "DFU device: 0483:df12 (bus 2 device 7), 2048 bytes per transfer"}));
+  Segment seg{0x08000000, RandomBytes(5000, 7), "fw"};
+  b->Write(seg, progress_);
+  b->Start(std::nullopt);
+  EXPECT_TRUE(std::equal(seg.data.begin(), seg.data.end(), dfu_->flash.begin()));
+  EXPECT_EQ(dfu_->CountRequests("control out DNLOAD wValue 3 0 bytes"), 1u);  // manifested
+}
+
+TEST_F(DfuDetachTest, ADeviceThatWaitsForAResetIsResetAfterTheDetach) {
+  auto rt = Plug(/*will_detach=*/false);
+  auto b = Backend();
+  b->Connect(progress_);
+  EXPECT_EQ(rt->requests,
+            (std::vector<std::string>{"claim 1", "control out DETACH wValue 1000 wIndex 1", "reset",
+                                      "release 1"}));
+  EXPECT_EQ(progress_.messages.front(),
+            "1209:0002 (bus 2 device 6): DFU run-time mode; sent DFU_DETACH and a USB reset "
+            "(wDetachTimeOut 1000 ms); waiting up to 6.0 s for it in DFU mode");
+  Segment seg{0x08000000, RandomBytes(3000, 8), "fw"};
+  b->Write(seg, progress_);
+  EXPECT_TRUE(std::equal(seg.data.begin(), seg.data.end(), dfu_->flash.begin()));
+}
+
+TEST_F(DfuDetachTest, ADeviceThatNeverComesBackEndsWithOneLineSayingWhatToDo) {
+  Plug(/*will_detach=*/false, /*comes_back=*/false);
+  auto b = Backend();
+  auto start = clock_.Now();
+  auto e = Capture([&] { b->Connect(progress_); });
+  EXPECT_EQ(e.category(), ErrorCategory::kTransport);
+  EXPECT_EQ(e.Describe(),
+            "the device did not come back in DFU mode within 6.0 s of DFU_DETACH and a USB reset "
+            "(1209:0002 (bus 2 device 6): detach); put it into DFU mode by hand (its bootloader "
+            "button or command) and flash again with --usb naming the DFU-mode device (see "
+            "tockctl devices)");
+  EXPECT_GE(clock_.Now() - start, std::chrono::seconds(6));  // waited the whole bound, no more
+  EXPECT_LT(clock_.Now() - start, std::chrono::milliseconds(6200));
+}
+
+TEST_F(DfuDetachTest, ARefusedDetachIsReported) {
+  auto rt = Plug(/*will_detach=*/true);
+  rt->state = 1;  // already in appDETACH: DFU_DETACH stalls
+  auto e = Capture([&] { Backend()->Connect(progress_); });
+  EXPECT_EQ(e.Describe(),
+            "the device refused DFU_DETACH (1209:0002 (bus 2 device 6): DFU_DETACH); put it into "
+            "DFU mode by hand (its bootloader button or command) and flash again with --usb "
+            "naming the DFU-mode device (see tockctl devices)");
+}
+
+TEST_F(DfuDetachTest, WithoutUsbARunTimeDeviceIsNamedInTheError) {
+  Plug(/*will_detach=*/true);
+  auto e = Capture([&] { Backend(/*with_usb=*/false)->Connect(progress_); });
+  EXPECT_EQ(e.Describe(),
+            "no DFU device (0483:df12) is connected; 1209:0002:RT0001 offers DFU run-time mode; "
+            "pass --usb 1209:0002:RT0001 to detach it into DFU mode and flash it");
 }
 
 }  // namespace

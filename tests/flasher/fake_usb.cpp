@@ -44,6 +44,7 @@ class ForwardingTransport : public devices::UsbTransport {
     return d_->BulkOut(e, d);
   }
   devices::UsbResult ClearHalt(uint8_t e) override { return d_->ClearHalt(e); }
+  devices::UsbResult ResetDevice() override { return d_->ResetDevice(); }
 
  private:
   std::shared_ptr<FakeUsbDevice> d_;
@@ -69,6 +70,11 @@ devices::UsbResult FakeUsbDevice::SetAltSetting(uint8_t number, uint8_t alternat
 
 devices::UsbResult FakeUsbDevice::ClearHalt(uint8_t endpoint) {
   requests.push_back(fmt::format("clear halt 0x{:02x}", endpoint));
+  return Ok();
+}
+
+devices::UsbResult FakeUsbDevice::ResetDevice() {
+  requests.push_back("reset");
   return Ok();
 }
 
@@ -105,6 +111,10 @@ std::vector<devices::UsbDeviceInfo> FakeUsbHost::ListDevices() {
   std::vector<devices::UsbDeviceInfo> out;
   for (const auto& d : devices_) out.push_back(d->info());
   return out;
+}
+
+void FakeUsbHost::Remove(const std::shared_ptr<FakeUsbDevice>& device) {
+  devices_.erase(std::remove(devices_.begin(), devices_.end(), device), devices_.end());
 }
 
 std::unique_ptr<devices::UsbTransport> FakeUsbHost::Open(const devices::UsbDeviceInfo& device) {
@@ -517,6 +527,83 @@ devices::UsbResult FakeStm32Dfu::ControlIn(const devices::UsbControlSetup& s,
   data[4] = state;
   data[5] = 0;
   return Ok(6);
+}
+
+// ---- FakeDfuRunTime ----
+
+namespace {
+
+devices::UsbDeviceInfo RunTimeInfo(bool will_detach) {
+  devices::UsbDeviceInfo info;
+  info.vid = 0x1209;
+  info.pid = 0x0002;
+  info.bus = 2;
+  info.address = 6;
+  info.port_path = "2-1";
+  info.serial_number = "RT0001";
+  info.product = "Widget";
+  devices::UsbInterfaceInfo own;
+  own.interface_class = 0xFF;
+  own.name = "Widget";
+  devices::UsbInterfaceInfo runtime;
+  runtime.number = 1;
+  runtime.interface_class = 0xFE;
+  runtime.interface_subclass = 0x01;
+  runtime.interface_protocol = 0x01;
+  runtime.name = "DFU run-time";
+  // bmAttributes: download, upload, manifestation tolerant (+ bitWillDetach); detach 1000 ms.
+  runtime.extra = {0x09, 0x21, static_cast<uint8_t>(will_detach ? 0x0f : 0x07),
+                   0xe8, 0x03, 0x00,
+                   0x04, 0x10, 0x01};
+  info.interfaces = {own, runtime};
+  return info;
+}
+
+}  // namespace
+
+FakeDfuRunTime::FakeDfuRunTime(bool detaches_itself)
+    : FakeUsbDevice(RunTimeInfo(detaches_itself)), will_detach(detaches_itself) {}
+
+void FakeDfuRunTime::Leave() {
+  left = true;
+  if (on_leave) on_leave();
+}
+
+devices::UsbResult FakeDfuRunTime::ControlIn(const devices::UsbControlSetup& s,
+                                             std::span<uint8_t> data) {
+  requests.push_back(
+      fmt::format("control in 0x{:02x} wValue {} wIndex {}", s.request, s.value, s.index));
+  if (left) return devices::UsbResult{devices::UsbStatus::kNoDevice, 0, "LIBUSB_ERROR_NO_DEVICE"};
+  if (s.request_type != 0xA1 || s.index != 1) return Stall();
+  if (s.request == 5 && !data.empty()) {
+    data[0] = state;
+    return Ok(1);
+  }
+  if (s.request != 3 || data.size() < 6) return Stall();
+  std::fill(data.begin(), data.begin() + 6, uint8_t{0});
+  data[4] = state;
+  return Ok(6);
+}
+
+devices::UsbResult FakeDfuRunTime::ControlOut(const devices::UsbControlSetup& s,
+                                              std::span<const uint8_t> data) {
+  requests.push_back(fmt::format("control out {} wValue {} wIndex {}",
+                                 s.request == 0 ? "DETACH" : "0x" + std::to_string(s.request),
+                                 s.value, s.index));
+  if (left) return devices::UsbResult{devices::UsbStatus::kNoDevice, 0, "LIBUSB_ERROR_NO_DEVICE"};
+  if (s.request_type != 0x21 || s.index != 1 || s.request != 0 || !data.empty() || state != 0)
+    return Stall();
+  state = 1;  // appDETACH
+  if (will_detach) Leave();
+  return Ok();
+}
+
+devices::UsbResult FakeDfuRunTime::ResetDevice() {
+  requests.push_back("reset");
+  if (left) return devices::UsbResult{devices::UsbStatus::kNoDevice, 0, "LIBUSB_ERROR_NO_DEVICE"};
+  if (state != 1) return Ok();  // a reset in appIDLE: still the firmware
+  Leave();
+  return devices::UsbResult{devices::UsbStatus::kNotFound, 0, "LIBUSB_ERROR_NOT_FOUND"};
 }
 
 }  // namespace tockctl::flasher::testing

@@ -3,6 +3,7 @@
 // mode. Each records every request it sees, in order, as one line of text.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -21,6 +22,8 @@ class FakeUsbDevice : public devices::UsbTransport {
   devices::UsbResult ClaimInterface(uint8_t number) override;
   devices::UsbResult SetAltSetting(uint8_t number, uint8_t alternate) override;
   devices::UsbResult ClearHalt(uint8_t endpoint) override;
+  /// Records "reset".
+  devices::UsbResult ResetDevice() override;
 
   /// Every request so far ("claim 1", "bulk out 0x03 WRITE 0x10000000 +256", ...).
   std::vector<std::string> requests;
@@ -52,6 +55,8 @@ class FakeUsbDevice : public devices::UsbTransport {
 class FakeUsbHost : public devices::UsbHost {
  public:
   void Add(std::shared_ptr<FakeUsbDevice> device) { devices_.push_back(std::move(device)); }
+  /// Unplugs `device` (it is no longer listed).
+  void Remove(const std::shared_ptr<FakeUsbDevice>& device);
   std::vector<devices::UsbDeviceInfo> ListDevices() override;
   std::unique_ptr<devices::UsbTransport> Open(const devices::UsbDeviceInfo& device) override;
   int opened = 0;
@@ -139,6 +144,33 @@ class FakeStm32Dfu : public FakeUsbDevice {
   uint16_t pending_block_ = 0;
   int busy_left_ = 0;
   bool pending_valid_ = false;
+};
+
+/// Firmware in DFU run-time mode, 1209:0002 serial "RT0001" on port 2-1 (bus 2 device 6):
+/// interface 0 its own (vendor class), interface 1 the DFU run-time interface (class 0xFE,
+/// subclass 1, protocol 1) whose functional descriptor has bitWillDetach as `will_detach` says
+/// and wDetachTimeOut 1000 ms. GETSTATUS and GETSTATE answer; DFU_DETACH moves it to appDETACH;
+/// it then leaves by itself (will_detach) or at the next ResetDevice(); everything else stalls.
+/// Leaving calls `on_leave` (the test unplugs it and plugs in the DFU-mode device).
+class FakeDfuRunTime : public FakeUsbDevice {
+ public:
+  explicit FakeDfuRunTime(bool will_detach);
+
+  devices::UsbResult ControlIn(const devices::UsbControlSetup& setup,
+                               std::span<uint8_t> data) override;
+  devices::UsbResult ControlOut(const devices::UsbControlSetup& setup,
+                                std::span<const uint8_t> data) override;
+  devices::UsbResult BulkIn(uint8_t, std::span<uint8_t>) override { return Stall(); }
+  devices::UsbResult BulkOut(uint8_t, std::span<const uint8_t>) override { return Stall(); }
+  devices::UsbResult ResetDevice() override;
+
+  std::function<void()> on_leave;
+  uint8_t state = 0;  ///< appIDLE (1: appDETACH).
+  bool will_detach = false;
+  bool left = false;
+
+ private:
+  void Leave();
 };
 
 }  // namespace tockctl::flasher::testing

@@ -6,7 +6,9 @@ find_program(TOCKCTL_USB_PYTHON3 NAMES python3)
 set(TOCKCTL_USB_CHECKS devices_json devices_table trace_decode unplug_no_reconnect reconnect busy
                        permission_denied udev_rule_grants throughput dfuse_devices
                        dfuse_verify_mismatch dfuse_flash dfu_devices dfu_flash dfu_stall
-                       picoboot_devices picoboot_flash picoboot_stall acm_devices_json
+                       dfu_runtime_devices dfu_detach_flash dfu_detach_reset_flash
+                       picoboot_devices picoboot_flash picoboot_stall picoboot_rp2350_devices
+                       picoboot_rp2350_flash acm_devices_json
                        acm_devices_table acm_trace_decode acm_console acm_reconnect acm_unplug)
 if(TOCKCTL_USB_PYTHON3)
   set(usb_guest ${TOCKCTL_USB_PYTHON3} ${CMAKE_CURRENT_SOURCE_DIR}/usb/usb_guest.py

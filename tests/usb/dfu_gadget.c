@@ -8,6 +8,8 @@
  * DNLOAD). Not from tockctl's client (flasher/dfu.cpp), which is what the checks test.
  *
  *   dfu_gadget FFS_DIR dfu|dfuse FLASH_FILE READY_FILE
+ *   dfu_gadget --runtime=will-detach|needs-reset RT_FFS_DIR RT_GADGET FFS_DIR GADGET FLASH_FILE
+ *              READY_FILE
  *
  * dfu: one alternate setting "Flash" whose blocks fill FLASH_FILE from offset 0, erased in 4 KiB
  * pages as the download reaches them; bitCanDnload, bitCanUpload, bitManifestationTolerant;
@@ -16,12 +18,27 @@
  * 1 MiB, like an STM32F4's first bank), setting 1 the option bytes (listed, not served); 2048-byte
  * transfers; attributes 0x0B like the STM32 system bootloader.
  *
+ * --runtime: firmware in run-time mode (DFU 1.1 sections 4.1 and 5.1) on the configfs gadget
+ * RT_GADGET (FunctionFS RT_FFS_DIR): interface 0 the firmware's own (vendor class, no endpoints),
+ * interface 1 the run-time DFU interface (class 0xFE, subclass 1, protocol 1) with a functional
+ * descriptor saying download, upload, manifestation tolerant, bitWillDetach for will-detach (0x0F)
+ * and not for needs-reset (0x07), wDetachTimeOut 1000 ms. In appIDLE it answers GETSTATUS and
+ * GETSTATE and takes DFU_DETACH (wValue: how long to wait for the reset, at most wDetachTimeOut),
+ * which moves it to appDETACH; everything else stalls. will-detach then leaves the bus by itself;
+ * needs-reset waits for a USB reset (FunctionFS reports it as FUNCTIONFS_DISABLE) and goes back to
+ * appIDLE when none comes within the timeout. Leaving is unbinding RT_GADGET from its UDC and
+ * binding GADGET (FunctionFS FFS_DIR, opened at start) in its place: the plain DFU device above,
+ * on the same flash file, enumerates on the same port with another identity. It prints "DFU detach
+ * wValue=N", then "DFU re-enumerated in DFU mode by itself|after a USB reset" or "DFU detach timed
+ * out".
+ *
  * Both enforce bwPollTimeout: a request while dfuDNBUSY or dfuMANIFEST has not timed out is
  * stalled (dfuERROR, errSTALLEDPKT), as is every request the state table does not allow.
  * Programming clears bits only (NOR flash). The gadget prints one line per manifestation ("DFU
  * manifested bytes=N") or leave ("DFUSE left address=0x..."), and exits after a DfuSe leave (the
  * chip resets).
  */
+#include <poll.h>
 #include <stdbool.h>
 
 #include "ffs_common.h"
@@ -275,6 +292,17 @@ static void Request(struct dfu* d, int ep0, const struct usb_ctrlrequest* setup)
   }
 }
 
+/* The DFU functional descriptor (type 0x21), after the last alternate setting of its interface. */
+static void PutFunctional(struct blob* b, uint8_t attributes, uint16_t detach_ms,
+                          uint16_t transfer_size, uint16_t version) {
+  Put8(b, 9);
+  Put8(b, 0x21);
+  Put8(b, attributes);
+  Put16(b, detach_ms);
+  Put16(b, transfer_size);
+  Put16(b, version);
+}
+
 static int Open(const char* dir, struct dfu* d) {
   struct blob fs = {.size = 0};
   const char* dfuse_names[] = {"@Internal Flash  /0x08000000/04*016Kg,01*064Kg,07*128Kg",
@@ -283,36 +311,171 @@ static int Open(const char* dir, struct dfu* d) {
   int alternates = d->dfuse ? 2 : 1;
   for (int alt = 0; alt < alternates; ++alt)
     PutInterface(&fs, 0, (uint8_t)alt, 0, 0xFE, 0x01, 0x02, (uint8_t)(alt + 1));
-  Put8(&fs, 9); /* the DFU functional descriptor, after the last alternate setting */
-  Put8(&fs, 0x21);
-  Put8(&fs, d->dfuse ? 0x0B : 0x07);
-  Put16(&fs, 255);
-  Put16(&fs, d->transfer_size);
-  Put16(&fs, d->dfuse ? 0x011A : 0x0110);
+  PutFunctional(&fs, d->dfuse ? 0x0B : 0x07, 255, d->transfer_size, d->dfuse ? 0x011A : 0x0110);
   return OpenFunction(dir, &fs, &fs, alternates + 1, d->dfuse ? dfuse_names : dfu_names,
                       alternates);
 }
 
-int main(int argc, char** argv) {
-  if (argc != 5 || (strcmp(argv[2], "dfu") != 0 && strcmp(argv[2], "dfuse") != 0)) {
-    fprintf(stderr, "usage: dfu_gadget FFS_DIR dfu|dfuse FLASH_FILE READY_FILE\n");
-    return 2;
+/* Reads ep0's pending events; returns how many, or -1 when ep0 is closed or failed. */
+static int ReadEvents(int ep0, struct usb_functionfs_event* events, size_t max) {
+  for (;;) {
+    ssize_t n = read(ep0, events, max * sizeof events[0]);
+    if (n < 0 && errno == EINTR) continue;
+    return n <= 0 ? -1 : (int)((size_t)n / sizeof events[0]);
   }
+}
+
+/* ---- Run-time mode (--runtime) ---- */
+
+#define DETACH_TIMEOUT_MS 1000
+#define RUNTIME_INTERFACE 1
+
+struct runtime {
+  bool will_detach;
+  uint8_t state;       /* kAppIdle or kAppDetach */
+  double detach_until; /* appDETACH: when it goes back to appIDLE without a reset */
+  bool left;           /* re-enumerated as the DFU-mode device */
+  const char* gadget;  /* configfs directory of the run-time gadget */
+  const char* dfu_gadget;
+};
+
+static int OpenRuntime(const char* dir, bool will_detach) {
+  struct blob fs = {.size = 0};
+  PutInterface(&fs, 0, 0, 0, 0xFF, 0x00, 0x00, 1);
+  PutInterface(&fs, RUNTIME_INTERFACE, 0, 0, 0xFE, 0x01, 0x01, 2);
+  PutFunctional(&fs, will_detach ? 0x0F : 0x07, DETACH_TIMEOUT_MS, 1024, 0x0110);
+  const char* names[] = {"Firmware", "DFU run-time"};
+  return OpenFunction(dir, &fs, &fs, 3, names, 2);
+}
+
+static void WriteAttribute(const char* dir, const char* name, const char* text) {
+  char path[512];
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  int fd = open(path, O_WRONLY);
+  if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text))
+    fprintf(stderr, "gadget: writing \"%s\" to %s: %s\n", text, path, strerror(errno));
+  if (fd >= 0) close(fd);
+}
+
+/* Leaves the bus as the run-time device and comes back as the DFU-mode one on the same UDC. */
+static void Reenumerate(struct runtime* r, const char* how) {
+  char path[512], udc[64] = "";
+  snprintf(path, sizeof path, "%s/UDC", r->gadget);
+  int fd = open(path, O_RDONLY);
+  ssize_t n = fd < 0 ? -1 : read(fd, udc, sizeof udc - 1);
+  if (fd >= 0) close(fd);
+  if (n > 0 && udc[n - 1] == '\n') udc[n - 1] = 0;
+  usleep(50000); /* the status stage of DETACH, or the host's reset, finishes first */
+  WriteAttribute(r->gadget, "UDC", "\n");
+  WriteAttribute(r->dfu_gadget, "UDC", udc);
+  r->left = true;
+  printf("DFU re-enumerated in DFU mode %s\n", how);
+  fflush(stdout);
+}
+
+static void RuntimeRequest(struct runtime* r, int ep0, const struct usb_ctrlrequest* setup) {
+  bool in = setup->bRequestType & USB_DIR_IN;
+  bool ours = (setup->bRequestType & USB_TYPE_MASK) == USB_TYPE_CLASS &&
+              le16toh(setup->wIndex) == RUNTIME_INTERFACE;
+  if (ours && in && setup->bRequest == kGetStatus) {
+    uint8_t reply[6] = {kOk, 0, 0, 0, r->state, 0};
+    return Ep0In(ep0, reply, sizeof reply);
+  }
+  if (ours && in && setup->bRequest == kGetState) return Ep0In(ep0, &r->state, 1);
+  if (!ours || in || setup->bRequest != kDetach || r->state != kAppIdle)
+    return Ep0Stall(ep0, setup);
+  Ep0Out(ep0, NULL, 0);
+  uint16_t wait = le16toh(setup->wValue);
+  printf("DFU detach wValue=%u\n", wait);
+  fflush(stdout);
+  r->state = kAppDetach;
+  r->detach_until = Now() + (wait < DETACH_TIMEOUT_MS ? wait : DETACH_TIMEOUT_MS) / 1000.0;
+  if (r->will_detach) Reenumerate(r, "by itself");
+}
+
+static void RuntimeEvent(struct runtime* r, int ep0, const struct usb_functionfs_event* event) {
+  if (r->left) return;
+  if (event->type == FUNCTIONFS_SETUP) return RuntimeRequest(r, ep0, &event->u.setup);
+  /* A USB reset unconfigures the device: FunctionFS reports it as DISABLE. */
+  if (event->type == FUNCTIONFS_DISABLE && r->state == kAppDetach && Now() < r->detach_until)
+    Reenumerate(r, "after a USB reset");
+}
+
+/* Poll timeout: until appDETACH times out, or none. */
+static int RuntimeWaitMs(const struct runtime* r) {
+  if (r->left || r->state != kAppDetach) return -1;
+  double left = (r->detach_until - Now()) * 1000.0;
+  return left <= 0 ? 0 : (int)left + 1;
+}
+
+static void ServeRuntime(struct runtime* r, int rt_ep0, struct dfu* d, int dfu_ep0) {
+  struct usb_functionfs_event events[4];
+  for (;;) {
+    struct pollfd fds[2] = {{rt_ep0, POLLIN, 0}, {dfu_ep0, POLLIN, 0}};
+    int ready = poll(fds, 2, RuntimeWaitMs(r));
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready < 0) return;
+    if (ready == 0 && !r->left && r->state == kAppDetach && Now() >= r->detach_until) {
+      r->state = kAppIdle;
+      printf("DFU detach timed out\n");
+      fflush(stdout);
+    }
+    if (fds[0].revents & POLLIN) {
+      int n = ReadEvents(rt_ep0, events, 4);
+      for (int i = 0; i < n; ++i) RuntimeEvent(r, rt_ep0, &events[i]);
+    }
+    if (fds[1].revents & POLLIN) {
+      int n = ReadEvents(dfu_ep0, events, 4);
+      if (n < 0) return;
+      for (int i = 0; i < n; ++i)
+        if (events[i].type == FUNCTIONFS_SETUP) Request(d, dfu_ep0, &events[i].u.setup);
+    }
+  }
+}
+
+static int Usage(void) {
+  fprintf(stderr,
+          "usage: dfu_gadget FFS_DIR dfu|dfuse FLASH_FILE READY_FILE\n"
+          "       dfu_gadget --runtime=will-detach|needs-reset RT_FFS_DIR RT_GADGET FFS_DIR "
+          "GADGET FLASH_FILE READY_FILE\n");
+  return 2;
+}
+
+static void InitDfu(struct dfu* d, bool dfuse, const char* flash) {
+  d->dfuse = dfuse;
+  d->transfer_size = d->dfuse ? 2048 : 1024;
+  d->state = kIdle;
+  d->flash = MapFlash(flash, &d->flash_size);
+  d->pointer = DFUSE_BASE;
+}
+
+static int MainRuntime(char** argv) {
+  static struct runtime r;
   static struct dfu d;
-  d.dfuse = strcmp(argv[2], "dfuse") == 0;
-  d.transfer_size = d.dfuse ? 2048 : 1024;
-  d.state = kIdle;
-  d.flash = MapFlash(argv[3], &d.flash_size);
-  d.pointer = DFUSE_BASE;
+  r.will_detach = strcmp(argv[1], "--runtime=will-detach") == 0;
+  r.state = kAppIdle;
+  r.gadget = argv[3];
+  r.dfu_gadget = argv[5];
+  InitDfu(&d, false, argv[6]);
+  int rt_ep0 = OpenRuntime(argv[2], r.will_detach);
+  int dfu_ep0 = Open(argv[4], &d);
+  Touch(argv[7]);
+  ServeRuntime(&r, rt_ep0, &d, dfu_ep0);
+  return 0;
+}
+
+int main(int argc, char** argv) {
+  if (argc == 8 && (strcmp(argv[1], "--runtime=will-detach") == 0 ||
+                    strcmp(argv[1], "--runtime=needs-reset") == 0))
+    return MainRuntime(argv);
+  if (argc != 5 || (strcmp(argv[2], "dfu") != 0 && strcmp(argv[2], "dfuse") != 0)) return Usage();
+  static struct dfu d;
+  InitDfu(&d, strcmp(argv[2], "dfuse") == 0, argv[3]);
   int ep0 = Open(argv[1], &d);
   Touch(argv[4]);
   struct usb_functionfs_event events[4];
-  for (;;) {
-    ssize_t n = read(ep0, events, sizeof events);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    for (size_t i = 0; i < (size_t)n / sizeof events[0]; ++i)
+  for (int n; (n = ReadEvents(ep0, events, 4)) >= 0;)
+    for (int i = 0; i < n; ++i)
       if (events[i].type == FUNCTIONFS_SETUP) Request(&d, ep0, &events[i].u.setup);
-  }
   return 0;
 }

@@ -358,6 +358,39 @@ check_dfu() {
   unplug_flash dfu
 }
 
+# The DFU gadget in run-time mode (1209:0002) detaches into the plain DFU device (1209:0001) on the
+# same port: by itself (bitWillDetach) or after tockctl's USB reset. The board file names the
+# DFU-mode identity; --usb names the run-time device.
+detach_result() { # CHECK RC HOW: the gadget saw DFU_DETACH with its wDetachTimeOut, left HOW, and
+  check=$1 rc=$2 how=$3 #           took the image
+  if grep -qx "DFU detach wValue=1000" $T/dfurt.out &&
+    grep -qx "DFU re-enumerated in DFU mode $how" $T/dfurt.out; then
+    flash_result dfurt $check $rc "DFU manifested bytes=$(wc -c </test/dfu_image.bin)" /test/dfu_expected.bin
+  else
+    check $check FAIL "exit $rc; gadget: $(tr '\n' '|' <$T/dfurt.out) $(tr '\n' '|' <$T/dfurt.err | cut -c1-200);" \
+      "tockctl: $(tr '\n' '|' <$T/$check.txt | cut -c1-700)"
+  fi
+}
+
+check_dfu_detach() { # CHECK MODE: flash through the run-time gadget, MODE will-detach|needs-reset
+  cp /test/dfu_old.bin $T/dfurt_flash.bin
+  rm -f $T/dfurt.out $T/dfurt.err
+  plug_flash dfurt 1209:0002 dfu_gadget --runtime=$2 /dev/ffs-dfurt $GADGETS/dfurt /dev/ffs-dfu \
+    $GADGETS/dfu $T/dfurt_flash.bin $T/dfurt.ready
+  if [ $2 = will-detach ]; then
+    devices_result dfu_runtime_devices '^1209:0002:DFURT0001  *DFU run-time  *USB device that detaches into DFU mode  *dfu '
+  fi
+  timeout -s KILL 60 tockctl flash /test/dfu_image.bin --config /test/dfu_board.json \
+    --address 0x08000000 --usb 1209:0002:DFURT0001 >$T/$1.txt 2>&1
+  rc=$?
+  echo "guest: $1 tockctl said: $(grep -v '^ ' $T/$1.txt | tr '\n' '|')"
+  how="by itself"
+  [ $2 = needs-reset ] && how="after a USB reset"
+  detach_result $1 $rc "$how"
+  echo "" >$GADGETS/dfu/UDC 2>/dev/null
+  unplug_flash dfurt
+}
+
 check_picoboot() {
   cp /test/pico_old.bin $T/pico_flash.bin
   plug_flash pico 2e8a:0003 picoboot_gadget /dev/ffs-pico $T/pico_flash.bin $T/pico.ready
@@ -373,6 +406,22 @@ check_picoboot() {
   wait_for 10 gadget_gone
   flash_result pico picoboot_flash $rc "PICOBOOT reboot pc=0x00000000 sp=0x20042000 delay=500 exclusive=1" /test/pico_expected.bin
   unplug_flash pico
+}
+
+# The RP2350 boot ROM (picoboot_gadget --rp2350, 2e8a:000f) and a board whose picoboot method says
+# "family": "rp2350": written, verified and rebooted with REBOOT2 (the RP2350 has no REBOOT).
+check_picoboot_rp2350() {
+  cp /test/pico2_old.bin $T/pico2_flash.bin
+  plug_flash pico2 2e8a:000f picoboot_gadget --rp2350 /dev/ffs-pico2 $T/pico2_flash.bin $T/pico2.ready
+  devices_result picoboot_rp2350_devices '^2e8a:000f:5A3C91E07B2D4F68  *bootloader  *RP2350 in BOOTSEL mode  *picoboot, uf2 '
+  # --force: the catalog reserves the RP2350 boot block (0x10000000, 1 KiB) that a whole kernel
+  # image starts with (docs/boards.md).
+  timeout -s KILL 60 tockctl flash /test/pico2_image.bin --board raspberry_pi_pico_2 --method picoboot \
+    --address 0x10000000 --force --usb 2e8a:000f:5A3C91E07B2D4F68 >$T/picoboot_rp2350_flash.txt 2>&1
+  rc=$?
+  wait_for 10 gadget_gone
+  flash_result pico2 picoboot_rp2350_flash $rc "PICOBOOT reboot2 flags=0x00000000 delay=500 p0=0x00000000 p1=0x00000000 exclusive=1" /test/pico2_expected.bin
+  unplug_flash pico2
 }
 
 # --- USB serial: a configfs gadget 6667:0002 with the kernel's CDC-ACM function (f_acm). The host
@@ -551,8 +600,13 @@ check_acm
 setup_flash_gadget dfuse 0483 df11 DFUSE0001 STMicroelectronics "STM32  BOOTLOADER"
 setup_flash_gadget dfu 1209 0001 DFU0001 "pid.codes" "DFU 1.1 test gadget"
 setup_flash_gadget pico 2e8a 0003 E0C9125B0D9B "Raspberry Pi" "RP2 Boot"
+setup_flash_gadget dfurt 1209 0002 DFURT0001 "pid.codes" "DFU run-time test gadget"
+setup_flash_gadget pico2 2e8a 000f 5A3C91E07B2D4F68 "Raspberry Pi" "RP2350 Boot"
 check_dfuse
 check_dfu
+check_dfu_detach dfu_detach_flash will-detach
+check_dfu_detach dfu_detach_reset_flash needs-reset
 check_picoboot
+check_picoboot_rp2350
 echo "guest: done at $(cut -d' ' -f1 /proc/uptime) s"
 poweroff -f

@@ -25,10 +25,26 @@
  * So a READ of flash that is not preceded by ENTER_CMD_XIP (after the last EXIT_XIP, FLASH_ERASE
  * or flash WRITE) returns zeros here, not the flash contents.
  *
- *   picoboot_gadget FFS_DIR FLASH_FILE READY_FILE
+ * --rp2350 plays the RP2350 boot ROM as the RP2350 datasheet's "USB PICOBOOT interface" section
+ * describes it (the device is 2e8a:000f, set up by the caller's configfs gadget):
  *
- * Prints one line per command ("PICOBOOT WRITE 0x10000000 +4096 status 0") and exits after a
- * REBOOT's delay (the chip reboots). */
+ * - REBOOT (0x02), EXEC (0x08) and VECTORIZE_FLASH (0x09) are "not supported on RP2350": with
+ *   their RP2040 argument sizes they fail with UNKNOWN_CMD (a stall), as the RP2350 boot ROM does;
+ * - REBOOT2 (0x0a, 16 bytes: dFlags, dDelayMS, dParam0, dParam1; the parameters of the boot ROM's
+ *   reboot()) reboots; the reboot type in the low four bits of dFlags must be one the datasheet
+ *   names (0 normal, 2 BOOTSEL, 3 RAM image, 4 flash update, 0xd PC and SP), with the optional
+ *   flags 0x10 (to Arm), 0x20 (to RISC-V) and 0x100 (no return on success, ignored); anything
+ *   else is refused with NOT_PERMITTED, which is what the boot ROM reports for a reboot() that
+ *   fails;
+ * - EXIT_XIP (0x06) and ENTER_CMD_XIP (0x07) are "a no-op provided for compatibility with
+ *   RP2040": the XIP setup is done once before the USB bootloader starts, and the RP2350's flash
+ *   erase and program do not leave XIP inaccessible, so a READ of flash always shows the flash;
+ * - SRAM is 520 KiB at 0x20000000, the ROM 32 KiB at 0.
+ *
+ *   picoboot_gadget [--rp2350] FFS_DIR FLASH_FILE READY_FILE
+ *
+ * Prints one line per command ("PICOBOOT 0x05 0x10000000 +4096 status 0") and exits after a
+ * REBOOT's or REBOOT2's delay (the chip reboots). */
 #include <pthread.h>
 #include <stdbool.h>
 #include <sys/ioctl.h>
@@ -51,12 +67,14 @@ enum {
   kWrite = 0x05,
   kExitXip = 0x06,
   kEnterCmdXip = 0x07,
+  kExec = 0x08,
+  kVectorizeFlash = 0x09,
+  kReboot2 = 0x0a,
 };
+enum { kNotPermitted = 10 };
 
 #define FLASH_BASE 0x10000000u
 #define SRAM_BASE 0x20000000u
-#define SRAM_SIZE (264u * 1024)
-#define ROM_SIZE (16u * 1024)
 #define MAX_TRANSFER (64u * 1024)
 
 struct command {
@@ -76,9 +94,11 @@ static struct {
 static int out_fd, in_fd;
 static uint8_t* flash;
 static size_t flash_size;
-static uint8_t sram[SRAM_SIZE];
+static uint8_t sram[520u * 1024];
 static bool xip; /* reads of 0x10... show the flash */
 static uint8_t exclusive;
+static bool rp2350;
+static uint32_t sram_size = 264u * 1024, rom_size = 16u * 1024;
 
 static void SetStatus(const struct command* c, uint32_t code) {
   pthread_mutex_lock(&status.lock);
@@ -103,7 +123,7 @@ static bool Within(uint32_t address, uint32_t size, uint32_t base, uint32_t leng
 static uint8_t* Memory(uint32_t address, uint32_t size, bool* in_flash) {
   *in_flash = Within(address, size, FLASH_BASE, (uint32_t)flash_size);
   if (*in_flash) return flash + (address - FLASH_BASE);
-  if (Within(address, size, SRAM_BASE, SRAM_SIZE)) return sram + (address - SRAM_BASE);
+  if (Within(address, size, SRAM_BASE, sram_size)) return sram + (address - SRAM_BASE);
   return NULL;
 }
 
@@ -117,12 +137,21 @@ static uint32_t CheckShape(const struct command* c) {
                  {kRead, 8, true},
                  {kWrite, 8, true},
                  {kExitXip, 0, false},
-                 {kEnterCmdXip, 0, false}};
+                 {kEnterCmdXip, 0, false},
+                 {kExec, 4, false},
+                 {kVectorizeFlash, 4, false},
+                 {kReboot2, 16, false}};
   for (size_t i = 0; i < sizeof kShapes / sizeof kShapes[0]; ++i) {
     if (kShapes[i].id != c->id) continue;
+    if (!rp2350 && c->id == kReboot2) return kUnknownCmd; /* past the RP2040's command table */
     if (kShapes[i].size != c->size) return kInvalidCmdLength;
     uint32_t wanted = kShapes[i].data ? c->args[1] : 0;
     if (c->transfer_length != wanted || wanted > MAX_TRANSFER) return kInvalidTransferLength;
+    /* EXEC and VECTORIZE_FLASH are not served here (the RP2350 does not support them either);
+     * the RP2350 boot ROM answers its RP2040-only commands with UNKNOWN_CMD after the size
+     * checks. */
+    if (c->id == kExec || c->id == kVectorizeFlash || (rp2350 && c->id == kReboot))
+      return kUnknownCmd;
     return kOk;
   }
   return kUnknownCmd;
@@ -133,7 +162,7 @@ static uint32_t Erase(const struct command* c) {
   if (address % 4096 || size % 4096) return kBadAlignment;
   if (!Within(address, size, FLASH_BASE, (uint32_t)flash_size)) return kInvalidAddress;
   memset(flash + (address - FLASH_BASE), 0xFF, size);
-  xip = false;
+  if (!rp2350) xip = false; /* the RP2040 boot ROM leaves the flash in serial command mode */
   return kOk;
 }
 
@@ -162,7 +191,7 @@ static uint32_t Write(const struct command* c) {
   if (!Within(address, padded, FLASH_BASE, (uint32_t)flash_size)) return kInvalidAddress;
   memset(data + size, 0, padded - size);
   Program(target, data, padded);
-  xip = false;
+  if (!rp2350) xip = false;
   return kOk;
 }
 
@@ -171,10 +200,17 @@ static uint32_t Read(const struct command* c) {
   uint32_t address = c->args[0], size = c->args[1];
   bool in_flash;
   const uint8_t* source = Memory(address, size, &in_flash);
-  if (source == NULL && Within(address, size, 0, ROM_SIZE)) source = kZeros;
+  if (source == NULL && Within(address, size, 0, rom_size)) source = kZeros;
   if (source == NULL) return kInvalidAddress;
   if (in_flash && !xip) source = kZeros;
   return write(in_fd, source, size) == (ssize_t)size ? kOk : kInvalidTransferLength;
+}
+
+/* REBOOT2's dFlags: a reboot type the datasheet names, and only the flags it names. */
+static bool Reboot2Allowed(uint32_t flags) {
+  uint32_t type = flags & 0xFu;
+  bool known_type = type == 0x0 || type == 0x2 || type == 0x3 || type == 0x4 || type == 0xd;
+  return known_type && (flags & ~(0xFu | 0x10u | 0x20u | 0x100u)) == 0;
 }
 
 static uint32_t Execute(const struct command* c) {
@@ -191,11 +227,13 @@ static uint32_t Execute(const struct command* c) {
     case kRead:
       return Read(c);
     case kExitXip:
-      xip = false;
+      if (!rp2350) xip = false; /* RP2350: a no-op */
       return kOk;
     case kEnterCmdXip:
       xip = true;
       return kOk;
+    case kReboot2:
+      return Reboot2Allowed(c->args[0]) ? kOk : kNotPermitted;
     default: /* kReboot: acknowledged first, then the chip reboots */
       return kOk;
   }
@@ -235,6 +273,13 @@ static void Serve(void) {
              c.args[2], exclusive);
       fflush(stdout);
       usleep(c.args[2] * 1000u);
+      exit(0);
+    }
+    if (c.id == kReboot2) {
+      printf("PICOBOOT reboot2 flags=0x%08x delay=%u p0=0x%08x p1=0x%08x exclusive=%u\n", c.args[0],
+             c.args[1], c.args[2], c.args[3], exclusive);
+      fflush(stdout);
+      usleep(c.args[1] * 1000u);
       exit(0);
     }
   }
@@ -293,9 +338,16 @@ static void Descriptors(struct blob* b, uint16_t max_packet) {
 }
 
 int main(int argc, char** argv) {
-  if (argc != 4) {
-    fprintf(stderr, "usage: picoboot_gadget FFS_DIR FLASH_FILE READY_FILE\n");
+  rp2350 = argc == 5 && strcmp(argv[1], "--rp2350") == 0;
+  if (argc != 4 && !rp2350) {
+    fprintf(stderr, "usage: picoboot_gadget [--rp2350] FFS_DIR FLASH_FILE READY_FILE\n");
     return 2;
+  }
+  argv += rp2350;
+  if (rp2350) {
+    sram_size = 520u * 1024;
+    rom_size = 32u * 1024;
+    xip = true; /* set up once before the USB bootloader starts */
   }
   flash = MapFlash(argv[2], &flash_size);
   struct blob fs = {.size = 0}, hs = {.size = 0};

@@ -31,7 +31,9 @@ SKIP = 77
 CHECKS = ["devices_json", "devices_table", "trace_decode", "unplug_no_reconnect", "reconnect", "busy",
           "permission_denied", "udev_rule_grants", "throughput", "dfuse_devices",
           "dfuse_verify_mismatch", "dfuse_flash", "dfu_devices", "dfu_flash", "dfu_stall",
-          "picoboot_devices", "picoboot_flash", "picoboot_stall", "acm_devices_json",
+          "dfu_runtime_devices", "dfu_detach_flash", "dfu_detach_reset_flash", "picoboot_devices",
+          "picoboot_flash", "picoboot_stall", "picoboot_rp2350_devices", "picoboot_rp2350_flash",
+          "acm_devices_json",
           "acm_devices_table", "acm_trace_decode", "acm_console", "acm_reconnect", "acm_unplug"]
 TRACE_FIXTURE = "mixed.bin"
 STRESS_FIXTURE = "stress.bin"
@@ -257,6 +259,7 @@ FLASH_SETUPS = {
     "dfuse": (1024 * 1024, 40 * 1024 + 123, 0x08000000),
     "dfu": (64 * 1024, 10 * 1024 + 77, 0x08000000),
     "pico": (2 * 1024 * 1024, 20 * 1024 + 100, 0x10000000),
+    "pico2": (4 * 1024 * 1024, 20 * 1024 + 100, 0x10000000),
 }
 DFUSE_SECTORS = [16 * 1024] * 4 + [64 * 1024] + [128 * 1024] * 7
 
