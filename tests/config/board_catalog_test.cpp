@@ -112,7 +112,7 @@ TEST(BoardCatalogTest, PackagesAndPathsFollowTheTockTree) {
   EXPECT_EQ(Catalog().Find("earlgrey-cw310").target, "riscv32imc-unknown-none-elf");
 }
 
-TEST(BoardCatalogTest, BootloaderAndBootBlockAreReserved) {
+TEST(BoardCatalogTest, BootloadersAreReservedAndBootBlocksTheKernelCarriesAreKernelFlash) {
   const auto& clue = Catalog().Find("clue_nrf52840").memory;
   ASSERT_EQ(clue.reserved.size(), 1u);
   EXPECT_EQ(clue.reserved[0].origin, 0x0u);
@@ -122,10 +122,13 @@ TEST(BoardCatalogTest, BootloaderAndBootBlockAreReserved) {
     ASSERT_EQ(m.reserved.size(), 1u) << name;
     EXPECT_EQ(m.reserved[0].end(), m.kernel_flash.origin) << name;
   }
-  const auto& pico2 = Catalog().Find("raspberry_pi_pico_2").memory;
-  ASSERT_EQ(pico2.reserved.size(), 1u);
-  EXPECT_EQ(pico2.reserved[0].origin, 0x10000000u);
-  EXPECT_EQ(pico2.reserved[0].length, 0x400u);
+  // The RP2350 metadata block and the i.MX RT FlexSPI header are written by the kernel image.
+  for (auto [name, origin] :
+       {std::pair{"raspberry_pi_pico_2", 0x10000000u}, std::pair{"imxrt1050-evkb", 0x60000000u}}) {
+    const auto& m = Catalog().Find(name).memory;
+    EXPECT_TRUE(m.reserved.empty()) << name;
+    EXPECT_EQ(m.kernel_flash.origin, origin) << name;
+  }
 }
 
 TEST(BoardCatalogTest, NetworkHardwareAndTraceLinks) {

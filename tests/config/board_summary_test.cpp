@@ -35,9 +35,12 @@ TEST(BoardSummaryTest, ListRowsHaveAHeaderAndOneRowPerBoard) {
 }
 
 TEST(BoardSummaryTest, DescribeShowsReservedRegionsAndProtectionLimits) {
-  std::string text = DescribeBoard(Catalog().Find("raspberry_pi_pico_2"));
-  EXPECT_NE(text.find("  reserved boot_block   0x10000000-0x100003ff   1 KiB\n"), std::string::npos)
+  std::string text = DescribeBoard(Catalog().Find("hail"));
+  EXPECT_NE(text.find("  reserved bootloader   0x0-0xffff              64 KiB\n"),
+            std::string::npos)
       << text;
+  text = DescribeBoard(Catalog().Find("raspberry_pi_pico_2"));
+  EXPECT_EQ(text.find("reserved"), std::string::npos) << text;
   EXPECT_NE(text.find("sizes need not be powers of two"), std::string::npos);
   text = DescribeBoard(Catalog().Find("raspberry_pi_pico"));
   EXPECT_NE(text.find("minimum region size 256 bytes; sizes must be powers of two; base aligned to "

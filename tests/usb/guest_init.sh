@@ -414,10 +414,10 @@ check_picoboot_rp2350() {
   cp /test/pico2_old.bin $T/pico2_flash.bin
   plug_flash pico2 2e8a:000f picoboot_gadget --rp2350 /dev/ffs-pico2 $T/pico2_flash.bin $T/pico2.ready
   devices_result picoboot_rp2350_devices '^2e8a:000f:5A3C91E07B2D4F68  *bootloader  *RP2350 in BOOTSEL mode  *picoboot, uf2 '
-  # --force: the catalog reserves the RP2350 boot block (0x10000000, 1 KiB) that a whole kernel
-  # image starts with (docs/boards.md).
+  # No --force: the image starts with the RP2350 boot block at 0x10000000, which is kernel flash
+  # (docs/boards.md).
   timeout -s KILL 60 tockctl flash /test/pico2_image.bin --board raspberry_pi_pico_2 --method picoboot \
-    --address 0x10000000 --force --usb 2e8a:000f:5A3C91E07B2D4F68 >$T/picoboot_rp2350_flash.txt 2>&1
+    --address 0x10000000 --usb 2e8a:000f:5A3C91E07B2D4F68 >$T/picoboot_rp2350_flash.txt 2>&1
   rc=$?
   wait_for 10 gadget_gone
   flash_result pico2 picoboot_rp2350_flash $rc "PICOBOOT reboot2 flags=0x00000000 delay=500 p0=0x00000000 p1=0x00000000 exclusive=1" /test/pico2_expected.bin
