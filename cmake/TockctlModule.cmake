@@ -39,12 +39,12 @@ function(tockctl_test_code_flags target)
   target_compile_options(${target} PRIVATE "$<$<NOT:$<CONFIG:Debug>>:-O0;-g0>")
 endfunction()
 
-# tockctl_tests(MODULE [PROCESSORS N] DEPS ...): one GoogleTest binary from
+# tockctl_tests(MODULE [PER_TEST] [PROCESSORS N] DEPS ...): one GoogleTest binary from
 # tests/<MODULE>/*_test.cpp. PROCESSORS is how many of ctest's -j slots each of its tests takes
 # (default 1): 2 for tests that keep a core busy (QEMU, tshark), so that ctest -j 2*cores never
 # runs more of them at once than -j cores would (docs/development.md, "Build time").
 function(tockctl_tests module)
-  cmake_parse_arguments(ARG "" "PROCESSORS" "DEPS" ${ARGN})
+  cmake_parse_arguments(ARG "PER_TEST" "PROCESSORS" "DEPS" ${ARGN})
   if(NOT ARG_PROCESSORS)
     set(ARG_PROCESSORS 1)
   endif()
@@ -68,8 +68,34 @@ function(tockctl_tests module)
     target_compile_options(${target} PRIVATE
                            $<$<CXX_COMPILER_ID:GNU>:-Wno-array-bounds -Wno-stringop-overflow -Wno-stringop-overread>)
   endif()
-  # The module name is the label: `ctest -L cli`, `ctest -LE e2e` (docs/development.md).
-  gtest_discover_tests(${target} TEST_PREFIX "${module}." DISCOVERY_TIMEOUT 60
-                       PROPERTIES ENVIRONMENT "TOCKCTL_DATA_DIR=${PROJECT_SOURCE_DIR}"
-                                  LABELS ${module} PROCESSORS ${ARG_PROCESSORS})
+  # The module name is the label: `ctest -L cli`, `ctest -LE e2e` (docs/development.md). A
+  # ctest test is a whole GoogleTest suite (MODULE.Suite, cmake/gtest_suites.cmake), except with
+  # PER_TEST (the QEMU tests: each keeps a core busy, so each is its own ctest test).
+  if(ARG_PER_TEST)
+    gtest_discover_tests(${target} TEST_PREFIX "${module}." DISCOVERY_TIMEOUT 60
+                         PROPERTIES ENVIRONMENT "TOCKCTL_DATA_DIR=${PROJECT_SOURCE_DIR}"
+                                    LABELS ${module} PROCESSORS ${ARG_PROCESSORS})
+  else()
+    tockctl_gtest_suites(${target} ${module} ${ARG_PROCESSORS})
+  endif()
+endfunction()
+
+# One ctest test per GoogleTest suite of TARGET, written after each link by
+# cmake/gtest_suites.cmake into a file that ctest includes (as gtest_discover_tests does).
+function(tockctl_gtest_suites target module processors)
+  set(suites_file "${CMAKE_CURRENT_BINARY_DIR}/${target}_suites.cmake")
+  add_custom_command(
+    TARGET ${target} POST_BUILD
+    COMMAND ${CMAKE_COMMAND} -D BINARY=$<TARGET_FILE:${target}> -D MODULE=${module}
+            -D PROCESSORS=${processors} -D DATA_DIR=${PROJECT_SOURCE_DIR} -D OUT=${suites_file}
+            -P ${PROJECT_SOURCE_DIR}/cmake/gtest_suites.cmake
+    BYPRODUCTS ${suites_file} VERBATIM)
+  set(include_file "${CMAKE_CURRENT_BINARY_DIR}/${target}_include.cmake")
+  file(WRITE ${include_file}
+       "if(EXISTS [==[${suites_file}]==])\n"
+       "  include([==[${suites_file}]==])\n"
+       "else()\n"
+       "  add_test(${target}_NOT_BUILT ${target}_NOT_BUILT)\n"
+       "endif()\n")
+  set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES ${include_file})
 endfunction()
