@@ -181,8 +181,7 @@ void ReadBoardFileEdits(BoardObjectReader& r, const std::string& key) {
   if (r.Find(key, false) == nullptr) return;
   const Json& list = r.Array(key);
   for (size_t i = 0; i < list.size(); ++i) {
-    BoardObjectReader e(r.doc(), list[i], r.PointerOf(key) + "/" + std::to_string(i),
-                        r.warnings());
+    BoardObjectReader e(r.doc(), list[i], r.PointerOf(key) + "/" + std::to_string(i), r.warnings());
     e.String("file");
     bool after = e.OptionalString("after").has_value();
     if (after == e.OptionalString("replace").has_value())
@@ -468,10 +467,10 @@ void CheckTraceRadio(const HardwareBoard& b, std::vector<HardwareProblem>& out) 
     if (n.name == name) return;
     radios.push_back(n.name);
   }
-  out.push_back({"/trace/rust/radio/hardware",
-                 "\"" + name + "\" names no ieee802154 entry of network_hardware",
-                 radios.empty() ? "a board with an ieee802154 network_hardware entry"
-                                : JoinWords(radios)});
+  out.push_back(
+      {"/trace/rust/radio/hardware",
+       "\"" + name + "\" names no ieee802154 entry of network_hardware",
+       radios.empty() ? "a board with an ieee802154 network_hardware entry" : JoinWords(radios)});
 }
 
 void SortByPosition(std::vector<BoardWarning>& warnings, size_t first) {

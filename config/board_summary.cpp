@@ -118,8 +118,8 @@ std::string TracerFactsText(const Json& trace) {
            " anchors of " + EditedFiles(rust["expose"]) + "\n";
   if (rust.contains("radio"))
     out += "  802.15.4 shim on " + ValueText(rust["radio"]["hardware"]) + " (TraceRadio around " +
-           ValueText(rust["radio"]["type"]) + "): " +
-           std::to_string(rust["radio"]["edits"].size()) + " edits of " +
+           ValueText(rust["radio"]["type"]) +
+           "): " + std::to_string(rust["radio"]["edits"].size()) + " edits of " +
            EditedFiles(rust["radio"]["edits"]) + "\n";
   return out;
 }

@@ -219,10 +219,9 @@ void AddRadioShim(std::vector<LineFile>& files, const ConfigModuleSource& source
   std::optional<TracedRadioInterface> traced = TracedRadio(source);
   if (!traced) return;
   const auto& radio = source.board.trace["rust"]["radio"];
-  std::map<std::string, std::string> values{
-      {"@RADIO_TYPE@", radio["type"].get<std::string>()},
-      {"@RADIO_DEVICE@", radio["device"].get<std::string>()},
-      {"@IFACE_ID@", std::to_string(traced->iface_id)}};
+  std::map<std::string, std::string> values{{"@RADIO_TYPE@", radio["type"].get<std::string>()},
+                                            {"@RADIO_DEVICE@", radio["device"].get<std::string>()},
+                                            {"@IFACE_ID@", std::to_string(traced->iface_id)}};
   ApplyBoardFileEdits(files, radio["edits"], values, board_dir, root,
                       "put the tracer's 802.15.4 shim between the radio and the MAC");
   LineFile& main_rs = FileOf(files, board_dir / "src" / "main.rs");

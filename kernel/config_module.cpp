@@ -362,18 +362,17 @@ std::string TraceRadioItems(const ConfigModuleSource& s) {
   if (!radio) return {};
   std::vector<RustExpr> eui;
   for (uint8_t b : radio->eui64) eui.push_back(RustExpr::Atom(ByteHex(b)));
-  std::string out = "\n/// The long address HELLO gives 802.15.4 interface " + CommentSafe(radio->name) +
-                    (radio->eui64_from_file ? " (its \"eui64\")" : " (no \"eui64\": zeros)") +
-                    ".\n" +
-                    RenderRustItem("pub const TRACE_RADIO_EUI64: [u8; 8] = ",
-                                   RustExpr::Array(std::move(eui), false)) +
-                    "\n/// Interface " + std::to_string(radio->iface_id) +
-                    ", recorded by the radio shim: 802.15.4 without FCS (LINKTYPE 230).\n";
+  std::string out =
+      "\n/// The long address HELLO gives 802.15.4 interface " + CommentSafe(radio->name) +
+      (radio->eui64_from_file ? " (its \"eui64\")" : " (no \"eui64\": zeros)") + ".\n" +
+      RenderRustItem("pub const TRACE_RADIO_EUI64: [u8; 8] = ",
+                     RustExpr::Array(std::move(eui), false)) +
+      "\n/// Interface " + std::to_string(radio->iface_id) +
+      ", recorded by the radio shim: 802.15.4 without FCS (LINKTYPE 230).\n";
   std::string head = "pub const TRACE_RADIO_INTERFACE: Interface<'static> =";
   std::string call = "tock_trace_tock::core_trace::ieee802154_interface";
   std::vector<std::string> args{std::to_string(radio->iface_id),
-                                "\"" + EscapeRustString(radio->name) + "\"",
-                                "TRACE_RADIO_EUI64"};
+                                "\"" + EscapeRustString(radio->name) + "\"", "TRACE_RADIO_EUI64"};
   std::string one_line = "    " + call + "(" + args[0] + ", " + args[1] + ", " + args[2] + ");";
   if (one_line.size() <= kRustMaxWidth) return out + head + "\n" + one_line + "\n";
   out += head + "\n    " + call + "(\n";

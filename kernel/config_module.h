@@ -66,10 +66,10 @@ bool TraceEnabled(const ConfigModuleSource& source);
 
 /// The 802.15.4 interface of "network" that the tracer's radio shim records.
 struct TracedRadioInterface {
-  size_t iface_id = 0;            ///< Its number in HELLO (and the shim's iface_id).
-  std::string name;               ///< The interface's "name".
-  std::vector<uint8_t> eui64;     ///< Its "eui64", or 8 zeros.
-  bool eui64_from_file = false;   ///< False when the interface has no "eui64".
+  size_t iface_id = 0;           ///< Its number in HELLO (and the shim's iface_id).
+  std::string name;              ///< The interface's "name".
+  std::vector<uint8_t> eui64;    ///< Its "eui64", or 8 zeros.
+  bool eui64_from_file = false;  ///< False when the interface has no "eui64".
 };
 
 /// The interface the TraceRadio shim records: with the tracer on, the "network" interface on

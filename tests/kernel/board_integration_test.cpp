@@ -147,12 +147,14 @@ TEST(BoardIntegrationTest, Nrf52840dkGetsTheRadioShimAsTheGoldenDiffSays) {
   if (std::getenv("TOCKCTL_UPDATE_GOLDEN")) WriteFileAtomic(golden, diff.substr(link.size() + 1));
   EXPECT_EQ(diff.substr(link.size() + 1), ReadFile(golden));
   ApplyIntegration(plan);
-  EXPECT_NE(f.Read("src/lib.rs").find("        TracedRadio::new(&nrf52840_peripherals."
-                                      "ieee802154_radio, 0)\n"),
+  EXPECT_NE(f.Read("src/lib.rs")
+                .find("        TracedRadio::new(&nrf52840_peripherals."
+                      "ieee802154_radio, 0)\n"),
             std::string::npos);
-  EXPECT_NE(f.Read("src/main.rs").find("    let traced_fault_policy = tockctl_config::"
-                                       "trace_fault_policy(&FAULT_RESPONSE, tracer);\n"
-                                       "    traced_radio.set_tracer(tracer);\n"),
+  EXPECT_NE(f.Read("src/main.rs")
+                .find("    let traced_fault_policy = tockctl_config::"
+                      "trace_fault_policy(&FAULT_RESPONSE, tracer);\n"
+                      "    traced_radio.set_tracer(tracer);\n"),
             std::string::npos);
   EXPECT_TRUE(f.Plan().Empty()) << "a second run changes nothing";
 }

@@ -99,9 +99,10 @@ TEST(ConfigModuleTest, TracedRadioIsNumberedInNetworkOrderAndOnlyWhenConfigured)
   EXPECT_EQ(TracedRadio(source)->iface_id, 1u);
   source.network->interfaces.back().name = std::string(40, 'w');
   std::string text = RenderConfigModule(source, SourceDir());
-  EXPECT_NE(text.find("    tock_trace_tock::core_trace::ieee802154_interface(\n        1,\n        \"" +
-                      std::string(40, 'w') + "\",\n        TRACE_RADIO_EUI64,\n    );\n"),
-            std::string::npos)
+  EXPECT_NE(
+      text.find("    tock_trace_tock::core_trace::ieee802154_interface(\n        1,\n        \"" +
+                std::string(40, 'w') + "\",\n        TRACE_RADIO_EUI64,\n    );\n"),
+      std::string::npos)
       << text;
   if (testing::HaveProgram("rustfmt")) {
     TempDir out;
