@@ -175,21 +175,37 @@ Json ReadConsole(BoardObjectReader r) {
   return r.value();
 }
 
+// A list of line edits --integrate makes to a board file: "lines" after the line "after", or
+// in place of the line "replace".
+void ReadBoardFileEdits(BoardObjectReader& r, const std::string& key) {
+  if (r.Find(key, false) == nullptr) return;
+  const Json& list = r.Array(key);
+  for (size_t i = 0; i < list.size(); ++i) {
+    BoardObjectReader e(r.doc(), list[i], r.PointerOf(key) + "/" + std::to_string(i), r.warnings());
+    e.String("file");
+    bool after = e.OptionalString("after").has_value();
+    if (after == e.OptionalString("replace").has_value())
+      BoardObjectReader::Fail(r.doc(), e.PointerOf("after"),
+                              "an edit needs exactly one of \"after\" and \"replace\"",
+                              "\"after\": LINE or \"replace\": LINE");
+    e.Array("lines");
+    e.WarnUnknownKeys();
+  }
+}
+
+// The 802.15.4 radio the tracer's TraceRadio shim wraps (docs/board-config.md, "trace.rust").
+void ReadTraceRadio(BoardObjectReader r) {
+  for (const char* key : {"hardware", "type", "device", "shim"}) r.String(key);
+  ReadBoardFileEdits(r, "edits");
+  r.WarnUnknownKeys();
+}
+
 // How main.rs reaches the tracer's clock and mux (docs/board-config.md, "trace.rust").
 void ReadTraceRust(BoardObjectReader r) {
   for (const char* key : {"chip", "clock", "platform", "fault_policy", "uart_mux", "clock_ref"})
     r.String(key);
-  if (r.Find("expose", false) != nullptr) {
-    const Json& list = r.Array("expose");
-    for (size_t i = 0; i < list.size(); ++i) {
-      BoardObjectReader e(r.doc(), list[i], r.PointerOf("expose") + "/" + std::to_string(i),
-                          r.warnings());
-      e.String("file");
-      e.String("after");
-      e.Array("lines");
-      e.WarnUnknownKeys();
-    }
-  }
+  ReadBoardFileEdits(r, "expose");
+  if (r.Find("radio", false) != nullptr) ReadTraceRadio(r.Object("radio"));
   r.WarnUnknownKeys();
 }
 
@@ -440,6 +456,23 @@ void CheckNetworkNames(const HardwareBoard& b, std::vector<HardwareProblem>& out
                        "a name no other entry uses"});
 }
 
+// trace.rust.radio.hardware names the board's 802.15.4 hardware entry the shim records.
+void CheckTraceRadio(const HardwareBoard& b, std::vector<HardwareProblem>& out) {
+  if (!b.trace.is_object() || !b.trace.contains("rust") || !b.trace["rust"].contains("radio"))
+    return;
+  std::string name = b.trace["rust"]["radio"].value("hardware", std::string());
+  std::vector<std::string> radios;
+  for (const auto& n : b.network_hardware) {
+    if (n.kind != "ieee802154") continue;
+    if (n.name == name) return;
+    radios.push_back(n.name);
+  }
+  out.push_back(
+      {"/trace/rust/radio/hardware",
+       "\"" + name + "\" names no ieee802154 entry of network_hardware",
+       radios.empty() ? "a board with an ieee802154 network_hardware entry" : JoinWords(radios)});
+}
+
 void SortByPosition(std::vector<BoardWarning>& warnings, size_t first) {
   std::stable_sort(warnings.begin() + static_cast<std::ptrdiff_t>(first), warnings.end(),
                    [](const BoardWarning& a, const BoardWarning& b) {
@@ -548,6 +581,7 @@ std::vector<HardwareProblem> CheckHardwareBoard(const HardwareBoard& board) {
   CheckProtection(board, out);
   CheckFlash(board, out);
   CheckNetworkNames(board, out);
+  CheckTraceRadio(board, out);
   return out;
 }
 

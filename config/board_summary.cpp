@@ -97,20 +97,30 @@ std::string LinkText(const std::string& title, const Json& link) {
   return out + details + "\n";
 }
 
+// The files a list of board file edits (trace.rust.expose, .radio.edits) touches, in order.
+std::string EditedFiles(const Json& edits) {
+  std::string files;
+  for (const auto& e : edits) {
+    std::string file = ValueText(e["file"]);
+    if (files.find(file) == std::string::npos) files += (files.empty() ? "" : ", ") + file;
+  }
+  return files;
+}
+
 // The tracer's Rust facts (board.trace.rust), when the board has them.
 std::string TracerFactsText(const Json& trace) {
   if (!trace.is_object() || !trace.contains("rust")) return {};
   const Json& rust = trace["rust"];
   std::string out = "  tracer (tockctl build --integrate): chip " + ValueText(rust["chip"]) +
                     ", clock " + ValueText(rust["clock"]) + "\n";
-  if (!rust.contains("expose")) return out;
-  std::string files;
-  for (const auto& e : rust["expose"]) {
-    std::string file = ValueText(e["file"]);
-    if (files.find(file) == std::string::npos) files += (files.empty() ? "" : ", ") + file;
-  }
-  out += "  --integrate also adds lines at " + std::to_string(rust["expose"].size()) +
-         " anchors of " + files + "\n";
+  if (rust.contains("expose"))
+    out += "  --integrate also adds lines at " + std::to_string(rust["expose"].size()) +
+           " anchors of " + EditedFiles(rust["expose"]) + "\n";
+  if (rust.contains("radio"))
+    out += "  802.15.4 shim on " + ValueText(rust["radio"]["hardware"]) + " (TraceRadio around " +
+           ValueText(rust["radio"]["type"]) +
+           "): " + std::to_string(rust["radio"]["edits"].size()) + " edits of " +
+           EditedFiles(rust["radio"]["edits"]) + "\n";
   return out;
 }
 

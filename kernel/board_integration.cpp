@@ -1,6 +1,7 @@
 #include "kernel/board_integration.h"
 
 #include <algorithm>
+#include <map>
 
 #include "common/error.h"
 #include "common/file_io.h"
@@ -140,29 +141,99 @@ void AddTracerLines(LineFile& f, const config::HardwareBoard& board, const fs::p
                   "hand the tracer's resources to kernel_loop");
 }
 
+// Every @NAME@ of `text` replaced by its value in `values`.
+std::string FillPlaceholders(std::string text, const std::map<std::string, std::string>& values) {
+  for (const auto& [name, value] : values)
+    for (size_t at = text.find(name); at != std::string::npos; at = text.find(name, at))
+      text.replace(at, name.size(), value), at += value.size();
+  return text;
+}
+
+LineFile& FileOf(std::vector<LineFile>& files, const fs::path& path) {
+  auto it = std::find_if(files.begin(), files.end(), [&](auto& f) { return f.path == path; });
+  if (it != files.end()) return *it;
+  files.push_back(LineFile::Read(path));
+  return files.back();
+}
+
+// True if `lines` stand in `f` one after the other, the first at `at` (anywhere when nullopt).
+bool HasBlock(const LineFile& f, const std::vector<std::string>& lines,
+              std::optional<size_t> at = std::nullopt) {
+  for (size_t i = at.value_or(0); i + lines.size() <= f.lines.size(); ++i) {
+    if (std::equal(lines.begin(), lines.end(), f.lines.begin() + static_cast<std::ptrdiff_t>(i)))
+      return true;
+    if (at) return false;
+  }
+  return false;
+}
+
+// One catalog edit: `lines` after the first line starting with "after", or in place of the
+// first line that is "replace" (both trimmed). An edit already made is left alone.
+void ApplyBoardFileEdit(LineFile& f, const nlohmann::ordered_json& e,
+                        const std::map<std::string, std::string>& values, const fs::path& root,
+                        const std::string& purpose) {
+  std::vector<std::string> lines;
+  for (const auto& l : e["lines"]) lines.push_back(FillPlaceholders(l.get<std::string>(), values));
+  if (e.contains("replace")) {
+    std::string old = FillPlaceholders(e["replace"].get<std::string>(), values);
+    auto it = std::find_if(f.lines.begin(), f.lines.end(),
+                           [&](const std::string& l) { return Trim(l) == old; });
+    if (it != f.lines.end()) {
+      it = f.lines.erase(it);
+      f.lines.insert(it, lines.begin(), lines.end());
+    } else if (!HasBlock(f, lines)) {
+      MissingAnchor(f, root, old, purpose);
+    }
+    return;
+  }
+  std::string after = FillPlaceholders(e["after"].get<std::string>(), values);
+  std::optional<size_t> at = FindLine(f, after);
+  if (!at) MissingAnchor(f, root, after, purpose);
+  if (!HasBlock(f, lines, *at + 1))
+    f.lines.insert(f.lines.begin() + static_cast<long>(*at) + 1, lines.begin(), lines.end());
+}
+
+void ApplyBoardFileEdits(std::vector<LineFile>& files, const nlohmann::ordered_json& edits,
+                         const std::map<std::string, std::string>& values,
+                         const fs::path& board_dir, const fs::path& root,
+                         const std::string& purpose) {
+  for (const auto& e : edits)
+    ApplyBoardFileEdit(FileOf(files, board_dir / e["file"].get<std::string>()), e, values, root,
+                       purpose);
+}
+
 // The catalog's trace.rust.expose entries: lines a board's lib.rs needs so main.rs can reach
 // the UART mux and the clock.
 void AddExposedLines(std::vector<LineFile>& files, const config::HardwareBoard& board,
                      const fs::path& board_dir, const fs::path& root) {
   const auto& rust = board.trace["rust"];
   if (!rust.contains("expose")) return;
-  for (const auto& e : rust["expose"]) {
-    fs::path path = board_dir / e["file"].get<std::string>();
-    auto it = std::find_if(files.begin(), files.end(), [&](auto& f) { return f.path == path; });
-    if (it == files.end()) {
-      files.push_back(LineFile::Read(path));
-      it = files.end() - 1;
-    }
-    std::string after = e["after"].get<std::string>();
-    std::optional<size_t> at = FindLine(*it, after);
-    if (!at) MissingAnchor(*it, root, after, "let main.rs reach the tracer's UART and clock");
-    std::vector<std::string> lines = e["lines"].get<std::vector<std::string>>();
-    bool present = *at + lines.size() < it->lines.size() &&
-                   std::equal(lines.begin(), lines.end(),
-                              it->lines.begin() + static_cast<std::ptrdiff_t>(*at) + 1);
-    if (!present)
-      it->lines.insert(it->lines.begin() + static_cast<long>(*at) + 1, lines.begin(), lines.end());
-  }
+  ApplyBoardFileEdits(files, rust["expose"], {}, board_dir, root,
+                      "let main.rs reach the tracer's UART and clock");
+}
+
+// The catalog's trace.rust.radio: the TraceRadio shim between the board's 802.15.4 radio and its
+// MAC (its edits), and main.rs handing it the tracer.
+void AddRadioShim(std::vector<LineFile>& files, const ConfigModuleSource& source,
+                  const fs::path& board_dir, const fs::path& root) {
+  std::optional<TracedRadioInterface> traced = TracedRadio(source);
+  if (!traced) return;
+  const auto& radio = source.board.trace["rust"]["radio"];
+  std::map<std::string, std::string> values{{"@RADIO_TYPE@", radio["type"].get<std::string>()},
+                                            {"@RADIO_DEVICE@", radio["device"].get<std::string>()},
+                                            {"@IFACE_ID@", std::to_string(traced->iface_id)}};
+  ApplyBoardFileEdits(files, radio["edits"], values, board_dir, root,
+                      "put the tracer's 802.15.4 shim between the radio and the MAC");
+  LineFile& main_rs = FileOf(files, board_dir / "src" / "main.rs");
+  std::string set_tracer = radio["shim"].get<std::string>() + ".set_tracer(tracer);";
+  if (Contains(main_rs, set_tracer)) return;
+  std::optional<size_t> policy = FindLine(main_rs, "let traced_fault_policy = ");
+  if (!policy)
+    MissingAnchor(main_rs, root, "let traced_fault_policy = ...", "hand the shim the tracer");
+  size_t end = *policy;
+  while (end + 1 < main_rs.lines.size() && !Trim(main_rs.lines[end]).ends_with(';')) ++end;
+  main_rs.lines.insert(main_rs.lines.begin() + static_cast<long>(end) + 1,
+                       Indent(main_rs.lines[*policy]) + set_tracer);
 }
 
 void AddDependencies(LineFile& f, bool trace, const fs::path& root, const fs::path& board_dir) {
@@ -239,6 +310,7 @@ IntegrationPlan PlanIntegration(const ConfigModuleSource& source, const fs::path
   if (trace) {
     AddTracerLines(files[1], source.board, tock_root);
     AddExposedLines(files, source.board, board_dir, tock_root);
+    AddRadioShim(files, source, board_dir, tock_root);
   }
   for (const LineFile& f : files) {
     std::string before = ReadFile(f.path);

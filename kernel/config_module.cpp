@@ -305,11 +305,14 @@ void AddNetworkValues(std::map<std::string, std::string>& v, const ConfigModuleS
       network ? NetworkExpr(s.board, *network) : RustExpr::Atom("NetworkConfig::NONE"));
 }
 
-// The catalog's fact `key` of board.trace.rust ("" when absent).
-std::string TraceFact(const config::HardwareBoard& board, const char* key) {
+// The catalog's fact `key` of board.trace.rust, or `nested_key` of that object ("" if absent).
+std::string TraceFact(const config::HardwareBoard& board, const char* key,
+                      const char* nested_key = nullptr) {
   const auto& trace = board.trace;
   if (!trace.is_object() || !trace.contains("rust") || !trace["rust"].contains(key)) return {};
-  return trace["rust"][key].get<std::string>();
+  const auto& fact = trace["rust"][key];
+  if (nested_key == nullptr) return fact.get<std::string>();
+  return fact.is_object() ? fact.value(nested_key, std::string()) : std::string();
 }
 
 RustExpr EventsExpr(const config::TraceConfig& t) {
@@ -322,25 +325,59 @@ RustExpr EventsExpr(const config::TraceConfig& t) {
   return RustExpr::Array(std::move(items), false);
 }
 
-// The Ethernet interfaces of "network", numbered in order: what TraceEthernet shims record.
+RustExpr EthernetTraceInterface(const NetworkInterface& n, size_t iface_id) {
+  std::vector<RustExpr> mac;
+  for (uint8_t b : n.mac.value_or(std::vector<uint8_t>(6, 0)))
+    mac.push_back(RustExpr::Atom(ByteHex(b)));
+  return RustExpr::Struct(
+      "Interface", {{"iface_id", Number(iface_id)},
+                    {"kind", RustExpr::Atom("tock_trace_tock::tock_trace::IfaceKind::Ethernet")},
+                    {"linktype", Number(1)},
+                    {"mtu", Number(n.mtu + 14)},
+                    {"addr", RustExpr::Call("tock_trace_tock::tock_trace::LinkAddr::mac48",
+                                            RustExpr::Array(std::move(mac), false))},
+                    {"name", RustExpr::String(n.name)}});
+}
+
+// The interfaces HELLO announces, numbered in the order of "network": its Ethernet interfaces
+// (what TraceEthernet shims record) and the one on the catalog's trace.rust.radio (TraceRadio),
+// which stands for TRACE_RADIO_INTERFACE.
 std::vector<RustExpr> TraceInterfaces(const ConfigModuleSource& s) {
   std::vector<RustExpr> out;
   if (!s.network) return out;
+  std::optional<TracedRadioInterface> radio = TracedRadio(s);
   for (const auto& n : s.network->interfaces) {
-    if (n.kind != config::NetworkKind::kEthernet) continue;
-    std::vector<RustExpr> mac;
-    for (uint8_t b : n.mac.value_or(std::vector<uint8_t>(6, 0)))
-      mac.push_back(RustExpr::Atom(ByteHex(b)));
-    out.push_back(RustExpr::Struct(
-        "Interface", {{"iface_id", Number(out.size())},
-                      {"kind", RustExpr::Atom("tock_trace_tock::tock_trace::IfaceKind::Ethernet")},
-                      {"linktype", Number(1)},
-                      {"mtu", Number(n.mtu + 14)},
-                      {"addr", RustExpr::Call("tock_trace_tock::tock_trace::LinkAddr::mac48",
-                                              RustExpr::Array(std::move(mac), false))},
-                      {"name", RustExpr::String(n.name)}}));
+    if (n.kind == config::NetworkKind::kEthernet)
+      out.push_back(EthernetTraceInterface(n, out.size()));
+    else if (radio && n.name == radio->name)
+      out.push_back(RustExpr::Atom("TRACE_RADIO_INTERFACE"));
   }
   return out;
+}
+
+// A blank line, TRACE_RADIO_EUI64 and TRACE_RADIO_INTERFACE (the core's ieee802154_interface),
+// when a radio interface is traced; with a final newline.
+std::string TraceRadioItems(const ConfigModuleSource& s) {
+  std::optional<TracedRadioInterface> radio = TracedRadio(s);
+  if (!radio) return {};
+  std::vector<RustExpr> eui;
+  for (uint8_t b : radio->eui64) eui.push_back(RustExpr::Atom(ByteHex(b)));
+  std::string out =
+      "\n/// The long address HELLO gives 802.15.4 interface " + CommentSafe(radio->name) +
+      (radio->eui64_from_file ? " (its \"eui64\")" : " (no \"eui64\": zeros)") + ".\n" +
+      RenderRustItem("pub const TRACE_RADIO_EUI64: [u8; 8] = ",
+                     RustExpr::Array(std::move(eui), false)) +
+      "\n/// Interface " + std::to_string(radio->iface_id) +
+      ", recorded by the radio shim: 802.15.4 without FCS (LINKTYPE 230).\n";
+  std::string head = "pub const TRACE_RADIO_INTERFACE: Interface<'static> =";
+  std::string call = "tock_trace_tock::core_trace::ieee802154_interface";
+  std::vector<std::string> args{std::to_string(radio->iface_id),
+                                "\"" + EscapeRustString(radio->name) + "\"", "TRACE_RADIO_EUI64"};
+  std::string one_line = "    " + call + "(" + args[0] + ", " + args[1] + ", " + args[2] + ");";
+  if (one_line.size() <= kRustMaxWidth) return out + head + "\n" + one_line + "\n";
+  out += head + "\n    " + call + "(\n";
+  for (const auto& a : args) out += "        " + a + ",\n";
+  return out + "    );\n";
 }
 
 void RequireTraceFacts(const ConfigModuleSource& s) {
@@ -377,9 +414,11 @@ std::string TraceItems(const ConfigModuleSource& s, std::string_view trace_templ
   v["TRACE_EVENT_LIST"] = RenderRustItem(
       "pub const TRACE_EVENT_LIST: [EventSet; " + std::to_string(t.events.size()) + "] = ",
       EventsExpr(t));
+  std::string radio = TraceRadioItems(s);
   v["TRACE_INTERFACES"] =
       RenderRustItem("pub const TRACE_INTERFACES: [Interface<'static>; " + count + "] = ",
-                     RustExpr::Array(std::move(interfaces), false));
+                     RustExpr::Array(std::move(interfaces), false)) +
+      (radio.empty() ? "" : "\n" + radio.substr(0, radio.size() - 1));
   v["TRACE_CONFIG"] = RenderRustItem(
       "pub const TRACE_CONFIG: TracerConfig = ",
       RustExpr::Struct("TracerConfig", {{"board", RustExpr::String(s.board.name)},
@@ -401,6 +440,20 @@ std::string TraceItems(const ConfigModuleSource& s, std::string_view trace_templ
 
 bool TraceEnabled(const ConfigModuleSource& source) {
   return source.trace && source.trace->enabled;
+}
+
+std::optional<TracedRadioInterface> TracedRadio(const ConfigModuleSource& source) {
+  std::string radio = TraceFact(source.board, "radio", "hardware");
+  if (!TraceEnabled(source) || radio.empty() || !source.network) return std::nullopt;
+  size_t iface_id = 0;
+  for (const auto& n : source.network->interfaces) {
+    const config::NetworkHardware* hw = HardwareFor(source.board, n);
+    if (n.kind == config::NetworkKind::kIeee802154 && hw && hw->name == radio)
+      return TracedRadioInterface{iface_id, n.name, n.eui64.value_or(std::vector<uint8_t>(8, 0)),
+                                  n.eui64.has_value()};
+    if (n.kind == config::NetworkKind::kEthernet) ++iface_id;
+  }
+  return std::nullopt;
 }
 
 ConfigModuleSource LoadConfigModuleSource(const std::string& path) {

@@ -2,11 +2,13 @@
 // sections as constants and statics of the tock-config crate's types (docs/build.md).
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "config/board.h"
 #include "config/board_resolution.h"
@@ -61,6 +63,19 @@ std::map<std::string, std::string> ConfigModuleValues(const ConfigModuleSource& 
 
 /// True if `source` turns the tracer on (a "trace" section with "enabled": true).
 bool TraceEnabled(const ConfigModuleSource& source);
+
+/// The 802.15.4 interface of "network" that the tracer's radio shim records.
+struct TracedRadioInterface {
+  size_t iface_id = 0;           ///< Its number in HELLO (and the shim's iface_id).
+  std::string name;              ///< The interface's "name".
+  std::vector<uint8_t> eui64;    ///< Its "eui64", or 8 zeros.
+  bool eui64_from_file = false;  ///< False when the interface has no "eui64".
+};
+
+/// The interface the TraceRadio shim records: with the tracer on, the "network" interface on
+/// the catalog's board.trace.rust.radio hardware; nullopt when the tracer is off, the board has
+/// no radio facts or no interface uses that radio.
+std::optional<TracedRadioInterface> TracedRadio(const ConfigModuleSource& source);
 
 /// The module text: `template_text` (read from `template_file`) expanded for `source`. Throws
 /// Error(kInvalidInput) for an unknown placeholder in the template.

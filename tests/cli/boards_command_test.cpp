@@ -108,6 +108,21 @@ TEST(BoardsCommandTest, ShowPrintsTheWholeBoard) {
             "Facts from: boards/qemu_rv32_virt/layout.ld, boards/qemu_rv32_virt/Makefile\n");
 }
 
+// nrf52840dk's tracer facts include the 802.15.4 radio shim (board.trace.rust.radio).
+TEST(BoardsCommandTest, ShowSummarisesTheTracerRadioShim) {
+  auto r = RunTockctl({"boards", "show", "nrf52840dk"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("Trace: uart, baud 115200\n"
+                       "  tracer (tockctl build --integrate): chip nrf52840dk_lib::ChipHw, clock "
+                       "nrf52840::rtc::Rtc<'static>\n"
+                       "  --integrate also adds lines at 2 anchors of src/lib.rs\n"
+                       "  802.15.4 shim on wpan0 (TraceRadio around RadioHw): 8 edits of "
+                       "src/lib.rs, src/main.rs\n"
+                       "Network hardware\n"),
+            std::string::npos)
+      << r.out;
+}
+
 TEST(BoardsCommandTest, ShowListsReservedRegionsAndDriverNumbers) {
   auto r = RunTockctl({"boards", "show", "clue_nrf52840"});
   ASSERT_EQ(r.exit_code, 0) << r.err;

@@ -61,11 +61,16 @@ TEST(BuildDocsTest, ExamplesRunAndPrintWhatTheDocsShow) {
   for (const char* file : {"main.rs", "lib.rs"})
     fs::copy_file(SourceDir() / "tests" / "fixtures" / "integrate" / file, src / file,
                   fs::copy_options::overwrite_existing);
+  fs::path nrf = dir.path() / "tock" / "boards" / "nordic" / "nrf52840dk";
+  fs::create_directories(nrf / "src");
+  fs::path nrf_files = SourceDir() / "tests" / "fixtures" / "integrate" / "nrf52840dk";
+  for (const char* file : {"src/main.rs", "src/lib.rs", "Cargo.toml"})
+    fs::copy_file(nrf_files / fs::path(file).filename(), nrf / file);
   std::ifstream doc(SourceDir() / "docs" / "build.md");
   std::stringstream text;
   text << doc.rdbuf();
   auto examples = ConsoleExamples(text.str());
-  ASSERT_EQ(examples.size(), 9u);
+  ASSERT_EQ(examples.size(), 12u);
   PosixProcessRunner runner;
   for (const ConsoleExample& example : examples) {
     ProcessSpec spec = SpecFor(example.command, dir.path());

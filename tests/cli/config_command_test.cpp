@@ -139,7 +139,7 @@ TEST_F(ConfigCommandTest, SetThatWouldMakeTheFileInvalidIsRefusedByteForByte) {
   EXPECT_EQ(r.out, "");
   EXPECT_EQ(r.err,
             path +
-                ":98:16: error: /ipc/backend: backend \"shared\" cannot work: nrf52840dk's "
+                ":196:16: error: /ipc/backend: backend \"shared\" cannot work: nrf52840dk's "
                 "armv7m-mpu regions must be power-of-two sized and aligned to their size, so IPC "
                 "buffers cannot be shared between processes; valid: copy, auto (falls back to "
                 "copy on this board)\n"
@@ -157,7 +157,7 @@ TEST_F(ConfigCommandTest, ForceWritesAnInvalidEditWithAWarning) {
                        R"({"name": "can0", "kind": "can"})", "--force"});
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_EQ(r.err, path +
-                       ":138:17: error: /network/interfaces/2/kind: nrf52840dk has no can "
+                       ":236:17: error: /network/interfaces/2/kind: nrf52840dk has no can "
                        "hardware; valid: ble, ieee802154\n"
                        "warning: " +
                        path + " was written with the errors above (--force)\n" + path +

@@ -188,6 +188,24 @@ TEST(BoardTest, MissingAndMistypedMembers) {
             "valid: an array");
 }
 
+// trace.rust.radio (the tracer's 802.15.4 shim) must name an ieee802154 network_hardware entry,
+// and each of its edits says either "after" or "replace".
+TEST(BoardTest, TracerRadioFactsAreChecked) {
+  const std::string rust = R"("trace": { "link": "uart", "rust": { "chip": "c", "clock": "k",
+      "platform": "Platform", "fault_policy": "f", "uart_mux": "m", "clock_ref": "r",
+      "radio": { "hardware": "ble0", "type": "RadioHw", "device": "&radio", "shim": "s",
+        "edits": [{ "file": "src/lib.rs", "after": "x", "lines": [] }] } } },)";
+  const std::string trace = R"("trace": { "link": "uart", "baud": 115200 },)";
+  EXPECT_EQ(ErrorOf(Replace(kBoard, trace, rust)),
+            "boards/demo.json:38:30: /board/trace/rust/radio/hardware: \"ble0\" names no "
+            "ieee802154 entry of network_hardware; valid: a board with an ieee802154 "
+            "network_hardware entry");
+  std::string both = Replace(rust, R"("after": "x")", R"("after": "x", "replace": "y")");
+  EXPECT_EQ(ErrorOf(Replace(kBoard, trace, both)),
+            "boards/demo.json:39:52: /board/trace/rust/radio/edits/0/after: an edit needs exactly "
+            "one of \"after\" and \"replace\"; valid: \"after\": LINE or \"replace\": LINE");
+}
+
 TEST(BoardTest, FlashMethodsAreChecked) {
   EXPECT_EQ(Err("\"default\": \"jlink\"", "\"default\": \"probe-rs\""),
             "boards/demo.json:29:18: /board/flash/default: default flash method \"probe-rs\" is "

@@ -114,6 +114,79 @@ TEST(BoardIntegrationTest, ALinkOtherThanTheConsoleIsLeftToTheBoard) {
                 "\"console\"");
 }
 
+// tests/fixtures/integrate/nrf52840dk's files in boards/nordic/nrf52840dk of the fixture tree, and
+// an nrf52840dk board file (docs/examples/build/nrf52840dk-trace.json: tracer on, wpan0).
+struct Nrf52840dkFixture {
+  testing::FixtureTree tree;
+  fs::path board_dir = tree.root() / "boards" / "nordic" / "nrf52840dk";
+  fs::path board_file = tree.temp().path() / "nrf.json";
+  nlohmann::ordered_json doc = nlohmann::ordered_json::parse(
+      ReadFile(SourceDir() / "docs" / "examples" / "build" / "nrf52840dk-trace.json"));
+
+  Nrf52840dkFixture() {
+    fs::create_directories(board_dir / "src");
+    fs::path src = SourceDir() / "tests" / "fixtures" / "integrate" / "nrf52840dk";
+    for (const char* f : {"main.rs", "lib.rs"}) fs::copy_file(src / f, board_dir / "src" / f);
+    fs::copy_file(src / "Cargo.toml", board_dir / "Cargo.toml");
+  }
+  IntegrationPlan Plan() const {
+    WriteFileAtomic(board_file, doc.dump(2) + "\n");
+    return PlanIntegration(LoadConfigModuleSource(board_file.string()), tree.root(), board_dir,
+                           SourceDir());
+  }
+  std::string Read(const std::string& file) const { return ReadFile(board_dir / file); }
+};
+
+TEST(BoardIntegrationTest, Nrf52840dkGetsTheRadioShimAsTheGoldenDiffSays) {
+  Nrf52840dkFixture f;
+  IntegrationPlan plan = f.Plan();
+  std::string diff = FormatIntegrationDiff(plan, f.tree.root());
+  std::string link = "link tockctl -> " + (SourceDir() / "kernel").lexically_normal().string();
+  ASSERT_EQ(diff.substr(0, link.size() + 1), link + "\n");
+  auto golden = SourceDir() / "tests" / "fixtures" / "integrate" / "nrf52840dk" / "radio.diff";
+  if (std::getenv("TOCKCTL_UPDATE_GOLDEN")) WriteFileAtomic(golden, diff.substr(link.size() + 1));
+  EXPECT_EQ(diff.substr(link.size() + 1), ReadFile(golden));
+  ApplyIntegration(plan);
+  EXPECT_NE(f.Read("src/lib.rs")
+                .find("        TracedRadio::new(&nrf52840_peripherals."
+                      "ieee802154_radio, 0)\n"),
+            std::string::npos);
+  EXPECT_NE(f.Read("src/main.rs")
+                .find("    let traced_fault_policy = tockctl_config::"
+                      "trace_fault_policy(&FAULT_RESPONSE, tracer);\n"
+                      "    traced_radio.set_tracer(tracer);\n"),
+            std::string::npos);
+  EXPECT_TRUE(f.Plan().Empty()) << "a second run changes nothing";
+}
+
+TEST(BoardIntegrationTest, WithoutAn802154InterfaceTheRadioIsLeftAlone) {
+  Nrf52840dkFixture f;
+  auto& interfaces = f.doc["network"]["interfaces"];
+  for (size_t i = 0; i < interfaces.size(); ++i)
+    if (interfaces[i]["kind"] == "ieee802154") interfaces.erase(i--);
+  ApplyIntegration(f.Plan());
+  EXPECT_EQ(f.Read("src/lib.rs").find("TracedRadio"), std::string::npos);
+  EXPECT_NE(f.Read("src/lib.rs").find("    pub uart_mux: "), std::string::npos);
+  EXPECT_EQ(f.Read("src/main.rs").find("traced_radio"), std::string::npos);
+  EXPECT_NE(f.Read("src/main.rs").find("tockctl_config::trace_setup("), std::string::npos);
+}
+
+TEST(BoardIntegrationTest, AMissingRadioAnchorIsRefusedAndNothingIsWritten) {
+  Nrf52840dkFixture f;
+  f.tree.Replace("boards/nordic/nrf52840dk/src/lib.rs",
+                 "        &nrf52840_peripherals.ieee802154_radio,\n", "");
+  std::string lib = f.Read("src/lib.rs");
+  EXPECT_EQ(ErrorText([&] { f.Plan(); }),
+            (f.board_dir / "src" / "lib.rs").string() +
+                ": boards/nordic/nrf52840dk/src/lib.rs has no line "
+                "`&nrf52840_peripherals.ieee802154_radio,`, needed to put the tracer's 802.15.4 "
+                "shim between the radio and the MAC; nothing was changed; add the lines by hand "
+                "(tockctl build --integrate --dry-run shows them on a board that has the line) or "
+                "see docs/tracing-real-tock.md");
+  EXPECT_EQ(f.Read("src/lib.rs"), lib);
+  EXPECT_FALSE(fs::exists(fs::symlink_status(f.tree.root() / "tockctl")));
+}
+
 TEST(BoardIntegrationTest, DependencyLinesArePathsThroughTheLink) {
   EXPECT_EQ(CrateDependencyLine("tock-config", "/t", "/t/boards/nordic/nrf52840dk"),
             "tock-config = { path = \"../../../tockctl/tock-config\" }");

@@ -62,6 +62,61 @@ TEST(ConfigModuleTest, GoldenTracerOnQemuRv32Virt) {
       std::string::npos);
 }
 
+// docs/examples/build/nrf52840dk-trace.json: the 802.15.4 interface on the catalog's
+// trace.rust.radio is announced through the core's ieee802154_interface (compiled below).
+TEST(ConfigModuleTest, GoldenTracerOnNrf52840dkAnnouncesTheRadio) {
+  auto example = SourceDir() / "docs" / "examples" / "build" / "nrf52840dk-trace.json";
+  std::string text = Generate(example);
+  auto golden = SourceDir() / "tests" / "fixtures" / "build" / "nrf52840dk-trace.rs";
+  if (std::getenv("TOCKCTL_UPDATE_GOLDEN")) WriteFileAtomic(golden, text);
+  EXPECT_EQ(text, ReadFile(golden)) << "regenerate with TOCKCTL_UPDATE_GOLDEN=1 if intended";
+  EXPECT_NE(text.find("pub const TRACE_INTERFACES: [Interface<'static>; 1] = "
+                      "[TRACE_RADIO_INTERFACE];\n\n"
+                      "/// The long address HELLO gives 802.15.4 interface wpan0 (its \"eui64\").\n"
+                      "pub const TRACE_RADIO_EUI64: [u8; 8] = "
+                      "[0x1e, 0xa2, 0x73, 0x0f, 0xdc, 0x51, 0x56, 0x98];\n"
+                      "/// Interface 0, recorded by the radio shim: 802.15.4 without FCS "
+                      "(LINKTYPE 230).\n"
+                      "pub const TRACE_RADIO_INTERFACE: Interface<'static> =\n"
+                      "    tock_trace_tock::core_trace::ieee802154_interface(0, \"wpan0\", "
+                      "TRACE_RADIO_EUI64);\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("pub type TraceClock = nrf52840::rtc::Rtc<'static>;"), std::string::npos);
+}
+
+// The radio's interface comes after the Ethernet ones before it; a long name breaks the call's
+// arguments as rustfmt does.
+TEST(ConfigModuleTest, TracedRadioIsNumberedInNetworkOrderAndOnlyWhenConfigured) {
+  auto source = LoadConfigModuleSource(
+      (SourceDir() / "docs" / "examples" / "build" / "nrf52840dk-trace.json").string());
+  ASSERT_TRUE(TracedRadio(source).has_value());
+  EXPECT_EQ(TracedRadio(source)->iface_id, 0u);
+  EXPECT_EQ(TracedRadio(source)->name, "wpan0");
+  config::NetworkInterface eth;
+  eth.name = "eth9";
+  eth.kind = config::NetworkKind::kEthernet;
+  source.network->interfaces.insert(source.network->interfaces.begin(), eth);
+  EXPECT_EQ(TracedRadio(source)->iface_id, 1u);
+  source.network->interfaces.back().name = std::string(40, 'w');
+  std::string text = RenderConfigModule(source, SourceDir());
+  EXPECT_NE(
+      text.find("    tock_trace_tock::core_trace::ieee802154_interface(\n        1,\n        \"" +
+                std::string(40, 'w') + "\",\n        TRACE_RADIO_EUI64,\n    );\n"),
+      std::string::npos)
+      << text;
+  if (testing::HaveProgram("rustfmt")) {
+    TempDir out;
+    auto fmt = testing::RustfmtCheck({out.Write("long.rs", text)});
+    EXPECT_TRUE(fmt.ok) << fmt.output;
+  }
+  source.trace->enabled = false;
+  EXPECT_FALSE(TracedRadio(source).has_value());
+  source.trace->enabled = true;
+  source.network->interfaces.pop_back();
+  EXPECT_FALSE(TracedRadio(source).has_value());
+  EXPECT_EQ(RenderConfigModule(source, SourceDir()).find("TRACE_RADIO"), std::string::npos);
+}
+
 TEST(ConfigModuleTest, TracerOffIsOneConstant) {
   TempDir dir;
   std::string text = Generate(InitFile(dir, "qemu_rv32_virt"));
@@ -73,13 +128,13 @@ TEST(ConfigModuleTest, TracerOffIsOneConstant) {
 
 TEST(ConfigModuleTest, TracerOnABoardWithoutTracerFactsIsRefused) {
   TempDir dir;
-  auto path = InitFile(dir, "nrf52840dk");
+  auto path = InitFile(dir, "nrf52840_dongle");
   std::string text = ReadFile(path);
   text.replace(text.find("\"enabled\": false"), 16, "\"enabled\": true");
   WriteFileAtomic(path, text);
   EXPECT_EQ(ErrorText([&] { Generate(path); }),
             path.string() +
-                ": /trace/enabled: the tracer is on, but board nrf52840dk has no tracer facts "
+                ": /trace/enabled: the tracer is on, but board nrf52840_dongle has no tracer facts "
                 "(board.trace.rust: chip, clock, platform, fault_policy, uart_mux, clock_ref) in "
                 "the catalog; set \"enabled\": false, add the facts to the board, or wire the "
                 "tracer by hand (docs/tracing-real-tock.md)");

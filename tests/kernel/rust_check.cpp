@@ -115,7 +115,7 @@ RustToolRun CompileAgainstTockConfig(const std::filesystem::path& dir,
                                 "tock_config=" + (dir / "libtock_config.rlib").string()};
   std::string standin = (dir / "libtock_standin.rlib").string();
   for (const char* name : {"kernel", "capsules_core", "capsules_system", "qemu_rv32_virt_chip",
-                           "qemu_rv32_virt_lib", "tock_trace_tock"})
+                           "qemu_rv32_virt_lib", "nrf52840", "nrf52840dk_lib", "tock_trace_tock"})
     argv.insert(argv.end(), {"--extern", std::string(name) + "=" + standin});
   argv.insert(argv.end(), {"-o", (dir / "libgenerated_check.rmeta").string(), wrapper.string()});
   return RunTool(argv);
