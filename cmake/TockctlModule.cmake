@@ -56,17 +56,25 @@ function(tockctl_tests module)
   add_executable(${target} ${sources})
   target_link_libraries(${target} PRIVATE ${ARG_DEPS} tockctl_test_support
                         GTest::gmock_main tockctl_warnings)
-  # Test files define many same-named helpers in their anonymous namespaces, so they are not
-  # unity-built; a precompiled header of GoogleTest, nlohmann/json and spdlog saves most of the
-  # parsing instead. GCC 12 reports known false -Warray-bounds, -Wstringop-overread
-  # and -Wstringop-overflow in inlined std::string code when <string> comes from a precompiled
-  # header; all three are off for the tests only.
-  set_target_properties(${target} PROPERTIES UNITY_BUILD OFF)
+  # Test files define many same-named helpers, each file in its own
+  # `namespace { namespace TOCKCTL_UNITY_ID {`: CMake defines TOCKCTL_UNITY_ID to a name unique to
+  # the file in a unity build (UNITY_BUILD_UNIQUE_ID), so that files can share a batch; without
+  # one it is empty, an anonymous namespace. A precompiled header of GoogleTest, nlohmann/json and
+  # spdlog saves most of the parsing besides. GCC 12 reports known false -Warray-bounds,
+  # -Wstringop-overread and -Wstringop-overflow in inlined std::string code when <string> comes
+  # from a precompiled header; all three are off for the tests only.
   tockctl_test_code_flags(${target})
   if(TOCKCTL_UNITY)
+    set_target_properties(${target} PROPERTIES UNITY_BUILD_UNIQUE_ID TOCKCTL_UNITY_ID)
+    # Test doubles and support code beside the tests (fakes, peers) compile on their own.
+    set(support ${sources})
+    list(FILTER support EXCLUDE REGEX "_test\\.cpp$")
+    set_source_files_properties(${support} PROPERTIES SKIP_UNITY_BUILD_INCLUSION ON)
     target_precompile_headers(${target} PRIVATE ${PROJECT_SOURCE_DIR}/tests/support/test_pch.h)
     target_compile_options(${target} PRIVATE
                            $<$<CXX_COMPILER_ID:GNU>:-Wno-array-bounds -Wno-stringop-overflow -Wno-stringop-overread>)
+  else()
+    target_compile_definitions(${target} PRIVATE TOCKCTL_UNITY_ID=)
   endif()
   # The module name is the label: `ctest -L cli`, `ctest -LE e2e` (docs/development.md). A
   # ctest test is a whole GoogleTest suite (MODULE.Suite, cmake/gtest_suites.cmake), except with

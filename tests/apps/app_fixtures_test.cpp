@@ -16,6 +16,7 @@
 
 namespace tockctl::apps {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 using apps::testing::MakeApp;
 using apps::testing::MakeTab;
@@ -86,5 +87,6 @@ TEST(AppFixtures, AreWhatTheWriterWritesNow) {
   }
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::apps

@@ -8,6 +8,7 @@
 
 namespace tockctl::apps {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 using tockctl::testing::ErrorText;
 
@@ -63,5 +64,6 @@ TEST(AppPack, RefusesWhatItCannotPack) {
             "executable ELF), not an object file");
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::apps

@@ -10,6 +10,7 @@
 
 namespace tockctl::apps {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 using apps::testing::MakeApp;
 using apps::testing::MakeTab;
@@ -295,11 +296,13 @@ TEST(Placement, KernelVersionArgumentIsParsed) {
             "--kernel-version: kernel version \"two\" is not MAJOR.MINOR (e.g. 2.2)");
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::apps
 
 namespace tockctl::apps {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 TEST(Placement, TheWalkSkipsPaddingAndStopsAtTheClearedHeader) {
   std::vector<uint8_t> flash = apps::testing::MakeApp("a", 64, 0x100);
@@ -318,5 +321,6 @@ TEST(Placement, TheWalkSkipsPaddingAndStopsAtTheClearedHeader) {
   EXPECT_EQ(apps[1].header.Name(), "b");
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::apps

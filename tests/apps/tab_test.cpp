@@ -11,6 +11,7 @@
 
 namespace tockctl::apps {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 using apps::testing::MakeApp;
 using apps::testing::MakeTab;
@@ -152,5 +153,6 @@ TEST(TabMetadata, ErrorsNameFileLineAndColumn) {
             "metadata.toml holds `key = \"string\"`, integers, booleans and arrays of strings");
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::apps

@@ -9,6 +9,7 @@
 
 namespace tockctl::apps {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 using tockctl::testing::ErrorText;
 
@@ -178,11 +179,13 @@ TEST(Tbf, BrokenStructureIsOneLineNamingFileOffsetAndWhatToDo) {
             ".tbf or .tab file built by elf2tab");
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::apps
 
 namespace tockctl::apps {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 TEST(Tbf, MinimumTotalSizeIsReservedCredentialsFootersAsElf2tabWrites) {
   TbfBuild b;
@@ -219,5 +222,6 @@ TEST(Tbf, ZeroBytesAfterTheFootersAreShownAsPadding) {
   EXPECT_TRUE(f.header.other_footers.empty());
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::apps

@@ -11,6 +11,7 @@
 
 namespace tockctl {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 using testing::RunTockctl;
 using testing::SourceDir;
@@ -116,11 +117,13 @@ TEST(AppCommand, BadInputIsOneLineWithItsExitCode) {
   EXPECT_EQ(run.err, "error: tests/fixtures/apps/missing.bin: no such file\n");
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl
 
 namespace tockctl {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 TEST(AppCommand, PackJsonNamesTheFileItWrote) {
   testing::TempDir dir;
@@ -157,7 +160,6 @@ TEST(AppCommand, InstallDryRunOutputIsThePlannedAppFlash) {
   EXPECT_EQ(bytes[0x2800], 0xFF);
 }
 
-}  // namespace
 TEST(AppCommand, AMethodThatCannotReadRefusesBeforeTouchingTheBoard) {
   // nrfutil writes and verifies but cannot read memory back.
   const auto run = RunTockctl({"app", "install", "tests/fixtures/apps/blink.tab", "--board",
@@ -218,4 +220,6 @@ TEST(AppCommand, FlashAppPlacesTabsLikeInstall) {
   EXPECT_EQ(run.exit_code, 0) << run.err;
 }
 
+}  // namespace TOCKCTL_UNITY_ID
+}  // namespace
 }  // namespace tockctl

@@ -11,6 +11,7 @@
 
 namespace tockctl {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 using testing::CliRun;
 using testing::PtyPair;
@@ -75,5 +76,6 @@ TEST(BoardTraceLinkTest, ASerialSourceGetsTheLinksBaudRate) {
   EXPECT_EQ(r.err.rfind("trace: reading serial " + pty.slave_path() + " @9600\n", 0), 0u) << r.err;
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl

@@ -9,6 +9,7 @@
 
 namespace tockctl {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 using testing::RunTockctl;
 
@@ -185,11 +186,13 @@ TEST(BoardsCommandTest, ABrokenBoardFileOnlyWarnsNamingIt) {
   EXPECT_EQ(r.out.substr(r.out.find('\n') + 1, 5), "hail ");
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl
 
 namespace tockctl {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 TEST(BoardsCommandTest, DocsListExcerptMatchesTheRealOutput) {
   std::string docs = ReadFile(testing::SourceDir() / "docs" / "boards.md");
@@ -206,5 +209,6 @@ TEST(BoardsCommandTest, DocsListExcerptMatchesTheRealOutput) {
   EXPECT_EQ(checked, 4);
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl

@@ -12,6 +12,7 @@
 
 namespace tockctl {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 namespace fs = std::filesystem;
 using testing::CliRun;
@@ -193,5 +194,6 @@ TEST_F(BuildCommandTest, FlashAndGenerateOnlyExcludeEachOther) {
   EXPECT_EQ(r.err, "error: --generate-only excludes --flash; run with --help for usage\n");
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl

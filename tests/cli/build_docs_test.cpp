@@ -15,6 +15,7 @@
 
 namespace tockctl {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 namespace fs = std::filesystem;
 using testing::ConsoleExample;
@@ -97,5 +98,6 @@ TEST(BuildDocsTest, EllipsisMatchesAnyText) {
   EXPECT_FALSE(MatchesShown("exact", "exact!"));
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl

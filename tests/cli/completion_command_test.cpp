@@ -14,6 +14,7 @@
 
 namespace tockctl {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 using testing::RunTockctl;
 using Words = std::vector<std::string>;
@@ -226,11 +227,13 @@ TEST(CompletionCommandTest, ScriptsPassTheShellsSyntaxChecks) {
   }
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl
 
 namespace tockctl {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 TEST(ManPageCommandTest, RendersWithoutWarningsAndListsEveryCommand) {
   testing::TempDir dir;
@@ -258,5 +261,6 @@ TEST(ManPageCommandTest, RendersWithoutWarningsAndListsEveryCommand) {
   EXPECT_NE(text.find("tockctl boards show [OPTIONS] NAME"), std::string::npos) << text;
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl

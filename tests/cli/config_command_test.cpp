@@ -14,6 +14,7 @@
 
 namespace tockctl {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 using testing::RunTockctl;
 using testing::TempDir;
@@ -321,11 +322,13 @@ TEST_F(ConfigCommandTest, EverySubcommandHasHelp) {
   EXPECT_EQ(r.exit_code, 2);
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl
 
 namespace tockctl {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 // Sets an environment variable for the tockctl runs of one test.
 class ScopedEnv {
@@ -417,5 +420,6 @@ TEST_F(ConfigCommandTest, XdgConfigBoardsAreFound) {
   EXPECT_EQ(r.err, "");
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl

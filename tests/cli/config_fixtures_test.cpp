@@ -10,6 +10,7 @@
 
 namespace tockctl {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 std::filesystem::path FixtureDir() { return testing::SourceDir() / "tests/fixtures/config/bad"; }
 
@@ -44,5 +45,6 @@ std::string TestName(const ::testing::TestParamInfo<std::string>& info) {
 
 INSTANTIATE_TEST_SUITE_P(Fixtures, BadConfigTest, ::testing::ValuesIn(FixtureNames()), TestName);
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl

@@ -20,6 +20,7 @@
 
 namespace tockctl {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 namespace fs = std::filesystem;
 using std::chrono::milliseconds;
@@ -328,5 +329,6 @@ TEST(ConsoleCommand, UntilMatchesAcrossPiecesAndEndsWithExitZero) {
   EXPECT_EQ(console.Out().rfind("tock$ ", 0), 0u) << console.Out();
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl

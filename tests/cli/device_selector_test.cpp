@@ -9,6 +9,7 @@
 
 namespace tockctl {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 using testing::CliRun;
 using testing::RunTockctl;
@@ -106,5 +107,6 @@ TEST(DeviceSelectorTest, AMalformedEndpointIsTheSameOneLineErrorInTraceAndFlash)
   }
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl

@@ -9,6 +9,7 @@
 
 namespace tockctl {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 namespace fs = std::filesystem;
 
 using testing::RunTockctl;
@@ -92,5 +93,6 @@ TEST(DevicesCommandTest, JsonListsPortsAndProbes) {
   EXPECT_EQ(j["usb_devices"][0]["node"], (dev / "bus/usb/001/012").string());
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl

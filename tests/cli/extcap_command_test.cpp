@@ -13,6 +13,7 @@
 
 namespace tockctl {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 namespace fs = std::filesystem;
 using testing::CliRun;
@@ -224,5 +225,6 @@ TEST_F(ExtcapCommandTest, InstallLinksIntoTheFoldersAndUninstallRemovesThem) {
   EXPECT_EQ(r.exit_code, 2);
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl

@@ -8,6 +8,7 @@
 
 namespace tockctl {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 using testing::RunTockctl;
 using testing::TempDir;
@@ -237,5 +238,6 @@ TEST(QemuCommandTest, StatusWithNothingRunning) {
                                (dir.path() / "qemu.json").string() + "\"}\n");
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl

@@ -4,6 +4,7 @@
 
 namespace tockctl {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 using testing::RunTockctl;
 
@@ -53,5 +54,6 @@ TEST(GlobalOptionsTest, AMissingSubcommandStillSaysOneIsRequired) {
   EXPECT_EQ(r.err, "error: A subcommand is required; run with --help for usage\n");
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl

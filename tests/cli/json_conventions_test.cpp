@@ -15,6 +15,7 @@
 
 namespace tockctl {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 using testing::RunTockctl;
 using testing::TempDir;
@@ -73,5 +74,6 @@ TEST(JsonConventions, TheCheckCatchesANumberAddress) {
   EXPECT_NONFATAL_FAILURE(CheckConvention(j, ""), "/segments/0/start is a number");
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl

@@ -11,6 +11,7 @@
 
 namespace tockctl {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 using testing::CliRun;
 using testing::RunTockctl;
@@ -118,5 +119,6 @@ TEST(OptionVocabularyTest, RunAsksForTheConsoleWithTheOptionThatNamesIt) {
   EXPECT_EQ(gdb.err, link + "console-" + hint);
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl

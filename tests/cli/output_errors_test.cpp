@@ -9,6 +9,7 @@
 
 namespace tockctl {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 using testing::RunTockctl;
 using testing::RunTockctlWritingTo;
@@ -54,5 +55,6 @@ TEST(OutputErrors, AWritableStdoutStillSucceeds) {
   EXPECT_EQ(run.err, "");
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl

@@ -10,6 +10,7 @@
 
 namespace tockctl {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 using testing::CliRun;
 using testing::PtyPair;
@@ -49,5 +50,6 @@ TEST(SerialLockTest, ASecondTockctlOnAHeldPortIsRefusedAndTheFirstKeepsReading) 
   EXPECT_NE(first->Stdout().find(R"("type":"hello")"), std::string::npos) << first->Stdout();
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl

@@ -11,6 +11,7 @@
 
 namespace tockctl {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 namespace fs = std::filesystem;
 using testing::RunTockctl;
@@ -280,11 +281,13 @@ TEST(TraceCommand, UnwritableCaptureIsAnIoError) {
             "directory; check that the directory exists and is writable\n");
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl
 
 namespace tockctl {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 TEST(TraceCommand, RangeErrorsNameTheBoundReadably) {
   const std::string replay = (testing::SourceDir() / "tests/fixtures/trace/basic.bin").string();
@@ -305,11 +308,13 @@ TEST(TraceCommand, RangeErrorsNameTheBoundReadably) {
   }
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl
 
 namespace tockctl {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 std::string BasicReplay() {
   return (testing::SourceDir() / "tests/fixtures/trace/basic.bin").string();
@@ -366,5 +371,6 @@ TEST(TraceCommand, JsonWithFormatTextIsAUsageError) {
             "(--json alone prints JSON lines)\n");
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl

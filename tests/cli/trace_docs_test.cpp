@@ -9,6 +9,7 @@
 
 namespace tockctl {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 struct Example {
   std::vector<std::string> args;
@@ -44,5 +45,6 @@ TEST(TraceDocs, ConsoleExamplesPrintWhatTheDocumentShows) {
   }
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl

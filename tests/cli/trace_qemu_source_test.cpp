@@ -18,6 +18,7 @@
 
 namespace tockctl {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 namespace fs = std::filesystem;
 using testing::CliRun;
@@ -167,5 +168,6 @@ TEST(TraceQemuSource, FollowsAQemuRestartedOnAnotherPortLikeExtcap) {
   trace->Stop();
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl

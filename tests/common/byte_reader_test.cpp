@@ -7,6 +7,7 @@
 
 namespace tockctl {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 TEST(ByteReaderTest, ReadsLittleAndBigEndian) {
   std::vector<uint8_t> data = {0x01, 0x02, 0x03, 0x04, 0x05, 0x06};
@@ -46,5 +47,6 @@ TEST(ByteReaderTest, CheckedArithmetic) {
   EXPECT_THROW(AddOrThrow(std::numeric_limits<uint64_t>::max(), 1, "segment end"), Error);
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl

@@ -4,6 +4,7 @@
 
 namespace tockctl {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 TEST(ClosestNames, EditDistance) {
   EXPECT_EQ(EditDistance("kitten", "sitting"), 3u);
@@ -23,5 +24,6 @@ TEST(ClosestNames, RanksCaseThenPrefixThenSubstringThenDistance) {
             std::vector<std::string>{"validate"});
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl

@@ -11,6 +11,7 @@
 
 namespace tockctl {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 using Words = std::vector<std::string>;
 
@@ -151,5 +152,6 @@ TEST(ManPageTest, SectionsAndCommandsFromTheSpec) {
     EXPECT_NE(page.find(text), std::string::npos) << text;
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl

@@ -10,6 +10,7 @@
 
 namespace tockctl {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 using testing::BuildElf;
 using testing::CountingBytes;
@@ -206,5 +207,6 @@ TEST(ElfFileTest, KnowsTheMagicAndMachines) {
   EXPECT_EQ(ElfMachineName(7), "machine 7");
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl

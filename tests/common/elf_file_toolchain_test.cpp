@@ -13,6 +13,7 @@
 
 namespace tockctl {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 using testing::TempDir;
 
@@ -145,5 +146,6 @@ TEST(ElfFileToolchainTest, TruncationsAndCorruptionsFailCleanly) {
   }
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl

@@ -4,6 +4,7 @@
 
 namespace tockctl {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 TEST(ErrorTest, DescribesFileLineColumnPointerAndHint) {
   ErrorContext ctx;
@@ -63,5 +64,6 @@ TEST(ErrorTest, ExitCodesAreDistinct) {
   EXPECT_EQ(ExitCodeFor(ErrorCategory::kInterrupted), 130);
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl

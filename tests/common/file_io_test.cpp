@@ -8,6 +8,7 @@
 
 namespace tockctl {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 using testing::TempDir;
 
@@ -66,5 +67,6 @@ TEST(FileIoTest, MissingParentDirectoryIsAnIoError) {
   }
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl

@@ -4,6 +4,7 @@
 
 namespace tockctl {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 TEST(Hex, NumberIsLowercaseWithoutPadding) {
   EXPECT_EQ(HexNumber(0), "0x0");
@@ -33,5 +34,6 @@ TEST(Hex, AppendsLittleEndian) {
   EXPECT_EQ(out, (std::vector<uint8_t>{0xaa, 0x44, 0x33, 0x22, 0x11}));
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl

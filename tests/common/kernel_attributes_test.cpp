@@ -8,6 +8,7 @@
 
 namespace tockctl {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 constexpr uint64_t kFlashEnd = 0x80100000;
 
@@ -210,5 +211,6 @@ TEST(KernelAttributesTest, VersionText) {
   EXPECT_EQ((KernelVersion{2, 2, 0, 7}).Text(), "2.2.0-pre-release7");
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl

@@ -4,6 +4,7 @@
 
 namespace tockctl {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 TEST(OneLineTest, EscapesControlCharactersOnly) {
   EXPECT_EQ(OneLine("plain text, \"quotes\" and UTF-8: \xc3\xa9"),
@@ -12,5 +13,6 @@ TEST(OneLineTest, EscapesControlCharactersOnly) {
   EXPECT_EQ(OneLine(std::string("\0", 1)), "\\x00");
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl

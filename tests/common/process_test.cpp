@@ -13,6 +13,7 @@
 
 namespace tockctl {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 TEST(ProcessTest, CollectsOutputAndExitCode) {
   PosixProcessRunner runner;
@@ -96,5 +97,6 @@ TEST(ProcessTest, SpawnedChildIsStoppedByItsHandle) {
   EXPECT_NE(::kill(pid, 0), 0);
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl

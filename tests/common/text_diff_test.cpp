@@ -4,6 +4,7 @@
 
 namespace tockctl {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 TEST(TextDiffTest, EqualTextsHaveNoDiff) {
   EXPECT_EQ(UnifiedDiff("a\nb\n", "a\nb\n", "x", "y"), "");
@@ -27,5 +28,6 @@ TEST(TextDiffTest, AddingToAnEmptyFile) {
   EXPECT_EQ(UnifiedDiff("", "x\n", "o", "n"), "--- o\n+++ n\n@@ -0,0 +1,1 @@\n+x\n");
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl

@@ -4,6 +4,7 @@
 
 namespace tockctl {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 TEST(TextTableTest, ColumnsAreAsWideAsTheirWidestCellAndTwoSpacesApart) {
   EXPECT_EQ(RenderTextTable({{"NAME", "CHIP", "ARCH"}, {"hail", "sam4l", "cortex-m4"}}),
@@ -19,5 +20,6 @@ TEST(TextTableTest, EveryLineStartsWithTheIndentAndShortRowsEndEarly) {
 
 TEST(TextTableTest, NoRowsIsNoText) { EXPECT_EQ(RenderTextTable({}), ""); }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl

@@ -4,6 +4,7 @@
 
 namespace tockctl {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 TEST(Utf8, ValidTextIsKept) {
   EXPECT_EQ(ValidUtf8("eth0 \xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80"),
@@ -27,5 +28,6 @@ TEST(Utf8, PrefixDoesNotSplitACharacter) {
   EXPECT_EQ(Utf8Prefix("abc", 10), "abc");
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl

@@ -14,6 +14,7 @@
 
 namespace tockctl::config {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 using testing::SourceDir;
 using testing::TempDir;
@@ -272,11 +273,13 @@ TEST(BoardCatalogTest, TopLevelUnknownKeysAreWarnings) {
                 "format, board, $schema, ipc, network");
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::config
 
 namespace tockctl::config {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 std::string DocsText() { return ReadFile(SourceDir() / "docs" / "boards.md"); }
 
@@ -331,5 +334,6 @@ TEST(BoardCatalogDocsTest, BoardTableMatchesTheCatalog) {
   EXPECT_EQ(documented.size(), Catalog().size());
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::config

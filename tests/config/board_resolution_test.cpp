@@ -9,6 +9,7 @@
 
 namespace tockctl::config {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 using Json = nlohmann::ordered_json;
 using tockctl::testing::SourceDir;
@@ -174,5 +175,6 @@ TEST(ResolveBoardTest, InitWithReferenceWritesAFileThatResolvesToTheCatalogBoard
   EXPECT_EQ(r.network->interfaces.size(), 1u);
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::config

@@ -6,9 +6,10 @@
 
 namespace tockctl::config {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 const BoardCatalog& Catalog() {
-  static const BoardCatalog catalog = BoardCatalog::Load(testing::SourceDir() / "boards");
+  static const BoardCatalog catalog = BoardCatalog::Load(tockctl::testing::SourceDir() / "boards");
   return catalog;
 }
 
@@ -50,5 +51,6 @@ TEST(BoardSummaryTest, DescribeShowsReservedRegionsAndProtectionLimits) {
   EXPECT_NE(text.find("  * uf2             family_id=0xe48bff56\n"), std::string::npos) << text;
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::config

@@ -12,6 +12,7 @@
 
 namespace tockctl::config {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 // A small, valid board file. Line numbers matter: the tests below name them.
 const char* const kBoard = R"({
@@ -358,7 +359,7 @@ TEST(BoardTest, SerialisesBackToTheSameObject) {
 }
 
 TEST(BoardTest, EveryCatalogFileRoundTripsExactly) {
-  auto catalog = BoardCatalog::Load(testing::SourceDir() / "boards");
+  auto catalog = BoardCatalog::Load(tockctl::testing::SourceDir() / "boards");
   for (const CatalogEntry* entry : catalog.Entries()) {
     JsonDocument doc = JsonDocument::Load(entry->file);
     nlohmann::ordered_json written = entry->board;
@@ -366,5 +367,6 @@ TEST(BoardTest, EveryCatalogFileRoundTripsExactly) {
   }
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::config

@@ -15,6 +15,7 @@
 
 namespace tockctl::config {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 using Json = nlohmann::ordered_json;
 
@@ -243,5 +244,6 @@ TEST(ConfigDiffTest, AddedRemovedChangedByPointer) {
   EXPECT_EQ(FormatChanges(DiffJson(Json(1), Json("1"))), "~ /: 1 -> \"1\"\n");
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::config

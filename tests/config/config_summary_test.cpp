@@ -6,6 +6,7 @@
 
 namespace tockctl::config {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 TEST(ConfigSummaryTest, DescribesBoardIpcAndNetwork) {
   JsonDocument doc = JsonDocument::Parse(
@@ -37,5 +38,6 @@ TEST(ConfigSummaryTest, MissingPartsAreSaid) {
             "trace: absent (off)\n");
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::config

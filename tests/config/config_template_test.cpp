@@ -8,6 +8,7 @@
 
 namespace tockctl::config {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 using Json = nlohmann::ordered_json;
 using testing::CatalogBoard;
@@ -91,5 +92,6 @@ TEST(ConfigTemplateTest, MissingTemplateIsAnIoError) {
   }
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::config

@@ -6,6 +6,7 @@
 
 namespace tockctl::config {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 using testing::BoardFile;
 using testing::FindingLines;
@@ -120,5 +121,6 @@ TEST(ConfigValidatorTest, FileCheckJson) {
   EXPECT_EQ(j["findings"][0]["pointer"], "/ipc/backend");
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::config

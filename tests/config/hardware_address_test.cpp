@@ -4,6 +4,7 @@
 
 namespace tockctl::config {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 TEST(HardwareAddressTest, ParsesColonSeparatedPairs) {
   auto mac = ParseHardwareAddress("02:1A:ff:00:10:9b", kMacBytes);
@@ -46,5 +47,6 @@ TEST(HardwareAddressTest, DerivedAddressesAreStableUnicastAndLocal) {
             "42:60:d6:c8:83:14");
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::config

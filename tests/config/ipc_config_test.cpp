@@ -7,6 +7,7 @@
 
 namespace tockctl::config {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 using testing::Lines;
 
@@ -140,5 +141,6 @@ TEST(IpcConfigTest, AppSelectionKeepsIndexesOfBadEntries) {
                 "\"*\" (every app) or a list such as [\"app1\", \"app2\"]"}));
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::config

@@ -6,6 +6,7 @@
 
 namespace tockctl::config {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 using testing::CatalogBoard;
 using testing::Lines;
@@ -171,5 +172,6 @@ TEST(IpcRulesTest, WithoutABoardOnlySelfContainedRulesRun) {
                                    "used by /ipc/services/0; valid: a name no other service uses"});
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::config

@@ -6,6 +6,7 @@
 
 namespace tockctl::config {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 std::string ErrorOf(const std::string& text) {
   try {
@@ -44,5 +45,6 @@ TEST(JsonDocumentTest, DuplicateKeysAndDeepNestingAreRefused) {
             "b.json:1:65: JSON nesting deeper than 64 levels; flatten the document");
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::config

@@ -8,6 +8,7 @@
 
 namespace tockctl::config {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 using testing::Lines;
 
@@ -105,5 +106,6 @@ TEST(NetworkConfigTest, MtuLimits) {
   EXPECT_EQ(MtuLimitsFor(NetworkKind::kWifi, false).max, 1500u);
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::config

@@ -6,6 +6,7 @@
 
 namespace tockctl::config {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 using testing::CatalogBoard;
 using testing::Lines;
@@ -133,5 +134,6 @@ TEST(NetworkRulesTest, UnknownServiceWithoutIpcSection) {
                                                      "a service defined in /ipc/services"});
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::config

@@ -6,6 +6,7 @@
 
 namespace tockctl::config {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 using testing::Lines;
 
@@ -70,5 +71,6 @@ TEST(ObjectReaderTest, KeysWithSlashesAreEscapedInPointers) {
   EXPECT_EQ(report.findings()[0].pointer, "/a~1b~0c");
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::config

@@ -7,6 +7,7 @@
 
 namespace tockctl::config {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 using Strings = std::vector<std::string>;
 
@@ -96,5 +97,6 @@ TEST(TraceConfigTest, TheSummarySaysWhatTheTracerDoes) {
   EXPECT_EQ(text.substr(text.find("trace:")), "trace: off\n");
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::config

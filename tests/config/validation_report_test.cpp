@@ -6,6 +6,7 @@
 
 namespace tockctl::config {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 const char* const kText = "{\n  \"ipc\": {\n    \"backend\": \"shared\",\n    \"zz\": 1\n  }\n}\n";
 
@@ -84,5 +85,6 @@ TEST(ValidationReportTest, ThrowFirstErrorSkipsWarnings) {
   }
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::config

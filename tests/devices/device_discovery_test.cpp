@@ -13,6 +13,7 @@
 
 namespace tockctl::devices {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 using flasher::testing::Capture;
 namespace fs = std::filesystem;
@@ -251,5 +252,6 @@ TEST(SerialPortSelectionTest, PicksTheOnlyBoardOrListsTheChoices) {
             "serial port /dev/ttyS55 does not exist; list ports with: tockctl devices");
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::devices

@@ -9,6 +9,7 @@
 
 namespace tockctl::devices {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 TEST(LibusbHostTest, ListsDevicesOrReportsNoUsbAccess) {
   auto log = std::make_shared<spdlog::logger>("t", std::make_shared<spdlog::sinks::null_sink_mt>());
@@ -69,5 +70,6 @@ TEST(UsbUdevHintTest, IsOneLineWithTheRuleForTheDevice) {
   EXPECT_EQ(UsbUdevHint(0x1209, 0x0001).find('\n'), std::string::npos);
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::devices

@@ -12,6 +12,7 @@
 
 namespace tockctl::devices {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 QemuInstance Sample() {
   QemuInstance q;
@@ -142,5 +143,6 @@ TEST(QemuInstanceTest, DeadPidIsStale) {
   EXPECT_FALSE(store.Load().has_value());
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::devices

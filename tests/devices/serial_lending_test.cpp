@@ -17,6 +17,7 @@
 
 namespace tockctl::devices {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 namespace fs = std::filesystem;
 using std::chrono::milliseconds;
@@ -159,5 +160,6 @@ TEST(SerialLendingTest, ALenderNeverBorrows) {
   EXPECT_EQ(scope.borrowed(), 0u);
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::devices

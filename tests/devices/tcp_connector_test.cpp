@@ -11,6 +11,7 @@
 
 namespace tockctl::devices {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 using std::chrono::milliseconds;
 
@@ -107,5 +108,6 @@ TEST(TcpConnectTest, ARefusedConnectionSaysWhereAndWhatToCheck) {
                                    where);
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::devices

@@ -7,6 +7,7 @@
 
 namespace tockctl::devices {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 TEST(UsbSelectorTest, ParsesVidPidAndSerial) {
   EXPECT_EQ(ParseUsbSelector("1209:0001"), (UsbSelector{0x1209, 0x0001, {}}));
@@ -57,5 +58,6 @@ TEST(UsbSelectorTest, ProbeValuesOfTheFlasherParseTheSameWay) {
             "VID:PID[:SERIAL] with hexadecimal ids, e.g. 1209:0001 or 2e8a:000a:E6616407E3");
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::devices

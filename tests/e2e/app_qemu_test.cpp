@@ -15,6 +15,7 @@
 
 namespace tockctl::testing {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 using namespace std::chrono_literals;
 
@@ -160,5 +161,6 @@ TEST_F(AppQemuTest, QemuMethodWithoutARunningQemuSaysSo) {
             "(tockctl flash IMAGE --board qemu_rv32_virt)\n");
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::testing

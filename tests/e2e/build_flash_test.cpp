@@ -11,6 +11,7 @@
 
 namespace tockctl::testing {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 namespace fs = std::filesystem;
 
@@ -51,5 +52,6 @@ TEST(BuildFlashTest, BuiltKernelRunsInQemu) {
   EXPECT_NE(uart.find("tockctl fixture kernel for qemu_rv32_virt"), std::string::npos) << uart;
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::testing

@@ -17,6 +17,7 @@
 
 namespace tockctl {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 namespace fs = std::filesystem;
 using std::chrono::milliseconds;
@@ -170,5 +171,6 @@ TEST_F(ConsoleTmux, FollowsAQemuRestartedByFlash) {
   EXPECT_EQ(console.Wait(milliseconds(20000)), 0);
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl

@@ -17,6 +17,7 @@
 
 namespace tockctl::testing {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 namespace fs = std::filesystem;
 using std::chrono::seconds;
@@ -139,5 +140,6 @@ TEST(DemoDocsTest, EveryCommandOfDocsDemoMdRunsAndPrintsWhatItShows) {
   }
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::testing

@@ -16,6 +16,7 @@
 
 namespace tockctl::testing {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -286,5 +287,6 @@ TEST(DemoFlowTest, BuildFlashTraceThenTsharkReadsTheCapture) {
   CheckLuaDissector(run);
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::testing

@@ -12,6 +12,7 @@
 
 namespace tockctl::testing {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 namespace fs = std::filesystem;
 using std::chrono::seconds;
@@ -119,5 +120,6 @@ TEST(DemoLinkLossTest, QemuRestartedOnTheSameUartPortIsPickedUpAgain) {
   ExpectWholeCapture(capture, err);
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::testing

@@ -12,6 +12,7 @@
 
 namespace tockctl::testing {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 namespace fs = std::filesystem;
 using std::chrono::seconds;
@@ -72,5 +73,6 @@ TEST(DemoScriptTest, RunsEveryStepAndLeavesNoQemuRunning) {
   EXPECT_FALSE(devices::QemuProcessAlive(qemu_pid));
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::testing

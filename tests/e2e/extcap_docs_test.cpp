@@ -18,6 +18,7 @@
 
 namespace tockctl::testing {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 namespace fs = std::filesystem;
 using std::chrono::seconds;
@@ -84,5 +85,6 @@ TEST(ExtcapDocsTest, EveryCommandOfDocsExtcapMdRunsAndPrintsWhatItShows) {
   }
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::testing

@@ -13,6 +13,7 @@
 
 namespace tockctl::testing {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 namespace fs = std::filesystem;
 using std::chrono::seconds;
@@ -216,5 +217,6 @@ TEST(ExtcapTsharkTest, WithReconnectTheCaptureFollowsANewQemu) {
   EXPECT_GE(SplitLines(read.out).size(), 100u);
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::testing

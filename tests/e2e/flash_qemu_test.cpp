@@ -17,6 +17,7 @@
 
 namespace tockctl::testing {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 using namespace std::chrono_literals;
 
@@ -347,5 +348,6 @@ TEST_F(FlashQemuTest, DemoFirmwareFlashesAndSendsItsTraceHello) {
   EXPECT_NE(uart.find("qemu_rv32_virt"), std::string::npos) << uart.size() << " bytes read";
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::testing

@@ -12,6 +12,7 @@
 
 namespace tockctl::testing {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 std::vector<std::string> Lines(const std::string& text) {
   std::vector<std::string> out;
@@ -48,5 +49,6 @@ TEST(FlashingDocsTest, ExamplesRunAndPrintWhatTheDocsShow) {
   }
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::testing

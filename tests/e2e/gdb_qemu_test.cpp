@@ -8,6 +8,7 @@
 
 namespace tockctl::testing {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 using namespace std::chrono_literals;
 
@@ -61,5 +62,6 @@ TEST(GdbQemuTest, StartRunsTheFirmwareFromTheEntryPoint) {
   EXPECT_NE(uart.find("tockctl-e2e: firmware running"), std::string::npos) << uart;
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::testing

@@ -16,6 +16,7 @@
 
 namespace tockctl::testing {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 std::filesystem::path DemoElf() { return BuildDir() / "firmware" / "qemu_demo.elf"; }
 std::filesystem::path DemoBin() { return BuildDir() / "firmware" / "qemu_demo.bin"; }
@@ -175,5 +176,6 @@ TEST_F(KernelInfoTest, DocsExamplesRunAndPrintWhatTheDocsShow) {
   }
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::testing

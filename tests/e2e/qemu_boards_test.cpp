@@ -11,6 +11,7 @@
 
 namespace tockctl::testing {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 struct BootCase {
   const char* board;
@@ -77,5 +78,6 @@ TEST(QemuBoardImageTest, ARawImageForAKernelLoadedBoardIsAUsageError) {
                        "file; flash the kernel's .elf instead of a raw or hex image\n");
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::testing

@@ -17,6 +17,7 @@
 
 namespace tockctl::testing {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 using namespace std::chrono_literals;
 
@@ -237,5 +238,6 @@ TEST_F(QemuStartTest, QemuOptionsWithAnotherMethodAreAUsageError) {
             "link between two QEMUs over 127.0.0.1:PORT)\n");
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::testing

@@ -15,6 +15,7 @@
 
 namespace tockctl::testing {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 using namespace std::chrono_literals;
 
@@ -134,5 +135,6 @@ TEST_F(RunTest, DocsExampleRunsAndBeginsAsTheDocsShow) {
   EXPECT_EQ(out.substr(0, shown.size()), shown);
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::testing

@@ -14,6 +14,7 @@
 
 namespace tockctl::flasher {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 using tockctl::testing::CliRun;
 using tockctl::testing::RunTockctl;
@@ -250,5 +251,6 @@ TEST(AppBootloaderCliTest, ListShowsWhatTheKernelWouldRefuse) {
   EXPECT_NE(r.out.find(" is wrong: expected 0x"), std::string::npos) << r.out;
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::flasher

@@ -6,6 +6,7 @@
 
 namespace tockctl::flasher {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 TEST(AppPages, UnchangedPagesAreSkippedAndRunsOfChangedPagesMerge) {
   std::vector<uint8_t> device(64, 0xAA);
@@ -48,5 +49,6 @@ TEST(AppPages, PagesThatDoNotLineUpAreAnInternalError) {
   EXPECT_THROW(DiffPages(std::span(bytes).first(40), bytes, 0, 16), Error);  // device short
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::flasher

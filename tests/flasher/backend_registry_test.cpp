@@ -16,6 +16,7 @@
 
 namespace tockctl::flasher {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 using testing::Capture;
 using testing::QuietLog;
@@ -94,5 +95,6 @@ TEST(BackendRegistry, UnknownMethodListsTheTable) {
   EXPECT_EQ(e.Describe(), "unknown flash method `opnocd`; use one of: " + KnownMethods());
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::flasher

@@ -9,6 +9,7 @@
 
 namespace tockctl::flasher {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 using testing::Capture;
 using testing::FactoryFor;
@@ -343,5 +344,6 @@ TEST_F(DfuDetachTest, WithoutUsbARunTimeDeviceIsNamedInTheError) {
             "pass --usb 1209:0002:RT0001 to detach it into DFU mode and flash it");
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::flasher

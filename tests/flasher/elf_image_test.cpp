@@ -8,6 +8,7 @@
 
 namespace tockctl::flasher {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 using tockctl::testing::BuildElf;
 using tockctl::testing::CountingBytes;
@@ -185,5 +186,6 @@ TEST(ElfImageTest, RejectsExtendedNumberingAndShortEntries) {
   EXPECT_EQ(ErrorOf(bad), "k.elf: offset 42: program header size 8 is smaller than 32");
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::flasher

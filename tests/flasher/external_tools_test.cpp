@@ -17,6 +17,7 @@
 
 namespace tockctl::flasher {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 using testing::Capture;
 using testing::QuietLog;
@@ -364,5 +365,6 @@ TEST(ExternalToolRealRunTest, FailingToolScriptIsReported) {
       "kernel at 0x00008000); run with -v to see its whole output");
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::flasher

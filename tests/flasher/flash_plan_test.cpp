@@ -7,6 +7,7 @@
 
 namespace tockctl::flasher {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 Capabilities GdbLike() {
   Capabilities c;
@@ -161,5 +162,6 @@ TEST(FlashPlanTest, JsonHasHexAddresses) {
   EXPECT_EQ(j["steps"]["verify"], true);
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::flasher

@@ -9,6 +9,7 @@
 
 namespace tockctl::flasher {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 // Records the calls the runner makes; verify reports a mismatch when told to.
 class RecordingBackend : public FlashBackend {
@@ -175,7 +176,6 @@ TEST(FlashRunnerTest, VerifyOnlyInterruptedWroteNothing) {
             "unchanged");
 }
 
-}  // namespace
 // A device that refuses the first erase reported nothing erased: the runner does not claim the
 // old image is damaged (the PICOBOOT gadget's stall check found this wording).
 TEST(FlashRunnerTest, ARefusedFirstEraseDoesNotClaimTheImageIsDamaged) {
@@ -187,4 +187,6 @@ TEST(FlashRunnerTest, ARefusedFirstEraseDoesNotClaimTheImageIsDamaged) {
             "you rely on it");
 }
 
+}  // namespace TOCKCTL_UNITY_ID
+}  // namespace
 }  // namespace tockctl::flasher

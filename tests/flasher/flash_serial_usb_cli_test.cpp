@@ -19,6 +19,7 @@
 
 namespace tockctl::flasher {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 namespace fs = std::filesystem;
 
 using tockctl::testing::CliRun;
@@ -395,5 +396,6 @@ TEST(FlashSerialUsbCliTest, AppCommandsReadAndWriteThroughOpenOcd) {
   EXPECT_NE(log.find("} 0x08040000 16\n"), std::string::npos) << log;  // the first header
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::flasher

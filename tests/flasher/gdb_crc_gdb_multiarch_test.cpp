@@ -12,6 +12,7 @@
 
 namespace tockctl::flasher {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 ProcessResult CompareSections(const std::string& elf, uint16_t port) {
   ProcessSpec spec;
@@ -62,5 +63,6 @@ TEST(GdbCrcAgainstGdbTest, GdbMultiarchAgreesWithOurCrc) {
   }
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::flasher

@@ -8,6 +8,7 @@
 
 namespace tockctl::flasher {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 // As OpenOCD sends it for an STM32F4 (abridged).
 const char* kOpenOcdMap =
@@ -121,5 +122,6 @@ TEST(GdbMemoryMapTest, MutatedMapsGiveSaneRegionsOrTheMalformedError) {
   EXPECT_GT(refused, 0u);  // and break others, which are refused with the error
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::flasher

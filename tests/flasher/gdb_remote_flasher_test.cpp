@@ -12,6 +12,7 @@
 
 namespace tockctl::flasher {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 using testing::FakeGdbStub;
 using testing::FakeStubConfig;
@@ -287,11 +288,13 @@ TEST(GdbRemoteFlasherTest, RefusedConnectionIsATransportError) {
   }
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::flasher
 
 namespace tockctl::flasher {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 FakeStubConfig WithFlash() {
   FakeStubConfig config;
@@ -352,5 +355,6 @@ TEST(GdbRemoteFlasherFlashTest, FlashIsFinishedBeforeStarting) {
   EXPECT_EQ(stub.regs[15], 0x08000000u);
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::flasher

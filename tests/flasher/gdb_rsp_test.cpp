@@ -10,6 +10,7 @@
 
 namespace tockctl::flasher {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 using namespace std::chrono_literals;
 
@@ -185,5 +186,6 @@ TEST(GdbRspTest, PipelineKeepsOrderAndWindow) {
   EXPECT_EQ(stub.memory[9], 9);
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::flasher

@@ -6,6 +6,7 @@
 
 namespace tockctl::flasher {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 Image Parse(const std::string& text) {
   return ParseIntelHex(
@@ -126,5 +127,6 @@ TEST(IhexImageTest, WriteRefusesAddressesAbove4GiB) {
   }
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::flasher

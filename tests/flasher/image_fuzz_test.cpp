@@ -14,6 +14,7 @@
 
 namespace tockctl::flasher {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 using Parser = Image (*)(std::span<const uint8_t>);
 
@@ -178,5 +179,6 @@ TEST(ImageFuzzTest, DetectionOfArbitraryBytes) {
   }
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::flasher

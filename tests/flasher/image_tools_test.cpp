@@ -10,6 +10,7 @@
 
 namespace tockctl::flasher {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 std::filesystem::path WriteElf(const tockctl::testing::TempDir& dir) {
   tockctl::testing::ElfSpec spec;
@@ -113,5 +114,6 @@ TEST(ImageToolsTest, Uf2FamilyComesFromTheBoardsMethods) {
   }
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::flasher

@@ -9,6 +9,7 @@
 
 namespace tockctl::flasher {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 using testing::Capture;
 using testing::FactoryFor;
@@ -237,5 +238,6 @@ TEST_F(PicobootTest, FamilyNarrowsTheSearch) {
             "or DFU mode hold the boot button while plugging in) and check `tockctl devices`");
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::flasher

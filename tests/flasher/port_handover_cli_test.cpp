@@ -15,6 +15,7 @@
 
 namespace tockctl::flasher {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 using tockctl::testing::CliRun;
 using tockctl::testing::RunTockctl;
@@ -228,5 +229,6 @@ TEST(RunSerialCliTest, WithoutAConsoleToOpenNothingIsFlashed) {
   EXPECT_TRUE(peer.commands().empty());
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::flasher

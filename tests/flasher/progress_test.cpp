@@ -6,6 +6,7 @@
 
 namespace tockctl::flasher {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 using namespace std::chrono_literals;
 using ::tockctl::testing::ManualClock;
@@ -88,5 +89,6 @@ TEST(ProgressTest, JsonEventsOnePerLine) {
       "\"rate\":5000}\n");
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::flasher

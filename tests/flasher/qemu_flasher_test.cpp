@@ -11,6 +11,7 @@
 
 namespace tockctl::flasher {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 // The launch for `board` as the catalog describes its qemu method, on gdb port 1234 and UART 5678.
 QemuLaunch CatalogLaunch(const std::string& board, const std::string& image = "/k.elf") {
@@ -213,5 +214,6 @@ TEST(QemuFlasherTest, DetectsTheEpmpPropertyOfTheInstalledQemu) {
   }
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::flasher

@@ -14,6 +14,7 @@
 
 namespace tockctl::flasher {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 using Parser = std::function<void(std::span<const uint8_t>)>;
 
@@ -124,5 +125,6 @@ TEST(ReplyFuzzTest, DfuseLayout) {
          std::vector<uint8_t>(seed.begin(), seed.end()), {{ErrorCategory::kInvalidInput}, 0});
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::flasher

@@ -10,6 +10,7 @@
 
 namespace tockctl::flasher {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 using std::chrono::milliseconds;
 using testing::Capture;
@@ -35,5 +36,6 @@ TEST(TermiosSerialLinkTest, ASecondOpenOfTheSamePortIsRefusedAndTheFirstKeepsWor
                                  "run the command again");
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::flasher

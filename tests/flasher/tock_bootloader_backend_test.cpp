@@ -15,6 +15,7 @@
 
 namespace tockctl::flasher {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 using testing::Capture;
 using testing::QuietLog;
@@ -574,5 +575,6 @@ TEST_F(KernelWithoutUsbResetTest, BaudTouchThatDoesNotResetIsReported) {
                 "chip, or start the bootloader by hand and use \"entry\": \"none\"");
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::flasher

@@ -13,6 +13,7 @@
 
 namespace tockctl::flasher {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 using testing::Capture;
 using testing::QuietLog;
@@ -406,5 +407,6 @@ TEST_F(BootloaderProtocolTest, Nrf52BootloaderGoesDeafOnAPageWithMoreThan79Escap
   EXPECT_TRUE(peer_.deaf());
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::flasher

@@ -8,9 +8,10 @@
 
 namespace tockctl::flasher {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 TEST(UdevRulesFlashTest, CoversFlashingDevices) {
-  std::string rules = ReadFile(testing::SourceDir() / "udev" / "60-tockctl.rules");
+  std::string rules = ReadFile(tockctl::testing::SourceDir() / "udev" / "60-tockctl.rules");
   const char* ids[][2] = {{"0483", "df11"}, {"1d50", "6018"}, {"0d28", "0204"}, {"0403", "6010"},
                           {"0403", "6014"}, {"2e8a", "0003"}, {"2e8a", "000f"}};
   for (const auto& id : ids) {
@@ -20,5 +21,6 @@ TEST(UdevRulesFlashTest, CoversFlashingDevices) {
   }
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::flasher

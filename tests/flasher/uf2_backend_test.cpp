@@ -8,6 +8,7 @@
 
 namespace tockctl::flasher {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 using testing::Capture;
 
@@ -41,5 +42,6 @@ TEST(Uf2BackendTest, DestinationIsOutputOrBesideTheImage) {
             "--output FILE");
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::flasher

@@ -14,6 +14,7 @@
 
 namespace tockctl::flasher {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 namespace fs = std::filesystem;
 
 using tockctl::testing::RunTockctl;
@@ -100,5 +101,6 @@ TEST(Uf2DriveBoardId, RpFamiliesHaveTheirDrives) {
   EXPECT_EQ(Uf2DriveBoardId(0xada52840u), "");  // nRF52840: no drive tockctl knows
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::flasher

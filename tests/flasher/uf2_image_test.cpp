@@ -7,6 +7,7 @@
 
 namespace tockctl::flasher {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 std::vector<uint8_t> Data(size_t n, uint8_t first = 0) {
   std::vector<uint8_t> v(n);
@@ -135,5 +136,6 @@ TEST(Uf2ImageTest, FamilyNames) {
   }
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::flasher

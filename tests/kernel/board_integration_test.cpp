@@ -12,6 +12,7 @@
 
 namespace tockctl::kernel {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 namespace fs = std::filesystem;
 using tockctl::testing::SourceDir;
@@ -192,5 +193,6 @@ TEST(BoardIntegrationTest, DependencyLinesArePathsThroughTheLink) {
             "tock-config = { path = \"../../../tockctl/tock-config\" }");
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::kernel

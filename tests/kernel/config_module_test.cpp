@@ -18,6 +18,7 @@
 
 namespace tockctl::kernel {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 using tockctl::testing::SourceDir;
 using tockctl::testing::TempDir;
@@ -310,5 +311,6 @@ TEST(ConfigModuleTest, EveryCatalogBoardAndExamplePassesRustfmtCheck) {
   EXPECT_TRUE(run.ok) << run.output;
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::kernel

@@ -11,6 +11,7 @@
 
 namespace tockctl::kernel {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 using tockctl::testing::SourceDir;
 using tockctl::testing::TempDir;
@@ -137,5 +138,6 @@ TEST(FlatBinaryTest, NothingLoadableIsAnError) {
   }
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::kernel

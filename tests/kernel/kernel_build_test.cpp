@@ -11,6 +11,7 @@
 
 namespace tockctl::kernel {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 namespace fs = std::filesystem;
 using testing::FixtureTree;
@@ -209,11 +210,13 @@ TEST_F(KernelBuildTest, JsonCarriesEveryPart) {
   EXPECT_EQ(j["module"]["written"], true);
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::kernel
 
 namespace tockctl::kernel {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 // --integrate through BuildKernel: the fixture board with a Tock-shaped main.rs (no module line).
 class KernelBuildIntegrateTest : public KernelBuildTest {
@@ -261,5 +264,6 @@ TEST_F(KernelBuildIntegrateTest, IntegrateSilencesTheWarningsItFixes) {
   EXPECT_TRUE(fs::is_symlink(tree_.root() / "tockctl"));
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::kernel

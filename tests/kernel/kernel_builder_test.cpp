@@ -7,6 +7,7 @@
 
 namespace tockctl::kernel {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 using tockctl::testing::ErrorText;
 
@@ -90,5 +91,6 @@ TEST(BuildCommandTest, SummaryUsesSingularForms) {
   EXPECT_EQ(DiagnosticSummary(1, 2), "1 error, 2 warnings");
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::kernel

@@ -12,6 +12,7 @@
 
 namespace tockctl::kernel {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 using testing::FixtureTree;
 
@@ -241,5 +242,6 @@ TEST_F(MemoryReportAttributesTest, KernelRunningIntoTheAttributesIsAProblem) {
                                ", past the start of the kernel attributes at 0x80001000");
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::kernel

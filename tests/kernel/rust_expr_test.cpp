@@ -4,6 +4,7 @@
 
 namespace tockctl::kernel {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 RustExpr Str(const char* s) { return RustExpr::String(s); }
 
@@ -85,5 +86,6 @@ TEST(RustExprTest, StringsAreEscapedToAscii) {
   EXPECT_EQ(EscapeRustString("\xf0\x9f\x98\x80"), "\\u{1f600}");
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::kernel

@@ -6,6 +6,7 @@
 
 namespace tockctl::kernel {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 TEST(TextTemplateTest, ReplacesPlaceholders) {
   EXPECT_EQ(ExpandTemplate("a @X@ b @Y_2@@X@", {{"X", "1"}, {"Y_2", "two"}}, "t"), "a 1 b two1");
@@ -25,5 +26,6 @@ TEST(TextTemplateTest, UnknownPlaceholderNamesTheLine) {
   }
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::kernel

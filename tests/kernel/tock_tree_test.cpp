@@ -9,6 +9,7 @@
 
 namespace tockctl::kernel {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 namespace fs = std::filesystem;
 using testing::FixtureTree;
@@ -136,5 +137,6 @@ TEST(TockTreeTest, TomlStringReadsSectionsAndQuotes) {
   EXPECT_EQ(TomlString(toml, "build", "name"), std::nullopt);
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::kernel

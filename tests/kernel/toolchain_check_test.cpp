@@ -7,6 +7,7 @@
 
 namespace tockctl::kernel {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 using tockctl::testing::TempDir;
 
@@ -91,5 +92,6 @@ TEST(ToolchainChannelTest, ReadsTheNearestToolchainFile) {
   EXPECT_EQ(ToolchainChannel(dir.path() / "boards" / "x"), "nightly-2026-07-21");
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::kernel

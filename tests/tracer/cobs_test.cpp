@@ -7,6 +7,7 @@
 
 namespace tockctl::tracer {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 using Bytes = std::vector<uint8_t>;
 
@@ -85,5 +86,6 @@ TEST(Cobs, RejectsOutputLargerThanBuffer) {
   EXPECT_EQ(Decode({0x02, 0x11, 0x01}, 2), (Bytes{0x11, 0x00}));
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::tracer

@@ -11,6 +11,7 @@
 
 namespace tockctl::tracer {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 using testing::Append;
 using testing::JsonCollector;
@@ -231,5 +232,6 @@ TEST(ConsoleFraming, ConsoleJsonCarriesExactBytesWhenNotUtf8) {
       "{\"type\":\"console\",\"text\":\"ok\\u0000\xEF\xBF\xBD\\n\",\"data\":\"6f6b00c00a\"}\n");
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::tracer

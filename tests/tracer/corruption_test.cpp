@@ -12,6 +12,7 @@
 
 namespace tockctl::tracer {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 using Bytes = std::vector<uint8_t>;
 
@@ -216,5 +217,6 @@ TEST(Corruption, RandomBytesNeverCrash) {
   }
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::tracer

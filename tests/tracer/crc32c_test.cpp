@@ -8,6 +8,7 @@
 
 namespace tockctl::tracer {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 std::span<const uint8_t> Bytes(std::string_view s) {
   return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
@@ -68,5 +69,6 @@ TEST(Crc32c, SpecWorkedExampleIpcSend) {
   EXPECT_EQ(Crc32c(covered), 0x4A255F8Du);
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::tracer

@@ -29,6 +29,7 @@
 
 namespace tockctl::tracer {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 namespace fs = std::filesystem;
 using std::chrono::milliseconds;
@@ -359,5 +360,6 @@ TEST(ExtcapCapture, AQemuThatGoesAwayEndsTheCaptureWithAnErrorAndAWholeFile) {
   EXPECT_EQ(testing::ParseCapture({file.begin(), file.end()}).packets.size(), 36u);
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::tracer

@@ -4,6 +4,7 @@
 
 namespace tockctl::tracer {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 TEST(ExtcapFormat, TextKeepsBracesAndLineBreaksOutOfSentences) {
   EXPECT_EQ(ExtcapText("Tock {board}\nline\ttab"), "Tock (board) line tab");
@@ -47,5 +48,6 @@ TEST(ExtcapFormat, ConfigNumbersArgsAndWritesOnlyWhatIsSet) {
             "{type=fileselect}{mustexist=false}{group=Output}\n");
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::tracer

@@ -11,6 +11,7 @@
 
 namespace tockctl::tracer {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 namespace fs = std::filesystem;
 
@@ -203,5 +204,6 @@ TEST(ExtcapInstall, FindsTheDissectorInstalledOrInTheSourceTree) {
   }
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::tracer

@@ -7,6 +7,7 @@
 
 namespace tockctl::tracer {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 class NoDevices : public SourceInventory {
  public:
@@ -213,5 +214,6 @@ TEST(ExtcapProgram, HelpLinkPointsAtTheDocs) {
             "file:///opt/tockctl/share/doc/tockctl/extcap.md");
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::tracer

@@ -11,6 +11,7 @@
 
 namespace tockctl::tracer {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 namespace fs = std::filesystem;
 
@@ -207,5 +208,6 @@ TEST(ExtcapSources, HostInventoryReadsSysfsAndTheQemuStateFile) {
   EXPECT_EQ(broken.note, "its state file is unreadable");
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::tracer

@@ -13,6 +13,7 @@
 
 namespace tockctl::tracer {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 namespace fs = std::filesystem;
 
@@ -90,5 +91,6 @@ TEST(GoldenVectors, DecodeIdenticallyWholeAndInPieces) {
   }
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::tracer

@@ -6,6 +6,7 @@
 
 namespace tockctl::tracer {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 TEST(LatencyRecorder, EmptyIsAllZero) {
   LatencyRecorder r;
@@ -65,5 +66,6 @@ TEST(LatencyRecorder, SmallAndHugeValues) {
               static_cast<double>(UINT64_MAX / 2) * 0.02);
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::tracer

@@ -11,6 +11,7 @@
 
 namespace tockctl::tracer {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 using testing::ParseCapture;
 
@@ -175,5 +176,6 @@ TEST(PcapngSink, FileIsValidAfterEveryBatch) {
   EXPECT_EQ(run.cap.packets.size(), s.records());
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::tracer

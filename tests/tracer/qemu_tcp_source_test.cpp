@@ -14,6 +14,7 @@
 
 namespace tockctl::tracer {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 using std::chrono::milliseconds;
 using testing::TestLogger;
@@ -96,5 +97,6 @@ TEST_F(QemuTcpSourceTest, FollowsQemuThroughARestart) {
   ExpectHello(source);  // the restarted firmware starts its stream with HELLO again
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::tracer

@@ -14,6 +14,7 @@
 
 namespace tockctl::tracer {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 using std::chrono::milliseconds;
 using testing::CountingBytes;
@@ -110,5 +111,6 @@ TEST(QemuUartSource, FollowsAQemuRestartedOnAnotherPort) {
   EXPECT_EQ(ReadUntil(source, 20, kPatience).bytes, CountingBytes(20, 7));
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::tracer

@@ -9,6 +9,7 @@
 
 namespace tockctl::tracer {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 using std::chrono::milliseconds;
 using testing::CountingBytes;
@@ -111,5 +112,6 @@ TEST(RawRecorderTest, MissingDirectoryIsAnIoError) {
   }
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::tracer

@@ -19,6 +19,7 @@
 
 namespace tockctl::tracer {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 using TypeNames = std::map<int, std::string>;
 
@@ -153,5 +154,6 @@ TEST(RecordTableTest, EveryTypeDecodesToItsOwnNameThroughTheDecoder) {
   EXPECT_EQ(decoder.stats().malformed, 0U);
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::tracer

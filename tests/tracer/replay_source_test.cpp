@@ -9,6 +9,7 @@
 
 namespace tockctl::tracer {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 using std::chrono::milliseconds;
 using testing::CountingBytes;
@@ -105,5 +106,6 @@ TEST(ReplaySourceTest, PacedReadWaitsForTheNextByteWithinTheTimeout) {
   EXPECT_EQ(source.Describe(), "replay " + (dir.path() / "p.raw").string() + " @1000");
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::tracer

@@ -17,6 +17,7 @@
 
 namespace tockctl::tracer {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 namespace fs = std::filesystem;
 using std::chrono::milliseconds;
@@ -481,5 +482,6 @@ TEST(TtyUsbIdentityTest, FindsTtysByVidPidAlsoOfDevicesWithoutASerialNumber) {
   EXPECT_EQ(devices::FindUsbSerialPort(sys, "/dev", {0x2e8a, 0x000a, {}}), "/dev/ttyACM0");
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::tracer

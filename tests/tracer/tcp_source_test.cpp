@@ -16,6 +16,7 @@
 
 namespace tockctl::tracer {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 using std::chrono::milliseconds;
 using testing::CountingBytes;
@@ -151,5 +152,6 @@ TEST(TcpSourceTest, WithoutReconnectAClosedConnectionEndsTheStream) {
             "tcp 127.0.0.1:" + std::to_string(server.port()) + ": the peer closed the connection");
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::tracer

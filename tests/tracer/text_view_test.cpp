@@ -10,6 +10,7 @@
 
 namespace tockctl::tracer {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 // Renders every record of a wire stream as text lines, `width` columns wide (0: full layout).
 class TextCollector : public RecordHandler {
@@ -130,5 +131,6 @@ TEST(TextView, FitWidthCutsAtACharacterWithAnEllipsis) {
   EXPECT_EQ(exact, "abcd");
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::tracer

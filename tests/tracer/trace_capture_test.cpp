@@ -15,6 +15,7 @@
 
 namespace tockctl::tracer {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 namespace fs = std::filesystem;
 using tockctl::testing::RunTockctl;
@@ -305,5 +306,6 @@ TEST_F(TraceCapture, SigintLeavesAValidCapture) { StopWithSignal(SIGINT); }
 
 TEST_F(TraceCapture, SighupLeavesAValidCaptureAndStatistics) { StopWithSignal(SIGHUP); }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::tracer

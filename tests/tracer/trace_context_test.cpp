@@ -6,6 +6,7 @@
 
 namespace tockctl::tracer {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 Record At(uint64_t ticks, RecordBody body, RecordType type) {
   Record r;
@@ -45,5 +46,6 @@ TEST(TraceContext, HostTimeSaturatesForTicksFarFromTheAnchor) {
             std::numeric_limits<int64_t>::min());
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::tracer

@@ -12,6 +12,7 @@
 
 namespace tockctl::tracer {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 using testing::Append;
 using testing::JsonCollector;
@@ -322,5 +323,6 @@ TEST(TraceDecoder, ResyncDropsPartialFrameSilently) {
   EXPECT_EQ(decoder.stats().corrupt, 0u);
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::tracer

@@ -18,6 +18,7 @@
 
 namespace tockctl::tracer {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 namespace fs = std::filesystem;
 
@@ -209,5 +210,6 @@ TEST(TraceLive, TextModeReportsLinkEventsOnStderr) {
   EXPECT_EQ(lines, 41u);  // header + 40 records
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::tracer

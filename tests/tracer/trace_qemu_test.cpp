@@ -16,6 +16,7 @@
 
 namespace tockctl::tracer {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 namespace fs = std::filesystem;
 
@@ -115,5 +116,6 @@ TEST(TraceQemu, DemoFirmwareStreamDecodesCleanlyIntoPcapng) {
   EXPECT_EQ(names, "net.svc\nkv.store\n");
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::tracer

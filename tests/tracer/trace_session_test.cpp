@@ -10,6 +10,7 @@
 
 namespace tockctl::tracer {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 using testing::MemorySource;
 using ::tockctl::testing::ManualClock;
@@ -295,5 +296,6 @@ TEST(TraceSession, PeriodicStatsGoToTheSinks) {
   EXPECT_GE(stats, 2u);
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::tracer

@@ -10,6 +10,7 @@
 
 namespace tockctl::tracer {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 using std::chrono::milliseconds;
 using testing::CountingBytes;
@@ -180,5 +181,6 @@ TEST(OpenTraceSourceTest, SerialFromFlags) {
   EXPECT_EQ(ReadUntil(*source, 2, milliseconds(10'000)).bytes, std::vector<uint8_t>({'o', 'k'}));
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::tracer

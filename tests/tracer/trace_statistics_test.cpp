@@ -4,6 +4,7 @@
 
 namespace tockctl::tracer {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 Record Message(RecordType type, uint16_t service, uint32_t len, uint8_t mode) {
   Record r;
@@ -73,5 +74,6 @@ TEST(TraceStatistics, ServiceRowsAreBounded) {
   EXPECT_EQ(j["other_services"]["messages"], 3000u - TraceStatistics::kMaxServices);
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::tracer

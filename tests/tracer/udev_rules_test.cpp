@@ -11,6 +11,7 @@
 
 namespace tockctl::tracer {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 struct RuleIds {
   std::string subsystem;
@@ -69,5 +70,6 @@ TEST(UdevRulesTest, CoversTockBoardsProbesAndBootloaders) {
   }
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::tracer

@@ -11,6 +11,7 @@
 
 namespace tockctl::tracer {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 using testing::TestLogger;
 
@@ -43,5 +44,6 @@ TEST(UsbSourceOnLibusbTest, NoMatchingDeviceGivesTheExactError) {
   }
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::tracer

@@ -12,6 +12,7 @@
 
 namespace tockctl::tracer {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 using std::chrono::milliseconds;
 using testing::CountingBytes;
@@ -370,5 +371,6 @@ TEST(FindTraceEndpointTest, ExplainsWhatIsMissing) {
   EXPECT_EQ(why, "has no trace interface (interfaces: none)");
 }
 
+}  // namespace TOCKCTL_UNITY_ID
 }  // namespace
 }  // namespace tockctl::tracer
