@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "apps/tab.h"
 #include "flasher/tock_bootloader_protocol.h"
@@ -34,11 +36,21 @@ std::vector<uint8_t> CortexM4Tbf(const std::string& tab) {
   return {};
 }
 
+// A command that succeeded ended with EXIT, which the paced line may still carry when the
+// tockctl process has ended; the board has restarted once the peer has read it.
+void WaitForTheRestart(const testing::TockBootloaderPeer& peer) {
+  for (int i = 0; i < 500 && !peer.kernel_started(); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_TRUE(peer.kernel_started()) << "the peer never read an EXIT";
+}
+
 CliRun App(testing::TockBootloaderPeer& peer, std::vector<std::string> args) {
   args.insert(args.begin(), "app");
   for (const char* a : {"--board", "nano33ble", "--serial"}) args.emplace_back(a);
   args.push_back(peer.port_path());
-  return RunTockctl(args);
+  CliRun r = RunTockctl(args);
+  if (r.exit_code == 0) WaitForTheRestart(peer);
+  return r;
 }
 
 size_t PagesWritten(const testing::TockBootloaderPeer& peer) {
@@ -56,6 +68,7 @@ nlohmann::json ListJson(testing::TockBootloaderPeer& peer) {
   CliRun r =
       RunTockctl({"--json", "app", "list", "--board", "nano33ble", "--serial", peer.port_path()});
   EXPECT_EQ(r.exit_code, 0) << r.err;
+  WaitForTheRestart(peer);
   return nlohmann::json::parse(LastLine(r.out));  // after the progress events
 }
 
