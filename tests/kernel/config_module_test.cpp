@@ -36,12 +36,23 @@ std::string Generate(const std::filesystem::path& board_file) {
 
 using tockctl::testing::ErrorText;
 
-void ExpectGolden(const std::string& board) {
-  TempDir dir;
-  std::string text = Generate(InitFile(dir, board));
-  auto golden = SourceDir() / "tests" / "fixtures" / "build" / (board + ".rs");
+// Compares `text` with tests/fixtures/build/NAME.rs (TOCKCTL_UPDATE_GOLDEN=1 rewrites it).
+void ExpectGoldenText(const std::string& text, const std::string& name) {
+  auto golden = SourceDir() / "tests" / "fixtures" / "build" / (name + ".rs");
   if (std::getenv("TOCKCTL_UPDATE_GOLDEN")) WriteFileAtomic(golden, text);
   EXPECT_EQ(text, ReadFile(golden)) << "regenerate with TOCKCTL_UPDATE_GOLDEN=1 if intended";
+}
+
+void ExpectGolden(const std::string& board) {
+  TempDir dir;
+  ExpectGoldenText(Generate(InitFile(dir, board)), board);
+}
+
+// The module docs/examples/build/NAME.json generates, checked against its golden file.
+std::string GoldenExample(const std::string& name) {
+  std::string text = Generate(SourceDir() / "docs" / "examples" / "build" / (name + ".json"));
+  ExpectGoldenText(text, name);
+  return text;
 }
 
 TEST(ConfigModuleTest, GoldenQemuRv32Virt) { ExpectGolden("qemu_rv32_virt"); }
@@ -50,11 +61,7 @@ TEST(ConfigModuleTest, GoldenNrf52840dk) { ExpectGolden("nrf52840dk"); }
 // docs/examples/build/qemu_rv32_virt-trace.json: the tracer's part, from the "trace" section and
 // the catalog's trace.rust facts (compiled and rustfmt-checked with the other examples below).
 TEST(ConfigModuleTest, GoldenTracerOnQemuRv32Virt) {
-  auto example = SourceDir() / "docs" / "examples" / "build" / "qemu_rv32_virt-trace.json";
-  std::string text = Generate(example);
-  auto golden = SourceDir() / "tests" / "fixtures" / "build" / "qemu_rv32_virt-trace.rs";
-  if (std::getenv("TOCKCTL_UPDATE_GOLDEN")) WriteFileAtomic(golden, text);
-  EXPECT_EQ(text, ReadFile(golden)) << "regenerate with TOCKCTL_UPDATE_GOLDEN=1 if intended";
+  std::string text = GoldenExample("qemu_rv32_virt-trace");
   EXPECT_NE(text.find("pub const TRACE_EVENT_LIST: [EventSet; 4] = [\n    EventSet::PROCESSES,\n"
                       "    EventSet::IPC,\n    EventSet::SYSCALLS,\n    EventSet::LOG,\n];\n"),
             std::string::npos);
@@ -66,11 +73,7 @@ TEST(ConfigModuleTest, GoldenTracerOnQemuRv32Virt) {
 // docs/examples/build/nrf52840dk-trace.json: the 802.15.4 interface on the catalog's
 // trace.rust.radio is announced through the core's ieee802154_interface (compiled below).
 TEST(ConfigModuleTest, GoldenTracerOnNrf52840dkAnnouncesTheRadio) {
-  auto example = SourceDir() / "docs" / "examples" / "build" / "nrf52840dk-trace.json";
-  std::string text = Generate(example);
-  auto golden = SourceDir() / "tests" / "fixtures" / "build" / "nrf52840dk-trace.rs";
-  if (std::getenv("TOCKCTL_UPDATE_GOLDEN")) WriteFileAtomic(golden, text);
-  EXPECT_EQ(text, ReadFile(golden)) << "regenerate with TOCKCTL_UPDATE_GOLDEN=1 if intended";
+  std::string text = GoldenExample("nrf52840dk-trace");
   EXPECT_NE(text.find("pub const TRACE_INTERFACES: [Interface<'static>; 1] = "
                       "[TRACE_RADIO_INTERFACE];\n\n"
                       "/// The long address HELLO gives 802.15.4 interface wpan0 (its \"eui64\").\n"
