@@ -336,6 +336,26 @@ void AddSysfsTty(const fs::path& sys, const std::string& name, const std::string
   fs::create_symlink(usb / "1-1:1.0", sys / "class" / "tty" / name / "device");
 }
 
+// Two USB serial ports in the test's /dev and sysfs: ttyACM0 of another board (serial OTHER)
+// and ttyACM1 of the trace device (serial TRACE123).
+struct OtherBoardAndOurs {
+  explicit OtherBoardAndOurs(const SerialOptions& options) {
+    PointLink(options.dev_dir / "ttyACM0", other.slave_path());
+    AddSysfsTty(options.sysfs_root, "ttyACM0", "OTHER");
+    PointLink(options.dev_dir / "ttyACM1", ours.slave_path());
+    AddSysfsTty(options.sysfs_root, "ttyACM1", "TRACE123");
+  }
+  // Both boards send; `source` must read ours only.
+  void ExpectReadsOurs(SerialSource& source) {
+    other.Write("wrong");
+    ours.Write("right");
+    EXPECT_EQ(ReadUntil(source, 5, kPatience).bytes,
+              std::vector<uint8_t>({'r', 'i', 'g', 'h', 't'}));
+  }
+  PtyPair other;
+  PtyPair ours;
+};
+
 TEST(SerialSourceTest, FollowsAUsbSerialNumberWhenThePortComesBackUnderAnotherName) {
   TempDir dir;
   auto first = std::make_unique<PtyPair>();
@@ -351,19 +371,12 @@ TEST(SerialSourceTest, FollowsAUsbSerialNumberWhenThePortComesBackUnderAnotherNa
   WaitForStatus(source, ReadStatus::kDisconnected, kPatience);
 
   // Another board takes ttyACM0; ours comes back as ttyACM1.
-  PtyPair other;
-  PtyPair ours;
-  PointLink(options.dev_dir / "ttyACM0", other.slave_path());
-  AddSysfsTty(options.sysfs_root, "ttyACM0", "OTHER");
-  PointLink(options.dev_dir / "ttyACM1", ours.slave_path());
-  AddSysfsTty(options.sysfs_root, "ttyACM1", "TRACE123");
+  OtherBoardAndOurs ports(options);
   ReadResult back = WaitForStatus(source, ReadStatus::kReconnected, kPatience);
   EXPECT_EQ(back.detail, "serial port " + options.path.string() + " is back as " +
                              (options.dev_dir / "ttyACM1").string());
   EXPECT_EQ(source.Describe(), "serial " + (options.dev_dir / "ttyACM1").string() + " @115200");
-  other.Write("wrong");
-  ours.Write("right");
-  EXPECT_EQ(ReadUntil(source, 5, kPatience).bytes, std::vector<uint8_t>({'r', 'i', 'g', 'h', 't'}));
+  ports.ExpectReadsOurs(source);
 }
 
 TEST(TtyUsbIdentityTest, ReadsAcmAndUsbSerialLayouts) {
@@ -391,17 +404,10 @@ TEST(TtyUsbIdentityTest, ReadsAcmAndUsbSerialLayouts) {
 TEST(SerialSourceTest, AUsbSelectorOpensTheTtyOfTheDeviceWithThatSerialNumber) {
   TempDir dir;
   SerialOptions options = TestOptions(dir, "2e8a:000a:TRACE123");
-  PtyPair other;
-  PtyPair ours;
-  PointLink(options.dev_dir / "ttyACM0", other.slave_path());
-  AddSysfsTty(options.sysfs_root, "ttyACM0", "OTHER");
-  PointLink(options.dev_dir / "ttyACM1", ours.slave_path());
-  AddSysfsTty(options.sysfs_root, "ttyACM1", "TRACE123");
+  OtherBoardAndOurs ports(options);
   SerialSource source(options, TestLogger());
   EXPECT_EQ(source.Describe(), "serial " + (options.dev_dir / "ttyACM1").string() + " @115200");
-  other.Write("wrong");
-  ours.Write("right");
-  EXPECT_EQ(ReadUntil(source, 5, kPatience).bytes, std::vector<uint8_t>({'r', 'i', 'g', 'h', 't'}));
+  ports.ExpectReadsOurs(source);
 }
 
 TEST(SerialSourceTest, AUsbSelectorWithoutATtyIsATransportErrorNamingTheDevice) {

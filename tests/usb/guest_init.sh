@@ -151,14 +151,9 @@ check_reconnect() {
   wait_for 10 grep -q 'is back' $T/reconnect.err
   kill $reader
   wait $reader
-  lost='^trace: link lost: USB device 6667:0001 (bus 1, address [0-9]*) was unplugged (LIBUSB_[A-Z_]*); waiting for it to come back$'
-  back='^trace: link up: USB device 6667:0001 is back (bus 1, address [0-9]*)$'
-  if ! grep -q '^error:' $T/reconnect.err && grep -q "$lost" $T/reconnect.err &&
-    grep -q "$back" $T/reconnect.err; then
-    check reconnect PASS "$(grep 'link' $T/reconnect.err | tr '\n' '|')"
-  else
-    check reconnect FAIL "$(tr '\n' '|' <$T/reconnect.err | cut -c1-600)"
-  fi
+  link_result reconnect $T/reconnect.err \
+    '^trace: link lost: USB device 6667:0001 (bus 1, address [0-9]*) was unplugged (LIBUSB_[A-Z_]*); waiting for it to come back$' \
+    '^trace: link up: USB device 6667:0001 is back (bus 1, address [0-9]*)$'
 }
 
 check_busy() {
@@ -295,6 +290,15 @@ unplug_flash() { # NAME
 }
 
 gadget_gone() { ! kill -0 $FLASH_GADGET 2>/dev/null; }
+
+link_result() { # CHECK ERR-FILE LOST-PATTERN BACK-PATTERN: PASS when the trace reported the link
+  # lost and back, in those words, and no error
+  if ! grep -q '^error:' "$2" && grep -q "$3" "$2" && grep -q "$4" "$2"; then
+    check "$1" PASS "$(grep 'link' "$2" | tr '\n' '|')"
+  else
+    check "$1" FAIL "$(tr '\n' '|' <"$2" | cut -c1-600)"
+  fi
+}
 
 flash_result() { # NAME CHECK RC WANTED-LINE-OF-GADGET EXPECTED-FLASH: PASS when the run worked
   name=$1 check=$2 rc=$3 wanted=$4 expected=$5
@@ -553,14 +557,9 @@ check_acm_reconnect() {
   wait_for 10 sh -c "grep -q 'is back' $T/acm_reconnect.err || ! kill -0 $reader 2>/dev/null"
   kill $reader
   wait $reader
-  lost='^trace: link lost: serial port /dev/ttyACM0 disappeared (.*); waiting for it to come back$'
-  back='^trace: link up: serial port /dev/ttyACM0 is back$'
-  if ! grep -q '^error:' $T/acm_reconnect.err && grep -q "$lost" $T/acm_reconnect.err &&
-    grep -q "$back" $T/acm_reconnect.err; then
-    check acm_reconnect PASS "$(grep 'link' $T/acm_reconnect.err | tr '\n' '|')"
-  else
-    check acm_reconnect FAIL "$(tr '\n' '|' <$T/acm_reconnect.err | cut -c1-600)"
-  fi
+  link_result acm_reconnect $T/acm_reconnect.err \
+    '^trace: link lost: serial port /dev/ttyACM0 disappeared (.*); waiting for it to come back$' \
+    '^trace: link up: serial port /dev/ttyACM0 is back$'
 }
 
 check_acm() {
