@@ -102,39 +102,65 @@ BoardSearch BoardSearch::FromEnvironment(const fs::path& data_dir, CatalogWarnin
 
 BoardCatalog BoardCatalog::Load(const fs::path& dir, const CatalogWarningSink& warn) {
   BoardCatalog catalog;
-  for (const auto& path : JsonFilesIn(dir)) {
-    try {
-      CatalogEntry entry = LoadCatalogFile(path);
-      std::string name = entry.board.name;
-      catalog.entries_.emplace(name, std::move(entry));
-    } catch (const Error& e) {
-      if (warn)
-        warn(e.Describe() + "; " + path.filename().string() + " is left out of the catalog");
-    }
-  }
+  catalog.warn_ = warn;
+  for (const auto& path : JsonFilesIn(dir)) catalog.listed_.emplace(path.stem().string(), path);
+  catalog.ReadAllListed();
   return catalog;
 }
 
 BoardCatalog BoardCatalog::Load(const BoardSearch& search) {
   BoardCatalog catalog;
-  for (size_t i = 0; i < search.dirs.size(); ++i) {
+  catalog.warn_ = search.warn;
+  for (size_t i = 0; i + 1 < search.dirs.size(); ++i) {
     std::error_code ec;
-    bool last = i + 1 == search.dirs.size();
-    if (!last && !fs::is_directory(search.dirs[i], ec)) continue;
+    if (!fs::is_directory(search.dirs[i], ec)) continue;
     BoardCatalog part = Load(search.dirs[i], search.warn);
     for (auto& [name, entry] : part.entries_) catalog.entries_.emplace(name, std::move(entry));
   }
+  if (search.dirs.empty()) return catalog;
+  for (const auto& path : JsonFilesIn(search.dirs.back()))
+    if (catalog.entries_.count(path.stem().string()) == 0)
+      catalog.listed_.emplace(path.stem().string(), path);
   return catalog;
 }
 
+// Reads the listed file for `name`, if there is one: into the entries, or warned about.
+void BoardCatalog::ReadListed(const std::string& name) const {
+  auto it = listed_.find(name);
+  if (it == listed_.end()) return;
+  const fs::path path = it->second;
+  listed_.erase(it);
+  try {
+    entries_.emplace(name, LoadCatalogFile(path));
+  } catch (const Error& e) {
+    if (warn_)
+      warn_(e.Describe() + "; " + path.filename().string() + " is left out of the catalog");
+  }
+}
+
+void BoardCatalog::ReadAllListed() const {
+  while (!listed_.empty()) ReadListed(std::string(listed_.begin()->first));
+}
+
+bool BoardCatalog::Contains(const std::string& name) const {
+  ReadListed(name);
+  return entries_.count(name) != 0;
+}
+
+size_t BoardCatalog::size() const {
+  ReadAllListed();
+  return entries_.size();
+}
+
 const CatalogEntry& BoardCatalog::FindEntry(const std::string& name) const {
+  ReadListed(name);
   auto it = entries_.find(name);
   if (it != entries_.end()) return it->second;
   std::vector<std::string> close = Suggest(name);
   if (close.empty())
     throw Error(ErrorCategory::kUsage, "unknown board \"" + name +
                                            "\"; run \"tockctl boards list\" to see the " +
-                                           std::to_string(entries_.size()) + " known boards");
+                                           std::to_string(size()) + " known boards");
   throw Error(ErrorCategory::kUsage,
               "unknown board \"" + name + "\"; did you mean " + JoinNames(close) + "?");
 }
@@ -144,12 +170,14 @@ const HardwareBoard& BoardCatalog::Find(const std::string& name) const {
 }
 
 std::vector<const CatalogEntry*> BoardCatalog::Entries() const {
+  ReadAllListed();
   std::vector<const CatalogEntry*> out;
   for (const auto& [name, entry] : entries_) out.push_back(&entry);
   return out;
 }
 
 std::vector<std::string> BoardCatalog::Names() const {
+  ReadAllListed();
   std::vector<std::string> out;
   for (const auto& [name, entry] : entries_) out.push_back(name);
   return out;

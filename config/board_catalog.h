@@ -44,14 +44,17 @@ struct BoardSearch {
 /// file, line, column and JSON pointer of the first problem, or Error(kIo) if it cannot be read.
 CatalogEntry LoadCatalogFile(const std::filesystem::path& path);
 
-/// The boards of a catalog directory, in name order.
+/// The boards of a catalog directory, in name order. Not thread-safe: lookups may read files.
 class BoardCatalog {
  public:
   /// Loads every `dir`/*.json. Throws Error(kIo) if `dir` is not a readable directory. A file
   /// that cannot be read or is invalid is left out, and `warn` (when set) gets a line naming it.
   static BoardCatalog Load(const std::filesystem::path& dir, const CatalogWarningSink& warn = {});
   /// Loads every directory of `search`; a board name found in an earlier directory hides the
-  /// same name in later ones. Throws Error(kIo) only when the last directory is missing.
+  /// same name in later ones. Throws Error(kIo) only when the last directory is missing. The
+  /// user's directories are read at once (so a broken file there is named by every command); the
+  /// last one, the shipped catalog, only lists its files and reads each when first asked for
+  /// (a lookup by name reads one file; names, entries, sizes and suggestions read them all).
   static BoardCatalog Load(const BoardSearch& search);
 
   /// The board called `name`. Throws Error(kUsage) naming the closest boards when there is none.
@@ -59,7 +62,7 @@ class BoardCatalog {
   /// The entry (board, file, warnings) called `name`; same errors as Find.
   const CatalogEntry& FindEntry(const std::string& name) const;
   /// True if a board called `name` exists.
-  bool Contains(const std::string& name) const { return entries_.count(name) != 0; }
+  bool Contains(const std::string& name) const;
 
   /// All entries, in name order.
   std::vector<const CatalogEntry*> Entries() const;
@@ -69,10 +72,16 @@ class BoardCatalog {
   /// by edit distance), for "did you mean" messages.
   std::vector<std::string> Suggest(const std::string& name, size_t limit = 3) const;
 
-  size_t size() const { return entries_.size(); }
+  size_t size() const;
 
  private:
-  std::map<std::string, CatalogEntry> entries_;
+  void ReadListed(const std::string& name) const;
+  void ReadAllListed() const;
+
+  // Boards read so far, and the files listed but not read yet (the shipped catalog's), by name.
+  mutable std::map<std::string, CatalogEntry> entries_;
+  mutable std::map<std::string, std::filesystem::path> listed_;
+  CatalogWarningSink warn_;
 };
 
 }  // namespace tockctl::config

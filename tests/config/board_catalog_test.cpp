@@ -248,6 +248,29 @@ TEST(BoardCatalogTest, EarlierDirectoriesHideLaterOnesAndMissingUserDirsAreFine)
   EXPECT_EQ(catalog.Find("hifive1").description.rfind("Mine: ", 0), 0u);
 }
 
+TEST(BoardCatalogTest, TheShippedCatalogIsReadAFileAtATimeAndUserFilesAtOnce) {
+  TempDir data, user;
+  std::filesystem::create_directory(data.path() / "boards");
+  data.Write("boards/hifive1.json", ReadFile(SourceDir() / "boards" / "hifive1.json"));
+  data.Write("boards/broken.json", "{\"format\": 1, \"board\": []}\n");
+  user.Write("mine.json", "{\"format\": 2, \"board\": {}}\n");
+  std::vector<std::string> warnings;
+  auto search = BoardSearch::From(data.path(), user.path().string().c_str(), nullptr, nullptr,
+                                  [&](const std::string& w) { warnings.push_back(w); });
+  BoardCatalog catalog = BoardCatalog::Load(search);
+  ASSERT_EQ(warnings.size(), 1u);  // the user's broken file, at once
+  EXPECT_TRUE(warnings[0].ends_with("mine.json is left out of the catalog")) << warnings[0];
+  EXPECT_EQ(catalog.Find("hifive1").name, "hifive1");
+  EXPECT_EQ(warnings.size(), 1u);  // one board read, the shipped broken file not yet
+  EXPECT_FALSE(catalog.Contains("broken"));
+  ASSERT_EQ(warnings.size(), 2u);
+  EXPECT_EQ(warnings[1], (data.path() / "boards" / "broken.json").string() +
+                             ":1:24: /board: expected an object, got array; valid: an object; "
+                             "broken.json is left out of the catalog");
+  EXPECT_EQ(catalog.Names(), std::vector<std::string>{"hifive1"});
+  EXPECT_EQ(warnings.size(), 2u);  // each file is read and named once
+}
+
 TEST(BoardCatalogTest, MissingDirectoryIsAnIoError) {
   try {
     BoardCatalog::Load("/nonexistent/boards");
