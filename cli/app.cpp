@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <filesystem>
+#include <memory>
 #include <optional>
 
 #include "cli/command_registry.h"
@@ -73,11 +74,13 @@ std::optional<std::string> UnknownCommandMessage(CLI::App& root,
     if (at->get_subcommands({}).empty()) return std::nullopt;
     CLI::App* sub = FindSubcommand(*at, word);
     if (sub == nullptr) {
-      std::string text = "unknown command `" + path + word + "`; ";
+      std::string text = "unknown command `";
+      text.append(path).append(word).append("`; ");
       const auto close = ClosestNames(word, VisibleSubcommandNames(*at));
-      if (close.empty()) return text + "run `tockctl " + path + "--help` to see the commands";
+      if (close.empty())
+        return text.append("run `tockctl ").append(path).append("--help` to see the commands");
       for (size_t n = 0; n < close.size(); ++n)
-        text += std::string(n == 0 ? "did you mean `" : " or `") + path + close[n] + "`";
+        text.append(n == 0 ? "did you mean `" : " or `").append(path).append(close[n]).append("`");
       return text + "?";
     }
     at = sub;
@@ -100,9 +103,17 @@ int HandleParseError(CLI::App& app, const CLI::ParseError& e, const std::vector<
   return ExitCodeFor(ErrorCategory::kUsage);
 }
 
-// Parses and runs; help and version requests print here. Errors from the command propagate.
-int ParseAndRun(CLI::App& app, const std::vector<std::string>& args, CliContext& ctx) {
+// Thrown by ParseAndRun in place of a command line error when `fall_back` is set: the command line
+// did not parse with only one subcommand registered, so it is parsed again with all of them.
+struct ParseWithAllCommands {};
+
+// Parses and runs; help and version requests print here. Errors from the command propagate. With
+// `fall_back`, a command line error found before any callback ran throws ParseWithAllCommands.
+int ParseAndRun(CLI::App& app, const std::vector<std::string>& args, CliContext& ctx,
+                bool fall_back) {
   std::vector<std::string> reversed(args.rbegin(), args.rend());
+  bool parsed = false;
+  app.parse_complete_callback([&parsed] { parsed = true; });
   try {
     app.parse(reversed);
     return ctx.exit_code;
@@ -116,20 +127,63 @@ int ParseAndRun(CLI::App& app, const std::vector<std::string>& args, CliContext&
     ctx.Write(app.help("", CLI::AppFormatMode::All));
     return 0;
   } catch (const CLI::ParseError& e) {
+    if (fall_back && !parsed && e.get_exit_code() != 0) throw ParseWithAllCommands{};
     return HandleParseError(app, e, args, ctx);
   }
+}
+
+std::unique_ptr<CLI::App> RootApp(CliContext& ctx) {
+  auto app = std::make_unique<CLI::App>("tockctl: build, flash and trace Tock kernels", "tockctl");
+  app->fallthrough();
+  app->require_subcommand(1);
+  AddGlobalOptions(*app, ctx.options);
+  return app;
+}
+
+bool IsHelpFlag(const std::string& word) {
+  return word == "-h" || word == "--help" || word == "--help-all";
+}
+
+// The subcommand the command line names: its first word that is not a global option or an
+// option's value. Empty when there is none, or when help is asked for anywhere (help may list
+// every subcommand).
+std::string CommandWord(const CLI::App& root, const std::vector<std::string>& args) {
+  if (std::any_of(args.begin(), args.end(), IsHelpFlag)) return "";
+  for (size_t i = 0; i < args.size() && args[i] != "--"; ++i) {
+    if (args[i].size() > 1 && args[i][0] == '-') {
+      if (TakesSeparateValue(root, args[i])) ++i;
+      continue;
+    }
+    return args[i];
+  }
+  return "";
+}
+
+// Registers the subcommand the command line names, when that is enough to run it; otherwise, and
+// when the command line does not parse so, every subcommand. Registering every subcommand's
+// options costs more than many commands' own work (about 10,000 allocations); help and
+// command line errors still see the whole tree, so they read the same either way.
+int ParseAndRunRegistering(const std::vector<std::string>& args, CliContext& ctx) {
+  std::unique_ptr<CLI::App> app = RootApp(ctx);
+  const GlobalOptions defaults = ctx.options;
+  const std::string word = CommandWord(*app, args);
+  if (!word.empty() && RegisterOneCommand(*app, ctx, word)) {
+    try {
+      return ParseAndRun(*app, args, ctx, true);
+    } catch (const ParseWithAllCommands&) {
+      ctx.options = defaults;
+      app = RootApp(ctx);
+    }
+  }
+  RegisterAllCommands(*app, ctx);
+  return ParseAndRun(*app, args, ctx, false);
 }
 
 }  // namespace
 
 int RunTockctl(const std::vector<std::string>& args, CliContext& ctx) {
-  CLI::App app{"tockctl: build, flash and trace Tock kernels", "tockctl"};
-  app.fallthrough();
-  app.require_subcommand(1);
-  AddGlobalOptions(app, ctx.options);
-  RegisterAllCommands(app, ctx);
   try {
-    const int code = ParseAndRun(app, args, ctx);
+    const int code = ParseAndRunRegistering(args, ctx);
     FlushStream(ctx.out());  // output written straight to the stream (trace, extcap) counts too
     return code;
   } catch (const Error& e) {

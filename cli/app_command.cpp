@@ -251,7 +251,7 @@ void RegisterAppCommand(CLI::App& app, CliContext& ctx) {
   RegisterPack(apps, ctx);
 }
 
-const CommandRegistration kAppRegistration{45, &RegisterAppCommand};
+const CommandRegistration kAppRegistration{45, "app", &RegisterAppCommand};
 
 }  // namespace
 }  // namespace tockctl::cli

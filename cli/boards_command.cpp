@@ -58,6 +58,6 @@ void RegisterBoardsCommand(CLI::App& app, CliContext& ctx) {
 
 }  // namespace
 
-const CommandRegistration kBoardsRegistration{10, &RegisterBoardsCommand};
+const CommandRegistration kBoardsRegistration{10, "boards", &RegisterBoardsCommand};
 
 }  // namespace tockctl::cli

@@ -158,6 +158,6 @@ void RegisterBuildCommand(CLI::App& app, CliContext& ctx) {
 
 }  // namespace
 
-const CommandRegistration kBuildRegistration{30, &RegisterBuildCommand};
+const CommandRegistration kBuildRegistration{30, "build", &RegisterBuildCommand};
 
 }  // namespace tockctl::cli

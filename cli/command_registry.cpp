@@ -1,28 +1,53 @@
 #include "cli/command_registry.h"
 
 #include <algorithm>
+#include <string>
 #include <utility>
 #include <vector>
 
 namespace tockctl::cli {
 namespace {
 
-std::vector<std::pair<int, RegisterFn>>& Registry() {
-  static std::vector<std::pair<int, RegisterFn>> registry;
+struct Entry {
+  int order;
+  std::string name;
+  RegisterFn fn;
+  CommandScope scope;
+};
+
+std::vector<Entry>& Registry() {
+  static std::vector<Entry> registry;
   return registry;
 }
 
 }  // namespace
 
-CommandRegistration::CommandRegistration(int order, RegisterFn fn) {
-  Registry().emplace_back(order, fn);
+CommandRegistration::CommandRegistration(int order, const char* name, RegisterFn fn,
+                                         CommandScope scope) {
+  Registry().push_back({order, name, fn, scope});
 }
 
 void RegisterAllCommands(CLI::App& app, CliContext& ctx) {
   auto entries = Registry();
   std::stable_sort(entries.begin(), entries.end(),
-                   [](const auto& a, const auto& b) { return a.first < b.first; });
-  for (const auto& [order, fn] : entries) fn(app, ctx);
+                   [](const Entry& a, const Entry& b) { return a.order < b.order; });
+  for (const Entry& e : entries) e.fn(app, ctx);
+}
+
+bool RegisterOneCommand(CLI::App& app, CliContext& ctx, const std::string& name) {
+  for (const Entry& e : Registry()) {
+    if (e.name != name) continue;
+    if (e.scope != CommandScope::kOwn) return false;
+    e.fn(app, ctx);
+    return true;
+  }
+  return false;
+}
+
+std::vector<std::string> RegisteredCommandNames() {
+  std::vector<std::string> names;
+  for (const Entry& e : Registry()) names.push_back(e.name);
+  return names;
 }
 
 }  // namespace tockctl::cli

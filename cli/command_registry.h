@@ -2,6 +2,8 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <string>
+#include <vector>
 
 #include "cli/context.h"
 
@@ -10,13 +12,28 @@ namespace tockctl::cli {
 /// Adds one subcommand (and its callback) to the application.
 using RegisterFn = void (*)(CLI::App& app, CliContext& ctx);
 
-/// Declared at namespace scope in a subcommand's .cpp: `const CommandRegistration kReg{20, &Fn};`
-/// `order` sets the position in --help.
+/// What a subcommand's callback reads of the command line definition.
+enum class CommandScope {
+  kOwn,        ///< Only its own options: it can run with no other subcommand registered.
+  kWholeTree,  ///< Every subcommand's (completion scripts, the man page).
+};
+
+/// Declared at namespace scope in a subcommand's .cpp:
+/// `const CommandRegistration kReg{20, "flash", &Fn};`. `order` sets the position in --help;
+/// `name` is the subcommand `fn` adds.
 struct CommandRegistration {
-  CommandRegistration(int order, RegisterFn fn);
+  CommandRegistration(int order, const char* name, RegisterFn fn,
+                      CommandScope scope = CommandScope::kOwn);
 };
 
 /// Registers every subcommand in order.
 void RegisterAllCommands(CLI::App& app, CliContext& ctx);
+
+/// Registers only the subcommand called `name`, when there is one and its scope is kOwn; returns
+/// whether it did.
+bool RegisterOneCommand(CLI::App& app, CliContext& ctx, const std::string& name);
+
+/// The names of every registered subcommand, in registration (static initialisation) order.
+std::vector<std::string> RegisteredCommandNames();
 
 }  // namespace tockctl::cli

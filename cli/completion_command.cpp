@@ -59,6 +59,7 @@ void RegisterCompletionCommand(CLI::App& app, CliContext& ctx) {
 
 }  // namespace
 
-const CommandRegistration kCompletionRegistration{70, &RegisterCompletionCommand};
+const CommandRegistration kCompletionRegistration{70, "completion", &RegisterCompletionCommand,
+                                                  CommandScope::kWholeTree};
 
 }  // namespace tockctl::cli

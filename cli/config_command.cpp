@@ -198,6 +198,6 @@ void RegisterConfigCommand(CLI::App& app, CliContext& ctx) {
 
 }  // namespace
 
-const CommandRegistration kConfigRegistration{20, &RegisterConfigCommand};
+const CommandRegistration kConfigRegistration{20, "config", &RegisterConfigCommand};
 
 }  // namespace tockctl::cli

@@ -27,6 +27,6 @@ void RegisterConsoleCommand(CLI::App& app, CliContext& ctx) {
 
 }  // namespace
 
-const CommandRegistration kConsoleRegistration{55, &RegisterConsoleCommand};
+const CommandRegistration kConsoleRegistration{55, "console", &RegisterConsoleCommand};
 
 }  // namespace tockctl::cli

@@ -34,6 +34,6 @@ void RegisterDevicesCommand(CLI::App& app, CliContext& ctx) {
 
 }  // namespace
 
-const CommandRegistration kDevicesRegistration{43, &RegisterDevicesCommand};
+const CommandRegistration kDevicesRegistration{43, "devices", &RegisterDevicesCommand};
 
 }  // namespace tockctl::cli

@@ -140,6 +140,6 @@ void RegisterExtcapCommand(CLI::App& app, CliContext& ctx) {
 
 }  // namespace
 
-const CommandRegistration kExtcapRegistration{60, &RegisterExtcapCommand};
+const CommandRegistration kExtcapRegistration{60, "extcap", &RegisterExtcapCommand};
 
 }  // namespace tockctl::cli

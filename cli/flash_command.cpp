@@ -94,7 +94,7 @@ void RegisterFlashCommand(CLI::App& app, CliContext& ctx) {
   cmd->callback([o, &ctx] { RunFlashCommand(*o, ctx); });
 }
 
-const CommandRegistration kFlashRegistration{40, &RegisterFlashCommand};
+const CommandRegistration kFlashRegistration{40, "flash", &RegisterFlashCommand};
 
 }  // namespace
 

@@ -82,7 +82,7 @@ void RegisterImageCommand(CLI::App& app, CliContext& ctx) {
   convert->callback([o, &ctx] { RunConvert(*o, ctx); });
 }
 
-const CommandRegistration kImageRegistration{41, &RegisterImageCommand};
+const CommandRegistration kImageRegistration{41, "image", &RegisterImageCommand};
 
 }  // namespace
 }  // namespace tockctl::cli

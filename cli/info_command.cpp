@@ -79,7 +79,7 @@ void RegisterInfoCommand(CLI::App& app, CliContext& ctx) {
   cmd->callback([o, &ctx] { RunInfoCommand(*o, ctx); });
 }
 
-const CommandRegistration kInfoRegistration{44, &RegisterInfoCommand};
+const CommandRegistration kInfoRegistration{44, "info", &RegisterInfoCommand};
 
 }  // namespace
 }  // namespace tockctl::cli

@@ -150,7 +150,7 @@ void RegisterQemuCommand(CLI::App& app, CliContext& ctx) {
   stop->callback([stop_selection, &ctx] { RunStop(*stop_selection, ctx); });
 }
 
-const CommandRegistration kQemuRegistration{42, &RegisterQemuCommand};
+const CommandRegistration kQemuRegistration{42, "qemu", &RegisterQemuCommand};
 
 }  // namespace
 }  // namespace tockctl::cli

@@ -179,6 +179,6 @@ void RegisterRunCommand(CLI::App& app, CliContext& ctx) {
 
 }  // namespace
 
-const CommandRegistration kRunRegistration{41, &RegisterRunCommand};
+const CommandRegistration kRunRegistration{41, "run", &RegisterRunCommand};
 
 }  // namespace tockctl::cli

@@ -107,6 +107,6 @@ void RegisterTraceCommand(CLI::App& app, CliContext& ctx) {
 
 }  // namespace
 
-const CommandRegistration kTraceRegistration{50, &RegisterTraceCommand};
+const CommandRegistration kTraceRegistration{50, "trace", &RegisterTraceCommand};
 
 }  // namespace tockctl::cli
