@@ -68,6 +68,13 @@ void RefuseOption(bool given, const std::string& what, const std::string& option
         what, option + " does not apply to the " + layout + " layout this ELF is packed in", hint);
 }
 
+// A size option past what any app needs (it would be allocated).
+void RefuseOversized(uint64_t value, const std::string& what, const std::string& option) {
+  if (value > kMaxProgramSpan)
+    throw PackError(what, option + " " + HexNumber(value) + " is more than an app's 1 MiB",
+                    "give a smaller " + option);
+}
+
 // ----- The simple layout -----
 
 std::vector<const ElfSegment*> LoadedSegments(const ElfFile& elf) {
@@ -314,6 +321,7 @@ uint32_t ProtectedRegionSize(const ElfFile& elf, const PackOptions& o,
   uint64_t size = header_size;
   std::string source;
   if (auto symbol = elf.Symbol("tbf_protected_region_size")) {
+    RefuseOversized(*symbol, what, "tbf_protected_region_size");
     size = *symbol;
     source = "the ELF's tbf_protected_region_size";
   } else if (o.protected_region_size) {
@@ -397,6 +405,8 @@ std::vector<uint8_t> PackElf2tab(std::span<const uint8_t> bytes, const std::stri
                                  const PackOptions& o) {
   RefuseOption(o.minimum_total_size != 0, what, "--minimum-size", "elf2tab",
                "give --minimum-footer-size, as libtock-c gives elf2tab");
+  RefuseOversized(o.minimum_footer_size, what, "--minimum-footer-size");
+  RefuseOversized(o.protected_region_size.value_or(0), what, "--protected-region-size");
   const ElfFile elf = ParseElfFile(bytes, what);
   const auto fixed_flash = FixedFlashAddress(elf);
   const auto segments = FlashSegments(elf, fixed_flash);

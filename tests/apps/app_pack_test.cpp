@@ -192,6 +192,11 @@ TEST(AppPack, RefusesALibtockcElfItCannotLayOutAsElf2tabDoes) {
   EXPECT_EQ(ErrorText([&] { PackElf(tockctl::testing::BuildElf(spec), "a.elf", o); }),
             "a.elf: PT_LOAD[1] is loaded at 0x80100090, before the end of the segment before it "
             "(0x801000b8); link the flash segments in load-address order");
+  PackOptions huge = o;
+  huge.minimum_footer_size = 0xFFFFFFFF;
+  EXPECT_EQ(ErrorText([&] { PackElf(LibtockcElf(), "a.elf", huge); }),
+            "a.elf: --minimum-footer-size 0xffffffff is more than an app's 1 MiB; give a smaller "
+            "--minimum-footer-size");
   PackOptions sized = o;
   sized.minimum_total_size = 4096;
   EXPECT_EQ(ErrorText([&] { PackElf(LibtockcElf(), "a.elf", sized); }),
