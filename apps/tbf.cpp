@@ -540,6 +540,7 @@ std::vector<uint8_t> BuildTbf(const TbfBuild& build) {
   out.insert(out.end(), footers.begin(), footers.end());
   if (out.size() < build.minimum_total_size)
     AppendReservedFooters(out, std::max<size_t>(build.minimum_total_size - out.size(), 8));
+  out.resize(out.size() + build.zero_padding, 0);
   StoreBaseHeader(out, h, header_size, static_cast<uint32_t>(out.size()));
   return out;
 }

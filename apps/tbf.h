@@ -165,6 +165,9 @@ struct TbfBuild {
   /// Pads to at least this size with a Reserved credentials footer (as elf2tab reserves room
   /// for signatures); the padding is at least 8 bytes, so the TBF may end up a little larger.
   uint32_t minimum_total_size = 0;
+  /// Zero bytes after the footers, counted in total_size (elf2tab's trailing padding when the
+  /// room left is too small for a footer).
+  uint32_t zero_padding = 0;
 };
 
 /// Serialises a TBF: TLVs in the order Main, Program, PackageName, WriteableFlashRegions,

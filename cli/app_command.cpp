@@ -12,6 +12,7 @@
 #include "cli/flash_command.h"
 #include "common/error.h"
 #include "common/file_io.h"
+#include "common/hex.h"
 #include "config/board_resolution.h"
 #include "devices/qemu_instance.h"
 #include "flasher/app_job.h"
@@ -195,36 +196,65 @@ struct AppPackOptions {
   std::string output;
   apps::PackOptions pack;
   std::string kernel_version = "2.0";
+  std::string layout = "auto";
   bool disabled = false;
 };
+
+apps::PackLayout LayoutNamed(const std::string& name) {
+  if (name == "simple") return apps::PackLayout::kSimple;
+  if (name == "elf2tab") return apps::PackLayout::kElf2tab;
+  return apps::PackLayout::kAuto;
+}
+
+// "fixed flash 0x80100080, RAM 0x80300000" for a fixed-address TBF, else "".
+std::string FixedAddressNote(const std::vector<uint8_t>& tbf, const std::string& output) {
+  const auto& fixed = apps::ParseTbf(tbf, output).header.fixed_addresses;
+  if (!fixed) return "";
+  auto address = [](uint32_t a) { return a == apps::kTbfNoFixedAddress ? "any" : HexWord(a); };
+  return ", fixed flash " + address(fixed->flash) + ", RAM " + address(fixed->ram);
+}
 
 void RunPack(const AppPackOptions& o, CliContext& ctx) {
   apps::PackOptions pack = o.pack;
   const apps::KernelVersion v = apps::ParseKernelVersion(o.kernel_version, "--kernel-version");
   pack.kernel = apps::TbfKernelVersion{v.major, v.minor};
   pack.enabled = !o.disabled;
-  const auto tbf = apps::PackElf(ReadBinaryFile(o.elf), o.elf, pack);
+  const auto elf = ReadBinaryFile(o.elf);
+  pack.layout = apps::ChoosePackLayout(elf, o.elf, LayoutNamed(o.layout));
+  const bool elf2tab = pack.layout == apps::PackLayout::kElf2tab;
+  const auto tbf = apps::PackElf(elf, o.elf, pack);
   WriteFileAtomic(o.output, std::span<const uint8_t>(tbf));
   if (ctx.options.json)
     return ctx.PrintJson({{"output", o.output}, {"name", pack.name}, {"size", tbf.size()}});
+  const std::string layout =
+      elf2tab ? " (elf2tab layout" + FixedAddressNote(tbf, o.output) + ")" : "";
   ctx.Note("wrote " + o.output + ": app \"" + pack.name + "\", " + std::to_string(tbf.size()) +
-           " bytes");
+           " bytes" + layout);
 }
 
 void RegisterPack(CLI::App* apps, CliContext& ctx) {
   auto o = std::make_shared<AppPackOptions>();
   CLI::App* cmd = apps->add_subcommand(
-      "pack", "Make a TBF from a simple position-independent ELF program (not elf2tab)");
+      "pack", "Make a TBF from a libtock-c ELF (as elf2tab lays it out) or a simple program");
   cmd->add_option("ELF", o->elf, "The linked program")->required()->check(CLI::ExistingFile);
   cmd->add_option("-n,--name", o->pack.name, "Package name")->required();
   cmd->add_option("-o,--output", o->output, "TBF file to write")->required();
-  cmd->add_option("--stack", o->pack.stack, "Stack bytes (default 2048)");
+  cmd->add_option("--layout", o->layout,
+                  "auto (elf2tab for an ELF with a .crt0_header section), simple or elf2tab")
+      ->check(CLI::IsMember({"auto", "simple", "elf2tab"}));
+  cmd->add_option("--stack", o->pack.stack,
+                  "Stack bytes (default: elf2tab layout the ELF's .stack size, else 2048)");
   cmd->add_option("--heap", o->pack.heap, "App heap bytes (default 1024)");
   cmd->add_option("--kernel-heap", o->pack.kernel_heap, "Grant bytes (default 1024)");
   cmd->add_option("--kernel-version", o->kernel_version,
                   "Kernel version the app needs, MAJOR.MINOR (default 2.0)");
   cmd->add_option("--minimum-size", o->pack.minimum_total_size,
-                  "Pad the TBF to at least this many bytes (Reserved credentials footer)");
+                  "Simple layout: pad the TBF to at least this many bytes (Reserved footer)");
+  cmd->add_option("--minimum-footer-size", o->pack.minimum_footer_size,
+                  "elf2tab layout: reserve at least this many footer bytes (libtock-c: 3000)");
+  cmd->add_option("--protected-region-size", o->pack.protected_region_size,
+                  "elf2tab layout: header + protected trailer bytes (default: up to the fixed "
+                  "flash address, else the header)");
   cmd->add_flag("--sticky", o->pack.sticky, "Set the sticky flag");
   cmd->add_flag("--disabled", o->disabled, "Clear the enabled flag");
   cmd->callback([o, &ctx] { RunPack(*o, ctx); });

@@ -119,12 +119,13 @@ ElfSegment ReadSegment(const ByteReader& whole, const Tables& t, const ElfFile& 
   s.index = i;
   s.header_offset = at;
   s.type = f.U32();
-  if (elf.is64) f.Skip(4);  // p_flags
+  if (elf.is64) s.flags = f.U32();
   s.offset = f.Word();
   s.vaddr = f.Word();
   s.paddr = f.Word();
   s.filesz = f.Word();
   s.memsz = f.Word();
+  if (!elf.is64) s.flags = f.U32();
   return s;
 }
 

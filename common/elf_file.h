@@ -20,6 +20,10 @@ inline constexpr uint16_t kEtExec = 2;
 inline constexpr uint16_t kEtDyn = 3;
 /// The loadable segment type (p_type).
 inline constexpr uint32_t kPtLoad = 1;
+/// Segment flags (p_flags).
+inline constexpr uint32_t kPfExecute = 0x1;
+inline constexpr uint32_t kPfWrite = 0x2;
+inline constexpr uint32_t kPfRead = 0x4;
 /// Section types (sh_type) and flags (sh_flags) used here.
 inline constexpr uint32_t kShtProgbits = 1;
 inline constexpr uint32_t kShtSymtab = 2;  ///< Symbol table.
@@ -40,6 +44,7 @@ struct ElfSegment {
   uint64_t paddr = 0;
   uint64_t filesz = 0;
   uint64_t memsz = 0;
+  uint32_t flags = 0;  ///< p_flags: kPfExecute, kPfWrite, kPfRead.
 
   /// "PT_LOAD[2]" for a loadable segment, else "program header 2".
   std::string Label() const;

@@ -74,6 +74,10 @@ Files MakeFixtures() {
   tockctl::testing::ElfSpec hello;
   hello.segments.push_back({1, 0, 0, {0x6f, 0x00, 0x00, 0x00}, 0, ".text"});
   files["hello.elf"] = tockctl::testing::BuildElf(hello);
+  // An ELF shaped like a libtock-c app linked for flash 0x80100080, RAM 0x80300000 (made by the
+  // test ELF builder, not by libtock-c).
+  files["libtockc_fixed.elf"] =
+      tockctl::testing::BuildElf(tockctl::testing::LibtockcElfSpec(0x80100080, 0x80300000));
   return files;
 }
 

@@ -7,6 +7,7 @@
 
 #include "common/file_io.h"
 #include "tests/support/doc_examples.h"
+#include "tests/support/elf_builder.h"
 #include "tests/support/test_support.h"
 
 namespace tockctl {
@@ -137,6 +138,60 @@ TEST(AppCommand, PackJsonNamesTheFileItWrote) {
   const auto inspect = RunTockctl({"app", "inspect", tbf});
   EXPECT_EQ(inspect.out.substr(0, inspect.out.find('\n')),
             "hello.tbf: app \"hello\", 0x40 bytes, enabled, sticky");
+}
+
+// A libtock-c-shaped ELF (tests/support/elf_builder.h) linked for flash at `flash`, in `dir`.
+std::string WriteLibtockcElf(const testing::TempDir& dir, uint64_t flash) {
+  const auto path = (dir.path() / "rot13.elf").string();
+  WriteFileAtomic(path, testing::BuildElf(testing::LibtockcElfSpec(flash, 0x80300000)));
+  return path;
+}
+
+TEST(AppCommand, PackLibtockcElfIsElf2tabsLayoutAndInstallsAtItsFixedAddress) {
+  testing::TempDir dir;
+  const auto elf = WriteLibtockcElf(dir, 0x80100080);
+  const auto tbf = (dir.path() / "rot13.tbf").string();
+  auto run = RunTockctl({"app", "pack", elf, "--name", "rot13", "--kernel-version", "2.2",
+                         "--minimum-footer-size", "3000", "-o", tbf});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run.err, "wrote " + tbf +
+                         ": app \"rot13\", 3204 bytes (elf2tab layout, fixed flash 0x80100080, "
+                         "RAM 0x80300000)\n");
+  run = RunTockctl({"app", "inspect", tbf});
+  EXPECT_EQ(run.out,
+            "rot13.tbf: app \"rot13\", 0xc84 bytes, enabled\n"
+            "  header: version 2, header_size 0x58, total_size 0xc84, flags 0x1, checksum "
+            "0x311f638e (correct)\n"
+            "  Main: init_fn_offset 0x50, protected_trailer_size 0x28, minimum_ram_size 0x1028\n"
+            "  Program: init_fn_offset 0x50, protected_trailer_size 0x28, minimum_ram_size "
+            "0x1028, binary_end_offset 0xcc, version 0\n"
+            "  PackageName: \"rot13\"\n"
+            "  FixedAddresses: flash 0x80100080, ram 0x80300000\n"
+            "  KernelVersion: ^2.2\n"
+            "  footer Credentials Reserved (0x0): 2992 bytes: 00 00 00 00 00 00 00 00 00 00 00 "
+            "00 00 00 00 00 ...\n");
+  // The header and protected region end at 0x80100080: the TBF goes at the start of app flash.
+  run = RunTockctl({"app", "install", tbf, "--board", "qemu_rv32_virt", "--dry-run"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.out.find("\n  0x80100000  0xc84 bytes  \"rot13\" new (enabled, fixed) from " + tbf +
+                         "\n"),
+            std::string::npos)
+      << run.out;
+}
+
+TEST(AppCommand, PackRefusesAFixedFlashAddressWithNoRoomForTheHeader) {
+  testing::TempDir dir;
+  const auto elf = WriteLibtockcElf(dir, 0x80100010);
+  const auto tbf = (dir.path() / "rot13.tbf").string();
+  const auto run = RunTockctl({"app", "pack", elf, "--name", "rot13", "-o", tbf});
+  EXPECT_EQ(run.exit_code, 3);
+  EXPECT_EQ(run.err, "error: " + elf +
+                         ": the fixed flash address 0x80100010 is 0x10 bytes past the 256-byte "
+                         "boundary 0x80100000 where the TBF would start, too few for its "
+                         "0x58-byte header; link the app's flash at least 0x58 bytes past a "
+                         "256-byte boundary (libtock-c uses 0x...80), or give "
+                         "--protected-region-size\n");
+  EXPECT_FALSE(std::filesystem::exists(tbf));
 }
 
 TEST(AppCommand, InstallDryRunOutputIsThePlannedAppFlash) {

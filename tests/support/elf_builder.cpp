@@ -68,6 +68,7 @@ SectionRow Row(uint64_t name, uint32_t type, uint64_t flags, uint64_t address, u
 struct Plan {
   uint64_t ehsize = 0, phentsize = 0, shentsize = 0;
   std::vector<uint64_t> data_offsets;
+  std::vector<uint64_t> own_data_offsets;  // of spec.sections with bytes of their own
   StringTable section_names;
   StringTable symbol_names;
   std::vector<uint8_t> symtab;
@@ -89,6 +90,22 @@ void AddSegmentSections(const ElfSpec& spec, Plan& plan) {
       plan.sections.push_back(Row(plan.section_names.Add(s.bss_section), kShtNobits, 3,
                                   address + s.data.size(), plan.data_offsets[i] + s.data.size(),
                                   MemorySize(s) - s.data.size()));
+  }
+}
+
+void AddOwnSections(const ElfSpec& spec, Plan& plan) {
+  for (size_t i = 0; i < spec.sections.size(); ++i) {
+    const ElfSectionSpec& s = spec.sections[i];
+    uint64_t name = plan.section_names.Add(s.name);
+    if (s.segment < 0) {
+      plan.sections.push_back(
+          Row(name, s.type, s.flags, 0, plan.own_data_offsets[i], s.data.size()));
+      continue;
+    }
+    const auto segment = static_cast<size_t>(s.segment);
+    plan.sections.push_back(Row(name, s.type, s.flags,
+                                VirtualAddress(spec.segments[segment]) + s.offset,
+                                plan.data_offsets[segment] + s.offset, s.size));
   }
 }
 
@@ -152,10 +169,15 @@ Plan PlanFile(const ElfSpec& spec) {
     plan.data_offsets.push_back(cursor);
     cursor += s.data.size();
   }
+  for (const auto& s : spec.sections) {
+    plan.own_data_offsets.push_back(cursor);
+    cursor += s.data.size();
+  }
   uint64_t shstrtab_name = plan.section_names.Add(".shstrtab");
   plan.sections.push_back(SectionRow{});
   plan.sections.push_back(Row(shstrtab_name, kShtStrtab, 0, 0, 0, 0));
   AddSegmentSections(spec, plan);
+  AddOwnSections(spec, plan);
   AddSymbolSections(spec, plan);
   PlaceTables(spec, plan, cursor);
   return plan;
@@ -183,13 +205,13 @@ void WriteProgramHeaders(const ElfSpec& spec, const Plan& plan, Writer& w) {
   for (size_t i = 0; i < spec.segments.size(); ++i) {
     const auto& s = spec.segments[i];
     w.U32(s.type);
-    if (spec.is64) w.U32(5);
+    if (spec.is64) w.U32(s.flags);
     w.Word(plan.data_offsets[i]);
     w.Word(VirtualAddress(s));
     w.Word(s.paddr);
     w.Word(s.data.size());
     w.Word(MemorySize(s));
-    if (!spec.is64) w.U32(5);
+    if (!spec.is64) w.U32(s.flags);
     w.Word(4);
   }
 }
@@ -217,12 +239,34 @@ std::vector<uint8_t> CountingBytes(size_t n, uint8_t first) {
   return v;
 }
 
+ElfSpec LibtockcElfSpec(uint64_t flash, uint64_t ram) {
+  // got_sym_start, got_start, got_size, data_sym_start, data_start, data_size, bss_start,
+  // bss_size, reldata_start (the end of the flash image: 0x38 + 8), stack_size.
+  const uint32_t crt0[] = {0x38, 0x800, 0, 0x38, 0x800, 8, 0x808, 0x20, 0x40, 0x800};
+  Writer flash_bytes(false, false);
+  for (uint32_t word : crt0) flash_bytes.U32(word);
+  flash_bytes.Bytes(CountingBytes(16, 0xA0));
+  ElfSpec spec;
+  spec.entry = flash + 40;
+  ElfSegmentSpec text{1, flash, 0, flash_bytes.out, 0, "", 2, "", 5};
+  ElfSegmentSpec data{
+      1, flash + 0x38, ram + 0x800, CountingBytes(8, 0xD0), 0x28, ".data", 3, ".bss", 6};
+  ElfSegmentSpec stack{1, ram, 0, {}, 0x800, "", 2, ".stack", 6};
+  spec.segments = {text, data, stack};
+  spec.sections.push_back({".crt0_header", kShtProgbits, 2, 0, 0, 40, {}});
+  spec.sections.push_back({".text", kShtProgbits, 6, 0, 40, 16, {}});
+  spec.sections.push_back({".rel.data", 9, 0, -1, 0, 0, {0x04, 0x08, 0x30, 0x80, 0x03, 0, 0, 0}});
+  spec.symbols.push_back({"_sram_origin", ram});
+  return spec;
+}
+
 std::vector<uint8_t> BuildElf(const ElfSpec& spec) {
   Plan plan = PlanFile(spec);
   Writer w(spec.big_endian, spec.is64);
   WriteHeader(spec, plan, w);
   WriteProgramHeaders(spec, plan, w);
   for (const auto& s : spec.segments) w.Bytes(s.data);
+  for (const auto& s : spec.sections) w.Bytes(s.data);
   w.Bytes(plan.section_names.bytes);
   if (!spec.symbols.empty()) {
     w.Bytes(plan.symbol_names.bytes);
