@@ -20,6 +20,7 @@
 
 namespace tockctl::fuzz {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 using config::JsonDocument;
 using Json = nlohmann::ordered_json;
@@ -63,25 +64,22 @@ void CheckBoardRoundTrip(const config::HardwareBoard& board, bool warned) {
          "board changed on re-reading:\n" + Dump(written) + "\n" + Dump(rewritten));
 }
 
-}  // namespace
-}  // namespace tockctl::fuzz
-
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+TOCKCTL_FUZZ_TARGET(board_json) {
   using namespace tockctl;
   std::optional<config::JsonDocument> doc;
   const std::string text(reinterpret_cast<const char*>(data), size);
-  if (!fuzz::Accepted([&] { doc = config::JsonDocument::Parse(text, "fuzz.json"); })) return 0;
+  if (!Accepted([&] { doc = config::JsonDocument::Parse(text, "fuzz.json"); })) return 0;
 
   config::CheckedBoardConfig checked = config::CheckBoardConfig(*doc);
-  fuzz::CheckFindings(*doc, checked.report);
+  CheckFindings(*doc, checked.report);
   (void)config::DescribeBoardConfig(checked);
   if (checked.board) {
     (void)config::DescribeBoard(*checked.board);
-    fuzz::CheckBoardRoundTrip(*checked.board, checked.report.WarningCount() > 0);
+    CheckBoardRoundTrip(*checked.board, checked.report.WarningCount() > 0);
   }
 
   std::vector<config::BoardWarning> warnings;
-  fuzz::Accepted([&] {
+  Accepted([&] {
     config::HardwareBoard board = config::ReadCheckedHardwareBoard(*doc, "/board", warnings);
     FUZZ_CHECK(checked.board.has_value());
     FUZZ_CHECK(config::CheckHardwareBoard(board).empty());
@@ -89,3 +87,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (const auto& w : warnings) (void)config::FormatBoardWarning(doc->file(), w);
   return 0;
 }
+
+}  // namespace TOCKCTL_UNITY_ID
+}  // namespace
+}  // namespace tockctl::fuzz

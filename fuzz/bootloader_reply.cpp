@@ -21,6 +21,7 @@
 
 namespace tockctl::fuzz {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 using namespace flasher;
 
@@ -135,19 +136,20 @@ void RunCommands(InputReader& in, BootloaderTimeouts timeouts) {
     Accepted([&] { RunCommand(client, command.first, command.second); });
 }
 
-}  // namespace
-}  // namespace tockctl::fuzz
-
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+TOCKCTL_FUZZ_TARGET(bootloader_reply) {
   using namespace tockctl;
-  fuzz::InputReader in(data, size);
+  InputReader in(data, size);
   const uint8_t flags = in.U8();
   flasher::BootloaderTimeouts timeouts;
   timeouts.attempts = 1 + (flags >> 1) % 4 % 3;
   if (flags & 0x01) {
-    fuzz::RunBackend(in, flags, timeouts);
+    RunBackend(in, flags, timeouts);
   } else {
-    fuzz::RunCommands(in, timeouts);
+    RunCommands(in, timeouts);
   }
   return 0;
 }
+
+}  // namespace TOCKCTL_UNITY_ID
+}  // namespace
+}  // namespace tockctl::fuzz

@@ -11,6 +11,7 @@
 #include "fuzz/image_checks.h"
 
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 void CheckElfFile(const tockctl::ElfFile& elf, std::span<const uint8_t> bytes) {
   using namespace tockctl;
@@ -22,9 +23,7 @@ void CheckElfFile(const tockctl::ElfFile& elf, std::span<const uint8_t> bytes) {
     FUZZ_CHECK(!name.empty() && name.size() <= kMaxElfNameLength);
 }
 
-}  // namespace
-
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+TOCKCTL_FUZZ_TARGET(elf) {
   using namespace tockctl;
   std::span<const uint8_t> bytes(data, size);
   flasher::Image image;
@@ -42,3 +41,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (file_accepted) CheckElfFile(elf, bytes);
   return 0;
 }
+
+}  // namespace TOCKCTL_UNITY_ID
+}  // namespace

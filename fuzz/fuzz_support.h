@@ -15,6 +15,23 @@
 
 namespace tockctl::fuzz {
 
+/// A fuzz target's entry: returns 0, as libFuzzer's LLVMFuzzerTestOneInput does.
+using TargetFn = int (*)(const uint8_t* data, size_t size);
+
+/// Declared by TOCKCTL_FUZZ_TARGET: adds a target to the registry in fuzz/fuzz_targets.cpp, whose
+/// LLVMFuzzerTestOneInput runs the target the executable is named after (fuzz_NAME).
+struct TargetRegistration {
+  TargetRegistration(const char* name, TargetFn fn);
+};
+
+/// Defines the fuzz target NAME (the name in fuzz/targets.txt); the body follows, with `data` and
+/// `size` in scope. Every target is compiled into one executable (fuzz/CMakeLists.txt), so each
+/// file keeps its code, this included, in `namespace { namespace TOCKCTL_UNITY_ID {`.
+#define TOCKCTL_FUZZ_TARGET(NAME)                                                        \
+  int FuzzTarget(const uint8_t* data, size_t size);                                      \
+  const ::tockctl::fuzz::TargetRegistration kFuzzTargetRegistration{#NAME, &FuzzTarget}; \
+  int FuzzTarget(const uint8_t* data, size_t size)
+
 /// Prints what broke and aborts.
 [[noreturn]] inline void Fail(const char* file, int line, const std::string& what) {
   std::fprintf(stderr, "%s:%d: fuzz invariant broken: %s\n", file, line, what.c_str());

@@ -5,7 +5,10 @@
 
 #include "fuzz/fuzz_support.h"
 
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+namespace {
+namespace TOCKCTL_UNITY_ID {
+
+TOCKCTL_FUZZ_TARGET(gdb_memory_map) {
   using namespace tockctl;
   std::vector<flasher::GdbFlashRegion> regions;
   if (!fuzz::Accepted([&] { regions = flasher::ParseGdbMemoryMap(fuzz::AsText({data, size})); }))
@@ -16,3 +19,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   return 0;
 }
+
+}  // namespace TOCKCTL_UNITY_ID
+}  // namespace

@@ -19,6 +19,7 @@
 
 namespace tockctl::fuzz {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 std::vector<uint8_t> FramedReplies(InputReader& in) {
   std::vector<uint8_t> out;
@@ -60,28 +61,28 @@ void Flash(flasher::GdbRemoteFlasher& flasher, const flasher::Segment& segment, 
   }
 }
 
-}  // namespace
-}  // namespace tockctl::fuzz
-
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+TOCKCTL_FUZZ_TARGET(gdb_reply) {
   using namespace tockctl;
-  fuzz::InputReader in(data, size);
+  InputReader in(data, size);
   const uint8_t flags = in.U8();
   flasher::GdbFlasherOptions options;
   options.window = 1 + in.U8() % 16;
   if (flags & 0x02) options.layout = flasher::RegisterLayoutFor("rv32imac");
-  const flasher::Segment segment = fuzz::MakeSegment(in);
+  const flasher::Segment segment = MakeSegment(in);
   std::vector<uint8_t> replies;
   if (flags & 0x01) {
-    replies = fuzz::FramedReplies(in);
+    replies = FramedReplies(in);
   } else {
     auto rest = in.Rest();
     replies.assign(rest.begin(), rest.end());
   }
-  auto script = std::make_shared<fuzz::ReplyScript>(std::move(replies));
-  flasher::GdbRemoteFlasher flasher(
-      [script] { return std::make_unique<fuzz::ScriptedLink>(script); }, options,
-      fuzz::QuietLogger());
-  fuzz::Accepted([&] { fuzz::Flash(flasher, segment, flags); });
+  auto script = std::make_shared<ReplyScript>(std::move(replies));
+  flasher::GdbRemoteFlasher flasher([script] { return std::make_unique<ScriptedLink>(script); },
+                                    options, QuietLogger());
+  Accepted([&] { Flash(flasher, segment, flags); });
   return 0;
 }
+
+}  // namespace TOCKCTL_UNITY_ID
+}  // namespace
+}  // namespace tockctl::fuzz

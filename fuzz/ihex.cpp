@@ -6,7 +6,10 @@
 #include "flasher/ihex_image.h"
 #include "fuzz/image_checks.h"
 
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+namespace {
+namespace TOCKCTL_UNITY_ID {
+
+TOCKCTL_FUZZ_TARGET(ihex) {
   using namespace tockctl;
   std::span<const uint8_t> bytes(data, size);
   flasher::Image image;
@@ -18,3 +21,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   fuzz::Accepted([&] { fuzz::CheckImageInvariants(flasher::ParseImage(bytes, "fuzz.hex")); });
   return 0;
 }
+
+}  // namespace TOCKCTL_UNITY_ID
+}  // namespace

@@ -7,7 +7,10 @@
 
 #include "fuzz/fuzz_support.h"
 
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+namespace {
+namespace TOCKCTL_UNITY_ID {
+
+TOCKCTL_FUZZ_TARGET(kernel_attributes) {
   using namespace tockctl;
   if (size < 4) return 0;
   uint64_t end = data[0] | (data[1] << 8) | (data[2] << 16) | (uint64_t{data[3]} << 24);
@@ -26,3 +29,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FUZZ_CHECK(KernelAttributesToJson(a).is_object());
   return 0;
 }
+
+}  // namespace TOCKCTL_UNITY_ID
+}  // namespace

@@ -7,7 +7,10 @@
 #include "apps/tar_archive.h"
 #include "fuzz/fuzz_support.h"
 
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+namespace {
+namespace TOCKCTL_UNITY_ID {
+
+TOCKCTL_FUZZ_TARGET(tab) {
   using namespace tockctl::apps;
   std::span<const uint8_t> input(data, size);
   std::vector<TarEntry> entries;
@@ -31,3 +34,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)b.Name();
   return 0;
 }
+
+}  // namespace TOCKCTL_UNITY_ID
+}  // namespace

@@ -5,7 +5,10 @@
 
 #include "fuzz/fuzz_support.h"
 
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+namespace {
+namespace TOCKCTL_UNITY_ID {
+
+TOCKCTL_FUZZ_TARGET(tab_metadata) {
   using namespace tockctl::apps;
   const std::string text(reinterpret_cast<const char*>(data), size);
   TabMetadata m;
@@ -33,3 +36,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FUZZ_CHECK(r.build_date == m.build_date);
   return 0;
 }
+
+}  // namespace TOCKCTL_UNITY_ID
+}  // namespace

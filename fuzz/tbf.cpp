@@ -9,6 +9,7 @@
 #include "fuzz/fuzz_support.h"
 
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 // Apps found in app flash lie inside it, one after the other, none of them padding.
 void CheckWalk(std::span<const uint8_t> input) {
@@ -26,9 +27,7 @@ void CheckWalk(std::span<const uint8_t> input) {
   }
 }
 
-}  // namespace
-
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+TOCKCTL_FUZZ_TARGET(tbf) {
   using namespace tockctl::apps;
   std::span<const uint8_t> input(data, size);
   CheckWalk(input);
@@ -55,3 +54,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FUZZ_CHECK(r.header.checksum == TbfChecksum(std::span(rewritten).first(r.header.header_size)));
   return 0;
 }
+
+}  // namespace TOCKCTL_UNITY_ID
+}  // namespace

@@ -22,6 +22,7 @@
 
 namespace tockctl::fuzz {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 using tracer::Record;
 
@@ -142,14 +143,11 @@ void CheckStatisticsRender(const Recorder& r, const tracer::DecoderStats& stats)
   FUZZ_CHECK(nlohmann::json::accept(dumped));
 }
 
-}  // namespace
-}  // namespace tockctl::fuzz
-
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+TOCKCTL_FUZZ_TARGET(trace_frame) {
   using namespace tockctl;
   std::span<const uint8_t> bytes(data, size);
 
-  fuzz::Recorder whole(/*render=*/true);
+  Recorder whole(/*render=*/true);
   tracer::TraceDecoder decoder(whole);
   decoder.Feed(bytes);
   decoder.Finish();
@@ -157,21 +155,21 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // The reference receiver is v1's; a stream recognised as v2 (console text) is checked by the
   // split comparison below and the console byte count.
   if (decoder.stats().version == tracer::kProtocolVersion1) {
-    fuzz::CompareWithReference(decoder.stats(), whole, fuzz::ReferenceReceiver().Run(bytes));
+    CompareWithReference(decoder.stats(), whole, ReferenceReceiver().Run(bytes));
   }
   FUZZ_CHECK(decoder.stats().console_bytes <= size);
-  fuzz::CheckStatisticsRender(whole, decoder.stats());
+  CheckStatisticsRender(whole, decoder.stats());
 
-  fuzz::Recorder pieces(/*render=*/false);
+  Recorder pieces(/*render=*/false);
   tracer::TraceDecoder split(pieces);
-  fuzz::Xorshift rng(bytes);
+  Xorshift rng(bytes);
   for (size_t at = 0; at < size;) {
     const size_t n = std::min(size - at, rng.Next() % 4 == 0 ? rng.Size(4096) : rng.Size(48));
     split.Feed(bytes.subspan(at, n));
     at += n;
   }
   split.Finish();
-  FUZZ_CHECK(fuzz::SameCounters(decoder.stats(), split.stats()));
+  FUZZ_CHECK(SameCounters(decoder.stats(), split.stats()));
   FUZZ_CHECK(pieces.emitted.size() == whole.emitted.size());
   for (size_t i = 0; i < whole.emitted.size(); ++i) {
     FUZZ_CHECK(pieces.emitted[i].raw == whole.emitted[i].raw);
@@ -179,3 +177,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   return 0;
 }
+
+}  // namespace TOCKCTL_UNITY_ID
+}  // namespace
+}  // namespace tockctl::fuzz

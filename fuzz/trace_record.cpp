@@ -25,6 +25,7 @@
 
 namespace tockctl::fuzz {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 using namespace tracer;
 
@@ -126,26 +127,23 @@ void CheckJsonLines(const std::string& text) {
   }
 }
 
-}  // namespace
-}  // namespace tockctl::fuzz
-
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+TOCKCTL_FUZZ_TARGET(trace_record) {
   using namespace tockctl;
   using namespace tockctl::tracer;
-  fuzz::InputReader in(data, size);
+  InputReader in(data, size);
   const uint8_t bits = in.U8();
   const uint8_t name = in.U8();
   const size_t read_size = 1 + in.U8() * 16;
   const uint8_t count = in.U8();
-  fuzz::ScriptedSource source;
-  const fuzz::Script script = fuzz::BuildScript(in, read_size, source);
+  ScriptedSource source;
+  const Script script = BuildScript(in, read_size, source);
 
   static std::FILE* devnull = std::fopen("/dev/null", "w");
   char* json_text = nullptr;
   size_t json_size = 0;
   std::FILE* json_out = open_memstream(&json_text, &json_size);
   FUZZ_CHECK(devnull != nullptr && json_out != nullptr);
-  fuzz::MemoryOutput pcapng;
+  MemoryOutput pcapng;
   {
     PcapngWriter writer(pcapng, "tockctl fuzz");
     TextSink text(devnull, devnull);
@@ -154,7 +152,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     ::tockctl::testing::ManualClock clock;
     clock.AdvanceOnEachReading(std::chrono::milliseconds(2));
     std::atomic<bool> stop{false};
-    TraceSession session(fuzz::Options(bits, name, count), clock, {&text, &json, &capture});
+    TraceSession session(Options(bits, name, count), clock, {&text, &json, &capture});
     session.Run(source, stop);
     session.ReportStats();
     const DecoderStats& s = session.decoder_stats();
@@ -170,7 +168,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FUZZ_CHECK(cap.packets.size() == session.written() + session.console_written());
   }
   std::fclose(json_out);
-  fuzz::CheckJsonLines(std::string(json_text, json_size));
+  CheckJsonLines(std::string(json_text, json_size));
   std::free(json_text);
   return 0;
 }
+
+}  // namespace TOCKCTL_UNITY_ID
+}  // namespace
+}  // namespace tockctl::fuzz

@@ -6,7 +6,10 @@
 #include "flasher/uf2_image.h"
 #include "fuzz/image_checks.h"
 
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+namespace {
+namespace TOCKCTL_UNITY_ID {
+
+TOCKCTL_FUZZ_TARGET(uf2) {
   using namespace tockctl;
   std::span<const uint8_t> bytes(data, size);
   fuzz::InputReader first_block(data, size);
@@ -23,3 +26,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   fuzz::Accepted([&] { fuzz::CheckImageInvariants(flasher::ParseImage(bytes, "fuzz.uf2")); });
   return 0;
 }
+
+}  // namespace TOCKCTL_UNITY_ID
+}  // namespace

@@ -26,6 +26,7 @@
 
 namespace tockctl::fuzz {
 namespace {
+namespace TOCKCTL_UNITY_ID {
 
 using namespace flasher;
 
@@ -159,38 +160,38 @@ void DecodeDirectly(std::span<const uint8_t> extra, const std::string& name) {
   });
 }
 
-}  // namespace
-}  // namespace tockctl::fuzz
-
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+TOCKCTL_FUZZ_TARGET(usb_reply) {
   using namespace tockctl;
   using namespace tockctl::flasher;
-  fuzz::InputReader in(data, size);
+  InputReader in(data, size);
   const uint8_t flags = in.U8();
   const auto extra = in.Bytes(in.U8());
-  const std::string name(fuzz::AsText(in.Bytes(in.U8())));
-  fuzz::DecodeDirectly(extra, name);
+  const std::string name(AsText(in.Bytes(in.U8())));
+  DecodeDirectly(extra, name);
 
   Segment segment;
   segment.address = in.U32();
   segment.data.assign(1 + in.U16() % 4096, 0x5A);
   segment.name = "PT_LOAD[0] (.text)";
   auto rest = in.Rest();
-  auto script =
-      std::make_shared<fuzz::TransferScript>(std::vector<uint8_t>(rest.begin(), rest.end()));
-  devices::UsbDeviceInfo device = fuzz::MakeDevice(flags, extra, name);
+  auto script = std::make_shared<TransferScript>(std::vector<uint8_t>(rest.begin(), rest.end()));
+  devices::UsbDeviceInfo device = MakeDevice(flags, extra, name);
   UsbHostFactory host = [device, script] {
-    return std::make_unique<fuzz::ScriptedUsbHost>(device, script);
+    return std::make_unique<ScriptedUsbHost>(device, script);
   };
 
   std::unique_ptr<FlashBackend> backend;
   if (flags & 0x01) {
     DfuSettings settings;
     settings.dfuse = flags & 0x02;
-    backend = std::make_unique<DfuBackend>(settings, host, fuzz::QuietLogger());
+    backend = std::make_unique<DfuBackend>(settings, host, QuietLogger());
   } else {
-    backend = std::make_unique<PicobootBackend>(PicobootSettings{}, host, fuzz::QuietLogger());
+    backend = std::make_unique<PicobootBackend>(PicobootSettings{}, host, QuietLogger());
   }
-  fuzz::Accepted([&] { fuzz::Flash(*backend, segment, flags); });
+  Accepted([&] { Flash(*backend, segment, flags); });
   return 0;
 }
+
+}  // namespace TOCKCTL_UNITY_ID
+}  // namespace
+}  // namespace tockctl::fuzz

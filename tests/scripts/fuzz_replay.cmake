@@ -11,8 +11,12 @@ foreach(line IN LISTS fuzz_target_lines)
   list(GET parts 0 name)
   list(GET parts 1 library)
   add_executable(fuzz_replay_${name} ${PROJECT_SOURCE_DIR}/fuzz/${name}.cpp
+                                     ${PROJECT_SOURCE_DIR}/fuzz/fuzz_targets.cpp
                                      ${PROJECT_SOURCE_DIR}/fuzz/replay_main.cpp)
   target_include_directories(fuzz_replay_${name} PRIVATE ${PROJECT_SOURCE_DIR})
+  # One target per executable: its `namespace TOCKCTL_UNITY_ID` is an anonymous one.
+  set_target_properties(fuzz_replay_${name} PROPERTIES UNITY_BUILD OFF)
+  target_compile_definitions(fuzz_replay_${name} PRIVATE TOCKCTL_UNITY_ID=)
   target_link_libraries(fuzz_replay_${name} PRIVATE ${library} tockctl_test_doubles tockctl_warnings)
   add_test(NAME fuzz_replay.${name}
            COMMAND fuzz_replay_${name} ${PROJECT_SOURCE_DIR}/tests/fuzz/${name}
