@@ -51,12 +51,20 @@ ProcessResult RunShell(const Words& argv) {
 
 class CompletionTest : public ::testing::Test {
  protected:
-  void SetUp() override {
+  // The scripts are generated once for the suite; zsh's completion system is set up once too
+  // (compinit's dump file), instead of reading every completion function of the system per line.
+  static void SetUpTestSuite() {
+    suite_dir_ = new testing::TempDir();
     for (const char* shell : {"bash", "zsh", "fish"}) {
       auto r = RunTockctl({"completion", shell});
       ASSERT_EQ(r.exit_code, 0) << r.err;
-      scripts_[shell] = dir_.Write(std::string("tockctl.") + shell, r.out);
+      scripts_[shell] = suite_dir_->Write(std::string("tockctl.") + shell, r.out);
     }
+  }
+  static void TearDownTestSuite() {
+    delete suite_dir_;
+    suite_dir_ = nullptr;
+    scripts_.clear();
   }
 
   // COMPREPLY of the generated bash function for `words` (the last one is being completed).
@@ -85,13 +93,16 @@ class CompletionTest : public ::testing::Test {
   Words Zsh(const std::string& line, const std::string& fpath = "") {
     auto harness = testing::SourceDir() / "tests" / "cli" / "zsh_complete.zsh";
     std::string script = fpath.empty() ? scripts_["zsh"].string() : fpath;
-    auto r = RunShell({"zsh", "-f", harness.string(), script, line});
+    Words argv{"zsh", "-f", harness.string(), script, line};
+    if (fpath.empty()) argv.push_back((suite_dir_->path() / "zcompdump").string());
+    auto r = RunShell(argv);
     EXPECT_EQ(r.exit_code, 0) << r.stderr_text;
     return Sorted(Lines(r.stdout_text));
   }
 
   testing::TempDir dir_;
-  std::map<std::string, std::filesystem::path> scripts_;
+  static inline testing::TempDir* suite_dir_ = nullptr;
+  static inline std::map<std::string, std::filesystem::path> scripts_;
 };
 
 Words BoardsStartingWith(const std::string& prefix) {
