@@ -242,19 +242,17 @@ size_t StatementEnd(const LineFile& f, size_t first) {
 // or, for an "optional" shim (an Option: the device may be absent), the same inside `if let`.
 void AddSetTracer(LineFile& main_rs, const nlohmann::ordered_json& shim, const fs::path& root) {
   std::string expr = shim["shim"].get<std::string>();
-  std::string call = ".set_tracer(tracer);";
-  if (Contains(main_rs, expr + call)) return;
+  std::string name = expr.substr(expr.rfind('.') + 1);
+  std::vector<std::string> block{expr + ".set_tracer(tracer);"};
+  if (shim.value("optional", false))
+    block = {"if let Some(" + name + ") = " + expr + " {", "    " + name + ".set_tracer(tracer);",
+             "}"};
+  if (Contains(main_rs, block[0])) return;
   std::optional<size_t> policy = FindLine(main_rs, "let traced_fault_policy = ");
   if (!policy)
     MissingAnchor(main_rs, root, "let traced_fault_policy = ...", "hand the shim the tracer");
   std::string indent = Indent(main_rs.lines[*policy]);
-  std::vector<std::string> block{indent + expr + call};
-  if (shim.value("optional", false)) {
-    std::string name = expr.substr(expr.rfind('.') + 1);
-    if (Contains(main_rs, "if let Some(" + name + ") = " + expr + " {")) return;
-    block = {indent + "if let Some(" + name + ") = " + expr + " {", indent + "    " + name + call,
-             indent + "}"};
-  }
+  for (std::string& line : block) line.insert(0, indent);
   size_t end = StatementEnd(main_rs, *policy);
   main_rs.lines.insert(main_rs.lines.begin() + static_cast<long>(end) + 1, block.begin(),
                        block.end());
