@@ -176,7 +176,7 @@ Json ReadConsole(BoardObjectReader r) {
 }
 
 // A list of line edits --integrate makes to a board file: "lines" after the line "after", or
-// in place of the line "replace".
+// in place of the line "replace" (or the run of lines, when it is a list).
 void ReadBoardFileEdits(BoardObjectReader& r, const std::string& key) {
   if (r.Find(key, false) == nullptr) return;
   const Json& list = r.Array(key);
@@ -184,18 +184,33 @@ void ReadBoardFileEdits(BoardObjectReader& r, const std::string& key) {
     BoardObjectReader e(r.doc(), list[i], r.PointerOf(key) + "/" + std::to_string(i), r.warnings());
     e.String("file");
     bool after = e.OptionalString("after").has_value();
-    if (after == e.OptionalString("replace").has_value())
+    bool replace = e.Find("replace", false) != nullptr;
+    if (replace && e.Find("replace", false)->is_array()) {
+      const Json& run = e.Array("replace");
+      bool lines = !run.empty() && std::all_of(run.begin(), run.end(), [](const Json& l) {
+        return l.is_string() && !l.get<std::string>().empty();
+      });
+      if (!lines)
+        BoardObjectReader::Fail(r.doc(), e.PointerOf("replace"),
+                                "a list to replace needs one or more non-empty lines",
+                                "[LINE, ...]");
+    } else if (replace) {
+      e.String("replace");
+    }
+    if (after == replace)
       BoardObjectReader::Fail(r.doc(), e.PointerOf("after"),
                               "an edit needs exactly one of \"after\" and \"replace\"",
-                              "\"after\": LINE or \"replace\": LINE");
+                              "\"after\": LINE or \"replace\": LINE or [LINE, ...]");
     e.Array("lines");
     e.WarnUnknownKeys();
   }
 }
 
-// The 802.15.4 radio the tracer's TraceRadio shim wraps (docs/board-config.md, "trace.rust").
-void ReadTraceRadio(BoardObjectReader r) {
+// A tracer shim (radio: TraceRadio, ethernet: TraceEthernet) and the edits that wire it in
+// (docs/board-config.md, "trace.rust").
+void ReadTraceShim(BoardObjectReader r) {
   for (const char* key : {"hardware", "type", "device", "shim"}) r.String(key);
+  r.OptionalBool("optional");
   ReadBoardFileEdits(r, "edits");
   r.WarnUnknownKeys();
 }
@@ -205,7 +220,8 @@ void ReadTraceRust(BoardObjectReader r) {
   for (const char* key : {"chip", "clock", "platform", "fault_policy", "uart_mux", "clock_ref"})
     r.String(key);
   ReadBoardFileEdits(r, "expose");
-  if (r.Find("radio", false) != nullptr) ReadTraceRadio(r.Object("radio"));
+  for (const char* shim : {"radio", "ethernet"})
+    if (r.Find(shim, false) != nullptr) ReadTraceShim(r.Object(shim));
   r.WarnUnknownKeys();
 }
 
@@ -456,21 +472,22 @@ void CheckNetworkNames(const HardwareBoard& b, std::vector<HardwareProblem>& out
                        "a name no other entry uses"});
 }
 
-// trace.rust.radio.hardware names the board's 802.15.4 hardware entry the shim records.
-void CheckTraceRadio(const HardwareBoard& b, std::vector<HardwareProblem>& out) {
-  if (!b.trace.is_object() || !b.trace.contains("rust") || !b.trace["rust"].contains("radio"))
-    return;
-  std::string name = b.trace["rust"]["radio"].value("hardware", std::string());
-  std::vector<std::string> radios;
+// trace.rust.`key`.hardware (a tracer shim) names the board's network_hardware entry of `kind`
+// the shim records.
+void CheckTraceShim(const HardwareBoard& b, const std::string& key, const std::string& kind,
+                    std::vector<HardwareProblem>& out) {
+  if (!b.trace.is_object() || !b.trace.contains("rust") || !b.trace["rust"].contains(key)) return;
+  std::string name = b.trace["rust"][key].value("hardware", std::string());
+  std::vector<std::string> names;
   for (const auto& n : b.network_hardware) {
-    if (n.kind != "ieee802154") continue;
+    if (n.kind != kind) continue;
     if (n.name == name) return;
-    radios.push_back(n.name);
+    names.push_back(n.name);
   }
   out.push_back(
-      {"/trace/rust/radio/hardware",
-       "\"" + name + "\" names no ieee802154 entry of network_hardware",
-       radios.empty() ? "a board with an ieee802154 network_hardware entry" : JoinWords(radios)});
+      {"/trace/rust/" + key + "/hardware",
+       "\"" + name + "\" names no " + kind + " entry of network_hardware",
+       names.empty() ? "a board with an " + kind + " network_hardware entry" : JoinWords(names)});
 }
 
 void SortByPosition(std::vector<BoardWarning>& warnings, size_t first) {
@@ -581,7 +598,8 @@ std::vector<HardwareProblem> CheckHardwareBoard(const HardwareBoard& board) {
   CheckProtection(board, out);
   CheckFlash(board, out);
   CheckNetworkNames(board, out);
-  CheckTraceRadio(board, out);
+  CheckTraceShim(board, "radio", "ieee802154", out);
+  CheckTraceShim(board, "ethernet", "ethernet", out);
   return out;
 }
 

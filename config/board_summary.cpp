@@ -97,7 +97,8 @@ std::string LinkText(const std::string& title, const Json& link) {
   return out + details + "\n";
 }
 
-// The files a list of board file edits (trace.rust.expose, .radio.edits) touches, in order.
+// The files a list of board file edits (trace.rust.expose, .radio.edits, .ethernet.edits)
+// touches, in order.
 std::string EditedFiles(const Json& edits) {
   std::string files;
   for (const auto& e : edits) {
@@ -116,11 +117,15 @@ std::string TracerFactsText(const Json& trace) {
   if (rust.contains("expose"))
     out += "  --integrate also adds lines at " + std::to_string(rust["expose"].size()) +
            " anchors of " + EditedFiles(rust["expose"]) + "\n";
-  if (rust.contains("radio"))
-    out += "  802.15.4 shim on " + ValueText(rust["radio"]["hardware"]) + " (TraceRadio around " +
-           ValueText(rust["radio"]["type"]) +
-           "): " + std::to_string(rust["radio"]["edits"].size()) + " edits of " +
-           EditedFiles(rust["radio"]["edits"]) + "\n";
+  for (auto [key, what] :
+       {std::pair{"ethernet", "Ethernet shim on "}, std::pair{"radio", "802.15.4 shim on "}}) {
+    if (!rust.contains(key)) continue;
+    const Json& shim = rust[key];
+    out += "  " + std::string(what) + ValueText(shim["hardware"]) + " (Trace" +
+           (std::string(key) == "radio" ? "Radio" : "Ethernet") + " around " +
+           ValueText(shim["type"]) + "): " + std::to_string(shim["edits"].size()) + " edits of " +
+           EditedFiles(shim["edits"]) + "\n";
+  }
   return out;
 }
 

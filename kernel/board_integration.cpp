@@ -1,6 +1,7 @@
 #include "kernel/board_integration.h"
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 
 #include "common/error.h"
@@ -167,22 +168,40 @@ bool HasBlock(const LineFile& f, const std::vector<std::string>& lines,
   return false;
 }
 
+// The edit's "replace": one line, or a run of lines (a list), each compared trimmed.
+std::vector<std::string> ReplacedLines(const nlohmann::ordered_json& replace,
+                                       const std::map<std::string, std::string>& values) {
+  std::vector<std::string> out;
+  if (replace.is_string()) return {FillPlaceholders(replace.get<std::string>(), values)};
+  for (const auto& l : replace) out.push_back(FillPlaceholders(l.get<std::string>(), values));
+  return out;
+}
+
+// The first line index where the trimmed lines of `f` are `run`, one after the other.
+std::optional<size_t> FindRun(const LineFile& f, const std::vector<std::string>& run) {
+  for (size_t i = 0; i + run.size() <= f.lines.size(); ++i) {
+    size_t k = 0;
+    while (k < run.size() && Trim(f.lines[i + k]) == run[k]) ++k;
+    if (k == run.size()) return i;
+  }
+  return std::nullopt;
+}
+
 // One catalog edit: `lines` after the first line starting with "after", or in place of the
-// first line that is "replace" (both trimmed). An edit already made is left alone.
+// first line (or run of lines) that is "replace" (trimmed). An edit already made is left alone.
 void ApplyBoardFileEdit(LineFile& f, const nlohmann::ordered_json& e,
                         const std::map<std::string, std::string>& values, const fs::path& root,
                         const std::string& purpose) {
   std::vector<std::string> lines;
   for (const auto& l : e["lines"]) lines.push_back(FillPlaceholders(l.get<std::string>(), values));
   if (e.contains("replace")) {
-    std::string old = FillPlaceholders(e["replace"].get<std::string>(), values);
-    auto it = std::find_if(f.lines.begin(), f.lines.end(),
-                           [&](const std::string& l) { return Trim(l) == old; });
-    if (it != f.lines.end()) {
-      it = f.lines.erase(it);
+    std::vector<std::string> old = ReplacedLines(e["replace"], values);
+    if (std::optional<size_t> at = FindRun(f, old)) {
+      auto it = f.lines.erase(f.lines.begin() + static_cast<std::ptrdiff_t>(*at),
+                              f.lines.begin() + static_cast<std::ptrdiff_t>(*at + old.size()));
       f.lines.insert(it, lines.begin(), lines.end());
     } else if (!HasBlock(f, lines)) {
-      MissingAnchor(f, root, old, purpose);
+      MissingAnchor(f, root, old.size() == 1 ? old[0] : old[0] + " ... " + old.back(), purpose);
     }
     return;
   }
@@ -212,28 +231,60 @@ void AddExposedLines(std::vector<LineFile>& files, const config::HardwareBoard& 
                       "let main.rs reach the tracer's UART and clock");
 }
 
-// The catalog's trace.rust.radio: the TraceRadio shim between the board's 802.15.4 radio and its
-// MAC (its edits), and main.rs handing it the tracer.
-void AddRadioShim(std::vector<LineFile>& files, const ConfigModuleSource& source,
-                  const fs::path& board_dir, const fs::path& root) {
-  std::optional<TracedRadioInterface> traced = TracedRadio(source);
-  if (!traced) return;
-  const auto& radio = source.board.trace["rust"]["radio"];
-  std::map<std::string, std::string> values{{"@RADIO_TYPE@", radio["type"].get<std::string>()},
-                                            {"@RADIO_DEVICE@", radio["device"].get<std::string>()},
-                                            {"@IFACE_ID@", std::to_string(traced->iface_id)}};
-  ApplyBoardFileEdits(files, radio["edits"], values, board_dir, root,
-                      "put the tracer's 802.15.4 shim between the radio and the MAC");
-  LineFile& main_rs = FileOf(files, board_dir / "src" / "main.rs");
-  std::string set_tracer = radio["shim"].get<std::string>() + ".set_tracer(tracer);";
-  if (Contains(main_rs, set_tracer)) return;
+// The last line index of the statement starting at `first` (the line ending in ';').
+size_t StatementEnd(const LineFile& f, size_t first) {
+  size_t end = first;
+  while (end + 1 < f.lines.size() && !Trim(f.lines[end]).ends_with(';')) ++end;
+  return end;
+}
+
+// main.rs handing the shim the tracer, after the tracer's fault policy: `SHIM.set_tracer(tracer);`
+// or, for an "optional" shim (an Option: the device may be absent), the same inside `if let`.
+void AddSetTracer(LineFile& main_rs, const nlohmann::ordered_json& shim, const fs::path& root) {
+  std::string expr = shim["shim"].get<std::string>();
+  std::string name = expr.substr(expr.rfind('.') + 1);
+  std::vector<std::string> block{expr + ".set_tracer(tracer);"};
+  if (shim.value("optional", false))
+    block = {"if let Some(" + name + ") = " + expr + " {", "    " + name + ".set_tracer(tracer);",
+             "}"};
+  if (Contains(main_rs, block[0])) return;
   std::optional<size_t> policy = FindLine(main_rs, "let traced_fault_policy = ");
   if (!policy)
     MissingAnchor(main_rs, root, "let traced_fault_policy = ...", "hand the shim the tracer");
-  size_t end = *policy;
-  while (end + 1 < main_rs.lines.size() && !Trim(main_rs.lines[end]).ends_with(';')) ++end;
-  main_rs.lines.insert(main_rs.lines.begin() + static_cast<long>(end) + 1,
-                       Indent(main_rs.lines[*policy]) + set_tracer);
+  std::string indent = Indent(main_rs.lines[*policy]);
+  for (std::string& line : block) line.insert(0, indent);
+  size_t end = StatementEnd(main_rs, *policy);
+  main_rs.lines.insert(main_rs.lines.begin() + static_cast<long>(end) + 1, block.begin(),
+                       block.end());
+}
+
+// One of the catalog's tracer shims, board.trace.rust.`key` ("radio": TraceRadio between the
+// 802.15.4 radio and the MAC; "ethernet": TraceEthernet between the adapter and EthernetTap):
+// its edits, with @KEY_TYPE@, @KEY_DEVICE@ and @IFACE_ID@ filled in, and main.rs handing it
+// the tracer.
+void AddShim(std::vector<LineFile>& files, const config::HardwareBoard& board, const char* key,
+             size_t iface_id, const fs::path& board_dir, const fs::path& root,
+             const std::string& purpose) {
+  const auto& shim = board.trace["rust"][key];
+  std::string prefix = "@" + std::string(key);
+  for (char& c : prefix) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  std::map<std::string, std::string> values{
+      {prefix + "_TYPE@", shim["type"].get<std::string>()},
+      {prefix + "_DEVICE@", shim["device"].get<std::string>()},
+      {"@IFACE_ID@", std::to_string(iface_id)}};
+  ApplyBoardFileEdits(files, shim["edits"], values, board_dir, root, purpose);
+  AddSetTracer(FileOf(files, board_dir / "src" / "main.rs"), shim, root);
+}
+
+// The shims whose "network" interface the tracer records (TracedEthernet, TracedRadio).
+void AddShims(std::vector<LineFile>& files, const ConfigModuleSource& source,
+              const fs::path& board_dir, const fs::path& root) {
+  if (std::optional<TracedShimInterface> ethernet = TracedEthernet(source))
+    AddShim(files, source.board, "ethernet", ethernet->iface_id, board_dir, root,
+            "put the tracer's Ethernet shim between the adapter and EthernetTap");
+  if (std::optional<TracedRadioInterface> radio = TracedRadio(source))
+    AddShim(files, source.board, "radio", radio->iface_id, board_dir, root,
+            "put the tracer's 802.15.4 shim between the radio and the MAC");
 }
 
 void AddDependencies(LineFile& f, bool trace, const fs::path& root, const fs::path& board_dir) {
@@ -310,7 +361,7 @@ IntegrationPlan PlanIntegration(const ConfigModuleSource& source, const fs::path
   if (trace) {
     AddTracerLines(files[1], source.board, tock_root);
     AddExposedLines(files, source.board, board_dir, tock_root);
-    AddRadioShim(files, source, board_dir, tock_root);
+    AddShims(files, source, board_dir, tock_root);
   }
   for (const LineFile& f : files) {
     std::string before = ReadFile(f.path);

@@ -315,6 +315,30 @@ std::string TraceFact(const config::HardwareBoard& board, const char* key,
   return fact.is_object() ? fact.value(nested_key, std::string()) : std::string();
 }
 
+// The first "network" interface of `kind` on the hardware that board.trace.rust.`key` (a shim's
+// facts) names, with the tracer on; nullopt otherwise.
+std::optional<size_t> ShimInterfaceIndex(const ConfigModuleSource& s, const char* key,
+                                         config::NetworkKind kind) {
+  std::string hardware = TraceFact(s.board, key, "hardware");
+  if (!TraceEnabled(s) || hardware.empty() || !s.network) return std::nullopt;
+  for (size_t i = 0; i < s.network->interfaces.size(); ++i) {
+    const NetworkInterface& n = s.network->interfaces[i];
+    const config::NetworkHardware* hw = HardwareFor(s.board, n);
+    if (n.kind == kind && hw && hw->name == hardware) return i;
+  }
+  return std::nullopt;
+}
+
+// The number HELLO gives "network" interface `at`: how many interfaces before it HELLO
+// announces (every Ethernet interface, and the 802.15.4 one the radio shim records).
+size_t AnnouncedNumber(const ConfigModuleSource& s, size_t at) {
+  std::optional<size_t> radio = ShimInterfaceIndex(s, "radio", config::NetworkKind::kIeee802154);
+  size_t number = 0;
+  for (size_t i = 0; i < at; ++i)
+    if (s.network->interfaces[i].kind == config::NetworkKind::kEthernet || i == radio) ++number;
+  return number;
+}
+
 RustExpr EventsExpr(const config::TraceConfig& t) {
   std::vector<RustExpr> items;
   for (auto e : t.events) {
@@ -340,19 +364,38 @@ RustExpr EthernetTraceInterface(const NetworkInterface& n, size_t iface_id) {
 }
 
 // The interfaces HELLO announces, numbered in the order of "network": its Ethernet interfaces
-// (what TraceEthernet shims record) and the one on the catalog's trace.rust.radio (TraceRadio),
-// which stands for TRACE_RADIO_INTERFACE.
+// (the one on the catalog's trace.rust.ethernet, which the TraceEthernet shim records, stands for
+// TRACE_ETHERNET_INTERFACE) and the one on the catalog's trace.rust.radio (TraceRadio), which
+// stands for TRACE_RADIO_INTERFACE.
 std::vector<RustExpr> TraceInterfaces(const ConfigModuleSource& s) {
   std::vector<RustExpr> out;
   if (!s.network) return out;
   std::optional<TracedRadioInterface> radio = TracedRadio(s);
+  std::optional<TracedShimInterface> ethernet = TracedEthernet(s);
   for (const auto& n : s.network->interfaces) {
-    if (n.kind == config::NetworkKind::kEthernet)
+    if (ethernet && n.name == ethernet->name)
+      out.push_back(RustExpr::Atom("TRACE_ETHERNET_INTERFACE"));
+    else if (n.kind == config::NetworkKind::kEthernet)
       out.push_back(EthernetTraceInterface(n, out.size()));
     else if (radio && n.name == radio->name)
       out.push_back(RustExpr::Atom("TRACE_RADIO_INTERFACE"));
   }
   return out;
+}
+
+// A blank line and TRACE_ETHERNET_INTERFACE when an Ethernet interface is traced by the shim;
+// with a final newline.
+std::string TraceEthernetItems(const ConfigModuleSource& s) {
+  std::optional<TracedShimInterface> ethernet = TracedEthernet(s);
+  if (!ethernet) return {};
+  for (const auto& n : s.network->interfaces)
+    if (n.name == ethernet->name)
+      return "\n/// Interface " + std::to_string(ethernet->iface_id) + " (" + CommentSafe(n.name) +
+             "), recorded by the Ethernet shim: Ethernet II frames (LINKTYPE 1).\n" +
+             RenderRustItem("pub const TRACE_ETHERNET_INTERFACE: Interface<'static> = ",
+                            EthernetTraceInterface(n, ethernet->iface_id)) +
+             "\n";
+  return {};
 }
 
 // A blank line, TRACE_RADIO_EUI64 and TRACE_RADIO_INTERFACE (the core's ieee802154_interface),
@@ -414,11 +457,11 @@ std::string TraceItems(const ConfigModuleSource& s, std::string_view trace_templ
   v["TRACE_EVENT_LIST"] = RenderRustItem(
       "pub const TRACE_EVENT_LIST: [EventSet; " + std::to_string(t.events.size()) + "] = ",
       EventsExpr(t));
-  std::string radio = TraceRadioItems(s);
+  std::string shims = TraceEthernetItems(s) + TraceRadioItems(s);
   v["TRACE_INTERFACES"] =
       RenderRustItem("pub const TRACE_INTERFACES: [Interface<'static>; " + count + "] = ",
                      RustExpr::Array(std::move(interfaces), false)) +
-      (radio.empty() ? "" : "\n" + radio.substr(0, radio.size() - 1));
+      (shims.empty() ? "" : "\n" + shims.substr(0, shims.size() - 1));
   v["TRACE_CONFIG"] = RenderRustItem(
       "pub const TRACE_CONFIG: TracerConfig = ",
       RustExpr::Struct("TracerConfig", {{"board", RustExpr::String(s.board.name)},
@@ -443,17 +486,17 @@ bool TraceEnabled(const ConfigModuleSource& source) {
 }
 
 std::optional<TracedRadioInterface> TracedRadio(const ConfigModuleSource& source) {
-  std::string radio = TraceFact(source.board, "radio", "hardware");
-  if (!TraceEnabled(source) || radio.empty() || !source.network) return std::nullopt;
-  size_t iface_id = 0;
-  for (const auto& n : source.network->interfaces) {
-    const config::NetworkHardware* hw = HardwareFor(source.board, n);
-    if (n.kind == config::NetworkKind::kIeee802154 && hw && hw->name == radio)
-      return TracedRadioInterface{iface_id, n.name, n.eui64.value_or(std::vector<uint8_t>(8, 0)),
-                                  n.eui64.has_value()};
-    if (n.kind == config::NetworkKind::kEthernet) ++iface_id;
-  }
-  return std::nullopt;
+  std::optional<size_t> at = ShimInterfaceIndex(source, "radio", config::NetworkKind::kIeee802154);
+  if (!at) return std::nullopt;
+  const NetworkInterface& n = source.network->interfaces[*at];
+  return TracedRadioInterface{AnnouncedNumber(source, *at), n.name,
+                              n.eui64.value_or(std::vector<uint8_t>(8, 0)), n.eui64.has_value()};
+}
+
+std::optional<TracedShimInterface> TracedEthernet(const ConfigModuleSource& source) {
+  std::optional<size_t> at = ShimInterfaceIndex(source, "ethernet", config::NetworkKind::kEthernet);
+  if (!at) return std::nullopt;
+  return TracedShimInterface{AnnouncedNumber(source, *at), source.network->interfaces[*at].name};
 }
 
 ConfigModuleSource LoadConfigModuleSource(const std::string& path) {

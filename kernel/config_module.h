@@ -72,6 +72,17 @@ struct TracedRadioInterface {
   bool eui64_from_file = false;  ///< False when the interface has no "eui64".
 };
 
+/// A "network" interface one of the tracer's shims records.
+struct TracedShimInterface {
+  size_t iface_id = 0;  ///< Its number in HELLO (and the shim's iface_id).
+  std::string name;     ///< The interface's "name".
+};
+
+/// The interface the TraceEthernet shim records: with the tracer on, the first Ethernet
+/// interface of "network" on the catalog's board.trace.rust.ethernet hardware; nullopt when the
+/// tracer is off, the board has no Ethernet shim facts or no interface uses that hardware.
+std::optional<TracedShimInterface> TracedEthernet(const ConfigModuleSource& source);
+
 /// The interface the TraceRadio shim records: with the tracer on, the "network" interface on
 /// the catalog's board.trace.rust.radio hardware; nullopt when the tracer is off, the board has
 /// no radio facts or no interface uses that radio.

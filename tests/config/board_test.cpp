@@ -204,7 +204,26 @@ TEST(BoardTest, TracerRadioFactsAreChecked) {
   std::string both = Replace(rust, R"("after": "x")", R"("after": "x", "replace": "y")");
   EXPECT_EQ(ErrorOf(Replace(kBoard, trace, both)),
             "boards/demo.json:39:52: /board/trace/rust/radio/edits/0/after: an edit needs exactly "
-            "one of \"after\" and \"replace\"; valid: \"after\": LINE or \"replace\": LINE");
+            "one of \"after\" and \"replace\"; valid: \"after\": LINE or \"replace\": LINE or "
+            "[LINE, ...]");
+  std::string empty_run = Replace(rust, R"("after": "x")", R"("replace": [])");
+  EXPECT_EQ(ErrorOf(Replace(kBoard, trace, empty_run)),
+            "boards/demo.json:39:54: /board/trace/rust/radio/edits/0/replace: a list to replace "
+            "needs one or more non-empty lines; valid: [LINE, ...]");
+}
+
+// trace.rust.ethernet (the tracer's Ethernet shim) must name an ethernet network_hardware entry.
+TEST(BoardTest, TracerEthernetFactsAreChecked) {
+  const std::string rust = R"("trace": { "link": "uart", "rust": { "chip": "c", "clock": "k",
+      "platform": "Platform", "fault_policy": "f", "uart_mux": "m", "clock_ref": "r",
+      "ethernet": { "hardware": "ble0", "type": "NetHw", "device": "net", "shim": "s",
+        "optional": true, "edits": [{ "file": "src/lib.rs", "replace": ["a", "b"],
+        "lines": [] }] } } },)";
+  const std::string trace = R"("trace": { "link": "uart", "baud": 115200 },)";
+  EXPECT_EQ(ErrorOf(Replace(kBoard, trace, rust)),
+            "boards/demo.json:38:33: /board/trace/rust/ethernet/hardware: \"ble0\" names no "
+            "ethernet entry of network_hardware; valid: a board with an ethernet "
+            "network_hardware entry");
 }
 
 TEST(BoardTest, FlashMethodsAreChecked) {

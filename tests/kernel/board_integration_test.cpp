@@ -65,6 +65,71 @@ TEST(BoardIntegrationTest, TracerOnChangesMainLibAndCargoAsTheGoldenDiffSays) {
   EXPECT_TRUE(f.Plan().Empty()) << "a second run changes nothing";
 }
 
+// The catalog's trace.rust.ethernet puts TraceEthernet between the VirtIO-net adapter and the
+// EthernetTap driver (eth0, interface 0), and main.rs hands it the tracer when the device is there.
+TEST(BoardIntegrationTest, QemuGetsTheEthernetShimBetweenVirtioNetAndTheTap) {
+  IntegrationFixture f(nlohmann::ordered_json::object());
+  ApplyIntegration(f.Plan());
+  std::string lib = f.Read("src/lib.rs");
+  for (const char* line :
+       {"pub type TracedEthernet = tock_trace_tock::TraceEthernet<'static, EthernetHw>;\n",
+        "    virtio_ethernet_tap: Option<\n        &'static capsules_extra::ethernet_tap::"
+        "EthernetTapDriver<'static, TracedEthernet>,\n    >,\n",
+        "    pub traced_ethernet: Option<&'static TracedEthernet>,\n",
+        "    let mut traced_ethernet: Option<&'static TracedEthernet> = None;\n"
+        "    let virtio_ethernet_tap: Option<\n",
+        "        rx_queue.set_client(virtio_net);\n\n",
+        "        let ethernet_shim = static_init!(TracedEthernet, TracedEthernet::new(virtio_net, "
+        "0));\n        ethernet_shim.attach();\n        traced_ethernet = Some(ethernet_shim);\n",
+        "            EthernetTapDriver<'static, TracedEthernet>,\n"
+        "            EthernetTapDriver::new(\n                ethernet_shim,\n",
+        "        ethernet_shim.set_client(virtio_ethernet_tap);\n",
+        "            virtio_ethernet_tap as &'static EthernetTapDriver<'static, TracedEthernet>,\n",
+        "        virtio_ethernet_tap,\n        traced_ethernet,\n"})
+    EXPECT_NE(lib.find(line), std::string::npos) << line << "\nin\n" << lib;
+  EXPECT_EQ(lib.find("VirtIONet<'static, RiscvCoherentDmaFence>>"), std::string::npos)
+      << "every EthernetTapDriver goes through the shim";
+  EXPECT_NE(f.Read("src/main.rs")
+                .find("    let traced_fault_policy = tockctl_config::"
+                      "trace_fault_policy(&FAULT_RESPONSE, tracer);\n"
+                      "    if let Some(traced_ethernet) = platform.base.traced_ethernet {\n"
+                      "        traced_ethernet.set_tracer(tracer);\n    }\n"),
+            std::string::npos);
+  EXPECT_TRUE(f.Plan().Empty()) << "a second run changes nothing";
+}
+
+// Without an Ethernet interface in "network" the tap keeps the adapter; the tracer is wired.
+TEST(BoardIntegrationTest, WithoutAnEthernetInterfaceTheTapIsLeftAlone) {
+  IntegrationFixture f(nlohmann::ordered_json::object());
+  nlohmann::ordered_json doc = nlohmann::ordered_json::parse(ReadFile(f.board_file));
+  doc.erase("network");
+  WriteFileAtomic(f.board_file, doc.dump(2) + "\n");
+  std::string lib = f.Read("src/lib.rs");
+  ApplyIntegration(f.Plan());
+  EXPECT_EQ(f.Read("src/lib.rs").find("Ethernet"), lib.find("Ethernet"));
+  EXPECT_EQ(f.Read("src/lib.rs").find("TracedEthernet"), std::string::npos);
+  EXPECT_EQ(f.Read("src/main.rs").find("traced_ethernet"), std::string::npos);
+  EXPECT_NE(f.Read("src/main.rs").find("tockctl_config::trace_setup("), std::string::npos);
+}
+
+// A run of lines to replace that the board does not have is named by its first and last line.
+TEST(BoardIntegrationTest, AMissingEthernetAnchorIsRefusedAndNothingIsWritten) {
+  IntegrationFixture f(nlohmann::ordered_json::object());
+  f.tree.Replace("boards/qemu_rv32_virt/src/lib.rs",
+                 "    let virtio_ethernet_tap: Option<\n        &'static",
+                 "    let x: Option<\n    &");
+  std::string lib = f.Read("src/lib.rs");
+  EXPECT_EQ(ErrorText([&] { f.Plan(); }),
+            (f.tree.board_dir() / "src" / "lib.rs").string() +
+                ": boards/qemu_rv32_virt/src/lib.rs has no line `let virtio_ethernet_tap: "
+                "Option< ... >,`, needed to put the tracer's Ethernet shim between the adapter "
+                "and EthernetTap; nothing was changed; add the lines by hand (tockctl build "
+                "--integrate --dry-run shows them on a board that has the line) or see "
+                "docs/tracing-real-tock.md");
+  EXPECT_EQ(f.Read("src/lib.rs"), lib);
+  EXPECT_FALSE(fs::exists(fs::symlink_status(f.tree.root() / "tockctl")));
+}
+
 TEST(BoardIntegrationTest, TracerOffAddsOnlyTheModuleAndTockConfig) {
   IntegrationFixture f(nullptr);
   IntegrationPlan plan = f.Plan();

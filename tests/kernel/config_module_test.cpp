@@ -70,6 +70,51 @@ TEST(ConfigModuleTest, GoldenTracerOnQemuRv32Virt) {
       std::string::npos);
 }
 
+// The Ethernet interface on the catalog's trace.rust.ethernet (eth0 of
+// docs/examples/build/qemu_rv32_virt-trace.json) is announced as TRACE_ETHERNET_INTERFACE, the
+// interface the TraceEthernet shim records; an Ethernet interface before it moves it to 1, one on
+// other hardware is still announced, inline.
+TEST(ConfigModuleTest, TracedEthernetIsAnnouncedByNameAndNumberedInNetworkOrder) {
+  auto source = LoadConfigModuleSource(
+      (SourceDir() / "docs" / "examples" / "build" / "qemu_rv32_virt-trace.json").string());
+  ASSERT_TRUE(TracedEthernet(source).has_value());
+  EXPECT_EQ(TracedEthernet(source)->iface_id, 0u);
+  EXPECT_EQ(TracedEthernet(source)->name, "eth0");
+  std::string text = RenderConfigModule(source, SourceDir());
+  EXPECT_NE(text.find("pub const TRACE_INTERFACES: [Interface<'static>; 1] = "
+                      "[TRACE_ETHERNET_INTERFACE];\n\n"
+                      "/// Interface 0 (eth0), recorded by the Ethernet shim: Ethernet II frames "
+                      "(LINKTYPE 1).\n"
+                      "pub const TRACE_ETHERNET_INTERFACE: Interface<'static> = Interface {\n"
+                      "    iface_id: 0,\n"
+                      "    kind: tock_trace_tock::tock_trace::IfaceKind::Ethernet,\n"
+                      "    linktype: 1,\n    mtu: 1514,\n"),
+            std::string::npos)
+      << text;
+  config::NetworkInterface other;
+  other.name = "eth9";
+  other.kind = config::NetworkKind::kEthernet;
+  other.hardware = "eth9";
+  other.mtu = 1500;
+  source.network->interfaces.insert(source.network->interfaces.begin(), other);
+  EXPECT_EQ(TracedEthernet(source)->iface_id, 1u);
+  text = RenderConfigModule(source, SourceDir());
+  EXPECT_NE(text.find("pub const TRACE_INTERFACES: [Interface<'static>; 2] = [\n"
+                      "    Interface {\n        iface_id: 0,\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("        name: \"eth9\",\n    },\n    TRACE_ETHERNET_INTERFACE,\n];\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("/// Interface 1 (eth0), recorded by the Ethernet shim"), std::string::npos);
+  source.trace->enabled = false;
+  EXPECT_FALSE(TracedEthernet(source).has_value());
+  source.trace->enabled = true;
+  source.network->interfaces.pop_back();
+  EXPECT_FALSE(TracedEthernet(source).has_value());
+  EXPECT_EQ(RenderConfigModule(source, SourceDir()).find("TRACE_ETHERNET"), std::string::npos);
+}
+
 // docs/examples/build/nrf52840dk-trace.json: the 802.15.4 interface on the catalog's
 // trace.rust.radio is announced through the core's ieee802154_interface (compiled below).
 TEST(ConfigModuleTest, GoldenTracerOnNrf52840dkAnnouncesTheRadio) {
