@@ -228,7 +228,7 @@ TEST_F(ConfigCommandTest, ValidateReportsEveryFileAndFinding) {
   r = RunTockctl({"config", "validate", good, warn.string()});
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_EQ(r.out, good + ": no errors, no warnings\n" + warn.string() +
-                       ":133:5: warning: /ipc/colour: unknown key \"colour\" is kept but not used; "
+                       ":245:5: warning: /ipc/colour: unknown key \"colour\" is kept but not used; "
                        "valid: interfaces, backend, copy_threshold, discovery, services, clients, "
                        "fault_policy, authentication\n" +
                        warn.string() + ": no errors, 1 warning\n");

@@ -49,27 +49,27 @@ TEST(TraceConfigTest, ReadsEveryFieldAndWritesItBack) {
 TEST(TraceConfigTest, StructuralErrorsNameTheField) {
   EXPECT_EQ(
       Check(R"({"events": ["ipc", "upcalls"]})"),
-      Strings{"t.json:118:7: error: /trace/events/1: unknown events entry \"upcalls\"; valid: "
+      Strings{"t.json:230:7: error: /trace/events/1: unknown events entry \"upcalls\"; valid: "
               "processes, ipc, network, syscalls, log"});
   EXPECT_EQ(Check(R"({"link": "rtt"})"),
-            Strings{"t.json:116:13: error: /trace/link: unknown link \"rtt\"; valid: console, "
+            Strings{"t.json:228:13: error: /trace/link: unknown link \"rtt\"; valid: console, "
                     "uart, usb"});
   EXPECT_EQ(
       Check(R"({"buffer_bytes": 100})"),
-      Strings{"t.json:116:21: error: /trace/buffer_bytes: buffer_bytes 100 is out of range; valid: "
+      Strings{"t.json:228:21: error: /trace/buffer_bytes: buffer_bytes 100 is out of range; valid: "
               "256..65536"});
   EXPECT_EQ(Check(R"({"link": "uart"})"),
-            Strings{"t.json:116:13: error: /trace/link: link \"uart\" needs \"device\", the UART "
+            Strings{"t.json:228:13: error: /trace/link: link \"uart\" needs \"device\", the UART "
                     "to trace on; valid: \"device\": the UART's name in the board, e.g. "
                     "\"uart1\""});
   EXPECT_EQ(Check(R"({"device": "uart1"})"),
-            Strings{"t.json:116:15: error: /trace/device: \"device\" is only for link \"uart\"; "
+            Strings{"t.json:228:15: error: /trace/device: \"device\" is only for link \"uart\"; "
                     "link is \"console\"; valid: remove \"device\", or set \"link\": \"uart\""});
 }
 
 TEST(TraceConfigTest, UsbNeedsABoardWithUsb) {
   EXPECT_EQ(Check(R"({"link": "usb"})"),
-            Strings{"t.json:116:13: error: /trace/link: board qemu_rv32_virt has no USB CDC "
+            Strings{"t.json:228:13: error: /trace/link: board qemu_rv32_virt has no USB CDC "
                     "link; valid: \"console\" (the console's UART) or \"uart\" with \"device\""});
   EXPECT_EQ(Check(R"({"link": "usb"})", "nano33ble"), Strings{});
 }
