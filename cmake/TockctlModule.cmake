@@ -10,11 +10,12 @@ function(tockctl_cold_code target)
   endif()
 endfunction()
 
-# tockctl_module(NAME [COLD] DEPS ...): a static library from every .cpp in the current directory
-# (COLD: see tockctl_cold_code). Sources are globbed so that modules can grow without editing
-# shared build files.
+# tockctl_module(NAME [COLD] [SHARED_PCH] DEPS ...): a static library from every .cpp in the
+# current directory (COLD: see tockctl_cold_code). Sources are globbed so that modules can grow
+# without editing shared build files. SHARED_PCH (unity builds only): the modules that compile with
+# the same flags share one precompiled header, cmake/library_pch.h, made by the first of them.
 function(tockctl_module name)
-  cmake_parse_arguments(ARG "COLD" "" "DEPS" ${ARGN})
+  cmake_parse_arguments(ARG "COLD;SHARED_PCH" "" "DEPS" ${ARGN})
   file(GLOB sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cpp)
   if(NOT sources)  # a module whose code has not landed yet still links
     add_library(${name} INTERFACE)
@@ -28,6 +29,15 @@ function(tockctl_module name)
   target_compile_options(${name} PRIVATE ${TOCKCTL_COVERAGE_FLAGS})  # fuzz builds only
   if(ARG_COLD)
     tockctl_cold_code(${name})
+  endif()
+  if(ARG_SHARED_PCH AND TOCKCTL_UNITY)
+    get_property(pch_owner GLOBAL PROPERTY TOCKCTL_LIBRARY_PCH_OWNER)
+    if(pch_owner)
+      target_precompile_headers(${name} REUSE_FROM ${pch_owner})
+    else()
+      target_precompile_headers(${name} PRIVATE ${PROJECT_SOURCE_DIR}/cmake/library_pch.h)
+      set_property(GLOBAL PROPERTY TOCKCTL_LIBRARY_PCH_OWNER ${name})
+    endif()
   endif()
 endfunction()
 
