@@ -4,8 +4,8 @@
 // that a change to tockctl's own headers never rebuilds it.
 #pragma once
 
-#include <spdlog/logger.h>
 #include <spdlog/fmt/fmt.h>
+#include <spdlog/logger.h>
 
 #include <algorithm>
 #include <array>
