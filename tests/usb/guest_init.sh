@@ -219,7 +219,7 @@ replay_rate() { # FILE REPEAT: bytes per second `tockctl trace --replay` decodes
 }
 
 check_throughput() {
-  rounds=20
+  rounds=6
   size=$(wc -c </test/stress.bin)
   plug /test/stress.bin $rounds
   timeout 60 raw_bulk_reader 6667 0001 0 0x81 $((size * rounds)) >$T/raw.out 2>$T/raw.err
