@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <map>
-#include <regex>
 #include <set>
 
 #include "config/hardware_address.h"
@@ -131,13 +130,23 @@ class NetworkRuleChecker {
  private:
   std::string Iface(size_t i) const { return ptr_ + "/interfaces/" + std::to_string(i); }
 
+  // 1 to 15 ASCII letters, digits, '_', '.' or '-', starting with a letter (as Linux interface
+  // names).
+  static bool ValidName(const std::string& name) {
+    auto letter = [](char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); };
+    auto allowed = [&](char c) {
+      return letter(c) || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
+    };
+    return !name.empty() && name.size() <= 15 && letter(name[0]) &&
+           std::all_of(name.begin(), name.end(), allowed);
+  }
+
   void CheckNames() {
-    static const std::regex kName("[A-Za-z][A-Za-z0-9_.-]{0,14}");
     std::map<std::string, size_t> first;
     for (size_t i = 0; i < net_.interfaces.size(); ++i) {
       const std::string& name = net_.interfaces[i].name;
       if (name.empty()) continue;
-      if (!std::regex_match(name, kName))
+      if (!ValidName(name))
         report_.Error(Iface(i) + "/name", "interface name " + Quoted(name) + " is not valid",
                       "1 to 15 letters, digits, '_', '.' or '-', starting with a letter");
       auto [it, inserted] = first.emplace(name, i);

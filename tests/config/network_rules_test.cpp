@@ -49,6 +49,23 @@ TEST(NetworkRulesTest, TheTemplateChoicesAreValid) {
             Strings{});
 }
 
+TEST(NetworkRulesTest, InterfaceNamesAreOneTo15AsciiLettersDigitsAndDotDashUnderscore) {
+  for (const char* good : {"e", "eth0", "wpan.0-x_1", "abcdefghijklmno"})
+    EXPECT_EQ(
+        Check(std::string(R"([{"kind": "ieee802154", "name": ")") + good + "\"}]", "nrf52840dk"),
+        Strings{})
+        << good;
+  for (const char* bad : {"0eth", "_x", "abcdefghijklmnop", "eth 0", "eth/0", "\u00e9th0"}) {
+    Strings found =
+        Check(std::string(R"([{"kind": "ieee802154", "name": ")") + bad + "\"}]", "nrf52840dk");
+    ASSERT_EQ(found.size(), 1u) << bad;
+    EXPECT_TRUE(
+        found[0].ends_with("is not valid; valid: 1 to 15 letters, digits, '_', '.' or "
+                           "'-', starting with a letter"))
+        << found[0];
+  }
+}
+
 TEST(NetworkRulesTest, KindTheBoardLacks) {
   EXPECT_EQ(
       Check(R"([{"name": "can0", "kind": "can"}])", "nrf52840dk"),
