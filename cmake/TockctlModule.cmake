@@ -81,7 +81,8 @@ function(tockctl_tests module)
   # from a precompiled header; all three are off for the tests only.
   tockctl_test_code_flags(${target})
   if(TOCKCTL_UNITY)
-    set_target_properties(${target} PROPERTIES UNITY_BUILD_UNIQUE_ID TOCKCTL_UNITY_ID)
+    set_target_properties(${target} PROPERTIES UNITY_BUILD_UNIQUE_ID TOCKCTL_UNITY_ID
+                                               UNITY_BUILD_BATCH_SIZE 16)
     # Test doubles and support code beside the tests (fakes, peers) compile on their own.
     set(support ${sources})
     list(FILTER support EXCLUDE REGEX "_test\\.cpp$")
