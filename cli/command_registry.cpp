@@ -44,10 +44,4 @@ bool RegisterOneCommand(CLI::App& app, CliContext& ctx, const std::string& name)
   return false;
 }
 
-std::vector<std::string> RegisteredCommandNames() {
-  std::vector<std::string> names;
-  for (const Entry& e : Registry()) names.push_back(e.name);
-  return names;
-}
-
 }  // namespace tockctl::cli

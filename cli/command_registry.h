@@ -3,7 +3,6 @@
 
 #include <CLI/CLI.hpp>
 #include <string>
-#include <vector>
 
 #include "cli/context.h"
 
@@ -32,8 +31,5 @@ void RegisterAllCommands(CLI::App& app, CliContext& ctx);
 /// Registers only the subcommand called `name`, when there is one and its scope is kOwn; returns
 /// whether it did.
 bool RegisterOneCommand(CLI::App& app, CliContext& ctx, const std::string& name);
-
-/// The names of every registered subcommand, in registration (static initialisation) order.
-std::vector<std::string> RegisteredCommandNames();
 
 }  // namespace tockctl::cli
