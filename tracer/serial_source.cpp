@@ -75,7 +75,10 @@ ReadResult SerialSource::Lend(const std::string& borrower) {
 // returning device would be (TryToReturn), even with reconnect off.
 ReadResult SerialSource::WaitForLoanEnd(Clock::TimePoint deadline) {
   Clock& clock = schedule_.clock();
-  while (devices::ActiveSerialBorrower(options_.lock_dir, current_path_)) {
+  while (auto borrower = devices::ActiveSerialBorrower(options_.lock_dir, current_path_)) {
+    // Named once the borrower has written its pid and command: a loan seen in the instant between
+    // its lock and its text was "another tockctl", and "is back from" should say who it was.
+    lent_to_ = *borrower;
     const Clock::TimePoint now = clock.Now();
     if (now >= deadline) return {ReadStatus::kTimeout, 0, {}};
     clock.SleepUntil(std::min(deadline, now + options_.loan_check_interval));
